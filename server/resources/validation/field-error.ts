@@ -1,0 +1,11 @@
+/** One validation failure, naming the field as a path (`spec.containers[0].name`). */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** Joins a parent path and a child key or index: `spec` + `containers` → `spec.containers`; + 0 → `spec.containers[0]`. */
+export function childPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  return parent ? `${parent}.${key}` : key;
+}
