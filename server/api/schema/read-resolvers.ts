@@ -1,0 +1,77 @@
+/** get and list for one kind: point reads and Relay connections at a revision. */
+import { KubeqlError } from '../../errors.js';
+import type { KObject, KindDef } from '../../resources/kind.js';
+import { parseFieldSelector } from '../../resources/selectors/field-selector.js';
+import { parseLabelSelector } from '../../resources/selectors/label-selector.js';
+import type { ApiContext } from '../context.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+export const DEFAULT_PAGE = 500;
+export const MAX_PAGE = 10_000;
+
+interface GetArgs {
+  namespace?: string;
+  name: string;
+  atRevision?: number | null;
+}
+
+interface ListArgs {
+  namespace?: string | null;
+  labelSelector?: string | null;
+  fieldSelector?: string | null;
+  first?: number | null;
+  after?: string | null;
+  atRevision?: number | null;
+}
+
+function pageSize(first: number | null | undefined): number {
+  if (first === null || first === undefined) return DEFAULT_PAGE;
+  if (first < 0 || first > MAX_PAGE) throw new KubeqlError('BAD_USER_INPUT', `first must be between 0 and ${MAX_PAGE}`, { field: 'first' });
+  return first;
+}
+
+export function readResolvers(kind: KindDef) {
+  const selectable = ['metadata.name', 'metadata.namespace', ...kind.fieldSelectors];
+  return {
+    [kind.getField]: (_: unknown, args: GetArgs, ctx: ApiContext): KObject | undefined =>
+      ctx.store.get(kind.kind, kind.namespaced ? args.namespace! : '', args.name, args.atRevision ?? undefined),
+
+    [kind.listField]: (_: unknown, args: ListArgs, ctx: ApiContext) => {
+      const labelSelector = parseLabelSelector(args.labelSelector);
+      const fieldSelector = parseFieldSelector(args.fieldSelector ?? '', selectable);
+      const limit = pageSize(args.first);
+      let atRevision = args.atRevision ?? undefined;
+      let after: { namespace: string; name: string } | undefined;
+      if (args.after) {
+        const cursor = decodeCursor(args.after);
+        if (atRevision !== undefined && atRevision !== cursor.revision)
+          throw new KubeqlError('BAD_USER_INPUT', `atRevision ${atRevision} differs from the cursor's revision ${cursor.revision}`, { field: 'atRevision' });
+        atRevision = cursor.revision;
+        after = { namespace: cursor.namespace, name: cursor.name };
+      }
+      const result = ctx.store.list({
+        kind: kind.kind,
+        namespace: kind.namespaced ? (args.namespace ?? undefined) : undefined,
+        labelSelector,
+        fieldSelector,
+        after,
+        limit,
+        atRevision,
+      });
+      const edges = result.items.map((node) => ({
+        cursor: encodeCursor({ revision: result.revision, namespace: node.metadata.namespace ?? '', name: node.metadata.name }),
+        node,
+      }));
+      return {
+        edges,
+        revision: result.revision,
+        pageInfo: {
+          hasNextPage: result.hasMore,
+          hasPreviousPage: Boolean(after),
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
+      };
+    },
+  };
+}

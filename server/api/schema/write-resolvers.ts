@@ -1,0 +1,99 @@
+/** The mutations of one kind: create, update, patch, updateStatus, delete, each one store write. */
+import { badInput } from '../../errors.js';
+import type { KObject, KindDef } from '../../resources/kind.js';
+import { isPlainObject } from '../../resources/shape.js';
+import { prepareObject, prepareStatus } from '../../resources/validate-object.js';
+import type { ApiContext } from '../context.js';
+import { createInTx } from '../verbs/create.js';
+import { deleteInTx, type PropagationPolicy } from '../verbs/delete.js';
+import { checkPrecondition, mustGet } from '../verbs/lookup.js';
+import { mergePatch } from '../verbs/merge-patch.js';
+import { earlierResult } from '../verbs/request-id.js';
+import { updateStatusInTx } from '../verbs/update-status.js';
+import { updateInTx } from '../verbs/update.js';
+
+interface Target {
+  namespace?: string;
+  name: string;
+  resourceVersion?: string | null;
+  requestId?: string | null;
+}
+
+export function writeResolvers(kind: KindDef) {
+  const k = kind.kind;
+  return {
+    [`create${k}`]: async (_: unknown, args: { input: unknown; requestId?: string | null }, ctx: ApiContext): Promise<KObject> => {
+      const prepared = prepareObject(kind, args.input, 'input');
+      const object = await ctx.store.write(
+        (tx) => earlierResult(tx, args.requestId, k) ?? createInTx(tx, ctx, kind, prepared, { verb: 'create', requestId: args.requestId, path: 'input' }),
+      );
+      ctx.warnings.push(...prepared.warnings);
+      return object;
+    },
+
+    [`update${k}`]: async (_: unknown, args: { input: unknown; requestId?: string | null }, ctx: ApiContext): Promise<KObject> => {
+      const prepared = prepareObject(kind, args.input, 'input');
+      const { name, namespace, resourceVersion } = prepared.object.metadata;
+      if (!name) throw badInput('input.metadata.name', 'Required value');
+      const object = await ctx.store.write((tx) => {
+        const earlier = earlierResult(tx, args.requestId, k);
+        if (earlier) return earlier;
+        const current = mustGet(tx, kind, namespace, name);
+        checkPrecondition(current, resourceVersion);
+        return updateInTx(tx, ctx, kind, current, prepared, { verb: 'update', requestId: args.requestId, path: 'input' }).object;
+      });
+      ctx.warnings.push(...prepared.warnings);
+      return object;
+    },
+
+    [`patch${k}`]: async (_: unknown, args: Target & { patch: unknown }, ctx: ApiContext): Promise<KObject> => {
+      if (!isPlainObject(args.patch)) throw badInput('patch', 'must be a JSON object (a merge patch)');
+      const patch = args.patch;
+      const patchMeta = isPlainObject(patch.metadata) ? patch.metadata : {};
+      for (const field of ['name', 'namespace', 'uid'] as const)
+        if (patchMeta[field] !== undefined) throw badInput(`patch.metadata.${field}`, 'Invalid value: field is immutable');
+      const { object, warnings } = await ctx.store.write((tx) => {
+        const earlier = earlierResult(tx, args.requestId, k);
+        if (earlier) return { object: earlier, warnings: [] };
+        const current = mustGet(tx, kind, args.namespace, args.name);
+        checkPrecondition(current, args.resourceVersion ?? (patchMeta.resourceVersion as string | undefined));
+        const patched = mergePatch(current, patch) as KObject;
+        delete patched.status; // the status subresource is written by updateStatus alone
+        const prepared = prepareObject(kind, patched, 'patch');
+        const result = updateInTx(tx, ctx, kind, current, prepared, { verb: 'patch', requestId: args.requestId, path: 'patch' });
+        return { object: result.object, warnings: prepared.warnings };
+      });
+      ctx.warnings.push(...warnings);
+      return object;
+    },
+
+    [`update${k}Status`]: async (_: unknown, args: Target & { status: unknown }, ctx: ApiContext): Promise<KObject> => {
+      const warnings = prepareStatus(kind, args.status, 'status');
+      const object = await ctx.store.write((tx) => {
+        const earlier = earlierResult(tx, args.requestId, k);
+        if (earlier) return earlier;
+        const current = mustGet(tx, kind, args.namespace, args.name);
+        checkPrecondition(current, args.resourceVersion);
+        return updateStatusInTx(tx, ctx, current, args.status as Record<string, unknown>, args.requestId);
+      });
+      ctx.warnings.push(...warnings);
+      return object;
+    },
+
+    [`delete${k}`]: async (
+      _: unknown,
+      args: Target & { propagationPolicy?: PropagationPolicy | null; gracePeriodSeconds?: number | null },
+      ctx: ApiContext,
+    ): Promise<KObject> => {
+      if (args.gracePeriodSeconds !== undefined && args.gracePeriodSeconds !== null && args.gracePeriodSeconds < 0)
+        throw badInput('gracePeriodSeconds', 'must be greater than or equal to 0');
+      return ctx.store.write((tx) => {
+        const earlier = earlierResult(tx, args.requestId, k);
+        if (earlier) return earlier;
+        const current = mustGet(tx, kind, args.namespace, args.name);
+        checkPrecondition(current, args.resourceVersion);
+        return deleteInTx(tx, ctx, kind, current, args);
+      });
+    },
+  };
+}

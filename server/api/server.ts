@@ -1,0 +1,73 @@
+/**
+ * The API server: graphql-yoga over node:http on one endpoint (/graphql, GraphiQL in a browser),
+ * the only component that opens the database.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createYoga } from 'graphql-yoga';
+import { kinds, kindByName } from '../resources/registry.js';
+import { createStore } from '../store/create-store.js';
+import type { Store } from '../store/types.js';
+import { bootstrap } from './bootstrap.js';
+import type { ApiContext } from './context.js';
+import { maskError } from './plugins/mask-errors.js';
+import { warningsPlugin } from './plugins/warnings.js';
+import { buildSchema } from './schema/build-schema.js';
+import { DEFAULT_RANGES, type AllocationRanges } from './verbs/verb-context.js';
+
+export interface ApiServerOptions {
+  dataDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  synchronous?: 'FULL' | 'NORMAL';
+  ranges?: Partial<AllocationRanges>;
+}
+
+export interface ApiServer {
+  /** http://host:port/graphql */
+  url: string;
+  port: number;
+  store: Store;
+  close(): Promise<void>;
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const ranges = { ...DEFAULT_RANGES, ...options.ranges };
+  const store = createStore({
+    dataDir: options.dataDir,
+    synchronous: options.synchronous,
+    allocationsOf: (o) => kindByName(o.kind)?.allocations?.(o) ?? [],
+  });
+  await bootstrap(store, ranges);
+
+  const yoga = createYoga<{}, ApiContext>({
+    schema: buildSchema(kinds),
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    context: (): ApiContext => ({ store, ranges, actor: 'admin', warnings: [] }),
+    maskedErrors: { maskError },
+    plugins: [warningsPlugin()],
+  });
+
+  const http: Server = createServer(yoga);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 8080, host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+
+  return {
+    url: `http://${host}:${port}/graphql`,
+    port,
+    store,
+    async close() {
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+      store.close();
+    },
+  };
+}

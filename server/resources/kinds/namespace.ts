@@ -1,0 +1,27 @@
+/** Namespace: a scope for names; created with the `kubernetes` finalizer, so its deletion waits for its contents to go. */
+import type { KindDef } from '../kind.js';
+import { arr, json, obj, str } from '../shape.js';
+import { dns1123LabelErrors } from '../validation/names.js';
+
+export const namespace: KindDef = {
+  kind: 'Namespace',
+  apiVersion: 'v1',
+  resource: 'namespaces',
+  getField: 'namespace',
+  listField: 'namespaces',
+  shortNames: ['ns'],
+  namespaced: false,
+  nameErrors: dns1123LabelErrors,
+  body: { spec: { shape: obj('NamespaceSpec', { finalizers: arr(str()) }) } },
+  status: obj('NamespaceStatus', { phase: str(['Active', 'Terminating']), conditions: json }),
+  fieldSelectors: ['status.phase'],
+  applyDefaults(o) {
+    const spec = (o.spec ??= {}) as { finalizers?: string[] };
+    spec.finalizers ??= ['kubernetes'];
+  },
+  initialStatus: () => ({ phase: 'Active' }),
+  beginDeletion(o) {
+    o.status = { ...o.status, phase: 'Terminating' };
+  },
+  holdsDeletion: (o) => ((o.spec as { finalizers?: string[] } | undefined)?.finalizers?.length ?? 0) > 0,
+};

@@ -1,0 +1,248 @@
+/** Pod: containers scheduled onto a node (spec.nodeName) and run there by its node agent. */
+import type { KObject, KindDef } from '../kind.js';
+import { arr, bool, dateTime, int, json, obj, req, str, stringMap } from '../shape.js';
+import { childPath, type FieldError } from '../validation/field-error.js';
+import { dns1123LabelErrors, dns1123SubdomainErrors } from '../validation/names.js';
+import { quantityErrors } from '../quantity.js';
+import { diffPath } from '../validation/diff-path.js';
+
+const protocol = str(['TCP', 'UDP', 'SCTP']);
+
+export const ContainerPort = obj('ContainerPort', {
+  name: str(),
+  containerPort: req(int(1, 65535)),
+  protocol,
+  hostPort: int(1, 65535),
+  hostIP: str(),
+});
+
+export const Container = obj('Container', {
+  name: req(str()),
+  image: req(str()),
+  command: arr(str()),
+  args: arr(str()),
+  workingDir: str(),
+  ports: arr(ContainerPort),
+  env: arr(obj('EnvVar', { name: req(str()), value: str(), valueFrom: json })),
+  resources: obj('ResourceRequirements', { requests: json, limits: json }),
+  imagePullPolicy: str(['Always', 'IfNotPresent', 'Never']),
+  terminationMessagePath: str(),
+  terminationMessagePolicy: str(['File', 'FallbackToLogsOnError']),
+});
+
+export const Toleration = obj('Toleration', {
+  key: str(),
+  operator: str(['Exists', 'Equal']),
+  value: str(),
+  effect: str(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+  tolerationSeconds: int(),
+});
+
+export const PodSpec = obj('PodSpec', {
+  containers: req(arr(Container)),
+  initContainers: arr(Container),
+  restartPolicy: str(['Always', 'OnFailure', 'Never']),
+  terminationGracePeriodSeconds: int(0),
+  activeDeadlineSeconds: int(1),
+  dnsPolicy: str(['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']),
+  nodeSelector: stringMap,
+  serviceAccountName: str(),
+  nodeName: str(),
+  hostname: str(),
+  subdomain: str(),
+  affinity: json,
+  tolerations: arr(Toleration),
+  topologySpreadConstraints: json,
+  schedulerName: str(),
+  priority: int(),
+  priorityClassName: str(),
+  enableServiceLinks: bool,
+});
+
+const condition = (name: string) =>
+  obj(name, {
+    type: req(str()),
+    status: req(str(['True', 'False', 'Unknown'])),
+    reason: str(),
+    message: str(),
+    lastProbeTime: dateTime,
+    lastTransitionTime: dateTime,
+  });
+
+export const PodStatus = obj('PodStatus', {
+  phase: str(['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown']),
+  conditions: arr(condition('PodCondition')),
+  message: str(),
+  reason: str(),
+  nominatedNodeName: str(),
+  hostIP: str(),
+  podIP: str(),
+  podIPs: arr(obj('PodIP', { ip: req(str()) })),
+  startTime: dateTime,
+  containerStatuses: arr(
+    obj('ContainerStatus', {
+      name: req(str()),
+      ready: bool,
+      started: bool,
+      restartCount: int(0),
+      image: str(),
+      imageID: str(),
+      containerID: str(),
+      state: json,
+      lastState: json,
+    }),
+  ),
+  qosClass: str(['Guaranteed', 'Burstable', 'BestEffort']),
+});
+
+interface ContainerLike {
+  name?: string;
+  image?: string;
+  imagePullPolicy?: string;
+  terminationMessagePath?: string;
+  terminationMessagePolicy?: string;
+  ports?: Array<{ protocol?: string; containerPort?: number; name?: string }>;
+  resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
+}
+
+interface PodSpecLike {
+  containers?: ContainerLike[];
+  initContainers?: ContainerLike[];
+  restartPolicy?: string;
+  dnsPolicy?: string;
+  terminationGracePeriodSeconds?: number;
+  schedulerName?: string;
+  enableServiceLinks?: boolean;
+  priority?: number;
+  nodeName?: string;
+  [k: string]: unknown;
+}
+
+/** Kubernetes' defaults for a pod spec (also used for pod templates). */
+export function defaultPodSpec(spec: PodSpecLike): void {
+  spec.restartPolicy ??= 'Always';
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.schedulerName ??= 'default-scheduler';
+  spec.enableServiceLinks ??= true;
+  spec.priority ??= 0;
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+    if (typeof c !== 'object' || c === null) continue;
+    if (typeof c.image === 'string') c.imagePullPolicy ??= imagePullPolicyFor(c.image);
+    c.terminationMessagePath ??= '/dev/termination-log';
+    c.terminationMessagePolicy ??= 'File';
+    if (Array.isArray(c.ports)) for (const p of c.ports) if (typeof p === 'object' && p !== null) p.protocol ??= 'TCP';
+  }
+}
+
+/** `Always` for `:latest` or an untagged image, else `IfNotPresent`, as Kubernetes defaults it. */
+function imagePullPolicyFor(image: string): string {
+  const withoutDigest = image.split('@')[0];
+  const lastSegment = withoutDigest.slice(withoutDigest.lastIndexOf('/') + 1);
+  const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : '';
+  if (image.includes('@')) return 'IfNotPresent';
+  return tag === '' || tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+/** Rules on a pod spec beyond its shape: container names, ports, quantities. `path` names the spec. */
+export function validatePodSpec(spec: PodSpecLike, path: string): FieldError[] {
+  const errors: FieldError[] = [];
+  const names = new Set<string>();
+  const groups: Array<[string, ContainerLike[] | undefined]> = [
+    ['initContainers', spec.initContainers],
+    ['containers', spec.containers],
+  ];
+  if (Array.isArray(spec.containers) && spec.containers.length === 0)
+    errors.push({ path: childPath(path, 'containers'), message: 'Required value' });
+  for (const [field, list] of groups) {
+    if (!Array.isArray(list)) continue;
+    list.forEach((c, i) => {
+      if (typeof c !== 'object' || c === null) return;
+      const cPath = childPath(childPath(path, field), i);
+      if (typeof c.name === 'string') {
+        for (const m of dns1123LabelErrors(c.name)) errors.push({ path: childPath(cPath, 'name'), message: `Invalid value: ${JSON.stringify(c.name)}: ${m}` });
+        if (names.has(c.name)) errors.push({ path: childPath(cPath, 'name'), message: `Duplicate value: ${JSON.stringify(c.name)}` });
+        names.add(c.name);
+      }
+      if (typeof c.image === 'string' && c.image.trim() === '') errors.push({ path: childPath(cPath, 'image'), message: 'Required value' });
+      const portNames = new Set<string>();
+      (Array.isArray(c.ports) ? c.ports : []).forEach((p, j) => {
+        if (typeof p?.name !== 'string') return;
+        if (portNames.has(p.name)) errors.push({ path: childPath(childPath(childPath(cPath, 'ports'), j), 'name'), message: `Duplicate value: ${JSON.stringify(p.name)}` });
+        portNames.add(p.name);
+      });
+      for (const which of ['requests', 'limits'] as const) {
+        const map = c.resources?.[which];
+        if (map === undefined || map === null) continue;
+        const mPath = childPath(childPath(cPath, 'resources'), which);
+        if (typeof map !== 'object' || Array.isArray(map)) {
+          errors.push({ path: mPath, message: 'must be an object of quantities' });
+          continue;
+        }
+        for (const [name, q] of Object.entries(map))
+          for (const m of quantityErrors(q)) errors.push({ path: `${mPath}.${name}`, message: `Invalid value: ${JSON.stringify(q)}: ${m}` });
+      }
+    });
+  }
+  if (typeof spec.nodeName === 'string' && spec.nodeName !== '')
+    for (const m of dns1123SubdomainErrors(spec.nodeName)) errors.push({ path: childPath(path, 'nodeName'), message: m });
+  return errors;
+}
+
+/** The pod's QoS class, as the kubelet computes it from requests and limits. */
+function qosClass(spec: PodSpecLike): string {
+  const containers = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+  let any = false;
+  let guaranteed = true;
+  for (const c of containers) {
+    const requests = c.resources?.requests ?? {};
+    const limits = c.resources?.limits ?? {};
+    if (Object.keys(requests).length || Object.keys(limits).length) any = true;
+    for (const r of ['cpu', 'memory']) {
+      if (limits[r] === undefined) guaranteed = false;
+      else if (requests[r] !== undefined && String(requests[r]) !== String(limits[r])) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+/** A pod's spec is immutable but for container images, activeDeadlineSeconds and added tolerations. */
+function validatePodUpdate(next: KObject, old: KObject): FieldError[] {
+  const mask = (spec: PodSpecLike): PodSpecLike => ({
+    ...spec,
+    containers: spec.containers?.map((c) => ({ ...c, image: undefined })),
+    initContainers: spec.initContainers?.map((c) => ({ ...c, image: undefined })),
+    activeDeadlineSeconds: undefined,
+    tolerations: undefined,
+    terminationGracePeriodSeconds: undefined,
+  });
+  const differs = diffPath(mask(old.spec as PodSpecLike), mask(next.spec as PodSpecLike), 'spec');
+  if (!differs) return [];
+  return [{ path: differs, message: 'Forbidden: pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds`' }];
+}
+
+export const pod: KindDef = {
+  kind: 'Pod',
+  apiVersion: 'v1',
+  resource: 'pods',
+  getField: 'pod',
+  listField: 'pods',
+  shortNames: ['po'],
+  namespaced: true,
+  nameErrors: dns1123SubdomainErrors,
+  body: { spec: req(PodSpec) },
+  status: PodStatus,
+  fieldSelectors: ['spec.nodeName', 'status.phase', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.podIP', 'status.nominatedNodeName'],
+  applyDefaults: (o) => defaultPodSpec(o.spec as PodSpecLike),
+  validate: (o) => validatePodSpec(o.spec as PodSpecLike, 'spec'),
+  validateUpdate: validatePodUpdate,
+  initialStatus: (o) => ({ phase: 'Pending', qosClass: qosClass(o.spec as PodSpecLike) }),
+  beginDeletion(o, options) {
+    const spec = o.spec as PodSpecLike;
+    const grace = options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
+    // An unbound pod has no kubelet to wait for: it goes at once.
+    o.metadata.deletionGracePeriodSeconds = spec.nodeName ? grace : 0;
+  },
+  holdsDeletion: (o) => Boolean((o.spec as PodSpecLike).nodeName) && (o.metadata.deletionGracePeriodSeconds ?? 0) > 0,
+};

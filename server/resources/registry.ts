@@ -1,0 +1,14 @@
+/** The registry of kinds: the one list every other part (schema, validation, store, resolvers) reads. */
+import type { KindDef } from './kind.js';
+import { namespace } from './kinds/namespace.js';
+import { node } from './kinds/node.js';
+import { pod } from './kinds/pod.js';
+import { service } from './kinds/service.js';
+
+export const kinds: readonly KindDef[] = [namespace, node, pod, service];
+
+const byName = new Map(kinds.map((k) => [k.kind, k]));
+
+export function kindByName(name: string): KindDef | undefined {
+  return byName.get(name);
+}

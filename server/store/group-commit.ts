@@ -1,0 +1,72 @@
+/**
+ * Group commit: writes that arrive in the same tick share one IMMEDIATE transaction (one fsync),
+ * each in a savepoint of its own, so each succeeds or fails alone. Revisions stay gap-free: a
+ * job that fails gives its revisions back before the next job runs.
+ */
+import type Database from 'better-sqlite3';
+import type { Allocation, KObject } from '../resources/kind.js';
+import type { Statements } from './statements.js';
+import { createWriteTx, type RevisionCounter } from './write-transaction.js';
+import type { WriteTx } from './types.js';
+
+interface Job {
+  fn: (tx: WriteTx) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  outcome?: { ok: true; value: unknown } | { ok: false; error: unknown };
+}
+
+export function createGroupCommit(
+  sqlite: Database.Database,
+  st: Statements,
+  counter: RevisionCounter,
+  allocationsOf: (o: KObject) => Allocation[],
+  committed: (head: number) => void,
+) {
+  let queue: Job[] = [];
+  let scheduled = false;
+
+  const inSavepoint = sqlite.transaction((job: Job) => job.fn(createWriteTx(st, counter, allocationsOf)));
+  const runBatch = sqlite.transaction((batch: Job[]) => {
+    for (const job of batch) {
+      const before = counter.head;
+      try {
+        job.outcome = { ok: true, value: inSavepoint(job) };
+      } catch (error) {
+        counter.head = before;
+        job.outcome = { ok: false, error };
+      }
+    }
+  });
+
+  function flush(): void {
+    scheduled = false;
+    const batch = queue;
+    queue = [];
+    const before = counter.head;
+    try {
+      runBatch.immediate(batch);
+    } catch (error) {
+      // The transaction itself failed (database locked, disk full): nothing of the batch is written.
+      counter.head = before;
+      for (const job of batch) job.reject(error);
+      return;
+    }
+    for (const job of batch) {
+      const outcome = job.outcome!;
+      if (outcome.ok) job.resolve(outcome.value);
+      else job.reject(outcome.error);
+    }
+    if (counter.head !== before) committed(counter.head);
+  }
+
+  return function write<T>(fn: (tx: WriteTx) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    });
+  };
+}

@@ -1,0 +1,26 @@
+/** Opens the SQLite file in WAL mode with the chosen durability and applies the drizzle-kit migrations. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+
+const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+export interface OpenedDatabase {
+  sqlite: Database.Database;
+  db: BetterSQLite3Database;
+}
+
+export function openDatabase(dataDir: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): OpenedDatabase {
+  mkdirSync(dataDir, { recursive: true });
+  const sqlite = new Database(join(dataDir, 'kubeql.db'));
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`synchronous = ${synchronous}`);
+  sqlite.pragma('busy_timeout = 2000');
+  sqlite.pragma('cache_size = -65536');
+  const db = drizzle(sqlite);
+  migrate(db, { migrationsFolder });
+  return { sqlite, db };
+}

@@ -1,0 +1,88 @@
+/** The prepared statements of the append path and of point reads, built once per database. */
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { allocations, events, labels, objects } from './tables.js';
+
+const p = (name: string) => sql.placeholder(name);
+
+export function prepareStatements(db: BetterSQLite3Database) {
+  const sameObject = (t: typeof objects | typeof labels) =>
+    and(eq(t.kind, p('kind')), eq(t.namespace, p('namespace')), eq(t.name, p('name')));
+  return {
+    insertEvent: db
+      .insert(events)
+      .values({
+        revision: p('revision'),
+        ts: p('ts'),
+        actor: p('actor'),
+        verb: p('verb'),
+        type: p('type'),
+        kind: p('kind'),
+        namespace: p('namespace'),
+        name: p('name'),
+        uid: p('uid'),
+        prevRevision: p('prevRevision'),
+        object: p('object'),
+        requestId: p('requestId'),
+      })
+      .prepare(),
+    closeObject: db.update(objects).set({ toRev: sql`${p('revision')}` }).where(and(sameObject(objects), isNull(objects.toRev))).prepare(),
+    insertObject: db
+      .insert(objects)
+      .values({
+        kind: p('kind'),
+        namespace: p('namespace'),
+        name: p('name'),
+        fromRev: p('revision'),
+        uid: p('uid'),
+        nodeName: p('nodeName'),
+        phase: p('phase'),
+        controllerUid: p('controllerUid'),
+        object: p('object'),
+      })
+      .prepare(),
+    currentObject: db
+      .select({ fromRev: objects.fromRev, object: objects.object })
+      .from(objects)
+      .where(and(sameObject(objects), isNull(objects.toRev)))
+      .prepare(),
+    objectAt: db
+      .select({ object: objects.object })
+      .from(objects)
+      .where(
+        and(
+          sameObject(objects),
+          sql`${objects.fromRev} <= ${p('revision')}`,
+          sql`(${objects.toRev} IS NULL OR ${objects.toRev} > ${p('revision')})`,
+        ),
+      )
+      .prepare(),
+    closeLabel: db
+      .update(labels)
+      .set({ toRev: sql`${p('revision')}` })
+      .where(and(sameObject(labels), eq(labels.key, p('key')), isNull(labels.toRev)))
+      .prepare(),
+    insertLabel: db
+      .insert(labels)
+      .values({ kind: p('kind'), namespace: p('namespace'), name: p('name'), key: p('key'), value: p('value'), fromRev: p('revision') })
+      .prepare(),
+    freeAllocations: db
+      .delete(allocations)
+      .where(and(eq(allocations.kind, p('kind')), eq(allocations.namespace, p('namespace')), eq(allocations.name, p('name'))))
+      .prepare(),
+    insertAllocation: db
+      .insert(allocations)
+      .values({ pool: p('pool'), value: p('value'), kind: p('kind'), namespace: p('namespace'), name: p('name') })
+      .prepare(),
+    isAllocated: db
+      .select({ value: allocations.value })
+      .from(allocations)
+      .where(and(eq(allocations.pool, p('pool')), eq(allocations.value, p('value'))))
+      .prepare(),
+    eventsForRequest: db.select().from(events).where(eq(events.requestId, p('requestId'))).orderBy(events.revision).prepare(),
+    eventsAfter: db.select().from(events).where(sql`${events.revision} > ${p('after')}`).orderBy(events.revision).limit(p('limit')).prepare(),
+    head: db.select({ seq: sql<number>`seq` }).from(sql`sqlite_sequence`).where(sql`name = 'events'`).prepare(),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;

@@ -1,0 +1,72 @@
+/** One job's view of the database inside a group commit: reads see earlier writes; appends assign revisions. */
+import type { Allocation, KObject } from '../resources/kind.js';
+import { projectEvent } from './project-event.js';
+import type { Statements } from './statements.js';
+import { toStoredEvent } from './stored-event.js';
+import type { AppendInput, StoredEvent, WriteTx } from './types.js';
+
+export interface RevisionCounter {
+  head: number;
+}
+
+export function createWriteTx(
+  st: Statements,
+  counter: RevisionCounter,
+  allocationsOf: (o: KObject) => Allocation[],
+): WriteTx {
+  const ts = Date.now();
+  // Objects this job has read or written, so an append does not read its previous state again.
+  const current = new Map<string, { object: KObject; revision: number } | null>();
+  const keyOf = (kind: string, namespace: string, name: string) => `${kind}\u0000${namespace}\u0000${name}`;
+
+  function load(kind: string, namespace: string, name: string) {
+    const key = keyOf(kind, namespace, name);
+    if (current.has(key)) return current.get(key) ?? undefined;
+    const row = st.currentObject.get({ kind, namespace, name });
+    const found = row ? { object: JSON.parse(row.object) as KObject, revision: row.fromRev } : null;
+    current.set(key, found);
+    return found ?? undefined;
+  }
+
+  return {
+    ts,
+    get nextRevision() {
+      return counter.head + 1;
+    },
+    get: (kind, namespace, name) => {
+      const found = load(kind, namespace, name);
+      return found ? structuredClone(found.object) : undefined;
+    },
+    eventsForRequest: (requestId) => st.eventsForRequest.all({ requestId }).map(toStoredEvent),
+    isAllocated: (pool, value) => st.isAllocated.get({ pool, value }) !== undefined,
+    append(input: AppendInput): StoredEvent {
+      const { object } = input;
+      const kind = object.kind;
+      const namespace = object.metadata.namespace ?? '';
+      const name = object.metadata.name;
+      const previous = load(kind, namespace, name);
+      const revision = counter.head + 1;
+      object.metadata.resourceVersion = String(revision);
+      const json = JSON.stringify(object);
+      const event: StoredEvent = {
+        revision,
+        ts,
+        actor: input.actor,
+        verb: input.verb,
+        type: input.type,
+        kind,
+        namespace,
+        name,
+        uid: object.metadata.uid,
+        prevRevision: previous?.revision ?? null,
+        object,
+        requestId: input.requestId ?? null,
+      };
+      st.insertEvent.run({ ...event, object: json });
+      projectEvent(st, { revision, type: input.type, kind, namespace, name, uid: event.uid, object, json }, previous?.object, allocationsOf);
+      counter.head = revision;
+      current.set(keyOf(kind, namespace, name), input.type === 'DELETED' ? null : { object, revision });
+      return event;
+    },
+  };
+}
