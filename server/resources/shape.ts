@@ -3,7 +3,7 @@
  * the typed GraphQL types (SDL), structural validation with field paths, and
  * the "unknown field" warnings for what Kubeql keeps but does not act on.
  */
-import { childPath, type FieldError } from './validation/field-error.js';
+import { childPath, mapKeyPath, type FieldError } from './validation/field-error.js';
 
 export type Shape =
   | { t: 'string'; enum?: readonly string[] }
@@ -104,11 +104,6 @@ export function checkShape(shape: Shape, value: unknown, path: string, report: S
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** `metadata.labels.app`, or `metadata.labels["app.kubernetes.io/name"]` for keys that are not identifiers. */
-export function mapKeyPath(path: string, key: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;

@@ -1,5 +1,5 @@
 /** Label and annotation rules (k8s.io/apimachinery validation.IsQualifiedName, IsValidLabelValue, ValidateLabels, ValidateAnnotations). */
-import { childPath, type FieldError } from './field-error.js';
+import { childPath, mapKeyPath, type FieldError } from './field-error.js';
 import { byteLength, dns1123SubdomainErrors, maxLenError, regexError } from './names.js';
 
 const QUALIFIED_NAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
@@ -41,11 +41,6 @@ export function labelValueErrors(value: string): string[] {
   if (byteLength(value) > 63) errs.push(maxLenError(63));
   if (!labelValue.test(value)) errs.push(regexError(LABEL_VALUE_MSG, LABEL_VALUE_FMT, 'MyValue', 'my_value', '12345'));
   return errs;
-}
-
-/** The path of one map entry: `metadata.labels.app`, or `metadata.labels["app.kubernetes.io/name"]` for keys that are not identifiers. */
-export function mapKeyPath(path: string, key: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? childPath(path, key) : `${path}[${JSON.stringify(key)}]`;
 }
 
 const invalid = (value: string, message: string): string => `Invalid value: ${JSON.stringify(value)}: ${message}`;
