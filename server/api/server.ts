@@ -10,7 +10,7 @@ import { createStore } from '../store/create-store.js';
 import type { Store } from '../store/types.js';
 import { bootstrap } from './bootstrap.js';
 import type { ApiContext } from './context.js';
-import { maskError } from './plugins/mask-errors.js';
+import { maskError, quietLogger } from './plugins/mask-errors.js';
 import { warningsPlugin } from './plugins/warnings.js';
 import { buildSchema } from './schema/build-schema.js';
 import { DEFAULT_RANGES, type AllocationRanges } from './verbs/verb-context.js';
@@ -47,6 +47,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     landingPage: false,
     context: (): ApiContext => ({ store, ranges, actor: 'admin', warnings: [] }),
     maskedErrors: { maskError },
+    // Coded errors are answers, not faults; maskError logs the internal ones.
+    logging: quietLogger,
     plugins: [warningsPlugin()],
   });
 

@@ -16,3 +16,15 @@ export function maskError(error: unknown, message: string): Error {
   console.error('internal error:', original);
   return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }
+
+const isCoded = (e: unknown) => e instanceof KubeqlError || (e instanceof GraphQLError && e.originalError instanceof KubeqlError);
+
+/** yoga's logger, without the lines it writes for every coded error a client provoked. */
+export const quietLogger = {
+  debug: () => {},
+  info: () => {},
+  warn: (...args: unknown[]) => console.warn(...args),
+  error: (...args: unknown[]) => {
+    if (!args.some(isCoded)) console.error(...args);
+  },
+};

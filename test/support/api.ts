@@ -1,0 +1,79 @@
+/** A real API server on a loopback port (port 0) over a real SQLite file in a temporary directory, and a GraphQL client for it. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { startApiServer, type ApiServer, type ApiServerOptions } from '../../server/api/server.js';
+
+export interface GraphQLResponse<T = any> {
+  data?: T;
+  errors?: Array<{ message: string; extensions?: Record<string, any>; path?: unknown[] }>;
+  extensions?: Record<string, any>;
+}
+
+export interface TestApi {
+  server: ApiServer;
+  dataDir: string;
+  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** Like gql, but fails the test on any error and returns data. */
+  ok<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  /** Read-only view of the database, for checks (tests never write it). */
+  db(): Database.Database;
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(options: Partial<ApiServerOptions> = {}): Promise<TestApi> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'kubeql-test-'));
+  let server = await startApiServer({ port: 0, synchronous: 'NORMAL', ...options, dataDir });
+  let reader: Database.Database | undefined;
+
+  const api: TestApi = {
+    get server() {
+      return server;
+    },
+    dataDir,
+    async gql(query, variables) {
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as GraphQLResponse;
+    },
+    async ok(query, variables) {
+      const res = await api.gql(query, variables);
+      if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors)}`);
+      return res.data;
+    },
+    db() {
+      reader ??= new Database(join(dataDir, 'kubeql.db'), { readonly: true });
+      return reader;
+    },
+    async restart() {
+      reader?.close();
+      reader = undefined;
+      await server.close();
+      server = await startApiServer({ port: 0, synchronous: 'NORMAL', ...options, dataDir });
+    },
+    async close() {
+      reader?.close();
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return api;
+}
+
+/** A fingerprint of every table, to show that a rejected request changed nothing. */
+export function snapshotTables(db: Database.Database): string {
+  const tables = ['events', 'objects', 'labels', 'allocations', 'store_meta'];
+  return tables.map((t) => JSON.stringify(db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all())).join('\n');
+}
+
+export const POD = (name: string, extra: { labels?: Record<string, string>; namespace?: string; spec?: Record<string, unknown> } = {}) => ({
+  metadata: { name, namespace: extra.namespace, labels: extra.labels },
+  spec: extra.spec ?? { containers: [{ name: 'app', image: 'nginx:1.25' }] },
+});
+
+export const CREATE_POD = `mutation($i: PodInput!, $r: String) { createPod(input: $i, requestId: $r) { metadata { name namespace uid resourceVersion generation labels } } }`;
