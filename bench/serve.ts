@@ -1,0 +1,40 @@
+/**
+ * A benchmark's API server in a process of its own, so the load generator's CPU does not share
+ * the server's thread. DATA_DIR (required) and KUBEQL_SYNC (FULL, the default, or NORMAL) come
+ * from the environment; the server listens on a free port and prints `{"url": ...}` as one JSON
+ * line on stdout. It stops on SIGTERM/SIGINT or when its stdin closes (the parent went away).
+ * A line `cpu` on stdin is answered with `{"cpu": process.cpuUsage()}` (µs) on stdout.
+ */
+import { createInterface } from 'node:readline';
+import { startApiServer } from '../server/api/server.js';
+
+const dataDir = process.env.DATA_DIR;
+if (!dataDir) {
+  console.error('bench/serve.ts: DATA_DIR is required');
+  process.exit(2);
+}
+const sync = (process.env.KUBEQL_SYNC ?? 'FULL').toUpperCase();
+if (sync !== 'FULL' && sync !== 'NORMAL') {
+  console.error(`bench/serve.ts: KUBEQL_SYNC must be FULL or NORMAL, not ${sync}`);
+  process.exit(2);
+}
+
+const server = await startApiServer({ dataDir, port: 0, synchronous: sync });
+process.stdout.write(JSON.stringify({ url: server.url, pid: process.pid }) + '\n');
+
+let stopping = false;
+function stop(): void {
+  if (stopping) return;
+  stopping = true;
+  server.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+const commands = createInterface({ input: process.stdin });
+commands.on('line', (line) => {
+  if (line.trim() === 'cpu') process.stdout.write(JSON.stringify({ cpu: process.cpuUsage() }) + '\n');
+});
+commands.on('close', stop);
