@@ -13,6 +13,7 @@ import type { ApiContext } from './context.js';
 import { maskError, quietLogger } from './plugins/mask-errors.js';
 import { warningsPlugin } from './plugins/warnings.js';
 import { buildSchema } from './schema/build-schema.js';
+import { schemaModules } from './schema/modules/all.js';
 import { DEFAULT_RANGES, type AllocationRanges } from './verbs/verb-context.js';
 
 export interface ApiServerOptions {
@@ -42,7 +43,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   await bootstrap(store, ranges);
 
   const yoga = createYoga<{}, ApiContext>({
-    schema: buildSchema(kinds),
+    schema: buildSchema(kinds, schemaModules),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     context: (): ApiContext => ({ store, ranges, actor: 'admin', warnings: [] }),

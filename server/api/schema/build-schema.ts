@@ -1,10 +1,23 @@
-/** The executable schema: the generated SDL with the generated resolvers. */
+/** The executable schema: the modules' merged SDL with their merged resolvers. */
 import { createSchema } from 'graphql-yoga';
 import type { KindDef } from '../../resources/kind.js';
 import type { ApiContext } from '../context.js';
-import { buildResolvers } from './resolvers.js';
+import type { ResolverMap, SchemaModule } from './module.js';
 import { generateSDL } from './sdl.js';
 
-export function buildSchema(kinds: readonly KindDef[]) {
-  return createSchema<ApiContext>({ typeDefs: generateSDL(kinds), resolvers: buildResolvers(kinds) });
+function mergeResolvers(maps: ResolverMap[]): ResolverMap {
+  const merged: Record<string, unknown> = {};
+  for (const map of maps)
+    for (const [type, value] of Object.entries(map)) {
+      const existing = merged[type];
+      merged[type] = existing && typeof existing === 'object' && value && Object.getPrototypeOf(value) === Object.prototype ? { ...existing, ...value } : value;
+    }
+  return merged;
+}
+
+export function buildSchema(kinds: readonly KindDef[], modules: readonly SchemaModule[]) {
+  return createSchema<ApiContext>({
+    typeDefs: generateSDL(kinds, modules),
+    resolvers: mergeResolvers(modules.map((m) => m.resolvers(kinds))) as Parameters<typeof createSchema<ApiContext>>[0]['resolvers'],
+  });
 }

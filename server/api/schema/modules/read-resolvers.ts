@@ -1,10 +1,10 @@
 /** get and list for one kind: point reads and Relay connections at a revision. */
-import { KubeqlError } from '../../errors.js';
-import type { KObject, KindDef } from '../../resources/kind.js';
-import { parseFieldSelector } from '../../resources/selectors/field-selector.js';
-import { parseLabelSelector } from '../../resources/selectors/label-selector.js';
-import type { ApiContext } from '../context.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { KubeqlError } from '../../../errors.js';
+import type { KObject, KindDef } from '../../../resources/kind.js';
+import { parseFieldSelector } from '../../../resources/selectors/field-selector.js';
+import { parseLabelSelector } from '../../../resources/selectors/label-selector.js';
+import type { ApiContext } from '../../context.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
 
 export const DEFAULT_PAGE = 500;
 export const MAX_PAGE = 10_000;

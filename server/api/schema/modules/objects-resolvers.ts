@@ -1,11 +1,11 @@
-/** The resolver map, built from the registry of kinds like the SDL beside it. */
-import type { KObject, KindDef } from '../../resources/kind.js';
-import type { ApiContext } from '../context.js';
+/** The objects module's resolvers, built from the registry of kinds like its SDL. */
+import type { KObject, KindDef } from '../../../resources/kind.js';
+import type { ApiContext } from '../../context.js';
 import { readResolvers } from './read-resolvers.js';
-import { DateTimeScalar, JSONScalar, RevisionScalar } from './scalars.js';
+import { DateTimeScalar, JSONScalar, RevisionScalar } from '../scalars.js';
 import { writeResolvers } from './write-resolvers.js';
 
-export function buildResolvers(kinds: readonly KindDef[]) {
+export function objectsResolvers(kinds: readonly KindDef[]) {
   const typeResolvers = Object.fromEntries(kinds.map((k) => [k.kind, { manifest: (o: KObject) => o }]));
   return {
     Revision: RevisionScalar,

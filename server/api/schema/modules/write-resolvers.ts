@@ -1,16 +1,16 @@
 /** The mutations of one kind: create, update, patch, updateStatus, delete, each one store write. */
-import { badInput } from '../../errors.js';
-import type { KObject, KindDef } from '../../resources/kind.js';
-import { isPlainObject } from '../../resources/shape.js';
-import { prepareObject, prepareStatus } from '../../resources/validate-object.js';
-import type { ApiContext } from '../context.js';
-import { createInTx } from '../verbs/create.js';
-import { deleteInTx, type PropagationPolicy } from '../verbs/delete.js';
-import { checkPrecondition, mustGet } from '../verbs/lookup.js';
-import { mergePatch } from '../verbs/merge-patch.js';
-import { earlierResult } from '../verbs/request-id.js';
-import { updateStatusInTx } from '../verbs/update-status.js';
-import { updateInTx } from '../verbs/update.js';
+import { badInput } from '../../../errors.js';
+import type { KObject, KindDef } from '../../../resources/kind.js';
+import { isPlainObject } from '../../../resources/shape.js';
+import { prepareObject, prepareStatus } from '../../../resources/validate-object.js';
+import type { ApiContext } from '../../context.js';
+import { createInTx } from '../../verbs/create.js';
+import { deleteInTx, type PropagationPolicy } from '../../verbs/delete.js';
+import { checkPrecondition, mustGet } from '../../verbs/lookup.js';
+import { mergePatch } from '../../verbs/merge-patch.js';
+import { earlierResult } from '../../verbs/request-id.js';
+import { updateStatusInTx } from '../../verbs/update-status.js';
+import { updateInTx } from '../../verbs/update.js';
 
 interface Target {
   namespace?: string;
