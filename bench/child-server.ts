@@ -43,6 +43,15 @@ export async function startChildServer(options: { synchronous?: 'FULL' | 'NORMAL
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   process.once('exit', onExit);
+  // Ctrl-C or a kill: exit, which runs onExit.
+  const onSignal = (signal: NodeJS.Signals) => process.exit(signal === 'SIGINT' ? 130 : 143);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const unhook = () => {
+    process.removeListener('exit', onExit);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  };
 
   try {
     child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve.ts'], {
@@ -86,12 +95,12 @@ export async function startChildServer(options: { synchronous?: 'FULL' | 'NORMAL
         }),
       stop: async () => {
         await stop();
-        process.removeListener('exit', onExit);
+        unhook();
       },
     };
   } catch (error) {
     await stop();
-    process.removeListener('exit', onExit);
+    unhook();
     throw error;
   }
 }

@@ -39,7 +39,7 @@ export const fmt = (n: number, digits = 2): string =>
 /** Prints rows as an aligned table; numeric-looking cells are right-aligned. */
 export function printTable(headers: string[], rows: string[][]): void {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const numeric = (s: string) => /^[-+]?[\d,.]+( ?[a-z/%]+)?$/i.test(s) && /\d/.test(s);
+  const numeric = (s: string) => s === '-' || (/^[-+]?[\d,.]+ ?[a-z/%]*$/i.test(s) && /\d/.test(s));
   const line = (cells: string[]) =>
     cells.map((c, i) => (numeric(c) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   console.log(line(headers));

@@ -52,13 +52,20 @@ interface LoadResult {
   elapsedMs: number;
   perSecond: number;
   latency: LatencySummary;
+  /** CPU use over the measured phase as % of one core: the server process and this (load) process. */
+  serverCpu: number;
+  clientCpu: number;
 }
 
 /**
  * `clients` loops, each awaiting its own request, until the deadline; first a warm-up whose
  * requests are not counted. `op(client, seq)` performs one request.
  */
-async function closedLoop(clients: number, op: (client: number, seq: number) => Promise<unknown>): Promise<LoadResult> {
+async function closedLoop(
+  clients: number,
+  serverCpu: () => Promise<NodeJS.CpuUsage>,
+  op: (client: number, seq: number) => Promise<unknown>,
+): Promise<LoadResult> {
   let seq = 0;
   const phase = async (durationMs: number, record: number[] | null) => {
     const deadline = performance.now() + durationMs;
@@ -73,10 +80,23 @@ async function closedLoop(clients: number, op: (client: number, seq: number) => 
   };
   await phase(WARMUP_MS, null);
   const latencies: number[] = [];
+  const server0 = await serverCpu();
+  const client0 = process.cpuUsage();
   const start = performance.now();
   await phase(DURATION_MS, latencies);
   const elapsedMs = performance.now() - start;
-  return { clients, count: latencies.length, elapsedMs, perSecond: (latencies.length / elapsedMs) * 1000, latency: summarize(latencies) };
+  const client1 = process.cpuUsage(client0);
+  const server1 = await serverCpu();
+  const pct = (us: number) => (us / 1000 / elapsedMs) * 100;
+  return {
+    clients,
+    count: latencies.length,
+    elapsedMs,
+    perSecond: (latencies.length / elapsedMs) * 1000,
+    latency: summarize(latencies),
+    serverCpu: pct(server1.user + server1.system - server0.user - server0.system),
+    clientCpu: pct(client1.user + client1.system),
+  };
 }
 
 /** Runs the tasks with at most `concurrency` in flight. */
@@ -133,10 +153,10 @@ export async function run(): Promise<void> {
     const createOne = (prefix: string) => (c: number, seq: number) =>
       client.request(CREATE_POD, { i: pod(WRITE_NS, `${prefix}-${c}-${seq}`, labels) });
     process.stdout.write(`createPod, 1 client (${WARMUP_MS / 1000} s warm-up + ${DURATION_MS / 1000} s)... `);
-    const single = await closedLoop(1, createOne('s'));
+    const single = await closedLoop(1, server.cpuUsage, createOne('s'));
     console.log(`${fmt(single.perSecond, 0)}/s`);
     process.stdout.write(`createPod, ${CONCURRENCY} clients (${WARMUP_MS / 1000} s warm-up + ${DURATION_MS / 1000} s)... `);
-    const multi = await closedLoop(CONCURRENCY, createOne('m'));
+    const multi = await closedLoop(CONCURRENCY, server.cpuUsage, createOne('m'));
     console.log(`${fmt(multi.perSecond, 0)}/s`);
 
     // 2. Seed 10,000 pods in one namespace, 1 in 100 gold, in batched documents from 16 clients.
@@ -199,16 +219,29 @@ export async function run(): Promise<void> {
     // Report.
     console.log(`\nwrite benchmark — ${machine()}`);
     console.log(`createPod: ${DURATION_MS / 1000} s measured after ${WARMUP_MS / 1000} s warm-up; lists: ${LIST_REPS} sequential repetitions over HTTP, each checked\n`);
+    const writeRow = (r: LoadResult) => [
+      'createPod',
+      String(r.clients),
+      String(r.count),
+      fmt(r.perSecond, 0),
+      fmt(r.latency.p50),
+      fmt(r.latency.p99),
+      fmt(r.latency.max),
+      `${fmt(r.serverCpu, 0)}%`,
+      `${fmt(r.clientCpu, 0)}%`,
+    ];
+    const listRow = (label: string, l: LatencySummary) => [label, '1', String(l.count), '-', fmt(l.p50), fmt(l.p99), fmt(l.max), '-', '-'];
     printTable(
-      ['measurement', 'clients', 'ops', 'ops/s', 'p50 ms', 'p99 ms', 'max ms'],
+      ['measurement', 'clients', 'ops', 'ops/s', 'p50 ms', 'p99 ms', 'max ms', 'server CPU', 'load CPU'],
       [
-        ['createPod', '1', String(single.count), fmt(single.perSecond, 0), fmt(single.latency.p50), fmt(single.latency.p99), fmt(single.latency.max)],
-        ['createPod', String(CONCURRENCY), String(multi.count), fmt(multi.perSecond, 0), fmt(multi.latency.p50), fmt(multi.latency.p99), fmt(multi.latency.max)],
-        [`pods tier=gold, head (${gold.size}/${SEED_PODS})`, '1', String(headList.count), '-', fmt(headList.p50), fmt(headList.p99), fmt(headList.max)],
-        [`pods tier=gold, atRevision ${afterSeed} (${gold.size})`, '1', String(pastList.count), '-', fmt(pastList.p50), fmt(pastList.p99), fmt(pastList.max)],
-        [`pods tier=gold, head after +${CHURN} (${goldNow.size})`, '1', String(headAfter.count), '-', fmt(headAfter.p50), fmt(headAfter.p99), fmt(headAfter.max)],
+        writeRow(single),
+        writeRow(multi),
+        listRow(`pods tier=gold at head (${gold.size} of ${SEED_PODS})`, headList),
+        listRow(`pods tier=gold atRevision ${afterSeed} (${gold.size})`, pastList),
+        listRow(`pods tier=gold at head after +${CHURN} writes (${goldNow.size})`, headAfter),
       ],
     );
+    console.log('(CPU: % of one core over the measured 5 s; the server is one Node process, one JS thread)');
     console.log();
     const targets: [string, boolean][] = [
       [`target ≥ ${TARGET_WRITES_PER_S.toLocaleString('en-US')} createPod/s with ${CONCURRENCY} clients (got ${fmt(multi.perSecond, 0)})`, multi.perSecond >= TARGET_WRITES_PER_S],
