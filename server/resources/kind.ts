@@ -95,4 +95,6 @@ export interface KindDef {
   beginDeletion?(obj: KObject, options: DeleteOptions): void;
   /** While true, a deleting object stays even without finalizers (a Namespace's spec.finalizers, a Pod in its grace period). */
   holdsDeletion?(obj: KObject): boolean;
+  /** The kind has a scale subresource (`scale<Kind>`): the dotted path of its replica count (`spec.replicas`). */
+  scale?: { replicasPath: string };
 }

@@ -4,8 +4,13 @@ import { namespace } from './kinds/namespace.js';
 import { node } from './kinds/node.js';
 import { pod } from './kinds/pod.js';
 import { service } from './kinds/service.js';
+import { lease } from './kinds/lease.js';
+import { endpoints } from './kinds/endpoints.js';
+import { replicaSet } from './kinds/replicaset.js';
+import { deployment } from './kinds/deployment.js';
+import { resourceQuota } from './kinds/resourcequota.js';
 
-export const kinds: readonly KindDef[] = [namespace, node, pod, service];
+export const kinds: readonly KindDef[] = [namespace, node, pod, service, lease, endpoints, replicaSet, deployment, resourceQuota];
 
 const byName = new Map(kinds.map((k) => [k.kind, k]));
 

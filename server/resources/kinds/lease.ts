@@ -1,0 +1,54 @@
+/** Lease: a lock with a holder and a term (coordination.k8s.io/v1); node agents renew theirs in kube-node-lease as a heartbeat. */
+import type { KindDef } from '../kind.js';
+import { dateTime, int, obj, str } from '../shape.js';
+import type { FieldError } from '../validation/field-error.js';
+import { dns1123SubdomainErrors } from '../validation/names.js';
+
+interface LeaseSpecLike {
+  leaseDurationSeconds?: number;
+  leaseTransitions?: number;
+  strategy?: string;
+  preferredHolder?: string;
+}
+
+/** ValidateLeaseSpec (k8s.io/kubernetes pkg/apis/coordination/validation). */
+function validateLeaseSpec(spec: LeaseSpecLike): FieldError[] {
+  const errors: FieldError[] = [];
+  if (typeof spec.leaseDurationSeconds === 'number' && spec.leaseDurationSeconds <= 0)
+    errors.push({ path: 'spec.leaseDurationSeconds', message: `Invalid value: ${spec.leaseDurationSeconds}: must be greater than 0` });
+  if (typeof spec.leaseTransitions === 'number' && spec.leaseTransitions < 0)
+    errors.push({ path: 'spec.leaseTransitions', message: `Invalid value: ${spec.leaseTransitions}: must be greater than or equal to 0` });
+  if (spec.preferredHolder && !spec.strategy)
+    errors.push({ path: 'spec.preferredHolder', message: 'Forbidden: may only be specified if `strategy` is defined' });
+  return errors;
+}
+
+export const lease: KindDef = {
+  kind: 'Lease',
+  apiVersion: 'coordination.k8s.io/v1',
+  resource: 'leases',
+  getField: 'lease',
+  listField: 'leases',
+  shortNames: [],
+  namespaced: true,
+  nameErrors: dns1123SubdomainErrors,
+  body: {
+    spec: {
+      shape: obj('LeaseSpec', {
+        holderIdentity: str(),
+        leaseDurationSeconds: int(),
+        // MicroTime: RFC 3339 with microseconds (2006-01-02T15:04:05.000000Z).
+        acquireTime: dateTime,
+        renewTime: dateTime,
+        leaseTransitions: int(),
+        strategy: str(['OldestEmulationVersion']),
+        preferredHolder: str(),
+      }),
+    },
+  },
+  fieldSelectors: [],
+  applyDefaults(o) {
+    o.spec ??= {};
+  },
+  validate: (o) => validateLeaseSpec(o.spec as LeaseSpecLike),
+};
