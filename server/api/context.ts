@@ -1,10 +1,15 @@
 /** The per-request context every resolver gets. */
 import type { KindDef } from '../resources/kind.js';
 import type { Store } from '../store/types.js';
+import type { RelationLoaders } from './schema/modules/relation-loaders.js';
 import type { AllocationRanges, VerbContext } from './verbs/verb-context.js';
+import type { WatchEngine } from './watch/watch-engine.js';
 
 export interface ApiContext extends VerbContext {
   store: Store;
+  watch: WatchEngine;
+  /** The relations' batched loads of this request, created on first use. */
+  relationLoaders?: RelationLoaders;
 }
 
 export interface ServerParts {

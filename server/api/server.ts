@@ -15,6 +15,8 @@ import { warningsPlugin } from './plugins/warnings.js';
 import { buildSchema } from './schema/build-schema.js';
 import { schemaModules } from './schema/modules/all.js';
 import { DEFAULT_RANGES, type AllocationRanges } from './verbs/verb-context.js';
+import { createWatchEngine, type WatchEngineOptions } from './watch/watch-engine.js';
+import { attachGraphQLWebSocket } from './ws/graphql-ws-server.js';
 
 export interface ApiServerOptions {
   dataDir: string;
@@ -23,6 +25,12 @@ export interface ApiServerOptions {
   host?: string;
   synchronous?: 'FULL' | 'NORMAL';
   ranges?: Partial<AllocationRanges>;
+  /** store.statementCount() counts every SQL statement SQLite runs (for tests; costs on the hot path). */
+  countStatements?: boolean;
+  /** Watch engine settings: bookmark interval, slow-consumer bound, window size. */
+  watch?: WatchEngineOptions;
+  /** WebSocket keep-alive ping interval (default 12 s). */
+  keepAliveMs?: number;
 }
 
 export interface ApiServer {
@@ -38,15 +46,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const store = createStore({
     dataDir: options.dataDir,
     synchronous: options.synchronous,
+    countStatements: options.countStatements,
     allocationsOf: (o) => kindByName(o.kind)?.allocations?.(o) ?? [],
   });
   await bootstrap(store, ranges);
+  const watch = createWatchEngine(store, options.watch);
 
   const yoga = createYoga<{}, ApiContext>({
     schema: buildSchema(kinds, schemaModules),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    context: (): ApiContext => ({ store, ranges, actor: 'admin', warnings: [] }),
+    context: (): ApiContext => ({ store, watch, ranges, actor: 'admin', warnings: [] }),
     maskedErrors: { maskError },
     // Coded errors are answers, not faults; maskError logs the internal ones.
     logging: quietLogger,
@@ -54,6 +64,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
 
   const http: Server = createServer(yoga);
+  const ws = attachGraphQLWebSocket(http, yoga, { path: '/graphql', keepAliveMs: options.keepAliveMs });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -66,6 +77,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     port,
     store,
     async close() {
+      watch.close();
+      await ws.close();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeAllConnections();

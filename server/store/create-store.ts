@@ -2,25 +2,30 @@
 import { eq } from 'drizzle-orm';
 import { KubeqlError } from '../errors.js';
 import type { KObject } from '../resources/kind.js';
+import { getMany } from './get-many.js';
 import { createGroupCommit } from './group-commit.js';
+import { listBy } from './list-by.js';
+import { listMatching } from './list-matching.js';
 import { listObjects } from './list-objects.js';
 import { openDatabase } from './open-database.js';
 import { prepareStatements } from './statements.js';
 import { toStoredEvent } from './stored-event.js';
 import { storeMeta } from './tables.js';
-import type { Store, StoreOptions } from './types.js';
+import type { Store, StoreOptions, StoredEvent } from './types.js';
 
 export function createStore(options: StoreOptions): Store {
-  const { sqlite, db } = openDatabase(options.dataDir, options.synchronous ?? 'FULL');
+  // With countStatements, statementCount is every statement SQLite ran; else the reads issued below.
+  let executed = 0;
+  const { sqlite, db } = openDatabase(options.dataDir, options.synchronous ?? 'FULL', options.countStatements ? () => void executed++ : undefined);
   let statements = 0;
   const st = prepareStatements(db);
   const counter = { head: st.head.get()?.seq ?? 0 };
   const floorRow = db.select().from(storeMeta).where(eq(storeMeta.key, 'floor')).get();
   const floor = floorRow ? Number(floorRow.value) : 0;
-  const listeners = new Set<(head: number) => void>();
+  const listeners = new Set<(head: number, events: readonly StoredEvent[]) => void>();
   const allocationsOf = options.allocationsOf ?? (() => []);
-  const write = createGroupCommit(sqlite, st, counter, allocationsOf, (head) => {
-    for (const listener of listeners) listener(head);
+  const write = createGroupCommit(sqlite, st, counter, allocationsOf, (head, events) => {
+    for (const listener of listeners) listener(head, events);
   });
 
   /** The revision a read runs at: undefined for the head (current rows), else a checked past revision. */
@@ -48,6 +53,24 @@ export function createStore(options: StoreOptions): Store {
       const { items, hasMore } = listObjects(db, query, revision);
       return { items, hasMore, revision: revision ?? counter.head };
     },
+    getMany(kind, keys, atRevision) {
+      const revision = readRevision(atRevision);
+      if (keys.length === 0) return [];
+      statements++;
+      return getMany(db, kind, keys, revision);
+    },
+    listBy(kind, index, values, atRevision) {
+      const revision = readRevision(atRevision);
+      if (values.length === 0) return new Map();
+      statements++;
+      return listBy(db, kind, index, values, revision);
+    },
+    listMatching(kind, selectors, atRevision) {
+      const revision = readRevision(atRevision);
+      if (selectors.length === 0) return [];
+      statements++;
+      return listMatching(db, kind, selectors, revision);
+    },
     write,
     readEvents(afterRevision, limit) {
       if (afterRevision < floor)
@@ -55,11 +78,16 @@ export function createStore(options: StoreOptions): Store {
       statements++;
       return st.eventsAfter.all({ after: afterRevision, limit }).map(toStoredEvent);
     },
+    getVersion(kind, namespace, name, revision) {
+      statements++;
+      const row = st.objectVersion.get({ kind, namespace, name, revision });
+      return row ? (JSON.parse(row.object) as KObject) : undefined;
+    },
     onCommit(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    statementCount: () => statements,
+    statementCount: () => (options.countStatements ? executed : statements),
     close() {
       listeners.clear();
       sqlite.close();

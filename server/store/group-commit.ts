@@ -7,13 +7,15 @@ import type Database from 'better-sqlite3';
 import type { Allocation, KObject } from '../resources/kind.js';
 import type { Statements } from './statements.js';
 import { createWriteTx, type RevisionCounter } from './write-transaction.js';
-import type { WriteTx } from './types.js';
+import type { StoredEvent, WriteTx } from './types.js';
 
 interface Job {
   fn: (tx: WriteTx) => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   outcome?: { ok: true; value: unknown } | { ok: false; error: unknown };
+  /** The events this job appended; they count only if its savepoint is released. */
+  events: StoredEvent[];
 }
 
 export function createGroupCommit(
@@ -21,12 +23,12 @@ export function createGroupCommit(
   st: Statements,
   counter: RevisionCounter,
   allocationsOf: (o: KObject) => Allocation[],
-  committed: (head: number) => void,
+  committed: (head: number, events: StoredEvent[]) => void,
 ) {
   let queue: Job[] = [];
   let scheduled = false;
 
-  const inSavepoint = sqlite.transaction((job: Job) => job.fn(createWriteTx(st, counter, allocationsOf)));
+  const inSavepoint = sqlite.transaction((job: Job) => job.fn(createWriteTx(st, counter, allocationsOf, job.events)));
   const runBatch = sqlite.transaction((batch: Job[]) => {
     for (const job of batch) {
       const before = counter.head;
@@ -34,6 +36,7 @@ export function createGroupCommit(
         job.outcome = { ok: true, value: inSavepoint(job) };
       } catch (error) {
         counter.head = before;
+        job.events = [];
         job.outcome = { ok: false, error };
       }
     }
@@ -57,12 +60,12 @@ export function createGroupCommit(
       if (outcome.ok) job.resolve(outcome.value);
       else job.reject(outcome.error);
     }
-    if (counter.head !== before) committed(counter.head);
+    if (counter.head !== before) committed(counter.head, batch.flatMap((job) => job.events));
   }
 
   return function write<T>(fn: (tx: WriteTx) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, events: [] });
       if (!scheduled) {
         scheduled = true;
         setImmediate(flush);

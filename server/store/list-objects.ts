@@ -11,7 +11,7 @@ import type { FieldRequirement } from '../resources/selectors/field-selector.js'
 import type { ListQuery } from './types.js';
 
 /** Rows of `alias` alive at `revision`; `undefined` means the head (current rows only). */
-function live(alias: string, revision: number | undefined): SQL {
+export function live(alias: string, revision: number | undefined): SQL {
   const a = sql.raw(alias);
   if (revision === undefined) return sql`${a}.to_rev IS NULL`;
   return sql`${a}.from_rev <= ${revision} AND (${a}.to_rev IS NULL OR ${a}.to_rev > ${revision})`;

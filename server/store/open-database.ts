@@ -13,9 +13,10 @@ export interface OpenedDatabase {
   db: BetterSQLite3Database;
 }
 
-export function openDatabase(dataDir: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): OpenedDatabase {
+/** `verbose`, when given, is called with every statement SQLite executes (better-sqlite3's hook). */
+export function openDatabase(dataDir: string, synchronous: 'FULL' | 'NORMAL' = 'FULL', verbose?: (sql: unknown) => void): OpenedDatabase {
   mkdirSync(dataDir, { recursive: true });
-  const sqlite = new Database(join(dataDir, 'kubeql.db'));
+  const sqlite = new Database(join(dataDir, 'kubeql.db'), verbose ? { verbose } : {});
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${synchronous}`);
   sqlite.pragma('busy_timeout = 2000');

@@ -57,6 +57,11 @@ export function prepareStatements(db: BetterSQLite3Database) {
         ),
       )
       .prepare(),
+    objectVersion: db
+      .select({ object: objects.object })
+      .from(objects)
+      .where(and(sameObject(objects), eq(objects.fromRev, p('revision'))))
+      .prepare(),
     closeLabel: db
       .update(labels)
       .set({ toRev: sql`${p('revision')}` })

@@ -56,6 +56,21 @@ export interface ListQuery {
   atRevision?: number;
 }
 
+/** An object's key within its kind ('' namespace for cluster-scoped kinds). */
+export interface ObjectKey {
+  namespace: string;
+  name: string;
+}
+
+/** The indexed columns listBy reads by: spec.nodeName, and the uid of the controller ownerReference. */
+export type ObjectIndex = 'nodeName' | 'controllerUid';
+
+/** A selector of listMatching: objects in `namespace` carrying every one of `labels`. */
+export interface LabelMatch {
+  namespace: string;
+  labels: Record<string, string>;
+}
+
 export interface ListResult {
   items: KObject[];
   revision: number;
@@ -69,6 +84,8 @@ export interface StoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** Values an object holds in unique pools (from the registry of kinds). */
   allocationsOf?: (object: KObject) => Allocation[];
+  /** Count every SQL statement SQLite runs (better-sqlite3's verbose hook) for statementCount; off by default, it costs on the hot path. */
+  countStatements?: boolean;
 }
 
 export interface Store {
@@ -78,13 +95,25 @@ export interface Store {
   floor(): number;
   get(kind: string, namespace: string, name: string, atRevision?: number): KObject | undefined;
   list(query: ListQuery): ListResult;
+  /** Many objects of one kind by key, in one statement; aligned with `keys` (undefined where absent). */
+  getMany(kind: string, keys: readonly ObjectKey[], atRevision?: number): Array<KObject | undefined>;
+  /** Objects of one kind whose `index` column is one of `values`, grouped by value (every value a key), in one statement. */
+  listBy(kind: string, index: ObjectIndex, values: readonly string[], atRevision?: number): Map<string, KObject[]>;
+  /** For each selector, the objects of one kind it selects, in one statement; aligned with `selectors`, an empty selector selects nothing. */
+  listMatching(kind: string, selectors: readonly LabelMatch[], atRevision?: number): KObject[][];
   /** Runs `fn` in a write transaction, group-committed with other writes of the same tick; `fn` is synchronous. */
   write<T>(fn: (tx: WriteTx) => T): Promise<T>;
   /** Events after `afterRevision`, oldest first. */
   readEvents(afterRevision: number, limit: number): StoredEvent[];
-  /** Called after each commit with the new head. Returns an unsubscribe function. */
-  onCommit(listener: (head: number) => void): () => void;
-  /** Number of SQL statements run so far (for tests that bound the work of a read). */
+  /** Called after each commit with the new head and the events it committed, in order. Returns an unsubscribe function. */
+  onCommit(listener: (head: number, events: readonly StoredEvent[]) => void): () => void;
+  /** The version of an object that an event with this revision wrote (undefined once compacted). */
+  getVersion(kind: string, namespace: string, name: string, revision: number): KObject | undefined;
+  /**
+   * Number of SQL statements run so far (for tests that bound the work of a read). With
+   * `countStatements` every statement SQLite executed (migrations, transactions' BEGIN/COMMIT
+   * included); without it, the reads the store issued (one per get, list, getMany, listBy, listMatching, readEvents).
+   */
   statementCount(): number;
   close(): void;
 }

@@ -13,6 +13,7 @@ export function createWriteTx(
   st: Statements,
   counter: RevisionCounter,
   allocationsOf: (o: KObject) => Allocation[],
+  appended: StoredEvent[],
 ): WriteTx {
   const ts = Date.now();
   // Objects this job has read or written, so an append does not read its previous state again.
@@ -65,6 +66,7 @@ export function createWriteTx(
       st.insertEvent.run({ ...event, object: json });
       projectEvent(st, { revision, type: input.type, kind, namespace, name, uid: event.uid, object, json }, previous?.object, allocationsOf);
       counter.head = revision;
+      appended.push(event);
       current.set(keyOf(kind, namespace, name), input.type === 'DELETED' ? null : { object, revision });
       return event;
     },

@@ -1,0 +1,253 @@
+/**
+ * The watch engine (DESIGN §7): one dispatcher takes each commit's events once (handed over by the
+ * store, no polling), keeps them in a bounded window, routes each event by a trigger index (kind,
+ * namespace, spec.nodeName) to the filter groups that can want it, decides once per group what the
+ * event means to it, and hands that one payload to every live watcher of the group. A watcher
+ * whose consumer is full drops out of the live set and later catches up by cursor, from the window
+ * or from the log; one that falls too far behind is ended with SLOW_CONSUMER.
+ */
+import { KubeqlError } from '../../errors.js';
+import type { Store, StoredEvent } from '../../store/types.js';
+import { createEventWindow } from './event-window.js';
+import { transition, type LogEvent, type WatchPayload } from './transition.js';
+import { watchFilter, type WatchArgs, type WatchFilter } from './watch-filter.js';
+import { WatchStream } from './watch-stream.js';
+
+export interface WatchSink {
+  /** Takes one payload; false when the consumer is full (the engine stops until `resume`). */
+  push(payload: WatchPayload): boolean;
+  /** The watch ended with an error (EXPIRED, SLOW_CONSUMER); nothing follows. */
+  end(error: KubeqlError): void;
+}
+
+export interface WatchEngineOptions {
+  /** A quiet watcher gets a BOOKMARK at most this often when the head moved (default 5 s). */
+  bookmarkIntervalMs?: number;
+  /** A watcher this many events further behind than it started is ended with SLOW_CONSUMER (default 10,000). */
+  maxBacklog?: number;
+  /** Events kept in memory for live and nearly-live watchers (default 10,000). */
+  windowSize?: number;
+}
+
+export interface WatchHandle {
+  resume(): void;
+  stop(): void;
+}
+
+interface Group {
+  filter: WatchFilter;
+  watchers: Set<Watcher>;
+}
+
+interface Watcher {
+  group: Group;
+  sink: WatchSink;
+  live: boolean;
+  /** Last revision processed, while not live (a live watcher is at the window's head). */
+  cursor: number;
+  lastSentRevision: number;
+  lastSentAt: number;
+  /** How far behind it started (a resuming client is not slow for being behind). */
+  allowance: number;
+  stopped: boolean;
+  pumping: boolean;
+}
+
+interface KindIndex {
+  all: Set<Group>;
+  byNamespace: Map<string, Set<Group>>;
+  byNode: Map<string, Set<Group>>;
+}
+
+const LOG_PAGE = 1000;
+
+export type WatchEngine = ReturnType<typeof createWatchEngine>;
+
+export function createWatchEngine(store: Store, options: WatchEngineOptions = {}) {
+  const bookmarkIntervalMs = options.bookmarkIntervalMs ?? 5000;
+  const maxBacklog = options.maxBacklog ?? 10_000;
+  const window = createEventWindow(store, options.windowSize ?? 10_000);
+  const groups = new Map<string, Group>();
+  const index = new Map<string, KindIndex>();
+  const watchers = new Set<Watcher>();
+
+  function bucket(filter: WatchFilter): Set<Group> {
+    let k = index.get(filter.kind.kind);
+    if (!k) index.set(filter.kind.kind, (k = { all: new Set(), byNamespace: new Map(), byNode: new Map() }));
+    const [map, key] = filter.nodeName !== undefined ? [k.byNode, filter.nodeName] : filter.namespace !== undefined ? [k.byNamespace, filter.namespace] : [undefined, ''];
+    if (!map) return k.all;
+    let set = map.get(key);
+    if (!set) map.set(key, (set = new Set()));
+    return set;
+  }
+
+  function candidates(e: LogEvent): Group[] {
+    const k = index.get(e.event.kind);
+    if (!k) return [];
+    const found: Group[] = [...k.all];
+    const ns = k.byNamespace.get(e.event.namespace);
+    if (ns) found.push(...ns);
+    if (k.byNode.size > 0) {
+      const nodes = new Set<string>();
+      const now = (e.event.object.spec as { nodeName?: string } | undefined)?.nodeName;
+      if (now) nodes.add(now);
+      if (e.event.type !== 'ADDED') {
+        const before = (e.previous()?.spec as { nodeName?: string } | undefined)?.nodeName;
+        if (before) nodes.add(before);
+      }
+      for (const node of nodes) found.push(...(k.byNode.get(node) ?? []));
+    }
+    return found;
+  }
+
+  function send(w: Watcher, payload: WatchPayload): boolean {
+    w.lastSentRevision = payload.revision;
+    w.lastSentAt = Date.now();
+    return w.sink.push(payload);
+  }
+
+  function fallBehind(w: Watcher, cursor: number): void {
+    w.live = false;
+    w.cursor = cursor;
+  }
+
+  function end(w: Watcher, error: KubeqlError): void {
+    if (w.stopped) return;
+    detach(w);
+    w.sink.end(error);
+  }
+
+  function detach(w: Watcher): void {
+    w.stopped = true;
+    watchers.delete(w);
+    w.group.watchers.delete(w);
+    if (w.group.watchers.size === 0) {
+      groups.delete(w.group.filter.key);
+      bucket(w.group.filter).delete(w.group);
+    }
+  }
+
+  /** Catches a watcher up by cursor, from the window when it reaches back far enough, else from the log. */
+  function pump(w: Watcher): void {
+    if (w.pumping || w.live || w.stopped) return;
+    w.pumping = true;
+    try {
+      for (;;) {
+        if (window.head - w.cursor > maxBacklog + w.allowance) return end(w, slowConsumer(w));
+        let events = window.after(w.cursor);
+        const fromLog = events === undefined;
+        if (fromLog) {
+          if (w.cursor < store.floor()) return end(w, expired(w.cursor, store.floor()));
+          events = store.readEvents(w.cursor, LOG_PAGE).map(window.wrap);
+        }
+        if (events!.length === 0) {
+          w.live = true;
+          return;
+        }
+        for (const e of events!) {
+          w.cursor = e.event.revision;
+          const payload = transition(w.group.filter, e);
+          if (payload && !send(w, payload)) return; // resumes when the consumer drains
+        }
+        if (fromLog) {
+          // A long catch-up from the log yields to the rest of the server between pages.
+          setImmediate(() => pump(w));
+          return;
+        }
+      }
+    } finally {
+      w.pumping = false;
+    }
+  }
+
+  function dispatch(events: readonly StoredEvent[]): void {
+    for (const event of events) {
+      const e = window.push(event);
+      for (const group of candidates(e)) {
+        const payload = transition(group.filter, e);
+        if (!payload) continue;
+        for (const w of group.watchers) if (w.live && !send(w, payload)) fallBehind(w, event.revision);
+      }
+    }
+  }
+
+  function tick(): void {
+    const now = Date.now();
+    for (const w of watchers) {
+      if (w.live) {
+        if (now - w.lastSentAt >= bookmarkIntervalMs && window.head > w.lastSentRevision && !send(w, bookmark(window.head))) fallBehind(w, window.head);
+      } else if (window.head - w.cursor > maxBacklog + w.allowance) end(w, slowConsumer(w));
+    }
+  }
+
+  const unsubscribe = store.onCommit((_head, events) => dispatch(events));
+  const timer = setInterval(tick, Math.min(1000, bookmarkIntervalMs));
+  timer.unref();
+
+  function start(filter: WatchFilter, fromRevision: number | undefined, sink: WatchSink): WatchHandle {
+    let group = groups.get(filter.key);
+    if (!group) {
+      groups.set(filter.key, (group = { filter, watchers: new Set() }));
+      bucket(filter).add(group);
+    }
+    const head = window.head;
+    const w: Watcher = {
+      group,
+      sink,
+      live: false,
+      cursor: fromRevision ?? head,
+      lastSentRevision: fromRevision ?? head,
+      lastSentAt: Date.now(),
+      allowance: fromRevision === undefined ? 0 : head - fromRevision,
+      stopped: false,
+      pumping: false,
+    };
+    group.watchers.add(w);
+    watchers.add(w);
+    if (fromRevision === undefined) {
+      // The state as of the head, as synthetic ADDED events in revision order, then a BOOKMARK at the head.
+      const { items } = store.list({ kind: filter.kind.kind, namespace: filter.namespace, labelSelector: filter.labels, fieldSelector: filter.fields });
+      items.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion));
+      let open = true;
+      for (const object of items) open = send(w, { type: 'ADDED', revision: Number(object.metadata.resourceVersion), object }) && open;
+      open = send(w, bookmark(head)) && open;
+      if (open) w.live = true;
+    } else pump(w);
+    return { resume: () => pump(w), stop: () => detach(w) };
+  }
+
+  return {
+    /** Checks a watch's arguments (selectors, kind, fromRevision) and returns its stream, not yet started. */
+    open(args: WatchArgs & { fromRevision?: number | null }): WatchStream {
+      const filter = watchFilter(args);
+      const from = args.fromRevision ?? undefined;
+      if (from !== undefined) {
+        if (from > window.head)
+          throw new KubeqlError('BAD_USER_INPUT', `fromRevision ${from} is newer than the head of the log (${window.head})`, { field: 'fromRevision' });
+        if (from < store.floor()) throw expired(from, store.floor());
+      }
+      return new WatchStream((sink) => start(filter, from, sink));
+    },
+    /** Watchers by kind, for metrics. */
+    watcherCount: () => watchers.size,
+    close(): void {
+      clearInterval(timer);
+      unsubscribe();
+      for (const w of [...watchers]) detach(w);
+    },
+  };
+}
+
+function bookmark(revision: number): WatchPayload {
+  return { type: 'BOOKMARK', revision, object: null };
+}
+
+function expired(revision: number, floor: number): KubeqlError {
+  return new KubeqlError('EXPIRED', `revision ${revision} has been compacted: the oldest revision held is ${floor}; list again and watch from the list's revision`, { floor });
+}
+
+function slowConsumer(w: Watcher): KubeqlError {
+  return new KubeqlError('SLOW_CONSUMER', `the watcher fell too far behind (at revision ${w.cursor}); resume from the last revision received`, {
+    revision: w.cursor,
+  });
+}

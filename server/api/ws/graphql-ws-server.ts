@@ -1,0 +1,125 @@
+/**
+ * The WebSocket side of the API: the graphql-transport-ws protocol (graphql-ws's message types,
+ * close codes and parser) on the same port and path as HTTP. Its own delivery, so that a watch's
+ * frames can be shared among subscribers and held back when a client stops reading.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, handleProtocols, parseMessage, type SubscribePayload } from 'graphql-ws';
+import type { YogaServerInstance } from 'graphql-yoga';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createOutbox, type OutboxTicket } from './outbox.js';
+import { runSubscription } from './subscription.js';
+
+export interface WebSocketOptions {
+  path: string;
+  /** Ping interval; a client that misses a pong is dropped (default 12 s). */
+  keepAliveMs?: number;
+  /** A client must send connection_init within this time (default 3 s). */
+  connectionInitTimeoutMs?: number;
+  /** The hook point for authentication: the connection_init payload; false refuses with 4403. */
+  onConnect?: (payload: Record<string, unknown> | undefined, request: IncomingMessage) => boolean | Promise<boolean>;
+}
+
+export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<any, any>, options: WebSocketOptions) {
+  const wss = new WebSocketServer({ server: http, path: options.path, handleProtocols: (protocols) => handleProtocols(protocols) });
+  const keepAliveMs = options.keepAliveMs ?? 12_000;
+
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) return socket.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
+    const outbox = createOutbox(socket);
+    const subscriptions = new Map<string, { ticket: OutboxTicket; stop?: () => void }>();
+    let initReceived = false;
+    let acknowledged = false;
+    let initPayload: Record<string, unknown> | undefined;
+    let alive = true;
+
+    const initTimer = setTimeout(() => {
+      if (!initReceived) socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
+    }, options.connectionInitTimeoutMs ?? 3000);
+    const pinger = setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+    }, keepAliveMs);
+    socket.on('pong', () => (alive = true));
+
+    const finish = (id: string) => {
+      const sub = subscriptions.get(id);
+      if (!sub) return;
+      sub.ticket.cancelled = true;
+      sub.stop?.();
+      subscriptions.delete(id);
+    };
+
+    socket.on('message', async (data) => {
+      let message;
+      try {
+        message = parseMessage(String(data));
+      } catch (e) {
+        return socket.close(CloseCode.BadRequest, (e as Error).message.slice(0, 120));
+      }
+      switch (message.type) {
+        case MessageType.ConnectionInit: {
+          if (initReceived) return socket.close(CloseCode.TooManyInitialisationRequests, 'Too many initialisation requests');
+          initReceived = true;
+          initPayload = message.payload ?? undefined;
+          if (options.onConnect && !(await options.onConnect(initPayload, request))) return socket.close(CloseCode.Forbidden, 'Forbidden');
+          acknowledged = true;
+          return outbox.sendNow(JSON.stringify({ type: MessageType.ConnectionAck }));
+        }
+        case MessageType.Ping:
+          return outbox.sendNow(JSON.stringify({ type: MessageType.Pong }));
+        case MessageType.Pong:
+          return;
+        case MessageType.Subscribe: {
+          if (!acknowledged) return socket.close(CloseCode.Unauthorized, 'Unauthorized');
+          const { id } = message;
+          if (subscriptions.has(id)) return socket.close(CloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
+          const ticket: OutboxTicket = { pending: 0, cancelled: false, lowWater: -1 };
+          const entry: { ticket: OutboxTicket; stop?: () => void } = { ticket };
+          subscriptions.set(id, entry);
+          const channel = {
+            next: (t: OutboxTicket, frame: string | Promise<string>) => outbox.push(t, frame),
+            error: (errors: readonly unknown[]) => {
+              if (ticket.cancelled) return;
+              finish(id);
+              outbox.sendNow(JSON.stringify({ id, type: MessageType.Error, payload: errors }));
+            },
+            complete: () => {
+              if (ticket.cancelled) return;
+              finish(id);
+              outbox.push(ticket, JSON.stringify({ id, type: MessageType.Complete }));
+            },
+          };
+          try {
+            const stop = await runSubscription(yoga, { request, socket, connectionParams: initPayload }, id, message.payload as SubscribePayload, channel, ticket);
+            if (ticket.cancelled) stop?.();
+            else entry.stop = stop;
+          } catch (error) {
+            console.error('subscription failed:', error);
+            channel.error([{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+          }
+          return;
+        }
+        case MessageType.Complete:
+          return finish(message.id);
+        default:
+          return socket.close(CloseCode.BadRequest, `Unexpected message of type ${message.type} received`);
+      }
+    });
+
+    socket.on('close', () => {
+      clearTimeout(initTimer);
+      clearInterval(pinger);
+      for (const id of [...subscriptions.keys()]) finish(id);
+      outbox.close();
+    });
+  });
+
+  return {
+    close(): Promise<void> {
+      for (const client of wss.clients) client.close(1001, 'Going away');
+      return new Promise((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

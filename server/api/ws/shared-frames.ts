@@ -1,0 +1,28 @@
+/**
+ * One execution and one serialization per (event payload, document + variables), shared by every
+ * watcher that receives that payload: the selection runs once, its JSON is built once, and each
+ * watcher's frame only wraps it with its own subscription id.
+ */
+import type { ExecutionResult } from 'graphql';
+import type { WatchPayload } from '../watch/transition.js';
+
+const cache = new WeakMap<WatchPayload, Map<string, string | Promise<string>>>();
+
+export function sharedPayloadJson(
+  payload: WatchPayload,
+  execKey: string,
+  execute: () => ExecutionResult | Promise<ExecutionResult>,
+): string | Promise<string> {
+  let byKey = cache.get(payload);
+  if (!byKey) cache.set(payload, (byKey = new Map()));
+  const hit = byKey.get(execKey);
+  if (hit !== undefined) return hit;
+  const result = execute();
+  const json = result instanceof Promise ? result.then((r) => JSON.stringify(r)) : JSON.stringify(result);
+  byKey.set(execKey, json);
+  return json;
+}
+
+export function nextFrame(id: string, payloadJson: string): string {
+  return `{"id":${JSON.stringify(id)},"type":"next","payload":${payloadJson}}`;
+}

@@ -1,0 +1,111 @@
+/**
+ * One `subscribe` message of the graphql-transport-ws protocol: parsed, validated and run through
+ * yoga's envelop pipeline (so its plugins apply on the WebSocket path too). A `watch` goes to the
+ * watch engine in push mode with shared frames; any other subscription is executed per event;
+ * queries and mutations answer once.
+ */
+import { createSourceEventStream, execute, getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
+import type { SubscribePayload } from 'graphql-ws';
+import type { YogaServerInstance } from 'graphql-yoga';
+import { maskError } from '../plugins/mask-errors.js';
+import { WatchStream } from '../watch/watch-stream.js';
+import { nextFrame, sharedPayloadJson } from './shared-frames.js';
+import type { OutboxTicket } from './outbox.js';
+import type { KubeqlError } from '../../errors.js';
+
+export interface SubscriptionChannel {
+  /** Queue a `next` frame (already serialized, or on its way). */
+  next(ticket: OutboxTicket, frame: string | Promise<string>): void;
+  error(errors: readonly GraphQLError[]): void;
+  complete(): void;
+}
+
+/** Frames a subscription may queue before the watch engine stops feeding it. */
+const MAX_PENDING = 256;
+
+const withCode = (error: GraphQLError, code: string) =>
+  error.extensions?.code ? error : new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+
+export function maskResult(result: ExecutionResult): ExecutionResult {
+  if (!result.errors?.length) return result;
+  return { ...result, errors: result.errors.map((e) => maskError(e, 'Unexpected error.') as GraphQLError) };
+}
+
+export async function runSubscription(
+  yoga: YogaServerInstance<any, any>,
+  initialContext: Record<string, unknown>,
+  id: string,
+  payload: SubscribePayload,
+  channel: SubscriptionChannel,
+  ticket: OutboxTicket,
+): Promise<(() => void) | undefined> {
+  const env = yoga.getEnveloped({ ...initialContext, params: payload });
+  let document: DocumentNode;
+  try {
+    document = env.parse(payload.query);
+  } catch (e) {
+    channel.error([withCode(e instanceof GraphQLError ? e : new GraphQLError(String(e)), 'GRAPHQL_PARSE_FAILED')]);
+    return undefined;
+  }
+  const errors = env.validate(env.schema, document);
+  if (errors.length) {
+    channel.error(errors.map((e: GraphQLError) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')));
+    return undefined;
+  }
+  const operation = getOperationAST(document, payload.operationName);
+  if (!operation) {
+    channel.error([new GraphQLError('Could not identify the operation to run', { extensions: { code: 'BAD_USER_INPUT' } })]);
+    return undefined;
+  }
+  const contextValue = await env.contextFactory();
+  const args = { schema: env.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+  const send = (result: ExecutionResult) => channel.next(ticket, nextFrame(id, JSON.stringify(maskResult(result))));
+
+  if (operation.operation !== 'subscription') {
+    send((await env.execute(args)) as ExecutionResult);
+    channel.complete();
+    return undefined;
+  }
+
+  const source = await createSourceEventStream(args);
+  if (!(Symbol.asyncIterator in source)) {
+    channel.error(maskResult(source).errors!);
+    return undefined;
+  }
+
+  if (source instanceof WatchStream) {
+    const execKey = `${payload.operationName ?? ''}\u0000${payload.query}\u0000${JSON.stringify(payload.variables ?? null)}`;
+    const handle = source.start({
+      push(watchPayload) {
+        const json = sharedPayloadJson(watchPayload, execKey, () => {
+          const result = execute({ ...args, rootValue: { watch: watchPayload } });
+          return result instanceof Promise ? result.then(maskResult) : maskResult(result);
+        });
+        channel.next(ticket, typeof json === 'string' ? nextFrame(id, json) : json.then((j) => nextFrame(id, j)));
+        return ticket.pending < MAX_PENDING;
+      },
+      end(error: KubeqlError) {
+        channel.error([maskError(new GraphQLError(error.message, { originalError: error }), 'Unexpected error.') as GraphQLError]);
+      },
+    });
+    ticket.lowWater = MAX_PENDING / 2;
+    ticket.onDrain = () => handle.resume();
+    return () => handle.stop();
+  }
+
+  // Any other subscription: the selection runs per event, as graphql's subscribe does.
+  const iterator = source[Symbol.asyncIterator]();
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await iterator.next();
+        if (done || ticket.cancelled) break;
+        send((await execute({ ...args, rootValue: value })) as ExecutionResult);
+      }
+      if (!ticket.cancelled) channel.complete();
+    } catch (error) {
+      if (!ticket.cancelled) channel.error([maskError(error, 'Unexpected error.') as GraphQLError]);
+    }
+  })();
+  return () => void iterator.return?.();
+}
