@@ -5,6 +5,7 @@ import { parseFieldSelector } from '../../../resources/selectors/field-selector.
 import { parseLabelSelector } from '../../../resources/selectors/label-selector.js';
 import type { ApiContext } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { tagRevision } from '../read-revision.js';
 
 export const DEFAULT_PAGE = 500;
 export const MAX_PAGE = 10_000;
@@ -33,8 +34,11 @@ function pageSize(first: number | null | undefined): number {
 export function readResolvers(kind: KindDef) {
   const selectable = ['metadata.name', 'metadata.namespace', ...kind.fieldSelectors];
   return {
-    [kind.getField]: (_: unknown, args: GetArgs, ctx: ApiContext): KObject | undefined =>
-      ctx.store.get(kind.kind, kind.namespaced ? args.namespace! : '', args.name, args.atRevision ?? undefined),
+    [kind.getField]: (_: unknown, args: GetArgs, ctx: ApiContext): KObject | undefined => {
+      const object = ctx.store.get(kind.kind, kind.namespaced ? args.namespace! : '', args.name, args.atRevision ?? undefined);
+      // Tagged with the revision it was read at, so its relations read there too.
+      return object && tagRevision(object, args.atRevision ?? ctx.store.head());
+    },
 
     [kind.listField]: (_: unknown, args: ListArgs, ctx: ApiContext) => {
       const labelSelector = parseLabelSelector(args.labelSelector);
@@ -60,7 +64,7 @@ export function readResolvers(kind: KindDef) {
       });
       const edges = result.items.map((node) => ({
         cursor: encodeCursor({ revision: result.revision, namespace: node.metadata.namespace ?? '', name: node.metadata.name }),
-        node,
+        node: tagRevision(node, result.revision),
       }));
       return {
         edges,
