@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
 import { kinds, kindByName } from '../resources/registry.js';
 import { createStore } from '../store/create-store.js';
+import { startRetention, type RetentionOptions } from '../store/retention.js';
 import type { Store } from '../store/types.js';
 import { bootstrap } from './bootstrap.js';
 import type { ApiContext } from './context.js';
@@ -29,6 +30,8 @@ export interface ApiServerOptions {
   countStatements?: boolean;
   /** Watch engine settings: bookmark interval, slow-consumer bound, window size. */
   watch?: WatchEngineOptions;
+  /** Compaction: keep this much history (default: keep everything). */
+  retention?: RetentionOptions;
   /** WebSocket keep-alive ping interval (default 12 s). */
   keepAliveMs?: number;
 }
@@ -51,6 +54,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
   await bootstrap(store, ranges);
   const watch = createWatchEngine(store, options.watch);
+  const stopRetention = options.retention ? startRetention(store, options.retention) : () => {};
 
   const yoga = createYoga<{}, ApiContext>({
     schema: buildSchema(kinds, schemaModules),
@@ -77,6 +81,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     port,
     store,
     async close() {
+      stopRetention();
       watch.close();
       await ws.close();
       await new Promise<void>((resolve) => {

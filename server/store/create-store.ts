@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { KubeqlError } from '../errors.js';
 import type { KObject } from '../resources/kind.js';
 import { getMany } from './get-many.js';
+import { compactBelow } from './compact.js';
 import { createGroupCommit } from './group-commit.js';
 import { listBy } from './list-by.js';
 import { listMatching } from './list-matching.js';
@@ -21,7 +22,7 @@ export function createStore(options: StoreOptions): Store {
   const st = prepareStatements(db);
   const counter = { head: st.head.get()?.seq ?? 0 };
   const floorRow = db.select().from(storeMeta).where(eq(storeMeta.key, 'floor')).get();
-  const floor = floorRow ? Number(floorRow.value) : 0;
+  let floor = floorRow ? Number(floorRow.value) : 0;
   const listeners = new Set<(head: number, events: readonly StoredEvent[]) => void>();
   const allocationsOf = options.allocationsOf ?? (() => []);
   const write = createGroupCommit(sqlite, st, counter, allocationsOf, (head, events) => {
@@ -82,6 +83,14 @@ export function createStore(options: StoreOptions): Store {
       statements++;
       const row = st.objectVersion.get({ kind, namespace, name, revision });
       return row ? (JSON.parse(row.object) as KObject) : undefined;
+    },
+    compact(newFloor) {
+      if (newFloor <= floor) return floor;
+      if (newFloor > counter.head)
+        throw new KubeqlError('BAD_USER_INPUT', `cannot compact above the head of the log (${counter.head})`, { field: 'floor' });
+      compactBelow(sqlite, newFloor);
+      floor = newFloor;
+      return floor;
     },
     onCommit(listener) {
       listeners.add(listener);

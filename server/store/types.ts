@@ -115,5 +115,7 @@ export interface Store {
    * included); without it, the reads the store issued (one per get, list, getMany, listBy, listMatching, readEvents).
    */
   statementCount(): number;
+  /** Folds everything at or below `floor` into the snapshot (see compact.ts); returns the new floor. */
+  compact(floor: number): number;
   close(): void;
 }

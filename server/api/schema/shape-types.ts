@@ -42,7 +42,7 @@ export function collectObjectShapes(roots: Shape[], into: Map<string, ObjectShap
 
 export function objectTypeSDL(shape: ObjectShape): string {
   const fields = Object.entries(shape.fields).map(([name, f]) => {
-    const doc = f.description ? `  "${f.description}"\n` : '';
+    const doc = f.description ? `  ${JSON.stringify(f.description)}\n` : '';
     return `${doc}  ${name}: ${fieldRef(f)}`;
   });
   return `type ${shape.name} {\n${fields.join('\n')}\n}`;

@@ -78,7 +78,8 @@ export async function runSubscription(
     const handle = source.start({
       push(watchPayload) {
         const json = sharedPayloadJson(watchPayload, execKey, () => {
-          const result = execute({ ...args, rootValue: { watch: watchPayload } });
+          // A fresh context per event: per-request caches (relation loaders) do not outlive it.
+          const result = execute({ ...args, contextValue: { ...contextValue }, rootValue: { watch: watchPayload } });
           return result instanceof Promise ? result.then(maskResult) : maskResult(result);
         });
         channel.next(ticket, typeof json === 'string' ? nextFrame(id, json) : json.then((j) => nextFrame(id, j)));

@@ -2,6 +2,7 @@
 import type { SchemaModule } from '../module.js';
 import type { ApiContext } from '../../context.js';
 import type { WatchPayload } from '../../watch/transition.js';
+import { tagRevision } from '../read-revision.js';
 
 const typeDefs = () => `
 enum WatchEventType {
@@ -44,7 +45,8 @@ export const watchModule: SchemaModule = {
     Subscription: {
       watch: {
         subscribe: (_: unknown, args: WatchArgs, ctx: ApiContext) => ctx.watch.open(args),
-        resolve: (root: { watch: WatchPayload }) => root.watch,
+        // The object's relations read at the event's revision.
+        resolve: ({ watch }: { watch: WatchPayload }) => (watch.object ? { ...watch, object: tagRevision(watch.object, watch.revision) } : watch),
       },
     },
   }),
