@@ -34,11 +34,14 @@ export async function startTestApi(options: Partial<ApiServerOptions> = {}): Pro
     },
     dataDir,
     async gql(query, variables) {
-      const res = await fetch(server.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query, variables }),
-      });
+      const send = () =>
+        fetch(server.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ query, variables }),
+        });
+      // After a restart, the first request may go out on a pooled connection the old server closed.
+      const res = await send().catch(send);
       return (await res.json()) as GraphQLResponse;
     },
     async ok(query, variables) {
@@ -54,7 +57,8 @@ export async function startTestApi(options: Partial<ApiServerOptions> = {}): Pro
       reader?.close();
       reader = undefined;
       await server.close();
-      server = await startApiServer({ port: 0, synchronous: 'NORMAL', ...options, dataDir });
+      // Same port, so clients reconnect to the restarted server.
+      server = await startApiServer({ synchronous: 'NORMAL', ...options, port: server.port, dataDir });
     },
     async close() {
       reader?.close();

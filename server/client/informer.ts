@@ -1,0 +1,156 @@
+/**
+ * An informer, as client-go's: lists a kind (all pages at the first page's revision), then watches
+ * from the list's revision, keeping a local cache; after a dropped connection it resumes from the
+ * last revision it saw, without relisting; on EXPIRED it relists and emits the difference. Changes
+ * come out as an RxJS stream; `synced$` turns true after the first list.
+ */
+import { BehaviorSubject, Subject, firstValueFrom, filter, type Subscription } from 'rxjs';
+import type { KObject } from '../resources/kind.js';
+import { kindByName } from '../resources/registry.js';
+import type { KubeqlClient } from './client.js';
+import { ClientError } from './client-error.js';
+import { ObjectCache, keyOf } from './object-cache.js';
+
+export interface InformerOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+export interface InformerEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: KObject;
+  /** The cached version before this change (MODIFIED, DELETED). */
+  old?: KObject;
+}
+
+export interface Informer {
+  readonly kind: string;
+  readonly cache: ObjectCache;
+  readonly events$: Subject<InformerEvent>;
+  readonly synced$: BehaviorSubject<boolean>;
+  /** The last revision the informer has seen (list revision, event or bookmark). */
+  revision(): number;
+  /** How many times it listed (1 after the first sync; more after EXPIRED). */
+  listCount(): number;
+  start(): void;
+  stop(): void;
+  waitForSync(): Promise<void>;
+}
+
+const PAGE = 500;
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5000;
+
+export function createInformer(client: KubeqlClient, kindName: string, options: InformerOptions = {}): Informer {
+  const kind = kindByName(kindName);
+  if (!kind) throw new Error(`unknown kind ${kindName}`);
+  const cache = new ObjectCache();
+  const events$ = new Subject<InformerEvent>();
+  const synced$ = new BehaviorSubject(false);
+  let revision = 0;
+  let lists = 0;
+  let running = false;
+  let watching: Subscription | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let failures = 0;
+
+  const nsArg = kind.namespaced ? 'namespace: $namespace, ' : '';
+  const nsVar = kind.namespaced ? '$namespace: String, ' : '';
+  const LIST = `query(${nsVar}$labelSelector: String, $fieldSelector: String, $after: String) {
+    list: ${kind.listField}(${nsArg}labelSelector: $labelSelector, fieldSelector: $fieldSelector, first: ${PAGE}, after: $after) {
+      edges { node { manifest } } pageInfo { hasNextPage endCursor } revision } }`;
+  const WATCH = `subscription(${nsVar}$labelSelector: String, $fieldSelector: String, $from: Revision) {
+    watch(kind: ${kind.kind}, ${nsArg}labelSelector: $labelSelector, fieldSelector: $fieldSelector, fromRevision: $from) {
+      type revision object { ... on ${kind.kind} { manifest } } } }`;
+  const selectors = { namespace: options.namespace, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector };
+
+  const apply = (type: InformerEvent['type'], object: KObject) => {
+    if (type === 'DELETED') {
+      const old = cache.remove(object);
+      events$.next({ type, object, old });
+    } else {
+      const old = cache.put(object);
+      events$.next({ type: old ? 'MODIFIED' : 'ADDED', object, old });
+    }
+  };
+
+  async function list(): Promise<void> {
+    const items: KObject[] = [];
+    let after: string | undefined;
+    let at = 0;
+    do {
+      const { list: page } = await client.request(LIST, { ...selectors, after });
+      at = page.revision;
+      for (const edge of page.edges) items.push(edge.node.manifest);
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : undefined;
+    } while (after);
+    // Replace the cache with the list, emitting only what changed (a relist after EXPIRED).
+    const seen = new Set<string>();
+    for (const o of items) {
+      seen.add(keyOf(o));
+      const old = cache.getByKey(keyOf(o));
+      if (!old || old.metadata.resourceVersion !== o.metadata.resourceVersion) apply('ADDED', o);
+    }
+    for (const key of cache.keys()) if (!seen.has(key)) apply('DELETED', cache.getByKey(key)!);
+    revision = at;
+    lists++;
+    if (!synced$.value) synced$.next(true);
+  }
+
+  function watch(): void {
+    watching = client.subscribe(WATCH, { ...selectors, from: revision }).subscribe({
+      next: ({ watch: e }) => {
+        failures = 0;
+        if (e.type !== 'BOOKMARK') apply(e.type, e.object.manifest);
+        revision = e.revision;
+      },
+      error: (err: unknown) => {
+        watching = undefined;
+        const expired = err instanceof ClientError && err.code === 'EXPIRED';
+        retry(expired);
+      },
+      complete: () => {
+        watching = undefined;
+        retry(false);
+      },
+    });
+  }
+
+  function retry(relist: boolean): void {
+    if (!running) return;
+    const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** failures++);
+    retryTimer = setTimeout(() => void run(relist), relist ? 0 : delay);
+  }
+
+  async function run(relist: boolean): Promise<void> {
+    if (!running) return;
+    try {
+      if (relist || lists === 0) await list();
+    } catch {
+      return retry(relist || lists === 0);
+    }
+    if (running) watch();
+  }
+
+  return {
+    kind: kind.kind,
+    cache,
+    events$,
+    synced$,
+    revision: () => revision,
+    listCount: () => lists,
+    start() {
+      if (running) return;
+      running = true;
+      void run(true);
+    },
+    stop() {
+      running = false;
+      clearTimeout(retryTimer);
+      watching?.unsubscribe();
+      watching = undefined;
+    },
+    waitForSync: () => firstValueFrom(synced$.pipe(filter(Boolean))).then(() => undefined),
+  };
+}

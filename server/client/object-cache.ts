@@ -1,0 +1,80 @@
+/** An informer's local cache: objects by namespace/name, with indexes by namespace, owner uid, node name and label. */
+import type { KObject } from '../resources/kind.js';
+
+export type IndexName = 'namespace' | 'owner' | 'nodeName' | 'label';
+
+function indexValues(o: KObject): Array<[IndexName, string]> {
+  const values: Array<[IndexName, string]> = [['namespace', o.metadata.namespace ?? '']];
+  for (const ref of o.metadata.ownerReferences ?? []) values.push(['owner', ref.uid]);
+  const node = (o.spec as { nodeName?: string } | undefined)?.nodeName;
+  if (node) values.push(['nodeName', node]);
+  for (const [k, v] of Object.entries(o.metadata.labels ?? {})) values.push(['label', `${k}=${v}`]);
+  return values;
+}
+
+export const keyOf = (o: { metadata: { namespace?: string; name: string } }) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
+
+export class ObjectCache {
+  private readonly objects = new Map<string, KObject>();
+  private readonly indexes = new Map<IndexName, Map<string, Set<string>>>();
+
+  get(namespace: string | undefined, name: string): KObject | undefined {
+    return this.objects.get(namespace ? `${namespace}/${name}` : name);
+  }
+
+  getByKey(key: string): KObject | undefined {
+    return this.objects.get(key);
+  }
+
+  list(): KObject[] {
+    return [...this.objects.values()];
+  }
+
+  keys(): string[] {
+    return [...this.objects.keys()];
+  }
+
+  get size(): number {
+    return this.objects.size;
+  }
+
+  /** Objects whose `index` has `value` (`byIndex('label', 'app=web')`, `byIndex('owner', uid)`). */
+  byIndex(index: IndexName, value: string): KObject[] {
+    const keys = this.indexes.get(index)?.get(value);
+    return keys ? [...keys].map((k) => this.objects.get(k)!) : [];
+  }
+
+  /** Stores `o`; returns the version it replaced. */
+  put(o: KObject): KObject | undefined {
+    const key = keyOf(o);
+    const old = this.objects.get(key);
+    if (old) this.unindex(key, old);
+    this.objects.set(key, o);
+    for (const [index, value] of indexValues(o)) {
+      let byValue = this.indexes.get(index);
+      if (!byValue) this.indexes.set(index, (byValue = new Map()));
+      let keys = byValue.get(value);
+      if (!keys) byValue.set(value, (keys = new Set()));
+      keys.add(key);
+    }
+    return old;
+  }
+
+  remove(o: KObject): KObject | undefined {
+    const key = keyOf(o);
+    const old = this.objects.get(key);
+    if (old) {
+      this.unindex(key, old);
+      this.objects.delete(key);
+    }
+    return old;
+  }
+
+  private unindex(key: string, o: KObject): void {
+    for (const [index, value] of indexValues(o)) {
+      const keys = this.indexes.get(index)?.get(value);
+      keys?.delete(key);
+      if (keys?.size === 0) this.indexes.get(index)!.delete(value);
+    }
+  }
+}
