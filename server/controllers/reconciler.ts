@@ -1,0 +1,56 @@
+/**
+ * The shape of every controller, as controller-runtime's: a reconcile(key) that reads desired and
+ * actual state from informer caches and converges, driven by a work queue fed from informer
+ * events. Level-triggered: after the caches sync, every primary object is reconciled once, so a
+ * restart after a crash, or missed events, converge the same way.
+ */
+import type { Informer, InformerEvent } from '../client/informer.js';
+import { createWorkQueue, type WorkQueueOptions } from '../client/work-queue.js';
+import type { KObject } from '../resources/kind.js';
+
+export interface ReconcilerSpec {
+  name: string;
+  /** The informer whose objects are the keys (`namespace/name`). */
+  primary: Informer;
+  /** Other informers, each mapping a change to the primary keys it affects (owner, selector, ...). */
+  secondary?: Array<{ informer: Informer; keys: (event: InformerEvent) => string[] }>;
+  reconcile(key: string): Promise<void>;
+  queue?: WorkQueueOptions;
+  /** Re-reconcile every primary object this often (default: never). */
+  resyncMs?: number;
+}
+
+export const objectKey = (o: KObject) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
+
+export function splitKey(key: string): { namespace?: string; name: string } {
+  const i = key.indexOf('/');
+  return i < 0 ? { name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+export function startReconciler(spec: ReconcilerSpec) {
+  const queue = createWorkQueue(async (key) => {
+    try {
+      await spec.reconcile(key);
+    } catch (error) {
+      if (process.env.LOG_LEVEL === 'debug') console.error(`[${spec.name}] ${key}: ${(error as Error).message}`);
+      throw error;
+    }
+  }, spec.queue);
+  const subscriptions = [spec.primary.events$.subscribe((e) => queue.add(objectKey(e.object)))];
+  for (const s of spec.secondary ?? []) subscriptions.push(s.informer.events$.subscribe((e) => s.keys(e).forEach((k) => queue.add(k))));
+  const all = [spec.primary, ...(spec.secondary ?? []).map((s) => s.informer)];
+  void Promise.all(all.map((i) => i.waitForSync())).then(() => spec.primary.cache.keys().forEach((k) => queue.add(k)));
+  const resync = spec.resyncMs ? setInterval(() => spec.primary.cache.keys().forEach((k) => queue.add(k)), spec.resyncMs) : undefined;
+  resync?.unref();
+  return {
+    name: spec.name,
+    queue,
+    stop(): void {
+      clearInterval(resync);
+      subscriptions.forEach((s) => s.unsubscribe());
+      queue.shutdown();
+    },
+  };
+}
+
+export type RunningReconciler = ReturnType<typeof startReconciler>;
