@@ -5,17 +5,10 @@
 import type { KObject, KindDef } from '../../../resources/kind.js';
 import type { ApiContext } from '../../context.js';
 import { bindInTx, checkNodeName } from '../../verbs/bind.js';
-import { checkPrecondition, mustGet } from '../../verbs/lookup.js';
-import { earlierResult } from '../../verbs/request-id.js';
 import { checkReplicas, scaleInTx } from '../../verbs/scale.js';
+import { writeExisting, type WriteTarget as Target } from '../../verbs/write-existing.js';
 import type { SchemaModule } from '../module.js';
 
-interface Target {
-  namespace?: string;
-  name: string;
-  resourceVersion?: string | null;
-  requestId?: string | null;
-}
 
 const podKind = (kinds: readonly KindDef[]) => kinds.find((k) => k.kind === 'Pod');
 const scalable = (kinds: readonly KindDef[]) => kinds.filter((k) => k.scale);
@@ -46,24 +39,12 @@ function resolvers(kinds: readonly KindDef[]) {
   if (pod)
     mutations.bindPod = (_: unknown, args: Target & { nodeName: string }, ctx: ApiContext): Promise<KObject> => {
       checkNodeName(args.nodeName);
-      return ctx.store.write((tx) => {
-        const earlier = earlierResult(tx, args.requestId, pod.kind);
-        if (earlier) return earlier;
-        const current = mustGet(tx, pod, args.namespace, args.name);
-        checkPrecondition(current, args.resourceVersion);
-        return bindInTx(tx, ctx, current, args.nodeName, args.requestId);
-      });
+      return writeExisting(ctx.store, pod, args, (tx, current) => bindInTx(tx, ctx, current, args.nodeName, args.requestId));
     };
   for (const kind of scalable(kinds))
     mutations[`scale${kind.kind}`] = (_: unknown, args: Target & { replicas: number }, ctx: ApiContext): Promise<KObject> => {
       checkReplicas(args.replicas);
-      return ctx.store.write((tx) => {
-        const earlier = earlierResult(tx, args.requestId, kind.kind);
-        if (earlier) return earlier;
-        const current = mustGet(tx, kind, args.namespace, args.name);
-        checkPrecondition(current, args.resourceVersion);
-        return scaleInTx(tx, ctx, kind, current, args.replicas, args.requestId);
-      });
+      return writeExisting(ctx.store, kind, args, (tx, current) => scaleInTx(tx, ctx, kind, current, args.replicas, args.requestId));
     };
   return Object.keys(mutations).length ? { Mutation: mutations } : {};
 }

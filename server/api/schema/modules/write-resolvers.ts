@@ -11,13 +11,7 @@ import { mergePatch } from '../../verbs/merge-patch.js';
 import { earlierResult } from '../../verbs/request-id.js';
 import { updateStatusInTx } from '../../verbs/update-status.js';
 import { updateInTx } from '../../verbs/update.js';
-
-interface Target {
-  namespace?: string;
-  name: string;
-  resourceVersion?: string | null;
-  requestId?: string | null;
-}
+import { writeExisting, type WriteTarget as Target } from '../../verbs/write-existing.js';
 
 export function writeResolvers(kind: KindDef) {
   const k = kind.kind;
@@ -35,13 +29,10 @@ export function writeResolvers(kind: KindDef) {
       const prepared = prepareObject(kind, args.input, 'input');
       const { name, namespace, resourceVersion } = prepared.object.metadata;
       if (!name) throw badInput('input.metadata.name', 'Required value');
-      const object = await ctx.store.write((tx) => {
-        const earlier = earlierResult(tx, args.requestId, k);
-        if (earlier) return earlier;
-        const current = mustGet(tx, kind, namespace, name);
-        checkPrecondition(current, resourceVersion);
-        return updateInTx(tx, ctx, kind, current, prepared, { verb: 'update', requestId: args.requestId, path: 'input' }).object;
-      });
+      const target = { namespace, name, resourceVersion, requestId: args.requestId };
+      const object = await writeExisting(ctx.store, kind, target, (tx, current) =>
+        updateInTx(tx, ctx, kind, current, prepared, { verb: 'update', requestId: args.requestId, path: 'input' }).object,
+      );
       ctx.warnings.push(...prepared.warnings);
       return object;
     },
@@ -69,13 +60,9 @@ export function writeResolvers(kind: KindDef) {
 
     [`update${k}Status`]: async (_: unknown, args: Target & { status: unknown }, ctx: ApiContext): Promise<KObject> => {
       const warnings = prepareStatus(kind, args.status, 'status');
-      const object = await ctx.store.write((tx) => {
-        const earlier = earlierResult(tx, args.requestId, k);
-        if (earlier) return earlier;
-        const current = mustGet(tx, kind, args.namespace, args.name);
-        checkPrecondition(current, args.resourceVersion);
-        return updateStatusInTx(tx, ctx, current, args.status as Record<string, unknown>, args.requestId);
-      });
+      const object = await writeExisting(ctx.store, kind, args, (tx, current) =>
+        updateStatusInTx(tx, ctx, current, args.status as Record<string, unknown>, args.requestId),
+      );
       ctx.warnings.push(...warnings);
       return object;
     },
@@ -87,13 +74,7 @@ export function writeResolvers(kind: KindDef) {
     ): Promise<KObject> => {
       if (args.gracePeriodSeconds !== undefined && args.gracePeriodSeconds !== null && args.gracePeriodSeconds < 0)
         throw badInput('gracePeriodSeconds', 'must be greater than or equal to 0');
-      return ctx.store.write((tx) => {
-        const earlier = earlierResult(tx, args.requestId, k);
-        if (earlier) return earlier;
-        const current = mustGet(tx, kind, args.namespace, args.name);
-        checkPrecondition(current, args.resourceVersion);
-        return deleteInTx(tx, ctx, kind, current, args);
-      });
+      return writeExisting(ctx.store, kind, args, (tx, current) => deleteInTx(tx, ctx, kind, current, args));
     },
   };
 }
