@@ -4,13 +4,30 @@ import { namespace } from './kinds/namespace.js';
 import { node } from './kinds/node.js';
 import { pod } from './kinds/pod.js';
 import { service } from './kinds/service.js';
+import { serviceAccount } from './kinds/service-account.js';
+import { clusterRole, clusterRoleBinding, role, roleBinding } from './kinds/rbac.js';
 import { lease } from './kinds/lease.js';
 import { endpoints } from './kinds/endpoints.js';
 import { replicaSet } from './kinds/replicaset.js';
 import { deployment } from './kinds/deployment.js';
 import { resourceQuota } from './kinds/resourcequota.js';
 
-export const kinds: readonly KindDef[] = [namespace, node, pod, service, lease, endpoints, replicaSet, deployment, resourceQuota];
+export const kinds: readonly KindDef[] = [
+  namespace,
+  node,
+  pod,
+  service,
+  lease,
+  endpoints,
+  replicaSet,
+  deployment,
+  resourceQuota,
+  serviceAccount,
+  role,
+  clusterRole,
+  roleBinding,
+  clusterRoleBinding,
+];
 
 const byName = new Map(kinds.map((k) => [k.kind, k]));
 
