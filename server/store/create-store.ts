@@ -4,6 +4,7 @@ import { KubeqlError } from '../errors.js';
 import type { KObject } from '../resources/kind.js';
 import { getMany } from './get-many.js';
 import { compactBelow } from './compact.js';
+import { tokenStore } from './tokens.js';
 import { createGroupCommit } from './group-commit.js';
 import { listBy } from './list-by.js';
 import { listMatching } from './list-matching.js';
@@ -84,6 +85,7 @@ export function createStore(options: StoreOptions): Store {
       const row = st.objectVersion.get({ kind, namespace, name, revision });
       return row ? (JSON.parse(row.object) as KObject) : undefined;
     },
+    tokens: tokenStore(db),
     compact(newFloor) {
       if (newFloor <= floor) return floor;
       if (newFloor > counter.head)

@@ -46,6 +46,12 @@ export function prepareStatements(db: BetterSQLite3Database) {
       .from(objects)
       .where(and(sameObject(objects), isNull(objects.toRev)))
       .prepare(),
+    currentInNamespace: db
+      .select({ object: objects.object })
+      .from(objects)
+      .where(and(eq(objects.kind, p('kind')), eq(objects.namespace, p('namespace')), isNull(objects.toRev)))
+      .orderBy(objects.name)
+      .prepare(),
     objectAt: db
       .select({ object: objects.object })
       .from(objects)

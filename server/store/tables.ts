@@ -91,3 +91,15 @@ export const storeMeta = sqliteTable('store_meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+/**
+ * Credentials issued by the API server (service-account and node tokens), by the SHA-256 of the
+ * token: the token itself is never stored. Not a projection of the log: replay leaves it alone.
+ */
+export const authTokens = sqliteTable('auth_tokens', {
+  tokenHash: text('token_hash').primaryKey(),
+  identity: text('identity').notNull(),
+  groups: text('groups', { mode: 'json' }).$type<string[]>().notNull(),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at'),
+});

@@ -1,5 +1,6 @@
 /** The store's narrow interface: append in a transaction, read by cursor, read at a revision. */
 import type { Allocation, KObject } from '../resources/kind.js';
+import type { TokenRecord } from './tokens.js';
 import type { LabelRequirement } from '../resources/selectors/label-selector.js';
 import type { FieldRequirement } from '../resources/selectors/field-selector.js';
 
@@ -38,6 +39,8 @@ export interface WriteTx {
   /** The revision the next append gets. */
   readonly nextRevision: number;
   get(kind: string, namespace: string, name: string): KObject | undefined;
+  /** Every current object of `kind` in `namespace` ('' for cluster-scoped), this transaction's own writes included (quota admission counts usage with it). */
+  list(kind: string, namespace: string): KObject[];
   /** The events an earlier request with this id appended (empty when the id is new). */
   eventsForRequest(requestId: string): StoredEvent[];
   isAllocated(pool: string, value: string): boolean;
@@ -115,6 +118,8 @@ export interface Store {
    * included); without it, the reads the store issued (one per get, list, getMany, listBy, listMatching, readEvents).
    */
   statementCount(): number;
+  /** Issued credentials (service-account and node tokens), by token hash. */
+  tokens: { save(record: TokenRecord): void; find(tokenHash: string): TokenRecord | undefined };
   /** Folds everything at or below `floor` into the snapshot (see compact.ts); returns the new floor. */
   compact(floor: number): number;
   close(): void;

@@ -38,6 +38,8 @@ export function createWriteTx(
       const found = load(kind, namespace, name);
       return found ? structuredClone(found.object) : undefined;
     },
+    // Appends go to the objects table at once (same connection), so this sees the job's own writes.
+    list: (kind, namespace) => st.currentInNamespace.all({ kind, namespace }).map((row) => JSON.parse(row.object) as KObject),
     eventsForRequest: (requestId) => st.eventsForRequest.all({ requestId }).map(toStoredEvent),
     isAllocated: (pool, value) => st.isAllocated.get({ pool, value }) !== undefined,
     append(input: AppendInput): StoredEvent {
