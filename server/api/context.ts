@@ -4,10 +4,13 @@ import type { Store } from '../store/types.js';
 import type { RelationLoaders } from './schema/modules/relation-loaders.js';
 import type { AllocationRanges, VerbContext } from './verbs/verb-context.js';
 import type { WatchEngine } from './watch/watch-engine.js';
+import type { Guard } from './auth/guard.js';
 
 export interface ApiContext extends VerbContext {
   store: Store;
   watch: WatchEngine;
+  /** Who the request acts as, and its authorization checks. */
+  guard: Guard;
   /** The relations' batched loads of this request, created on first use. */
   relationLoaders?: RelationLoaders;
 }

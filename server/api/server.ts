@@ -9,6 +9,9 @@ import { kinds, kindByName } from '../resources/registry.js';
 import { createStore } from '../store/create-store.js';
 import { startRetention, type RetentionOptions } from '../store/retention.js';
 import type { Store } from '../store/types.js';
+import { createAuthorizer } from './auth/authorizer.js';
+import { createGuard } from './auth/guard.js';
+import { ADMIN, type Identity } from './auth/identity.js';
 import { bootstrap } from './bootstrap.js';
 import type { ApiContext } from './context.js';
 import { maskError, quietLogger } from './plugins/mask-errors.js';
@@ -54,13 +57,22 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
   await bootstrap(store, ranges);
   const watch = createWatchEngine(store, options.watch);
+  const authorizer = createAuthorizer(store);
+  const requestContext = (identity: Identity): ApiContext => ({
+    store,
+    watch,
+    ranges,
+    actor: identity.name,
+    guard: createGuard(authorizer, identity),
+    warnings: [],
+  });
   const stopRetention = options.retention ? startRetention(store, options.retention) : () => {};
 
   const yoga = createYoga<{}, ApiContext>({
     schema: buildSchema(kinds, schemaModules),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    context: (): ApiContext => ({ store, watch, ranges, actor: 'admin', warnings: [] }),
+    context: (): ApiContext => requestContext(ADMIN),
     maskedErrors: { maskError },
     // Coded errors are answers, not faults; maskError logs the internal ones.
     logging: quietLogger,

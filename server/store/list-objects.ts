@@ -67,6 +67,8 @@ export function listObjects(db: BetterSQLite3Database, q: ListQuery, revision: n
   const driver = requirements.find((r) => r.operator === 'in');
   const conditions: SQL[] = [sql`o.kind = ${q.kind}`, live('o', revision)];
   if (q.namespace !== undefined) conditions.push(sql`o.namespace = ${q.namespace}`);
+  if (q.namespaces !== undefined)
+    conditions.push(q.namespaces.length ? sql`o.namespace IN (${sql.join(q.namespaces.map((n) => sql`${n}`), sql`, `)})` : sql`0`);
   for (const r of requirements) if (r !== driver) conditions.push(labelCondition(r, revision));
   for (const r of q.fieldSelector ?? []) conditions.push(fieldCondition(r));
   if (q.after) conditions.push(sql`(o.namespace, o.name) > (${q.after.namespace}, ${q.after.name})`);

@@ -50,6 +50,8 @@ export interface WriteTx {
 export interface ListQuery {
   kind: string;
   namespace?: string;
+  /** Only objects in these namespaces (row-level authorization of a list across namespaces). */
+  namespaces?: readonly string[];
   labelSelector?: LabelRequirement[];
   fieldSelector?: FieldRequirement[];
   /** Resume after this key (namespace, name), in key order. */
@@ -89,6 +91,15 @@ export interface StoreOptions {
   allocationsOf?: (object: KObject) => Allocation[];
   /** Count every SQL statement SQLite runs (better-sqlite3's verbose hook) for statementCount; off by default, it costs on the hot path. */
   countStatements?: boolean;
+  /** Called after each group-commit batch (committed or failed) with its number of writes and its duration (metrics). */
+  onBatch?: (writes: number, durationMs: number) => void;
+}
+
+/** One readiness check of the store (`database`, `migrations`, `log-writable`). */
+export interface HealthCheck {
+  name: string;
+  ok: boolean;
+  message?: string;
 }
 
 export interface Store {
@@ -122,5 +133,10 @@ export interface Store {
   tokens: { save(record: TokenRecord): void; find(tokenHash: string): TokenRecord | undefined };
   /** Folds everything at or below `floor` into the snapshot (see compact.ts); returns the new floor. */
   compact(floor: number): number;
+  /** Readiness, checked without blocking: the database is open, migrations applied, the log writable now. */
+  health(): HealthCheck[];
+  /** Resolves once every write queued so far is committed (or has failed). */
+  drain(): Promise<void>;
+  /** Checkpoints the WAL into the database file (truncating it) and closes. */
   close(): void;
 }

@@ -15,6 +15,8 @@ import { checkPrecondition } from './lookup.js';
 import { parseManifests, type ManifestDocument } from './parse-manifests.js';
 import { threeWayMerge } from './three-way-merge.js';
 import { updateInTx } from './update.js';
+import { attributesFor } from '../auth/attributes.js';
+import type { Guard } from '../auth/guard.js';
 import type { VerbContext } from './verb-context.js';
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -113,7 +115,7 @@ function lastAppliedOf(live: KObject): unknown {
 const revisionOf = (o: KObject) => Number(o.metadata.resourceVersion);
 const scoped = (t: Target) => (t.kind.namespaced ? t.namespace : null);
 
-function applyOne(tx: WriteTx, ctx: VerbContext, target: Target, requestId: string | undefined): { applied: AppliedObject; warnings: string[] } {
+function applyOne(tx: WriteTx, ctx: VerbContext & { guard: Guard }, target: Target, requestId: string | undefined): { applied: AppliedObject; warnings: string[] } {
   const { kind, path } = target;
   const desired = withLastApplied(target.manifest);
   const live = tx.get(kind.kind, target.namespace, target.name);
@@ -122,6 +124,9 @@ function applyOne(tx: WriteTx, ctx: VerbContext, target: Target, requestId: stri
     warnings,
   });
 
+  // kubectl apply reads, then creates or patches: those are the verbs it needs.
+  const attributes = attributesFor(kind, live ? 'patch' : 'create', { namespace: target.namespace, name: target.name, object: live });
+  ctx.guard.check(attributes);
   if (!live) {
     const prepared = prepareObject(kind, desired, path);
     return report('created', createInTx(tx, ctx, kind, prepared, { verb: 'apply', requestId, path }), prepared.warnings);
@@ -134,7 +139,7 @@ function applyOne(tx: WriteTx, ctx: VerbContext, target: Target, requestId: stri
   return report(result.changed ? 'configured' : 'unchanged', result.object, prepared.warnings);
 }
 
-function applyInTx(tx: WriteTx, ctx: VerbContext, targets: Target[], requestId: string | undefined): ApplyResult {
+function applyInTx(tx: WriteTx, ctx: VerbContext & { guard: Guard }, targets: Target[], requestId: string | undefined): ApplyResult {
   const objects: AppliedObject[] = [];
   const warnings: string[] = [];
   for (const target of targets) {

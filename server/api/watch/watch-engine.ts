@@ -27,6 +27,10 @@ export interface WatchEngineOptions {
   maxBacklog?: number;
   /** Events kept in memory for live and nearly-live watchers (default 10,000). */
   windowSize?: number;
+  /** Metrics: how many events behind a lagging watcher is each time it resumes catching up, or is ended for it. */
+  onBacklog?: (events: number) => void;
+  /** Metrics: a watcher was ended with SLOW_CONSUMER. */
+  onSlowConsumer?: () => void;
 }
 
 export interface WatchHandle {
@@ -114,6 +118,10 @@ export function createWatchEngine(store: Store, options: WatchEngineOptions = {}
   function end(w: Watcher, error: KubeqlError): void {
     if (w.stopped) return;
     detach(w);
+    if (error.code === 'SLOW_CONSUMER') {
+      options.onBacklog?.(window.head - w.cursor);
+      options.onSlowConsumer?.();
+    }
     w.sink.end(error);
   }
 
@@ -131,6 +139,7 @@ export function createWatchEngine(store: Store, options: WatchEngineOptions = {}
   function pump(w: Watcher): void {
     if (w.pumping || w.live || w.stopped) return;
     w.pumping = true;
+    options.onBacklog?.(window.head - w.cursor);
     try {
       for (;;) {
         if (window.head - w.cursor > maxBacklog + w.allowance) return end(w, slowConsumer(w));
@@ -206,7 +215,7 @@ export function createWatchEngine(store: Store, options: WatchEngineOptions = {}
     watchers.add(w);
     if (fromRevision === undefined) {
       // The state as of the head, as synthetic ADDED events in revision order, then a BOOKMARK at the head.
-      const { items } = store.list({ kind: filter.kind.kind, namespace: filter.namespace, labelSelector: filter.labels, fieldSelector: filter.fields });
+      const { items } = store.list({ kind: filter.kind.kind, namespace: filter.namespace, namespaces: filter.namespaces, labelSelector: filter.labels, fieldSelector: filter.fields });
       items.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion));
       let open = true;
       for (const object of items) open = send(w, { type: 'ADDED', revision: Number(object.metadata.resourceVersion), object }) && open;
@@ -230,6 +239,12 @@ export function createWatchEngine(store: Store, options: WatchEngineOptions = {}
     },
     /** Watchers by kind, for metrics. */
     watcherCount: () => watchers.size,
+    /** Open watchers per kind (counted when asked: a scrape, not every event, pays for it). */
+    watchersByKind(): Map<string, number> {
+      const counts = new Map<string, number>();
+      for (const w of watchers) counts.set(w.group.filter.kind.kind, (counts.get(w.group.filter.kind.kind) ?? 0) + 1);
+      return counts;
+    },
     close(): void {
       clearInterval(timer);
       unsubscribe();

@@ -10,6 +10,8 @@ export interface WatchFilter {
   key: string;
   kind: KindDef;
   namespace?: string;
+  /** Row-level authorization: only these namespaces (undefined: any). */
+  namespaces?: readonly string[];
   labels: LabelRequirement[];
   fields: FieldRequirement[];
   /** `spec.nodeName=X` (X non-empty): the watch is routed by node, as the kubelet's is. */
@@ -22,6 +24,8 @@ export interface WatchArgs {
   namespace?: string | null;
   labelSelector?: string | null;
   fieldSelector?: string | null;
+  /** Row-level authorization: only objects in these namespaces (undefined: any). */
+  namespaces?: readonly string[];
 }
 
 /** The value of a field selector's field on an object ('' when absent; booleans as 'true'/'false'). */
@@ -38,16 +42,19 @@ export function watchFilter(args: WatchArgs): WatchFilter {
   const namespace = kind.namespaced && args.namespace ? args.namespace : undefined;
   const labels = parseLabelSelector(args.labelSelector);
   const fields = parseFieldSelector(args.fieldSelector ?? '', ['metadata.name', 'metadata.namespace', ...kind.fieldSelectors]);
+  const allowed = args.namespaces ? new Set(args.namespaces) : undefined;
   const node = fields.find((f) => f.field === 'spec.nodeName' && f.operator === '=' && f.value !== '');
   return {
-    key: JSON.stringify([kind.kind, namespace ?? null, args.labelSelector ?? '', args.fieldSelector ?? '']),
+    key: JSON.stringify([kind.kind, namespace ?? null, args.labelSelector ?? '', args.fieldSelector ?? '', args.namespaces ?? null]),
     kind,
     namespace,
+    namespaces: args.namespaces,
     labels,
     fields,
     nodeName: node?.value,
     matches: (o) =>
       (namespace === undefined || o.metadata.namespace === namespace) &&
+      (allowed === undefined || allowed.has(o.metadata.namespace ?? '')) &&
       matchesLabels(labels, o.metadata.labels) &&
       matchesFields(fields, (f) => fieldValue(o, f)),
   };

@@ -5,6 +5,8 @@ import { parseFieldSelector } from '../../../resources/selectors/field-selector.
 import { parseLabelSelector } from '../../../resources/selectors/label-selector.js';
 import type { ApiContext } from '../../context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { attributesFor } from '../../auth/attributes.js';
+import { readableNamespaces } from '../../auth/readable-namespaces.js';
 import { tagRevision } from '../read-revision.js';
 
 export const DEFAULT_PAGE = 500;
@@ -35,6 +37,7 @@ export function readResolvers(kind: KindDef) {
   const selectable = ['metadata.name', 'metadata.namespace', ...kind.fieldSelectors];
   return {
     [kind.getField]: (_: unknown, args: GetArgs, ctx: ApiContext): KObject | undefined => {
+      ctx.guard.check(attributesFor(kind, 'get', args));
       const object = ctx.store.get(kind.kind, kind.namespaced ? args.namespace! : '', args.name, args.atRevision ?? undefined);
       // Tagged with the revision it was read at, so its relations read there too.
       return object && tagRevision(object, args.atRevision ?? ctx.store.head());
@@ -53,9 +56,11 @@ export function readResolvers(kind: KindDef) {
         atRevision = cursor.revision;
         after = { namespace: cursor.namespace, name: cursor.name };
       }
+      const namespace = kind.namespaced ? (args.namespace ?? undefined) : undefined;
       const result = ctx.store.list({
         kind: kind.kind,
-        namespace: kind.namespaced ? (args.namespace ?? undefined) : undefined,
+        namespace,
+        namespaces: readableNamespaces(ctx.guard, kind, 'list', namespace),
         labelSelector,
         fieldSelector,
         after,

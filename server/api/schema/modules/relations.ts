@@ -8,6 +8,7 @@ import type { KObject, KindDef } from '../../../resources/kind.js';
 import type { ApiContext } from '../../context.js';
 import type { SchemaModule } from '../module.js';
 import { revisionOf } from '../read-revision.js';
+import { attributesFor } from '../../auth/attributes.js';
 import { relationLoaders } from './relation-loaders.js';
 import { RELATIONS, type Relation } from './relations-table.js';
 
@@ -52,8 +53,19 @@ function isLabelMap(value: unknown): value is Record<string, string> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
 }
 
+/**
+ * A relation shows only what its reader could read directly (DESIGN §5): a single object needs
+ * `get` on it, a list `list` in its namespace, so a graph query cannot leak what a list would not.
+ */
+function visible(ctx: ApiContext, target: KindDef, found: KObject | KObject[] | null | undefined): KObject | KObject[] | null {
+  if (!found) return null;
+  if (Array.isArray(found)) return found.filter((o) => ctx.guard.allows(attributesFor(target, 'list', { namespace: o.metadata.namespace })));
+  return ctx.guard.allows(attributesFor(target, 'get', { namespace: found.metadata.namespace, name: found.metadata.name })) ? found : null;
+}
+
 function relationResolver(relation: Relation, target: KindDef) {
-  return async (parent: KObject, _: unknown, ctx: ApiContext): Promise<KObject | KObject[] | null> => {
+  return async (parent: KObject, args: unknown, ctx: ApiContext): Promise<KObject | KObject[] | null> => visible(ctx, target, await load(parent, args, ctx));
+  async function load(parent: KObject, _: unknown, ctx: ApiContext): Promise<KObject | KObject[] | null> {
     const revision = readAt(parent, ctx);
     const loaders = relationLoaders(ctx);
     switch (relation.by) {
@@ -73,7 +85,7 @@ function relationResolver(relation: Relation, target: KindDef) {
         return loaders.bySelector(target.kind, revision).load({ namespace: namespaceIn(target, parent), labels });
       }
     }
-  };
+  }
 }
 
 function ownerResolver(kinds: readonly KindDef[]) {
@@ -85,7 +97,7 @@ function ownerResolver(kinds: readonly KindDef[]) {
     const owner = await relationLoaders(ctx)
       .byKey(target.kind, readAt(parent, ctx))
       .load({ namespace: namespaceIn(target, parent), name: ref.name });
-    return owner && owner.metadata.uid === ref.uid ? owner : null;
+    return owner && owner.metadata.uid === ref.uid ? (visible(ctx, target, owner) as KObject | null) : null;
   };
 }
 

@@ -7,6 +7,7 @@ import type { ApiContext } from '../../context.js';
 import { bindInTx, checkNodeName } from '../../verbs/bind.js';
 import { checkReplicas, scaleInTx } from '../../verbs/scale.js';
 import { writeExisting, type WriteTarget as Target } from '../../verbs/write-existing.js';
+import { attributesFor } from '../../auth/attributes.js';
 import type { SchemaModule } from '../module.js';
 
 
@@ -39,12 +40,16 @@ function resolvers(kinds: readonly KindDef[]) {
   if (pod)
     mutations.bindPod = (_: unknown, args: Target & { nodeName: string }, ctx: ApiContext): Promise<KObject> => {
       checkNodeName(args.nodeName);
-      return writeExisting(ctx.store, pod, args, (tx, current) => bindInTx(tx, ctx, current, args.nodeName, args.requestId));
+      // Kubeql's verb `bind` on pods, or Kubernetes' own spelling: create pods/binding.
+      const allowedIf = [attributesFor(pod, 'bind', args), attributesFor(pod, 'create', { ...args, subresource: 'binding' })];
+      return writeExisting(ctx, pod, args, allowedIf, (tx, current) => bindInTx(tx, ctx, current, args.nodeName, args.requestId));
     };
   for (const kind of scalable(kinds))
     mutations[`scale${kind.kind}`] = (_: unknown, args: Target & { replicas: number }, ctx: ApiContext): Promise<KObject> => {
       checkReplicas(args.replicas);
-      return writeExisting(ctx.store, kind, args, (tx, current) => scaleInTx(tx, ctx, kind, current, args.replicas, args.requestId));
+      // Kubeql's verb `scale`, or Kubernetes' own spelling: update (or patch) <resource>/scale.
+      const allowedIf = ['update', 'patch'].map((verb) => attributesFor(kind, verb, { ...args, subresource: 'scale' }));
+      return writeExisting(ctx, kind, args, [attributesFor(kind, 'scale', args), ...allowedIf], (tx, current) => scaleInTx(tx, ctx, kind, current, args.replicas, args.requestId));
     };
   return Object.keys(mutations).length ? { Mutation: mutations } : {};
 }

@@ -3,6 +3,8 @@ import type { SchemaModule } from '../module.js';
 import type { ApiContext } from '../../context.js';
 import type { WatchPayload } from '../../watch/transition.js';
 import { tagRevision } from '../read-revision.js';
+import { readableNamespaces } from '../../auth/readable-namespaces.js';
+import { kindByName } from '../../../resources/registry.js';
 
 const typeDefs = () => `
 enum WatchEventType {
@@ -44,7 +46,12 @@ export const watchModule: SchemaModule = {
   resolvers: () => ({
     Subscription: {
       watch: {
-        subscribe: (_: unknown, args: WatchArgs, ctx: ApiContext) => ctx.watch.open(args),
+        subscribe: (_: unknown, args: WatchArgs, ctx: ApiContext) => {
+          const kind = kindByName(args.kind);
+          // A watch delivers only what its subscriber may read, decided when it starts.
+          const namespaces = kind ? readableNamespaces(ctx.guard, kind, 'watch', args.namespace ?? undefined) : undefined;
+          return ctx.watch.open({ ...args, namespaces });
+        },
         // The object's relations read at the event's revision.
         resolve: ({ watch }: { watch: WatchPayload }) => (watch.object ? { ...watch, object: tagRevision(watch.object, watch.revision) } : watch),
       },

@@ -1,0 +1,57 @@
+/**
+ * Bearer tokens to identities: the admin token, users from a static token file
+ * ($DATA_DIR/tokens.csv, Kubernetes' format: token,user,uid,"group1,group2"), and tokens the API
+ * server issued to service accounts and nodes (kept as SHA-256 hashes in the store).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Store } from '../../store/types.js';
+import { ensureAdminToken, newToken } from './admin-token.js';
+import { ADMIN, type Identity } from './identity.js';
+
+const hash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+function staticTokens(dataDir: string): Map<string, Identity> {
+  const path = join(dataDir, 'tokens.csv');
+  const users = new Map<string, Identity>();
+  if (!existsSync(path)) return users;
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const m = line.trim().match(/^([^,]+),([^,]+),([^,]*)(?:,"?([^"]*)"?)?$/);
+    if (!m) continue;
+    const groups = (m[4] ?? '').split(',').map((g) => g.trim()).filter(Boolean);
+    users.set(hash(m[1]), { name: m[2], groups: [...groups, 'system:authenticated'] });
+  }
+  return users;
+}
+
+export function createAuthenticator(store: Store, dataDir: string) {
+  const adminToken = ensureAdminToken(dataDir);
+  const adminHash = Buffer.from(hash(adminToken));
+  const users = staticTokens(dataDir);
+
+  return {
+    adminToken,
+    /** The identity behind an `Authorization: Bearer <token>` value, or undefined. */
+    authenticate(authorization: string | null | undefined): Identity | undefined {
+      const m = authorization?.match(/^Bearer\s+(\S+)\s*$/i);
+      if (!m) return undefined;
+      const h = hash(m[1]);
+      if (timingSafeEqual(Buffer.from(h), adminHash)) return ADMIN;
+      const user = users.get(h);
+      if (user) return user;
+      const issued = store.tokens.find(h);
+      if (!issued || (issued.expiresAt !== null && issued.expiresAt < Date.now())) return undefined;
+      return { name: issued.identity, groups: issued.groups };
+    },
+    /** A new token for `identity`; only its hash is kept. */
+    issue(identity: Identity, ttlSeconds?: number): string {
+      const token = newToken();
+      const now = Date.now();
+      store.tokens.save({ tokenHash: hash(token), identity: identity.name, groups: identity.groups, createdAt: now, expiresAt: ttlSeconds ? now + ttlSeconds * 1000 : null });
+      return token;
+    },
+  };
+}
+
+export type Authenticator = ReturnType<typeof createAuthenticator>;

@@ -1,0 +1,40 @@
+/**
+ * The authorizer: system:masters may do anything; a node (system:node:<name>) is decided by the
+ * node rules; everyone else by RBAC. Also answers, for row-level lists and watches, the namespaces
+ * in which an identity may do a verb.
+ */
+import type { Store } from '../../store/types.js';
+import type { Attributes } from './attributes.js';
+import { nodeNameOf, type Identity } from './identity.js';
+import { nodeAllows } from './node-rules.js';
+import { createRbacIndex } from './rbac-index.js';
+import { ruleAllows } from './rbac-rules.js';
+
+export type NamespaceScope = 'all' | ReadonlySet<string>;
+
+export function createAuthorizer(store: Store) {
+  const rbac = createRbacIndex(store);
+
+  function allows(identity: Identity, a: Attributes): boolean {
+    if (identity.groups.includes('system:masters')) return true;
+    const node = nodeNameOf(identity);
+    if (node !== undefined && nodeAllows(node, a)) return true;
+    const grants = rbac.grants(identity);
+    if (grants.cluster.some((r) => ruleAllows(r, a))) return true;
+    return a.namespace !== undefined && (grants.byNamespace.get(a.namespace) ?? []).some((r) => ruleAllows(r, a));
+  }
+
+  return {
+    allows,
+    /** Where `identity` may `verb` the resource: everywhere, or in these namespaces (possibly none). */
+    namespaces(identity: Identity, a: Omit<Attributes, 'namespace' | 'name'>): NamespaceScope {
+      if (allows(identity, a)) return 'all';
+      const grants = rbac.grants(identity);
+      const found = new Set<string>();
+      for (const [ns, rules] of grants.byNamespace) if (rules.some((r) => ruleAllows(r, { ...a, namespace: ns }))) found.add(ns);
+      return found;
+    },
+  };
+}
+
+export type Authorizer = ReturnType<typeof createAuthorizer>;
