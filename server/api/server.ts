@@ -5,16 +5,24 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
+import { createLogger } from '../components/logger.js';
 import { kinds, kindByName } from '../resources/registry.js';
 import { createStore } from '../store/create-store.js';
 import { startRetention, type RetentionOptions } from '../store/retention.js';
 import type { Store } from '../store/types.js';
 import { createAuthorizer } from './auth/authorizer.js';
 import { createGuard } from './auth/guard.js';
-import { ADMIN, type Identity } from './auth/identity.js';
+import { createAuthenticator } from './auth/authenticator.js';
+import type { Identity } from './auth/identity.js';
+import { unauthenticated } from './auth/unauthenticated.js';
 import { bootstrap } from './bootstrap.js';
 import type { ApiContext } from './context.js';
+import { closeGracefully } from './http/close-gracefully.js';
+import { opsRoutes } from './http/ops-routes.js';
+import { createApiMetrics } from './metrics/api-metrics.js';
 import { maskError, quietLogger } from './plugins/mask-errors.js';
+import { requestLogPlugin } from './plugins/request-log.js';
+import { requestMetricsPlugin } from './plugins/request-metrics.js';
 import { warningsPlugin } from './plugins/warnings.js';
 import { buildSchema } from './schema/build-schema.js';
 import { schemaModules } from './schema/modules/all.js';
@@ -37,6 +45,8 @@ export interface ApiServerOptions {
   retention?: RetentionOptions;
   /** WebSocket keep-alive ping interval (default 12 s). */
   keepAliveMs?: number;
+  /** close(): how long requests in flight may take to finish before their connections are cut (default 5 s). */
+  shutdownGraceMs?: number;
 }
 
 export interface ApiServer {
@@ -44,20 +54,29 @@ export interface ApiServer {
   url: string;
   port: number;
   store: Store;
+  /** The admin token ($DATA_DIR/admin.token). */
+  adminToken: string;
   close(): Promise<void>;
 }
 
+const log = createLogger('api');
+
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const ranges = { ...DEFAULT_RANGES, ...options.ranges };
+  // Its gauges read the parts below when scraped.
+  const metrics = createApiMetrics({ dataDir: options.dataDir, kinds: kinds.map((k) => k.kind), store: () => store, watchersByKind: () => watch.watchersByKind(), webSockets: () => ws });
   const store = createStore({
     dataDir: options.dataDir,
     synchronous: options.synchronous,
     countStatements: options.countStatements,
     allocationsOf: (o) => kindByName(o.kind)?.allocations?.(o) ?? [],
+    onBatch: metrics.appendBatch,
   });
+  store.onCommit(metrics.eventsCommitted);
   await bootstrap(store, ranges);
-  const watch = createWatchEngine(store, options.watch);
+  const watch = createWatchEngine(store, { ...options.watch, ...metrics.watchHooks });
   const authorizer = createAuthorizer(store);
+  const authenticator = createAuthenticator(store, options.dataDir);
   const requestContext = (identity: Identity): ApiContext => ({
     store,
     watch,
@@ -72,15 +91,29 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     schema: buildSchema(kinds, schemaModules),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    context: (): ApiContext => requestContext(ADMIN),
+    // The identity comes from the WebSocket's connection_init, or from this request's bearer token.
+    context: (initial: { identity?: Identity; request?: Request }): ApiContext => {
+      const identity = initial.identity ?? authenticator.authenticate(initial.request?.headers.get('authorization'));
+      if (!identity) throw unauthenticated();
+      return requestContext(identity);
+    },
     maskedErrors: { maskError },
     // Coded errors are answers, not faults; maskError logs the internal ones.
     logging: quietLogger,
-    plugins: [warningsPlugin()],
+    plugins: [warningsPlugin(), requestMetricsPlugin(metrics, kinds), requestLogPlugin(log, kinds)],
   });
 
-  const http: Server = createServer(yoga);
-  const ws = attachGraphQLWebSocket(http, yoga, { path: '/graphql', keepAliveMs: options.keepAliveMs });
+  let closing = false;
+  const http: Server = createServer(opsRoutes({ store, registry: metrics.registry, shuttingDown: () => closing }, yoga));
+  const ws = attachGraphQLWebSocket(http, yoga, {
+    path: '/graphql',
+    keepAliveMs: options.keepAliveMs,
+    // On WebSocket the token is connection_init's { "authorization": "Bearer <token>" } (DESIGN §7 Auth).
+    onConnect: (payload) => {
+      const identity = authenticator.authenticate(typeof payload?.authorization === 'string' ? payload.authorization : undefined);
+      return identity ? { identity } : false;
+    },
+  });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -92,14 +125,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     url: `http://${host}:${port}/graphql`,
     port,
     store,
+    adminToken: authenticator.adminToken,
     async close() {
+      // Stop accepting, end subscriptions (close 1001), let requests in flight finish, commit what
+      // they queued, then checkpoint the WAL and close the database.
+      closing = true;
       stopRetention();
+      const httpClosed = closeGracefully(http, options.shutdownGraceMs ?? 5000);
       watch.close();
       await ws.close();
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
-      });
+      await httpClosed;
+      await store.drain();
       store.close();
     },
   };

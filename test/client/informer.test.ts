@@ -7,7 +7,7 @@ let api: TestApi;
 let client: KubeqlClient;
 beforeAll(async () => {
   api = await startTestApi({ watch: { bookmarkIntervalMs: 200 } });
-  client = createKubeqlClient({ server: api.server.url.replace('/graphql', '') });
+  client = createKubeqlClient({ server: api.server.url.replace('/graphql', ''), token: api.token });
 });
 afterAll(async () => {
   await client.close();

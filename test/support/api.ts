@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startApiServer, type ApiServer, type ApiServerOptions } from '../../server/api/server.js';
+import { registerToken } from './tokens.js';
 
 export interface GraphQLResponse<T = any> {
   data?: T;
@@ -14,6 +15,8 @@ export interface GraphQLResponse<T = any> {
 export interface TestApi {
   server: ApiServer;
   dataDir: string;
+  /** The admin token every helper here sends. */
+  readonly token: string;
   gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /** Like gql, but fails the test on any error and returns data. */
   ok<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
@@ -26,18 +29,22 @@ export interface TestApi {
 export async function startTestApi(options: Partial<ApiServerOptions> = {}): Promise<TestApi> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'kubeql-test-'));
   let server = await startApiServer({ port: 0, synchronous: 'NORMAL', ...options, dataDir });
+  registerToken(server.url, server.adminToken);
   let reader: Database.Database | undefined;
 
   const api: TestApi = {
     get server() {
       return server;
     },
+    get token() {
+      return server.adminToken;
+    },
     dataDir,
     async gql(query, variables) {
       const send = () =>
         fetch(server.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${server.adminToken}` },
           body: JSON.stringify({ query, variables }),
         });
       // After a restart, the first request may go out on a pooled connection the old server closed.

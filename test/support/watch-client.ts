@@ -1,6 +1,7 @@
 /** A real graphql-ws client for tests: subscribe to a watch and collect what arrives. */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { tokenFor } from './tokens.js';
 
 export interface Received {
   type: string;
@@ -19,7 +20,14 @@ export interface Collected {
 }
 
 export function wsClient(httpUrl: string, options: { retryAttempts?: number; lazy?: boolean } = {}): Client {
-  return createClient({ url: httpUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: options.retryAttempts ?? 0, lazy: options.lazy ?? true });
+  const token = tokenFor(httpUrl);
+  return createClient({
+    url: httpUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: options.retryAttempts ?? 0,
+    lazy: options.lazy ?? true,
+  });
 }
 
 export const WATCH = `subscription($kind: Kind!, $ns: String, $ls: String, $fs: String, $from: Revision) {

@@ -7,6 +7,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, handleProtocols, parseMessage, type SubscribePayload } from 'graphql-ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { createLogger } from '../../components/logger.js';
 import { createOutbox, type OutboxTicket } from './outbox.js';
 import { runSubscription } from './subscription.js';
 
@@ -16,21 +17,30 @@ export interface WebSocketOptions {
   keepAliveMs?: number;
   /** A client must send connection_init within this time (default 3 s). */
   connectionInitTimeoutMs?: number;
-  /** The hook point for authentication: the connection_init payload; false refuses with 4403. */
-  onConnect?: (payload: Record<string, unknown> | undefined, request: IncomingMessage) => boolean | Promise<boolean>;
+  /**
+   * Authentication: given the connection_init payload, returns what every operation of the
+   * connection adds to its initial context (the identity), or false to refuse with 4403.
+   */
+  onConnect?: (payload: Record<string, unknown> | undefined, request: IncomingMessage) => Record<string, unknown> | false;
 }
+
+const log = createLogger('api');
 
 export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<any, any>, options: WebSocketOptions) {
   const wss = new WebSocketServer({ server: http, path: options.path, handleProtocols: (protocols) => handleProtocols(protocols) });
   const keepAliveMs = options.keepAliveMs ?? 12_000;
+  /** Each open connection's subscriptions, for the open-subscriptions gauge. */
+  const open = new Set<Map<string, unknown>>();
 
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
     if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) return socket.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
     const outbox = createOutbox(socket);
     const subscriptions = new Map<string, { ticket: OutboxTicket; stop?: () => void }>();
+    open.add(subscriptions);
     let initReceived = false;
     let acknowledged = false;
     let initPayload: Record<string, unknown> | undefined;
+    let connectionContext: Record<string, unknown> = {};
     let alive = true;
 
     const initTimer = setTimeout(() => {
@@ -63,7 +73,9 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
           if (initReceived) return socket.close(CloseCode.TooManyInitialisationRequests, 'Too many initialisation requests');
           initReceived = true;
           initPayload = message.payload ?? undefined;
-          if (options.onConnect && !(await options.onConnect(initPayload, request))) return socket.close(CloseCode.Forbidden, 'Forbidden');
+          const accepted = options.onConnect ? options.onConnect(initPayload, request) : {};
+          if (accepted === false) return socket.close(CloseCode.Forbidden, 'Forbidden');
+          connectionContext = accepted;
           acknowledged = true;
           return outbox.sendNow(JSON.stringify({ type: MessageType.ConnectionAck }));
         }
@@ -87,16 +99,18 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
             },
             complete: () => {
               if (ticket.cancelled) return;
-              finish(id);
+              // Not finish(id): it cancels the ticket, and the outbox drops a cancelled ticket's frames,
+              // this `complete` and any `next` still queued with it. The source is done; free the id.
+              subscriptions.delete(id);
               outbox.push(ticket, JSON.stringify({ id, type: MessageType.Complete }));
             },
           };
           try {
-            const stop = await runSubscription(yoga, { request, socket, connectionParams: initPayload }, id, message.payload as SubscribePayload, channel, ticket);
+            const stop = await runSubscription(yoga, { ...connectionContext, request, socket, connectionParams: initPayload }, id, message.payload as SubscribePayload, channel, ticket);
             if (ticket.cancelled) stop?.();
             else entry.stop = stop;
           } catch (error) {
-            console.error('subscription failed:', error);
+            log.error({ err: error, subscription: id }, 'subscription failed');
             channel.error([{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
           }
           return;
@@ -113,13 +127,20 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
       clearInterval(pinger);
       for (const id of [...subscriptions.keys()]) finish(id);
       outbox.close();
+      open.delete(subscriptions);
     });
   });
 
   return {
+    /** Open subscriptions over all connections, and the connections (metrics). */
+    subscriptionCount: () => [...open].reduce((n, subs) => n + subs.size, 0),
+    connectionCount: () => wss.clients.size,
     close(): Promise<void> {
-      for (const client of wss.clients) client.close(1001, 'Going away');
-      return new Promise((resolve) => wss.close(() => resolve()));
+      for (const client of wss.clients) client.close(1001, 'Going away: the server is shutting down');
+      // A client that does not answer the close handshake is cut after 2 s (ws would wait 30 s).
+      const cut = setTimeout(() => wss.clients.forEach((client) => client.terminate()), 2000);
+      cut.unref();
+      return new Promise((resolve) => wss.close(() => (clearTimeout(cut), resolve())));
     },
   };
 }
