@@ -1,7 +1,12 @@
-/** The namespaces that exist from the start (default, kube-system, kube-node-lease), written by the server as events. */
+/**
+ * What exists from the start, written by the server as events like any other: the namespaces
+ * default, kube-system and kube-node-lease, then the default RBAC policy. Each object is created
+ * only when missing, so a restart writes nothing and an operator's edits stay.
+ */
 import { kindByName } from '../resources/registry.js';
 import { prepareObject } from '../resources/validate-object.js';
 import type { Store } from '../store/types.js';
+import { bootstrapPolicy } from './bootstrap-policy.js';
 import { createInTx } from './verbs/create.js';
 import type { AllocationRanges } from './verbs/verb-context.js';
 
@@ -15,6 +20,13 @@ export async function bootstrap(store: Store, ranges: AllocationRanges): Promise
       if (tx.get('Namespace', '', name)) continue;
       const prepared = prepareObject(namespace, { metadata: { name } }, 'bootstrap');
       createInTx(tx, { actor: SERVER_ACTOR, warnings: [], ranges }, namespace, prepared, { verb: 'create', path: 'bootstrap' });
+    }
+    for (const { kind: kindName, manifest } of bootstrapPolicy()) {
+      const kind = kindByName(kindName)!;
+      const prepared = prepareObject(kind, manifest, 'bootstrap');
+      const { namespace: ns = '', name } = prepared.object.metadata;
+      if (tx.get(kind.kind, kind.namespaced ? ns : '', name)) continue;
+      createInTx(tx, { actor: SERVER_ACTOR, warnings: [], ranges }, kind, prepared, { verb: 'create', path: 'bootstrap' });
     }
   });
 }

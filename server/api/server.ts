@@ -17,7 +17,8 @@ import type { Identity } from './auth/identity.js';
 import { unauthenticated } from './auth/unauthenticated.js';
 import { bootstrap } from './bootstrap.js';
 import type { ApiContext } from './context.js';
-import { closeGracefully } from './http/close-gracefully.js';
+import { adminRoutes } from './http/admin-routes.js';
+import { gracefulCloser } from './http/close-gracefully.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
 import { maskError, quietLogger } from './plugins/mask-errors.js';
@@ -83,6 +84,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     ranges,
     actor: identity.name,
     guard: createGuard(authorizer, identity),
+    tokens: authenticator,
     warnings: [],
   });
   const stopRetention = options.retention ? startRetention(store, options.retention) : () => {};
@@ -104,7 +106,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
 
   let closing = false;
-  const http: Server = createServer(opsRoutes({ store, registry: metrics.registry, shuttingDown: () => closing }, yoga));
+  const admin = adminRoutes({ store, authenticate: (h) => authenticator.authenticate(h), allows: authorizer.allows }, yoga);
+  const http: Server = createServer(opsRoutes({ store, registry: metrics.registry, shuttingDown: () => closing }, admin));
+  const closeHttp = gracefulCloser(http);
   const ws = attachGraphQLWebSocket(http, yoga, {
     path: '/graphql',
     keepAliveMs: options.keepAliveMs,
@@ -131,7 +135,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       // they queued, then checkpoint the WAL and close the database.
       closing = true;
       stopRetention();
-      const httpClosed = closeGracefully(http, options.shutdownGraceMs ?? 5000);
+      const httpClosed = closeHttp(options.shutdownGraceMs ?? 5000);
       watch.close();
       await ws.close();
       await httpClosed;

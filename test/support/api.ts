@@ -18,6 +18,8 @@ export interface TestApi {
   /** The admin token every helper here sends. */
   readonly token: string;
   gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** gql as another identity (a bearer token), or with no token at all (null). */
+  gqlAs<T = any>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /** Like gql, but fails the test on any error and returns data. */
   ok<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
   /** Read-only view of the database, for checks (tests never write it). */
@@ -40,13 +42,11 @@ export async function startTestApi(options: Partial<ApiServerOptions> = {}): Pro
       return server.adminToken;
     },
     dataDir,
-    async gql(query, variables) {
-      const send = () =>
-        fetch(server.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${server.adminToken}` },
-          body: JSON.stringify({ query, variables }),
-        });
+    gql: (query, variables) => api.gqlAs(server.adminToken, query, variables),
+    async gqlAs(token, query, variables) {
+      const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+      if (token !== null) headers.authorization = `Bearer ${token}`;
+      const send = () => fetch(server.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
       // After a restart, the first request may go out on a pooled connection the old server closed.
       const res = await send().catch(send);
       return (await res.json()) as GraphQLResponse;
