@@ -15,6 +15,8 @@ import { createGuard } from './auth/guard.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import type { Identity } from './auth/identity.js';
 import { unauthenticated } from './auth/unauthenticated.js';
+import { createRateLimiter } from './auth/rate-limit.js';
+import { DEFAULT_LIMITS, limitPlugins, type Limits } from './plugins/limits.js';
 import { bootstrap } from './bootstrap.js';
 import type { ApiContext } from './context.js';
 import { adminRoutes } from './http/admin-routes.js';
@@ -44,6 +46,8 @@ export interface ApiServerOptions {
   watch?: WatchEngineOptions;
   /** Compaction: keep this much history (default: keep everything). */
   retention?: RetentionOptions;
+  /** Request limits (DESIGN §7 Limits); defaults in plugins/limits.ts. */
+  limits?: Partial<Limits>;
   /** WebSocket keep-alive ping interval (default 12 s). */
   keepAliveMs?: number;
   /** close(): how long requests in flight may take to finish before their connections are cut (default 5 s). */
@@ -78,6 +82,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const watch = createWatchEngine(store, { ...options.watch, ...metrics.watchHooks });
   const authorizer = createAuthorizer(store);
   const authenticator = createAuthenticator(store, options.dataDir);
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const rateLimiter = createRateLimiter(limits.requestsPerSecond, limits.burst);
   const requestContext = (identity: Identity): ApiContext => ({
     store,
     watch,
@@ -97,12 +103,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     context: (initial: { identity?: Identity; request?: Request }): ApiContext => {
       const identity = initial.identity ?? authenticator.authenticate(initial.request?.headers.get('authorization'));
       if (!identity) throw unauthenticated();
+      rateLimiter.take(identity.name);
       return requestContext(identity);
     },
     maskedErrors: { maskError },
     // Coded errors are answers, not faults; maskError logs the internal ones.
     logging: quietLogger,
-    plugins: [warningsPlugin(), requestMetricsPlugin(metrics, kinds), requestLogPlugin(log, kinds)],
+    plugins: [...limitPlugins(limits), warningsPlugin(), requestMetricsPlugin(metrics, kinds), requestLogPlugin(log, kinds)],
   });
 
   let closing = false;
@@ -112,6 +119,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const ws = attachGraphQLWebSocket(http, yoga, {
     path: '/graphql',
     keepAliveMs: options.keepAliveMs,
+    maxSubscriptions: limits.subscriptionsPerConnection,
     // On WebSocket the token is connection_init's { "authorization": "Bearer <token>" } (DESIGN §7 Auth).
     onConnect: (payload) => {
       const identity = authenticator.authenticate(typeof payload?.authorization === 'string' ? payload.authorization : undefined);

@@ -15,6 +15,8 @@ export interface WebSocketOptions {
   path: string;
   /** Ping interval; a client that misses a pong is dropped (default 12 s). */
   keepAliveMs?: number;
+  /** Operations one connection may run at once (default 100). */
+  maxSubscriptions?: number;
   /** A client must send connection_init within this time (default 3 s). */
   connectionInitTimeoutMs?: number;
   /**
@@ -87,6 +89,10 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
           if (!acknowledged) return socket.close(CloseCode.Unauthorized, 'Unauthorized');
           const { id } = message;
           if (subscriptions.has(id)) return socket.close(CloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
+          if (subscriptions.size >= (options.maxSubscriptions ?? 100)) {
+            const error = { message: `too many operations on this connection: the limit is ${options.maxSubscriptions ?? 100}`, extensions: { code: 'RATE_LIMITED' } };
+            return outbox.sendNow(JSON.stringify({ id, type: MessageType.Error, payload: [error] }));
+          }
           const ticket: OutboxTicket = { pending: 0, cancelled: false, lowWater: -1 };
           const entry: { ticket: OutboxTicket; stop?: () => void } = { ticket };
           subscriptions.set(id, entry);

@@ -47,7 +47,14 @@ export async function runSubscription(
     channel.error([withCode(e instanceof GraphQLError ? e : new GraphQLError(String(e)), 'GRAPHQL_PARSE_FAILED')]);
     return undefined;
   }
-  const errors = env.validate(env.schema, document);
+  let errors: readonly GraphQLError[];
+  try {
+    errors = env.validate(env.schema, document);
+  } catch (e) {
+    // Limit rules (GraphQL Armor) throw their error rather than report it.
+    if (!(e instanceof GraphQLError)) throw e;
+    errors = [e];
+  }
   if (errors.length) {
     channel.error(errors.map((e: GraphQLError) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')));
     return undefined;
@@ -99,6 +106,10 @@ export async function runSubscription(
   void (async () => {
     try {
       for (;;) {
+        // Backpressure: stop pulling while the client has MAX_PENDING frames unsent; the source then
+        // holds its events (bounded: the log subscription ends with SLOW_CONSUMER past its bound).
+        while (ticket.pending >= MAX_PENDING && !ticket.cancelled)
+          await new Promise<void>((resolve) => ((ticket.lowWater = MAX_PENDING / 2), (ticket.onDrain = resolve)));
         const { value, done } = await iterator.next();
         if (done || ticket.cancelled) break;
         send((await execute({ ...args, rootValue: value })) as ExecutionResult);
