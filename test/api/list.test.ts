@@ -106,7 +106,7 @@ describe('pagination', () => {
     expect(writes).toBeGreaterThan(3);
 
     // The pages together are exactly the list at that revision, as one read gives it.
-    const whole = (await api.ok(`query($r: Revision) { pods(namespace: "paged", atRevision: $r, first: 10000) { edges { node { metadata { name resourceVersion labels } } } } }`, { r: revision })).pods.edges.map((e: any) => e.node);
+    const whole = (await api.ok(`query($r: Revision) { pods(namespace: "paged", atRevision: $r, first: 1000) { edges { node { metadata { name resourceVersion labels } } } } }`, { r: revision })).pods.edges.map((e: any) => e.node);
     expect(seen).toEqual(whole);
     for (const pod of seen) expect(Number(pod.metadata.resourceVersion)).toBeLessThanOrEqual(revision!);
     // And the head did move while we paged.
@@ -115,6 +115,6 @@ describe('pagination', () => {
 
   it('rejects a foreign cursor and an out-of-range page size', async () => {
     expect((await api.gql('{ pods(after: "bm90LWEtY3Vyc29y") { revision } }')).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    expect((await api.gql('{ pods(first: 10001) { revision } }')).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await api.gql('{ pods(first: -1) { revision } }')).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

@@ -39,7 +39,7 @@ describe('atRevision', () => {
 describe('restart', () => {
   it('keeps state, revisions and uids', async () => {
     await api.ok(CREATE_POD, { i: POD('survivor', { labels: { keep: 'yes' } }) });
-    const QUERY = `{ revision pods(first: 10000) { edges { node { manifest } } } namespaces { edges { node { manifest } } } }`;
+    const QUERY = `{ revision pods(first: 1000) { edges { node { manifest } } } namespaces { edges { node { manifest } } } }`;
     const before = await api.ok(QUERY);
     await api.restart();
     const after = await api.ok(QUERY);
