@@ -10,8 +10,9 @@ export interface GraphQLClient {
   close(): void;
 }
 
-export function createGraphQLClient(url: string, options: { maxSockets?: number; transport?: 'http' | 'fetch' } = {}): GraphQLClient {
-  if (options.transport === 'fetch') return createFetchClient(url);
+export function createGraphQLClient(url: string, options: { maxSockets?: number; transport?: 'http' | 'fetch'; token?: string } = {}): GraphQLClient {
+  if (options.transport === 'fetch') return createFetchClient(url, options.token);
+  const authorization = options.token ? { authorization: `Bearer ${options.token}` } : {};
   const target = new URL(url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64, maxFreeSockets: options.maxSockets ?? 64 });
 
@@ -29,6 +30,7 @@ export function createGraphQLClient(url: string, options: { maxSockets?: number;
             'content-type': 'application/json',
             accept: 'application/json',
             'content-length': Buffer.byteLength(body),
+            ...authorization,
           },
         },
         (res) => {
@@ -63,12 +65,12 @@ export function createGraphQLClient(url: string, options: { maxSockets?: number;
 }
 
 /** The same over the global fetch (undici inside Node, keep-alive by default), for comparison. */
-function createFetchClient(url: string): GraphQLClient {
+function createFetchClient(url: string, token?: string): GraphQLClient {
   return {
     async request<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify(variables ? { query, variables } : { query }),
       });
       const text = await res.text();

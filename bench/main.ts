@@ -9,6 +9,10 @@ interface Benchmark {
 /** name → module exporting run(); loaded only when selected. */
 const benchmarks: Record<string, () => Promise<Benchmark>> = {
   write: () => import('./write.js'),
+  schedule: () => import('./schedule.js'),
+  watch: () => import('./watch.js'),
+  replay: () => import('./replay.js'),
+  churn: () => import('./churn.js'),
 };
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');

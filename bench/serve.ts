@@ -1,7 +1,8 @@
 /**
  * A benchmark's API server in a process of its own, so the load generator's CPU does not share
  * the server's thread. DATA_DIR (required) and KUBEQL_SYNC (FULL, the default, or NORMAL) come
- * from the environment; the server listens on a free port and prints `{"url": ...}` as one JSON
+ * from the environment, and KUBEQL_WATCH (optional) the watch engine's settings as JSON
+ * (`{"bookmarkIntervalMs": 60000}`); the server listens on a free port and prints `{"url": ...}` as one JSON
  * line on stdout. It stops on SIGTERM/SIGINT or when its stdin closes (the parent went away).
  * A line `cpu` on stdin is answered with `{"cpu": process.cpuUsage()}` (µs) on stdout.
  */
@@ -19,7 +20,9 @@ if (sync !== 'FULL' && sync !== 'NORMAL') {
   process.exit(2);
 }
 
-const server = await startApiServer({ dataDir, port: 0, synchronous: sync });
+const watch = process.env.KUBEQL_WATCH ? JSON.parse(process.env.KUBEQL_WATCH) : undefined;
+
+const server = await startApiServer({ dataDir, port: 0, synchronous: sync, watch });
 process.stdout.write(JSON.stringify({ url: server.url, pid: process.pid }) + '\n');
 
 let stopping = false;
