@@ -5,6 +5,7 @@
  * come out as an RxJS stream; `synced$` turns true after the first list.
  */
 import { BehaviorSubject, Subject, firstValueFrom, filter, type Subscription } from 'rxjs';
+import { createLogger } from '../components/logger.js';
 import type { KObject } from '../resources/kind.js';
 import { kindByName } from '../resources/registry.js';
 import type { KubeqlClient } from './client.js';
@@ -38,7 +39,9 @@ export interface Informer {
   waitForSync(): Promise<void>;
 }
 
-const PAGE = 500;
+// client-go pages by 500; the API's default cost limit (5,000) prices each listed manifest at about 22.
+const PAGE = 200;
+const log = createLogger('informer');
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5000;
 
@@ -64,6 +67,9 @@ export function createInformer(client: KubeqlClient, kindName: string, options: 
     watch(kind: ${kind.kind}, ${nsArg}labelSelector: $labelSelector, fieldSelector: $fieldSelector, fromRevision: $from) {
       type revision object { ... on ${kind.kind} { manifest } } } }`;
   const selectors = { namespace: options.namespace, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector };
+  // For the debug line on each list: `informer Pod listed at revision 7`, selectors in brackets when set.
+  const shown = Object.entries(selectors).filter(([, v]) => v);
+  const describe = `${kind.kind}${shown.length ? ` [${shown.map(([k, v]) => `${k}=${v}`).join(' ')}]` : ''}`;
 
   const apply = (type: InformerEvent['type'], object: KObject) => {
     if (type === 'DELETED') {
@@ -95,6 +101,7 @@ export function createInformer(client: KubeqlClient, kindName: string, options: 
     for (const key of cache.keys()) if (!seen.has(key)) apply('DELETED', cache.getByKey(key)!);
     revision = at;
     lists++;
+    log.debug({ kind: kindName, ...selectors, revision: at }, `informer ${describe} listed at revision ${at}`);
     if (!synced$.value) synced$.next(true);
   }
 
@@ -127,7 +134,8 @@ export function createInformer(client: KubeqlClient, kindName: string, options: 
     if (!running) return;
     try {
       if (relist || lists === 0) await list();
-    } catch {
+    } catch (err) {
+      log.debug({ kind: kindName, ...selectors, err }, `informer ${describe} list failed; retrying`);
       return retry(relist || lists === 0);
     }
     if (running) watch();

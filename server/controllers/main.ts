@@ -1,17 +1,26 @@
 /** `npm run controller-manager -- --server URL --token T`: every controller, as one process. */
 import { componentArgs } from '../components/client-config.js';
+import { createLogger } from '../components/logger.js';
+import { metricsPort, startMetricsServer } from '../components/metrics-server.js';
 import { controllers } from './all.js';
+import { controllerRegistry } from './controller-metrics.js';
 import { startControllerManager } from './manager.js';
+
+const log = createLogger('controller-manager');
 
 const args = componentArgs(process.argv.slice(2), {
   'node-monitor-grace-period-ms': { type: 'string' },
   'pod-eviction-timeout-ms': { type: 'string' },
+  'metrics-port': { type: 'string' },
 });
 const ms = (flag: string) => (args.flags[flag] ? Number(args.flags[flag]) : undefined);
 const settings = Object.fromEntries(
   Object.entries({ nodeMonitorGracePeriodMs: ms('node-monitor-grace-period-ms'), podEvictionTimeoutMs: ms('pod-eviction-timeout-ms') }).filter(([, v]) => v !== undefined),
 );
 const manager = startControllerManager({ server: args.server, token: args.token }, controllers, settings);
-console.log(`controller-manager: ${manager.controllers.map((c) => c.name).join(', ') || 'no controllers'} against ${args.server}`);
+log.info({ server: args.server, controllers: manager.controllers.map((c) => c.name) }, `controller-manager: ${manager.controllers.map((c) => c.name).join(', ') || 'no controllers'} against ${args.server}`);
+const port = metricsPort(args.flags['metrics-port']);
+const metrics = port === undefined ? undefined : await startMetricsServer(controllerRegistry, port);
+if (metrics) log.info({ metrics: metrics.url }, `controller-manager: metrics at ${metrics.url}`);
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void manager.stop().then(() => process.exit(0)));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void Promise.all([manager.stop(), metrics?.close()]).then(() => process.exit(0)));

@@ -6,7 +6,11 @@
  */
 import type { Informer, InformerEvent } from '../client/informer.js';
 import { createWorkQueue, type WorkQueueOptions } from '../client/work-queue.js';
+import { createLogger } from '../components/logger.js';
 import type { KObject } from '../resources/kind.js';
+import { controllerMetrics } from './controller-metrics.js';
+
+const log = createLogger('controller-manager');
 
 export interface ReconcilerSpec {
   name: string;
@@ -29,13 +33,17 @@ export function splitKey(key: string): { namespace?: string; name: string } {
 
 export function startReconciler(spec: ReconcilerSpec) {
   const queue = createWorkQueue(async (key) => {
+    const started = performance.now();
     try {
       await spec.reconcile(key);
+      controllerMetrics.reconciled(spec.name, (performance.now() - started) / 1000, false);
     } catch (error) {
-      if (process.env.LOG_LEVEL === 'debug') console.error(`[${spec.name}] ${key}: ${(error as Error).message}`);
+      controllerMetrics.reconciled(spec.name, (performance.now() - started) / 1000, true);
+      log.debug({ controller: spec.name, key, err: error }, 'reconcile failed; retrying with backoff');
       throw error;
     }
   }, spec.queue);
+  const untrackQueue = controllerMetrics.trackQueue(spec.name, queue);
   const subscriptions = [spec.primary.events$.subscribe((e) => queue.add(objectKey(e.object)))];
   for (const s of spec.secondary ?? []) subscriptions.push(s.informer.events$.subscribe((e) => s.keys(e).forEach((k) => queue.add(k))));
   const all = [spec.primary, ...(spec.secondary ?? []).map((s) => s.informer)];
@@ -49,6 +57,7 @@ export function startReconciler(spec: ReconcilerSpec) {
       clearInterval(resync);
       subscriptions.forEach((s) => s.unsubscribe());
       queue.shutdown();
+      untrackQueue();
     },
   };
 }

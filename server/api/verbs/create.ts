@@ -1,9 +1,11 @@
-/** create: namespace admission, name generation, system fields, allocations, one ADDED event. */
+/** create: namespace and quota admission, name generation, system fields, allocations, one ADDED event. */
 import { randomUUID, randomInt } from 'node:crypto';
 import { KubeqlError, badInput } from '../../errors.js';
+import { cloneJson } from '../../resources/clone-json.js';
 import type { KObject, KindDef } from '../../resources/kind.js';
 import { throwIfInvalid, type Prepared } from '../../resources/validate-object.js';
 import type { Verb, WriteTx } from '../../store/types.js';
+import { admitQuota } from './quota-admission.js';
 import { allocatorFor, timestamp, type VerbContext } from './verb-context.js';
 
 const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
@@ -32,7 +34,7 @@ export interface CreateOptions {
 }
 
 export function createInTx(tx: WriteTx, ctx: VerbContext, kind: KindDef, prepared: Prepared, options: CreateOptions): KObject {
-  const object = structuredClone(prepared.object);
+  const object = cloneJson(prepared.object);
   const meta = object.metadata;
   const namespace = kind.namespaced ? (meta.namespace as string) : '';
   if (meta.resourceVersion !== undefined && meta.resourceVersion !== '')
@@ -65,6 +67,7 @@ export function createInTx(tx: WriteTx, ctx: VerbContext, kind: KindDef, prepare
   const status = kind.initialStatus?.(object);
   if (status) object.status = status;
   throwIfInvalid(kind.allocate?.(object, allocatorFor(tx, ctx.ranges)) ?? [], options.path);
+  admitQuota(tx, kind, object);
 
   tx.append({ actor: ctx.actor, verb: options.verb, type: 'ADDED', object, requestId: options.requestId ?? undefined });
   return object;

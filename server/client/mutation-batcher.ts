@@ -1,0 +1,104 @@
+/**
+ * Coalesces concurrent calls of one mutation into GraphQL documents of up to `maxBatch` aliased
+ * fields (`m0: bindPod(...) m1: bindPod(...)`), at most `maxInFlight` documents at a time: under
+ * load the server parses, authenticates and commits a batch per request instead of a request per
+ * call; when idle a call goes out alone at once. Each call succeeds or fails on its own: a field's
+ * error (its `path` names the alias) rejects that call only; an error of the whole document (or
+ * the transport) rejects every call in it. Results are not returned: a failed non-null field nulls
+ * the whole `data`, so callers learn only success or their error (their informers show the rest).
+ */
+import type { KubeqlClient } from './client.js';
+import { ClientError } from './client-error.js';
+
+export interface MutationBatcherOptions {
+  /** Fields per document (default 25; the server allows 30 aliases). */
+  maxBatch?: number;
+  /** Documents in flight (default 8). */
+  maxInFlight?: number;
+}
+
+interface Call {
+  args: Record<string, unknown>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * `field` is the mutation (`bindPod`), `argTypes` its arguments' GraphQL types
+ * (`{ namespace: 'String!', nodeName: 'String!' }`), `selection` what to ask back (`metadata { name }`).
+ */
+export function createMutationBatcher(client: KubeqlClient, field: string, argTypes: Record<string, string>, selection: string, options: MutationBatcherOptions = {}) {
+  const maxBatch = Math.max(1, options.maxBatch ?? 25);
+  const maxInFlight = Math.max(1, options.maxInFlight ?? 8);
+  const names = Object.keys(argTypes);
+  const documents = new Map<number, string>();
+  const queue: Call[] = [];
+  let inFlight = 0;
+  let scheduled = false;
+
+  function document(n: number): string {
+    let doc = documents.get(n);
+    if (!doc) {
+      const vars: string[] = [];
+      const fields: string[] = [];
+      for (let i = 0; i < n; i++) {
+        for (const a of names) vars.push(`$${a}${i}: ${argTypes[a]}`);
+        fields.push(`m${i}: ${field}(${names.map((a) => `${a}: $${a}${i}`).join(', ')}) { ${selection} }`);
+      }
+      documents.set(n, (doc = `mutation(${vars.join(', ')}) { ${fields.join(' ')} }`));
+    }
+    return doc;
+  }
+
+  async function send(batch: Call[]): Promise<void> {
+    const variables: Record<string, unknown> = {};
+    batch.forEach((call, i) => {
+      for (const a of names) if (call.args[a] !== undefined) variables[`${a}${i}`] = call.args[a];
+    });
+    try {
+      await client.request(document(batch.length), variables);
+      for (const call of batch) call.resolve();
+    } catch (error) {
+      const byAlias = new Map<number, ClientError>();
+      let whole = !(error instanceof ClientError) || error.errors.length === 0;
+      if (error instanceof ClientError)
+        for (const e of error.errors) {
+          const alias = (e as { path?: unknown[] }).path?.[0];
+          const m = typeof alias === 'string' ? /^m(\d+)$/.exec(alias) : null;
+          if (!m) whole = true;
+          else byAlias.set(Number(m[1]), new ClientError([e]));
+        }
+      batch.forEach((call, i) => (whole ? call.reject(error) : byAlias.has(i) ? call.reject(byAlias.get(i)) : call.resolve()));
+    }
+  }
+
+  function pump(): void {
+    while (inFlight < maxInFlight && queue.length > 0) {
+      const batch = queue.splice(0, maxBatch);
+      inFlight++;
+      void send(batch).finally(() => {
+        inFlight--;
+        pump();
+      });
+    }
+  }
+
+  return {
+    /** Runs the mutation with `args`; resolves when it succeeded, rejects with its error. */
+    call(args: Record<string, unknown>): Promise<void> {
+      return new Promise((resolve, reject) => {
+        queue.push({ args, resolve, reject });
+        // Calls made in the same turn of the event loop go out together.
+        if (scheduled) return;
+        scheduled = true;
+        queueMicrotask(() => {
+          scheduled = false;
+          pump();
+        });
+      });
+    },
+    pending: () => queue.length + inFlight,
+  };
+}
+
+export type MutationBatcher = ReturnType<typeof createMutationBatcher>;

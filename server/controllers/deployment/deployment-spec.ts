@@ -1,0 +1,80 @@
+/** A Deployment's spec and status as the controller reads them, and the rolling-update fenceposts (maxSurge rounded up, maxUnavailable down). */
+import type { KObject } from '../../resources/kind.js';
+import type { PodTemplate } from './template-hash.js';
+
+export interface DeploymentSpec {
+  replicas: number;
+  selector?: unknown;
+  template?: PodTemplate;
+  strategy?: { type?: string; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } | null };
+  minReadySeconds?: number;
+  revisionHistoryLimit?: number;
+  progressDeadlineSeconds?: number;
+  paused?: boolean;
+}
+
+export interface DeploymentCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastUpdateTime?: string;
+  lastTransitionTime?: string;
+}
+
+export interface DeploymentStatus {
+  observedGeneration?: number;
+  replicas?: number;
+  updatedReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+  unavailableReplicas?: number;
+  conditions?: DeploymentCondition[];
+  collisionCount?: number;
+  [other: string]: unknown;
+}
+
+export const deploymentSpec = (d: KObject): DeploymentSpec => {
+  const spec = (d.spec ?? {}) as Partial<DeploymentSpec>;
+  return { ...spec, replicas: spec.replicas ?? 1 } as DeploymentSpec;
+};
+
+export const deploymentStatus = (d: KObject): DeploymentStatus => (d.status ?? {}) as DeploymentStatus;
+
+export const isRollingUpdate = (d: KObject): boolean => (deploymentSpec(d).strategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
+
+/** intstr.GetScaledValueFromIntOrPercent. */
+export function scaledValue(value: number | string | undefined | null, total: number, roundUp: boolean): number {
+  if (value === undefined || value === null) return 0;
+  if (typeof value === 'number') return value;
+  const percent = /^(\d+)%$/.exec(value);
+  if (!percent) return /^\d+$/.test(value) ? Number(value) : 0;
+  const scaled = (Number(percent[1]) * total) / 100;
+  return roundUp ? Math.ceil(scaled) : Math.floor(scaled);
+}
+
+/** ResolveFenceposts: when both round to zero, maxUnavailable is 1 (surge might be blocked by quota). */
+export function resolveFenceposts(d: KObject): { maxSurge: number; maxUnavailable: number } {
+  const spec = deploymentSpec(d);
+  const rolling = spec.strategy?.rollingUpdate ?? {};
+  const maxSurge = scaledValue(rolling.maxSurge, spec.replicas, true);
+  let maxUnavailable = scaledValue(rolling.maxUnavailable, spec.replicas, false);
+  if (maxSurge === 0 && maxUnavailable === 0) maxUnavailable = 1;
+  return { maxSurge, maxUnavailable };
+}
+
+export function maxSurge(d: KObject): number {
+  return isRollingUpdate(d) ? resolveFenceposts(d).maxSurge : 0;
+}
+
+export function maxUnavailable(d: KObject): number {
+  const replicas = deploymentSpec(d).replicas;
+  if (!isRollingUpdate(d) || replicas === 0) return 0;
+  return Math.min(resolveFenceposts(d).maxUnavailable, replicas);
+}
+
+/** progressDeadlineSeconds is set and not "no deadline" (MaxInt32). */
+export function hasProgressDeadline(d: KObject): boolean {
+  const deadline = deploymentSpec(d).progressDeadlineSeconds;
+  return typeof deadline === 'number' && deadline !== 2 ** 31 - 1;
+}

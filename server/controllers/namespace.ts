@@ -1,0 +1,59 @@
+/**
+ * The namespace controller: a Namespace being deleted (Terminating, DESIGN §4 delete) has every
+ * namespaced object in it deleted, every kind of the registry; when none is left (confirmed with
+ * the API server, not only the caches), `kubernetes` is removed from its spec.finalizers and the
+ * namespace goes.
+ */
+import { kinds } from '../resources/registry.js';
+import type { KObject } from '../resources/kind.js';
+import type { ControllerFactory } from './manager.js';
+import { deleteObject, patchObject } from './object-requests.js';
+import { startReconciler } from './reconciler.js';
+
+export const NAMESPACE_FINALIZER = 'kubernetes';
+/** Deletes in flight at once while emptying a namespace. */
+const PARALLEL_DELETES = 16;
+
+const namespaced = kinds.filter((k) => k.namespaced);
+/** One query asking whether any namespaced kind still has an object in $namespace. */
+const ANY_LEFT = `query($namespace: String!) { ${namespaced
+  .map((k, i) => `k${i}: ${k.listField}(namespace: $namespace, first: 1) { edges { node { metadata { name } } } }`)
+  .join(' ')} }`;
+
+const finalizersOf = (ns: KObject) => (ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+
+export const namespaceController: ControllerFactory = ({ client, informers }) => {
+  const namespaces = informers.informer('Namespace');
+  const contents = namespaced.map((k) => informers.informer(k.kind));
+  const synced = Promise.all([namespaces, ...contents].map((i) => i.waitForSync()));
+  const terminating = (name: string) => Boolean(namespaces.cache.get(undefined, name)?.metadata.deletionTimestamp);
+
+  async function deleteAll(objects: KObject[]): Promise<void> {
+    const pending = objects.filter((o) => !o.metadata.deletionTimestamp);
+    for (let i = 0; i < pending.length; i += PARALLEL_DELETES) await Promise.all(pending.slice(i, i + PARALLEL_DELETES).map((o) => deleteObject(client, o)));
+  }
+
+  return startReconciler({
+    name: 'namespace',
+    primary: namespaces,
+    // A change to an object in a terminating namespace (above all, its removal) brings the namespace back.
+    secondary: contents.map((informer) => ({
+      informer,
+      keys: (e) => {
+        const ns = e.object.metadata.namespace;
+        return ns && terminating(ns) ? [ns] : [];
+      },
+    })),
+    async reconcile(name) {
+      await synced;
+      const ns = namespaces.cache.get(undefined, name);
+      if (!ns?.metadata.deletionTimestamp || !finalizersOf(ns).includes(NAMESPACE_FINALIZER)) return;
+      const left = contents.flatMap((i) => i.cache.byIndex('namespace', name));
+      if (left.length > 0) return deleteAll(left); // their DELETED events bring the namespace back here
+      const live = await client.request<Record<string, { edges: unknown[] }>>(ANY_LEFT, { namespace: name });
+      if (Object.values(live).some((c) => c.edges.length > 0)) throw new Error(`namespace ${name} is not empty yet (the caches lag): retrying`);
+      const rest = finalizersOf(ns).filter((f) => f !== NAMESPACE_FINALIZER);
+      await patchObject(client, ns, { spec: { finalizers: rest } }, ns.metadata.resourceVersion);
+    },
+  });
+};

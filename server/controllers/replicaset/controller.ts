@@ -1,0 +1,154 @@
+/**
+ * The ReplicaSet controller, as Kubernetes' (pkg/controller/replicaset): keeps `spec.replicas` active
+ * pods matching the selector, created from the template with a controller ownerReference; adopts
+ * matching orphans, releases owned pods that stopped matching, deletes the surplus in Kubernetes'
+ * order, and writes status.replicas/fullyLabeledReplicas/readyReplicas/availableReplicas/
+ * observedGeneration when they change. Expectations keep it from acting twice on one observation.
+ */
+import type { InformerEvent } from '../../client/informer.js';
+import { createLogger } from '../../components/logger.js';
+import type { KObject } from '../../resources/kind.js';
+import { kindByName } from '../../resources/registry.js';
+import { claimObjects, controllerOf } from '../controller-ref.js';
+import { hasCode } from '../create-object.js';
+import { Expectations } from '../expectations.js';
+import { labelMatcher } from '../label-selector-match.js';
+import type { ControllerFactory } from '../manager.js';
+import { getObject, updateObjectStatus } from '../object-requests.js';
+import { objectKey, splitKey, startReconciler } from '../reconciler.js';
+import { SpentRequestIdError, manageReplicas } from './manage-replicas.js';
+import { isPodActive, isPodReady } from './pod-conditions.js';
+import { calculateStatus, rsSpec, statusUnchanged } from './status.js';
+
+/** Kubernetes' burstReplicas; KUBEQL_REPLICASET_BURST lowers it (tests that need a scale-up to take several rounds). */
+const BURST = Number(process.env.KUBEQL_REPLICASET_BURST) || 500;
+
+const log = createLogger('controller-manager').child({ controller: 'replicaset' });
+
+export const replicaSetController: ControllerFactory = (ctx) => {
+  const pods = ctx.informers.informer('Pod');
+  const replicaSets = ctx.informers.informer('ReplicaSet');
+  const rsKind = kindByName('ReplicaSet')!;
+  const expectations = new Expectations();
+  /** Per ReplicaSet uid: bumped when a create's requestId turns out spent. */
+  const salts = new Map<string, number>();
+
+  /** The ReplicaSet a controllerRef names, if it is in the cache with that uid. */
+  const resolve = (namespace: string | undefined, ref: ReturnType<typeof controllerOf>): KObject | undefined => {
+    if (!ref || ref.kind !== 'ReplicaSet') return undefined;
+    const rs = replicaSets.cache.get(namespace, ref.name);
+    return rs?.metadata.uid === ref.uid ? rs : undefined;
+  };
+  const matchingReplicaSets = (pod: KObject) =>
+    replicaSets.cache.byIndex('namespace', pod.metadata.namespace ?? '').filter((rs) => labelMatcher(rsSpec(rs).selector)(pod.metadata.labels));
+
+  const observeDeletion = (pod: KObject) => {
+    const rs = resolve(pod.metadata.namespace, controllerOf(pod));
+    if (rs) expectations.deletionObserved(objectKey(rs), objectKey(pod));
+  };
+
+  // Expectations are observed before the reconciler hears of the event (subscribed first).
+  const observer = pods.events$.subscribe((e: InformerEvent) => {
+    const pod = e.object;
+    if (e.type === 'DELETED' || pod.metadata.deletionTimestamp) {
+      observeDeletion(pod);
+      if (e.old && controllerOf(e.old)?.uid !== controllerOf(pod)?.uid) observeDeletion(e.old);
+      return;
+    }
+    if (e.type === 'ADDED') {
+      const rs = resolve(pod.metadata.namespace, controllerOf(pod));
+      if (rs) expectations.creationObserved(objectKey(rs));
+      return;
+    }
+    // A pod that just turned ready becomes available after minReadySeconds: look again then.
+    const rs = resolve(pod.metadata.namespace, controllerOf(pod));
+    const minReady = rs ? (rsSpec(rs).minReadySeconds ?? 0) : 0;
+    if (rs && minReady > 0 && e.old && !isPodReady(e.old) && isPodReady(pod)) reconciler.queue.addAfter(objectKey(rs), minReady * 1000 + 1);
+  });
+  const rsObserver = replicaSets.events$.subscribe((e) => {
+    if (e.type === 'DELETED') {
+      expectations.delete(objectKey(e.object));
+      salts.delete(e.object.metadata.uid);
+    }
+  });
+
+  /** addPod/updatePod/deletePod: the ReplicaSets a pod change concerns. */
+  function podKeys(e: InformerEvent): string[] {
+    const pod = e.object;
+    const ref = controllerOf(pod);
+    const keys = new Set<string>();
+    const oldRef = e.old && controllerOf(e.old);
+    if (oldRef && oldRef.uid !== ref?.uid) {
+      const oldRs = resolve(e.old!.metadata.namespace, oldRef);
+      if (oldRs) keys.add(objectKey(oldRs));
+    }
+    if (ref) {
+      const rs = resolve(pod.metadata.namespace, ref);
+      if (rs) keys.add(objectKey(rs));
+    } else if (e.type !== 'DELETED') {
+      // An orphan: every ReplicaSet that selects it may want to adopt it.
+      const labelsChanged = e.type === 'ADDED' || JSON.stringify(e.old?.metadata.labels ?? {}) !== JSON.stringify(pod.metadata.labels ?? {}) || Boolean(oldRef);
+      if (labelsChanged) for (const rs of matchingReplicaSets(pod)) keys.add(objectKey(rs));
+    }
+    return [...keys];
+  }
+
+  async function sync(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const rs = replicaSets.cache.get(namespace, name);
+    if (!rs) {
+      expectations.delete(key);
+      return;
+    }
+    const needsSync = expectations.satisfied(key);
+    const selects = labelMatcher(rsSpec(rs).selector);
+    const observedRevision = pods.revision();
+    const active = pods.cache.byIndex('namespace', namespace ?? '').filter(isPodActive);
+    const owned = await claimObjects({
+      owner: rs,
+      objects: active,
+      selects,
+      client: ctx.client,
+      fetchOwner: () => getObject(ctx.client, rsKind, namespace, name),
+    });
+
+    let manageError: Error | undefined;
+    if (needsSync && !rs.metadata.deletionTimestamp) {
+      const salt = salts.get(rs.metadata.uid) ?? 0;
+      manageError = await manageReplicas({ key, rs, pods: owned, client: ctx.client, expectations, burst: BURST, observedRevision, salt });
+      if (manageError instanceof SpentRequestIdError) salts.set(rs.metadata.uid, salt + 1);
+      if (manageError) log.debug({ key, err: manageError }, 'manageReplicas failed');
+    }
+
+    // A spent id or an unreachable server is not a failure to report in the status.
+    const reported = manageError && !(manageError instanceof SpentRequestIdError) && !hasCode(manageError, 'UNAVAILABLE') ? manageError : undefined;
+    const status = calculateStatus(rs, owned, reported);
+    let current = rs;
+    if (!statusUnchanged(rs, status)) {
+      status.observedGeneration = rs.metadata.generation;
+      current = await updateObjectStatus(ctx.client, rs, status, rs.metadata.resourceVersion);
+    }
+    // Ready but not yet available for minReadySeconds: look again when they will be.
+    const spec = rsSpec(current);
+    const counts = (current.status ?? {}) as { readyReplicas?: number; availableReplicas?: number };
+    const replicas = spec.replicas ?? 1;
+    if (!manageError && (spec.minReadySeconds ?? 0) > 0 && (counts.readyReplicas ?? 0) === replicas && (counts.availableReplicas ?? 0) !== replicas)
+      reconciler.queue.addAfter(key, spec.minReadySeconds! * 1000);
+    if (manageError) throw manageError;
+  }
+
+  const reconciler = startReconciler({
+    name: 'replicaset',
+    primary: replicaSets,
+    secondary: [{ informer: pods, keys: podKeys }],
+    reconcile: sync,
+  });
+  return {
+    ...reconciler,
+    stop() {
+      observer.unsubscribe();
+      rsObserver.unsubscribe();
+      reconciler.stop();
+    },
+  };
+};

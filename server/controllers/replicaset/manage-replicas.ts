@@ -1,0 +1,110 @@
+/**
+ * manageReplicas: create or delete pods until a ReplicaSet has `spec.replicas` active pods, under
+ * expectations (set before the writes, lowered for writes that did not happen).
+ *
+ * Creates carry a requestId `replicaset/<uid>/<rs resourceVersion>/<salt>/<ordinal>`, where ordinal
+ * is the pod's place after the active pods the sync counted. A sync that sees the same state as an
+ * earlier one (the watch is behind, a create's answer was lost when the socket dropped, the process
+ * was killed and restarted before a write it sent was observed) derives the same ids, and the server
+ * answers those with the pods already made instead of making more: a retry never overshoots. An id
+ * answered with a pod the informer had already seen (at or below the revision the sync read) made
+ * nothing: the sync takes a new salt and tries again.
+ */
+import type { KObject } from '../../resources/kind.js';
+import { controllerRefTo } from '../controller-ref.js';
+import type { KubeqlClient } from '../../client/client.js';
+import { createObject } from '../create-object.js';
+import type { Expectations } from '../expectations.js';
+import { deleteObject } from '../object-requests.js';
+import { objectKey } from '../reconciler.js';
+import { podsToDelete } from './pod-ranking.js';
+import { rsSpec } from './status.js';
+
+/** The answer to a create was a pod made before: the id is spent and nothing new exists. */
+export class SpentRequestIdError extends Error {}
+
+export interface ManageOptions {
+  key: string;
+  rs: KObject;
+  /** The active pods the ReplicaSet controls. */
+  pods: KObject[];
+  client: KubeqlClient;
+  expectations: Expectations;
+  /** At most this many creates or deletes per sync (Kubernetes' burstReplicas, 500). */
+  burst: number;
+  /** The pod informer's revision when the sync read its cache. */
+  observedRevision: number;
+  /** Changes when an id turns out spent. */
+  salt: number;
+}
+
+/** slowStartBatch: batches of 1, 2, 4, ... run concurrently; stops at the first batch with a failure. Returns the successes and the first error. */
+async function slowStartBatch(count: number, fn: (index: number) => Promise<void>): Promise<{ successes: number; error?: Error }> {
+  let successes = 0;
+  let done = 0;
+  for (let size = Math.min(count, 1); size > 0; size = Math.min(2 * size, count - done)) {
+    const results = await Promise.allSettled(Array.from({ length: size }, (_, i) => fn(done + i)));
+    const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    successes += size - failures.length;
+    if (failures.length > 0) return { successes, error: failures[0].reason as Error };
+    done += size;
+  }
+  return { successes };
+}
+
+export function podFromTemplate(rs: KObject): Record<string, unknown> {
+  const template = rsSpec(rs).template ?? {};
+  const meta = template.metadata ?? {};
+  return {
+    metadata: {
+      generateName: `${rs.metadata.name}-`,
+      namespace: rs.metadata.namespace,
+      ...(meta.labels ? { labels: { ...meta.labels } } : {}),
+      ...(meta.annotations ? { annotations: { ...meta.annotations } } : {}),
+      ownerReferences: [controllerRefTo(rs)],
+    },
+    spec: template.spec,
+  };
+}
+
+export function createRequestId(rs: KObject, salt: number, ordinal: number): string {
+  return `replicaset/${rs.metadata.uid}/${rs.metadata.resourceVersion}/${salt}/${ordinal}`;
+}
+
+/** Returns the first error of the writes it issued (after lowering expectations for those that did not happen). */
+export async function manageReplicas(o: ManageOptions): Promise<Error | undefined> {
+  const { key, rs, pods, expectations } = o;
+  const diff = pods.length - (rsSpec(rs).replicas ?? 1);
+  if (diff < 0) {
+    const count = Math.min(-diff, o.burst);
+    expectations.expectCreations(key, count);
+    const input = podFromTemplate(rs);
+    const { successes, error } = await slowStartBatch(count, async (i) => {
+      const pod = await createObject(o.client, 'Pod', input, createRequestId(rs, o.salt, pods.length + i));
+      if (Number(pod.metadata.resourceVersion) <= o.observedRevision)
+        throw new SpentRequestIdError(`request id for pod ${pods.length + i} of ${key} was answered with ${pod.metadata.name}, made earlier`);
+    });
+    // Creates that did not happen will not be observed.
+    for (let i = successes; i < count; i++) expectations.creationObserved(key);
+    return error;
+  }
+  if (diff > 0) {
+    const victims = podsToDelete(pods, Math.min(diff, o.burst));
+    expectations.expectDeletions(key, victims.map(objectKey));
+    const errors: Error[] = [];
+    await Promise.all(
+      victims.map(async (pod) => {
+        try {
+          // Already gone answers undefined: its DELETED event has been or will be observed.
+          await deleteObject(o.client, pod);
+        } catch (e) {
+          // This deletion will not be observed.
+          expectations.deletionObserved(key, objectKey(pod));
+          errors.push(e as Error);
+        }
+      }),
+    );
+    return errors[0];
+  }
+  return undefined;
+}

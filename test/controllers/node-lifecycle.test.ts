@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNamespace, manifest, setPodStatus, startControlPlane, type ControlPlane } from '../support/control-plane.js';
+import { eventually } from '../support/processes.js';
+
+// Generous enough that a loaded CI machine delivering heartbeats late does not mark a healthy node unreachable.
+const GRACE_MS = 2500;
+const EVICTION_MS = 3000;
+
+let cp: ControlPlane;
+const heartbeats = new Map<string, NodeJS.Timeout>();
+beforeAll(async () => {
+  cp = await startControlPlane(['--node-monitor-grace-period-ms', String(GRACE_MS), '--pod-eviction-timeout-ms', String(EVICTION_MS)]);
+  await createNamespace(cp.api, NS);
+});
+afterAll(async () => {
+  for (const timer of heartbeats.values()) clearInterval(timer);
+  await cp?.close();
+});
+
+const NS = 'work';
+const node = (name: string) => manifest(cp.api, 'node', undefined, name);
+const pod = (name: string) => manifest(cp.api, 'pod', NS, name);
+const readyOf = (n: any) => n?.status?.conditions?.find((c: any) => c.type === 'Ready');
+const unreachable = (n: any) => (n?.spec?.taints ?? []).find((t: any) => t.key === 'node.kubernetes.io/unreachable');
+
+/** Plays the node agent: the node reports Ready (and a memory-pressure condition the controller must keep). */
+async function reportReady(name: string): Promise<void> {
+  const now = new Date().toISOString();
+  await cp.api.ok(`mutation($n: String!, $s: JSON!) { updateNodeStatus(name: $n, status: $s) { metadata { name } } }`, {
+    n: name,
+    s: {
+      capacity: { cpu: '4', memory: '8Gi', pods: '110' },
+      conditions: [
+        { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', lastHeartbeatTime: now, lastTransitionTime: now },
+        { type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: now, lastTransitionTime: now },
+      ],
+    },
+  });
+}
+
+const renew = (name: string) =>
+  cp.api.ok(`mutation($n: String!, $p: JSON!) { patchLease(namespace: "kube-node-lease", name: $n, patch: $p) { metadata { name } } }`, { n: name, p: { spec: { renewTime: new Date().toISOString() } } });
+
+/** Registers a node as its agent does (Node, status, Lease) and renews the Lease every 200 ms. */
+async function joinNode(name: string): Promise<void> {
+  await cp.api.ok(`mutation($n: String!) { createNode(input: { metadata: { name: $n } }) { metadata { name } } }`, { n: name });
+  await reportReady(name);
+  await cp.api.ok(`mutation($i: LeaseInput!) { createLease(input: $i) { metadata { name } } }`, {
+    i: { metadata: { name, namespace: 'kube-node-lease' }, spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: new Date().toISOString() } },
+  });
+  heartbeats.set(name, setInterval(() => void renew(name).catch(() => {}), 200));
+}
+
+async function podOn(nodeName: string, name: string, tolerations?: unknown[]): Promise<void> {
+  await cp.api.ok(`mutation($i: PodInput!) { createPod(input: $i) { metadata { name } } }`, {
+    i: { metadata: { name, namespace: NS }, spec: { containers: [{ name: 'app', image: 'nginx:1.25' }], ...(tolerations ? { tolerations } : {}) } },
+  });
+  await cp.api.ok(`mutation($n: String!, $node: String!) { bindPod(namespace: "work", name: $n, nodeName: $node) { metadata { name } } }`, { n: name, node: nodeName });
+  await setPodStatus(cp.api, NS, name, { ip: `10.128.${nodeName === 'n1' ? 1 : 2}.${Math.floor(Math.random() * 200) + 2}`, ready: true });
+}
+
+describe('node lifecycle controller', () => {
+  it('a node whose Lease stops being renewed goes Ready=Unknown with the unreachable taint; its pods are evicted after the timeout; renewing brings it back', async () => {
+    await joinNode('n1');
+    await joinNode('n2');
+    await podOn('n1', 'evicted');
+    await podOn('n1', 'tolerant', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' }]);
+    await podOn('n2', 'elsewhere');
+    // Healthy nodes are left alone for longer than the grace period.
+    await new Promise((r) => setTimeout(r, GRACE_MS * 1.2));
+    expect(readyOf(await node('n1')).status).toBe('True');
+    expect(unreachable(await node('n1'))).toBeUndefined();
+
+    clearInterval(heartbeats.get('n1'));
+    const stoppedAt = Date.now();
+    const down = await eventually(async () => {
+      const n = await node('n1');
+      return readyOf(n)?.status === 'Unknown' && unreachable(n) ? n : undefined;
+    }, 10_000);
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(GRACE_MS - 300); // the last renewal may have landed up to one period before
+    expect(readyOf(down)).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' });
+    expect(down.status.conditions.find((c: any) => c.type === 'MemoryPressure')).toMatchObject({ status: 'False' }); // other conditions kept
+    expect(down.status.capacity).toEqual({ cpu: '4', memory: '8Gi', pods: '110' });
+    expect(unreachable(down)).toMatchObject({ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' });
+    expect(Date.parse(unreachable(down).timeAdded)).toBeGreaterThan(stoppedAt - 2000);
+    // Not evicted yet (the timeout runs from the taint), but no longer ready.
+    const waiting = await eventually(async () => {
+      const p = await pod('evicted');
+      return readyOf(p)?.status === 'False' ? p : undefined;
+    });
+    expect(waiting.metadata.deletionTimestamp).toBeUndefined();
+
+    await eventually(async () => (await pod('evicted')) === null, 10_000);
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(GRACE_MS + EVICTION_MS - 1500); // timeAdded has whole seconds
+    const last = cp.api.db().prepare(`SELECT verb, type FROM events WHERE kind = 'Pod' AND name = 'evicted' ORDER BY revision DESC LIMIT 1`).get() as { verb: string; type: string };
+    expect(last).toEqual({ verb: 'delete', type: 'DELETED' }); // grace 0: removed at once, no node agent needed
+    expect(await pod('tolerant')).not.toBeNull(); // tolerates the taint without a time limit
+    // The other node, still renewing, was never touched.
+    const n2 = await node('n2');
+    expect(readyOf(n2).status).toBe('True');
+    expect(unreachable(n2)).toBeUndefined();
+    expect((await pod('elsewhere')).metadata.deletionTimestamp).toBeUndefined();
+
+    // The agent comes back: renews its Lease and reports Ready; the taint goes.
+    await renew('n1');
+    await reportReady('n1');
+    heartbeats.set('n1', setInterval(() => void renew('n1').catch(() => {}), 200));
+    const back = await eventually(async () => {
+      const n = await node('n1');
+      return !unreachable(n) ? n : undefined;
+    }, 10_000);
+    expect(readyOf(back).status).toBe('True');
+    await new Promise((r) => setTimeout(r, GRACE_MS * 1.2));
+    expect(readyOf(await node('n1')).status).toBe('True');
+    expect(await pod('tolerant')).not.toBeNull();
+  });
+});
