@@ -1,0 +1,104 @@
+// The dashboard: sign in with a token, then views kept live by subscriptions, and a time slider.
+import { createCluster } from './cluster.js';
+import { createClient } from './graphql.js';
+import { renderLog, renderNodes, renderObject, renderServices, renderWorkloads } from './views.js';
+
+const $ = (id) => document.getElementById(id);
+const TOKEN_KEY = 'kubeql.token';
+let client, cluster, feed = [], feedFilter = '', stopFeed, objectView;
+let scheduled = false;
+
+function route() {
+  const [view, ...rest] = (location.hash.slice(1) || 'nodes').split('/');
+  return { view, rest };
+}
+
+function render() {
+  scheduled = false;
+  if (!cluster) return;
+  const { view, rest } = route();
+  for (const a of document.querySelectorAll('#tabs a')) a.classList.toggle('active', a.dataset.view === view);
+  const slider = $('slider');
+  const head = cluster.head();
+  slider.max = String(Math.max(1, head));
+  if (cluster.revision() === null) slider.value = String(head);
+  $('at').textContent = cluster.revision() === null ? `live · ${head}` : `at ${cluster.revision()}`;
+  $('timebar').classList.toggle('past', cluster.revision() !== null);
+  $('live').disabled = cluster.revision() === null;
+  const errors = cluster.errors.length ? `<p class="error">${cluster.errors.join('<br>')}</p>` : '';
+  let html;
+  if (view === 'workloads') html = renderWorkloads(cluster);
+  else if (view === 'services') html = renderServices(cluster);
+  else if (view === 'log') html = renderLog(feed, feedFilter);
+  else if (view === 'object') html = objectView ? renderObject(objectView.object, objectView.history) : '<p class="muted">Loading…</p>';
+  else html = renderNodes(cluster);
+  const focused = document.activeElement?.id;
+  $('view').innerHTML = errors + html;
+  if (focused === 'feed-filter') { const f = $('feed-filter'); f.focus(); f.setSelectionRange(f.value.length, f.value.length); }
+}
+
+const schedule = () => { if (!scheduled) { scheduled = true; requestAnimationFrame(render); } };
+
+async function loadObject() {
+  const { view, rest } = route();
+  if (view !== 'object') return;
+  const [kind, namespace, name] = rest;
+  objectView = undefined;
+  schedule();
+  const data = await client.query(`query($k: Kind!, $ns: String, $n: String!) { history(kind: $k, namespace: $ns, name: $n, first: 100) { edges { node { revision ts actor verb type patch } } } }`, { k: kind, ns: namespace || null, n: name }).catch(() => ({ history: { edges: [] } }));
+  const object = cluster.get(kind, namespace, name) ?? null;
+  objectView = { object, history: data.history.edges.map((e) => e.node) };
+  schedule();
+}
+
+function startFeed() {
+  stopFeed?.();
+  feed = [];
+  stopFeed = client.subscribe(`subscription { log { revision ts actor verb type kind namespace name } }`, {}, (p) => {
+    if (p.data?.log) { feed.push(p.data.log); if (feed.length > 1000) feed.shift(); if (route().view === 'log') schedule(); }
+  });
+}
+
+async function signIn(token) {
+  client = createClient(token);
+  await client.query('{ revision }');
+  localStorage.setItem(TOKEN_KEY, token);
+  $('signin').hidden = true;
+  $('signout').hidden = false;
+  $('timebar').hidden = false;
+  cluster = createCluster(client, schedule);
+  startFeed();
+  loadObject();
+  schedule();
+}
+
+function signOut() {
+  localStorage.removeItem(TOKEN_KEY);
+  stopFeed?.();
+  cluster?.close();
+  client?.close();
+  cluster = client = undefined;
+  $('view').innerHTML = '';
+  $('signin').hidden = false;
+  $('signout').hidden = true;
+  $('timebar').hidden = true;
+}
+
+$('signin').addEventListener('submit', (e) => {
+  e.preventDefault();
+  signIn($('token').value.trim()).catch((err) => ($('signin-error').textContent = `Sign-in failed: ${err.message}`));
+});
+$('signout').addEventListener('click', signOut);
+$('slider').addEventListener('input', () => ($('at').textContent = `at ${$('slider').value}`));
+$('slider').addEventListener('change', () => {
+  const r = Number($('slider').value);
+  if (r >= cluster.head()) cluster.backToLive();
+  else cluster.travel(r).then(loadObject);
+});
+$('live').addEventListener('click', () => cluster.backToLive());
+$('view').addEventListener('input', (e) => { if (e.target.id === 'feed-filter') { feedFilter = e.target.value; schedule(); } });
+window.addEventListener('hashchange', () => { loadObject(); schedule(); });
+
+const saved = localStorage.getItem(TOKEN_KEY);
+if (saved) signIn(saved).catch(() => signOut());
+else signOut();
