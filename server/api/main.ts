@@ -1,9 +1,14 @@
 /** `npm run apiserver`: the API server on PORT (8080) with its data in DATA_DIR (./data). */
+import { createLogger } from '../components/logger.js';
 import { startApiServer } from './server.js';
+
+const log = createLogger('api');
+/** A shutdown that takes longer than this exits 1 anyway. */
+const SHUTDOWN_DEADLINE_MS = 9000;
 
 const sync = (process.env.KUBEQL_SYNC ?? 'FULL').toUpperCase();
 if (sync !== 'FULL' && sync !== 'NORMAL') {
-  console.error(`KUBEQL_SYNC must be FULL or NORMAL, not ${sync}`);
+  log.fatal(`KUBEQL_SYNC must be FULL or NORMAL, not ${sync}`);
   process.exit(1);
 }
 
@@ -13,12 +18,36 @@ const server = await startApiServer({
   host: process.env.HOST ?? '127.0.0.1',
   synchronous: sync,
 });
-console.log(`Kubeql API server listening on ${server.url} (GraphiQL: open it in a browser); data in ${process.env.DATA_DIR ?? './data'}, head revision ${server.store.head()}`);
+const dataDir = process.env.DATA_DIR ?? './data';
+log.info(
+  { url: server.url, dataDir, head: server.store.head(), synchronous: sync },
+  `Kubeql API server listening on ${server.url} (GraphiQL: open it in a browser); data in ${dataDir}, head revision ${server.store.head()}`,
+);
 
+// Graceful shutdown: stop accepting, finish the requests in flight, end subscriptions (1001),
+// checkpoint the WAL, exit 0. A second signal, or a shutdown past the deadline, exits 1 at once.
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.on(signal, () => {
-    if (stopping) return;
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting without finishing the shutdown');
+      process.exit(1);
+    }
     stopping = true;
-    server.close().then(() => process.exit(0));
+    log.info({ signal }, 'shutting down: finishing requests in flight');
+    const started = Date.now();
+    setTimeout(() => {
+      log.error(`shutdown did not finish within ${SHUTDOWN_DEADLINE_MS} ms`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    server.close().then(
+      () => {
+        log.info({ ms: Date.now() - started, head: server.store.head() }, 'stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   });

@@ -20,7 +20,9 @@ import { DEFAULT_LIMITS, limitPlugins, type Limits } from './plugins/limits.js';
 import { bootstrap } from './bootstrap.js';
 import type { ApiContext } from './context.js';
 import { adminRoutes } from './http/admin-routes.js';
+import { dashboardRoutes } from './http/dashboard-routes.js';
 import { gracefulCloser } from './http/close-gracefully.js';
+import { withFastJsonPost } from './http/fast-json-post.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
 import { maskError, quietLogger } from './plugins/mask-errors.js';
@@ -113,8 +115,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
 
   let closing = false;
-  const admin = adminRoutes({ store, authenticate: (h) => authenticator.authenticate(h), allows: authorizer.allows }, yoga);
-  const http: Server = createServer(opsRoutes({ store, registry: metrics.registry, shuttingDown: () => closing }, admin));
+  const admin = adminRoutes({ store, authenticate: (h) => authenticator.authenticate(h), allows: authorizer.allows }, withFastJsonPost(yoga));
+  const http: Server = createServer(opsRoutes({ store, registry: metrics.registry, shuttingDown: () => closing }, dashboardRoutes(admin)));
   const closeHttp = gracefulCloser(http);
   const ws = attachGraphQLWebSocket(http, yoga, {
     path: '/graphql',

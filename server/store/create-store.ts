@@ -4,8 +4,16 @@ import { KubeqlError } from '../errors.js';
 import type { KObject } from '../resources/kind.js';
 import { getMany } from './get-many.js';
 import { compactBelow } from './compact.js';
+import { readAudit } from './audit-read.js';
+import { backupDatabase } from './backup.js';
+import { readHistory } from './object-history.js';
+import { rebuildProjections } from './rebuild-projections.js';
+import { reclaimSpace } from './reclaim.js';
+import { revisionBefore } from './revision-before.js';
+import { verifyReplay } from './verify-replay.js';
 import { tokenStore } from './tokens.js';
 import { createGroupCommit } from './group-commit.js';
+import { checkHealth, shippedMigrations } from './health.js';
 import { listBy } from './list-by.js';
 import { listMatching } from './list-matching.js';
 import { listObjects } from './list-objects.js';
@@ -26,9 +34,17 @@ export function createStore(options: StoreOptions): Store {
   let floor = floorRow ? Number(floorRow.value) : 0;
   const listeners = new Set<(head: number, events: readonly StoredEvent[]) => void>();
   const allocationsOf = options.allocationsOf ?? (() => []);
-  const write = createGroupCommit(sqlite, st, counter, allocationsOf, (head, events) => {
-    for (const listener of listeners) listener(head, events);
-  });
+  const { write, drain } = createGroupCommit(
+    sqlite,
+    st,
+    counter,
+    allocationsOf,
+    (head, events) => {
+      for (const listener of listeners) listener(head, events);
+    },
+    options.onBatch,
+  );
+  const migrations = shippedMigrations();
 
   /** The revision a read runs at: undefined for the head (current rows), else a checked past revision. */
   function readRevision(atRevision: number | undefined): number | undefined {
@@ -92,15 +108,33 @@ export function createStore(options: StoreOptions): Store {
         throw new KubeqlError('BAD_USER_INPUT', `cannot compact above the head of the log (${counter.head})`, { field: 'floor' });
       compactBelow(sqlite, newFloor);
       floor = newFloor;
+      reclaimSpace(sqlite);
       return floor;
     },
+    readAudit(filter, after, limit) {
+      if (after < floor) throw new KubeqlError('EXPIRED', `revision ${after} has been compacted: the oldest revision held is ${floor}`, { floor });
+      statements++;
+      return readAudit(db, filter, after, limit);
+    },
+    readHistory(kind, key, after, limit) {
+      statements++;
+      return readHistory(db, kind, key, after, limit);
+    },
+    revisionBefore: (ts) => revisionBefore(sqlite, ts),
+    replay: ({ verify }) =>
+      verify ? verifyReplay(sqlite.name, allocationsOf) : write(() => rebuildProjections(sqlite, allocationsOf)),
+    backup: (file) => backupDatabase(sqlite, file),
     onCommit(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     statementCount: () => (options.countStatements ? executed : statements),
+    health: () => checkHealth(sqlite, migrations),
+    drain,
     close() {
       listeners.clear();
+      if (!sqlite.open) return;
+      sqlite.pragma('wal_checkpoint(TRUNCATE)');
       sqlite.close();
     },
   };

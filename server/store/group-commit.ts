@@ -24,9 +24,11 @@ export function createGroupCommit(
   counter: RevisionCounter,
   allocationsOf: (o: KObject) => Allocation[],
   committed: (head: number, events: StoredEvent[]) => void,
+  onBatch?: (writes: number, durationMs: number) => void,
 ) {
   let queue: Job[] = [];
   let scheduled = false;
+  let drained: Array<() => void> = [];
 
   const inSavepoint = sqlite.transaction((job: Job) => job.fn(createWriteTx(st, counter, allocationsOf, job.events)));
   const runBatch = sqlite.transaction((batch: Job[]) => {
@@ -47,29 +49,48 @@ export function createGroupCommit(
     const batch = queue;
     queue = [];
     const before = counter.head;
+    const started = performance.now();
     try {
       runBatch.immediate(batch);
     } catch (error) {
       // The transaction itself failed (database locked, disk full): nothing of the batch is written.
       counter.head = before;
+      onBatch?.(batch.length, performance.now() - started);
       for (const job of batch) job.reject(error);
+      wakeDrained();
       return;
     }
+    onBatch?.(batch.length, performance.now() - started);
     for (const job of batch) {
       const outcome = job.outcome!;
       if (outcome.ok) job.resolve(outcome.value);
       else job.reject(outcome.error);
     }
     if (counter.head !== before) committed(counter.head, batch.flatMap((job) => job.events));
+    wakeDrained();
   }
 
-  return function write<T>(fn: (tx: WriteTx) => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, events: [] });
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
-    });
+  function wakeDrained(): void {
+    if (scheduled || drained.length === 0) return;
+    const waiters = drained;
+    drained = [];
+    for (const wake of waiters) wake();
+  }
+
+  return {
+    write<T>(fn: (tx: WriteTx) => T): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, events: [] });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      });
+    },
+    /** Resolves once nothing is queued: every write queued so far is committed or has failed. */
+    async drain(): Promise<void> {
+      // Again after each wake: a write's continuation may have queued the next one.
+      while (scheduled) await new Promise<void>((resolve) => drained.push(resolve));
+    },
   };
 }

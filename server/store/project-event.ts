@@ -4,8 +4,10 @@
  * of the event and the object's previous state, so replaying the log rebuilds the same tables.
  */
 import type { Allocation, KObject } from '../resources/kind.js';
-import type { Statements } from './statements.js';
 import type { EventType } from './types.js';
+
+/** The statements projectEvent runs: the live path passes its drizzle ones, replay the same SQL bound directly (raw-statements.ts). */
+export type ProjectionStatements = { [K in 'closeObject' | 'insertObject' | 'closeLabel' | 'insertLabel' | 'freeAllocations' | 'insertAllocation']: { run(values: Record<string, unknown>): unknown } };
 
 export interface ProjectedEvent {
   revision: number;
@@ -20,7 +22,7 @@ export interface ProjectedEvent {
 }
 
 export function projectEvent(
-  st: Statements,
+  st: ProjectionStatements,
   e: ProjectedEvent,
   previous: KObject | undefined,
   allocationsOf: (o: KObject) => Allocation[],

@@ -1,19 +1,42 @@
-/** Retention: compacts the log periodically so that it keeps about `keepRevisions` of history. */
+/**
+ * Retention: compacts the log periodically so that it keeps at most `keepRevisions` revisions
+ * and at most `maxAgeMs` of history (whichever leaves less), then gives the freed space back
+ * (store.compact reclaims: incremental vacuum and a truncating WAL checkpoint).
+ */
 import type { Store } from './types.js';
 
 export interface RetentionOptions {
   /** Revisions of history kept below the head (compaction floor = head − keepRevisions). */
-  keepRevisions: number;
+  keepRevisions?: number;
+  /** Age of the oldest event kept, ms (compaction floor = the newest revision older than that). */
+  maxAgeMs?: number;
   /** How often to compact (default 60 s). */
   intervalMs?: number;
 }
 
+/** The floor the options call for now (≤ the head; ≤ the current floor means nothing to do). */
+export function retentionFloor(store: Store, options: RetentionOptions, now = Date.now()): number {
+  let floor = 0;
+  if (options.keepRevisions !== undefined) floor = Math.max(floor, store.head() - options.keepRevisions);
+  if (options.maxAgeMs !== undefined) floor = Math.max(floor, store.revisionBefore(now - options.maxAgeMs));
+  return Math.min(floor, store.head());
+}
+
+/** One retention pass; returns the floor after it. */
+export function applyRetention(store: Store, options: RetentionOptions, now = Date.now()): number {
+  const floor = retentionFloor(store, options, now);
+  return floor > store.floor() ? store.compact(floor) : store.floor();
+}
+
 export function startRetention(store: Store, options: RetentionOptions): () => void {
-  const run = () => {
-    const floor = store.head() - options.keepRevisions;
-    if (floor > store.floor()) store.compact(floor);
-  };
-  const timer = setInterval(run, options.intervalMs ?? 60_000);
+  const timer = setInterval(() => {
+    try {
+      applyRetention(store, options);
+    } catch (error) {
+      // A busy database (another process's write) or a closing store: the next pass tries again.
+      console.error('retention: compaction failed:', (error as Error).message);
+    }
+  }, options.intervalMs ?? 60_000);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -27,6 +27,10 @@ export const events = sqliteTable(
     index('events_object').on(t.kind, t.namespace, t.name, t.revision),
     index('events_request').on(t.requestId).where(sql`request_id IS NOT NULL`),
     index('events_ts').on(t.ts),
+    // auditLog by actor, namespace or kind alone, in revision order (one index range each).
+    index('events_actor').on(t.actor, t.revision),
+    index('events_namespace').on(t.namespace, t.revision),
+    index('events_kind').on(t.kind, t.revision),
   ],
 );
 

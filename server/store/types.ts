@@ -3,6 +3,11 @@ import type { Allocation, KObject } from '../resources/kind.js';
 import type { TokenRecord } from './tokens.js';
 import type { LabelRequirement } from '../resources/selectors/label-selector.js';
 import type { FieldRequirement } from '../resources/selectors/field-selector.js';
+import type { AuditFilter } from './audit-filter.js';
+import type { AuditPage } from './audit-read.js';
+import type { BackupInfo } from './backup.js';
+import type { HistoryPage } from './object-history.js';
+import type { ReplayReport } from './verify-replay.js';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export type Verb = 'create' | 'update' | 'patch' | 'updateStatus' | 'apply' | 'bind' | 'scale' | 'delete';
@@ -133,6 +138,16 @@ export interface Store {
   tokens: { save(record: TokenRecord): void; find(tokenHash: string): TokenRecord | undefined };
   /** Folds everything at or below `floor` into the snapshot (see compact.ts); returns the new floor. */
   compact(floor: number): number;
+  /** Events matching `filter` with revision > `after`, oldest first (audit-read.ts); EXPIRED when `after` is below the floor. */
+  readAudit(filter: AuditFilter, after: number, limit: number): AuditPage;
+  /** The versions of one object name with revision > `after`, oldest first, each with the version before it (object-history.ts). */
+  readHistory(kind: string, key: ObjectKey, after: number, limit: number): HistoryPage;
+  /** The newest revision committed before `ts` (ms since epoch); 0 when none (retention by age). */
+  revisionBefore(ts: number): number;
+  /** Replay (replay.ts): `verify` compares a rebuild with the tables; otherwise rebuilds them in place, in one write. */
+  replay(options: { verify: boolean }): Promise<ReplayReport>;
+  /** A consistent online copy of the database in `file` (SQLite's backup API), while writes go on. */
+  backup(file: string): Promise<BackupInfo>;
   /** Readiness, checked without blocking: the database is open, migrations applied, the log writable now. */
   health(): HealthCheck[];
   /** Resolves once every write queued so far is committed (or has failed). */

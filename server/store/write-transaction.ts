@@ -1,4 +1,5 @@
 /** One job's view of the database inside a group commit: reads see earlier writes; appends assign revisions. */
+import { cloneJson } from '../resources/clone-json.js';
 import type { Allocation, KObject } from '../resources/kind.js';
 import { projectEvent } from './project-event.js';
 import type { Statements } from './statements.js';
@@ -36,7 +37,7 @@ export function createWriteTx(
     },
     get: (kind, namespace, name) => {
       const found = load(kind, namespace, name);
-      return found ? structuredClone(found.object) : undefined;
+      return found ? cloneJson(found.object) : undefined;
     },
     // Appends go to the objects table at once (same connection), so this sees the job's own writes.
     list: (kind, namespace) => st.currentInNamespace.all({ kind, namespace }).map((row) => JSON.parse(row.object) as KObject),

@@ -6,16 +6,25 @@
 import { GraphQLError } from 'graphql';
 import { createLogger } from '../../components/logger.js';
 import { KubeqlError } from '../../errors.js';
+import { isInternal } from '../metrics/error-code.js';
 
 const log = createLogger('api');
 
-/** Internal errors already logged with their request's context (by the request log plugin). */
+/** Internal errors already logged (by the request log plugin, with the request's context, or by maskError). */
 const reported = new WeakSet<object>();
 
-/** Marks an internal error as logged, so that masking it does not log it again. */
-export function markReported(error: unknown): void {
-  if (error && typeof error === 'object') reported.add(error);
+/** The error under any GraphQLError wrappers (graphql and yoga may each wrap it once). */
+export function rootCause(error: unknown): unknown {
+  while (error instanceof GraphQLError && error.originalError) error = error.originalError;
+  return error;
 }
+
+/** Marks an internal error (as a result carries it, and its cause) as logged, so that masking it does not log it again. */
+export function markReported(error: unknown): void {
+  for (const e of [error, rootCause(error)]) if (e && typeof e === 'object') reported.add(e);
+}
+
+const isReported = (error: unknown) => [error, rootCause(error)].some((e) => e && typeof e === 'object' && reported.has(e));
 
 export function maskError(error: unknown, message: string): Error {
   const original = error instanceof GraphQLError ? error.originalError : error;
@@ -30,11 +39,15 @@ export function maskError(error: unknown, message: string): Error {
       return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } });
     return error;
   }
-  if (!(original && typeof original === 'object' && reported.has(original))) log.error({ err: original }, 'internal error');
+  if (!isReported(error)) {
+    log.error({ err: rootCause(original) }, 'internal error');
+    markReported(error);
+  }
   return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }
 
-const isCoded = (e: unknown) => e instanceof KubeqlError || (e instanceof GraphQLError && e.originalError instanceof KubeqlError);
+/** An error a client provoked (coded, or GraphQL's own input errors): an answer, not a fault. */
+const isClientError = (e: unknown) => e instanceof Error && !isInternal(e);
 
 /** yoga's arguments as one pino line: the first error as `err`, the strings as the message. */
 function line(args: unknown[]): [Record<string, unknown>, string] {
@@ -49,6 +62,7 @@ export const quietLogger = {
   info: (...args: unknown[]) => log.info(...line(args)),
   warn: (...args: unknown[]) => log.warn(...line(args)),
   error: (...args: unknown[]) => {
-    if (!args.some(isCoded)) log.error(...line(args));
+    // Coded errors are answers; internal ones were logged already (request log plugin or maskError).
+    if (!args.some((a) => isClientError(a) || isReported(a))) log.error(...line(args));
   },
 };

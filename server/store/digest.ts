@@ -1,0 +1,143 @@
+/**
+ * Digests of the projected tables (objects, labels, allocations): SHA-256 over every row in
+ * primary-key order, each row as the JSON array of its columns. Two databases whose projections
+ * are identical have equal digests; firstDifference walks two of them in that order and names the
+ * first row where they part.
+ */
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+
+/** The tables that are a function of the log (replay rebuilds exactly these). */
+export const PROJECTED_TABLES = ['objects', 'labels', 'allocations'] as const;
+export type ProjectedTable = (typeof PROJECTED_TABLES)[number];
+
+export interface TableDigest {
+  table: ProjectedTable;
+  rows: number;
+  sha256: string;
+}
+
+export interface ProjectionDigest {
+  /** SHA-256 over the tables' digests, in PROJECTED_TABLES order. */
+  digest: string;
+  tables: TableDigest[];
+}
+
+export interface Difference {
+  table: ProjectedTable;
+  kind: string;
+  namespace: string;
+  name: string;
+  /** from_rev of the differing row (objects, labels). */
+  revision: number | null;
+  /** The row in each database (column → value); null where that database lacks it. */
+  expected: Record<string, unknown> | null;
+  actual: Record<string, unknown> | null;
+}
+
+interface TableLayout {
+  columns: string[];
+  /** Indexes into `columns` of the primary key, in key order. */
+  key: number[];
+}
+
+function layout(db: Database.Database, table: string): TableLayout {
+  const info = db.pragma(`table_info(${table})`) as Array<{ name: string; pk: number }>;
+  const columns = info.map((c) => c.name);
+  const key = info
+    .filter((c) => c.pk > 0)
+    .sort((a, b) => a.pk - b.pk)
+    .map((c) => columns.indexOf(c.name));
+  return { columns, key };
+}
+
+function orderedRows(db: Database.Database, table: string, l: TableLayout): IterableIterator<unknown[]> {
+  const order = l.key.map((i) => `"${l.columns[i]}"`).join(', ');
+  const cols = l.columns.map((c) => `"${c}"`).join(', ');
+  return db.prepare(`SELECT ${cols} FROM ${table} ORDER BY ${order}`).raw(true).iterate() as IterableIterator<unknown[]>;
+}
+
+export function digestProjections(db: Database.Database): ProjectionDigest {
+  const tables = PROJECTED_TABLES.map((table): TableDigest => {
+    const hash = createHash('sha256');
+    let rows = 0;
+    for (const row of orderedRows(db, table, layout(db, table))) {
+      hash.update(JSON.stringify(row));
+      hash.update('\n');
+      rows++;
+    }
+    return { table, rows, sha256: hash.digest('hex') };
+  });
+  const all = createHash('sha256');
+  for (const t of tables) all.update(`${t.table}:${t.sha256}\n`);
+  return { digest: all.digest('hex'), tables };
+}
+
+/** SQLite's order of two key values (integers numerically, text by bytes, as BINARY collation). */
+function compareValue(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'number') return -1;
+  if (typeof b === 'number') return 1;
+  return Buffer.compare(Buffer.from(String(a)), Buffer.from(String(b)));
+}
+
+function compareKey(a: unknown[], b: unknown[], key: number[]): number {
+  for (const i of key) {
+    const c = compareValue(a[i], b[i]);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+function describe(table: ProjectedTable, l: TableLayout, expected: unknown[] | undefined, actual: unknown[] | undefined): Difference {
+  const asRecord = (row: unknown[] | undefined) => (row ? Object.fromEntries(l.columns.map((c, i) => [c, row[i]])) : null);
+  const e = asRecord(expected);
+  const a = asRecord(actual);
+  const any = (e ?? a)!;
+  return {
+    table,
+    kind: String(any.kind),
+    namespace: String(any.namespace),
+    name: String(any.name),
+    revision: typeof any.from_rev === 'number' ? any.from_rev : null,
+    expected: e,
+    actual: a,
+  };
+}
+
+/** The first row, in table and key order, where `actual` differs from `expected`; undefined when none does. */
+export function firstDifference(expected: Database.Database, actual: Database.Database): Difference | undefined {
+  for (const table of PROJECTED_TABLES) {
+    const l = layout(expected, table);
+    const left = orderedRows(expected, table, l);
+    const right = orderedRows(actual, table, l);
+    let a = left.next();
+    let b = right.next();
+    try {
+      while (!a.done || !b.done) {
+        if (a.done) return describe(table, l, undefined, b.value);
+        if (b.done) return describe(table, l, a.value, undefined);
+        const order = compareKey(a.value, b.value, l.key);
+        if (order < 0) return describe(table, l, a.value, undefined);
+        if (order > 0) return describe(table, l, undefined, b.value);
+        if (JSON.stringify(a.value) !== JSON.stringify(b.value)) return describe(table, l, a.value, b.value);
+        a = left.next();
+        b = right.next();
+      }
+    } finally {
+      left.return?.();
+      right.return?.();
+    }
+  }
+  return undefined;
+}
+
+/** One line naming a difference, for people. */
+export function formatDifference(d: Difference): string {
+  const where = `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}${d.revision !== null ? ` (version from revision ${d.revision})` : ''}`;
+  const what = !d.expected ? 'is only in the live tables' : !d.actual ? 'is missing from the live tables' : 'differs';
+  return `${d.table}: ${where} ${what}`;
+}

@@ -1,0 +1,88 @@
+/**
+ * Replay on two threads: this thread reads the log, parses each event and runs projectEvent
+ * against recording statements; a worker thread (replay-sql-worker.ts) that owns the target
+ * database runs the recorded statements in order. Batches are bounded in flight, so neither side
+ * runs ahead without limit. Same snapshot copy, same projectEvent, same SQL as replayInto.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+import { recordingProjectionStatements } from './raw-statements.js';
+import { startReplay, type AllocationsOf, type ReplayStats } from './replay.js';
+import { REPLAY_SQL_WORKER } from './replay-sql-worker.js';
+import type { ScratchDatabase } from './scratch-database.js';
+import { threadCpuMs } from './thread-cpu.js';
+
+const BATCH_EVENTS = 2_000;
+const IN_FLIGHT = 3;
+const betterSqlite3 = createRequire(import.meta.url).resolve('better-sqlite3');
+
+/** Replays `source` (in a read snapshot, a connection of its own) into `scratch`; the scratch connection is open again afterwards. */
+export async function replayParallel(source: Database.Database, scratch: ScratchDatabase, allocationsOf: AllocationsOf, options: { upTo?: number } = {}): Promise<ReplayStats> {
+  const started = performance.now();
+  const cpuAtStart = threadCpuMs();
+  const replay = startReplay(source, scratch.sqlite, allocationsOf, options.upTo);
+  scratch.close();
+
+  const worker = new Worker(REPLAY_SQL_WORKER, {
+    eval: true,
+    workerData: { file: scratch.file, betterSqlite3, statements: replay.plans.map((p) => ({ sql: p.sql, arity: p.binders.length })) },
+  });
+  let failure: Error | undefined;
+  let inFlight = 0;
+  let done = false;
+  const waiters: Array<() => void> = [];
+  const notify = () => {
+    for (const wake of waiters.splice(0)) wake();
+  };
+  const until = async (condition: () => boolean) => {
+    while (!condition() && !failure) await new Promise<void>((resolve) => waiters.push(resolve));
+    if (failure) throw failure;
+  };
+  let workerCpuMs: number | undefined;
+  worker.on('message', (msg: { type: string; message?: string; cpuMs?: number }) => {
+    if (msg.type === 'ack') inFlight--;
+    else if (msg.type === 'done') {
+      done = true;
+      workerCpuMs = msg.cpuMs;
+    }
+    else if (msg.type === 'error') failure = new Error(`replay worker: ${msg.message}`);
+    notify();
+  });
+  worker.on('error', (error) => {
+    failure = error;
+    notify();
+  });
+  worker.on('exit', (code) => {
+    if (!done) failure ??= new Error(`replay worker exited with ${code}`);
+    notify();
+  });
+
+  const ops = { list: [] as unknown[] };
+  const st = recordingProjectionStatements(replay.plans, ops);
+  let events = 0;
+  let batched = 0;
+  const send = async () => {
+    await until(() => inFlight < IN_FLIGHT);
+    worker.postMessage({ type: 'ops', ops: ops.list, events: batched });
+    inFlight++;
+    ops.list = [];
+    batched = 0;
+  };
+  try {
+    for (const row of replay.rows()) {
+      replay.project(st, row);
+      events++;
+      if (++batched === BATCH_EVENTS) await send();
+    }
+    if (batched > 0) await send();
+    worker.postMessage({ type: 'end' });
+    await until(() => done);
+  } finally {
+    await worker.terminate();
+    scratch.open();
+  }
+  const cpu = threadCpuMs();
+  const threads = { mainCpuMs: cpu === undefined || cpuAtStart === undefined ? undefined : cpu - cpuAtStart, workerCpuMs };
+  return { revision: replay.revision, floor: replay.floor, snapshotObjects: replay.snapshotObjects, events, ms: performance.now() - started, threads };
+}

@@ -1,0 +1,45 @@
+/**
+ * `npm run replay -- [--verify]`: replays the log of $DATA_DIR (default ./data).
+ * --verify: reads one consistent snapshot (a read transaction: the API server may keep running),
+ * rebuilds the projections into a temporary database, prints both digests and exits 0 when they
+ * match, 1 with the first differing object otherwise. Without --verify: rebuilds the projections
+ * in place, in one write transaction (stop the API server first).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDatabase } from './open-database.js';
+import { printReplayReport } from './print-report.js';
+import { rebuildProjections } from './rebuild-projections.js';
+import { registryAllocations } from './registry-allocations.js';
+import { verifyReplay } from './verify-replay.js';
+
+const args = process.argv.slice(2).filter((a) => a !== '--');
+const unknown = args.filter((a) => a !== '--verify');
+if (unknown.length) {
+  console.error(`unknown argument ${unknown[0]}\nusage: npm run replay -- [--verify]   (reads $DATA_DIR, default ./data)`);
+  process.exit(2);
+}
+const dataDir = process.env.DATA_DIR ?? './data';
+const file = join(dataDir, 'kubeql.db');
+if (!existsSync(file)) {
+  console.error(`no database at ${file} (set DATA_DIR)`);
+  process.exit(1);
+}
+
+try {
+  if (args.includes('--verify')) {
+    const report = await verifyReplay(file, registryAllocations);
+    printReplayReport(report);
+    process.exit(report.match ? 0 : 1);
+  } else {
+    const { sqlite } = openDatabase(dataDir);
+    const report = sqlite.transaction(() => rebuildProjections(sqlite, registryAllocations)).immediate();
+    sqlite.close();
+    printReplayReport(report);
+    console.log(report.match ? 'the tables already equal the replay: nothing changed' : 'rebuilt: the projections are now the replay of the log');
+    process.exit(0);
+  }
+} catch (error) {
+  console.error(`replay failed: ${(error as Error).message}`);
+  process.exit(1);
+}

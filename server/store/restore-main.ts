@@ -1,0 +1,23 @@
+/**
+ * `npm run restore -- FILE`: restores a backup (GET /admin/backup, `kq backup`) into $DATA_DIR
+ * (default ./data), which must be empty or absent; the API server then starts from it. Prints the
+ * restored revision and digest; exit 0, or 1 with the reason.
+ */
+import { printReplayReport } from './print-report.js';
+import { registryAllocations } from './registry-allocations.js';
+import { restoreBackup } from './restore.js';
+
+const args = process.argv.slice(2).filter((a) => a !== '--');
+if (args.length !== 1 || args[0].startsWith('-')) {
+  console.error('usage: npm run restore -- FILE   (into $DATA_DIR, default ./data, which must be empty)');
+  process.exit(2);
+}
+const dataDir = process.env.DATA_DIR ?? './data';
+try {
+  const report = await restoreBackup(args[0], dataDir, registryAllocations);
+  printReplayReport(report);
+  console.log(`restored ${args[0]} into ${dataDir}: revision ${report.revision}, digest ${report.digest}`);
+} catch (error) {
+  console.error(`restore failed: ${(error as Error).message}`);
+  process.exit(1);
+}
