@@ -6,6 +6,8 @@
  *  3. the same list at a past revision, after 1,000 further writes.
  * Prints figures and whether each target is met; it never fails because of timing.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startChildServer } from './child-server.js';
 import { createGraphQLClient, type GraphQLClient } from './graphql-client.js';
@@ -55,6 +57,8 @@ interface LoadResult {
   /** CPU use over the measured phase as % of one core: the server process and this (load) process. */
   serverCpu: number;
   clientCpu: number;
+  /** Server CPU time (user + system, all threads) per operation, µs. */
+  serverCpuPerOp: number;
 }
 
 /**
@@ -96,6 +100,7 @@ async function closedLoop(
     latency: summarize(latencies),
     serverCpu: pct(server1.user + server1.system - server0.user - server0.system),
     clientCpu: pct(client1.user + client1.system),
+    serverCpuPerOp: (server1.user + server1.system - server0.user - server0.system) / latencies.length,
   };
 }
 
@@ -143,7 +148,8 @@ export async function run(): Promise<void> {
   console.log(`\n== write: createPod and label-selected lists over GraphQL/HTTP (server in a child process, synchronous=FULL)`);
   console.log(`machine: ${machine()}`);
   const server = await startChildServer({ synchronous: 'FULL' });
-  const client = createGraphQLClient(server.url, { maxSockets: CONCURRENCY * 2 });
+  const token = readFileSync(join(server.dataDir, 'admin.token'), 'utf8').trim();
+  const client = createGraphQLClient(server.url, { maxSockets: CONCURRENCY * 2, token });
   try {
     console.log(`server: ${server.url} (pid ${server.pid}), data in ${server.dataDir}`);
     for (const name of [WRITE_NS, LIST_NS]) await client.request(CREATE_NAMESPACE, { i: { metadata: { name } } });
@@ -242,6 +248,7 @@ export async function run(): Promise<void> {
       ],
     );
     console.log('(CPU: % of one core over the measured 5 s; the server is one Node process, one JS thread)');
+    console.log(`server CPU per createPod: ${fmt(single.serverCpuPerOp, 0)} µs with 1 client, ${fmt(multi.serverCpuPerOp, 0)} µs with ${CONCURRENCY} clients`);
     console.log();
     const targets: [string, boolean][] = [
       [`target ≥ ${TARGET_WRITES_PER_S.toLocaleString('en-US')} createPod/s with ${CONCURRENCY} clients (got ${fmt(multi.perSecond, 0)})`, multi.perSecond >= TARGET_WRITES_PER_S],

@@ -1,2 +1,59 @@
-/** `npm start`: the whole plane on one machine. Until the other components exist, the API server alone. */
-import './api/main.js';
+/**
+ * `npm start`: the whole plane on one machine, each component its own process talking to the API
+ * server over loopback: the API server first (the others start once it listens), then the
+ * controller-manager, the scheduler and 3 simulated nodes. Prints the GraphQL URL; Ctrl-C or
+ * SIGTERM stops them all. PORT, DATA_DIR and HOST go to the API server; KUBEQL_NODES sets the node
+ * count; the agents' debug endpoint (GET /routes) listens on PORT+1 (KUBEQL_AGENTS_DEBUG_PORT).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startChildComponent, type ChildComponent } from './components/child-component.js';
+
+// The components' logs (pino) human-readable in a terminal, JSON lines otherwise (children inherit it).
+process.env.KUBEQL_LOG_FORMAT ??= process.stdout.isTTY ? 'pretty' : 'json';
+const dataDir = process.env.DATA_DIR ?? './data';
+const nodes = process.env.KUBEQL_NODES ?? '3';
+
+const api = startChildComponent('apiserver', 'api/main.ts', [], { DATA_DIR: dataDir });
+const components: ChildComponent[] = [api];
+let stopping = false;
+
+async function stopAll(code: number): Promise<never> {
+  stopping = true;
+  // Clients first, the API server last.
+  await Promise.all(components.filter((c) => c !== api).map((c) => c.stop()));
+  await api.stop();
+  process.exit(code);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void (stopping ? undefined : stopAll(0)));
+void api.exited.then((code) => {
+  if (stopping) return;
+  console.error(`kubeql: the API server exited (code ${code}); stopping everything`);
+  void stopAll(1);
+});
+
+let url: string;
+try {
+  [, url] = (await api.waitForLine(/listening on (http:\/\/\S+)/)) as RegExpMatchArray;
+} catch (error) {
+  console.error(`kubeql: ${(error as Error).message}`);
+  await stopAll(1);
+}
+const tokenFile = join(dataDir, 'admin.token');
+const token = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined;
+// The token goes in the environment, not on a command line every user of the machine can read.
+const clientEnv = { KUBEQL_SERVER: url!, KUBEQL_TOKEN: token };
+const apiPort = Number(new URL(url!).port);
+const debugPort = process.env.KUBEQL_AGENTS_DEBUG_PORT ?? (process.env.PORT === '0' ? '0' : String(apiPort + 1));
+
+for (const [name, entry, args] of [
+  ['controller-manager', 'controllers/main.ts', []],
+  ['scheduler', 'scheduler/main.ts', []],
+  ['agents', 'agent/main.ts', ['--nodes', nodes, '--zones', '3', '--debug-port', debugPort]],
+] as const) {
+  const c = startChildComponent(name, entry, [...args], clientEnv);
+  components.push(c);
+  void c.exited.then((code) => !stopping && console.error(`kubeql: ${name} exited (code ${code})`));
+}
+console.log(`kubeql: GraphQL at ${url!} (GraphiQL in a browser); data in ${dataDir}; Ctrl-C stops everything`);

@@ -41,7 +41,7 @@ export const endpointsController: ControllerFactory = ({ client, informers }) =>
   const synced = Promise.all([services, pods, endpoints].map((i) => i.waitForSync()));
   // Services seen deleted: their Endpoints go even when written by hand, as Kubernetes does.
   const deleted = new Set<string>();
-  services.events$.subscribe((e) => (e.type === 'DELETED' ? deleted.add(objectKey(e.object)) : deleted.delete(objectKey(e.object))));
+  const tracking = services.events$.subscribe((e) => (e.type === 'DELETED' ? deleted.add(objectKey(e.object)) : deleted.delete(objectKey(e.object))));
 
   /** The Services in a pod's namespace whose selector matches the pod, before or after the change. */
   const servicesOf = (e: InformerEvent) => {
@@ -56,7 +56,7 @@ export const endpointsController: ControllerFactory = ({ client, informers }) =>
     return [...keys];
   };
 
-  return startReconciler({
+  const running = startReconciler({
     name: 'endpoints',
     primary: services,
     secondary: [
@@ -86,4 +86,11 @@ export const endpointsController: ControllerFactory = ({ client, informers }) =>
       await client.request(current ? UPDATE : CREATE, { input: { metadata, subsets } });
     },
   });
+  return {
+    ...running,
+    stop(): void {
+      tracking.unsubscribe();
+      running.stop();
+    },
+  };
 };

@@ -72,11 +72,14 @@ export const garbageCollector: ControllerFactory = ({ client, informers }) => {
       if (solid.length < refs.length) await patchObject(client, item, refsPatch(solid), rv);
       return;
     }
-    if (waiting.length > 0 && dependentsOf(item.metadata.uid).length > 0) {
-      // It has dependents of its own: delete it in the foreground, and stop it from blocking its
-      // waiting owners meanwhile (as Kubernetes does, so that the owners are not held up by a chain).
+    const dependents = dependentsOf(item.metadata.uid);
+    if (waiting.length > 0 && dependents.length > 0) {
+      // It has dependents of its own: delete it in the foreground too, so the waiting owners wait
+      // for the whole chain. If one of those dependents is itself deleting in the foreground, this
+      // may be a cycle: stop blocking the waiting owners first (Kubernetes' cycle guard).
       let current = item;
-      if (waiting.some((r) => r.blockOwnerDeletion))
+      const cycle = dependents.some((d) => d.metadata.deletionTimestamp && hasFinalizer(d, FOREGROUND));
+      if (cycle && waiting.some((r) => r.blockOwnerDeletion))
         current = await patchObject(client, item, refsPatch(refs.map((r) => (waiting.includes(r) ? { ...r, blockOwnerDeletion: false } : r))), rv);
       await deleteObject(client, current, { propagationPolicy: 'Foreground', resourceVersion: current.metadata.resourceVersion });
       return;

@@ -5,6 +5,7 @@
  * fields are kept verbatim and reported as warnings.
  */
 import { badInput } from '../errors.js';
+import { cloneJson } from './clone-json.js';
 import type { KObject, KindDef } from './kind.js';
 import { checkShape, isPlainObject, type ShapeReport } from './shape.js';
 import { childPath, type FieldError } from './validation/field-error.js';
@@ -44,13 +45,13 @@ export function prepareObject(kind: KindDef, input: unknown, path: string): Prep
   if (!isPlainObject(input.metadata)) errors.push({ path: 'metadata', message: 'Required value' });
   throwIfInvalid(errors, path);
 
-  const metadata = structuredClone(input.metadata) as Record<string, unknown>;
+  const metadata = cloneJson(input.metadata) as Record<string, unknown>;
   for (const [k, v] of Object.entries(metadata)) if (v === null) delete metadata[k];
   if (kind.namespaced) metadata.namespace ??= 'default';
   else delete metadata.namespace;
 
   const object: KObject = { apiVersion: kind.apiVersion, kind: kind.kind, metadata: metadata as KObject['metadata'] };
-  for (const [k, v] of Object.entries(input)) if (!ENVELOPE.has(k) && v !== undefined && v !== null) object[k] = structuredClone(v);
+  for (const [k, v] of Object.entries(input)) if (!ENVELOPE.has(k) && v !== undefined && v !== null) object[k] = cloneJson(v);
 
   const report: ShapeReport = { errors: validateMetadata(kind, metadata, 'metadata'), unknown: [] };
   for (const k of Object.keys(metadata)) if (!KNOWN_METADATA.has(k)) report.unknown.push(`metadata.${k}`);

@@ -42,11 +42,11 @@ export async function replayParallel(source: Database.Database, scratch: Scratch
   let workerCpuMs: number | undefined;
   worker.on('message', (msg: { type: string; message?: string; cpuMs?: number }) => {
     if (msg.type === 'ack') inFlight--;
+    else if (msg.type === 'error') failure = new Error(`replay worker: ${msg.message}`);
     else if (msg.type === 'done') {
       done = true;
       workerCpuMs = msg.cpuMs;
     }
-    else if (msg.type === 'error') failure = new Error(`replay worker: ${msg.message}`);
     notify();
   });
   worker.on('error', (error) => {
@@ -80,7 +80,7 @@ export async function replayParallel(source: Database.Database, scratch: Scratch
     await until(() => done);
   } finally {
     await worker.terminate();
-    scratch.open();
+    if (done) scratch.open();
   }
   const cpu = threadCpuMs();
   const threads = { mainCpuMs: cpu === undefined || cpuAtStart === undefined ? undefined : cpu - cpuAtStart, workerCpuMs };

@@ -27,33 +27,39 @@ export function projectEvent(
   previous: KObject | undefined,
   allocationsOf: (o: KObject) => Allocation[],
 ): void {
-  const key = { kind: e.kind, namespace: e.namespace, name: e.name };
-  if (previous) st.closeObject.run({ ...key, revision: e.revision });
-  const oldLabels = previous?.metadata.labels ?? {};
-  const newLabels = e.type === 'DELETED' ? {} : (e.object.metadata.labels ?? {});
-  for (const [k, v] of Object.entries(oldLabels)) if (newLabels[k] !== v) st.closeLabel.run({ ...key, key: k, revision: e.revision });
-  for (const [k, v] of Object.entries(newLabels)) if (oldLabels[k] !== v) st.insertLabel.run({ ...key, key: k, value: v, revision: e.revision });
+  // Plain loops and one values object per statement: replay runs this millions of times.
+  const { kind, namespace, name, revision } = e;
+  if (previous) st.closeObject.run({ kind, namespace, name, revision });
+  const oldLabels = previous?.metadata.labels;
+  const newLabels = e.type === 'DELETED' ? undefined : e.object.metadata.labels;
+  if (oldLabels) for (const k in oldLabels) if (newLabels?.[k] !== oldLabels[k]) st.closeLabel.run({ kind, namespace, name, key: k, revision });
+  if (newLabels) for (const k in newLabels) if (oldLabels?.[k] !== newLabels[k]) st.insertLabel.run({ kind, namespace, name, key: k, value: newLabels[k], revision });
 
-  const oldAllocations = previous ? allocationsOf(previous) : [];
-  const newAllocations = e.type === 'DELETED' ? [] : allocationsOf(e.object);
+  const oldAllocations = previous ? allocationsOf(previous) : NONE;
+  const newAllocations = e.type === 'DELETED' ? NONE : allocationsOf(e.object);
   if (!sameAllocations(oldAllocations, newAllocations)) {
-    if (oldAllocations.length) st.freeAllocations.run(key);
-    for (const a of newAllocations) st.insertAllocation.run({ ...key, pool: a.pool, value: a.value });
+    if (oldAllocations.length) st.freeAllocations.run({ kind, namespace, name });
+    for (const a of newAllocations) st.insertAllocation.run({ kind, namespace, name, pool: a.pool, value: a.value });
   }
   if (e.type === 'DELETED') return;
 
   const spec = e.object.spec as { nodeName?: unknown } | undefined;
   const status = e.object.status as { phase?: unknown } | undefined;
+  const owners = e.object.metadata.ownerReferences;
   st.insertObject.run({
-    ...key,
-    revision: e.revision,
+    kind,
+    namespace,
+    name,
+    revision,
     uid: e.uid,
     nodeName: typeof spec?.nodeName === 'string' ? spec.nodeName : null,
     phase: typeof status?.phase === 'string' ? status.phase : null,
-    controllerUid: e.object.metadata.ownerReferences?.find((r) => r.controller)?.uid ?? null,
+    controllerUid: owners ? (owners.find((r) => r.controller)?.uid ?? null) : null,
     object: e.json,
   });
 }
+
+const NONE: Allocation[] = [];
 
 function sameAllocations(a: Allocation[], b: Allocation[]): boolean {
   return a.length === b.length && a.every((x, i) => x.pool === b[i].pool && x.value === b[i].value);

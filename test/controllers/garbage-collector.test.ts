@@ -100,6 +100,31 @@ describe('garbage collector', () => {
     await gone(() => service('fg'));
   });
 
+  it("foreground through a chain: the owner waits for its dependents' dependents", async () => {
+    const top = await owner('chain');
+    const data = await cp.api.ok(`mutation($i: LeaseInput!) { createLease(input: $i) { metadata { uid } } }`, {
+      i: { metadata: { name: 'chain-mid', namespace: NS, ownerReferences: [{ ...top, blockOwnerDeletion: true }] } },
+    });
+    const mid: Ref = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: 'chain-mid', uid: data.createLease.metadata.uid };
+    await dependentPod('chain-leaf', [{ ...mid, blockOwnerDeletion: true }], [HOLD]);
+    await cp.api.ok(`mutation { deleteService(namespace: "gc", name: "chain", propagationPolicy: Foreground) { metadata { name } } }`);
+    // The middle object is deleted in the foreground in its turn, and the leaf is being deleted (held by its finalizer).
+    const midDeleting = await eventually(async () => {
+      const l = await lease('chain-mid');
+      return l?.metadata.deletionTimestamp && (await pod('chain-leaf'))?.metadata.deletionTimestamp ? l : undefined;
+    });
+    expect(midDeleting.metadata.finalizers).toEqual(['foregroundDeletion']);
+    expect(midDeleting.metadata.ownerReferences).toEqual([{ ...top, blockOwnerDeletion: true }]);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await service('chain'))?.metadata.finalizers).toEqual(['foregroundDeletion']);
+    expect(await lease('chain-mid')).not.toBeNull();
+
+    await release('chain-leaf');
+    await gone(() => pod('chain-leaf'));
+    await gone(() => lease('chain-mid'));
+    await gone(() => service('chain'));
+  });
+
   it('orphan: the owner goes; its dependents stay, without their reference to it', async () => {
     const or = await owner('or');
     const keeper = await owner('keeper-2');

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespace, manifest, setPodStatus, startControlPlane, type ControlPlane } from '../support/control-plane.js';
 import { eventually } from '../support/processes.js';
@@ -38,7 +39,7 @@ async function rejected(query: string, variables: Record<string, unknown>, kind:
 
 const statusOf = (name: string, namespace = NS) => manifest(cp.api, 'resourceQuota', namespace, name).then((q) => q?.status);
 const converges = (name: string, status: unknown, namespace = NS) =>
-  eventually(async () => JSON.stringify(await statusOf(name, namespace)) === JSON.stringify(status), 10_000, async () => JSON.stringify(await statusOf(name, namespace))).catch(async (e) => {
+  eventually(async () => isDeepStrictEqual(await statusOf(name, namespace), status), 10_000).catch(async (e) => {
     expect(await statusOf(name, namespace)).toEqual(status);
     throw e;
   });

@@ -1,11 +1,11 @@
 /**
  * yoga's handling of one request whose body is already read, step for step as its server adapter
- * and `handle` do it (graphql-yoga 5.24, @whatwg-node/server 0.11): the plugins' request hooks,
- * yoga's request parsing, its per-operation pipeline (`getResultForParams`: params hooks, then the
- * envelop plugins through getEnveloped — parse, validate, context, execute, error masking — then
- * execution-result hooks), result processing, the response hooks. What it leaves out is the
- * promise-helper chaining around those steps, which costs more than the steps themselves on a
- * small request; a hook that answers with a promise is awaited.
+ * and `handle` do it (graphql-yoga 5.24, @whatwg-node/server 0.11): the plugins' request hooks;
+ * request parsing (parse hooks, parser, done hooks); the per-operation pipeline
+ * (`getResultForParams`: params hooks, the envelop plugins through getEnveloped — parse, validate,
+ * context, execute, error masking — and execution-result hooks); result processing; the response
+ * hooks. What it leaves out is the promise-helper chaining between those steps, which costs more
+ * than the steps themselves on a small request; a hook that returns a promise is awaited.
  */
 import { handleYogaError, type MaskedErrorsOptions } from './yoga-errors.js';
 
@@ -18,18 +18,32 @@ interface YogaInternals {
   fetchAPI: { Response: typeof Response; URL: typeof URL };
   logger: Parameters<typeof handleYogaError>[2];
   maskedErrorsOpts: MaskedErrorsOptions | null;
+  onRequestParseHooks: Hook[];
   onResultProcessHooks: Hook[];
   instrumentation?: unknown;
-  parseRequest(request: unknown, serverContext: unknown): PromiseLike<ParsedRequest> | ParsedRequest;
   getResultForParams(payload: { params: unknown; request: unknown }, serverContext: unknown): unknown;
 }
-interface ParsedRequest {
-  response?: AnyResponse;
-  requestParserResult?: unknown;
-}
+type RequestParser = (request: unknown) => unknown;
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value != null && typeof (value as { then?: unknown }).then === 'function';
+
+/** yoga's test for a parser that answered with a Response. */
+const isResponse = (value: unknown): value is AnyResponse => !!(value as AnyResponse)?.status && !!(value as AnyResponse)?.headers;
+
+/** The request's URL, parsed on first use (as yoga and its adapter hand it to hooks). */
+function lazyUrl(request: unknown, URLClass: typeof URL): unknown {
+  let url: unknown = new Proxy(
+    {},
+    {
+      get(_target, prop) {
+        url = new URLClass((request as { url: string }).url, 'http://localhost');
+        return Reflect.get(url as object, prop, url);
+      },
+    },
+  );
+  return url;
+}
 
 /** A handler for requests as yoga answers them, or undefined when yoga is instrumented (its traces wrap each step). */
 export function leanYogaHandler(yoga: unknown): ((request: unknown, serverContext: Record<string, unknown>) => Promise<AnyResponse>) | undefined {
@@ -38,13 +52,57 @@ export function leanYogaHandler(yoga: unknown): ((request: unknown, serverContex
   if (y.instrumentation || plugins.some((p) => p.instrumentation)) return undefined;
   const onRequest = plugins.filter((p) => p.onRequest).map((p) => p.onRequest as Hook);
   const onResponse = plugins.filter((p) => p.onResponse).map((p) => p.onResponse as Hook);
+  const onRequestParse = y.onRequestParseHooks;
   const onResultProcess = y.onResultProcessHooks;
   // Read once: the adapter's proxy builds a new function on every read of a method.
-  const parseRequest = y.parseRequest;
   const getResultForParams = y.getResultForParams;
   const fetchAPI = y.fetchAPI;
   const logger = y.logger;
   const masked = y.maskedErrorsOpts;
+
+  /** yoga's parseRequest: the request-parse hooks choose a parser (or answer), the parser reads the params, the hooks' done callbacks see them. */
+  async function parseRequest(request: unknown, serverContext: unknown): Promise<{ response?: AnyResponse; params?: unknown }> {
+    const url = lazyUrl(request, fetchAPI.URL);
+    let requestParser: RequestParser | undefined;
+    let response: AnyResponse | undefined;
+    const done: Hook[] = [];
+    for (const hook of onRequestParse) {
+      let ended = false;
+      let returned = hook({
+        request,
+        url,
+        requestParser,
+        serverContext,
+        setRequestParser(parser: RequestParser) {
+          requestParser = parser;
+        },
+        endResponse(newResponse: AnyResponse) {
+          response = newResponse;
+          ended = true;
+        },
+        fetchAPI,
+      });
+      if (isThenable(returned)) returned = await returned;
+      const onDone = (returned as { onRequestParseDone?: Hook } | undefined)?.onRequestParseDone;
+      if (onDone) done.push(onDone);
+      if (ended) break;
+    }
+    if (response) return { response };
+    if (!requestParser) return { response: new fetchAPI.Response(null, { status: 415, statusText: 'Unsupported Media Type' }) };
+    let params = requestParser(request);
+    if (isThenable(params)) params = await params;
+    if (isResponse(params)) return { response: params };
+    for (const onDone of done) {
+      const returned = onDone({
+        requestParserResult: params,
+        setRequestParserResult(newParams: unknown) {
+          params = newParams;
+        },
+      });
+      if (isThenable(returned)) await returned;
+    }
+    return { params };
+  }
 
   /** yoga's processResult: the result processor the hooks choose, or 406. */
   async function processResult(request: unknown, result: unknown, serverContext: unknown): Promise<AnyResponse> {
@@ -76,10 +134,8 @@ export function leanYogaHandler(yoga: unknown): ((request: unknown, serverContex
   /** yoga's `handle`. */
   async function handle(request: unknown, serverContext: Record<string, unknown>): Promise<AnyResponse> {
     try {
-      let parsed = parseRequest(request, serverContext);
-      if (isThenable(parsed)) parsed = await parsed;
-      if (parsed.response) return parsed.response;
-      const params = parsed.requestParserResult;
+      const { response, params } = await parseRequest(request, serverContext);
+      if (response) return response;
       const result = Array.isArray(params)
         ? await Promise.all(
             params.map((p) =>
@@ -99,15 +155,7 @@ export function leanYogaHandler(yoga: unknown): ((request: unknown, serverContex
   return async function handleRequest(request, serverContext) {
     let response: AnyResponse | undefined;
     let requestHandler: (request: unknown, serverContext: Record<string, unknown>) => unknown = handle;
-    let url: unknown = new Proxy(
-      {},
-      {
-        get(_target, prop) {
-          url = new fetchAPI.URL((request as { url: string }).url, 'http://localhost');
-          return Reflect.get(url as object, prop, url);
-        },
-      },
-    );
+    const url = lazyUrl(request, fetchAPI.URL);
     for (const hook of onRequest) {
       let stop = false;
       const returned = hook({

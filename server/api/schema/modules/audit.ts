@@ -2,8 +2,8 @@
  * Audit: the log as an API (DESIGN §4, §7 "Audit shapes"): auditLog (filtered, Relay-paginated),
  * history (every version of one object name with the RFC 6902 patch from the version before), the
  * `log` subscription (the raw log as it grows), and the admin mutation `replay`.
- * RBAC hooks: reading the audit log needs the verb `audit`, replay is admin-only — enforced once
- * the security issue lands (every request acts as admin until then).
+ * RBAC (../../audit/access.ts): auditLog, history and log need the verb `audit`, replay the verb
+ * `replay`, on the cluster-scoped resource `log` of kubeql.io (admin, in system:masters, has both).
  */
 import type { SchemaModule } from '../module.js';
 import { auditResolvers } from './audit-resolvers.js';

@@ -1,0 +1,116 @@
+/**
+ * Many simulated nodes in one process. Per-agent cost stays small: agents share API clients (one
+ * HTTP/WebSocket client per `agentsPerConnection` agents), one work queue for pod changes, one
+ * Node informer (to re-post Ready when needed) and the proxy's Service and Endpoints informers;
+ * each agent keeps only its own pod informer (the kubelet's `spec.nodeName` watch), its Lease
+ * timer and its IP pool.
+ */
+import { createKubeqlClient, type KubeqlClient } from '../client/client.js';
+import { createInformer } from '../client/informer.js';
+import { createWorkQueue } from '../client/work-queue.js';
+import { DEFAULT_AGENT_SETTINGS, type AgentSettings } from './agent-settings.js';
+import { NodeAgent, podWritesFor, type PodWrites } from './node-agent.js';
+import { ProxyRoutes } from './proxy-routes.js';
+
+export interface AgentsOptions extends Partial<AgentSettings> {
+  server: string;
+  token?: string;
+  nodes: number;
+  /** Node names are `<prefix><i>` (default `node-`). */
+  prefix?: string;
+  cpu?: string;
+  memory?: string;
+  pods?: string;
+  /** Nodes go round-robin into this many zones, `zone-0`... (0: no zone label). */
+  zones?: number;
+  /** Agents sharing one API client (and its WebSocket) (default 50). */
+  agentsPerConnection?: number;
+  /** Agents registering at once at start (default 32). */
+  startupConcurrency?: number;
+  /** Pod changes processed at once across all agents (default 500; their writes go out batched per client). */
+  concurrency?: number;
+  log?: (line: string) => void;
+}
+
+export async function startAgents(options: AgentsOptions) {
+  const settings: AgentSettings = {
+    leaseIntervalMs: options.leaseIntervalMs ?? DEFAULT_AGENT_SETTINGS.leaseIntervalMs,
+    leaseDurationSeconds: options.leaseDurationSeconds ?? DEFAULT_AGENT_SETTINGS.leaseDurationSeconds,
+    deletionGraceMs: options.deletionGraceMs ?? DEFAULT_AGENT_SETTINGS.deletionGraceMs,
+  };
+  const log = options.log ?? (() => {});
+  const perConnection = Math.max(1, options.agentsPerConnection ?? 50);
+  const clients: KubeqlClient[] = [];
+  const writes: PodWrites[] = [];
+  const clientFor = (i: number) => (clients[Math.floor(i / perConnection)] ??= createKubeqlClient({ server: options.server, token: options.token }));
+  const writesFor = (i: number) => (writes[Math.floor(i / perConnection)] ??= podWritesFor(clientFor(i)));
+  const shared = clientFor(0);
+
+  const agents = new Map<string, NodeAgent>();
+  const queue = createWorkQueue(
+    async (key) => {
+      const [node, namespace, name] = key.split('/');
+      await agents.get(node)?.reconcile(namespace, name);
+    },
+    { concurrency: options.concurrency ?? 500, qps: 200, burst: 1000 },
+  );
+
+  const nodeInformer = createInformer(shared, 'Node');
+  const services = createInformer(shared, 'Service');
+  const endpoints = createInformer(shared, 'Endpoints');
+  const proxy = new ProxyRoutes(services, endpoints);
+  nodeInformer.events$.subscribe((e) => agents.get(e.object.metadata.name)?.onNodeChanged(e.type === 'DELETED' ? undefined : e.object));
+  for (const informer of [nodeInformer, services, endpoints]) informer.start();
+
+  const prefix = options.prefix ?? 'node-';
+  const zones = options.zones ?? 0;
+  for (let i = 0; i < options.nodes; i++) {
+    const name = `${prefix}${i}`;
+    const ctx = { client: clientFor(i), podWrites: writesFor(i), settings, enqueue: queue.add, log };
+    agents.set(name, new NodeAgent({ name, zone: zones > 0 ? `zone-${i % zones}` : undefined, cpu: options.cpu ?? '4', memory: options.memory ?? '8Gi', pods: options.pods ?? '110' }, ctx));
+  }
+
+  // Register in waves; an agent whose server is not up yet retries until it is.
+  let stopped = false;
+  const pending = [...agents.values()];
+  const startOne = async (agent: NodeAgent): Promise<void> => {
+    for (let attempt = 0; !stopped; attempt++) {
+      try {
+        return await agent.start();
+      } catch (error) {
+        if (attempt % 10 === 0) log(`${agent.name}: not registered yet (${(error as Error).message}); retrying`);
+        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** Math.min(attempt, 5))));
+      }
+    }
+  };
+  const workers = Array.from({ length: Math.min(options.startupConcurrency ?? 32, pending.length) }, async () => {
+    for (let agent = pending.shift(); agent; agent = pending.shift()) await startOne(agent);
+  });
+  const started = Promise.all(workers).then(() => undefined);
+
+  return {
+    agents,
+    proxy,
+    /** Resolves when every agent has registered and synced its pods. */
+    started,
+    nodes: () =>
+      [...agents.values()].map((a) => ({
+        name: a.name,
+        podCIDR: a.ipPool?.cidr,
+        address: a.address,
+        pods: a.pods?.cache.size ?? 0,
+        podIPs: a.ipPool?.size ?? 0,
+        leaseRenewals: a.lease?.renewals ?? 0,
+      })),
+    async stop(): Promise<void> {
+      stopped = true;
+      queue.shutdown();
+      for (const a of agents.values()) a.stop();
+      proxy.stop();
+      for (const informer of [nodeInformer, services, endpoints]) informer.stop();
+      await Promise.all(clients.map((c) => c.close()));
+    },
+  };
+}
+
+export type RunningAgents = Awaited<ReturnType<typeof startAgents>>;

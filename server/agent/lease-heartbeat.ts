@@ -1,0 +1,94 @@
+/**
+ * The node's heartbeat: its Lease in kube-node-lease (holder the node, 40 s duration), created at
+ * start, then renewed every interval (the first renewal at a random point of the interval, so that
+ * many agents spread their writes). A conflict re-reads the Lease; a failure retries after a second.
+ */
+import type { KubeqlClient } from '../client/client.js';
+import { ClientError } from '../client/client-error.js';
+
+export const LEASE_NAMESPACE = 'kube-node-lease';
+
+const CREATE = `mutation($i: LeaseInput!) { createLease(input: $i) { metadata { resourceVersion } } }`;
+const UPDATE = `mutation($i: LeaseInput!) { updateLease(input: $i) { metadata { resourceVersion } } }`;
+const GET = `query($ns: String!, $n: String!) { lease(namespace: $ns, name: $n) { metadata { resourceVersion } } }`;
+
+/** MicroTime, as Lease times are written (RFC 3339 with microseconds). */
+const microTime = (ms = Date.now()) => new Date(ms).toISOString().replace(/Z$/, '000Z');
+
+export interface LeaseOptions {
+  node: string;
+  nodeUid: string;
+  intervalMs: number;
+  durationSeconds: number;
+}
+
+export class LeaseHeartbeat {
+  private resourceVersion: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  renewals = 0;
+
+  constructor(
+    private readonly client: KubeqlClient,
+    private readonly options: LeaseOptions,
+  ) {}
+
+  private input() {
+    const { node, nodeUid, durationSeconds } = this.options;
+    return {
+      metadata: {
+        name: node,
+        namespace: LEASE_NAMESPACE,
+        resourceVersion: this.resourceVersion,
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: node, uid: nodeUid }],
+      },
+      spec: { holderIdentity: node, leaseDurationSeconds: durationSeconds, renewTime: microTime() },
+    };
+  }
+
+  /** Creates (or takes over) the Lease, then renews it on a timer. */
+  async start(): Promise<void> {
+    try {
+      const { createLease } = await this.client.request(CREATE, { i: this.input() });
+      this.resourceVersion = createLease.metadata.resourceVersion;
+    } catch (error) {
+      if (!(error instanceof ClientError) || error.code !== 'ALREADY_EXISTS') throw error;
+      await this.renew();
+    }
+    this.schedule(Math.random() * this.options.intervalMs);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.renew().then(
+        () => this.schedule(this.options.intervalMs),
+        () => this.schedule(Math.min(1000, this.options.intervalMs)),
+      );
+    }, ms);
+  }
+
+  async renew(): Promise<void> {
+    try {
+      const { updateLease } = await this.client.request(UPDATE, { i: this.input() });
+      this.resourceVersion = updateLease.metadata.resourceVersion;
+      this.renewals++;
+    } catch (error) {
+      if (error instanceof ClientError && (error.code === 'CONFLICT' || error.code === 'NOT_FOUND')) {
+        const { lease } = await this.client.request(GET, { ns: LEASE_NAMESPACE, n: this.options.node });
+        this.resourceVersion = lease?.metadata.resourceVersion;
+        if (!lease) {
+          const { createLease } = await this.client.request(CREATE, { i: this.input() });
+          this.resourceVersion = createLease.metadata.resourceVersion;
+          return;
+        }
+      }
+      throw error;
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * One simulated node (a kubelet, as KWOK plays it): registers its Node, heartbeats its Lease,
+ * watches the pods bound to it (`spec.nodeName=<node>`) and drives each to Running with an IP
+ * from its podCIDR, finishes pods that ask to, and removes deleted pods after their (shortened)
+ * grace period. After a restart it re-adopts its pods: their IPs are reserved again and a status
+ * that is already right is not rewritten. Pod work runs on a work queue shared by all agents of
+ * the process.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { KubeqlClient } from '../client/client.js';
+import { ClientError } from '../client/client-error.js';
+import { createMutationBatcher, type MutationBatcher } from '../client/mutation-batcher.js';
+import { createInformer, type Informer, type InformerEvent } from '../client/informer.js';
+import type { KObject } from '../resources/kind.js';
+import type { AgentSettings } from './agent-settings.js';
+import { LeaseHeartbeat } from './lease-heartbeat.js';
+import { isReady, type NodeShape } from './node-manifest.js';
+import { postNodeStatus, registerNode } from './node-registration.js';
+import { nodeAddressFor, PodIpPool } from './pod-ip-pool.js';
+import { completion, finishedStatus, isFinished, runningStatus } from './pod-status.js';
+
+export interface AgentContext {
+  client: KubeqlClient;
+  /** updatePodStatus(namespace, name, status, resourceVersion) and deletePod(namespace, name, resourceVersion, gracePeriodSeconds), batched per client. */
+  podWrites: PodWrites;
+  settings: AgentSettings;
+  /** Queues `<node>/<namespace>/<name>` on the process's shared work queue. */
+  enqueue(key: string): void;
+  log(line: string): void;
+}
+
+export interface PodWrites {
+  status: MutationBatcher;
+  remove: MutationBatcher;
+}
+
+/** The batched pod writes of one client (shared by the agents that use it). */
+export function podWritesFor(client: KubeqlClient): PodWrites {
+  return {
+    status: createMutationBatcher(client, 'updatePodStatus', { namespace: 'String!', name: 'String!', status: 'JSON!', resourceVersion: 'String' }, 'metadata { resourceVersion }', { maxBatch: 20, maxInFlight: 8 }),
+    remove: createMutationBatcher(client, 'deletePod', { namespace: 'String!', name: 'String!', resourceVersion: 'String', gracePeriodSeconds: 'Int' }, 'metadata { name }'),
+  };
+}
+
+export class NodeAgent {
+  node: KObject | undefined;
+  pods: Informer | undefined;
+  ipPool: PodIpPool | undefined;
+  address = '';
+  lease: LeaseHeartbeat | undefined;
+  private readonly wakeups = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  /** When this agent first saw each deleting pod (by uid). */
+  private readonly deletionSeen = new Map<string, number>();
+  private statusInFlight = false;
+  private stopped = false;
+
+  constructor(
+    readonly shape: NodeShape,
+    private readonly ctx: AgentContext,
+  ) {}
+
+  get name(): string {
+    return this.shape.name;
+  }
+
+  /** Registers the node and its status, starts the heartbeat, then follows its pods. */
+  async start(): Promise<void> {
+    const { client, settings } = this.ctx;
+    const node = await registerNode(client, this.shape);
+    const podCIDR = (node.spec as { podCIDR?: string }).podCIDR;
+    if (!podCIDR) throw new Error(`node ${this.name} has no spec.podCIDR`);
+    this.ipPool = new PodIpPool(podCIDR);
+    this.address = nodeAddressFor(podCIDR);
+    this.node = await postNodeStatus(client, this.shape, this.address, node);
+    this.lease = new LeaseHeartbeat(client, {
+      node: this.name,
+      nodeUid: node.metadata.uid,
+      intervalMs: settings.leaseIntervalMs,
+      durationSeconds: settings.leaseDurationSeconds,
+    });
+    await this.lease.start();
+    if (this.stopped) return this.lease.stop();
+
+    const pods = (this.pods = createInformer(client, 'Pod', { fieldSelector: `spec.nodeName=${this.name}` }));
+    pods.events$.subscribe((e) => this.onPodEvent(e));
+    pods.start();
+    await pods.waitForSync();
+    // Re-adopt: every address a pod already reports is its own again before anything new is handed out.
+    for (const pod of pods.cache.list()) {
+      const ip = ((pod.status ?? {}) as { podIP?: string }).podIP;
+      if (ip && !isFinished(pod)) this.ipPool.reserve(ip, pod.metadata.uid);
+    }
+    for (const pod of pods.cache.list()) this.ctx.enqueue(this.keyOf(pod));
+  }
+
+  private keyOf(pod: KObject): string {
+    return `${this.name}/${pod.metadata.namespace}/${pod.metadata.name}`;
+  }
+
+  private onPodEvent(e: InformerEvent): void {
+    if (e.type === 'DELETED') {
+      this.ipPool?.release(e.object.metadata.uid);
+      this.deletionSeen.delete(e.object.metadata.uid);
+      this.clearWakeup(this.keyOf(e.object));
+      return;
+    }
+    // Before the first sync the adoption pass above queues everything.
+    if (this.pods?.synced$.value) this.ctx.enqueue(this.keyOf(e.object));
+  }
+
+  /** The shared Node informer saw this node: post Ready again if someone marked it otherwise while this agent runs. */
+  onNodeChanged(node: KObject | undefined): void {
+    if (this.stopped || !this.node || this.statusInFlight) return;
+    // The watch may still be delivering versions older than the one this agent wrote.
+    if (node && Number(node.metadata.resourceVersion) < Number(this.node.metadata.resourceVersion)) return;
+    if (node && isReady(node) && node.metadata.uid === this.node.metadata.uid) {
+      this.node = node;
+      return;
+    }
+    if (!node) return; // deleted: a kubelet does not re-register on its own
+    this.statusInFlight = true;
+    postNodeStatus(this.ctx.client, this.shape, this.address, node)
+      .then((n) => (this.node = n))
+      .catch((error) => this.ctx.log(`${this.name}: status not posted: ${(error as Error).message}`))
+      .finally(() => (this.statusInFlight = false));
+  }
+
+  /** Converges one of its pods (called by the shared work queue). */
+  async reconcile(namespace: string, name: string): Promise<void> {
+    const pod = this.pods?.cache.get(namespace, name);
+    if (!pod || this.stopped || !this.ipPool) return;
+    const key = this.keyOf(pod);
+    const { settings, podWrites } = this.ctx;
+    const target = { namespace, name, resourceVersion: pod.metadata.resourceVersion };
+
+    if (pod.metadata.deletionTimestamp) {
+      // As the kubelet, the grace period runs from when the agent saw the deletion (deletionTimestamp has whole seconds only).
+      const seen = this.deletionSeen.get(pod.metadata.uid) ?? Date.now();
+      this.deletionSeen.set(pod.metadata.uid, seen);
+      const grace = (pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
+      const goAt = seen + Math.min(grace, settings.deletionGraceMs);
+      if (Date.now() < goAt) return this.wakeAt(key, goAt);
+      try {
+        await podWrites.remove.call({ ...target, gracePeriodSeconds: 0 });
+      } catch (error) {
+        if (!(error instanceof ClientError && error.code === 'NOT_FOUND')) throw error;
+      }
+      return;
+    }
+    if (isFinished(pod)) return this.ipPool.release(pod.metadata.uid);
+
+    const finish = completion(pod);
+    if (finish && Date.now() >= finish.at) {
+      await this.writeStatus(target, pod, finishedStatus(pod, finish.exitCode));
+      this.ipPool.release(pod.metadata.uid);
+      return;
+    }
+    const ip = this.ipPool.allocate(pod.metadata.uid);
+    if (!ip) throw new Error(`${this.name}: no free address in ${this.ipPool.cidr} for ${namespace}/${name}`);
+    await this.writeStatus(target, pod, runningStatus(pod, ip, this.address));
+    if (finish) this.wakeAt(key, finish.at);
+  }
+
+  private async writeStatus(target: { namespace: string; name: string; resourceVersion: string }, pod: KObject, status: Record<string, unknown>): Promise<void> {
+    if (isDeepStrictEqual(status, pod.status)) return;
+    await this.ctx.podWrites.status.call({ ...target, status });
+  }
+
+  /** Reconciles `key` again at `at` (the earliest such request wins). */
+  private wakeAt(key: string, at: number): void {
+    const existing = this.wakeups.get(key);
+    if (existing && existing.at <= at) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(() => {
+      this.wakeups.delete(key);
+      this.ctx.enqueue(key);
+    }, Math.max(0, at - Date.now()));
+    this.wakeups.set(key, { at, timer });
+  }
+
+  private clearWakeup(key: string): void {
+    clearTimeout(this.wakeups.get(key)?.timer);
+    this.wakeups.delete(key);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.lease?.stop();
+    this.pods?.stop();
+    for (const w of this.wakeups.values()) clearTimeout(w.timer);
+    this.wakeups.clear();
+  }
+}

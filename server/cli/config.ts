@@ -1,0 +1,56 @@
+/**
+ * Where kq finds the API server and its token: `--server`/`--token` win, then KUBEQL_SERVER /
+ * KUBEQL_TOKEN, then the config file (`~/.kubeql/config`, or the file KUBEQL_CONFIG names: JSON
+ * or YAML `{ server, token, namespace }`), then `http://127.0.0.1:8080`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { CliError } from './cli-error.js';
+
+export interface CliConfig {
+  server: string;
+  token?: string;
+  /** The namespace to use when `-n` is not given. */
+  namespace: string;
+  /** The file read, for messages. */
+  file: string;
+}
+
+export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
+
+export function configPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.KUBEQL_CONFIG || join(homedir(), '.kubeql', 'config');
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  if (!existsSync(file)) return {};
+  let value: unknown;
+  try {
+    value = parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CliError(`${file}: not valid YAML or JSON (${(e as Error).message.split('\n')[0]}); it should hold { "server": "http://127.0.0.1:8080", "token": "..." }`);
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new CliError(`${file}: must be an object such as { "server": "http://127.0.0.1:8080", "token": "..." }`);
+  for (const key of ['server', 'token', 'namespace'] as const) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined && v !== null && typeof v !== 'string') throw new CliError(`${file}: "${key}" must be a string`);
+  }
+  return value as Record<string, unknown>;
+}
+
+export function loadConfig(flags: { server?: string; token?: string }, env: NodeJS.ProcessEnv = process.env): CliConfig {
+  const file = configPath(env);
+  const fromFile = readConfigFile(file);
+  const pick = (...values: unknown[]) => values.find((v): v is string => typeof v === 'string' && v !== '');
+  const server = pick(flags.server, env.KUBEQL_SERVER, fromFile.server) ?? DEFAULT_SERVER;
+  if (!/^https?:\/\//.test(server)) throw new CliError(`server "${server}" must be an http:// or https:// URL (from --server, KUBEQL_SERVER or ${file})`);
+  return {
+    server,
+    token: pick(flags.token, env.KUBEQL_TOKEN, fromFile.token),
+    namespace: pick(fromFile.namespace) ?? 'default',
+    file,
+  };
+}

@@ -1,0 +1,46 @@
+/** Every kq verb, in the order `kq --help` lists them. */
+import type { Verb } from '../verb.js';
+import { apiResourcesVerb } from './api-resources.js';
+import { applyVerb } from './apply.js';
+import { auditVerb } from './audit.js';
+import { backupVerb } from './backup.js';
+import { cordonVerb, uncordonVerb } from './cordon.js';
+import { createVerb } from './create.js';
+import { deleteVerb } from './delete.js';
+import { describeVerb } from './describe.js';
+import { drainVerb } from './drain.js';
+import { getVerb } from './get.js';
+import { historyVerb } from './history.js';
+import { labelVerb } from './label.js';
+import { replayVerb } from './replay.js';
+import { restoreVerb } from './restore.js';
+import { rolloutHistoryVerb } from './rollout-history.js';
+import { rolloutRestartVerb } from './rollout-restart.js';
+import { rolloutStatusVerb } from './rollout-status.js';
+import { rolloutUndoVerb } from './rollout-undo.js';
+import { scaleVerb } from './scale.js';
+import { topVerb } from './top.js';
+
+export const verbs: readonly Verb[] = [
+  getVerb,
+  describeVerb,
+  applyVerb,
+  createVerb,
+  deleteVerb,
+  scaleVerb,
+  labelVerb,
+  rolloutStatusVerb,
+  rolloutUndoVerb,
+  rolloutHistoryVerb,
+  rolloutRestartVerb,
+  cordonVerb,
+  uncordonVerb,
+  drainVerb,
+  topVerb,
+  auditVerb,
+  historyVerb,
+  replayVerb,
+  backupVerb,
+  restoreVerb,
+  apiResourcesVerb,
+];

@@ -1,0 +1,21 @@
+/** `kq describe`: one object, or every object a kind and selector match, in kubectl's describe layout. */
+import { ClientError } from '../../client/client-error.js';
+import { ALL_NAMESPACES, SELECTOR } from '../common-flags.js';
+import { describeText } from '../output/describe-text.js';
+import { parseResourceArgs } from '../resource-args.js';
+import type { Verb } from '../verb.js';
+import { fetchSelections } from './get.js';
+
+export const describeVerb: Verb = {
+  name: 'describe',
+  summary: 'Show objects in detail',
+  usage: 'describe <kind> [name...] | <kind>/<name>... [-n ns | -A] [-l selector]',
+  flags: { ...ALL_NAMESPACES, ...SELECTOR },
+  async run(ctx) {
+    const { found, missing } = await fetchSelections(ctx, parseResourceArgs(ctx.args, 'describe'));
+    const texts = found.flatMap((f) => f.items.map((o) => describeText(f.kind, o)));
+    ctx.stdout.write(texts.join('\n\n'));
+    if (texts.length === 0 && missing.length === 0) ctx.stderr.write(`No resources found${found.some((f) => f.kind.namespaced) && !ctx.flags['all-namespaces'] ? ` in ${ctx.namespace} namespace` : ''}.\n`);
+    if (missing.length) throw new ClientError(missing.flatMap((m) => m.errors));
+  },
+};

@@ -1,0 +1,108 @@
+/**
+ * `npm start` end to end: the whole plane (API server, controller-manager, scheduler, 3 simulated
+ * nodes) as child processes, the examples applied through GraphQL, and Ctrl-C stopping everything.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/processes.js';
+
+const root = resolve(import.meta.dirname, '../..');
+let plane: ChildProcess;
+let output = '';
+let dataDir: string;
+let url: string;
+let token: string;
+
+async function gql(query: string, variables?: Record<string, unknown>): Promise<any> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as { data?: any; errors?: unknown[] };
+  if (body.errors?.length) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+const apply = (file: string) => gql(`mutation($m: String!) { apply(manifests: $m) { objects { kind name action } } }`, { m: readFileSync(join(root, 'examples', file), 'utf8') });
+const pod = async (name: string) => (await gql(`query($n: String!) { pod(namespace: "default", name: $n) { manifest } }`, { n: name })).pod?.manifest;
+/** The process group is gone: every process `npm start` started has exited. */
+const groupGone = () => {
+  try {
+    process.kill(-plane.pid!, 0);
+    return false;
+  } catch {
+    return true;
+  }
+};
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'kubeql-start-'));
+  // Its own process group, so the test can do what Ctrl-C in a terminal does: signal the whole group.
+  plane = spawn('npm', ['start'], { cwd: root, env: { ...process.env, DATA_DIR: dataDir, PORT: '0' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  plane.stdout!.on('data', (d) => (output += d));
+  plane.stderr!.on('data', (d) => (output += d));
+  url = (await eventually(() => output.match(/GraphQL at (http:\/\/\S+)/)?.[1], 40_000, () => output))!;
+  token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
+  await eventually(() => output.includes('all 3 nodes registered') && /controller-manager: .*against/.test(output), 40_000, () => output);
+}, 60_000);
+
+afterAll(async () => {
+  if (plane?.pid && !groupGone()) process.kill(-plane.pid, 'SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('npm start', () => {
+  it('prints the GraphQL URL and serves it', async () => {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
+    const { nodes } = await gql(`{ nodes { edges { node { metadata { name labels } } } } }`);
+    expect(nodes.edges.map((e: any) => e.node.metadata.name).sort()).toEqual(['node-0', 'node-1', 'node-2']);
+  });
+
+  it('examples/pinned-pod.yaml runs in zone-1; examples/too-big.yaml stays Pending with the reason', async () => {
+    await apply('pinned-pod.yaml');
+    await apply('too-big.yaml');
+    const pinned = await eventually(async () => {
+      const p = await pod('pinned');
+      return p?.status.phase === 'Running' ? p : undefined;
+    }, 15_000);
+    const { node } = await gql(`query($n: String!) { node(name: $n) { metadata { labels } } }`, { n: pinned.spec.nodeName });
+    expect(node.metadata.labels['topology.kubernetes.io/zone']).toBe('zone-1');
+    const big = await eventually(async () => (await pod('too-big'))?.status.conditions?.find((c: any) => c.type === 'PodScheduled' && c.status === 'False'), 15_000);
+    expect(big).toMatchObject({ reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient cpu, 3 Insufficient memory.' });
+  });
+
+  it('examples/web.yaml: Running pods behind the Service, in its Endpoints and in the agents\' routes', async (ctx) => {
+    if (!/controller-manager: .*deployment/i.test(output)) {
+      // The Deployment controller comes with another issue; until it is registered there are no pods to see.
+      console.warn('npm start test: no Deployment controller registered; web.yaml applied but its pods not checked');
+      await apply('web.yaml');
+      ctx.skip();
+    }
+    expect((await apply('web.yaml')).apply.objects).toEqual([
+      { kind: 'Deployment', name: 'web', action: 'created' },
+      { kind: 'Service', name: 'web', action: 'created' },
+    ]);
+    const running = await eventually(async () => {
+      const { pods } = await gql(`{ pods(namespace: "default", labelSelector: "app=web") { edges { node { manifest } } } }`);
+      const all = pods.edges.map((e: any) => e.node.manifest);
+      return all.length === 3 && all.every((p: any) => p.status.phase === 'Running') ? all : undefined;
+    }, 20_000);
+    const ips = running.map((p: any) => p.status.podIP).sort();
+    const endpoints = await eventually(async () => {
+      const { endpoints } = await gql(`{ endpoints(namespace: "default", name: "web") { manifest } }`);
+      const addresses = (endpoints?.manifest.subsets ?? []).flatMap((s: any) => (s.addresses ?? []).map((a: any) => a.ip)).sort();
+      return JSON.stringify(addresses) === JSON.stringify(ips) ? endpoints.manifest : undefined;
+    }, 10_000);
+    expect(endpoints.subsets[0].ports).toEqual([expect.objectContaining({ name: 'http', port: 80 })]);
+    const { service } = await gql(`{ service(namespace: "default", name: "web") { spec { clusterIP } } }`);
+    const debug = output.match(/agents: debug (http:\/\/\S+)\/routes/)![1];
+    await eventually(async () => {
+      const routes = (await (await fetch(`${debug}/routes`)).json()) as Record<string, { endpoints: string[] }>;
+      return JSON.stringify(routes[`${service.spec.clusterIP}:80/TCP`]?.endpoints.sort()) === JSON.stringify(ips.map((ip: string) => `${ip}:80`));
+    }, 5000);
+  });
+
+  it('Ctrl-C stops every process', async () => {
+    process.kill(-plane.pid!, 'SIGINT');
+    await eventually(groupGone, 15_000, () => output);
+  });
+});
