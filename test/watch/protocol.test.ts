@@ -90,3 +90,21 @@ describe('graphql-transport-ws protocol', () => {
     conn.close();
   });
 });
+
+describe('operations other than subscriptions over the WebSocket', () => {
+  it('a mutation answers once and completes, acting as the connection identity', async () => {
+    const api = await startTestApi();
+    try {
+      const conn = await rawConnect(api.server.url);
+      await conn.init();
+      conn.subscribe('m', `mutation { createNamespace(input: { metadata: { name: "over-ws" } }) { metadata { name } } }`);
+      await conn.waitFor(() => conn.of('m').some((m) => m.type === 'complete'));
+      expect(conn.of('m')[0].payload.data.createNamespace.metadata.name).toBe('over-ws');
+      conn.close();
+      const row = api.db().prepare(`SELECT actor FROM events WHERE name = 'over-ws'`).get() as { actor: string };
+      expect(row.actor).toBe('admin');
+    } finally {
+      await api.close();
+    }
+  });
+});

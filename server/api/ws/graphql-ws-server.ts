@@ -112,7 +112,7 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
             },
           };
           try {
-            const stop = await runSubscription(yoga, { ...connectionContext, request, socket, connectionParams: initPayload }, id, message.payload as SubscribePayload, channel, ticket);
+            const stop = await runSubscription(yoga, { ...connectionContext, upgradeRequest: request, socket, connectionParams: initPayload }, id, message.payload as SubscribePayload, channel, ticket);
             if (ticket.cancelled) stop?.();
             else entry.stop = stop;
           } catch (error) {
