@@ -1,9 +1,15 @@
 /**
  * Scheduling at scale, every component its own process against an API server in a child process:
- * 1,000 simulated nodes in one agents process, the scheduler, the controller-manager, and one
- * ReplicaSet of 10,000 pods (or 10,000 createPod when no ReplicaSet controller is registered).
+ * 1,000 simulated nodes in one agents process and the scheduler, then
+ *  1. a backlog: 10,000 pods created before the scheduler starts (what the scheduler, the agents
+ *     and the server manage on their own), and
+ *  2. one ReplicaSet of 10,000 pods with the controller-manager running too (creation, scheduling
+ *     and start overlap; 10,000 createPod when no ReplicaSet controller is registered).
  * Reports pods bound per second and the time until all are Running, read from the event log
  * (the bench opens the database read-only; it never writes it). Timing never fails the bench.
+ * BENCH_NODES and BENCH_PODS change the sizes; BENCH_BACKLOG_ONLY=1 runs part 1 and prints binds
+ * and status writes per second; BENCH_PROFILE_DIR=dir writes the components' CPU profiles there;
+ * BENCH_VERBOSE=1 shows the components' output.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,7 +25,6 @@ const NODES = Number(process.env.BENCH_NODES ?? 1000);
 const PODS = Number(process.env.BENCH_PODS ?? 10_000);
 const TARGET_BINDS_PER_S = 1000;
 const TARGET_ALL_RUNNING_S = 30;
-const NS = 'bench-schedule';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Proc {
@@ -31,7 +36,12 @@ interface Proc {
 
 /** A component in its own process; its CPU time is read from /proc when it is there. */
 function component(name: string, entry: string, args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server', entry), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(root, 'server', entry), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // If the bench dies abruptly, its components go with it.
+  const onExit = () => child.kill('SIGKILL');
+  process.once('exit', onExit);
+  child.once('exit', () => process.removeListener('exit', onExit));
   const lines: string[] = [];
   const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
   for (const stream of [child.stdout!, child.stderr!])
@@ -186,7 +196,7 @@ export async function run(): Promise<void> {
     const backlog = report(`backlog: ${PODS} pending pods, scheduler started at t=0`, await follow(db, backlogNs, PODS, from, t0, 180_000), t0, PODS, await cpuSince(cpu0));
 
     if (process.env.BENCH_BACKLOG_ONLY) {
-      const rows = db.prepare(`SELECT (ts - ?) / 1000 AS s, sum(verb = 'bind') AS binds, sum(verb = 'updateStatus') AS statuses FROM events WHERE kind = 'Pod' AND namespace = ? GROUP BY 1 ORDER BY 1`).all(t0, backlogNs);
+      const rows = db.prepare(`SELECT CAST((ts - ?) / 1000 AS INTEGER) AS s, sum(verb = 'bind') AS binds, sum(verb = 'updateStatus') AS statuses FROM events WHERE kind = 'Pod' AND namespace = ? GROUP BY 1 ORDER BY 1`).all(t0, backlogNs);
       console.log(rows.map((r: any) => `${r.s}s: ${r.binds} binds, ${r.statuses} statuses`).join('\n'));
       return;
     }

@@ -4,6 +4,7 @@
  * N simulated node agents in one process; with --debug-port, GET /routes shows the proxy table.
  */
 import { componentArgs } from '../components/client-config.js';
+import { createLogger } from '../components/logger.js';
 import { metricsPort, startMetricsServer } from '../components/metrics-server.js';
 import { createAgentMetrics } from './agent-metrics.js';
 import { startAgents } from './agents.js';
@@ -23,11 +24,12 @@ const args = componentArgs(process.argv.slice(2), {
   'debug-port': { type: 'string' },
   'metrics-port': { type: 'string' },
 });
+const logger = createLogger('agent');
 const str = (flag: string) => args.flags[flag] as string | undefined;
 const num = (flag: string) => (str(flag) !== undefined ? Number(str(flag)) : undefined);
 const nodes = num('nodes')!;
 if (!Number.isInteger(nodes) || nodes < 0) {
-  console.error(`--nodes must be a whole number, not ${str('nodes')}`);
+  logger.error(`--nodes must be a whole number, not ${str('nodes')}`);
   process.exit(1);
 }
 
@@ -44,15 +46,15 @@ const agents = await startAgents({
   leaseDurationSeconds: num('lease-duration-seconds'),
   deletionGraceMs: num('deletion-grace-ms'),
   agentsPerConnection: num('agents-per-connection'),
-  log: (line) => console.log(`agents: ${line}`),
+  log: (line) => logger.info(`agents: ${line}`),
 });
 const debug = str('debug-port') !== undefined ? await startDebugServer(num('debug-port')!, { routes: () => agents.proxy.routes(), pick: (ip, port, protocol) => agents.proxy.pick(ip, port, protocol), nodes: agents.nodes }) : undefined;
-if (debug) console.log(`agents: debug ${debug.url}/routes`);
+if (debug) logger.info({ debug: debug.url }, `agents: debug ${debug.url}/routes`);
 const port = metricsPort(str('metrics-port'));
 const metrics = port === undefined ? undefined : await startMetricsServer(createAgentMetrics(() => agents.agents.values()), port);
-if (metrics) console.log(`agents: metrics at ${metrics.url}`);
-console.log(`agents: ${nodes} nodes (${str('prefix')}0..) against ${args.server}`);
-void agents.started.then(() => console.log(`agents: all ${nodes} nodes registered and running`));
+if (metrics) logger.info({ metrics: metrics.url }, `agents: metrics at ${metrics.url}`);
+logger.info({ server: args.server, nodes }, `agents: ${nodes} nodes (${str('prefix')}0..) against ${args.server}`);
+void agents.started.then(() => logger.info(`agents: all ${nodes} nodes registered and running`));
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const)

@@ -32,7 +32,11 @@ export function splitKey(key: string): { namespace?: string; name: string } {
 }
 
 export function startReconciler(spec: ReconcilerSpec) {
+  const all = [spec.primary, ...(spec.secondary ?? []).map((s) => s.informer)];
+  // Nothing is reconciled from a half-filled cache: keys queued before every informer synced wait.
+  const synced = Promise.all(all.map((i) => i.waitForSync()));
   const queue = createWorkQueue(async (key) => {
+    await synced;
     const started = performance.now();
     try {
       await spec.reconcile(key);
@@ -46,8 +50,7 @@ export function startReconciler(spec: ReconcilerSpec) {
   const untrackQueue = controllerMetrics.trackQueue(spec.name, queue);
   const subscriptions = [spec.primary.events$.subscribe((e) => queue.add(objectKey(e.object)))];
   for (const s of spec.secondary ?? []) subscriptions.push(s.informer.events$.subscribe((e) => s.keys(e).forEach((k) => queue.add(k))));
-  const all = [spec.primary, ...(spec.secondary ?? []).map((s) => s.informer)];
-  void Promise.all(all.map((i) => i.waitForSync())).then(() => spec.primary.cache.keys().forEach((k) => queue.add(k)));
+  void synced.then(() => spec.primary.cache.keys().forEach((k) => queue.add(k)));
   const resync = spec.resyncMs ? setInterval(() => spec.primary.cache.keys().forEach((k) => queue.add(k)), spec.resyncMs) : undefined;
   resync?.unref();
   return {

@@ -1,6 +1,7 @@
 /** `npm run scheduler -- --server URL --token T`: the scheduler as its own process. */
 import { createKubeqlClient } from '../client/client.js';
 import { componentArgs } from '../components/client-config.js';
+import { createLogger } from '../components/logger.js';
 import { metricsPort, startMetricsServer } from '../components/metrics-server.js';
 import { createSchedulerMetrics } from './scheduler-metrics.js';
 import { startScheduler } from './scheduler.js';
@@ -14,6 +15,7 @@ const args = componentArgs(process.argv.slice(2), {
   'metrics-port': { type: 'string' },
 });
 const num = (flag: string) => (args.flags[flag] !== undefined ? Number(args.flags[flag]) : undefined);
+const logger = createLogger('scheduler');
 const client = createKubeqlClient({ server: args.server, token: args.token });
 const metrics = createSchedulerMetrics(() => scheduler.queue.counts());
 const scheduler = startScheduler({
@@ -24,12 +26,13 @@ const scheduler = startScheduler({
   initialBackoffMs: num('initial-backoff-ms'),
   maxBackoffMs: num('max-backoff-ms'),
   percentageOfNodesToScore: num('percentage-of-nodes-to-score'),
-  log: (line) => console.log(`scheduler: ${line}`),
+  log: (line) => logger.info(`scheduler: ${line}`),
+  debug: (line) => logger.debug(`scheduler: ${line}`),
 });
-console.log(`scheduler: against ${args.server}`);
+logger.info({ server: args.server }, `scheduler: against ${args.server}`);
 const port = metricsPort(args.flags['metrics-port']);
 const metricsServer = port === undefined ? undefined : await startMetricsServer(metrics.registry, port);
-if (metricsServer) console.log(`scheduler: metrics at ${metricsServer.url}`);
+if (metricsServer) logger.info({ metrics: metricsServer.url }, `scheduler: metrics at ${metricsServer.url}`);
 
 // A line now and then while pods are being bound.
 let reported = 0;
@@ -37,7 +40,7 @@ const report = setInterval(() => {
   if (scheduler.stats.bound === reported) return;
   reported = scheduler.stats.bound;
   const q = scheduler.queue.counts();
-  console.log(`scheduler: ${reported} pods bound, ${q.active} waiting, ${q.unschedulable} unschedulable, ${q.backoff} backing off`);
+  logger.info({ bound: reported, ...q }, `scheduler: ${reported} pods bound, ${q.active} waiting, ${q.unschedulable} unschedulable, ${q.backoff} backing off`);
 }, 5000);
 report.unref();
 

@@ -60,6 +60,7 @@ export function startScheduler(options: SchedulerOptions) {
     maxInFlight: 32,
   });
   const log = options.log ?? (() => {});
+  const debug = options.debug ?? (() => {});
   const informers = createSharedInformers(client);
   const unbound = informers.informer('Pod', { fieldSelector: `spec.nodeName=,spec.schedulerName=${name}` });
   const bound = informers.informer('Pod', { fieldSelector: 'spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed' });
@@ -126,7 +127,7 @@ export function startScheduler(options: SchedulerOptions) {
       stats.lastBindAt = Date.now();
       stats.firstBindAt ||= stats.lastBindAt;
       options.metrics?.attempt('scheduled', (performance.now() - started) / 1000);
-      if (process.env.LOG_LEVEL === 'debug') log(`bound ${key} to ${node}`);
+      debug(`bound ${key} to ${node}`);
     } catch (error) {
       cache.forget(key);
       options.metrics?.attempt('error', (performance.now() - started) / 1000);
@@ -136,7 +137,7 @@ export function startScheduler(options: SchedulerOptions) {
       else queue.retryAfterBackoff(key);
       // The assumption no longer holds room on that node: parked pods may fit now.
       queue.moveAllUnschedulable();
-      if (process.env.LOG_LEVEL === 'debug') log(`bind ${key} to ${node} failed (${code}): ${(error as Error).message}`);
+      debug(`bind ${key} to ${node} failed (${code}): ${(error as Error).message}`);
     } finally {
       inflight--;
       slotWaiter?.();
@@ -153,7 +154,7 @@ export function startScheduler(options: SchedulerOptions) {
       .request(UPDATE_STATUS, { ns: pod.metadata.namespace, name: pod.metadata.name, status, rv: pod.metadata.resourceVersion })
       .catch((error) => {
         // A newer pod (or none) is on its way through the watch; the next attempt writes again if needed.
-        if (process.env.LOG_LEVEL === 'debug') log(`status of ${key} not written: ${(error as Error).message}`);
+        debug(`status of ${key} not written: ${(error as Error).message}`);
       })
       .finally(() => statusWrites.delete(key));
   }

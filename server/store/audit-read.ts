@@ -24,7 +24,6 @@ function conditions(filter: AuditFilter, after: number): SQL[] {
   if (filter.kind !== undefined) where.push(sql`kind = ${filter.kind}`);
   if (filter.namespace !== undefined) where.push(sql`namespace = ${filter.namespace}`);
   if (filter.name !== undefined) where.push(sql`name = ${filter.name}`);
-  if (filter.fromRevision !== undefined) where.push(sql`revision >= ${filter.fromRevision}`);
   if (filter.toRevision !== undefined) where.push(sql`revision <= ${filter.toRevision}`);
   // Unary + keeps the planner off events_ts: a time range is checked while walking in revision order.
   if (filter.since !== undefined) where.push(sql`+ts >= ${filter.since}`);
@@ -34,10 +33,12 @@ function conditions(filter: AuditFilter, after: number): SQL[] {
 
 /** Matching events with revision > `after`, at most `limit`, oldest first. */
 export function readAudit(db: BetterSQLite3Database, filter: AuditFilter, after: number, limit: number): AuditPage {
+  // The walk in revision order starts at the higher of the two lower bounds.
+  if (filter.fromRevision !== undefined) after = Math.max(after, filter.fromRevision - 1);
   if (filter.since !== undefined) {
     // The first revision committed at or after `since`: an index-only pass over events_ts (exact
     // even if the clock stepped back), so the walk in revision order starts there.
-    const first = db.get<{ first: number | null }>(sql`SELECT min(revision) AS first FROM events WHERE ts >= ${filter.since}`)?.first;
+    const first = db.get<{ first: number | null }>(sql`SELECT min(revision) AS first FROM events INDEXED BY events_ts WHERE ts >= ${filter.since}`)?.first;
     if (first === null || first === undefined) return { events: [], hasMore: false };
     after = Math.max(after, first - 1);
   }

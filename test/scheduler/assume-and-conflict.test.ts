@@ -50,7 +50,9 @@ it('a bind with a stale resourceVersion gets CONFLICT and the pod is tried again
   await api.ok(`mutation { deletePod(namespace: "${NS}", name: "first", gracePeriodSeconds: 0) { metadata { name } } }`);
   await api.ok(`mutation { deletePod(namespace: "${NS}", name: "second", gracePeriodSeconds: 0) { metadata { name } } }`);
   await createPod('changing', '100m');
-  // Changed before the scheduler's lagging watch can show it: the version it binds with is already old.
+  // Changed after the create but before the scheduler's lagging watch shows the pod (and apart from
+  // it, so the two arrive separately): the version it binds with is already old.
+  await new Promise((r) => setTimeout(r, LAG_MS / 3));
   await api.ok(`mutation { patchPod(namespace: "${NS}", name: "changing", patch: { metadata: { labels: { touched: "yes" } } }) { metadata { name } } }`);
   await eventually(async () => (await placements(api, NS)).changing === 'only', 10_000);
   expect(scheduler.output()).toMatch(/bind slow\/changing to only failed \(CONFLICT\)/);
