@@ -8,6 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startChildComponent, type ChildComponent } from './components/child-component.js';
+import { writeCliConfig } from './components/cli-config.js';
+import { componentTokens, type ComponentTokens } from './components/component-tokens.js';
 
 // The components' logs (pino) human-readable in a terminal, JSON lines otherwise (children inherit it).
 process.env.KUBEQL_LOG_FORMAT ??= process.stdout.isTTY ? 'pretty' : 'json';
@@ -42,18 +44,27 @@ try {
 }
 const tokenFile = join(dataDir, 'admin.token');
 const token = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined;
-// The token goes in the environment, not on a command line every user of the machine can read.
-const clientEnv = { KUBEQL_SERVER: url!, KUBEQL_TOKEN: token };
+// Each component acts as its own identity with least privilege (DESIGN §5); tokens go in the
+// environment, not on a command line every user of the machine can read.
+let tokens: ComponentTokens;
+try {
+  tokens = await componentTokens(url!, token!);
+} catch (error) {
+  console.error(`kubeql: could not issue the components' tokens: ${(error as Error).message}`);
+  await stopAll(1);
+}
+const envFor = (t: string) => ({ KUBEQL_SERVER: url!, KUBEQL_TOKEN: t });
+const cliConfig = writeCliConfig(url!.replace(/\/graphql$/, ''), token!);
 const apiPort = Number(new URL(url!).port);
 const debugPort = process.env.KUBEQL_AGENTS_DEBUG_PORT ?? (process.env.PORT === '0' ? '0' : String(apiPort + 1));
 
-for (const [name, entry, args] of [
-  ['controller-manager', 'controllers/main.ts', []],
-  ['scheduler', 'scheduler/main.ts', []],
-  ['agents', 'agent/main.ts', ['--nodes', nodes, '--zones', '3', '--debug-port', debugPort]],
+for (const [name, entry, args, componentToken] of [
+  ['controller-manager', 'controllers/main.ts', [], tokens!.controllerManager],
+  ['scheduler', 'scheduler/main.ts', [], tokens!.scheduler],
+  ['agents', 'agent/main.ts', ['--nodes', nodes, '--zones', '3', '--debug-port', debugPort, '--node-tokens'], tokens!.nodeBootstrapper],
 ] as const) {
-  const c = startChildComponent(name, entry, [...args], clientEnv);
+  const c = startChildComponent(name, entry, [...args], envFor(componentToken));
   components.push(c);
   void c.exited.then((code) => !stopping && console.error(`kubeql: ${name} exited (code ${code})`));
 }
-console.log(`kubeql: GraphQL at ${url!} (GraphiQL in a browser); data in ${dataDir}; Ctrl-C stops everything`);
+console.log(`kubeql: GraphQL at ${url!} (GraphiQL in a browser), dashboard at ${url!.replace(/\/graphql$/, '/')}; data in ${dataDir}; kq configured in ${cliConfig}; Ctrl-C stops everything`);

@@ -10,6 +10,7 @@ import { createInformer } from '../client/informer.js';
 import { createWorkQueue } from '../client/work-queue.js';
 import { DEFAULT_AGENT_SETTINGS, type AgentSettings } from './agent-settings.js';
 import { NodeAgent, podWritesFor, type PodWrites } from './node-agent.js';
+import { issueNodeTokens } from './node-tokens.js';
 import { ProxyRoutes } from './proxy-routes.js';
 
 export interface AgentsOptions extends Partial<AgentSettings> {
@@ -23,7 +24,12 @@ export interface AgentsOptions extends Partial<AgentSettings> {
   pods?: string;
   /** Nodes go round-robin into this many zones, `zone-0`... (0: no zone label). */
   zones?: number;
-  /** Agents sharing one API client (and its WebSocket) (default 50). */
+  /**
+   * Each agent acts as system:node:<name> with a token of its own, minted with `token` (a bootstrap
+   * token: create nodes/token). Agents then share nothing that writes: one client per agent.
+   */
+  nodeTokens?: boolean;
+  /** Agents sharing one API client (and its WebSocket) (default 50; 1 with nodeTokens). */
   agentsPerConnection?: number;
   /** Agents registering at once at start (default 32). */
   startupConcurrency?: number;
@@ -39,10 +45,14 @@ export async function startAgents(options: AgentsOptions) {
     deletionGraceMs: options.deletionGraceMs ?? DEFAULT_AGENT_SETTINGS.deletionGraceMs,
   };
   const log = options.log ?? (() => {});
-  const perConnection = Math.max(1, options.agentsPerConnection ?? 50);
+  const prefix = options.prefix ?? 'node-';
+  const names = Array.from({ length: options.nodes }, (_, i) => `${prefix}${i}`);
+  const nodeTokens = options.nodeTokens ? await issueNodeTokens(options.server, options.token, names) : undefined;
+  const perConnection = nodeTokens ? 1 : Math.max(1, options.agentsPerConnection ?? 50);
   const clients: KubeqlClient[] = [];
   const writes: PodWrites[] = [];
-  const clientFor = (i: number) => (clients[Math.floor(i / perConnection)] ??= createKubeqlClient({ server: options.server, token: options.token }));
+  const tokenFor = (i: number) => nodeTokens?.get(names[i]) ?? options.token;
+  const clientFor = (i: number) => (clients[Math.floor(i / perConnection)] ??= createKubeqlClient({ server: options.server, token: tokenFor(i) }));
   const writesFor = (i: number) => (writes[Math.floor(i / perConnection)] ??= podWritesFor(clientFor(i)));
   const shared = clientFor(0);
 
@@ -62,7 +72,6 @@ export async function startAgents(options: AgentsOptions) {
   nodeInformer.events$.subscribe((e) => agents.get(e.object.metadata.name)?.onNodeChanged(e.type === 'DELETED' ? undefined : e.object));
   for (const informer of [nodeInformer, services, endpoints]) informer.start();
 
-  const prefix = options.prefix ?? 'node-';
   const zones = options.zones ?? 0;
   for (let i = 0; i < options.nodes; i++) {
     const name = `${prefix}${i}`;

@@ -21,6 +21,7 @@ const args = componentArgs(process.argv.slice(2), {
   'lease-duration-seconds': { type: 'string' },
   'deletion-grace-ms': { type: 'string' },
   'agents-per-connection': { type: 'string' },
+  'node-tokens': { type: 'boolean' },
   'debug-port': { type: 'string' },
   'metrics-port': { type: 'string' },
 });
@@ -46,6 +47,7 @@ const agents = await startAgents({
   leaseDurationSeconds: num('lease-duration-seconds'),
   deletionGraceMs: num('deletion-grace-ms'),
   agentsPerConnection: num('agents-per-connection'),
+  nodeTokens: args.flags['node-tokens'] === true,
   log: (line) => logger.info(`agents: ${line}`),
 });
 const debug = str('debug-port') !== undefined ? await startDebugServer(num('debug-port')!, { routes: () => agents.proxy.routes(), pick: (ip, port, protocol) => agents.proxy.pick(ip, port, protocol), nodes: agents.nodes }) : undefined;
