@@ -9,7 +9,8 @@
  * (the bench opens the database read-only; it never writes it). Timing never fails the bench.
  * BENCH_NODES and BENCH_PODS change the sizes; BENCH_BACKLOG_ONLY=1 runs part 1 and prints binds
  * and status writes per second; BENCH_PROFILE_DIR=dir writes the components' CPU profiles there;
- * BENCH_VERBOSE=1 shows the components' output.
+ * BENCH_VERBOSE=1 shows the components' output; BENCH_METRICS=1 prints the server's group-commit
+ * sizes and bind/status request durations after part 1.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -195,6 +196,7 @@ export async function run(): Promise<void> {
     await scheduler.waitFor(/synced/, 60_000);
     const backlog = report(`backlog: ${PODS} pending pods, scheduler started at t=0`, await follow(db, backlogNs, PODS, from, t0, 180_000), t0, PODS, await cpuSince(cpu0));
 
+    if (process.env.BENCH_METRICS) console.log((await (await fetch(server.url.replace('/graphql', '/metrics'))).text()).split('\n').filter((l) => /append_batch_writes_(sum|count)|request_duration_seconds_(sum|count)\{.*(bind|updateStatus|RATE_LIMITED)/.test(l)).join('\n'));
     if (process.env.BENCH_BACKLOG_ONLY) {
       const rows = db.prepare(`SELECT CAST((ts - ?) / 1000 AS INTEGER) AS s, sum(verb = 'bind') AS binds, sum(verb = 'updateStatus') AS statuses FROM events WHERE kind = 'Pod' AND namespace = ? GROUP BY 1 ORDER BY 1`).all(t0, backlogNs);
       console.log(rows.map((r: any) => `${r.s}s: ${r.binds} binds, ${r.statuses} statuses`).join('\n'));

@@ -37,7 +37,7 @@ export interface PodWrites {
 /** The batched pod writes of one client (shared by the agents that use it). */
 export function podWritesFor(client: KubeqlClient): PodWrites {
   return {
-    status: createMutationBatcher(client, 'updatePodStatus', { namespace: 'String!', name: 'String!', status: 'JSON!', resourceVersion: 'String' }, 'metadata { resourceVersion }', { maxBatch: 20, maxInFlight: 8 }),
+    status: createMutationBatcher(client, 'updatePodStatus', { namespace: 'String!', name: 'String!', status: 'JSON!', resourceVersion: 'String' }, 'metadata { resourceVersion }', { maxBatch: 10, maxInFlight: 16, lingerMs: 5 }),
     remove: createMutationBatcher(client, 'deletePod', { namespace: 'String!', name: 'String!', resourceVersion: 'String', gracePeriodSeconds: 'Int' }, 'metadata { name }'),
   };
 }

@@ -1,11 +1,13 @@
 /**
  * Coalesces concurrent calls of one mutation into GraphQL documents of up to `maxBatch` aliased
  * fields (`m0: bindPod(...) m1: bindPod(...)`), at most `maxInFlight` documents at a time: under
- * load the server parses, authenticates and commits a batch per request instead of a request per
- * call; when idle a call goes out alone at once. Each call succeeds or fails on its own: a field's
- * error (its `path` names the alias) rejects that call only; an error of the whole document (or
- * the transport) rejects every call in it. Results are not returned: a failed non-null field nulls
- * the whole `data`, so callers learn only success or their error (their informers show the rest).
+ * load the server parses and authenticates a batch per request instead of a request per call;
+ * when idle a call goes out alone at once. Each call succeeds or fails on its own. The mutation's
+ * field must be non-null (every Kubeql mutation is): mutations run in order, and a field's error
+ * (its `path` names the alias) nulls the whole `data` and ends the document, so that call is
+ * rejected, the calls before it succeeded, and the calls after it, which never ran, go out again
+ * in the next document. An error of the whole document (or the transport) rejects every call in
+ * it. Results are not returned: callers learn success or their error (their informers show the rest).
  */
 import type { KubeqlClient } from './client.js';
 import { ClientError } from './client-error.js';
@@ -15,6 +17,8 @@ export interface MutationBatcherOptions {
   maxBatch?: number;
   /** Documents in flight (default 8). */
   maxInFlight?: number;
+  /** How long a call may wait for others to share its document (default 0: the same turn of the event loop only). */
+  lingerMs?: number;
 }
 
 interface Call {
@@ -30,6 +34,7 @@ interface Call {
 export function createMutationBatcher(client: KubeqlClient, field: string, argTypes: Record<string, string>, selection: string, options: MutationBatcherOptions = {}) {
   const maxBatch = Math.max(1, options.maxBatch ?? 25);
   const maxInFlight = Math.max(1, options.maxInFlight ?? 8);
+  const lingerMs = options.lingerMs ?? 0;
   const names = Object.keys(argTypes);
   const documents = new Map<number, string>();
   const queue: Call[] = [];
@@ -59,16 +64,21 @@ export function createMutationBatcher(client: KubeqlClient, field: string, argTy
       await client.request(document(batch.length), variables);
       for (const call of batch) call.resolve();
     } catch (error) {
-      const byAlias = new Map<number, ClientError>();
+      // The first field that failed: the document stopped there.
+      let failed: { index: number; error: ClientError } | undefined;
       let whole = !(error instanceof ClientError) || error.errors.length === 0;
       if (error instanceof ClientError)
         for (const e of error.errors) {
           const alias = (e as { path?: unknown[] }).path?.[0];
           const m = typeof alias === 'string' ? /^m(\d+)$/.exec(alias) : null;
           if (!m) whole = true;
-          else byAlias.set(Number(m[1]), new ClientError([e]));
+          else if (!failed || Number(m[1]) < failed.index) failed = { index: Number(m[1]), error: new ClientError([e]) };
         }
-      batch.forEach((call, i) => (whole ? call.reject(error) : byAlias.has(i) ? call.reject(byAlias.get(i)) : call.resolve()));
+      if (whole || !failed) return batch.forEach((call) => call.reject(error));
+      const stoppedAt = failed.index;
+      batch.slice(0, stoppedAt).forEach((call) => call.resolve());
+      batch[stoppedAt].reject(failed.error);
+      queue.unshift(...batch.slice(stoppedAt + 1));
     }
   }
 
@@ -88,13 +98,15 @@ export function createMutationBatcher(client: KubeqlClient, field: string, argTy
     call(args: Record<string, unknown>): Promise<void> {
       return new Promise((resolve, reject) => {
         queue.push({ args, resolve, reject });
-        // Calls made in the same turn of the event loop go out together.
+        // Calls made in the same turn of the event loop (or within lingerMs) go out together.
         if (scheduled) return;
         scheduled = true;
-        queueMicrotask(() => {
+        const go = () => {
           scheduled = false;
           pump();
-        });
+        };
+        if (lingerMs > 0 && queue.length < maxBatch) setTimeout(go, lingerMs);
+        else queueMicrotask(go);
       });
     },
     pending: () => queue.length + inFlight,

@@ -18,8 +18,7 @@ export interface ChildComponent {
 export function startChildComponent(name: string, entry: string, args: string[] = [], env: Record<string, string | undefined> = {}): ChildComponent {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'server', entry), ...args], {
     cwd: root,
-    // Readable logs in a terminal: the children write to a pipe, so they are told.
-    env: { ...process.env, KUBEQL_LOG_FORMAT: process.env.KUBEQL_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : undefined), ...env },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const watchers: Array<{ pattern: RegExp; resolve: (m: RegExpMatchArray) => void }> = [];

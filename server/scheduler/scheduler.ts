@@ -23,11 +23,13 @@ export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 export interface SchedulerOptions extends SchedulingQueueOptions {
   client: KubeqlClient;
   schedulerName?: string;
-  /** Pods decided and not yet bound at once (default 1000); binds go out batched, 20 to a request, 32 requests at a time. */
+  /** Pods decided and not yet bound at once (default 1000); binds go out batched, 10 to a request, 64 requests at a time. */
   bindConcurrency?: number;
   /** kube-scheduler's percentageOfNodesToScore (default adaptive). */
   percentageOfNodesToScore?: number;
   log?: (line: string) => void;
+  /** Per-pod lines (bound, bind failed), for LOG_LEVEL=debug. */
+  debug?: (line: string) => void;
   /** Counts each scheduling attempt by result, with its latency (scheduler-metrics.ts). */
   metrics?: { attempt(result: 'scheduled' | 'unschedulable' | 'error', seconds: number): void };
 }
@@ -56,8 +58,8 @@ export function startScheduler(options: SchedulerOptions) {
   // A document's mutations run one after another, each waiting for its commit: many documents in
   // flight is what lets the server commit many binds together; batching saves the per-request work.
   const binder = createMutationBatcher(client, 'bindPod', { namespace: 'String!', name: 'String!', nodeName: 'String!', resourceVersion: 'String' }, 'metadata { resourceVersion }', {
-    maxBatch: 20,
-    maxInFlight: 32,
+    maxBatch: 10,
+    maxInFlight: 64,
   });
   const log = options.log ?? (() => {});
   const debug = options.debug ?? (() => {});

@@ -1,21 +1,18 @@
 /**
  * Replay on two threads: this thread reads the log, parses each event and runs projectEvent
- * against recording statements; a worker thread (replay-sql-worker.ts) that owns the target
+ * against recording statements; a worker thread (replay-sql.cjs) that owns the target
  * database runs the recorded statements in order. Batches are bounded in flight, so neither side
  * runs ahead without limit. Same snapshot copy, same projectEvent, same SQL as replayInto.
  */
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { recordingProjectionStatements } from './raw-statements.js';
 import { startReplay, type AllocationsOf, type ReplayStats } from './replay.js';
-import { REPLAY_SQL_WORKER } from './replay-sql-worker.js';
+import { REPLAY_SQL_FILE, threadCpuMs } from './replay-sql.js';
 import type { ScratchDatabase } from './scratch-database.js';
-import { threadCpuMs } from './thread-cpu.js';
 
 const BATCH_EVENTS = 2_000;
 const IN_FLIGHT = 3;
-const betterSqlite3 = createRequire(import.meta.url).resolve('better-sqlite3');
 
 /** Replays `source` (in a read snapshot, a connection of its own) into `scratch`; the scratch connection is open again afterwards. */
 export async function replayParallel(source: Database.Database, scratch: ScratchDatabase, allocationsOf: AllocationsOf, options: { upTo?: number } = {}): Promise<ReplayStats> {
@@ -24,10 +21,7 @@ export async function replayParallel(source: Database.Database, scratch: Scratch
   const replay = startReplay(source, scratch.sqlite, allocationsOf, options.upTo);
   scratch.close();
 
-  const worker = new Worker(REPLAY_SQL_WORKER, {
-    eval: true,
-    workerData: { file: scratch.file, betterSqlite3, statements: replay.plans.map((p) => ({ sql: p.sql, arity: p.binders.length })) },
-  });
+  const worker = new Worker(REPLAY_SQL_FILE, { workerData: { replaySql: true, file: scratch.file, spec: replay.spec } });
   let failure: Error | undefined;
   let inFlight = 0;
   let done = false;

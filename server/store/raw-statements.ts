@@ -1,10 +1,8 @@
 /**
  * The projection's prepared statements without drizzle's per-call placeholder filling: the same
- * SQL text drizzle built (so the same statements as the live path), bound by position. Replay runs
- * millions of them: straight on better-sqlite3 (rawProjectionStatements), or recorded as flat
- * operations for a worker thread that owns the target database (recordingProjectionStatements).
+ * SQL text drizzle built (so the same statements as the live path), bound by position and recorded
+ * as flat operations that replay-sql.cjs runs, on the calling thread or in a worker thread.
  */
-import type Database from 'better-sqlite3';
 import { Param, Placeholder } from 'drizzle-orm';
 import type { ProjectionStatements } from './project-event.js';
 import type { Statements } from './statements.js';
@@ -14,6 +12,8 @@ type Binder = (v: Values) => unknown;
 
 export interface StatementPlan {
   sql: string;
+  /** The placeholder name of each SQL parameter (undefined for a fixed value). */
+  names: Array<string | undefined>;
   /** One per SQL parameter, in order: the named value (through the column's encoder) or a fixed value. */
   binders: Binder[];
 }
@@ -35,7 +35,8 @@ export function statementPlan(prepared: DrizzlePrepared): StatementPlan {
     }
     return () => p;
   });
-  return { sql, binders };
+  const names = params.map((p) => (p instanceof Placeholder ? p.name : p instanceof Param && p.value instanceof Placeholder ? p.value.name : undefined));
+  return { sql, names, binders };
 }
 
 /** The plans of projectEvent's statements, in PROJECTION_STATEMENTS order. */
@@ -45,17 +46,6 @@ export function projectionPlans(st: Statements): StatementPlan[] {
 
 function byName(run: (plan: StatementPlan, index: number) => (v: Values) => unknown, plans: StatementPlan[]): ProjectionStatements {
   return Object.fromEntries(PROJECTION_STATEMENTS.map((name, i) => [name, { run: run(plans[i], i) }])) as ProjectionStatements;
-}
-
-/** Runs the statements on `sqlite` directly. */
-export function rawProjectionStatements(sqlite: Database.Database, plans: StatementPlan[]): ProjectionStatements {
-  return byName(({ sql, binders }) => {
-    const stmt = sqlite.prepare(sql);
-    const [a, b, c, d, e] = binders;
-    if (binders.length === 4) return (v) => stmt.run(a(v), b(v), c(v), d(v));
-    if (binders.length === 5) return (v) => stmt.run(a(v), b(v), c(v), d(v), e(v));
-    return (v) => stmt.run(...binders.map((bind) => bind(v)));
-  }, plans);
 }
 
 /** Appends each run to `ops` as [statement index, ...parameters] (the statement's arity is its plan's). */

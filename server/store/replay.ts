@@ -12,7 +12,8 @@ import { KubeqlError } from '../errors.js';
 import type { Allocation, KObject } from '../resources/kind.js';
 import { logBounds } from './log-bounds.js';
 import { projectEvent, type ProjectionStatements } from './project-event.js';
-import { projectionPlans, rawProjectionStatements, type StatementPlan } from './raw-statements.js';
+import { projectionPlans, recordingProjectionStatements, type StatementPlan } from './raw-statements.js';
+import { createExecutor, executorSpec, type ExecutorSpec } from './replay-sql.js';
 import { prepareStatements } from './statements.js';
 import type { EventType } from './types.js';
 
@@ -30,9 +31,10 @@ export interface ReplayStats {
 
 export type AllocationsOf = (o: KObject) => Allocation[];
 
-/** Indexes the replay's own statements look rows up by; the target's other secondary indexes are dropped (the digest and the copy do not need them). */
-const LOOKUP_INDEXES = new Set(['objects_current', 'allocations_owner']);
+/** The index replay's statements look rows up by (freeAllocations); the target's other secondary indexes are dropped (the digest and the copy do not need them; replay-sql.cjs closes versions by rowid). */
+const LOOKUP_INDEXES = new Set(['allocations_owner']);
 const COMMIT_EVERY = 50_000;
+const BATCH_EVENTS = 2_000;
 
 /** Runs `fn` inside one read transaction of `db` (or inside the transaction already open). */
 export function inReadSnapshot<T>(db: Database.Database, fn: () => T): T {
@@ -56,6 +58,7 @@ function dropSecondaryIndexes(target: Database.Database): void {
 
 /** Copies the rows of `table` alive at `floor` into `target`, as current (to_rev NULL). */
 function copySnapshotRows(source: Database.Database, target: Database.Database, table: 'objects' | 'labels', floor: number, each?: (row: Record<string, unknown>) => void): number {
+  if (floor === 0) return 0; // nothing is alive before the first revision
   const columns = (source.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name);
   const list = columns.map((c) => `"${c}"`).join(', ');
   const insert = target.prepare(`INSERT INTO ${table} (${list}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
@@ -77,6 +80,7 @@ export interface ReplayStart {
   revision: number;
   snapshotObjects: number;
   plans: StatementPlan[];
+  spec: ExecutorSpec;
   /** Projects one log row ([revision, type, kind, namespace, name, uid, object]) with `st`. */
   project(st: ProjectionStatements, row: unknown[]): void;
   /** The log rows after the floor up to the revision, oldest first. */
@@ -94,7 +98,9 @@ export function startReplay(source: Database.Database, target: Database.Database
     throw new KubeqlError(revision < floor ? 'EXPIRED' : 'BAD_USER_INPUT', `cannot replay to revision ${revision}: the log holds ${floor} to ${head}`, { floor });
   dropSecondaryIndexes(target);
   const plans = projectionPlans(prepareStatements(drizzle(target)));
-  const st = rawProjectionStatements(target, plans);
+  const spec = executorSpec(plans);
+  const ops = { list: [] as unknown[] };
+  const recorded = recordingProjectionStatements(plans, ops);
   // The current version of every object, as projectEvent's `previous`.
   const current = new Map<string, KObject>();
   const snapshotObjects = target.transaction(() => {
@@ -102,9 +108,10 @@ export function startReplay(source: Database.Database, target: Database.Database
       const object = JSON.parse(row.object as string) as KObject;
       const key = { kind: row.kind as string, namespace: row.namespace as string, name: row.name as string };
       current.set(keyOf(key.kind, key.namespace, key.name), object);
-      for (const a of allocationsOf(object)) st.insertAllocation.run({ ...key, pool: a.pool, value: a.value });
+      for (const a of allocationsOf(object)) recorded.insertAllocation.run({ ...key, pool: a.pool, value: a.value });
     });
     copySnapshotRows(source, target, 'labels', floor);
+    createExecutor(target, spec).run(ops.list);
     return n;
   })();
   const read = source.prepare('SELECT revision, type, kind, namespace, name, uid, object FROM events WHERE revision > ? AND revision <= ? ORDER BY revision').raw(true);
@@ -113,6 +120,7 @@ export function startReplay(source: Database.Database, target: Database.Database
     revision,
     snapshotObjects,
     plans,
+    spec,
     rows: () => read.iterate(floor, revision) as IterableIterator<unknown[]>,
     project(st, row) {
       const [rev, type, kind, namespace, name, uid, json] = row as [number, EventType, string, string, string, string, string];
@@ -132,17 +140,24 @@ export function startReplay(source: Database.Database, target: Database.Database
 export function replayInto(source: Database.Database, target: Database.Database, allocationsOf: AllocationsOf, options: { upTo?: number } = {}): ReplayStats {
   const started = performance.now();
   const replay = startReplay(source, target, allocationsOf, options.upTo);
-  const st = rawProjectionStatements(target, replay.plans);
+  const executor = createExecutor(target, replay.spec);
+  const ops = { list: [] as unknown[] };
+  const st = recordingProjectionStatements(replay.plans, ops);
   let events = 0;
   target.exec('BEGIN');
   try {
     for (const row of replay.rows()) {
       replay.project(st, row);
-      if (++events % COMMIT_EVERY === 0) {
+      if (++events % BATCH_EVENTS === 0) {
+        executor.run(ops.list);
+        ops.list = [];
+      }
+      if (events % COMMIT_EVERY === 0) {
         target.exec('COMMIT');
         target.exec('BEGIN');
       }
     }
+    executor.run(ops.list);
     target.exec('COMMIT');
   } catch (error) {
     if (target.inTransaction) target.exec('ROLLBACK');

@@ -101,9 +101,10 @@ describe('the fast path answers as yoga does', () => {
       control === 'chunked'
         ? await send(api.server.url, body.replace('$NAME', 'slow'), headers, true)
         : await send(api.server.url, body.replace('$NAME', 'slow'), { ...headers, accept: '*/*' }, false);
-    // The same answer, up to the name and what the server assigns.
+    // The same answer, up to the name and what the server assigns (whose length may differ).
     const same = (a: Answer, name: string) => ({
       ...a,
+      headers: { ...a.headers, 'content-length': a.headers['content-length'] === undefined ? undefined : Number(a.headers['content-length']) === Buffer.byteLength(a.body) },
       body: a.body
         .replaceAll(name, 'NAME')
         .replace(/"uid":"[^"]+"/g, '"uid":"U"')
@@ -114,7 +115,7 @@ describe('the fast path answers as yoga does', () => {
     if (!writes) expect(snapshotTables(api.db())).toBe(before);
   });
 
-  it('a create through the fast path is stored as through yoga', async () => {
+  it('a create through the fast path is in the log, by the authenticated actor', async () => {
     const fast = await send(api.server.url, json(CREATE_POD, { i: POD('stored-fast', { labels: { a: 'b' } }) }), { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${api.token}` }, false);
     expect(fast.status).toBe(200);
     expect(JSON.parse(fast.body).data.createPod.metadata.name).toBe('stored-fast');

@@ -40,10 +40,11 @@ beforeAll(async () => {
   plane = spawn('npm', ['start'], { cwd: root, env: { ...process.env, DATA_DIR: dataDir, PORT: '0' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   plane.stdout!.on('data', (d) => (output += d));
   plane.stderr!.on('data', (d) => (output += d));
-  url = (await eventually(() => output.match(/GraphQL at (http:\/\/\S+)/)?.[1], 40_000, () => output))!;
+  // Five Node processes starting on a busy CI machine: generous deadlines.
+  url = (await eventually(() => output.match(/GraphQL at (http:\/\/\S+)/)?.[1], 60_000, () => output))!;
   token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
-  await eventually(() => output.includes('all 3 nodes registered') && /controller-manager: .*against/.test(output), 40_000, () => output);
-}, 60_000);
+  await eventually(() => output.includes('all 3 nodes registered') && /controller-manager: .*against/.test(output), 60_000, () => output);
+}, 120_000);
 
 afterAll(async () => {
   if (plane?.pid && !groupGone()) process.kill(-plane.pid, 'SIGKILL');
