@@ -4,24 +4,45 @@
  * thread (replay.ts, through replay-sql.ts) and as the worker thread of the parallel replay
  * (parallel-replay.ts), under tsx, vitest and plain node alike.
  *
- * One liberty with the statements: the target keeps, per object, the rowid of its current row, so
- * closing a version is an update by rowid (the live path finds that row through the objects_current
- * index, which the replay target does without). The row closed is the same one: the object's row
- * with to_rev NULL.
+ * Write-behind for the versioned tables (objects, labels): replay knows each version's end — the
+ * object's next event closes it — so a new version is held here until that close arrives and is
+ * then written once, already closed (to_rev set), instead of being inserted open and updated
+ * later. Versions still open at the end are written open. A close with nothing held (a row of the
+ * snapshot copied from the floor) runs the live path's own UPDATE. The rows written are the rows
+ * the statements would have written; only their physical order differs.
  */
 'use strict';
 const { isMainThread, parentPort, workerData } = require('node:worker_threads');
 
-/** spec: { statements: [{ sql, arity }], close: { index, kind, namespace, name, revision }, insert: { index, kind, namespace, name } } (parameter positions). */
+/**
+ * spec: { statements: [{ sql, arity }], versioned: [{ close: { index, key: [positions], revision },
+ * insert: { index, key: [positions], closedSql, toRevAt } }] } (positions of parameters).
+ */
 function createExecutor(db, spec) {
   const stmts = spec.statements.map((s) => db.prepare(s.sql));
   const arity = spec.statements.map((s) => s.arity);
-  const lookup = db.prepare('SELECT rowid FROM objects WHERE kind = ? AND namespace = ? AND name = ? AND to_rev IS NULL').pluck();
-  const closeRow = db.prepare('UPDATE objects SET to_rev = ? WHERE rowid = ?');
-  const { close, insert } = spec;
-  /** key → rowid of the object's current row (rows copied from the snapshot are looked up once). */
-  const current = new Map();
-  const keyOf = (ops, at, p) => ops[at + p.kind] + '\u0000' + ops[at + p.namespace] + '\u0000' + ops[at + p.name];
+  /** By statement index: how a versioned table's close or insert is handled. */
+  const roles = spec.statements.map(() => undefined);
+  const tables = spec.versioned.map((v) => ({ ...v, held: new Map(), closedInsert: db.prepare(v.insert.closedSql) }));
+  for (const t of tables) {
+    roles[t.close.index] = { table: t, role: 'close' };
+    roles[t.insert.index] = { table: t, role: 'insert' };
+  }
+  const keyOf = (ops, at, positions) => {
+    let key = String(ops[at + positions[0]]);
+    for (let p = 1; p < positions.length; p++) key += '\u0000' + ops[at + positions[p]];
+    return key;
+  };
+  const call = (stmt, args) => {
+    switch (args.length) {
+      case 4: return stmt.run(args[0], args[1], args[2], args[3]);
+      case 5: return stmt.run(args[0], args[1], args[2], args[3], args[4]);
+      case 6: return stmt.run(args[0], args[1], args[2], args[3], args[4], args[5]);
+      case 7: return stmt.run(args[0], args[1], args[2], args[3], args[4], args[5], args[6]);
+      case 10: return stmt.run(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9]);
+      default: return stmt.run(...args);
+    }
+  };
 
   return {
     run(ops) {
@@ -29,22 +50,29 @@ function createExecutor(db, spec) {
       while (i < ops.length) {
         const k = ops[i++];
         const n = arity[k];
-        if (k === close.index) {
-          const key = keyOf(ops, i, close);
-          let rowid = current.get(key);
-          if (rowid === undefined) rowid = lookup.get(ops[i + close.kind], ops[i + close.namespace], ops[i + close.name]);
-          current.delete(key);
-          if (rowid !== undefined) closeRow.run(ops[i + close.revision], rowid);
-        } else if (k === insert.index) {
-          const result =
-            n === 9
-              ? stmts[k].run(ops[i], ops[i + 1], ops[i + 2], ops[i + 3], ops[i + 4], ops[i + 5], ops[i + 6], ops[i + 7], ops[i + 8])
-              : stmts[k].run(...ops.slice(i, i + n));
-          current.set(keyOf(ops, i, insert), result.lastInsertRowid);
-        } else if (n === 4) stmts[k].run(ops[i], ops[i + 1], ops[i + 2], ops[i + 3]);
-        else if (n === 5) stmts[k].run(ops[i], ops[i + 1], ops[i + 2], ops[i + 3], ops[i + 4]);
-        else stmts[k].run(...ops.slice(i, i + n));
+        const role = roles[k];
+        if (role === undefined) call(stmts[k], ops.slice(i, i + n));
+        else if (role.role === 'insert') role.table.held.set(keyOf(ops, i, role.table.insert.key), ops.slice(i, i + n));
+        else {
+          const t = role.table;
+          const key = keyOf(ops, i, t.close.key);
+          const held = t.held.get(key);
+          if (held === undefined) call(stmts[k], ops.slice(i, i + n));
+          else {
+            held.splice(t.insert.toRevAt, 0, ops[i + t.close.revision]);
+            call(t.closedInsert, held);
+            t.held.delete(key);
+          }
+        }
         i += n;
+      }
+    },
+    /** Writes the versions still open. */
+    finish() {
+      for (const t of tables) {
+        const insert = stmts[t.insert.index];
+        for (const args of t.held.values()) call(insert, args);
+        t.held.clear();
       }
     },
   };
@@ -72,7 +100,7 @@ if (!isMainThread && workerData && workerData.replaySql) {
   db.pragma('synchronous = OFF');
   db.pragma('locking_mode = EXCLUSIVE');
   db.pragma('temp_store = MEMORY');
-  db.pragma('cache_size = -524288');
+  db.pragma('cache_size = -131072');
   const executor = createExecutor(db, workerData.spec);
   let pending = 0;
   db.exec('BEGIN');
@@ -88,6 +116,7 @@ if (!isMainThread && workerData && workerData.replaySql) {
         }
         parentPort.postMessage({ type: 'ack' });
       } else if (msg.type === 'end') {
+        executor.finish();
         db.exec('COMMIT');
         db.close();
         const cpu = threadCpuMs();

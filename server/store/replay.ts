@@ -31,8 +31,8 @@ export interface ReplayStats {
 
 export type AllocationsOf = (o: KObject) => Allocation[];
 
-/** The index replay's statements look rows up by (freeAllocations); the target's other secondary indexes are dropped (the digest and the copy do not need them; replay-sql.cjs closes versions by rowid). */
-const LOOKUP_INDEXES = new Set(['allocations_owner']);
+/** Indexes replay's statements look rows up by; the target's other secondary indexes are dropped (the digest and the copy do not need them). */
+const LOOKUP_INDEXES = new Set(['objects_current', 'allocations_owner']);
 const COMMIT_EVERY = 50_000;
 const BATCH_EVENTS = 2_000;
 
@@ -111,7 +111,9 @@ export function startReplay(source: Database.Database, target: Database.Database
       for (const a of allocationsOf(object)) recorded.insertAllocation.run({ ...key, pool: a.pool, value: a.value });
     });
     copySnapshotRows(source, target, 'labels', floor);
-    createExecutor(target, spec).run(ops.list);
+    const executor = createExecutor(target, spec);
+    executor.run(ops.list);
+    executor.finish();
     return n;
   })();
   const read = source.prepare('SELECT revision, type, kind, namespace, name, uid, object FROM events WHERE revision > ? AND revision <= ? ORDER BY revision').raw(true);
@@ -158,6 +160,7 @@ export function replayInto(source: Database.Database, target: Database.Database,
       }
     }
     executor.run(ops.list);
+    executor.finish();
     target.exec('COMMIT');
   } catch (error) {
     if (target.inTransaction) target.exec('ROLLBACK');

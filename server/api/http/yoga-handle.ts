@@ -31,18 +31,17 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
 /** yoga's test for a parser that answered with a Response. */
 const isResponse = (value: unknown): value is AnyResponse => !!(value as AnyResponse)?.status && !!(value as AnyResponse)?.headers;
 
-/** The request's URL, parsed on first use (as yoga and its adapter hand it to hooks). */
-function lazyUrl(request: unknown, URLClass: typeof URL): unknown {
-  let url: unknown = new Proxy(
+/** The (current) request's URL, parsed when a hook reads it (as yoga and its adapter hand it to hooks). */
+function lazyUrl(request: () => unknown, URLClass: typeof URL): unknown {
+  return new Proxy(
     {},
     {
       get(_target, prop) {
-        url = new URLClass((request as { url: string }).url, 'http://localhost');
-        return Reflect.get(url as object, prop, url);
+        const url = new URLClass((request() as { url: string }).url, 'http://localhost');
+        return Reflect.get(url, prop, url);
       },
     },
   );
-  return url;
 }
 
 /** A handler for requests as yoga answers them, or undefined when yoga is instrumented (its traces wrap each step). */
@@ -62,26 +61,29 @@ export function leanYogaHandler(yoga: unknown): ((request: unknown, serverContex
 
   /** yoga's parseRequest: the request-parse hooks choose a parser (or answer), the parser reads the params, the hooks' done callbacks see them. */
   async function parseRequest(request: unknown, serverContext: unknown): Promise<{ response?: AnyResponse; params?: unknown }> {
-    const url = lazyUrl(request, fetchAPI.URL);
+    const url = lazyUrl(() => request, fetchAPI.URL);
     let requestParser: RequestParser | undefined;
     let response: AnyResponse | undefined;
     const done: Hook[] = [];
+    let ended = false;
+    // One payload for every hook (yoga makes one each, with the same contents).
+    const payload = {
+      request,
+      url,
+      requestParser,
+      serverContext,
+      setRequestParser(parser: RequestParser) {
+        requestParser = parser;
+      },
+      endResponse(newResponse: AnyResponse) {
+        response = newResponse;
+        ended = true;
+      },
+      fetchAPI,
+    };
     for (const hook of onRequestParse) {
-      let ended = false;
-      let returned = hook({
-        request,
-        url,
-        requestParser,
-        serverContext,
-        setRequestParser(parser: RequestParser) {
-          requestParser = parser;
-        },
-        endResponse(newResponse: AnyResponse) {
-          response = newResponse;
-          ended = true;
-        },
-        fetchAPI,
-      });
+      payload.requestParser = requestParser;
+      let returned = hook(payload);
       if (isThenable(returned)) returned = await returned;
       const onDone = (returned as { onRequestParseDone?: Hook } | undefined)?.onRequestParseDone;
       if (onDone) done.push(onDone);
@@ -155,26 +157,28 @@ export function leanYogaHandler(yoga: unknown): ((request: unknown, serverContex
   return async function handleRequest(request, serverContext) {
     let response: AnyResponse | undefined;
     let requestHandler: (request: unknown, serverContext: Record<string, unknown>) => unknown = handle;
-    const url = lazyUrl(request, fetchAPI.URL);
+    let stop = false;
+    const payload = {
+      request,
+      setRequest(newRequest: unknown) {
+        request = newRequest;
+      },
+      serverContext,
+      fetchAPI,
+      url: lazyUrl(() => request, fetchAPI.URL),
+      requestHandler,
+      setRequestHandler(newHandler: typeof requestHandler) {
+        requestHandler = newHandler;
+      },
+      endResponse(newResponse: AnyResponse | undefined) {
+        response = newResponse;
+        if (newResponse) stop = true;
+      },
+    };
     for (const hook of onRequest) {
-      let stop = false;
-      const returned = hook({
-        request,
-        setRequest(newRequest: unknown) {
-          request = newRequest;
-        },
-        serverContext,
-        fetchAPI,
-        url,
-        requestHandler,
-        setRequestHandler(newHandler: typeof requestHandler) {
-          requestHandler = newHandler;
-        },
-        endResponse(newResponse: AnyResponse | undefined) {
-          response = newResponse;
-          if (newResponse) stop = true;
-        },
-      });
+      payload.request = request;
+      payload.requestHandler = requestHandler;
+      const returned = hook(payload);
       if (isThenable(returned)) await returned;
       if (stop) break;
     }
