@@ -12,7 +12,7 @@ import { REPLAY_SQL_FILE, threadCpuMs } from './replay-sql.js';
 import type { ScratchDatabase } from './scratch-database.js';
 
 const BATCH_EVENTS = 2_000;
-const IN_FLIGHT = 3;
+const IN_FLIGHT = 4;
 
 /** Replays `source` (in a read snapshot, a connection of its own) into `scratch`; the scratch connection is open again afterwards. */
 export async function replayParallel(source: Database.Database, scratch: ScratchDatabase, allocationsOf: AllocationsOf, options: { upTo?: number } = {}): Promise<ReplayStats> {

@@ -36,6 +36,8 @@ export function openScratchDatabase(dir: string = tmpdir()): ScratchDatabase {
   const folder = mkdtempSync(join(dir, 'kubeql-replay-'));
   const file = join(folder, 'replay.db');
   let sqlite = connect(file);
+  // Bigger pages for a bulk writer of ~0.5 KiB rows (set before the first table exists).
+  sqlite.pragma('page_size = 16384');
   migrate(drizzle(sqlite), { migrationsFolder });
   return {
     file,
