@@ -34,7 +34,7 @@ const CREATE_POD = /* GraphQL */ `mutation($i: PodInput!) { createPod(input: $i)
 const CREATE_NAMESPACE = /* GraphQL */ `mutation($i: NamespaceInput!) { createNamespace(input: $i) { metadata { name } } }`;
 const PATCH_POD = /* GraphQL */ `mutation($ns: String!, $n: String!, $p: JSON!) { patchPod(namespace: $ns, name: $n, patch: $p) { metadata { resourceVersion } } }`;
 const LIST_GOLD = /* GraphQL */ `query($at: Revision) {
-  pods(namespace: "${LIST_NS}", labelSelector: "tier=gold", first: 10000, atRevision: $at) { edges { node { metadata { name } } } revision }
+  pods(namespace: "${LIST_NS}", labelSelector: "tier=gold", first: 1000, atRevision: $at) { edges { node { metadata { name } } } revision }
 }`;
 
 function pod(namespace: string, name: string, labels: Record<string, string>) {
