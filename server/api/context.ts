@@ -1,8 +1,7 @@
 /** The per-request context every resolver gets. */
-import type { KindDef } from '../resources/kind.js';
 import type { Store } from '../store/types.js';
 import type { RelationLoaders } from './schema/modules/relation-loaders.js';
-import type { AllocationRanges, VerbContext } from './verbs/verb-context.js';
+import type { VerbContext } from './verbs/verb-context.js';
 import type { WatchEngine } from './watch/watch-engine.js';
 import type { Guard } from './auth/guard.js';
 import type { Identity } from './auth/identity.js';
@@ -16,10 +15,4 @@ export interface ApiContext extends VerbContext {
   tokens: { issue(identity: Identity, ttlSeconds?: number): string };
   /** The relations' batched loads of this request, created on first use. */
   relationLoaders?: RelationLoaders;
-}
-
-export interface ServerParts {
-  store: Store;
-  ranges: AllocationRanges;
-  kinds: readonly KindDef[];
 }

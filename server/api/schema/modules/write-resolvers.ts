@@ -6,7 +6,6 @@ import { prepareObject, prepareStatus } from '../../../resources/validate-object
 import type { ApiContext } from '../../context.js';
 import { createInTx } from '../../verbs/create.js';
 import { deleteInTx, type PropagationPolicy } from '../../verbs/delete.js';
-import { checkPrecondition, mustGet } from '../../verbs/lookup.js';
 import { mergePatch } from '../../verbs/merge-patch.js';
 import { earlierResult } from '../../verbs/request-id.js';
 import { updateStatusInTx } from '../../verbs/update-status.js';
