@@ -61,3 +61,12 @@ describe('every rejected request has a code and leaves the log and every table u
     expect(snapshotTables(api.db())).toBe(before);
   });
 });
+
+describe('a patch whose metadata.resourceVersion is not a string', () => {
+  it.each([[{}], [[1]], [true]])('%j is BAD_USER_INPUT and changes nothing', async (rv) => {
+    const before = snapshotTables(api.db());
+    const res = await api.gql(`mutation($p: JSON!) { patchPod(namespace: "default", name: "existing", patch: $p) { metadata { name } } }`, { p: { metadata: { resourceVersion: rv } } });
+    expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(snapshotTables(api.db())).toBe(before);
+  });
+});

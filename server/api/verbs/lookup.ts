@@ -13,8 +13,11 @@ export function mustGet(tx: WriteTx, kind: KindDef, namespace: string | undefine
   return current;
 }
 
-export function checkPrecondition(current: KObject, resourceVersion: string | undefined | null): void {
+export function checkPrecondition(current: KObject, resourceVersion: unknown): void {
   if (resourceVersion === undefined || resourceVersion === null || resourceVersion === '') return;
+  // It may come from a patch's metadata, so any JSON: only a string (or a number) names a version.
+  if (typeof resourceVersion !== 'string' && typeof resourceVersion !== 'number')
+    throw new KubeqlError('BAD_USER_INPUT', 'metadata.resourceVersion: must be a string', { field: 'metadata.resourceVersion' });
   if (current.metadata.resourceVersion !== String(resourceVersion))
     throw new KubeqlError(
       'CONFLICT',
