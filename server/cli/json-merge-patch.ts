@@ -1,8 +1,11 @@
 /** JSON merge patches (RFC 7386) on the client: apply one, compute the one between two documents, and compare JSON values. */
+import { isPlainObject } from '../resources/shape.js';
+
+// Applying a merge patch is the server's own function, shared from resources/.
+export { mergePatch } from '../resources/merge-patch.js';
+export { isPlainObject };
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-export const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -12,17 +15,6 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     return keys.length === Object.keys(b).filter((k) => b[k] !== undefined).length && keys.every((k) => deepEqual(a[k], b[k]));
   }
   return false;
-}
-
-/** Objects merge, null deletes, anything else replaces. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isPlainObject(patch)) return structuredClone(patch);
-  const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
-    else result[key] = mergePatch(result[key], value);
-  }
-  return result;
 }
 
 /** The merge patch that turns `from` into `to` (`{}` when they are equal); lists are replaced whole. */

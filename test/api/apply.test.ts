@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREATE_POD, POD, snapshotTables, startTestApi, type TestApi } from '../support/api.js';
+import { NGINX_DEPLOYMENT } from '../support/manifests.js';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -57,29 +58,6 @@ spec:
   ports:
 ${ports}${extra}`;
 
-/** controllers/nginx-deployment.yaml from the Kubernetes documentation, unedited. */
-const NGINX_DEPLOYMENT = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
-`;
 
 /** The Service of the Kubernetes documentation (concepts/services-networking/service), unedited. */
 const DOCS_SERVICE = `apiVersion: v1

@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapshotTables, startTestApi, type TestApi } from '../support/api.js';
+import { NGINX_DEPLOYMENT } from '../support/manifests.js';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -72,29 +73,7 @@ describe('Deployment', () => {
   });
 
   it('the nginx Deployment of the Kubernetes documentation creates with no errors and no warnings', async () => {
-    const manifest = parseYaml(`
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx-deployment
-  labels:
-    app: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.14.2
-        ports:
-        - containerPort: 80
-`);
+    const manifest = parseYaml(NGINX_DEPLOYMENT);
     const res = await api.gql(
       `mutation($i: DeploymentInput!) { createDeployment(input: $i) { apiVersion kind metadata { name namespace labels } spec { replicas selector { matchLabels } template { spec { containers { name image ports { containerPort protocol } } } } } } }`,
       { i: manifest },

@@ -6,7 +6,7 @@ import { prepareObject, prepareStatus } from '../../../resources/validate-object
 import type { ApiContext } from '../../context.js';
 import { createInTx } from '../../verbs/create.js';
 import { deleteInTx, type PropagationPolicy } from '../../verbs/delete.js';
-import { mergePatch } from '../../verbs/merge-patch.js';
+import { mergePatch } from '../../../resources/merge-patch.js';
 import { earlierResult } from '../../verbs/request-id.js';
 import { updateStatusInTx } from '../../verbs/update-status.js';
 import { updateInTx } from '../../verbs/update.js';
