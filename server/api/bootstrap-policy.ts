@@ -43,8 +43,9 @@ const saSubject = (name: string) => ({ kind: 'ServiceAccount', name, namespace: 
 export const COMPONENT_ACCOUNTS = { controllerManager: 'kube-controller-manager', scheduler: 'kube-scheduler', nodeBootstrapper: 'node-bootstrapper' };
 
 export function bootstrapPolicy(): PolicyObject[] {
-  const view = rules(kinds.filter((k) => !RBAC_RESOURCES.has(k.resource)), READ);
-  const edit = [...view, ...rules(namespacedWorkloads(), WRITE, ['status', 'scale'])];
+  // As Kubernetes' `view`: everything but RBAC and Secrets (reading a Secret is reading its credentials); `edit` may read them.
+  const view = rules(kinds.filter((k) => !RBAC_RESOURCES.has(k.resource) && k.resource !== 'secrets'), READ);
+  const edit = [...view, ...rules(byResource('secrets'), READ), ...rules(namespacedWorkloads(), WRITE, ['status', 'scale'])];
   const admin = [...edit, ...rules(byResource('roles', 'rolebindings'), [...READ, ...WRITE])];
   return [
     clusterRole('cluster-admin', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }]),

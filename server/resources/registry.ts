@@ -11,6 +11,8 @@ import { endpoints } from './kinds/endpoints.js';
 import { replicaSet } from './kinds/replicaset.js';
 import { deployment } from './kinds/deployment.js';
 import { resourceQuota } from './kinds/resourcequota.js';
+import { configMap } from './kinds/configmap.js';
+import { secret } from './kinds/secret.js';
 
 export const kinds: readonly KindDef[] = [
   namespace,
@@ -27,6 +29,8 @@ export const kinds: readonly KindDef[] = [
   clusterRole,
   roleBinding,
   clusterRoleBinding,
+  configMap,
+  secret,
 ];
 
 const byName = new Map(kinds.map((k) => [k.kind, k]));

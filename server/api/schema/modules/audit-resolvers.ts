@@ -2,6 +2,7 @@
 import { createPatch } from 'rfc6902';
 import { badInput, KubeqlError } from '../../../errors.js';
 import type { KindDef } from '../../../resources/kind.js';
+import { redactObject, redactPatch } from '../../../resources/secret-redaction.js';
 import { formatDifference } from '../../../store/digest.js';
 import type { ObjectVersionRecord } from '../../../store/object-history.js';
 import type { StoredEvent } from '../../../store/types.js';
@@ -104,6 +105,8 @@ export function auditResolvers(kinds: readonly KindDef[]) {
     AuditEntry: {
       ts: (e: StoredEvent) => iso(e.ts),
       namespace: (e: StoredEvent) => e.namespace || null,
+      // The audit log and the log subscription are not reads of Secrets: their data is redacted.
+      object: (e: StoredEvent) => redactObject(e.kind, e.object),
     },
     ObjectVersion: {
       revision: (v: ObjectVersionRecord) => v.event.revision,
@@ -112,8 +115,9 @@ export function auditResolvers(kinds: readonly KindDef[]) {
       verb: (v: ObjectVersionRecord) => v.event.verb,
       type: (v: ObjectVersionRecord) => v.event.type,
       uid: (v: ObjectVersionRecord) => v.event.uid,
-      object: (v: ObjectVersionRecord) => v.event.object,
-      patch: (v: ObjectVersionRecord) => (v.previous ? createPatch(v.previous, v.event.object) : []),
+      object: (v: ObjectVersionRecord) => redactObject(v.event.kind, v.event.object),
+      // The change is taken between the stored versions (a changed value shows as changed), then its values redacted.
+      patch: (v: ObjectVersionRecord) => (v.previous ? redactPatch(v.event.kind, createPatch(v.previous, v.event.object)) : []),
     },
   };
 }
