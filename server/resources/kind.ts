@@ -52,6 +52,8 @@ export interface Allocation {
 export interface Allocator {
   isAllocated(pool: string, value: string): boolean;
   readonly serviceClusterIpRange: string;
+  /** NodePorts, `30000-32767`. */
+  readonly serviceNodePortRange: string;
   readonly podNetwork: string;
   readonly podCidrPrefix: number;
 }
@@ -89,6 +91,8 @@ export interface KindDef {
   initialStatus?(obj: KObject): Record<string, unknown> | undefined;
   /** Fills in values the server allocates at create (ClusterIP, podCIDR); errors name the field. */
   allocate?(obj: KObject, allocator: Allocator): FieldError[];
+  /** Fills in values an update calls for (a Service turned NodePort, a port added); `old` is the stored object, whose values are its own. */
+  allocateUpdate?(next: KObject, old: KObject, allocator: Allocator): FieldError[];
   /** Values held in allocation pools; the projection keeps them and frees them on delete. */
   allocations?(obj: KObject): Allocation[];
   /** A delete starts: set what Kubernetes sets (a Namespace turns Terminating, a bound Pod gets its grace period). */

@@ -10,7 +10,7 @@ import type { KObject, KindDef } from '../../resources/kind.js';
 import { throwIfInvalid, type Prepared } from '../../resources/validate-object.js';
 import type { Verb, WriteTx } from '../../store/types.js';
 import { canRemove } from './remove-if-done.js';
-import type { VerbContext } from './verb-context.js';
+import { allocatorFor, type VerbContext } from './verb-context.js';
 
 const ENVELOPE = new Set(['apiVersion', 'kind', 'metadata', 'status']);
 
@@ -66,6 +66,7 @@ export function updateInTx(tx: WriteTx, ctx: VerbContext, kind: KindDef, current
 
   kind.keepAllocated?.(next, current);
   throwIfInvalid(kind.validateUpdate?.(next, current) ?? [], options.path);
+  throwIfInvalid(kind.allocateUpdate?.(next, current, allocatorFor(tx, ctx.ranges)) ?? [], options.path);
   if (!isDeepStrictEqual(bodyOf(next), bodyOf(current))) next.metadata.generation = current.metadata.generation + 1;
 
   if (isDeepStrictEqual(next, current)) return { object: current, changed: false };

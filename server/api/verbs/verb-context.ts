@@ -4,6 +4,8 @@ import type { WriteTx } from '../../store/types.js';
 
 export interface AllocationRanges {
   serviceClusterIpRange: string;
+  /** NodePorts, LOW-HIGH. */
+  serviceNodePortRange: string;
   podNetwork: string;
   podCidrPrefix: number;
 }
@@ -17,6 +19,7 @@ export interface VerbContext {
 
 export const DEFAULT_RANGES: AllocationRanges = {
   serviceClusterIpRange: '10.96.0.0/16',
+  serviceNodePortRange: '30000-32767',
   podNetwork: '10.128.0.0/9',
   podCidrPrefix: 24,
 };
