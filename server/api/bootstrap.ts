@@ -1,6 +1,6 @@
 /**
  * What exists from the start, written by the server as events like any other: the namespaces
- * default, kube-system and kube-node-lease, then the default RBAC policy. Each object is created
+ * default, kube-system, kube-public and kube-node-lease, the `kubernetes` Service, then the default RBAC policy. Each object is created
  * only when missing, so a restart writes nothing and an operator's edits stay.
  */
 import { kindByName } from '../resources/registry.js';
@@ -8,9 +8,10 @@ import { prepareObject } from '../resources/validate-object.js';
 import type { Store } from '../store/types.js';
 import { bootstrapPolicy } from './bootstrap-policy.js';
 import { createInTx } from './verbs/create.js';
+import { ensureKubernetesService } from './kubernetes-service.js';
 import type { AllocationRanges } from './verbs/verb-context.js';
 
-export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-node-lease'];
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 export const SERVER_ACTOR = 'system:apiserver';
 
 export async function bootstrap(store: Store, ranges: AllocationRanges): Promise<void> {
@@ -21,6 +22,7 @@ export async function bootstrap(store: Store, ranges: AllocationRanges): Promise
       const prepared = prepareObject(namespace, { metadata: { name } }, 'bootstrap');
       createInTx(tx, { actor: SERVER_ACTOR, warnings: [], ranges }, namespace, prepared, { verb: 'create', path: 'bootstrap' });
     }
+    ensureKubernetesService(tx, { actor: SERVER_ACTOR, warnings: [], ranges }, ranges);
     for (const { kind: kindName, manifest } of bootstrapPolicy()) {
       const kind = kindByName(kindName)!;
       const prepared = prepareObject(kind, manifest, 'bootstrap');

@@ -101,13 +101,20 @@ describe('write semantics', () => {
     expect((await api.ok('{ namespace(name: "doomed") { metadata { name } } }')).namespace).toBeNull();
   });
 
-  it('the system namespaces exist from the start, written by system:apiserver', async () => {
-    const rows = api.db().prepare(`SELECT name, actor, verb FROM events WHERE kind = 'Namespace' ORDER BY revision LIMIT 3`).all();
+  it('the system namespaces and the kubernetes Service exist from the start, written by system:apiserver', async () => {
+    const rows = api.db().prepare(`SELECT name, actor, verb FROM events WHERE kind = 'Namespace' ORDER BY revision LIMIT 4`).all();
     expect(rows).toEqual([
       { name: 'default', actor: 'system:apiserver', verb: 'create' },
       { name: 'kube-system', actor: 'system:apiserver', verb: 'create' },
+      { name: 'kube-public', actor: 'system:apiserver', verb: 'create' },
       { name: 'kube-node-lease', actor: 'system:apiserver', verb: 'create' },
     ]);
+    const svc = await api.ok(`{ service(namespace: "default", name: "kubernetes") { metadata { labels } spec { type clusterIP selector ports { name port protocol } } } }`);
+    expect(svc.service).toEqual({
+      metadata: { labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', selector: null, ports: [{ name: 'https', port: 443, protocol: 'TCP' }] },
+    });
+    expect(api.db().prepare(`SELECT actor FROM events WHERE kind = 'Service' AND name = 'kubernetes'`).pluck().all()).toEqual(['system:apiserver']);
   });
 
   it('unknown fields are kept verbatim and reported in extensions.warnings', async () => {

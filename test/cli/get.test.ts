@@ -147,6 +147,7 @@ describe("kq get: kubectl's columns per kind", () => {
     const svcRows = parseTable(svc);
     expect(svcRows.map((r) => [r.NAME, r.TYPE, r['EXTERNAL-IP'], r['PORT(S)']])).toEqual([
       ['edge', 'NodePort', '<none>', '443:30443/TCP'],
+      ['kubernetes', 'ClusterIP', '<none>', '443/TCP'],
       ['web', 'ClusterIP', '<none>', '80/TCP,53/UDP'],
     ]);
     for (const r of svcRows) expect(r['CLUSTER-IP']).toMatch(/^10\.96\.\d+\.\d+$/);
@@ -187,7 +188,7 @@ describe("kq get: kubectl's columns per kind", () => {
     expect(parseTable(nodesWide.stdout)[0]).toMatchObject({ 'INTERNAL-IP': '192.168.0.11', 'OS-IMAGE': 'Kubeql', 'CONTAINER-RUNTIME': 'kubeql://1' });
     const [deployTable, svcTable] = mixed.stdout.split('\n\n');
     expect(parseTable(deployTable).map((r) => r.NAME)).toEqual(['deployment.apps/shop']);
-    expect(parseTable(svcTable).map((r) => r.NAME)).toEqual(['service/edge', 'service/web']);
+    expect(parseTable(svcTable).map((r) => r.NAME)).toEqual(['service/edge', 'service/kubernetes', 'service/web']);
   });
 
   it('selects by label and field, and prints yaml, json and names', async () => {
@@ -211,7 +212,7 @@ describe("kq get: kubectl's columns per kind", () => {
     expect(yaml.stdout).toMatch(/^apiVersion: v1\nkind: Service\nmetadata:\n {2}name: web\n/);
     expect(yaml.stdout).toMatch(/\n {2}ports:\n {2}- name: http\n/); // lists flush with their key, as kubectl writes them
     expect(list.stdout).toMatch(/^apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n {2}kind: Pod\n {2}metadata:\n {4}name: db\n/);
-    expect(names.stdout).toBe('pod/db\npod/web-1\npod/web-2\nservice/edge\nservice/web\ndeployment.apps/shop\nreplicaset.apps/shop-abc\n');
+    expect(names.stdout).toBe('pod/db\npod/web-1\npod/web-2\nservice/edge\nservice/kubernetes\nservice/web\ndeployment.apps/shop\nreplicaset.apps/shop-abc\n');
   });
 
   it('says when nothing matches (exit 0), and exits 1 on a missing name, an unknown kind, a bad selector or format', async () => {
