@@ -56,6 +56,7 @@ export function bootstrapPolicy(): PolicyObject[] {
     clusterRole('system:kube-scheduler', [
       ...rules(byResource('pods', 'nodes', 'services', 'replicasets', 'namespaces'), READ),
       ...rules(byResource('pods'), ['bind']),
+      ...rules(byResource('events'), ['create', 'patch', 'update']),
       ...rules(byResource('pods'), ['create'], ['binding']).map((r) => ({ ...r, resources: r.resources.filter((x) => x.endsWith('/binding')) })),
       ...rules(byResource('pods'), ['update', 'patch'], ['status']).map((r) => ({ ...r, resources: r.resources.filter((x) => x.endsWith('/status')) })),
     ]),

@@ -18,6 +18,7 @@ import { unauthenticated } from './auth/unauthenticated.js';
 import { createRateLimiter } from './auth/rate-limit.js';
 import { DEFAULT_LIMITS, limitPlugins, type Limits } from './plugins/limits.js';
 import { bootstrap } from './bootstrap.js';
+import { startEventExpiry, type EventExpiryOptions } from './event-expiry.js';
 import type { ApiContext } from './context.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
@@ -46,6 +47,8 @@ export interface ApiServerOptions {
   countStatements?: boolean;
   /** Watch engine settings: bookmark interval, slow-consumer bound, window size. */
   watch?: WatchEngineOptions;
+  /** Events' time to live and how often expired ones are deleted (default 1 hour, checked every minute). */
+  events?: EventExpiryOptions;
   /** Compaction: keep this much history (default: keep everything). */
   retention?: RetentionOptions;
   /** Request limits (DESIGN §7 Limits); defaults in plugins/limits.ts. */
@@ -96,6 +99,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     warnings: [],
   });
   const stopRetention = options.retention ? startRetention(store, options.retention) : () => {};
+  const stopEventExpiry = startEventExpiry(store, ranges, options.events);
 
   const yoga = createYoga<{}, ApiContext>({
     schema: buildSchema(kinds, schemaModules),
@@ -145,6 +149,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       // they queued, then checkpoint the WAL and close the database.
       closing = true;
       stopRetention();
+      stopEventExpiry();
       const httpClosed = closeHttp(options.shutdownGraceMs ?? 5000);
       watch.close();
       await ws.close();

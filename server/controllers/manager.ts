@@ -1,6 +1,7 @@
 /** The controller-manager: one client, shared informers, and every controller started on them. */
 import { createKubeqlClient, type ClientOptions, type KubeqlClient } from '../client/client.js';
 import { createSharedInformers, type SharedInformers } from '../client/shared-informers.js';
+import { createEventRecorder, type EventRecorder } from '../client/event-recorder.js';
 import type { RunningReconciler } from './reconciler.js';
 
 export interface ControllerSettings {
@@ -16,6 +17,8 @@ export interface ControllerContext {
   client: KubeqlClient;
   informers: SharedInformers;
   settings: ControllerSettings;
+  /** The Event recorder of a component (`replicaset-controller`), one per name. */
+  events(component: string): EventRecorder;
 }
 
 export type ControllerFactory = (ctx: ControllerContext) => RunningReconciler;
@@ -23,7 +26,9 @@ export type ControllerFactory = (ctx: ControllerContext) => RunningReconciler;
 export function startControllerManager(options: ClientOptions, factories: readonly ControllerFactory[], settings: Partial<ControllerSettings> = {}) {
   const client = createKubeqlClient(options);
   const informers = createSharedInformers(client);
-  const ctx: ControllerContext = { client, informers, settings: { ...DEFAULT_SETTINGS, ...settings } };
+  const recorders = new Map<string, EventRecorder>();
+  const events = (component: string) => recorders.get(component) ?? recorders.set(component, createEventRecorder(client, { component })).get(component)!;
+  const ctx: ControllerContext = { client, informers, settings: { ...DEFAULT_SETTINGS, ...settings }, events };
   const controllers = factories.map((make) => make(ctx));
   informers.start();
   return {
@@ -32,6 +37,7 @@ export function startControllerManager(options: ClientOptions, factories: readon
     async stop(): Promise<void> {
       controllers.forEach((c) => c.stop());
       informers.stop();
+      await Promise.all([...recorders.values()].map((r) => r.flush()));
       await client.close();
     },
   };

@@ -21,7 +21,8 @@ const LEASE_NAMESPACE = 'kube-node-lease';
 /** RFC 3339 at second precision, as Kubernetes writes times. */
 const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
-export const nodeLifecycleController: ControllerFactory = ({ client, informers, settings }) => {
+export const nodeLifecycleController: ControllerFactory = ({ client, informers, settings, events }) => {
+  const recorder = events('node-controller');
   const { nodeMonitorGracePeriodMs: grace, podEvictionTimeoutMs: evictAfter } = settings;
   const nodes = informers.informer('Node');
   const leases = informers.informer('Lease');
@@ -58,6 +59,7 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
       if (!conditions.some((c) => c.type === 'Ready' && c.status === 'True')) continue;
       const next = conditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: rfc3339(now) } : c));
       await updateObjectStatus(client, pod, { ...pod.status, conditions: next }, pod.metadata.resourceVersion);
+      recorder.event(pod, 'Warning', 'NodeNotReady', 'Node is not ready');
     }
   }
 
@@ -65,7 +67,9 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
     const since = taint.timeAdded ? Date.parse(taint.timeAdded) : now;
     for (const pod of pods.cache.byIndex('nodeName', name)) {
       const delay = evictionDelayMs(pod, taint, evictAfter);
-      if (delay !== undefined && now >= since + delay) await deleteObject(client, pod, { gracePeriodSeconds: 0 });
+      if (delay === undefined || now < since + delay) continue;
+      recorder.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
+      await deleteObject(client, pod, { gracePeriodSeconds: 0 });
     }
   }
 
@@ -94,7 +98,10 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
         if (unreachableTaint(node) && ready && ready.status !== 'Unknown') await setTaints(node, taintsOf(node).filter((t) => t !== unreachableTaint(node!)));
         return;
       }
-      if (readyCondition(node)?.status !== 'Unknown') node = await markUnknown(node, now);
+      if (readyCondition(node)?.status !== 'Unknown') {
+        node = await markUnknown(node, now);
+        recorder.event(node, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+      }
       let taint = unreachableTaint(node);
       if (!taint) {
         taint = { key: UNREACHABLE_TAINT_KEY, effect: 'NoExecute', timeAdded: rfc3339(now) };

@@ -13,6 +13,7 @@ import { deployment } from './kinds/deployment.js';
 import { resourceQuota } from './kinds/resourcequota.js';
 import { configMap } from './kinds/configmap.js';
 import { secret } from './kinds/secret.js';
+import { event } from './kinds/event.js';
 
 export const kinds: readonly KindDef[] = [
   namespace,
@@ -31,6 +32,7 @@ export const kinds: readonly KindDef[] = [
   clusterRoleBinding,
   configMap,
   secret,
+  event,
 ];
 
 const byName = new Map(kinds.map((k) => [k.kind, k]));

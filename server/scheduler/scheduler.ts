@@ -10,6 +10,7 @@ import type { KubeqlClient } from '../client/client.js';
 import { ClientError } from '../client/client-error.js';
 import type { InformerEvent } from '../client/informer.js';
 import { createMutationBatcher } from '../client/mutation-batcher.js';
+import { createEventRecorder } from '../client/event-recorder.js';
 import { createSharedInformers } from '../client/shared-informers.js';
 import type { KObject } from '../resources/kind.js';
 import { findNode, type FindNodeState } from './find-node.js';
@@ -63,6 +64,7 @@ export function startScheduler(options: SchedulerOptions) {
   });
   const log = options.log ?? (() => {});
   const debug = options.debug ?? (() => {});
+  const recorder = createEventRecorder(client, { component: 'default-scheduler' });
   const informers = createSharedInformers(client);
   const unbound = informers.informer('Pod', { fieldSelector: `spec.nodeName=,spec.schedulerName=${name}` });
   const bound = informers.informer('Pod', { fieldSelector: 'spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed' });
@@ -125,6 +127,7 @@ export function startScheduler(options: SchedulerOptions) {
       await binder.call({ namespace: pod.metadata.namespace, name: pod.metadata.name, nodeName: node, resourceVersion: pod.metadata.resourceVersion });
       cache.finishBinding(key);
       queue.done(key);
+      recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`);
       stats.bound++;
       stats.lastBindAt = Date.now();
       stats.firstBindAt ||= stats.lastBindAt;
@@ -148,6 +151,8 @@ export function startScheduler(options: SchedulerOptions) {
 
   function recordUnschedulable(pod: KObject, message: string): void {
     const key = podKey(pod);
+    // Every failed attempt is an occurrence; the recorder folds repeats into one Event's count.
+    recorder.event(pod, 'Warning', 'FailedScheduling', message);
     const status = unschedulableStatus(pod, message);
     if (!status || statusWrites.has(key)) return;
     statusWrites.add(key);

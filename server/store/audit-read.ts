@@ -6,7 +6,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { AuditFilter } from './audit-filter.js';
+import { UNAUDITED_KINDS, type AuditFilter } from './audit-filter.js';
 import { toStoredEvent } from './stored-event.js';
 import type { events } from './tables.js';
 import type { StoredEvent } from './types.js';
@@ -22,6 +22,7 @@ function conditions(filter: AuditFilter, after: number): SQL[] {
   if (filter.actor !== undefined) where.push(sql`actor = ${filter.actor}`);
   if (filter.verb !== undefined) where.push(sql`verb = ${filter.verb}`);
   if (filter.kind !== undefined) where.push(sql`kind = ${filter.kind}`);
+  else for (const kind of UNAUDITED_KINDS) where.push(sql`kind != ${kind}`);
   if (filter.namespace !== undefined) where.push(sql`namespace = ${filter.namespace}`);
   if (filter.name !== undefined) where.push(sql`name = ${filter.name}`);
   if (filter.toRevision !== undefined) where.push(sql`revision <= ${filter.toRevision}`);

@@ -26,6 +26,7 @@ export const deploymentController: ControllerFactory = (ctx) => {
   const deployments = ctx.informers.informer('Deployment');
   const replicaSets = ctx.informers.informer('ReplicaSet');
   const pods = ctx.informers.informer('Pod');
+  const recorder = ctx.events('deployment-controller');
   const deploymentKind = kindByName('Deployment')!;
 
   const resolve = (namespace: string | undefined, ref: ReturnType<typeof controllerOf>): KObject | undefined => {
@@ -70,7 +71,7 @@ export const deploymentController: ControllerFactory = (ctx) => {
     const { namespace, name } = splitKey(key);
     const cached = deployments.cache.get(namespace, name);
     if (!cached) return;
-    const s = new DeploymentSync(ctx.client, cached, pods, (ms) => reconciler.queue.addAfter(key, ms));
+    const s = new DeploymentSync(ctx.client, cached, pods, (ms) => reconciler.queue.addAfter(key, ms), recorder);
     const selects = labelMatcher(deploymentSpec(cached).selector);
     const sel = deploymentSpec(cached).selector as { matchLabels?: object; matchExpressions?: unknown[] } | undefined;
     if (!sel || Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions?.length ?? 0) === 0) {

@@ -5,6 +5,7 @@
  * (CONFLICT) and the key retried, never applied.
  */
 import type { KubeqlClient } from '../../client/client.js';
+import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
 import type { KObject } from '../../resources/kind.js';
 import { deleteObject, patchObject, updateObjectStatus } from '../object-requests.js';
@@ -23,6 +24,8 @@ export class DeploymentSync {
     readonly pods: Informer,
     /** Look at this Deployment again after `ms` (progress deadline checks). */
     readonly requeueAfter: (ms: number) => void,
+    /** ScalingReplicaSet Events on the Deployment. */
+    readonly recorder?: EventRecorder,
   ) {}
 
   get spec() {
@@ -58,6 +61,10 @@ export class DeploymentSync {
     const annotationsChange = setReplicasAnnotations(annotations, this.spec.replicas, this.spec.replicas + maxSurge(this.d));
     if (!sizeChanges && !annotationsChange) return { scaled: false, rs };
     const updated = await this.patchReplicaSet(rs, { metadata: { annotations }, spec: { replicas: newScale } });
+    if (sizeChanges) {
+      const was = specReplicas(rs);
+      this.recorder?.event(this.d, 'Normal', 'ScalingReplicaSet', `Scaled ${newScale > was ? 'up' : 'down'} replica set ${rs.metadata.name} from ${was} to ${newScale}`);
+    }
     return { scaled: sizeChanges, rs: updated };
   }
 

@@ -102,6 +102,7 @@ async function createNewReplicaSet(s: DeploymentSync, oldRSs: KObject[], newRevi
       throw new Error(`hash collision for ReplicaSet ${draft.metadata.name}: collisionCount is now ${status.collisionCount}`);
     }
   }
+  if (!alreadyExisted && replicas > 0) s.recorder?.event(s.d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata.name} from 0 to ${replicas}`);
   await s.setRevision(String(newRevision));
   if (!alreadyExisted && hasProgressDeadline(s.d)) {
     const status = structuredClone(deploymentStatus(s.d));

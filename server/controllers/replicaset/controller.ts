@@ -28,6 +28,7 @@ const log = createLogger('controller-manager').child({ controller: 'replicaset' 
 export const replicaSetController: ControllerFactory = (ctx) => {
   const pods = ctx.informers.informer('Pod');
   const replicaSets = ctx.informers.informer('ReplicaSet');
+  const recorder = ctx.events('replicaset-controller');
   const rsKind = kindByName('ReplicaSet')!;
   const expectations = new Expectations();
   /** Per ReplicaSet uid: bumped when a create's requestId turns out spent. */
@@ -115,7 +116,7 @@ export const replicaSetController: ControllerFactory = (ctx) => {
     let manageError: Error | undefined;
     if (needsSync && !rs.metadata.deletionTimestamp) {
       const salt = salts.get(rs.metadata.uid) ?? 0;
-      manageError = await manageReplicas({ key, rs, pods: owned, client: ctx.client, expectations, burst: BURST, observedRevision, salt });
+      manageError = await manageReplicas({ key, rs, pods: owned, client: ctx.client, expectations, burst: BURST, observedRevision, salt, recorder });
       if (manageError instanceof SpentRequestIdError) salts.set(rs.metadata.uid, salt + 1);
       if (manageError) log.debug({ key, err: manageError }, 'manageReplicas failed');
     }

@@ -13,6 +13,7 @@
 import type { KObject } from '../../resources/kind.js';
 import { controllerRefTo } from '../controller-ref.js';
 import type { KubeqlClient } from '../../client/client.js';
+import type { EventRecorder } from '../../client/event-recorder.js';
 import { createObject } from '../create-object.js';
 import type { Expectations } from '../expectations.js';
 import { deleteObject } from '../object-requests.js';
@@ -36,6 +37,8 @@ export interface ManageOptions {
   observedRevision: number;
   /** Changes when an id turns out spent. */
   salt: number;
+  /** SuccessfulCreate, FailedCreate, SuccessfulDelete, FailedDelete on the ReplicaSet. */
+  recorder?: EventRecorder;
 }
 
 /** slowStartBatch: batches of 1, 2, 4, ... run concurrently; stops at the first batch with a failure. Returns the successes and the first error. */
@@ -80,9 +83,16 @@ export async function manageReplicas(o: ManageOptions): Promise<Error | undefine
     expectations.expectCreations(key, count);
     const input = podFromTemplate(rs);
     const { successes, error } = await slowStartBatch(count, async (i) => {
-      const pod = await createObject(o.client, 'Pod', input, createRequestId(rs, o.salt, pods.length + i));
+      let pod: KObject;
+      try {
+        pod = await createObject(o.client, 'Pod', input, createRequestId(rs, o.salt, pods.length + i));
+      } catch (error) {
+        o.recorder?.event(rs, 'Warning', 'FailedCreate', `Error creating: ${(error as Error).message}`);
+        throw error;
+      }
       if (Number(pod.metadata.resourceVersion) <= o.observedRevision)
         throw new SpentRequestIdError(`request id for pod ${pods.length + i} of ${key} was answered with ${pod.metadata.name}, made earlier`);
+      o.recorder?.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
     });
     // Creates that did not happen will not be observed.
     for (let i = successes; i < count; i++) expectations.creationObserved(key);
@@ -97,7 +107,9 @@ export async function manageReplicas(o: ManageOptions): Promise<Error | undefine
         try {
           // Already gone answers undefined: its DELETED event has been or will be observed.
           await deleteObject(o.client, pod);
+          o.recorder?.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
         } catch (e) {
+          o.recorder?.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${(e as Error).message}`);
           // This deletion will not be observed.
           expectations.deletionObserved(key, objectKey(pod));
           errors.push(e as Error);

@@ -11,7 +11,8 @@ import { auditResolvers } from './audit-resolvers.js';
 const typeDefs = () => `
 """
 Selects events of the log: every field given must match. Revisions are inclusive; since ≤ ts < until.
-namespace "" selects cluster-scoped objects.
+namespace "" selects cluster-scoped objects. Events (kind Event: high-volume, expiring) are left out
+unless kind is Event.
 """
 input AuditFilter {
   actor: String

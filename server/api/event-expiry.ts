@@ -1,0 +1,76 @@
+/**
+ * Events expire, as kube-apiserver's --event-ttl (1 hour) makes them: the API server deletes each
+ * Event whose last occurrence (lastTimestamp, else eventTime, else creation) is older than the TTL,
+ * as system:apiserver, a bounded batch per transaction. What remains of them in the log goes with
+ * retention (the log keeps no more than any other delete).
+ */
+import { kindByName } from '../resources/registry.js';
+import type { KObject } from '../resources/kind.js';
+import type { Store } from '../store/types.js';
+import { SERVER_ACTOR } from './bootstrap.js';
+import { deleteInTx } from './verbs/delete.js';
+import type { AllocationRanges } from './verbs/verb-context.js';
+
+export const DEFAULT_EVENT_TTL_MS = 60 * 60 * 1000;
+
+export interface EventExpiryOptions {
+  /** How long an Event lives after its last occurrence (default 1 hour). */
+  ttlMs?: number;
+  /** How often expired Events are looked for (default 60 s). */
+  intervalMs?: number;
+  /** Deletes per transaction (default 500). */
+  batch?: number;
+}
+
+/** When an Event last happened (ms since epoch). */
+export function lastOccurrence(e: KObject): number {
+  const t = (e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp) as string | undefined;
+  const ms = t ? Date.parse(t) : NaN;
+  return Number.isFinite(ms) ? ms : Date.parse(e.metadata.creationTimestamp);
+}
+
+/** One pass: deletes every Event older than the TTL; returns how many went. */
+export async function expireEvents(store: Store, ranges: AllocationRanges, options: EventExpiryOptions = {}, now = Date.now()): Promise<number> {
+  const ttl = options.ttlMs ?? DEFAULT_EVENT_TTL_MS;
+  const batch = options.batch ?? 500;
+  const kind = kindByName('Event')!;
+  const expired: Array<{ namespace: string; name: string }> = [];
+  let after: { namespace: string; name: string } | undefined;
+  // Read in pages at the head; each page is one indexed range read.
+  for (;;) {
+    const page = store.list({ kind: 'Event', after, limit: 1000 });
+    for (const e of page.items) if (now - lastOccurrence(e) > ttl) expired.push({ namespace: e.metadata.namespace ?? '', name: e.metadata.name });
+    if (!page.hasMore || page.items.length === 0) break;
+    const last = page.items.at(-1)!;
+    after = { namespace: last.metadata.namespace ?? '', name: last.metadata.name };
+  }
+  let deleted = 0;
+  for (let i = 0; i < expired.length; i += batch) {
+    const keys = expired.slice(i, i + batch);
+    deleted += await store.write((tx) => {
+      let n = 0;
+      for (const k of keys) {
+        const current = tx.get('Event', k.namespace, k.name);
+        // Seen again since it was read: it lives on.
+        if (!current || now - lastOccurrence(current) <= ttl) continue;
+        deleteInTx(tx, { actor: SERVER_ACTOR, warnings: [], ranges }, kind, current, {});
+        n++;
+      }
+      return n;
+    });
+  }
+  return deleted;
+}
+
+export function startEventExpiry(store: Store, ranges: AllocationRanges, options: EventExpiryOptions = {}): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    expireEvents(store, ranges, options)
+      .catch((error) => console.error('event expiry failed:', (error as Error).message))
+      .finally(() => (running = false));
+  }, options.intervalMs ?? 60_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}

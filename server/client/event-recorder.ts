@@ -1,0 +1,193 @@
+/**
+ * Records Events as client-go's EventRecorder does, simplified: an event about an object is keyed
+ * by (involvedObject, type, reason, message, source); the first occurrence creates an Event named
+ * `<object>.<hex time>`, each repeat patches its count and lastTimestamp (the EventCorrelator's
+ * aggregation of identical events). Recording never blocks the caller: writes go out in the
+ * background, batched, one at a time per Event, and repeats that arrive while a write is in
+ * flight fold into the next one. Bounded: at most `maxPending` Events waiting (more are dropped
+ * and counted, as the broadcaster's full queue drops), and an LRU of `cacheSize` keys (an Event
+ * that fell out of it, or expired on the server, starts again at count 1).
+ */
+import type { KObject } from '../resources/kind.js';
+import type { KubeqlClient } from './client.js';
+import { ClientError } from './client-error.js';
+import { createMutationBatcher } from './mutation-batcher.js';
+
+export type EventType = 'Normal' | 'Warning';
+
+export interface EventSource {
+  component: string;
+  host?: string;
+}
+
+export interface ObjectReference {
+  kind: string;
+  namespace?: string;
+  name: string;
+  uid?: string;
+  apiVersion?: string;
+  resourceVersion?: string;
+  fieldPath?: string;
+}
+
+export interface EventRecorderOptions {
+  /** Events with a write waiting or in flight, beyond which new ones are dropped (default 1,000). */
+  maxPending?: number;
+  /** Keys remembered for aggregation (default 4,096, client-go's). */
+  cacheSize?: number;
+}
+
+export interface EventRecorder {
+  /** Records one occurrence; returns at once. */
+  event(object: KObject | ObjectReference, type: EventType, reason: string, message: string): void;
+  /** Resolves when every write recorded so far has been sent (or has failed). */
+  flush(): Promise<void>;
+  readonly stats: { created: number; patched: number; dropped: number; failed: number };
+}
+
+/** A reference to `o` as an Event's involvedObject names it. */
+export function referenceTo(o: KObject, fieldPath?: string): ObjectReference {
+  return {
+    kind: o.kind,
+    ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+    name: o.metadata.name,
+    uid: o.metadata.uid,
+    apiVersion: o.apiVersion,
+    resourceVersion: o.metadata.resourceVersion,
+    ...(fieldPath ? { fieldPath } : {}),
+  };
+}
+
+const MESSAGE_LIMIT = 1024;
+const timestamp = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
+/** At most `limit` UTF-8 bytes, cut at a character boundary. */
+function truncate(message: string, limit = MESSAGE_LIMIT): string {
+  if (Buffer.byteLength(message) <= limit) return message;
+  let out = message.slice(0, limit);
+  while (Buffer.byteLength(out) > limit - 3) out = out.slice(0, -1);
+  return `${out}...`;
+}
+
+interface Entry {
+  namespace: string;
+  name: string;
+  count: number;
+  lastTimestamp: string;
+  /** The Event exists on the server (its create succeeded). */
+  created: boolean;
+  /** A write is on its way; `dirty` asks for another after it. */
+  busy: boolean;
+  dirty: boolean;
+  body: Record<string, unknown>;
+}
+
+let sequence = 0;
+/** client-go's `<name>.<UnixNano in hex>`, unique within this process. */
+function eventName(objectName: string, ms: number): string {
+  const nanos = BigInt(ms) * 1_000_000n + BigInt(sequence++ % 1_000_000);
+  return `${objectName}.${nanos.toString(16)}`;
+}
+
+export function createEventRecorder(client: KubeqlClient, source: EventSource, options: EventRecorderOptions = {}): EventRecorder {
+  const maxPending = options.maxPending ?? 1000;
+  const cacheSize = options.cacheSize ?? 4096;
+  const creates = createMutationBatcher(client, 'createEvent', { input: 'EventInput!' }, 'metadata { name }', { lingerMs: 5 });
+  const patches = createMutationBatcher(client, 'patchEvent', { namespace: 'String!', name: 'String!', patch: 'JSON!' }, 'metadata { name }', { lingerMs: 5 });
+  const cache = new Map<string, Entry>();
+  const stats = { created: 0, patched: 0, dropped: 0, failed: 0 };
+  let pending = 0;
+  const idle: Array<() => void> = [];
+
+  function settle(): void {
+    if (pending === 0) for (const resolve of idle.splice(0)) resolve();
+  }
+
+  async function send(entry: Entry): Promise<void> {
+    do {
+      entry.dirty = false;
+      try {
+        if (entry.created) {
+          await patches.call({ namespace: entry.namespace, name: entry.name, patch: { count: entry.count, lastTimestamp: entry.lastTimestamp } });
+          stats.patched++;
+        } else {
+          await creates.call({ input: { ...entry.body, count: entry.count, lastTimestamp: entry.lastTimestamp } });
+          entry.created = true;
+          stats.created++;
+        }
+      } catch (error) {
+        const code = error instanceof ClientError ? error.code : undefined;
+        if (entry.created && code === 'NOT_FOUND') {
+          // Expired or deleted on the server: the next occurrence starts a new Event.
+          entry.created = false;
+          entry.name = eventName(String((entry.body.involvedObject as ObjectReference).name), Date.now());
+          (entry.body.metadata as Record<string, unknown>).name = entry.name;
+          entry.count = 1;
+          entry.body.firstTimestamp = entry.lastTimestamp;
+          entry.dirty = true;
+        } else {
+          stats.failed++;
+        }
+      }
+    } while (entry.dirty);
+    entry.busy = false;
+    pending--;
+    settle();
+  }
+
+  return {
+    stats,
+    event(object, type, reason, message) {
+      const ref: ObjectReference = 'metadata' in object ? referenceTo(object) : object;
+      const text = truncate(message);
+      const key = JSON.stringify([ref.kind, ref.namespace ?? '', ref.name, ref.uid ?? '', ref.fieldPath ?? '', type, reason, text, source.component, source.host ?? '']);
+      const now = timestamp(Date.now());
+      let entry = cache.get(key);
+      if (entry) {
+        cache.delete(key); // most recently used goes last
+        cache.set(key, entry);
+        entry.count++;
+        entry.lastTimestamp = now;
+        if (entry.busy) {
+          entry.dirty = true;
+          return;
+        }
+      } else {
+        const namespace = ref.namespace || 'default';
+        const name = eventName(ref.name, Date.now());
+        entry = {
+          namespace,
+          name,
+          count: 1,
+          lastTimestamp: now,
+          created: false,
+          busy: false,
+          dirty: false,
+          body: {
+            metadata: { name, namespace },
+            involvedObject: ref,
+            reason,
+            message: text,
+            source: { component: source.component, ...(source.host ? { host: source.host } : {}) },
+            firstTimestamp: now,
+            type,
+            reportingComponent: source.component,
+            reportingInstance: source.host ?? '',
+          },
+        };
+        cache.set(key, entry);
+        if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+      }
+      if (pending >= maxPending) {
+        stats.dropped++;
+        return;
+      }
+      pending++;
+      entry.busy = true;
+      void send(entry);
+    },
+    flush() {
+      return pending === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve));
+    },
+  };
+}
