@@ -17,7 +17,13 @@ import { LeaseHeartbeat } from './lease-heartbeat.js';
 import { isReady, type NodeShape } from './node-manifest.js';
 import { postNodeStatus, registerNode } from './node-registration.js';
 import { nodeAddressFor, PodIpPool } from './pod-ip-pool.js';
-import { completion, finishedStatus, isFinished, runningStatus } from './pod-status.js';
+import { completion, finishedStatus, isFinished, runningStatus, waitingStatus } from './pod-status.js';
+import { createEventRecorder, referenceTo, type EventRecorder } from '../client/event-recorder.js';
+import { findConfigProblem, lookupWith } from './config-refs.js';
+
+/** Retries of a pod waiting for a ConfigMap or Secret: 1 s, doubling, at most 10 s (the kubelet resyncs such pods). */
+const CONFIG_RETRY_MS = { first: 1000, max: 10_000 };
+const containerNames = (pod: KObject) => ((pod.spec as { containers?: Array<{ name: string; image: string }> }).containers ?? []);
 
 export interface AgentContext {
   client: KubeqlClient;
@@ -51,8 +57,11 @@ export class NodeAgent {
   private readonly wakeups = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   /** When this agent first saw each deleting pod (by uid). */
   private readonly deletionSeen = new Map<string, number>();
+  /** Config retries so far, by pod uid. */
+  private readonly configRetries = new Map<string, number>();
   private statusInFlight = false;
   private stopped = false;
+  private events: EventRecorder | undefined;
 
   constructor(
     readonly shape: NodeShape,
@@ -61,6 +70,10 @@ export class NodeAgent {
 
   get name(): string {
     return this.shape.name;
+  }
+
+  private get recorder(): EventRecorder {
+    return (this.events ??= createEventRecorder(this.ctx.client, { component: 'kubelet', host: this.name }));
   }
 
   /** Registers the node and its status, starts the heartbeat, then follows its pods. */
@@ -101,6 +114,7 @@ export class NodeAgent {
     if (e.type === 'DELETED') {
       this.ipPool?.release(e.object.metadata.uid);
       this.deletionSeen.delete(e.object.metadata.uid);
+      this.configRetries.delete(e.object.metadata.uid);
       this.clearWakeup(this.keyOf(e.object));
       return;
     }
@@ -136,6 +150,8 @@ export class NodeAgent {
     if (pod.metadata.deletionTimestamp) {
       // As the kubelet, the grace period runs from when the agent saw the deletion (deletionTimestamp has whole seconds only).
       const seen = this.deletionSeen.get(pod.metadata.uid) ?? Date.now();
+      if (!this.deletionSeen.has(pod.metadata.uid) && (pod.status as { phase?: string } | undefined)?.phase === 'Running')
+        for (const c of containerNames(pod)) this.recorder.event(referenceTo(pod, `spec.containers{${c.name}}`), 'Normal', 'Killing', `Stopping container ${c.name}`);
       this.deletionSeen.set(pod.metadata.uid, seen);
       const grace = (pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
       const goAt = seen + Math.min(grace, settings.deletionGraceMs);
@@ -155,9 +171,31 @@ export class NodeAgent {
       this.ipPool.release(pod.metadata.uid);
       return;
     }
+    const starting = (pod.status as { phase?: string } | undefined)?.phase !== 'Running';
+    if (starting) {
+      const problem = await findConfigProblem(pod, lookupWith(this.ctx.client));
+      if (problem) {
+        if (problem.reason === 'FailedMount') this.recorder.event(pod, 'Warning', 'FailedMount', problem.message);
+        else this.recorder.event(pod, 'Warning', 'Failed', `Error: ${problem.message}`);
+        const waiting = problem.reason === 'FailedMount' ? waitingStatus(pod, this.address, 'ContainerCreating') : waitingStatus(pod, this.address, problem.reason, problem.message);
+        await this.writeStatus(target, pod, waiting);
+        const retries = this.configRetries.get(pod.metadata.uid) ?? 0;
+        this.configRetries.set(pod.metadata.uid, retries + 1);
+        return this.wakeAt(key, Date.now() + Math.min(CONFIG_RETRY_MS.max, CONFIG_RETRY_MS.first * 2 ** retries));
+      }
+      this.configRetries.delete(pod.metadata.uid);
+    }
     const ip = this.ipPool.allocate(pod.metadata.uid);
     if (!ip) throw new Error(`${this.name}: no free address in ${this.ipPool.cidr} for ${namespace}/${name}`);
-    await this.writeStatus(target, pod, runningStatus(pod, ip, this.address));
+    const running = runningStatus(pod, ip, this.address);
+    await this.writeStatus(target, pod, running);
+    if (starting && !isDeepStrictEqual(running, pod.status))
+      for (const c of containerNames(pod)) {
+        const ref = referenceTo(pod, `spec.containers{${c.name}}`);
+        this.recorder.event(ref, 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`);
+        this.recorder.event(ref, 'Normal', 'Created', `Created container ${c.name}`);
+        this.recorder.event(ref, 'Normal', 'Started', `Started container ${c.name}`);
+      }
     if (finish) this.wakeAt(key, finish.at);
   }
 

@@ -143,3 +143,36 @@ export const isFinished = (pod: KObject) => {
   const phase = ((pod.status ?? {}) as PodStatusLike).phase;
   return phase === 'Succeeded' || phase === 'Failed';
 };
+
+/**
+ * Pending on this node with its containers waiting: `ContainerCreating` while a volume cannot be
+ * mounted, `CreateContainerConfigError` (with the kubelet's message) while a ConfigMap or Secret
+ * its env names is missing. No address yet; startTime is left for the start.
+ */
+export function waitingStatus(pod: KObject, hostIP: string, reason: 'ContainerCreating' | 'CreateContainerConfigError', message?: string, at = timestamp()): Record<string, unknown> {
+  const status = (pod.status ?? {}) as PodStatusLike;
+  const notReady = { status: 'False', reason: 'ContainersNotReady' };
+  return {
+    ...status,
+    phase: 'Pending',
+    conditions: withConditions(
+      status.conditions,
+      [
+        { type: 'Initialized', status: 'True' },
+        { type: 'Ready', ...notReady },
+        { type: 'ContainersReady', ...notReady },
+      ],
+      at,
+    ),
+    hostIP,
+    containerStatuses: containersOf(pod).map((c) => ({
+      name: c.name,
+      state: { waiting: { reason, ...(message ? { message } : {}) } },
+      ready: false,
+      started: false,
+      restartCount: 0,
+      image: c.image,
+      imageID: '',
+    })),
+  };
+}

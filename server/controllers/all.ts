@@ -7,6 +7,8 @@ import { namespaceController } from './namespace.js';
 import { nodeLifecycleController } from './node-lifecycle.js';
 import { replicaSetController } from './replicaset/controller.js';
 import { resourceQuotaController } from './resource-quota.js';
+import { serviceAccountController } from './service-account.js';
+import { loadBalancerController } from './load-balancer.js';
 
 export const controllers: readonly ControllerFactory[] = [
   deploymentController,
@@ -16,4 +18,6 @@ export const controllers: readonly ControllerFactory[] = [
   nodeLifecycleController,
   replicaSetController,
   resourceQuotaController,
+  serviceAccountController,
+  loadBalancerController,
 ];

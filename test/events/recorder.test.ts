@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKubeqlClient, type KubeqlClient } from '../../server/client/client.js';
+import { createEventRecorder } from '../../server/client/event-recorder.js';
+import { startTestApi, type TestApi } from '../support/api.js';
+import { eventually } from '../support/processes.js';
+
+let api: TestApi;
+let client: KubeqlClient;
+let pod: any;
+beforeAll(async () => {
+  api = await startTestApi({ events: { intervalMs: 200 } });
+  client = createKubeqlClient({ server: api.server.url, token: api.token });
+  pod = (await api.ok(`mutation { createPod(input: { metadata: { name: "web" }, spec: { containers: [{ name: "c", image: "nginx" }] } }) { manifest } }`)).createPod.manifest;
+});
+afterAll(async () => {
+  await client.close();
+  await api.close();
+});
+
+const EVENTS = `query($s: String) { events(namespace: "default", fieldSelector: $s) { edges { node { metadata { name } involvedObject { kind name uid fieldPath } reason message type count firstTimestamp lastTimestamp source { component host } } } } }`;
+const events = async (selector?: string) => (await api.ok(EVENTS, { s: selector })).events.edges.map((e: any) => e.node);
+
+describe('the Event recorder', () => {
+  it('creates an Event named after its object, then aggregates repeats into its count and lastTimestamp', async () => {
+    const recorder = createEventRecorder(client, { component: 'kubelet', host: 'node-1' });
+    for (let i = 0; i < 5; i++) recorder.event(pod, 'Warning', 'BackOff', 'Back-off restarting failed container c in pod web_default');
+    recorder.event(pod, 'Normal', 'Pulled', 'Container image "nginx" already present on machine');
+    await recorder.flush();
+    const backOff = await events('reason=BackOff');
+    expect(backOff).toHaveLength(1);
+    expect(backOff[0]).toMatchObject({
+      involvedObject: { kind: 'Pod', name: 'web', uid: pod.metadata.uid },
+      type: 'Warning',
+      count: 5,
+      source: { component: 'kubelet', host: 'node-1' },
+    });
+    expect(backOff[0].metadata.name).toMatch(/^web\.[0-9a-f]+$/);
+    expect(Date.parse(backOff[0].lastTimestamp)).toBeGreaterThanOrEqual(Date.parse(backOff[0].firstTimestamp));
+    expect(await events('reason=Pulled')).toHaveLength(1);
+    expect(recorder.stats).toMatchObject({ dropped: 0, failed: 0 });
+    // Repeats folded while a write was in flight: fewer writes than occurrences.
+    expect(recorder.stats.created + recorder.stats.patched).toBeLessThan(6);
+  });
+
+  it('a repeat of an Event deleted on the server (expired) starts a new one at count 1', async () => {
+    const recorder = createEventRecorder(client, { component: 'default-scheduler' });
+    recorder.event(pod, 'Normal', 'Scheduled', 'Successfully assigned default/web to node-1');
+    await recorder.flush();
+    const [first] = await events('reason=Scheduled');
+    await api.ok(`mutation($n: String!) { deleteEvent(namespace: "default", name: $n) { metadata { name } } }`, { n: first.metadata.name });
+    recorder.event(pod, 'Normal', 'Scheduled', 'Successfully assigned default/web to node-1');
+    await recorder.flush();
+    const again = await events('reason=Scheduled');
+    expect(again).toHaveLength(1);
+    expect(again[0].count).toBe(1);
+    expect(again[0].metadata.name).not.toBe(first.metadata.name);
+  });
+
+  it('keeps at most maxPending Events waiting and counts the ones it drops', async () => {
+    const recorder = createEventRecorder(client, { component: 'flood' }, { maxPending: 10 });
+    for (let i = 0; i < 50; i++) recorder.event(pod, 'Normal', 'Flood', `message ${i}`);
+    await recorder.flush();
+    expect(recorder.stats.dropped).toBe(40);
+    expect(await events('reason=Flood')).toHaveLength(10);
+  });
+});
+
+describe('Events on the API server', () => {
+  it('are refused without an involved object or with a type other than Normal and Warning, leaving the log as it was', async () => {
+    const head = (await api.ok(`{ revision }`)).revision;
+    const noRef = await api.gql(`mutation { createEvent(input: { metadata: { name: "x" }, involvedObject: {}, reason: "R" }) { metadata { name } } }`);
+    expect(noRef.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.involvedObject.kind' });
+    const badType = await api.gql(`mutation { createEvent(input: { metadata: { name: "x" }, involvedObject: { kind: "Pod", name: "web" }, type: "Critical" }) { metadata { name } } }`);
+    expect(badType.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.type' });
+    const otherNs = await api.gql(`mutation { createEvent(input: { metadata: { name: "x" }, involvedObject: { kind: "Pod", name: "web", namespace: "kube-system" } }) { metadata { name } } }`);
+    expect(otherNs.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.involvedObject.namespace' });
+    const long = await api.gql(`mutation($m: JSON) { createEvent(input: { metadata: { name: "x" }, involvedObject: { kind: "Pod", name: "web" }, message: $m }) { metadata { name } } }`, { m: 'x'.repeat(2000) });
+    expect(long.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.message' });
+    expect((await api.ok(`{ revision }`)).revision).toBe(head);
+  });
+
+  it('expire an hour after their last occurrence: the API server deletes them', async () => {
+    const old = new Date(Date.now() - 2 * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const create = `mutation($n: String!, $t: JSON) { createEvent(input: { metadata: { name: $n }, involvedObject: { kind: "Pod", name: "web" }, reason: "Old", lastTimestamp: $t }) { metadata { name } } }`;
+    await api.ok(create, { n: 'stale.1', t: old });
+    await api.ok(create, { n: 'fresh.1', t: now });
+    await eventually(async () => !(await api.ok(`{ event(namespace: "default", name: "stale.1") { metadata { name } } }`)).event, 10_000);
+    expect((await api.ok(`{ event(namespace: "default", name: "fresh.1") { metadata { name } } }`)).event).not.toBeNull();
+    const deletedBy = api.db().prepare(`SELECT actor FROM events WHERE kind = 'Event' AND name = 'stale.1' AND type = 'DELETED'`).pluck().all();
+    expect(deletedBy).toEqual(['system:apiserver']);
+  });
+
+  it('stay out of the audit log unless it asks for kind Event', async () => {
+    const all = await api.ok(`{ auditLog(first: 1000) { edges { node { kind } } } }`);
+    const kinds = new Set(all.auditLog.edges.map((e: any) => e.node.kind));
+    expect(kinds.has('Pod')).toBe(true);
+    expect(kinds.has('Event')).toBe(false);
+    const onlyEvents = await api.ok(`{ auditLog(filter: { kind: Event }, first: 1000) { edges { node { kind } } } }`);
+    expect(onlyEvents.auditLog.edges.length).toBeGreaterThan(5);
+  });
+});
