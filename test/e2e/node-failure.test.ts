@@ -55,6 +55,11 @@ it("a killed agent's node goes Ready=Unknown and its pods move to the other node
 
   doomed.kill();
   await eventually(async () => (await readyStatus('doomed-0')) === 'Unknown', 10_000);
+  // As Kubernetes' node controller records it: on the Node, and on each of its pods.
+  const events = async (kind: string, name: string) =>
+    (await api.ok(`query($s: String) { events(fieldSelector: $s) { edges { node { reason message type source { component } } } } }`, { s: `involvedObject.kind=${kind},involvedObject.name=${name}` })).events.edges.map((e: any) => e.node);
+  await eventually(async () => (await events('Node', 'doomed-0')).some((e: any) => e.reason === 'NodeNotReady' && e.message === 'Node doomed-0 status is now: NodeNotReady'), 10_000);
+  await eventually(async () => (await events('Pod', lost[0])).some((e: any) => e.reason === 'NodeNotReady' && e.type === 'Warning' && e.message === 'Node is not ready'), 10_000);
   const after = await eventually(async () => {
     const all = await pods();
     const running = all.filter((p: any) => p.status.phase === 'Running' && !p.metadata.deletionTimestamp);
