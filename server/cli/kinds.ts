@@ -2,6 +2,7 @@
 import type { KindDef } from '../resources/kind.js';
 import { kindByName, kinds } from '../resources/registry.js';
 import { CliError } from './cli-error.js';
+import { closestName } from '../resources/closest-name.js';
 
 /** The API group of a kind: '' for the core group (`v1`), `apps` for `apps/v1`. */
 export function groupOf(kind: KindDef): string {
@@ -36,10 +37,18 @@ export function findKind(name: string): KindDef | undefined {
   return byAlias.get(name.toLowerCase());
 }
 
+/** The resource a mistyped name most likely meant (closest-name.ts). */
+export function closestKind(name: string): KindDef | undefined {
+  const alias = closestName(name, byAlias.keys());
+  return alias === undefined ? undefined : byAlias.get(alias);
+}
+
 export function resolveKind(name: string): KindDef {
   const kind = findKind(name);
-  if (!kind) throw new CliError(`the server doesn't have a resource type "${name}" (kq api-resources lists them)`);
-  return kind;
+  if (kind) return kind;
+  const guess = closestKind(name);
+  const hint = guess ? `; did you mean "${qualifiedResource(guess)}"?` : '';
+  throw new CliError(`the server doesn't have a resource type "${name}"${hint} (kq api-resources lists them)`);
 }
 
 /** `pods,svc` or `all` to the kinds they name, in order, without repeats. */

@@ -7,6 +7,8 @@
 import { KubeqlError, badInput } from '../../errors.js';
 import type { KObject, KindDef } from '../../resources/kind.js';
 import { isPlainObject } from '../../resources/shape.js';
+import { closestName } from '../../resources/closest-name.js';
+import { kinds } from '../../resources/registry.js';
 import { prepareObject } from '../../resources/validate-object.js';
 import type { StoredEvent, WriteTx } from '../../store/types.js';
 import type { ApiContext } from '../context.js';
@@ -59,7 +61,10 @@ function identify(doc: ManifestDocument, kindOf: (name: string) => KindDef | und
   if (!isPlainObject(value)) throw badInput(path, 'must be an object (a Kubernetes manifest)');
   if (!given(value.kind)) throw badInput(`${path}.kind`, 'Required value');
   const kind = typeof value.kind === 'string' ? kindOf(value.kind) : undefined;
-  if (!kind) throw badInput(`${path}.kind`, `Invalid value: ${JSON.stringify(value.kind)}: no such kind`);
+  if (!kind) {
+    const guess = typeof value.kind === 'string' ? closestName(value.kind, kinds.map((k) => k.kind)) : undefined;
+    throw badInput(`${path}.kind`, `Invalid value: ${JSON.stringify(value.kind)}: no such kind${guess ? `; did you mean "${guess}"?` : ''}`);
+  }
   if (!given(value.apiVersion)) throw badInput(`${path}.apiVersion`, 'Required value');
   if (value.apiVersion !== kind.apiVersion)
     throw badInput(`${path}.apiVersion`, `Invalid value: ${JSON.stringify(value.apiVersion)}: no matches for kind "${kind.kind}" in version ${JSON.stringify(value.apiVersion)} (it is ${JSON.stringify(kind.apiVersion)})`);

@@ -7,6 +7,7 @@ import type { KObject, KindDef } from '../../resources/kind.js';
 import { age } from './age.js';
 import { count, endpointsList, nodeAddress, nodeRoles, nodeStatus, selectorText, serviceExternalIP, servicePorts, templateContainers } from './cells.js';
 import { podReady, podRestarts, podStatus } from './pod-status.js';
+import { involvedText, lastSeenText, sourceText } from './event-rows.js';
 
 export interface Column {
   header: string;
@@ -85,8 +86,27 @@ const COLUMNS: Record<string, Column[]> = {
   ],
   Namespace: [{ header: 'STATUS', cell: (o) => orNone(status(o).phase) }, AGE],
   Lease: [{ header: 'HOLDER', cell: (o) => orNone(spec(o).holderIdentity) }, AGE],
+  ConfigMap: [{ header: 'DATA', cell: (o) => String(Object.keys((o.data as Obj | undefined) ?? {}).length + Object.keys((o.binaryData as Obj | undefined) ?? {}).length) }, AGE],
+  Secret: [{ header: 'TYPE', cell: (o) => orNone(o.type) }, { header: 'DATA', cell: (o) => String(Object.keys((o.data as Obj | undefined) ?? {}).length) }, AGE],
+  ServiceAccount: [{ header: 'SECRETS', cell: (o) => String(((o.secrets as unknown[] | undefined) ?? []).length) }, AGE],
+  // kubectl's event printer: no NAME up front (it comes last with -o wide).
+  Event: [
+    { header: 'LAST SEEN', cell: lastSeenText },
+    { header: 'TYPE', cell: (o) => orNone(o.type) },
+    { header: 'REASON', cell: (o) => orNone(o.reason) },
+    { header: 'OBJECT', cell: involvedText },
+    { header: 'SUBOBJECT', wide: true, cell: (o) => String((o.involvedObject as Obj | undefined)?.fieldPath ?? '') },
+    { header: 'SOURCE', wide: true, cell: sourceText },
+    { header: 'MESSAGE', cell: (o) => String(o.message ?? '').trim() },
+    { header: 'FIRST SEEN', wide: true, cell: (o, now) => age((o.firstTimestamp as string | undefined) ?? o.metadata.creationTimestamp, now) },
+    { header: 'COUNT', wide: true, cell: (o) => String(o.count ?? 1) },
+    { header: 'NAME', wide: true, cell: (o) => o.metadata.name },
+  ],
   ResourceQuota: [AGE, { header: 'REQUEST', cell: (o) => quotaEntries(o, false) }, { header: 'LIMIT', cell: (o) => quotaEntries(o, true) }],
 };
+
+/** Kinds whose table has no NAME column first (kubectl's Events). */
+export const hidesName = (kind: KindDef): boolean => kind.kind === 'Event';
 
 export function columnsFor(kind: KindDef, wide: boolean): Column[] {
   return (COLUMNS[kind.kind] ?? [AGE]).filter((c) => wide || !c.wide);

@@ -105,7 +105,9 @@ export function describeText(kind: KindDef, o: KObject): string {
   lines.push(...summary(kind, o));
   for (const [field, value] of Object.entries(o)) {
     if (['apiVersion', 'kind', 'metadata'].includes(field)) continue;
-    section(lines, 0, words(field), value, field);
+    // A Secret's values are not printed, only their sizes (as kubectl describe does).
+    if (kind.kind === 'Secret' && field === 'data' && isObject(value)) section(lines, 0, 'Data', Object.fromEntries(Object.entries(value).map(([k, v]) => [k, `${Buffer.from(String(v), 'base64').length} bytes`])), field);
+    else section(lines, 0, words(field), value, field);
   }
   return render(lines);
 }

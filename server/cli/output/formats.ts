@@ -4,7 +4,7 @@ import type { KObject, KindDef } from '../../resources/kind.js';
 import { CliError } from '../cli-error.js';
 import { kindOfManifest, objectRef } from '../kinds.js';
 import { labelsText } from './cells.js';
-import { columnsFor } from './columns.js';
+import { columnsFor, hidesName } from './columns.js';
 
 export type Format = 'table' | 'wide' | 'yaml' | 'json' | 'name';
 
@@ -28,7 +28,7 @@ export interface TableOptions {
 export function tableHeader(kind: KindDef, opts: TableOptions): string[] {
   return [
     ...(opts.namespaceColumn && kind.namespaced ? ['NAMESPACE'] : []),
-    'NAME',
+    ...(hidesName(kind) ? [] : ['NAME']),
     ...columnsFor(kind, opts.wide).map((c) => c.header),
     ...(opts.showLabels ? ['LABELS'] : []),
   ];
@@ -37,7 +37,7 @@ export function tableHeader(kind: KindDef, opts: TableOptions): string[] {
 export function tableRow(kind: KindDef, o: KObject, opts: TableOptions, now = Date.now()): string[] {
   return [
     ...(opts.namespaceColumn && kind.namespaced ? [o.metadata.namespace ?? ''] : []),
-    opts.kindPrefix ? objectRef(kind, o.metadata.name) : o.metadata.name,
+    ...(hidesName(kind) ? [] : [opts.kindPrefix ? objectRef(kind, o.metadata.name) : o.metadata.name]),
     ...columnsFor(kind, opts.wide).map((c) => c.cell(o, now)),
     ...(opts.showLabels ? [labelsText(o.metadata.labels)] : []),
   ];

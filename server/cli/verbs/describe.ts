@@ -1,7 +1,12 @@
 /** `kq describe`: one object, or every object a kind and selector match, in kubectl's describe layout. */
 import { ClientError } from '../../client/client-error.js';
 import { ALL_NAMESPACES, SELECTOR } from '../common-flags.js';
+import type { KubeqlClient } from '../../client/client.js';
+import type { KObject, KindDef } from '../../resources/kind.js';
+import { kindByName } from '../../resources/registry.js';
 import { describeText } from '../output/describe-text.js';
+import { eventsSection } from '../output/event-rows.js';
+import { listObjects } from '../object-api.js';
 import { parseResourceArgs } from '../resource-args.js';
 import type { Verb } from '../verb.js';
 import { fetchSelections } from './get.js';
@@ -13,9 +18,25 @@ export const describeVerb: Verb = {
   flags: { ...ALL_NAMESPACES, ...SELECTOR },
   async run(ctx) {
     const { found, missing } = await fetchSelections(ctx, parseResourceArgs(ctx.args, 'describe'));
-    const texts = found.flatMap((f) => f.items.map((o) => describeText(f.kind, o)));
+    const client = ctx.client();
+    const texts: string[] = [];
+    for (const f of found) for (const o of f.items) texts.push(describeText(f.kind, o) + (await eventsText(client, f.kind, o)));
     ctx.stdout.write(texts.join('\n\n'));
     if (texts.length === 0 && missing.length === 0) ctx.stderr.write(`No resources found${found.some((f) => f.kind.namespaced) && !ctx.flags['all-namespaces'] ? ` in ${ctx.namespace} namespace` : ''}.\n`);
     if (missing.length) throw new ClientError(missing.flatMap((m) => m.errors));
   },
 };
+
+/** The Events about `o` (by kind, name, namespace and uid, as kubectl asks), as describe's last section; nothing when they cannot be read. */
+async function eventsText(client: KubeqlClient, kind: KindDef, o: KObject): Promise<string> {
+  if (kind.kind === 'Event') return '';
+  const terms = [`involvedObject.kind=${kind.kind}`, `involvedObject.name=${o.metadata.name}`, `involvedObject.uid=${o.metadata.uid}`];
+  if (o.metadata.namespace) terms.push(`involvedObject.namespace=${o.metadata.namespace}`);
+  try {
+    const { items } = await listObjects(client, kindByName('Event')!, { fieldSelector: terms.join(',') });
+    return eventsSection(items);
+  } catch {
+    // Not allowed to list Events: kubectl leaves the section out too.
+    return '';
+  }
+}
