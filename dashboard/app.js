@@ -1,7 +1,7 @@
 // The dashboard: sign in with a token, then views kept live by subscriptions, and a time slider.
 import { createCluster } from './cluster.js';
 import { createClient } from './graphql.js';
-import { renderLog, renderNodes, renderObject, renderServices, renderWorkloads } from './views.js';
+import { renderConfig, renderLog, renderNodes, renderObject, renderServices, renderWorkloads } from './views.js';
 
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = 'kubeql.token';
@@ -29,6 +29,7 @@ function render() {
   let html;
   if (view === 'workloads') html = renderWorkloads(cluster);
   else if (view === 'services') html = renderServices(cluster);
+  else if (view === 'config') html = renderConfig(cluster);
   else if (view === 'log') html = renderLog(feed, feedFilter);
   else if (view === 'object') html = objectView ? renderObject(objectView.object, objectView.history) : '<p class="muted">Loading…</p>';
   else html = renderNodes(cluster);

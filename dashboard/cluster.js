@@ -7,7 +7,13 @@ export const KINDS = [
   { kind: 'ReplicaSet', list: 'replicaSets' },
   { kind: 'Service', list: 'services' },
   { kind: 'Endpoints', list: 'endpointsList' },
+  { kind: 'ConfigMap', list: 'configMaps' },
+  // Names only: the page never asks for a Secret's data.
+  { kind: 'Secret', list: 'secrets', fields: 'kind metadata { name namespace uid creationTimestamp } type' },
 ];
+
+const selection = (k) => k.fields ?? 'manifest';
+const objectOf = (k, node) => (k.fields ? node : node.manifest);
 
 const keyOf = (o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
@@ -19,26 +25,27 @@ export function createCluster(client, onChange) {
   const errors = [];
   const stops = [];
 
-  for (const { kind } of KINDS) {
-    const query = `subscription { watch(kind: ${kind}) { type revision object { ... on ${kind} { manifest } } } }`;
+  for (const k of KINDS) {
+    const { kind } = k;
+    const query = `subscription { watch(kind: ${kind}) { type revision object { ... on ${kind} { ${selection(k)} } } } }`;
     stops.push(
       client.subscribe(query, {}, (payload) => {
         const w = payload.data?.watch;
         if (!w) return;
-        if (w.type === 'DELETED') live.get(kind).delete(keyOf(w.object.manifest));
-        else if (w.type !== 'BOOKMARK') live.get(kind).set(keyOf(w.object.manifest), w.object.manifest);
+        if (w.type === 'DELETED') live.get(kind).delete(keyOf(objectOf(k, w.object)));
+        else if (w.type !== 'BOOKMARK') live.get(kind).set(keyOf(objectOf(k, w.object)), objectOf(k, w.object));
         head = Math.max(head, w.revision);
         onChange();
       }, (errs) => { errors.push(`${kind}: ${errs[0]?.message}`); onChange(); }),
     );
   }
 
-  async function listAt(list, revision) {
+  async function listAt(k, revision) {
     const items = [];
     let after = null;
     do {
-      const data = await client.query(`query($r: Revision, $after: String) { l: ${list}(atRevision: $r, first: 1000, after: $after) { edges { node { manifest } } pageInfo { hasNextPage endCursor } } }`, { r: revision, after });
-      items.push(...data.l.edges.map((e) => e.node.manifest));
+      const data = await client.query(`query($r: Revision, $after: String) { l: ${k.list}(atRevision: $r, first: 1000, after: $after) { edges { node { ${selection(k)} } } pageInfo { hasNextPage endCursor } } }`, { r: revision, after });
+      items.push(...data.l.edges.map((e) => objectOf(k, e.node)));
       after = data.l.pageInfo.hasNextPage ? data.l.pageInfo.endCursor : null;
     } while (after);
     return new Map(items.map((o) => [keyOf(o), o]));
@@ -51,7 +58,7 @@ export function createCluster(client, onChange) {
     objects: (kind) => [...(past ?? live).get(kind).values()],
     get: (kind, namespace, name) => (past ?? live).get(kind).get(`${namespace ?? ''}/${name}`),
     async travel(revision) {
-      const lists = await Promise.all(KINDS.map(({ list }) => listAt(list, revision)));
+      const lists = await Promise.all(KINDS.map((k) => listAt(k, revision)));
       past = new Map(KINDS.map(({ kind }, i) => [kind, lists[i]]));
       pastRevision = revision;
       onChange();

@@ -77,6 +77,18 @@ export function renderServices(cluster) {
   return `<table><tr><th>Namespace</th><th>Name</th><th>Type</th><th>Cluster IP</th><th>Ports</th><th>Endpoints</th></tr>${rows.join('') || '<tr><td colspan="6" class="muted">None.</td></tr>'}</table>`;
 }
 
+export function renderConfig(cluster) {
+  const byName = (a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`);
+  const maps = cluster.objects('ConfigMap').sort(byName).map((c) => {
+    const keys = [...Object.keys(c.data ?? {}), ...Object.keys(c.binaryData ?? {})];
+    return `<tr data-configmap="${esc(c.metadata.name)}"><td>${esc(c.metadata.namespace)}</td><td>${link('ConfigMap', c)}</td><td>${esc(keys.join(', ') || '<none>')}</td></tr>`;
+  });
+  // Secrets by name and type only: their data is never fetched.
+  const secrets = cluster.objects('Secret').sort(byName).map((s) => `<tr data-secret="${esc(s.metadata.name)}"><td>${esc(s.metadata.namespace)}</td><td>${esc(s.metadata.name)}</td><td>${esc(s.type)}</td></tr>`);
+  return `<h2>ConfigMaps</h2><table><tr><th>Namespace</th><th>Name</th><th>Keys</th></tr>${maps.join('') || '<tr><td colspan="3" class="muted">None.</td></tr>'}</table>
+    <h2>Secrets</h2><table><tr><th>Namespace</th><th>Name</th><th>Type</th></tr>${secrets.join('') || '<tr><td colspan="3" class="muted">None.</td></tr>'}</table>`;
+}
+
 export function renderLog(entries, filter) {
   const f = filter.toLowerCase();
   const shown = entries.filter((e) => !f || `${e.actor} ${e.verb} ${e.kind} ${e.namespace ?? ''}/${e.name}`.toLowerCase().includes(f)).slice(-200).reverse();

@@ -86,6 +86,26 @@ spec:
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-object.png') });
   });
 
+  it('lists ConfigMaps with their keys and Secrets by name only: the page never receives a Secret value', async () => {
+    const bodies: string[] = [];
+    page.on('websocket', (ws) => ws.on('framereceived', (f) => bodies.push(String(f.payload))));
+    page.on('response', (r) => void r.text().then((t) => bodies.push(t)).catch(() => {}));
+    await page.reload();
+    await api.ok(`mutation($m: String!) { apply(manifests: $m) { revision } }`, {
+      m: 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\ndata: { mode: fast }\n---\napiVersion: v1\nkind: Secret\nmetadata: { name: db-password }\nstringData: { password: hunter2-in-the-clear }\n',
+    });
+    await page.click('a[data-view="config"]');
+    await page.waitForSelector('[data-configmap="settings"]:has-text("mode")', { timeout: 10_000 });
+    await page.waitForSelector('[data-secret="db-password"]:has-text("Opaque")', { timeout: 10_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-config.png') });
+    const encoded = Buffer.from('hunter2-in-the-clear').toString('base64');
+    expect(bodies.length).toBeGreaterThan(0);
+    for (const b of bodies) {
+      expect(b).not.toContain('hunter2-in-the-clear');
+      expect(b).not.toContain(encoded);
+    }
+  });
+
   it('works in a narrow window, and signing out forgets the token', async () => {
     await page.setViewportSize({ width: 420, height: 800 });
     await page.click('a[data-view="nodes"]');
