@@ -63,8 +63,8 @@ describe('namespace controller', () => {
     const last = cp.api.db().prepare(`SELECT verb, type, object FROM events WHERE kind = 'Namespace' AND name = ? ORDER BY revision DESC LIMIT 1`).get(NS) as { verb: string; type: string; object: string };
     expect([last.verb, last.type]).toEqual(['patch', 'DELETED']);
     expect(JSON.parse(last.object).spec.finalizers ?? []).toEqual([]);
-    // Other namespaces are untouched.
-    expect(contents('bystander')).toEqual([{ kind: 'Pod', name: 'safe' }]);
+    // Other namespaces are untouched (their default ServiceAccount comes from the serviceaccounts controller).
+    expect(contents('bystander')).toEqual([{ kind: 'Pod', name: 'safe' }, { kind: 'ServiceAccount', name: 'default' }]);
     expect(kinds.filter((k) => k.namespaced).length).toBeGreaterThan(6);
   });
 });
