@@ -12,11 +12,25 @@ if (sync !== 'FULL' && sync !== 'NORMAL') {
   process.exit(1);
 }
 
+// Kubernetes' --service-node-port-range and --event-ttl.
+const nodePortRange = process.env.KUBEQL_NODE_PORT_RANGE;
+if (nodePortRange !== undefined && !/^\d{1,5}-\d{1,5}$/.test(nodePortRange)) {
+  log.fatal(`KUBEQL_NODE_PORT_RANGE must be LOW-HIGH (30000-32767), not ${nodePortRange}`);
+  process.exit(1);
+}
+const eventTtl = process.env.KUBEQL_EVENT_TTL_SECONDS;
+if (eventTtl !== undefined && !/^[1-9]\d{0,8}$/.test(eventTtl)) {
+  log.fatal(`KUBEQL_EVENT_TTL_SECONDS must be a whole number of seconds, not ${eventTtl}`);
+  process.exit(1);
+}
+
 const server = await startApiServer({
   dataDir: process.env.DATA_DIR ?? './data',
   port: Number(process.env.PORT ?? 8080),
   host: process.env.HOST ?? '127.0.0.1',
   synchronous: sync,
+  ranges: nodePortRange ? { serviceNodePortRange: nodePortRange } : undefined,
+  events: eventTtl ? { ttlMs: Number(eventTtl) * 1000 } : undefined,
 });
 const dataDir = process.env.DATA_DIR ?? './data';
 log.info(

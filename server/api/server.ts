@@ -18,6 +18,7 @@ import { unauthenticated } from './auth/unauthenticated.js';
 import { createRateLimiter } from './auth/rate-limit.js';
 import { DEFAULT_LIMITS, limitPlugins, type Limits } from './plugins/limits.js';
 import { bootstrap } from './bootstrap.js';
+import { parsePortRange } from '../resources/allocation/node-ports.js';
 import { startEventExpiry, type EventExpiryOptions } from './event-expiry.js';
 import type { ApiContext } from './context.js';
 import { adminRoutes } from './http/admin-routes.js';
@@ -73,6 +74,7 @@ const log = createLogger('api');
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const ranges = { ...DEFAULT_RANGES, ...options.ranges };
+  parsePortRange(ranges.serviceNodePortRange); // a bad range fails the start, not the first NodePort Service
   // Its gauges read the parts below when scraped.
   const metrics = createApiMetrics({ dataDir: options.dataDir, kinds: kinds.map((k) => k.kind), store: () => store, watchersByKind: () => watch.watchersByKind(), webSockets: () => ws });
   const store = createStore({
