@@ -1,7 +1,8 @@
 /**
  * The proxy role (what kube-proxy programs on each node): from Services and Endpoints, the table
- * `ClusterIP:port/protocol → ready endpoint ip:port list`, rebuilt for a service whenever either
- * object changes, and a round-robin choice of endpoint per route.
+ * `ClusterIP:port/protocol → ready endpoint ip:port list`, plus `0.0.0.0:nodePort/protocol` for
+ * NodePort and LoadBalancer Services (every node address answers on it), rebuilt for a service
+ * whenever either object changes, and a round-robin choice of endpoint per route.
  */
 import type { Informer, InformerEvent } from '../client/informer.js';
 import type { KObject } from '../resources/kind.js';
@@ -10,7 +11,11 @@ interface ServicePort {
   name?: string;
   port: number;
   protocol?: string;
+  nodePort?: number;
 }
+
+/** The address NodePort routes are keyed by: any address of any node. */
+export const ANY_NODE = '0.0.0.0';
 
 interface EndpointSubset {
   addresses?: Array<{ ip: string }>;
@@ -44,6 +49,8 @@ export function serviceRoutes(service: KObject, endpoints: KObject | undefined):
       }
     }
     routes.set(`${spec.clusterIP}:${sp.port}/${protocol}`, { service: key, portName: sp.name ?? '', endpoints: list });
+    if (sp.nodePort && (spec.type === 'NodePort' || spec.type === 'LoadBalancer'))
+      routes.set(`${ANY_NODE}:${sp.nodePort}/${protocol}`, { service: key, portName: sp.name ?? '', endpoints: [...list] });
   }
   return routes;
 }
@@ -82,9 +89,10 @@ export class ProxyRoutes {
     return Object.fromEntries([...this.table].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
-  /** The endpoint a connection to `ip:port/protocol` goes to, in turn; undefined when there is none. */
+  /** The endpoint a connection to `ip:port/protocol` goes to, in turn (a ClusterIP, else a nodePort on any node address); undefined when there is none. */
   pick(ip: string, port: number, protocol = 'TCP'): string | undefined {
-    const key = `${ip}:${port}/${protocol}`;
+    let key = `${ip}:${port}/${protocol}`;
+    if (!this.table.has(key)) key = `${ANY_NODE}:${port}/${protocol}`;
     const route = this.table.get(key);
     if (!route || route.endpoints.length === 0) return undefined;
     const i = (this.next.get(key) ?? 0) % route.endpoints.length;

@@ -82,6 +82,21 @@ it('chooses endpoints round robin', async () => {
   expect((await pick(`${clusterIP}:81`)).status).toBe(503);
 });
 
+it("routes a NodePort Service's nodePort on any node address to the same endpoints as its ClusterIP", async () => {
+  await api.ok(`mutation($i: ServiceInput!) { createService(input: $i) { metadata { name } } }`, {
+    i: { metadata: { name: 'edge', namespace: NS }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, nodePort: 30080 }] } },
+  });
+  await api.ok(`mutation($i: EndpointsInput!) { createEndpoints(input: $i) { metadata { name } } }`, {
+    i: { metadata: { name: 'edge', namespace: NS }, subsets: [{ addresses: [{ ip: '10.128.0.5' }], ports: [{ name: 'http', port: 8080 }] }] },
+  });
+  await converged({ '0.0.0.0:30080/TCP': ['10.128.0.5:8080'] });
+  expect((await routes())['0.0.0.0:30080/TCP'].service).toBe(`${NS}/edge`);
+  expect((await pick('192.168.0.10:30080')).body.endpoint).toBe('10.128.0.5:8080');
+  expect((await pick('192.168.0.10:30081')).status).toBe(503);
+  await api.ok(`mutation { deleteService(namespace: "${NS}", name: "edge") { metadata { name } } }`);
+  await eventually(async () => !('0.0.0.0:30080/TCP' in (await routes())), 5000);
+});
+
 it('converges within a second of an Endpoints change, and drops the routes of a deleted Service', async () => {
   await setEndpoints([{ addresses: [{ ip: '10.128.1.2' }, { ip: '10.128.3.7' }], ports: [{ name: 'http', port: 8080 }] }]);
   expect(await converged({ [`${clusterIP}:80/TCP`]: ['10.128.1.2:8080', '10.128.3.7:8080'], [`${clusterIP}:53/UDP`]: [] })).toBeLessThan(1000);
