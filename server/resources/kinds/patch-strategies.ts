@@ -12,6 +12,16 @@ import { schemaOf, type PatchField, type PatchSchema, type PatchTypes } from '..
 
 const metadata: PatchField = { go: 'metav1.ObjectMeta (embedded as metadata)', type: 'ObjectMeta' };
 const conditions = (goType: string): PatchField => ({ go: `${goType}.Conditions`, strategy: 'merge', mergeKey: 'type' });
+/**
+ * Ports are told apart by protocol too, as Kubernetes' list-map keys (server-side apply) do: its
+ * strategic merge patch keys them by port alone and merges 53/TCP with 53/UDP. A patch element
+ * that does not name a protocol still matches the one element with its port.
+ */
+const containerPortProtocol = (goType: string) => ({
+  field: 'protocol',
+  default: 'TCP',
+  go: `core/v1 ${goType}.Ports +listMapKey=containerPort,protocol (ContainerPort.Protocol defaults to TCP)`,
+});
 
 export const patchTypes: PatchTypes = {
   // k8s.io/apimachinery/pkg/apis/meta/v1
@@ -39,13 +49,13 @@ export const patchTypes: PatchTypes = {
     evictionResponders: { go: 'core/v1 PodSpec.EvictionResponders', strategy: 'merge', mergeKey: 'name' },
   },
   Container: {
-    ports: { go: 'core/v1 Container.Ports', strategy: 'merge', mergeKey: 'containerPort' },
+    ports: { go: 'core/v1 Container.Ports', strategy: 'merge', mergeKey: 'containerPort', secondaryKey: containerPortProtocol('Container') },
     env: { go: 'core/v1 Container.Env', strategy: 'merge', mergeKey: 'name' },
     volumeMounts: { go: 'core/v1 Container.VolumeMounts', strategy: 'merge', mergeKey: 'mountPath' },
     volumeDevices: { go: 'core/v1 Container.VolumeDevices', strategy: 'merge', mergeKey: 'devicePath' },
   },
   EphemeralContainer: {
-    ports: { go: 'core/v1 EphemeralContainerCommon.Ports', strategy: 'merge', mergeKey: 'containerPort' },
+    ports: { go: 'core/v1 EphemeralContainerCommon.Ports', strategy: 'merge', mergeKey: 'containerPort', secondaryKey: containerPortProtocol('EphemeralContainerCommon') },
     env: { go: 'core/v1 EphemeralContainerCommon.Env', strategy: 'merge', mergeKey: 'name' },
     volumeMounts: { go: 'core/v1 EphemeralContainerCommon.VolumeMounts', strategy: 'merge', mergeKey: 'mountPath' },
     volumeDevices: { go: 'core/v1 EphemeralContainerCommon.VolumeDevices', strategy: 'merge', mergeKey: 'devicePath' },
@@ -83,7 +93,12 @@ export const patchTypes: PatchTypes = {
     status: { go: 'core/v1 Service.Status', type: 'ServiceStatus' },
   },
   ServiceSpec: {
-    ports: { go: 'core/v1 ServiceSpec.Ports', strategy: 'merge', mergeKey: 'port' },
+    ports: {
+      go: 'core/v1 ServiceSpec.Ports',
+      strategy: 'merge',
+      mergeKey: 'port',
+      secondaryKey: { field: 'protocol', default: 'TCP', go: 'core/v1 ServiceSpec.Ports +listMapKey=port,protocol (ServicePort.Protocol defaults to TCP)' },
+    },
   },
   ServiceStatus: {
     conditions: conditions('core/v1 ServiceStatus'),

@@ -4,8 +4,37 @@
  * Kubernetes' apimachinery strategicpatch has them (its sorts included, so results agree with it
  * element for element).
  */
-import { compareGoStrings, goKind, goString, has, isMap, type GoKind, type Json, type JsonMap } from './json-value.js';
+import { compareGoStrings, goKind, goString, has, isMap, put, type GoKind, type Json, type JsonMap } from './json-value.js';
 import { PatchError } from './patch-error.js';
+
+/**
+ * How the elements of a merging list are told apart: Kubernetes' patch merge key, and for a few
+ * lists (container and Service ports) a second field with its default, so that `53/TCP` and
+ * `53/UDP` are two elements (Kubernetes' list-map keys; its strategic merge patch has only the
+ * first key, and merges the two). An empty name: a list of scalars.
+ */
+export interface ListKey {
+  name: string;
+  secondary?: { field: string; default: Json };
+}
+
+export const SCALARS: ListKey = { name: '' };
+
+/** What identifies an element: its merge key's value, or `value/second` when the second key is not its default. */
+export function identity(item: JsonMap, key: ListKey): Json | undefined {
+  const primary = has(item, key.name) ? item[key.name] : undefined;
+  if (!key.secondary) return primary;
+  const second = has(item, key.secondary.field) ? item[key.secondary.field] : key.secondary.default;
+  return second === key.secondary.default ? primary : `${goString(primary)}/${goString(second)}`;
+}
+
+/** The merge key fields of an element, for a directive or an order entry that names it. */
+export function keyFields(item: JsonMap, key: ListKey): JsonMap {
+  const out: JsonMap = {};
+  put(out, key.name, item[key.name]);
+  if (key.secondary && has(item, key.secondary.field)) put(out, key.secondary.field, item[key.secondary.field]);
+  return out;
+}
 
 export const DIRECTIVE = '$patch';
 export const DELETE_FROM_PRIMITIVE_LIST = '$deleteFromPrimitiveList';
@@ -74,8 +103,8 @@ export function deduplicateScalars(list: Json[]): Json[] {
 }
 
 /** Lists of maps sorted by the text of their merge key (a copy; "less" is "not greater", as Kubernetes'). */
-export function sortMapsByField(list: Json[], key: string): Json[] {
-  return stableSort([...list], (a, b) => compareGoStrings(goString((a as JsonMap)[key]), goString((b as JsonMap)[key])) <= 0);
+export function sortMapsByField(list: Json[], key: ListKey): Json[] {
+  return stableSort([...list], (a, b) => compareGoStrings(goString(identity(a as JsonMap, key)), goString(identity(b as JsonMap, key))) <= 0);
 }
 
 /**
@@ -178,23 +207,23 @@ function symMerge<T>(data: T[], a: number, m: number, b: number, less: (x: T, y:
 }
 
 /** The merge key's value of a map element, or the element itself for scalars. */
-function keyOf(item: Json, mergeKey: string, kind: GoKind): Json | undefined {
+function keyOf(item: Json, mergeKey: ListKey, kind: GoKind): Json | undefined {
   if (kind !== 'map') return item;
-  return isMap(item) ? (has(item, mergeKey) ? item[mergeKey] : undefined) : undefined;
+  return isMap(item) ? identity(item, mergeKey) : undefined;
 }
 
 /** The position of an item in a list, by merge key for maps, or -1. */
-export function indexOf(list: Json[], item: Json, mergeKey: string, kind: GoKind): number {
+export function indexOf(list: Json[], item: Json, mergeKey: ListKey, kind: GoKind): number {
   const k = keyOf(item, mergeKey, kind);
   return list.findIndex((v) => keyOf(v, mergeKey, kind) === k);
 }
 
 /** Every item of every list is a map carrying the merge key. */
-export function validateMergeKeyInLists(mergeKey: string, ...lists: Json[][]): void {
+export function validateMergeKeyInLists(mergeKey: ListKey, ...lists: Json[][]): void {
   for (const list of lists)
     for (const item of list) {
       if (!isMap(item)) throw badArgType('map', item);
-      if (!has(item, mergeKey)) throw noMergeKey(item, mergeKey);
+      if (!has(item, mergeKey.name)) throw noMergeKey(item, mergeKey.name);
     }
 }
 
@@ -211,7 +240,7 @@ export function extractToDeleteItems(list: Json[]): { keep: Json[]; toDelete: Js
 }
 
 /** Sorts a list by the order of another (items absent from it first), deletions last. */
-export function normalizeSliceOrder(toSort: Json[], order: Json[], mergeKey: string, kind: GoKind): Json[] {
+export function normalizeSliceOrder(toSort: Json[], order: Json[], mergeKey: ListKey, kind: GoKind): Json[] {
   let toDelete: Json[] = [];
   if (kind === 'map') {
     validateMergeKeyInLists(mergeKey, toSort, order);
@@ -229,7 +258,7 @@ export function normalizeSliceOrder(toSort: Json[], order: Json[], mergeKey: str
 }
 
 /** Interleaves the server-only items into the patch's items, keeping the live order between them. */
-function mergeSortedSlice(left: Json[], right: Json[], serverOrder: Json[], mergeKey: string, kind: GoKind): Json[] {
+function mergeSortedSlice(left: Json[], right: Json[], serverOrder: Json[], mergeKey: ListKey, kind: GoKind): Json[] {
   const result: Json[] = [];
   let i = 0;
   let j = 0;
@@ -247,7 +276,7 @@ function mergeSortedSlice(left: Json[], right: Json[], serverOrder: Json[], merg
 }
 
 /** The patch's items in the patch's order and the server-only ones in the live order, interleaved. */
-export function normalizeElementOrder(patch: Json[], serverOnly: Json[], patchOrder: Json[], serverOrder: Json[], mergeKey: string, kind: GoKind): Json[] {
+export function normalizeElementOrder(patch: Json[], serverOnly: Json[], patchOrder: Json[], serverOrder: Json[], mergeKey: ListKey, kind: GoKind): Json[] {
   const p = normalizeSliceOrder(patch, patchOrder, mergeKey, kind);
   const s = normalizeSliceOrder(serverOnly, serverOrder, mergeKey, kind);
   return mergeSortedSlice(s, p, serverOrder, mergeKey, kind);
@@ -258,34 +287,45 @@ export function partitionPrimitives(list: Json[], by: Json[]): { inList: Json[];
   return { inList: list.filter((v) => set.has(v)), rest: list.filter((v) => !set.has(v)) };
 }
 
-export function partitionMaps(list: Json[], by: Json[], mergeKey: string): { inList: Json[]; rest: Json[] } {
+export function partitionMaps(list: Json[], by: Json[], mergeKey: ListKey): { inList: Json[]; rest: Json[] } {
   const inList: Json[] = [];
   const rest: Json[] = [];
   for (const v of list) {
     if (!isMap(v)) throw badArgType('map', v);
-    if (!has(v, mergeKey)) throw noMergeKey(v, mergeKey);
-    (findMap(by, mergeKey, v[mergeKey]) ? inList : rest).push(v);
+    if (!has(v, mergeKey.name)) throw noMergeKey(v, mergeKey.name);
+    (findMap(by, mergeKey, v) ? inList : rest).push(v);
   }
   return { inList, rest };
 }
 
-/** The first map of a list whose merge key has the value, and its index. */
-export function findMap(list: Json[], key: string, value: Json): { map: JsonMap; index: number } | undefined {
+/** The first map of a list with the same merge key as `item`, and its index. */
+export function findMap(list: Json[], key: ListKey, item: JsonMap): { map: JsonMap; index: number } | undefined {
+  const wanted = identity(item, key);
   for (let i = 0; i < list.length; i++) {
     const v = list[i];
     if (!isMap(v)) throw new PatchError(`value for key ${i} is not a map`);
-    if (has(v, key) && v[key] === value) return { map: v, index: i };
+    if (has(v, key.name) && identity(v, key) === wanted) return { map: v, index: i };
   }
   return undefined;
 }
 
-export function mergeKeyValueEqual(left: Json, right: Json, mergeKey: string): boolean {
-  if (mergeKey === '') return left === right;
+/**
+ * For a list with a second key, an element that does not name it (as Kubernetes' own patches
+ * name only the merge key) matches by the merge key alone when exactly one element has it.
+ */
+export function findByMergeKeyAlone(list: Json[], key: ListKey, item: JsonMap): { map: JsonMap; index: number } | undefined {
+  if (!key.secondary || has(item, key.secondary.field)) return undefined;
+  const same = list.flatMap((v, index) => (isMap(v) && has(v, key.name) && v[key.name] === item[key.name] ? [{ map: v, index }] : []));
+  return same.length === 1 ? same[0] : undefined;
+}
+
+export function mergeKeyValueEqual(left: Json, right: Json, mergeKey: ListKey): boolean {
+  if (mergeKey.name === '') return left === right;
   if (!isMap(left)) throw badArgType('map', left);
   if (!isMap(right)) throw badArgType('map', right);
-  if (!has(left, mergeKey)) throw noMergeKey(left, mergeKey);
-  if (!has(right, mergeKey)) throw noMergeKey(right, mergeKey);
-  return left[mergeKey] === right[mergeKey];
+  if (!has(left, mergeKey.name)) throw noMergeKey(left, mergeKey.name);
+  if (!has(right, mergeKey.name)) throw noMergeKey(right, mergeKey.name);
+  return identity(left, mergeKey) === identity(right, mergeKey);
 }
 
 /** The list field a parallel directive key (`$setElementOrder/containers`) names. */

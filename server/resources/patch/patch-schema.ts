@@ -5,11 +5,12 @@
  * struct tags or from the OpenAPI extensions x-kubernetes-patch-strategy/-merge-key; here a
  * table of named types feeds it (server/resources/kinds/patch-strategies.ts for the kinds).
  */
+import type { ListKey } from './list-order.js';
 import { PatchError } from './patch-error.js';
 
 export interface PatchMeta {
   strategies: readonly string[];
-  mergeKey: string;
+  mergeKey: ListKey;
 }
 
 export interface PatchSchema {
@@ -27,13 +28,15 @@ export interface PatchField {
   strategy?: string;
   /** Kubernetes' patchMergeKey tag. */
   mergeKey?: string;
+  /** A second key of the list's elements, with its default, and where it comes from (Kubernetes' listMapKey). */
+  secondaryKey?: { field: string; default: string; go: string };
   /** The type (in the same table) of the value, or of the list's items. */
   type?: string;
 }
 
 export type PatchTypes = Readonly<Record<string, Readonly<Record<string, PatchField>>>>;
 
-const NO_META: PatchMeta = { strategies: [], mergeKey: '' };
+const NO_META: PatchMeta = { strategies: [], mergeKey: { name: '' } };
 
 /** A schema that knows nothing: maps merge, lists are replaced (JSON merge patch plus directives). */
 export const untyped: PatchSchema = {
@@ -52,7 +55,10 @@ class TableSchema implements PatchSchema {
     const f = fields && Object.hasOwn(fields, key) ? fields[key] : undefined;
     if (!f) return { meta: NO_META, schema: untyped };
     return {
-      meta: { strategies: f.strategy ? f.strategy.split(',') : [], mergeKey: f.mergeKey ?? '' },
+      meta: {
+        strategies: f.strategy ? f.strategy.split(',') : [],
+        mergeKey: { name: f.mergeKey ?? '', ...(f.secondaryKey ? { secondary: { field: f.secondaryKey.field, default: f.secondaryKey.default } } : {}) },
+      },
       schema: f.type ? schemaOf(this.types, f.type) : untyped,
     };
   }
@@ -74,6 +80,7 @@ export function checkPatchTypes(types: PatchTypes): string[] {
       for (const s of f.strategy ? f.strategy.split(',') : [])
         if (!['merge', 'replace', 'retainKeys'].includes(s)) problems.push(`${where}: unknown strategy ${s}`);
       if (f.mergeKey && !f.strategy?.split(',').includes('merge')) problems.push(`${where}: a merge key without the merge strategy`);
+      if (f.secondaryKey && !f.mergeKey) problems.push(`${where}: a second key without a merge key`);
     }
   return problems;
 }

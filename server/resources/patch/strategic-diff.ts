@@ -20,6 +20,9 @@ import {
   sortMapsByField,
   sortScalars,
   badArgType,
+  identity,
+  keyFields,
+  type ListKey,
 } from './list-order.js';
 import { PatchError } from './patch-error.js';
 import { retainKeysAndStrategy, type PatchSchema } from './patch-schema.js';
@@ -125,7 +128,7 @@ function sliceDiff(key: string, original: Json[], modified: Json[], patch: JsonM
   if (order.length > 0) put(patch, `${SET_ELEMENT_ORDER}/${key}`, order);
 }
 
-function diffLists(original: Json[], modified: Json[], schema: PatchSchema, mergeKey: string, options: DiffOptions): { add: Json[]; remove: Json[]; order: Json[] } {
+function diffLists(original: Json[], modified: Json[], schema: PatchSchema, mergeKey: ListKey, options: DiffOptions): { add: Json[]; remove: Json[]; order: Json[] } {
   if (original.length === 0) {
     if (modified.length === 0 || options.ignoreChangesAndAdditions) return { add: [], remove: [], order: [] };
     return { add: modified, remove: [], order: [] };
@@ -137,7 +140,7 @@ function diffLists(original: Json[], modified: Json[], schema: PatchSchema, merg
     const orderSame = isOrderSame(original, modified, mergeKey);
     let order: Json[] = [];
     if (options.setElementOrder && ((!options.ignoreChangesAndAdditions && (add.length > 0 || !orderSame)) || (!options.ignoreDeletions && add.length > 0)))
-      order = modified.map((v) => ({ [mergeKey]: (v as JsonMap)[mergeKey] }));
+      order = modified.map((v) => keyFields(v as JsonMap, mergeKey));
     return { add, remove: [], order };
   }
   const { add: scalars, remove } = diffListsOfScalars(original, modified, options);
@@ -148,7 +151,7 @@ function diffLists(original: Json[], modified: Json[], schema: PatchSchema, merg
   return { add, remove, order };
 }
 
-function isOrderSame(original: Json[], modified: Json[], mergeKey: string): boolean {
+function isOrderSame(original: Json[], modified: Json[], mergeKey: ListKey): boolean {
   if (original.length !== modified.length) return false;
   return modified.every((item, i) => mergeKeyValueEqual(original[i], item, mergeKey));
 }
@@ -177,15 +180,23 @@ function diffListsOfScalars(original: Json[], modified: Json[], options: DiffOpt
   return { add, remove: deduplicateScalars(remove) };
 }
 
-function keyedElement(list: Json[], index: number, mergeKey: string): { map: JsonMap; key: Json } {
+function keyedElement(list: Json[], index: number, mergeKey: ListKey): { map: JsonMap; key: Json | undefined } {
   const m = list[index];
   if (!isMap(m)) throw badArgType('map', m);
-  if (!has(m, mergeKey)) throw noMergeKey(m, mergeKey);
-  return { map: m, key: m[mergeKey] };
+  if (!has(m, mergeKey.name)) throw noMergeKey(m, mergeKey.name);
+  return { map: m, key: identity(m, mergeKey) };
+}
+
+/** `$patch: delete` for an element, naming its second key (default included) so that it deletes that element alone. */
+function deleteDirective(item: JsonMap, mergeKey: ListKey): JsonMap {
+  const d = keyFields(item, mergeKey);
+  if (mergeKey.secondary && !has(d, mergeKey.secondary.field)) put(d, mergeKey.secondary.field, mergeKey.secondary.default);
+  put(d, DIRECTIVE, 'delete');
+  return d;
 }
 
 /** Changed and added elements (recursive patches), and `$patch: delete` for removed ones, by merge key. */
-function diffListsOfMaps(original: Json[], modified: Json[], schema: PatchSchema, mergeKey: string, options: DiffOptions): { patch: Json[]; deletions: Json[] } {
+function diffListsOfMaps(original: Json[], modified: Json[], schema: PatchSchema, mergeKey: ListKey, options: DiffOptions): { patch: Json[]; deletions: Json[] } {
   const o = sortMapsByField(original, mergeKey);
   const m = sortMapsByField(modified, mergeKey);
   const patch: Json[] = [];
@@ -199,7 +210,7 @@ function diffListsOfMaps(original: Json[], modified: Json[], schema: PatchSchema
     if (cmp === 0) {
       const value = diffMaps(a!.map, b!.map, schema, options);
       if (Object.keys(value).length > 0) {
-        put(value, mergeKey, b!.key);
+        for (const [k, v] of Object.entries(keyFields(b!.map, mergeKey))) put(value, k, v);
         patch.push(value);
       }
       i++;
@@ -208,7 +219,7 @@ function diffListsOfMaps(original: Json[], modified: Json[], schema: PatchSchema
       if (!options.ignoreChangesAndAdditions) patch.push(b!.map);
       j++;
     } else {
-      if (!options.ignoreDeletions) deletions.push({ [mergeKey]: a!.key, [DIRECTIVE]: 'delete' });
+      if (!options.ignoreDeletions) deletions.push(deleteDirective(a!.map, mergeKey));
       i++;
     }
   }

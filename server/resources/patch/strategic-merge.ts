@@ -22,8 +22,10 @@ import {
   deduplicateScalars,
   directiveTarget,
   extractToDeleteItems,
+  findByMergeKeyAlone,
   findMap,
   mergeKeyValueEqual,
+  type ListKey,
   noMergeKey,
   normalizeElementOrder,
   partitionMaps,
@@ -212,7 +214,7 @@ function mergeSetElementOrder(original: JsonMap, patch: JsonMap, schema: PatchSc
     else if (foundOriginal && foundPatch) ({ merged, liveAfter: serverOrder } = mergeSliceHandler(originalList, patchList, sub, strategy, mergeKey, false, options));
     else continue;
 
-    const { inList, rest } = mergeKey === '' ? partitionPrimitives(merged, order) : partitionMaps(merged, order, mergeKey);
+    const { inList, rest } = mergeKey.name === '' ? partitionPrimitives(merged, order) : partitionMaps(merged, order, mergeKey);
     const kind = sliceElementType(serverOrder, patchList);
     put(original, listKey, normalizeElementOrder(inList, rest, order, serverOrder, mergeKey, kind));
     delete patch[listKey];
@@ -220,9 +222,9 @@ function mergeSetElementOrder(original: JsonMap, patch: JsonMap, schema: PatchSc
 }
 
 /** The patch's items (deletions aside) must come in the directive's relative order, and be named by it. */
-function validatePatchWithSetOrderList(patchList: Json[], order: Json[], mergeKey: string): void {
+function validatePatchWithSetOrderList(patchList: Json[], order: Json[], mergeKey: ListKey): void {
   if (order.length === 0 || patchList.length === 0) return;
-  const items = mergeKey === '' ? patchList : extractToDeleteItems(patchList).keep;
+  const items = mergeKey.name === '' ? patchList : extractToDeleteItems(patchList).keep;
   let p = 0;
   let o = 0;
   while (p < items.length && o < order.length) {
@@ -248,14 +250,14 @@ interface MergedList {
   liveAfter: Json[];
 }
 
-function mergeSliceHandler(original: Json[], patch: Json[], schema: PatchSchema, strategy: string, mergeKey: string, isDeleteList: boolean, options: MergeOptions): MergedList {
+function mergeSliceHandler(original: Json[], patch: Json[], schema: PatchSchema, strategy: string, mergeKey: ListKey, isDeleteList: boolean, options: MergeOptions): MergedList {
   if (!Array.isArray(original)) throw badArgType('slice', original);
   if (!Array.isArray(patch)) throw badArgType('slice', patch);
   if (strategy === 'merge' || isDeleteList) return mergeSlice(original, patch, schema, mergeKey, options, isDeleteList);
   return { merged: patch, liveAfter: original };
 }
 
-function mergeSlice(original: Json[], patch: Json[], schema: PatchSchema, mergeKey: string, options: MergeOptions, isDeleteList: boolean): MergedList {
+function mergeSlice(original: Json[], patch: Json[], schema: PatchSchema, mergeKey: ListKey, options: MergeOptions, isDeleteList: boolean): MergedList {
   if (original.length === 0 && patch.length === 0) return { merged: original, liveAfter: original };
   const kind = sliceElementType(original, patch);
   if (kind !== 'map') {
@@ -267,7 +269,7 @@ function mergeSlice(original: Json[], patch: Json[], schema: PatchSchema, mergeK
     const { inList, rest } = partitionPrimitives(merged, patch);
     return { merged: normalizeElementOrder(inList, rest, patch, original, mergeKey, kind), liveAfter: original };
   }
-  if (mergeKey === '') throw new PatchError(`cannot merge lists without merge key for ${schema.name}`);
+  if (mergeKey.name === '') throw new PatchError(`cannot merge lists without merge key for ${schema.name}`);
   const liveArray = [...original];
   const { list, plain } = mergeSpecialElements(new GoSlice(liveArray), patch, mergeKey);
   const serverOrder = list.view();
@@ -299,7 +301,7 @@ class GoSlice {
 }
 
 /** List elements that are directives: `$patch: delete` removes by merge key, `$patch: replace` replaces the list. */
-function mergeSpecialElements(live: GoSlice, patch: Json[], mergeKey: string): { list: GoSlice; plain: Json[] } {
+function mergeSpecialElements(live: GoSlice, patch: Json[], mergeKey: ListKey): { list: GoSlice; plain: Json[] } {
   const plain: Json[] = [];
   let replace = false;
   for (const v of patch) {
@@ -310,8 +312,14 @@ function mergeSpecialElements(live: GoSlice, patch: Json[], mergeKey: string): {
     }
     const directive = item[DIRECTIVE];
     if (directive === 'delete') {
-      if (!has(item, mergeKey)) throw noMergeKey(item, mergeKey);
-      for (let found = findMap(live.view(), mergeKey, item[mergeKey]); found; found = findMap(live.view(), mergeKey, item[mergeKey])) live.removeAt(found.index);
+      if (!has(item, mergeKey.name)) throw noMergeKey(item, mergeKey.name);
+      let removed = false;
+      for (let found = findMap(live.view(), mergeKey, item); found; found = findMap(live.view(), mergeKey, item)) {
+        live.removeAt(found.index);
+        removed = true;
+      }
+      const alone = removed ? undefined : findByMergeKeyAlone(live.view(), mergeKey, item);
+      if (alone) live.removeAt(alone.index);
     } else if (directive === 'replace') replace = true;
     else if (directive === 'merge') {
       const { [DIRECTIVE]: _merge, ...rest } = item;
@@ -322,11 +330,11 @@ function mergeSpecialElements(live: GoSlice, patch: Json[], mergeKey: string): {
 }
 
 /** Each patch element merges into the element with its merge key, or is appended. */
-function mergeElements(list: GoSlice, patch: Json[], mergeKey: string, schema: PatchSchema, options: MergeOptions): void {
+function mergeElements(list: GoSlice, patch: Json[], mergeKey: ListKey, schema: PatchSchema, options: MergeOptions): void {
   for (const v of patch) {
     const item = v as JsonMap;
-    if (!has(item, mergeKey)) throw noMergeKey(item, mergeKey);
-    const found = findMap(list.view(), mergeKey, item[mergeKey]);
+    if (!has(item, mergeKey.name)) throw noMergeKey(item, mergeKey.name);
+    const found = findMap(list.view(), mergeKey, item) ?? findByMergeKeyAlone(list.view(), mergeKey, item);
     if (found) list.backing[found.index] = mergeMap(found.map, item, schema, options);
     else list.append(item);
   }

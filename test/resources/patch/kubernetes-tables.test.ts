@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isMap, type Json, type JsonMap } from '../../../server/resources/patch/json-value.js';
-import { sliceElementType, sortMapsByField, sortScalars, deduplicateScalars } from '../../../server/resources/patch/list-order.js';
+import { sliceElementType, sortMapsByField, sortScalars, deduplicateScalars, type ListKey } from '../../../server/resources/patch/list-order.js';
 import { retainKeysAndStrategy, schemaOf, type PatchSchema, type PatchTypes } from '../../../server/resources/patch/patch-schema.js';
 import { createThreeWayMergePatch, createTwoWayMergePatch } from '../../../server/resources/patch/strategic-diff.js';
 import { strategicMergePatch } from '../../../server/resources/patch/strategic-merge.js';
@@ -65,7 +65,7 @@ function sortMergeLists(m: JsonMap, schema: PatchSchema): JsonMap {
   return out;
 }
 
-function sortList(list: Json[], schema: PatchSchema, mergeKey: string): Json[] {
+function sortList(list: Json[], schema: PatchSchema, mergeKey: ListKey): Json[] {
   if (list.length === 0) return list;
   if (sliceElementType(list) !== 'map') return sortScalars(deduplicateScalars([...list]));
   return sortMapsByField(
