@@ -27,6 +27,7 @@ import {
 import { PatchError } from './patch-error.js';
 import { retainKeysAndStrategy, type PatchSchema } from './patch-schema.js';
 import { mergeMap } from './strategic-merge.js';
+import { patchesConflict } from './conflicts.js';
 
 interface DiffOptions {
   setElementOrder: boolean;
@@ -45,24 +46,41 @@ export function createTwoWayMergePatch(original: JsonMap, modified: JsonMap, sch
   });
 }
 
+/** A three-way patch made without overwrite would undo a change made since the last apply. */
+export class PatchConflictError extends PatchError {
+  constructor(patch: JsonMap, changed: JsonMap) {
+    super(`patch:\n${JSON.stringify(patch)}\nconflicts with changes made from original to current:\n${JSON.stringify(changed)}\n`);
+    this.name = 'PatchConflictError';
+  }
+}
+
 /**
- * kubectl apply's patch (Kubernetes' CreateThreeWayMergePatch with overwrite): the changes from
- * `current` to `modified` without deletions, plus the deletions from `original` to `modified`.
+ * kubectl apply's patch (Kubernetes' CreateThreeWayMergePatch): the changes from `current` to
+ * `modified` without deletions, plus the deletions from `original` to `modified`. With `overwrite`
+ * (kubectl apply's default) that is all; without it, a patch that changes a field differently from
+ * how it changed between `original` and `current` is a PatchConflictError.
  */
-export function createThreeWayMergePatch(original: JsonMap, modified: JsonMap, current: JsonMap, schema: PatchSchema): JsonMap {
-  const delta = diffMaps(structuredClone(current), structuredClone(modified), schema, {
+export function createThreeWayMergePatch(original: JsonMap, modified: JsonMap, current: JsonMap, schema: PatchSchema, overwrite = true): JsonMap {
+  original = structuredClone(original);
+  current = structuredClone(current);
+  const delta = diffMaps(current, structuredClone(modified), schema, {
     setElementOrder: true,
     ignoreChangesAndAdditions: false,
     ignoreDeletions: true,
     buildRetainKeysDirective: false,
   });
-  const deletions = diffMaps(structuredClone(original), structuredClone(modified), schema, {
+  const deletions = diffMaps(original, structuredClone(modified), schema, {
     setElementOrder: true,
     ignoreChangesAndAdditions: true,
     ignoreDeletions: false,
     buildRetainKeysDirective: false,
   });
-  return mergeMap(deletions, delta, schema, { mergeParallelList: false, ignoreUnmatchedNulls: false });
+  const patch = mergeMap(deletions, delta, schema, { mergeParallelList: false, ignoreUnmatchedNulls: false });
+  if (!overwrite) {
+    const changed = diffMaps(original, current, schema, { setElementOrder: false, ignoreChangesAndAdditions: false, ignoreDeletions: false, buildRetainKeysDirective: false });
+    if (patchesConflict(patch, changed, schema)) throw new PatchConflictError(patch, changed);
+  }
+  return patch;
 }
 
 function diffMaps(original: JsonMap, modified: JsonMap, schema: PatchSchema, options: DiffOptions): JsonMap {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { isMap, type Json, type JsonMap } from '../../../server/resources/patch/json-value.js';
 import { sliceElementType, sortMapsByField, sortScalars, deduplicateScalars, type ListKey } from '../../../server/resources/patch/list-order.js';
 import { retainKeysAndStrategy, schemaOf, type PatchSchema, type PatchTypes } from '../../../server/resources/patch/patch-schema.js';
-import { createThreeWayMergePatch, createTwoWayMergePatch } from '../../../server/resources/patch/strategic-diff.js';
+import { PatchConflictError, createThreeWayMergePatch, createTwoWayMergePatch } from '../../../server/resources/patch/strategic-diff.js';
 import { strategicMergePatch } from '../../../server/resources/patch/strategic-merge.js';
 
 /** patch_test.go's MergeItem and RetainKeysMergeItem, with their patchStrategy/patchMergeKey tags. */
@@ -108,12 +108,17 @@ for (const [tableName, table] of Object.entries(fixture.tables)) {
         });
       }
 
-      // Cases named "conflict" expect CreateThreeWayMergePatch(overwrite=false) to refuse; with a
-      // result they also give the forced (overwrite) patch, which is what apply computes.
-      if (c.description.includes('conflict') && !given(c.result)) continue;
-      if (!given(c.threeWay) && !given(c.result)) continue;
-      it(`${c.description}: three-way patch${c.description.includes('conflict') ? ' (forced, as kubectl apply)' : ''} and its application`, () => {
-        const patch = createThreeWayMergePatch(d(c.original), d(c.modified), d(c.current), mergeItem);
+      // As testThreeWayPatch: without overwrite, a case named "conflict" must be refused; with a
+      // result it also gives the forced (overwrite) patch, which is what kubectl apply computes.
+      if (!given(c.threeWay) && !given(c.result) && !c.description.includes('conflict')) continue;
+      const conflict = c.description.includes('conflict');
+      it(`${c.description}: three-way patch${conflict ? ' (a conflict without overwrite; forced, as kubectl apply)' : ''} and its application`, () => {
+        const make = (overwrite: boolean) => createThreeWayMergePatch(d(c.original), d(c.modified), d(c.current), mergeItem, overwrite);
+        if (conflict) {
+          expect(() => make(false)).toThrow(PatchConflictError);
+          if (!given(c.result)) return;
+        }
+        const patch = make(conflict);
         expect(patch).toEqual(d(c.threeWay));
         const apply = () => strategicMergePatch(d(c.current), patch, mergeItem);
         if (c.expectedError && table.goTest !== 'TestUnknownField') expect(apply).toThrow(c.expectedError);
