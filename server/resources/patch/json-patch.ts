@@ -3,6 +3,7 @@
  * the `rfc6902` library, all or nothing. A malformed operation, a path that does not exist or a
  * failing `test` is a PatchError naming the operation by its index.
  */
+import { cloneJson } from '../clone-json.js';
 import { applyPatch, type Operation } from 'rfc6902';
 import { isMap, type Json, type JsonMap } from './json-value.js';
 import { PatchError } from './patch-error.js';
@@ -33,7 +34,7 @@ function testFailure(actual: Json | undefined, expected: Json): string {
 /** Applies a JSON patch to a copy of the object and returns it. */
 export function jsonPatch(object: JsonMap, patch: unknown): JsonMap {
   if (!Array.isArray(patch)) throw new PatchError('a JSON patch must be a list of operations');
-  const doc = structuredClone(object);
+  const doc = cloneJson(object);
   patch.forEach((op: unknown, i) => {
     const at = `[${i}]`;
     if (!isMap(op)) throw new PatchError(`${at}: an operation must be an object`, at);

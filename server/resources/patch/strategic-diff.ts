@@ -6,6 +6,7 @@
  * only what the last-applied configuration had and the manifest dropped, so fields other writers
  * set survive.
  */
+import { cloneJson } from '../clone-json.js';
 import { deepEqual, goKind, goString, compareGoStrings, has, isMap, put, type Json, type JsonMap } from './json-value.js';
 import {
   DELETE_FROM_PRIMITIVE_LIST,
@@ -38,7 +39,7 @@ interface DiffOptions {
 
 /** The patch that turns `original` into `modified` (Kubernetes' CreateTwoWayMergePatch). */
 export function createTwoWayMergePatch(original: JsonMap, modified: JsonMap, schema: PatchSchema): JsonMap {
-  return diffMaps(structuredClone(original), structuredClone(modified), schema, {
+  return diffMaps(cloneJson(original), cloneJson(modified), schema, {
     setElementOrder: true,
     ignoreChangesAndAdditions: false,
     ignoreDeletions: false,
@@ -61,15 +62,15 @@ export class PatchConflictError extends PatchError {
  * how it changed between `original` and `current` is a PatchConflictError.
  */
 export function createThreeWayMergePatch(original: JsonMap, modified: JsonMap, current: JsonMap, schema: PatchSchema, overwrite = true): JsonMap {
-  original = structuredClone(original);
-  current = structuredClone(current);
-  const delta = diffMaps(current, structuredClone(modified), schema, {
+  original = cloneJson(original);
+  current = cloneJson(current);
+  const delta = diffMaps(current, cloneJson(modified), schema, {
     setElementOrder: true,
     ignoreChangesAndAdditions: false,
     ignoreDeletions: true,
     buildRetainKeysDirective: false,
   });
-  const deletions = diffMaps(original, structuredClone(modified), schema, {
+  const deletions = diffMaps(original, cloneJson(modified), schema, {
     setElementOrder: true,
     ignoreChangesAndAdditions: true,
     ignoreDeletions: false,

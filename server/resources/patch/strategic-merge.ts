@@ -9,6 +9,7 @@
  * The same merge also combines two patches (`mergeParallelList: false`), which the three-way patch
  * creation uses to join its deletions and its changes.
  */
+import { cloneJson } from '../clone-json.js';
 import { deepEqual, goKind, has, isMap, put, type Json, type JsonMap } from './json-value.js';
 import {
   DELETE_FROM_PRIMITIVE_LIST,
@@ -50,7 +51,7 @@ const APPLY: MergeOptions = { mergeParallelList: true, ignoreUnmatchedNulls: tru
  */
 export function strategicMergePatch(original: JsonMap, patch: JsonMap, schema: PatchSchema): JsonMap {
   if (!isMap(patch)) throw new PatchError('a strategic merge patch must be a JSON object');
-  return mergeMap(structuredClone(original), structuredClone(patch), schema, APPLY);
+  return mergeMap(cloneJson(original), cloneJson(patch), schema, APPLY);
 }
 
 /** Merges `patch` into `original`; both may be changed. */

@@ -132,6 +132,17 @@ describe('strategic merge patch on the kinds', () => {
     expect((result as any).spec.containers[0].volumeMounts.map((m: { mountPath: string }) => m.mountPath)).toEqual(['/injected', '/data']);
   });
 
+  it('keeps an own "__proto__" key a key, in strategic and JSON merge patches alike', () => {
+    const p = JSON.parse('{"metadata":{"__proto__":{"polluted":1},"labels":{"__proto__":"x"}}}');
+    for (const type of ['STRATEGIC', 'MERGE'] as const) {
+      const out = patchObject(type, 'Pod', { metadata: { name: 'p', labels: {} } }, p) as any;
+      expect(Object.getPrototypeOf(out.metadata), type).toBe(Object.prototype);
+      expect(JSON.stringify(out), type).toContain('"__proto__":{"polluted":1}');
+      expect(out.metadata.labels, type).toEqual(JSON.parse('{"__proto__":"x"}'));
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('is reached through patchObject by type, and an unknown type is refused', () => {
     const live = pod({ containers: [{ name: 'a', image: 'x:1' }, { name: 'b', image: 'y:1' }] }) as unknown as JsonMap;
     const p = { spec: { containers: [{ name: 'a', image: 'x:2' }] } };
