@@ -92,7 +92,7 @@ export function mergeMap(original: JsonMap | null, patch: JsonMap, schema: Patch
     if (!has(target, key) || goKind(target[key]) !== goKind(patchV)) {
       if (!isDeleteList) {
         if (options.ignoreUnmatchedNulls) discardNulls(patchV);
-        const { value, keep } = removeDirectives(patchV);
+        const { value, keep } = removeDirectives(patchV, options.mergeParallelList);
         if (keep) put(target, key, value);
         else delete target[key];
       }
@@ -109,7 +109,7 @@ export function mergeMap(original: JsonMap | null, patch: JsonMap, schema: Patch
       const { strategy } = retainKeysAndStrategy(meta.strategies);
       put(target, key, mergeSliceHandler(current, patchV as Json[], sub, strategy, meta.mergeKey, isDeleteList, options).merged);
     } else {
-      const { value, keep } = removeDirectives(patchV);
+      const { value, keep } = removeDirectives(patchV, options.mergeParallelList);
       if (keep) put(target, key, value);
       else delete target[key];
     }
@@ -127,15 +127,24 @@ function discardNulls(v: Json): void {
   } else if (Array.isArray(v)) v.forEach(discardNulls);
 }
 
-/** A value added whole loses its directives; a map that is one (`$patch: delete`) is not kept at all. */
-function removeDirectives(v: Json): { value: Json; keep: boolean } {
+/**
+ * A value added whole loses its directives; a map that is one (`$patch: delete`) is not kept at
+ * all. When the patch is applied (not merged with another), the parallel directives inside it
+ * (`$retainKeys`, `$setElementOrder/…`, `$deleteFromPrimitiveList/…`) go too: Kubernetes leaves
+ * them to be dropped when the result is decoded into its Go type, and Kubeql keeps unknown fields.
+ */
+function removeDirectives(v: Json, applying = true): { value: Json; keep: boolean } {
   if (isMap(v)) {
     if (has(v, DIRECTIVE)) {
       if (v[DIRECTIVE] !== 'merge') return { value: null, keep: false };
       delete v[DIRECTIVE];
     }
     for (const k of Object.keys(v)) {
-      const r = removeDirectives(v[k]);
+      if (applying && (k === RETAIN_KEYS || k.startsWith(`${SET_ELEMENT_ORDER}/`) || k.startsWith(`${DELETE_FROM_PRIMITIVE_LIST}/`))) {
+        delete v[k];
+        continue;
+      }
+      const r = removeDirectives(v[k], applying);
       if (r.keep) put(v, k, r.value);
       else delete v[k];
     }
@@ -144,7 +153,7 @@ function removeDirectives(v: Json): { value: Json; keep: boolean } {
   if (Array.isArray(v)) {
     const out: Json[] = [];
     for (const item of v) {
-      const r = removeDirectives(item);
+      const r = removeDirectives(item, applying);
       if (r.keep) out.push(r.value);
     }
     return { value: out, keep: true };
@@ -211,7 +220,7 @@ function mergeSetElementOrder(original: JsonMap, patch: JsonMap, schema: PatchSc
     let merged: Json[];
     let serverOrder = originalList;
     if (foundOriginal && !foundPatch) merged = originalList;
-    else if (!foundOriginal && foundPatch) merged = removeDirectives(patchList).value as Json[];
+    else if (!foundOriginal && foundPatch) merged = removeDirectives(patchList, options.mergeParallelList).value as Json[];
     else if (foundOriginal && foundPatch) ({ merged, liveAfter: serverOrder } = mergeSliceHandler(originalList, patchList, sub, strategy, mergeKey, false, options));
     else continue;
 

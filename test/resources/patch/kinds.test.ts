@@ -8,7 +8,7 @@ import { kinds } from '../../../server/resources/registry.js';
 import type { JsonMap } from '../../../server/resources/patch/json-value.js';
 import { patchObject } from '../../../server/resources/patch/patch-object.js';
 import { checkPatchTypes } from '../../../server/resources/patch/patch-schema.js';
-import { createThreeWayMergePatch } from '../../../server/resources/patch/strategic-diff.js';
+import { createThreeWayMergePatch, createTwoWayMergePatch } from '../../../server/resources/patch/strategic-diff.js';
 import { strategicMergePatch } from '../../../server/resources/patch/strategic-merge.js';
 
 const smp = (kind: string, object: unknown, patch: unknown) => strategicMergePatch(object as JsonMap, patch as JsonMap, patchSchemaOf(kind));
@@ -151,5 +151,24 @@ describe('strategic merge patch on the kinds', () => {
     expect((patchObject('JSON', 'Pod', live, [{ op: 'replace', path: '/spec/containers/1/image', value: 'y:2' }]) as any).spec.containers[1].image).toBe('y:2');
     expect(() => patchObject('XML' as never, 'Pod', live, p)).toThrow('unknown patch type');
     expect(live.spec).toEqual({ containers: [{ name: 'a', image: 'x:1' }, { name: 'b', image: 'y:1' }] }); // untouched
+  });
+});
+
+describe('as Kubernetes, quirks included', () => {
+  it('a two-way patch does not carry a new order of a merging list of scalars alone', () => {
+    const patch = createTwoWayMergePatch({ metadata: { finalizers: ['b', 'a'] } }, { metadata: { finalizers: ['a', 'b'] } }, patchSchemaOf('Pod'));
+    expect(patch).toEqual({});
+  });
+
+  it('an element a patch adds to a merging list comes before the live elements the patch does not name', () => {
+    const out = smp('Pod', pod({ containers: [{ name: 'a', image: 'x' }] }), { spec: { containers: [{ name: 'b', image: 'y' }] } }) as any;
+    expect(out.spec.containers.map((c: { name: string }) => c.name)).toEqual(['b', 'a']);
+  });
+
+  it('directives inside a value added whole are not stored', () => {
+    const out = smp('Pod', pod({}), {
+      spec: { containers: [{ name: 'a', image: 'x', '$setElementOrder/env': [{ name: 'E' }], env: [{ name: 'E', value: '1' }, { name: 'F', $patch: 'delete' }] }] },
+    }) as any;
+    expect(out.spec.containers).toEqual([{ name: 'a', image: 'x', env: [{ name: 'E', value: '1' }] }]);
   });
 });
