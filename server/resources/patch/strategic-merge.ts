@@ -60,7 +60,7 @@ export function mergeMap(original: JsonMap | null, patch: JsonMap, schema: Patch
     const directive = patch[DIRECTIVE];
     if (directive === 'replace') {
       delete patch[DIRECTIVE];
-      return patch;
+      return whole(patch, options) as JsonMap;
     }
     if (directive === 'delete') return {};
     if (directive !== 'merge') throw badPatchType(directive, patch);
@@ -103,7 +103,7 @@ export function mergeMap(original: JsonMap | null, patch: JsonMap, schema: Patch
     if (isMap(current)) {
       const { meta, schema: sub } = schema.field(key);
       const { strategy } = retainKeysAndStrategy(meta.strategies);
-      put(target, key, strategy === 'replace' ? patchV : mergeMap(current, patchV as JsonMap, sub, options));
+      put(target, key, strategy === 'replace' ? whole(patchV, options) : mergeMap(current, patchV as JsonMap, sub, options));
     } else if (Array.isArray(current)) {
       const { meta, schema: sub } = schema.field(key);
       const { strategy } = retainKeysAndStrategy(meta.strategies);
@@ -115,6 +115,17 @@ export function mergeMap(original: JsonMap | null, patch: JsonMap, schema: Patch
     }
   }
   return target;
+}
+
+/**
+ * A value that replaces whole: when the patch is applied, without the nulls and directives inside
+ * it (Kubernetes stores it as given and drops them when decoding into its Go type; Kubeql keeps
+ * unknown fields, so it drops them here).
+ */
+function whole(v: Json, options: MergeOptions): Json {
+  if (!options.mergeParallelList) return v;
+  discardNulls(v);
+  return removeDirectives(v).value;
 }
 
 /** Removes the nulls of maps inside a value that is added whole (they would delete nothing). */
@@ -264,7 +275,7 @@ function mergeSliceHandler(original: Json[], patch: Json[], schema: PatchSchema,
   if (!Array.isArray(original)) throw badArgType('slice', original);
   if (!Array.isArray(patch)) throw badArgType('slice', patch);
   if (strategy === 'merge' || isDeleteList) return mergeSlice(original, patch, schema, mergeKey, options, isDeleteList);
-  return { merged: patch, liveAfter: original };
+  return { merged: whole(patch, options) as Json[], liveAfter: original };
 }
 
 function mergeSlice(original: Json[], patch: Json[], schema: PatchSchema, mergeKey: ListKey, options: MergeOptions, isDeleteList: boolean): MergedList {

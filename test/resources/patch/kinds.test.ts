@@ -170,5 +170,10 @@ describe('as Kubernetes, quirks included', () => {
       spec: { containers: [{ name: 'a', image: 'x', '$setElementOrder/env': [{ name: 'E' }], env: [{ name: 'E', value: '1' }, { name: 'F', $patch: 'delete' }] }] },
     }) as any;
     expect(out.spec.containers).toEqual([{ name: 'a', image: 'x', env: [{ name: 'E', value: '1' }] }]);
+    // Nor inside a value that replaces whole: a map with $patch: replace, a list without a strategy.
+    const replaced = smp('Pod', pod({ nodeSelector: { a: '1' }, tolerations: [{ key: 'k' }] }), {
+      spec: { nodeSelector: { $patch: 'replace', b: '2', c: null, d: { $patch: 'delete' } }, tolerations: [{ key: 'n', value: null }, { $patch: 'delete', key: 'k' }] },
+    }) as any;
+    expect(replaced.spec).toEqual({ nodeSelector: { b: '2' }, tolerations: [{ key: 'n' }] });
   });
 });
