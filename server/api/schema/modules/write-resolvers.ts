@@ -1,30 +1,17 @@
 /** The mutations of one kind: create, update, patch, updateStatus, delete, each one store write. */
 import { badInput } from '../../../errors.js';
 import type { KObject, KindDef } from '../../../resources/kind.js';
-import { isPlainObject } from '../../../resources/shape.js';
-import type { JsonMap } from '../../../resources/patch/json-value.js';
 import { prepareObject, prepareStatus } from '../../../resources/validate-object.js';
 import type { ApiContext } from '../../context.js';
 import { createInTx } from '../../verbs/create.js';
 import { deleteInTx, type PropagationPolicy } from '../../verbs/delete.js';
-import { PatchError } from '../../../resources/patch/patch-error.js';
-import { patchObject, type PatchType } from '../../../resources/patch/patch-object.js';
-import { checkPrecondition } from '../../verbs/lookup.js';
+import type { PatchType } from '../../../resources/patch/patch-object.js';
+import { patch } from '../../verbs/patch.js';
 import { earlierResult } from '../../verbs/request-id.js';
 import { updateStatusInTx } from '../../verbs/update-status.js';
 import { updateInTx } from '../../verbs/update.js';
 import { writeExisting, type WriteTarget as Target } from '../../verbs/write-existing.js';
 import { attributesFor } from '../../auth/attributes.js';
-
-/** The object after a patch; a patch that cannot apply is BAD_USER_INPUT naming it, and nothing is written. */
-function applyPatch(type: PatchType, kind: KindDef, current: KObject, patch: unknown): KObject {
-  try {
-    return patchObject(type, kind.kind, current as unknown as JsonMap, patch) as unknown as KObject;
-  } catch (e) {
-    if (e instanceof PatchError) throw badInput(`patch${e.at}`, e.message);
-    throw e;
-  }
-}
 
 export function writeResolvers(kind: KindDef) {
   const k = kind.kind;
@@ -52,25 +39,7 @@ export function writeResolvers(kind: KindDef) {
     },
 
     [`patch${k}`]: async (_: unknown, args: Target & { patch: unknown; type?: PatchType | null }, ctx: ApiContext): Promise<KObject> => {
-      const type = args.type ?? 'MERGE';
-      const patch = args.patch;
-      if (type === 'JSON' ? !Array.isArray(patch) : !isPlainObject(patch))
-        throw badInput('patch', type === 'JSON' ? 'must be a JSON array of operations (a JSON patch)' : `must be a JSON object (a ${type === 'MERGE' ? 'merge' : 'strategic merge'} patch)`);
-      const patchMeta = isPlainObject(patch) && isPlainObject(patch.metadata) ? patch.metadata : {};
-      let warnings: string[] = [];
-      const target = { ...args, resourceVersion: args.resourceVersion ?? (patchMeta.resourceVersion as string | undefined) };
-      const object = await writeExisting(ctx, kind, target, [attributesFor(kind, 'patch', args)], (tx, current) => {
-        const patched = applyPatch(type, kind, current, patch);
-        for (const field of ['name', 'namespace', 'uid'] as const)
-          if (!isPlainObject(patched.metadata) || patched.metadata[field] !== current.metadata[field])
-            throw badInput(`patch.metadata.${field}`, 'Invalid value: field is immutable');
-        // A JSON patch that sets metadata.resourceVersion makes it a precondition, as in Kubernetes.
-        if (type === 'JSON') checkPrecondition(current, patched.metadata.resourceVersion);
-        delete patched.status; // the status subresource is written by updateStatus alone
-        const prepared = prepareObject(kind, patched, 'patch');
-        warnings = prepared.warnings;
-        return updateInTx(tx, ctx, kind, current, prepared, { verb: 'patch', requestId: args.requestId, path: 'patch' }).object;
-      });
+      const { object, warnings } = await patch(ctx, kind, args, args.type ?? 'MERGE', args.patch);
       ctx.warnings.push(...warnings);
       return object;
     },
