@@ -145,4 +145,18 @@ spec:
     expect(res.objects[0].action).toBe('configured');
     expect((await deployment('recreate')).spec.strategy).toEqual({ type: 'Recreate' });
   });
+
+  it('a manifest the merge cannot use (a container without its name, a list of mixed types) is BAD_USER_INPUT naming the document, and writes nothing', async () => {
+    await applyOk(nginx('unmergeable'));
+    const tables = snapshotTables(api.db());
+    for (const bad of [
+      nginx('unmergeable').replace('      - name: nginx\n        image: nginx:1.14.2\n', '      - image: nginx:1.14.2\n'),
+      nginx('unmergeable').replace('        - containerPort: 80\n', '        - containerPort: 80\n        - 8080\n'),
+    ]) {
+      const res = await api.gql(APPLY, { m: `${nginx('other-doc')}---\n${bad}` });
+      expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      expect(res.errors?.[0].extensions?.field).toBe('manifests[1]');
+      expect(snapshotTables(api.db())).toBe(tables);
+    }
+  });
 });
