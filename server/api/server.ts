@@ -11,6 +11,7 @@ import { createStore } from '../store/create-store.js';
 import { startRetention, type RetentionOptions } from '../store/retention.js';
 import type { Store } from '../store/types.js';
 import { createAuthorizer } from './auth/authorizer.js';
+import { escalationCheck } from './auth/escalation.js';
 import { createGuard } from './auth/guard.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import type { Identity } from './auth/identity.js';
@@ -86,15 +87,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const authenticator = createAuthenticator(store, options.dataDir);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const rateLimiter = createRateLimiter(limits.requestsPerSecond, limits.burst);
-  const requestContext = (identity: Identity): ApiContext => ({
-    store,
-    watch,
-    ranges,
-    actor: identity.name,
-    guard: createGuard(authorizer, identity),
-    tokens: authenticator,
-    warnings: [],
-  });
+  const requestContext = (identity: Identity): ApiContext => {
+    const guard = createGuard(authorizer, identity);
+    return { store, watch, ranges, actor: identity.name, guard, escalation: escalationCheck(guard), tokens: authenticator, warnings: [] };
+  };
   const stopRetention = options.retention ? startRetention(store, options.retention) : () => {};
 
   const yoga = createYoga<{}, ApiContext>({

@@ -1,6 +1,7 @@
-/** What every write needs besides its arguments: who acts, where warnings go, and the allocation ranges. */
+/** What every write needs besides its arguments: who acts, where warnings go, the allocation ranges, and the escalation check. */
 import type { Allocator } from '../../resources/kind.js';
 import type { WriteTx } from '../../store/types.js';
+import type { EscalationCheck } from '../auth/escalation.js';
 
 export interface AllocationRanges {
   serviceClusterIpRange: string;
@@ -13,6 +14,8 @@ export interface VerbContext {
   /** Warnings for the response's `extensions.warnings` (unknown fields kept). */
   warnings: string[];
   ranges: AllocationRanges;
+  /** RBAC escalation prevention for writes of roles and bindings (auth/escalation.ts). */
+  escalation: EscalationCheck;
 }
 
 export const DEFAULT_RANGES: AllocationRanges = {

@@ -1,0 +1,105 @@
+/**
+ * RBAC escalation prevention, as Kubernetes' RBAC storage does it (pkg/registry/rbac): writing a
+ * Role or ClusterRole needs every permission it grants held in its scope (or the verb `escalate`
+ * on it); writing a binding needs the bound role's permissions held in the binding's scope (or
+ * the verb `bind` on that role). Applies to every write of those kinds (create, update, patch,
+ * apply); system:masters may grant anything; an update that changes only what the garbage
+ * collector changes (finalizers, ownerReferences) is not checked.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { KubeqlError, badInput } from '../../errors.js';
+import type { KObject, KindDef } from '../../resources/kind.js';
+import { uncoveredRules } from './rule-covers.js';
+import type { Attributes } from './attributes.js';
+import type { Guard } from './guard.js';
+import type { PolicyRule } from './rbac-rules.js';
+
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+/** Granting more combinations (group × resource × verb × name) than this is refused before comparing (each is checked one by one). */
+export const MAX_GRANTED_COMBINATIONS = 20_000;
+/** What an aggregationRule may gather: anything (Kubernetes asks for cluster-admin to set one). */
+const FULL_AUTHORITY: PolicyRule[] = [
+  { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
+  { nonResourceURLs: ['*'], verbs: ['*'] },
+];
+
+/** Decides whether a write of an RBAC object grants more than its author holds; FORBIDDEN (or NOT_FOUND for a missing role) when it does. */
+export type EscalationCheck = (read: RoleReader, kind: KindDef, next: KObject, current: KObject | undefined, path: string) => void;
+
+/** How the check reads a bound role: the write's own view, so a role created earlier in the same apply counts. */
+export interface RoleReader {
+  get(kind: string, namespace: string, name: string): KObject | undefined;
+}
+
+/** The server's own writes (the bootstrap policy) are not checked. */
+export const SERVER_WRITES: EscalationCheck = () => {};
+
+interface RoleRef {
+  apiGroup?: string;
+  kind?: string;
+  name?: string;
+}
+
+/** Kubernetes' IsOnlyMutatingGCFields: equal once finalizers and ownerReferences (and version fields) are set aside. */
+function onlyGcFields(next: KObject, current: KObject): boolean {
+  const strip = (o: KObject) => {
+    const { finalizers: _f, ownerReferences: _o, resourceVersion: _r, generation: _g, ...meta } = o.metadata;
+    return { ...o, metadata: meta };
+  };
+  return isDeepStrictEqual(strip(next), strip(current));
+}
+
+const describe = (r: PolicyRule) =>
+  r.nonResourceURLs?.length
+    ? `{NonResourceURLs:${JSON.stringify(r.nonResourceURLs)}, Verbs:${JSON.stringify(r.verbs)}}`
+    : `{APIGroups:${JSON.stringify(r.apiGroups)}, Resources:${JSON.stringify(r.resources)}${r.resourceNames?.length ? `, ResourceNames:${JSON.stringify(r.resourceNames)}` : ''}, Verbs:${JSON.stringify(r.verbs)}}`;
+
+function forbidden(kind: KindDef, name: string, namespace: string | undefined, reason: string): KubeqlError {
+  return new KubeqlError('FORBIDDEN', `${kind.resource}.${RBAC_GROUP} "${name}" is forbidden: ${reason}`, { kind: kind.kind, name, namespace, reason: 'escalation' });
+}
+
+const TOO_MANY = `Too many: the rules grant more than ${MAX_GRANTED_COMBINATIONS} combinations of API group, resource, verb and name, more than can be checked against the author's own`;
+
+function confirmCovered(guard: Guard, kind: KindDef, object: KObject, namespace: string | undefined, granted: PolicyRule[], tooMany: () => KubeqlError): void {
+  const result = uncoveredRules(guard.rules(namespace), granted, MAX_GRANTED_COMBINATIONS);
+  if (result === 'too-many') throw tooMany();
+  if (result.length === 0) return;
+  const missing = [...new Set(result.map(describe))].slice(0, 20);
+  const who = `user ${JSON.stringify(guard.identity.name)} (groups=${JSON.stringify(guard.identity.groups)})`;
+  throw forbidden(kind, object.metadata.name, namespace, `${who} is attempting to grant RBAC permissions not currently held:\n${missing.join('\n')}`);
+}
+
+export function escalationCheck(guard: Guard): EscalationCheck {
+  return (read, kind, next, current, path) => {
+    if (guard.privileged) return;
+    if (current && onlyGcFields(next, current)) return;
+    const name = next.metadata.name;
+    const namespace = kind.namespaced ? next.metadata.namespace : undefined;
+    switch (kind.kind) {
+      case 'Role':
+      case 'ClusterRole': {
+        // Kubernetes asks for `escalate` with the request's name: none on a create.
+        const escalate: Attributes = { verb: 'escalate', apiGroup: RBAC_GROUP, resource: kind.resource, namespace, name: current ? name : undefined };
+        if (guard.allows(escalate)) return;
+        if (next.aggregationRule !== undefined && next.aggregationRule !== null && uncoveredRules(guard.rules(undefined), FULL_AUTHORITY, 2).length)
+          throw forbidden(kind, name, namespace, 'must have cluster-admin privileges to use the aggregationRule');
+        const granted = (next.rules as PolicyRule[] | undefined) ?? [];
+        confirmCovered(guard, kind, next, namespace, granted, () => badInput(`${path}.rules`, TOO_MANY));
+        return;
+      }
+      case 'RoleBinding':
+      case 'ClusterRoleBinding': {
+        const ref = (next.roleRef ?? {}) as RoleRef;
+        const refName = String(ref.name ?? '');
+        const resource = ref.kind === 'Role' ? 'roles' : 'clusterroles';
+        // `bind` is asked in the binding's namespace, also for a ClusterRole bound by a RoleBinding.
+        if (guard.allows({ verb: 'bind', apiGroup: String(ref.apiGroup ?? RBAC_GROUP), resource, namespace, name: refName })) return;
+        const role = read.get(String(ref.kind), ref.kind === 'Role' ? (namespace ?? '') : '', refName);
+        if (!role)
+          throw new KubeqlError('NOT_FOUND', `${resource}.${RBAC_GROUP} "${refName}" not found`, { kind: ref.kind, name: refName, namespace: ref.kind === 'Role' ? namespace : undefined });
+        confirmCovered(guard, kind, next, namespace, (role.rules as PolicyRule[] | undefined) ?? [], () => forbidden(kind, next.metadata.name, namespace, TOO_MANY));
+        return;
+      }
+    }
+  };
+}
