@@ -25,7 +25,8 @@ export const events = sqliteTable(
   },
   (t) => [
     index('events_object').on(t.kind, t.namespace, t.name, t.revision),
-    index('events_request').on(t.requestId).where(sql`request_id IS NOT NULL`),
+    // Idempotency is per identity: a request id is looked up with its actor.
+    index('events_actor_request').on(t.actor, t.requestId).where(sql`request_id IS NOT NULL`),
     index('events_ts').on(t.ts),
     // auditLog by actor, namespace or kind alone, in revision order (one index range each).
     index('events_actor').on(t.actor, t.revision),

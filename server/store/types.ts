@@ -46,8 +46,8 @@ export interface WriteTx {
   get(kind: string, namespace: string, name: string): KObject | undefined;
   /** Every current object of `kind` in `namespace` ('' for cluster-scoped), this transaction's own writes included (quota admission counts usage with it). */
   list(kind: string, namespace: string): KObject[];
-  /** The events an earlier request with this id appended (empty when the id is new). */
-  eventsForRequest(requestId: string): StoredEvent[];
+  /** The events an earlier request of `actor` with this id appended (empty when the id is new to that actor). */
+  eventsForRequest(actor: string, requestId: string): StoredEvent[];
   isAllocated(pool: string, value: string): boolean;
   append(input: AppendInput): StoredEvent;
 }
