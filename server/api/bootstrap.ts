@@ -20,14 +20,14 @@ export async function bootstrap(store: Store, ranges: AllocationRanges): Promise
     for (const name of SYSTEM_NAMESPACES) {
       if (tx.get('Namespace', '', name)) continue;
       const prepared = prepareObject(namespace, { metadata: { name } }, 'bootstrap');
-      createInTx(tx, { actor: SERVER_ACTOR, warnings: [], ranges, escalation: SERVER_WRITES }, namespace, prepared, { verb: 'create', path: 'bootstrap' });
+      createInTx(tx, { actor: SERVER_ACTOR, warnings: [], ranges, admission: SERVER_WRITES }, namespace, prepared, { verb: 'create', path: 'bootstrap' });
     }
     for (const { kind: kindName, manifest } of bootstrapPolicy()) {
       const kind = kindByName(kindName)!;
       const prepared = prepareObject(kind, manifest, 'bootstrap');
       const { namespace: ns = '', name } = prepared.object.metadata;
       if (tx.get(kind.kind, kind.namespaced ? ns : '', name)) continue;
-      createInTx(tx, { actor: SERVER_ACTOR, warnings: [], ranges, escalation: SERVER_WRITES }, kind, prepared, { verb: 'create', path: 'bootstrap' });
+      createInTx(tx, { actor: SERVER_ACTOR, warnings: [], ranges, admission: SERVER_WRITES }, kind, prepared, { verb: 'create', path: 'bootstrap' });
     }
   });
 }

@@ -23,8 +23,8 @@ const FULL_AUTHORITY: PolicyRule[] = [
   { nonResourceURLs: ['*'], verbs: ['*'] },
 ];
 
-/** Decides whether a write of an RBAC object grants more than its author holds; FORBIDDEN (or NOT_FOUND for a missing role) when it does. */
-export type EscalationCheck = (read: RoleReader, kind: KindDef, next: KObject, current: KObject | undefined, path: string) => void;
+/** Admits (or refuses, by throwing) an object a request is about to write; here: whether a write of an RBAC object grants more than its author holds (FORBIDDEN, or NOT_FOUND for a missing role). */
+export type Admission = (read: RoleReader, kind: KindDef, next: KObject, current: KObject | undefined, path: string) => void;
 
 /** How the check reads a bound role: the write's own view, so a role created earlier in the same apply counts. */
 export interface RoleReader {
@@ -32,7 +32,7 @@ export interface RoleReader {
 }
 
 /** The server's own writes (the bootstrap policy) are not checked. */
-export const SERVER_WRITES: EscalationCheck = () => {};
+export const SERVER_WRITES: Admission = () => {};
 
 interface RoleRef {
   apiGroup?: string;
@@ -69,7 +69,7 @@ function confirmCovered(guard: Guard, kind: KindDef, object: KObject, namespace:
   throw forbidden(kind, object.metadata.name, namespace, `${who} is attempting to grant RBAC permissions not currently held:\n${missing.join('\n')}`);
 }
 
-export function escalationCheck(guard: Guard): EscalationCheck {
+export function escalationCheck(guard: Guard): Admission {
   return (read, kind, next, current, path) => {
     if (guard.privileged) return;
     if (current && onlyGcFields(next, current)) return;

@@ -66,7 +66,14 @@ export async function runSubscription(
     channel.error([new GraphQLError('Could not identify the operation to run', { extensions: { code: 'BAD_USER_INPUT' } })]);
     return undefined;
   }
-  const contextValue = await env.contextFactory();
+  let contextValue: Record<string, unknown>;
+  try {
+    // Authenticates again (a token revoked or expired since connection_init starts nothing new) and rate-limits.
+    contextValue = await env.contextFactory();
+  } catch (error) {
+    channel.error([maskError(error instanceof GraphQLError ? error : new GraphQLError((error as Error).message, { originalError: error as Error }), 'Unexpected error.') as GraphQLError]);
+    return undefined;
+  }
   const args = { schema: env.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
   const send = (result: ExecutionResult) => channel.next(ticket, nextFrame(id, JSON.stringify(maskResult(result))));
 
