@@ -81,8 +81,10 @@ export function escalationCheck(guard: Guard): Admission {
         // Kubernetes asks for `escalate` with the request's name: none on a create.
         const escalate: Attributes = { verb: 'escalate', apiGroup: RBAC_GROUP, resource: kind.resource, namespace, name: current ? name : undefined };
         if (guard.allows(escalate)) return;
-        if (next.aggregationRule !== undefined && next.aggregationRule !== null && uncoveredRules(guard.rules(undefined), FULL_AUTHORITY, 2).length)
-          throw forbidden(kind, name, namespace, 'must have cluster-admin privileges to use the aggregationRule');
+        if (next.aggregationRule !== undefined && next.aggregationRule !== null) {
+          const lacking = uncoveredRules(guard.rules(undefined), FULL_AUTHORITY, FULL_AUTHORITY.length);
+          if (lacking === 'too-many' || lacking.length > 0) throw forbidden(kind, name, namespace, 'must have cluster-admin privileges to use the aggregationRule');
+        }
         const granted = (next.rules as PolicyRule[] | undefined) ?? [];
         confirmCovered(guard, kind, next, namespace, granted, () => badInput(`${path}.rules`, TOO_MANY));
         return;
