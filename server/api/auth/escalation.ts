@@ -16,7 +16,7 @@ import type { PolicyRule } from './rbac-rules.js';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 /** Granting more combinations (group × resource × verb × name) than this is refused before comparing (each is checked one by one). */
-export const MAX_GRANTED_COMBINATIONS = 20_000;
+export const MAX_GRANTED_COMBINATIONS = 10_000;
 /** What an aggregationRule may gather: anything (Kubernetes asks for cluster-admin to set one). */
 const FULL_AUTHORITY: PolicyRule[] = [
   { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
