@@ -225,6 +225,18 @@ describe('RBAC escalation', () => {
     expect(admin.errors).toBeUndefined();
   });
 
+  it('the check is bounded per request: many roles in one apply, each within the bound, add up', async () => {
+    const names = Array.from({ length: 2000 }, (_, i) => `pod-${i}`);
+    const role = (i: number) => ({ apiVersion: API_VERSION, kind: 'Role', metadata: { name: `many-${i}`, namespace: 'ns-a' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'], resourceNames: names }] });
+    const apply = `mutation($m: String!) { apply(manifests: $m) { revision } }`;
+    // One role of 4,000 single grants is checked (and held: roler-a may get and list every pod).
+    expect((await api.gqlAs(tokens['roler-a'], apply, { m: JSON.stringify(role(0)) })).errors).toBeUndefined();
+    const before = head();
+    const three = await api.gqlAs(tokens['roler-a'], apply, { m: [1, 2, 3].map((i) => JSON.stringify(role(i))).join('\n---\n') });
+    expect(three.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'manifests[2].rules' });
+    expect(head()).toBe(before);
+  });
+
   it('minting a ServiceAccount token needs create on serviceaccounts/token in its namespace', async () => {
     const sa = await makeIdentity(api, 'sa-creator', [{ namespace: 'ns-a', rules: [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['create', 'get'] }] }]);
     const minter = await makeIdentity(api, 'minter-a', [{ namespace: 'ns-a', rules: [{ apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] }] }]);

@@ -9,13 +9,17 @@
 import { isDeepStrictEqual } from 'node:util';
 import { KubeqlError, badInput } from '../../errors.js';
 import type { KObject, KindDef } from '../../resources/kind.js';
-import { uncoveredRules } from './rule-covers.js';
+import { grantCount, uncoveredRules } from './rule-covers.js';
 import type { Attributes } from './attributes.js';
 import type { Guard } from './guard.js';
 import type { PolicyRule } from './rbac-rules.js';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
-/** Granting more combinations (group × resource × verb × name) than this is refused before comparing (each is checked one by one). */
+/**
+ * One request may have at most this many granted combinations (group × resource × verb × name)
+ * checked, over all the roles and bindings it writes (an apply may carry many): past it the request
+ * is refused before comparing, which keeps the check's synchronous work bounded.
+ */
 export const MAX_GRANTED_COMBINATIONS = 10_000;
 /** What an aggregationRule may gather: anything (Kubernetes asks for cluster-admin to set one). */
 const FULL_AUTHORITY: PolicyRule[] = [
@@ -58,10 +62,18 @@ function forbidden(kind: KindDef, name: string, namespace: string | undefined, r
   return new KubeqlError('FORBIDDEN', `${kind.resource}.${RBAC_GROUP} "${name}" is forbidden: ${reason}`, { kind: kind.kind, name, namespace, reason: 'escalation' });
 }
 
-const TOO_MANY = `Too many: the rules grant more than ${MAX_GRANTED_COMBINATIONS} combinations of API group, resource, verb and name, more than can be checked against the author's own`;
+const TOO_MANY = `Too many: the request grants more than ${MAX_GRANTED_COMBINATIONS} combinations of API group, resource, verb and name, more than can be checked against the author's own`;
 
-function confirmCovered(guard: Guard, kind: KindDef, object: KObject, namespace: string | undefined, granted: PolicyRule[], tooMany: () => KubeqlError): void {
-  const result = uncoveredRules(guard.rules(namespace), granted, MAX_GRANTED_COMBINATIONS);
+/** How many granted combinations the request may still have checked. */
+interface Budget {
+  left: number;
+}
+
+function confirmCovered(guard: Guard, budget: Budget, kind: KindDef, object: KObject, namespace: string | undefined, granted: PolicyRule[], tooMany: () => KubeqlError): void {
+  const count = grantCount(granted);
+  if (count > budget.left) throw tooMany();
+  budget.left -= count;
+  const result = uncoveredRules(guard.rules(namespace), granted, count);
   if (result === 'too-many') throw tooMany();
   if (result.length === 0) return;
   const missing = [...new Set(result.map(describe))].slice(0, 20);
@@ -70,6 +82,7 @@ function confirmCovered(guard: Guard, kind: KindDef, object: KObject, namespace:
 }
 
 export function escalationCheck(guard: Guard): Admission {
+  const budget: Budget = { left: MAX_GRANTED_COMBINATIONS };
   return (read, kind, next, current, path) => {
     if (guard.privileged) return;
     if (current && onlyGcFields(next, current)) return;
@@ -86,7 +99,7 @@ export function escalationCheck(guard: Guard): Admission {
           if (lacking === 'too-many' || lacking.length > 0) throw forbidden(kind, name, namespace, 'must have cluster-admin privileges to use the aggregationRule');
         }
         const granted = (next.rules as PolicyRule[] | undefined) ?? [];
-        confirmCovered(guard, kind, next, namespace, granted, () => badInput(`${path}.rules`, TOO_MANY));
+        confirmCovered(guard, budget, kind, next, namespace, granted, () => badInput(`${path}.rules`, TOO_MANY));
         return;
       }
       case 'RoleBinding':
@@ -99,7 +112,7 @@ export function escalationCheck(guard: Guard): Admission {
         const role = read.get(String(ref.kind), ref.kind === 'Role' ? (namespace ?? '') : '', refName);
         if (!role)
           throw new KubeqlError('NOT_FOUND', `${resource}.${RBAC_GROUP} "${refName}" not found`, { kind: ref.kind, name: refName, namespace: ref.kind === 'Role' ? namespace : undefined });
-        confirmCovered(guard, kind, next, namespace, (role.rules as PolicyRule[] | undefined) ?? [], () => forbidden(kind, next.metadata.name, namespace, TOO_MANY));
+        confirmCovered(guard, budget, kind, next, namespace, (role.rules as PolicyRule[] | undefined) ?? [], () => forbidden(kind, next.metadata.name, namespace, TOO_MANY));
         return;
       }
     }
