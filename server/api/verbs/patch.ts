@@ -42,7 +42,7 @@ export async function patch(ctx: ApiContext, kind: KindDef, target: WriteTarget,
   const patchMeta = isPlainObject(body) && isPlainObject(body.metadata) ? body.metadata : {};
   let warnings: string[] = [];
   const precondition = { ...target, resourceVersion: target.resourceVersion ?? (patchMeta.resourceVersion as string | undefined) };
-  const object = await writeExisting(ctx, kind, precondition, [attributesFor(kind, 'patch', target)], (tx, current) => {
+  const object = await writeExisting(ctx, kind, precondition, 'patch', [attributesFor(kind, 'patch', target)], (tx, current) => {
     const result = patched(type, kind, current, body, path);
     for (const field of ['name', 'namespace', 'uid'] as const)
       if (!isPlainObject(result.metadata) || result.metadata[field] !== current.metadata[field]) throw badInput(`${path}.metadata.${field}`, 'Invalid value: field is immutable');
