@@ -70,15 +70,9 @@ const encoder = new TextEncoder();
 /** Go's string order: byte-wise over UTF-8 (JavaScript's `<` compares UTF-16 code units). */
 export function compareGoStrings(a: string, b: string): number {
   if (a === b) return 0;
-  // eslint-disable-next-line no-control-regex
   if (/^[\u0000-\u007f]*$/.test(a) && /^[\u0000-\u007f]*$/.test(b)) return a < b ? -1 : 1;
   const x = encoder.encode(a);
   const y = encoder.encode(b);
   for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
   return x.length - y.length;
-}
-
-/** A value's text for error messages, close to Go's `%v`. */
-export function show(v: Json | undefined): string {
-  return goString(v);
 }
