@@ -102,6 +102,13 @@ describe('Secret', () => {
 });
 
 describe('Secrets are redacted on every read path that is not a read of Secrets', () => {
+  it('apply answers kinds, names and actions, never a value', async () => {
+    const res = await api.gql(APPLY, { m: TEST_SECRET.replace('bXktYXBw', 'bXktYXBwLTI=') });
+    expect(res.data.apply.objects).toEqual([{ kind: 'Secret', name: 'test-secret', action: 'configured' }]);
+    expect(JSON.stringify(res)).not.toContain('bXktYXBw');
+    await api.ok(APPLY, { m: TEST_SECRET });
+  });
+
   it('the audit log shows Secrets with their values redacted, and ConfigMaps as they are', async () => {
     const res = await api.ok(`{ auditLog(filter: { kind: Secret }, first: 100) { edges { node { name verb object } } } }`);
     const entries = res.auditLog.edges.map((e: any) => e.node);
