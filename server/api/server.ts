@@ -122,6 +122,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     path: '/graphql',
     keepAliveMs: options.keepAliveMs,
     maxSubscriptions: limits.subscriptionsPerConnection,
+    maxPayloadBytes: limits.bodyBytes,
     // On WebSocket the token is connection_init's { "authorization": "Bearer <token>" } (DESIGN §7 Auth).
     onConnect: (payload) => {
       const identity = authenticator.authenticate(typeof payload?.authorization === 'string' ? payload.authorization : undefined);
@@ -134,6 +135,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     http.listen(options.port ?? 8080, host, () => resolve());
   });
   const port = (http.address() as AddressInfo).port;
+  // Once listening, a server error (an accept failure) is logged; each connection's own errors end that connection only.
+  http.on('error', (error) => log.error({ err: error }, 'HTTP server error'));
 
   return {
     url: `http://${host}:${port}/graphql`,

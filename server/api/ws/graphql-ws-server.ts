@@ -6,7 +6,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, handleProtocols, parseMessage, type SubscribePayload } from 'graphql-ws';
 import type { YogaServerInstance } from 'graphql-yoga';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { createLogger } from '../../components/logger.js';
 import { createOutbox, type OutboxTicket } from './outbox.js';
 import { runSubscription } from './subscription.js';
@@ -17,6 +17,8 @@ export interface WebSocketOptions {
   keepAliveMs?: number;
   /** Operations one connection may run at once (default 100). */
   maxSubscriptions?: number;
+  /** A message larger than this closes the socket with 1009 (the request body limit). */
+  maxPayloadBytes: number;
   /** A client must send connection_init within this time (default 3 s). */
   connectionInitTimeoutMs?: number;
   /**
@@ -29,12 +31,23 @@ export interface WebSocketOptions {
 const log = createLogger('api');
 
 export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<any, any>, options: WebSocketOptions) {
-  const wss = new WebSocketServer({ server: http, path: options.path, handleProtocols: (protocols) => handleProtocols(protocols) });
+  const wss = new WebSocketServer({
+    server: http,
+    path: options.path,
+    maxPayload: options.maxPayloadBytes,
+    handleProtocols: (protocols) => handleProtocols(protocols),
+  });
+  // ws re-emits the HTTP server's errors here; the server's owner handles them there.
+  wss.on('error', (error) => log.warn({ err: error }, 'WebSocket server error'));
   const keepAliveMs = options.keepAliveMs ?? 12_000;
   /** Each open connection's subscriptions, for the open-subscriptions gauge. */
   const open = new Set<Map<string, unknown>>();
 
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    // A malformed frame (reserved opcode or bits, unmasked, bad length, over maxPayload, invalid
+    // UTF-8) is reported here; ws has already closed this socket with the frame's code (1002,
+    // 1007, 1009). It ends this connection only.
+    socket.on('error', (error: Error & { code?: string }) => log.debug({ code: error.code, message: error.message }, 'WebSocket protocol error: connection closed'));
     if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) return socket.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
     const outbox = createOutbox(socket);
     const subscriptions = new Map<string, { ticket: OutboxTicket; stop?: () => void }>();
@@ -63,7 +76,14 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
       subscriptions.delete(id);
     };
 
-    socket.on('message', async (data) => {
+    socket.on('message', (data) => {
+      handle(data).catch((error: unknown) => {
+        log.error({ err: error }, 'WebSocket message failed');
+        socket.close(CloseCode.InternalServerError, 'Internal server error');
+      });
+    });
+
+    async function handle(data: RawData): Promise<void> {
       let message;
       try {
         message = parseMessage(String(data));
@@ -126,7 +146,7 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
         default:
           return socket.close(CloseCode.BadRequest, `Unexpected message of type ${message.type} received`);
       }
-    });
+    }
 
     socket.on('close', () => {
       clearTimeout(initTimer);
