@@ -11,7 +11,7 @@ import { maskError } from '../plugins/mask-errors.js';
 import { WatchStream } from '../watch/watch-stream.js';
 import { nextFrame, sharedPayloadJson } from './shared-frames.js';
 import type { OutboxTicket } from './outbox.js';
-import type { KubeqlError } from '../../errors.js';
+import { KubeqlError } from '../../errors.js';
 
 export interface SubscriptionChannel {
   /** Queue a `next` frame (already serialized, or on its way). */
@@ -64,7 +64,16 @@ export async function runSubscription(
     channel.error([new GraphQLError('Could not identify the operation to run', { extensions: { code: 'BAD_USER_INPUT' } })]);
     return undefined;
   }
-  const contextValue = await env.contextFactory();
+  let contextValue;
+  try {
+    contextValue = await env.contextFactory();
+  } catch (e) {
+    // A coded refusal while building the context (variables nested too deeply, rate limited) is this operation's answer.
+    const coded = e instanceof KubeqlError || (e instanceof GraphQLError && e.extensions?.code);
+    if (!coded) throw e;
+    channel.error([maskError(e, 'Unexpected error.') as GraphQLError]);
+    return undefined;
+  }
   const args = { schema: env.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
   const send = (result: ExecutionResult) => channel.next(ticket, nextFrame(id, JSON.stringify(maskResult(result))));
 
