@@ -50,6 +50,8 @@ export interface ApiServerOptions {
   retention?: RetentionOptions;
   /** Request limits (DESIGN §7 Limits); defaults in plugins/limits.ts. */
   limits?: Partial<Limits>;
+  /** Bytes one WebSocket connection may have buffered before a subscription pushing more is ended with SLOW_CONSUMER (default 16 MiB). */
+  connectionBufferBytes?: number;
   /** WebSocket keep-alive ping interval (default 12 s). */
   keepAliveMs?: number;
   /** close(): how long requests in flight may take to finish before their connections are cut (default 5 s). */
@@ -123,6 +125,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     keepAliveMs: options.keepAliveMs,
     maxSubscriptions: limits.subscriptionsPerConnection,
     maxPayloadBytes: limits.bodyBytes,
+    maxConnectionBytes: options.connectionBufferBytes,
+    onSlowConsumer: metrics.watchHooks.onSlowConsumer,
     // On WebSocket the token is connection_init's { "authorization": "Bearer <token>" } (DESIGN §7 Auth).
     onConnect: (payload) => {
       const identity = authenticator.authenticate(typeof payload?.authorization === 'string' ? payload.authorization : undefined);

@@ -72,6 +72,7 @@ export function createWriteTx(
         prevRevision: previous?.revision ?? null,
         object,
         requestId: input.requestId ?? null,
+        bytes: json.length,
       };
       st.insertEvent.run({ ...event, object: json });
       projectEvent(st, { revision, type: input.type, kind, namespace, name, uid: event.uid, object, json }, previous?.object, allocationsOf);

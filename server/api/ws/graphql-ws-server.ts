@@ -19,6 +19,10 @@ export interface WebSocketOptions {
   maxSubscriptions?: number;
   /** A message larger than this closes the socket with 1009 (the request body limit). */
   maxPayloadBytes: number;
+  /** Bytes one connection may have buffered (socket and queue) before a subscription pushing more is ended with SLOW_CONSUMER (default 16 MiB). */
+  maxConnectionBytes?: number;
+  /** Metrics: a subscription was ended with SLOW_CONSUMER. */
+  onSlowConsumer?: () => void;
   /** A client must send connection_init within this time (default 3 s). */
   connectionInitTimeoutMs?: number;
   /**
@@ -49,7 +53,7 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
     // 1007, 1009). It ends this connection only.
     socket.on('error', (error: Error & { code?: string }) => log.debug({ code: error.code, message: error.message }, 'WebSocket protocol error: connection closed'));
     if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) return socket.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
-    const outbox = createOutbox(socket);
+    const outbox = createOutbox(socket, options.maxConnectionBytes);
     const subscriptions = new Map<string, { ticket: OutboxTicket; stop?: () => void }>();
     open.add(subscriptions);
     let initReceived = false;
@@ -73,6 +77,7 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
       if (!sub) return;
       sub.ticket.cancelled = true;
       sub.stop?.();
+      sub.ticket.onDrain?.(); // releases a producer waiting for room
       subscriptions.delete(id);
     };
 
@@ -113,9 +118,24 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
             const error = { message: `too many operations on this connection: the limit is ${options.maxSubscriptions ?? 100}`, extensions: { code: 'RATE_LIMITED' } };
             return outbox.sendNow(JSON.stringify({ id, type: MessageType.Error, payload: [error] }));
           }
-          const ticket: OutboxTicket = { pending: 0, cancelled: false, lowWater: -1 };
+          const ticket: OutboxTicket = { cancelled: false };
           const entry: { ticket: OutboxTicket; stop?: () => void } = { ticket };
           subscriptions.set(id, entry);
+          // The connection is past its byte bound: this subscription ends (its frame was dropped), told why.
+          ticket.onOverflow = () =>
+            queueMicrotask(() => {
+              const sub = subscriptions.get(id);
+              if (sub !== entry) return;
+              subscriptions.delete(id);
+              sub.stop?.();
+              sub.ticket.onDrain?.();
+              options.onSlowConsumer?.();
+              const error = {
+                message: `the client is not reading: more than ${outbox.limit} bytes are buffered for its connection; resume from the last revision received`,
+                extensions: { code: 'SLOW_CONSUMER' },
+              };
+              outbox.sendNow(JSON.stringify({ id, type: MessageType.Error, payload: [error] }));
+            });
           const channel = {
             next: (t: OutboxTicket, frame: string | Promise<string>) => outbox.push(t, frame),
             error: (errors: readonly unknown[]) => {
