@@ -7,8 +7,7 @@
  * or from the log; one that falls too far behind is ended with SLOW_CONSUMER.
  */
 import { KubeqlError } from '../../errors.js';
-import type { KObject } from '../../resources/kind.js';
-import type { Store, StoredEvent } from '../../store/types.js';
+import type { ObjectKey, Store, StoredEvent } from '../../store/types.js';
 import { createEventWindow } from './event-window.js';
 import { transition, type LogEvent, type WatchPayload } from './transition.js';
 import { watchFilter, type WatchArgs, type WatchFilter } from './watch-filter.js';
@@ -58,8 +57,12 @@ interface Watcher {
   allowance: number;
   stopped: boolean;
   pumping: boolean;
-  /** The initial state still being sent (a watch without fromRevision), at the pace the consumer takes it. */
-  snapshot?: { items: Array<KObject | undefined>; next: number; revision: number };
+  /**
+   * The initial state still to send (a watch without fromRevision), at the pace the consumer takes
+   * it: the keys of the objects (in revision order) and the revision they are read at. Only keys
+   * are held while the consumer is full; objects are read a batch at a time.
+   */
+  snapshot?: { keys: ObjectKey[]; next: number; revision: number };
 }
 
 interface KindIndex {
@@ -71,6 +74,8 @@ interface KindIndex {
 const LOG_PAGE = 1000;
 /** A catch-up from the log reads pages of about this many bytes of objects (fewer events when they are large). */
 const LOG_PAGE_BYTES = 8 << 20;
+/** Objects of an initial state read at a time. */
+const SNAPSHOT_BATCH = 16;
 
 export type WatchEngine = ReturnType<typeof createWatchEngine>;
 
@@ -188,10 +193,18 @@ export function createWatchEngine(store: Store, options: WatchEngineOptions = {}
     const snapshot = w.snapshot;
     w.pumping = true;
     try {
-      while (snapshot.next < snapshot.items.length) {
-        const object = snapshot.items[snapshot.next]!;
-        snapshot.items[snapshot.next++] = undefined; // sent: no longer held here
-        if (!send(w, { type: 'ADDED', revision: Number(object.metadata.resourceVersion), object })) return;
+      while (snapshot.next < snapshot.keys.length) {
+        let batch;
+        try {
+          batch = store.getMany(w.group.filter.kind.kind, snapshot.keys.slice(snapshot.next, snapshot.next + SNAPSHOT_BATCH), snapshot.revision);
+        } catch (error) {
+          // Compacted past the snapshot's revision while the consumer was not reading.
+          return end(w, error instanceof KubeqlError ? error : expired(snapshot.revision, store.floor()));
+        }
+        for (const object of batch) {
+          snapshot.next++;
+          if (object && !send(w, { type: 'ADDED', revision: Number(object.metadata.resourceVersion), object })) return;
+        }
       }
       w.snapshot = undefined;
       if (!send(w, bookmark(snapshot.revision))) return;
@@ -249,7 +262,8 @@ export function createWatchEngine(store: Store, options: WatchEngineOptions = {}
       // The state as of the head, as synthetic ADDED events in revision order, then a BOOKMARK at the head.
       const { items } = store.list({ kind: filter.kind.kind, namespace: filter.namespace, namespaces: filter.namespaces, labelSelector: filter.labels, fieldSelector: filter.fields });
       items.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion));
-      w.snapshot = { items, next: 0, revision: head };
+      const keys = items.map((o) => ({ namespace: o.metadata.namespace ?? '', name: o.metadata.name }));
+      w.snapshot = { keys, next: 0, revision: head };
       sendSnapshot(w);
     } else pump(w);
     return { resume: () => (w.snapshot ? sendSnapshot(w) : pump(w)), stop: () => detach(w) };
