@@ -13,10 +13,22 @@ if (sync !== 'FULL' && sync !== 'NORMAL') {
   process.exit(1);
 }
 
+const maxTokenSeconds = process.env.KUBEQL_MAX_TOKEN_EXPIRATION_SECONDS;
+if (maxTokenSeconds !== undefined && !(Number.isSafeInteger(Number(maxTokenSeconds)) && Number(maxTokenSeconds) >= 600)) {
+  log.fatal(`KUBEQL_MAX_TOKEN_EXPIRATION_SECONDS must be a whole number of seconds, at least 600, not ${maxTokenSeconds}`);
+  process.exit(1);
+}
+
 const dataDir = process.env.DATA_DIR ?? './data';
 let server: Awaited<ReturnType<typeof startApiServer>>;
 try {
-  server = await startApiServer({ dataDir, port: Number(process.env.PORT ?? 8080), host: process.env.HOST ?? '127.0.0.1', synchronous: sync });
+  server = await startApiServer({
+    maxTokenExpirationSeconds: maxTokenSeconds === undefined ? undefined : Number(maxTokenSeconds),
+    dataDir,
+    port: Number(process.env.PORT ?? 8080),
+    host: process.env.HOST ?? '127.0.0.1',
+    synchronous: sync,
+  });
 } catch (error) {
   // A damaged or lost database, a port in use, an unreadable data directory: said plainly, exit 1.
   const message = error instanceof DamagedDatabaseError ? error.message : `cannot start: ${(error as Error).message}`;

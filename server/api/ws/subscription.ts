@@ -11,7 +11,9 @@ import { maskError } from '../plugins/mask-errors.js';
 import { WatchStream } from '../watch/watch-stream.js';
 import { nextFrame, sharedPayloadJson } from './shared-frames.js';
 import type { OutboxTicket } from './outbox.js';
-import { KubeqlError } from '../../errors.js';
+import type { KubeqlError } from '../../errors.js';
+import type { Guard } from '../auth/guard.js';
+import { sharingScope } from '../auth/sharing-scope.js';
 
 export interface SubscriptionChannel {
   /** Queue a `next` frame (already serialized, or on its way); false when the connection is full (wait for ticket.onDrain). */
@@ -61,14 +63,12 @@ export async function runSubscription(
     channel.error([new GraphQLError('Could not identify the operation to run', { extensions: { code: 'BAD_USER_INPUT' } })]);
     return undefined;
   }
-  let contextValue;
+  let contextValue: Record<string, unknown>;
   try {
+    // Authenticates again (a token revoked or expired since connection_init starts nothing new) and rate-limits.
     contextValue = await env.contextFactory();
-  } catch (e) {
-    // A coded refusal while building the context (variables nested too deeply, rate limited) is this operation's answer.
-    const coded = e instanceof KubeqlError || (e instanceof GraphQLError && e.extensions?.code);
-    if (!coded) throw e;
-    channel.error([maskError(e, 'Unexpected error.') as GraphQLError]);
+  } catch (error) {
+    channel.error([maskError(error instanceof GraphQLError ? error : new GraphQLError((error as Error).message, { originalError: error as Error }), 'Unexpected error.') as GraphQLError]);
     return undefined;
   }
   const args = { schema: env.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
@@ -87,7 +87,10 @@ export async function runSubscription(
   }
 
   if (source instanceof WatchStream) {
-    const execKey = `${payload.operationName ?? ''}\u0000${payload.query}\u0000${JSON.stringify(payload.variables ?? null)}`;
+    // Shared only between subscribers whose authorization gives the same answer (identity, not just the document).
+    const scope = (contextValue as { guard?: Guard }).guard;
+    if (!scope) throw new Error('a watch subscription without an authorization guard');
+    const execKey = `${sharingScope(scope)}\u0000${payload.operationName ?? ''}\u0000${payload.query}\u0000${JSON.stringify(payload.variables ?? null)}`;
     const handle = source.start({
       push(watchPayload) {
         const json = sharedPayloadJson(watchPayload, execKey, () => {
