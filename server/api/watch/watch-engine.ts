@@ -211,7 +211,9 @@ export function createWatchEngine(store: Store, options: WatchEngineOptions = {}
     } finally {
       w.pumping = false;
     }
-    pump(w);
+    // Nothing committed meanwhile: live at once; else it catches up (a backlog, as a resuming watch's).
+    if (window.head === w.cursor) w.live = true;
+    else pump(w);
   }
 
   function dispatch(events: readonly StoredEvent[]): void {
