@@ -5,6 +5,7 @@
  * subscriptions past their connection's bound are ended with SLOW_CONSUMER and counted in the
  * metric; a watcher on another connection receives every event meanwhile.
  */
+import * as http from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,12 @@ const gc = runInNewContext('gc') as () => void;
  * requests in flight. Buffering for every paused subscription would need 200 × (8 + 40) MiB.
  */
 const HEAP_BOUND_BYTES = 256 * 1024 * 1024;
+/**
+ * The bound for one server-sent-events reader that stops reading, on a server whose event window
+ * is 16 MiB: the window, the stream's 8 MiB, and room for the requests in flight. Holding every
+ * event for it would take 150 MiB.
+ */
+const SSE_BOUND_BYTES = 96 * 1024 * 1024;
 const OBJECT_BYTES = 1024 * 1024;
 const EXISTING = 8;
 const WRITES = 40;
@@ -101,5 +108,41 @@ describe('paused readers with large objects', () => {
     }
     expect(ended).toBeLessThanOrEqual(2 * SUBSCRIPTIONS);
     fast.close();
+  }, 180_000);
+
+  it('a watch over server-sent events that is not read holds a bounded buffer too, and so does the event window', async () => {
+    // A server of its own, with a smaller event window, so what is measured is the stream's buffer.
+    await api.close();
+    api = await startTestApi({ watch: { maxBacklog: 100_000, windowBytes: 16 << 20 }, keepAliveMs: 600_000 });
+    for (let i = 0; i < EXISTING; i++) await api.ok(`mutation($n: String!) { createNamespace(input: { metadata: { name: $n } }) { metadata { name } } }`, { n: `big-${i}` });
+    const url = new URL(api.server.url);
+    const body = JSON.stringify({ query: 'subscription { watch(kind: Namespace) { type revision object { ... on Namespace { manifest } } } }' });
+    const req = http.request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${api.token}`, 'content-length': Buffer.byteLength(body) },
+    });
+    const response = await new Promise<http.IncomingMessage>((resolve, reject) => req.once('response', resolve).once('error', reject).end(body));
+    expect(response.statusCode).toBe(200);
+    response.once('data', () => response.pause()); // reads the first chunk, then no more
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    const baseline = memory();
+    let peak = baseline;
+    for (let i = 0; i < 150; i++) {
+      await api.ok(PATCH, { n: `big-${i % EXISTING}`, p: pad(1000 + i) });
+      if (i % 10 === 9) {
+        peak = Math.max(peak, memory());
+        if (peak - baseline > SSE_BOUND_BYTES) break;
+      }
+    }
+    peak = Math.max(peak, memory());
+    const growth = peak - baseline;
+    expect(growth, `memory grew by ${(growth / 2 ** 20).toFixed(1)} MiB`).toBeLessThan(SSE_BOUND_BYTES);
+    expect((await api.gql('{ revision }')).data?.revision).toBeTypeOf('number');
+    response.destroy();
   }, 180_000);
 });

@@ -61,9 +61,9 @@ export function createEventWindow(store: Store, capacity: number, maxBytes = Inf
       while (ring.length - start > capacity || (bytes > maxBytes && ring.length - start > 1)) {
         bytes -= sizeOf(ring[start].event);
         byRevision.delete(ring[start].event.revision);
-        start++;
+        ring[start++] = undefined as unknown as LogEvent; // evicted: no longer held
       }
-      if (start > capacity) {
+      if (start > 1024 && start * 2 > ring.length) {
         ring.splice(0, start);
         start = 0;
       }
