@@ -3,6 +3,7 @@
  * without a token: each ends its own socket with 1002 (protocol error) or 1009 (too big), and the
  * API server goes on answering everyone else.
  */
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { frame, rawFrameSocket, textFrame } from '../support/raw-frames.js';
@@ -76,6 +77,28 @@ describe('malformed WebSocket frames end one socket, never the server', () => {
     raw.write(frame(0x1, Buffer.alloc(1000)).subarray(0, 500));
     raw.socket.destroy();
     await raw.closed;
+    await serverAnswers();
+  });
+
+  it.each([
+    ['a request line that is not HTTP', 'GARBAGE \x00\x01\r\n\r\n'],
+    ['an upgrade with an unknown WebSocket version', 'GET /graphql HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Version: 99\r\n\r\n'],
+    ['an upgrade without a key', 'GET /graphql HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n'],
+    ['a header block that never ends', `GET /graphql HTTP/1.1\r\nHost: x\r\nX: ${'a'.repeat(20_000)}`],
+  ])('%s is answered 4xx (or cut) and the server goes on', async (_what, text) => {
+    const url = new URL(api.server.url);
+    const socket = connect(Number(url.port), url.hostname);
+    socket.on('error', () => {});
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString()));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write(text);
+    if (text.includes('a'.repeat(100))) socket.write('b'.repeat(100_000));
+    await new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      setTimeout(() => (socket.destroy(), resolve()), 5000);
+    });
+    if (answer) expect(answer).toMatch(/^HTTP\/1\.1 4\d\d/);
     await serverAnswers();
   });
 });
