@@ -1,23 +1,12 @@
 /**
  * What a kubelet checks before it starts a pod's containers: the ConfigMaps and Secrets the pod
- * names in volumes (checked first: the volume mount, FailedMount) and in env/envFrom (then:
- * CreateContainerConfigError), each unless marked optional, with the keys it names. Messages are
- * worded as the kubelet words them.
+ * names (resources/pod-references.ts) in volumes (checked first: the volume mount, FailedMount) and
+ * in env/envFrom (then: CreateContainerConfigError), each unless marked optional, with the keys it
+ * names. Messages are worded as the kubelet words them.
  */
 import type { KubeqlClient } from '../client/client.js';
 import type { KObject } from '../resources/kind.js';
-
-type ConfigKind = 'ConfigMap' | 'Secret';
-
-export interface ConfigRef {
-  kind: ConfigKind;
-  name: string;
-  /** Keys that must be present (env keyRefs, volume items). */
-  keys: string[];
-  optional: boolean;
-  /** The volume that mounts it; absent for env and envFrom. */
-  volume?: string;
-}
+import { configRefs, type ConfigKind } from '../resources/pod-references.js';
 
 export interface ConfigProblem {
   /** FailedMount (a volume) or CreateContainerConfigError (env). */
@@ -25,39 +14,7 @@ export interface ConfigProblem {
   message: string;
 }
 
-type Obj = Record<string, any>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
-const itemKeys = (items: unknown) => list(items).map((i) => String(i.key ?? '')).filter(Boolean);
-
-/** Every ConfigMap and Secret the pod references, volumes first. */
-export function configRefs(pod: KObject): ConfigRef[] {
-  const spec = (pod.spec ?? {}) as Obj;
-  const refs: ConfigRef[] = [];
-  for (const v of list(spec.volumes)) {
-    const volume = String(v.name ?? '');
-    if (isObj(v.configMap) && v.configMap.name) refs.push({ kind: 'ConfigMap', name: String(v.configMap.name), keys: itemKeys(v.configMap.items), optional: v.configMap.optional === true, volume });
-    if (isObj(v.secret) && v.secret.secretName) refs.push({ kind: 'Secret', name: String(v.secret.secretName), keys: itemKeys(v.secret.items), optional: v.secret.optional === true, volume });
-    for (const source of list(isObj(v.projected) ? v.projected.sources : undefined)) {
-      if (isObj(source.configMap) && source.configMap.name) refs.push({ kind: 'ConfigMap', name: String(source.configMap.name), keys: itemKeys(source.configMap.items), optional: source.configMap.optional === true, volume });
-      if (isObj(source.secret) && source.secret.name) refs.push({ kind: 'Secret', name: String(source.secret.name), keys: itemKeys(source.secret.items), optional: source.secret.optional === true, volume });
-    }
-  }
-  for (const c of [...list(spec.initContainers), ...list(spec.containers)]) {
-    for (const e of list(c.envFrom)) {
-      if (isObj(e.configMapRef) && e.configMapRef.name) refs.push({ kind: 'ConfigMap', name: String(e.configMapRef.name), keys: [], optional: e.configMapRef.optional === true });
-      if (isObj(e.secretRef) && e.secretRef.name) refs.push({ kind: 'Secret', name: String(e.secretRef.name), keys: [], optional: e.secretRef.optional === true });
-    }
-    for (const e of list(c.env)) {
-      const from = isObj(e.valueFrom) ? e.valueFrom : {};
-      if (isObj(from.configMapKeyRef) && from.configMapKeyRef.name)
-        refs.push({ kind: 'ConfigMap', name: String(from.configMapKeyRef.name), keys: from.configMapKeyRef.key ? [String(from.configMapKeyRef.key)] : [], optional: from.configMapKeyRef.optional === true });
-      if (isObj(from.secretKeyRef) && from.secretKeyRef.name)
-        refs.push({ kind: 'Secret', name: String(from.secretKeyRef.name), keys: from.secretKeyRef.key ? [String(from.secretKeyRef.key)] : [], optional: from.secretKeyRef.optional === true });
-    }
-  }
-  return refs;
-}
+type Obj = Record<string, unknown>;
 
 const READ = {
   ConfigMap: `query($ns: String!, $n: String!) { o: configMap(namespace: $ns, name: $n) { data binaryData } }`,

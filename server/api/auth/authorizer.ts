@@ -18,7 +18,7 @@ export function createAuthorizer(store: Store) {
   function allows(identity: Identity, a: Attributes): boolean {
     if (identity.groups.includes('system:masters')) return true;
     const node = nodeNameOf(identity);
-    if (node !== undefined && nodeAllows(node, a)) return true;
+    if (node !== undefined && nodeAllows(node, a, () => store.listBy('Pod', 'nodeName', [node]).get(node) ?? [])) return true;
     const grants = rbac.grants(identity);
     if (grants.cluster.some((r) => ruleAllows(r, a))) return true;
     return a.namespace !== undefined && (grants.byNamespace.get(a.namespace) ?? []).some((r) => ruleAllows(r, a));

@@ -1,17 +1,26 @@
 /**
  * What a node agent may do, as Kubernetes' Node authorizer and the system:node role decide it:
- * read what a kubelet and kube-proxy read (ConfigMaps too; a Secret only by name, never listed or
- * watched — Kubernetes narrows that further to the Secrets its pods name); write its own Node and
- * Lease; write the status of, and finally delete, the pods bound to it; record Events. Nothing else.
+ * read what a kubelet and kube-proxy read; get a ConfigMap or Secret by name only when a pod bound
+ * to it references it (the authorizer's graph: never a list or watch, never another node's);
+ * write its own Node and Lease; write the status of, and finally delete, the pods bound to it;
+ * record Events. Nothing else.
  */
+import type { KObject } from '../../resources/kind.js';
+import { references } from '../../resources/pod-references.js';
 import type { Attributes } from './attributes.js';
 
 const READS = new Set(['get', 'list', 'watch']);
-const READABLE = new Set(['nodes', 'pods', 'services', 'endpoints', 'leases', 'namespaces', 'configmaps']);
+const READABLE = new Set(['nodes', 'pods', 'services', 'endpoints', 'leases', 'namespaces']);
 const EVENT_WRITES = new Set(['create', 'update', 'patch']);
+const CONFIG = { secrets: 'Secret', configmaps: 'ConfigMap' } as const;
 
-export function nodeAllows(nodeName: string, a: Attributes): boolean {
-  if (a.resource === 'secrets') return a.verb === 'get' && !a.subresource && Boolean(a.name);
+/** `podsOnNode` reads the pods bound to the node (asked only for a ConfigMap or Secret). */
+export function nodeAllows(nodeName: string, a: Attributes, podsOnNode: () => KObject[] = () => []): boolean {
+  if (a.resource === 'secrets' || a.resource === 'configmaps') {
+    if (a.verb !== 'get' || a.subresource || !a.name || !a.namespace) return false;
+    const kind = CONFIG[a.resource];
+    return podsOnNode().some((p) => p.metadata.namespace === a.namespace && references(p, kind, a.name!));
+  }
   if (READS.has(a.verb) && !a.subresource) return READABLE.has(a.resource);
   if (a.resource === 'events') return EVENT_WRITES.has(a.verb) && !a.subresource;
   const own = a.name === nodeName;
