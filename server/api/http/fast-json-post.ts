@@ -20,10 +20,15 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** Answered by yoga's regular processor (one JSON result), or 406 for a subscription: never a stream. */
 const JSON_ACCEPT = /^(application\/json|application\/graphql-response\+json)(;\s*charset=utf-8)?(,\s*(application\/json|application\/graphql-response\+json)(;\s*charset=utf-8)?)?$/i;
 
-/** A listener for node:http: the fast path for what it takes, `yoga` for everything else. */
-export function withFastJsonPost(yoga: YogaServerInstance<any, any>): RequestListener {
+/** Admission of a request (priority-levels.ts): `run` handles it when its turn comes; `body` is the JSON text when it was read. */
+export type Schedule = (req: IncomingMessage, res: ServerResponse, body: string | undefined, run: () => void) => void;
+
+const runNow: Schedule = (_req, _res, _body, run) => run();
+
+/** A listener for node:http: the fast path for what it takes, `yoga` for everything else; every GraphQL request through `schedule`. */
+export function withFastJsonPost(yoga: YogaServerInstance<any, any>, schedule: Schedule = runNow): RequestListener {
   const handle = leanYogaHandler(yoga);
-  if (!handle) return yoga;
+  if (!handle) return (req, res) => schedule(req, res, undefined, () => yoga(req, res));
   const endpoint = yoga.graphqlEndpoint;
   const waitUntil = yoga.waitUntil;
   const ResponseClass = yoga.fetchAPI.Response;
@@ -38,8 +43,8 @@ export function withFastJsonPost(yoga: YogaServerInstance<any, any>): RequestLis
     return headers['transfer-encoding'] === undefined && headers.accept !== undefined && JSON_ACCEPT.test(headers.accept);
   }
 
-  async function respond(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
-    const request = new NodeRequest(req, res, body.toString('utf-8'));
+  async function respond(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+    const request = new NodeRequest(req, res, body);
     let response: Response;
     try {
       response = await handle!(request, { req, res, waitUntil });
@@ -53,17 +58,21 @@ export function withFastJsonPost(yoga: YogaServerInstance<any, any>): RequestLis
 
   return function listener(req, res) {
     if (!eligible(req)) {
-      yoga(req, res);
+      if (req.url === endpoint || req.url?.startsWith(`${endpoint}?`)) schedule(req, res, undefined, () => yoga(req, res));
+      else yoga(req, res);
       return;
     }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('error', () => res.destroy());
     req.on('end', () => {
-      respond(req, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).catch((error: unknown) => {
-        console.error(`Unexpected error while handling request: ${(error as Error)?.message ?? error}`);
-        res.destroy();
-      });
+      const body = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf-8');
+      schedule(req, res, body, () =>
+        void respond(req, res, body).catch((error: unknown) => {
+          console.error(`Unexpected error while handling request: ${(error as Error)?.message ?? error}`);
+          res.destroy();
+        }),
+      );
     });
   };
 }
