@@ -13,6 +13,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   watch: () => import('./watch.js'),
   replay: () => import('./replay.js'),
   churn: () => import('./churn.js'),
+  heartbeat: () => import('./heartbeat.js'),
 };
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');
