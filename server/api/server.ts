@@ -24,7 +24,7 @@ import { adminRoutes } from './http/admin-routes.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
 import { gracefulCloser } from './http/close-gracefully.js';
 import { withFastJsonPost } from './http/fast-json-post.js';
-import { createPriorityLevels, priorityOf, type PriorityLevelLimits, type PriorityLevelName } from './http/priority-levels.js';
+import { admittedIdentity, createPriorityLevels, priorityOf, type PriorityLevelLimits, type PriorityLevelName } from './http/priority-levels.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
 import { maskError, quietLogger } from './plugins/mask-errors.js';
@@ -116,7 +116,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     // The identity comes from this request's bearer token, or the WebSocket's connection_init
     // (checked again for each operation, so a revoked or expired token starts nothing new).
     context: (initial: { authorization?: string; request?: Request; req?: IncomingMessage }): ApiContext => {
-      const identity = authenticator.authenticate(initial.authorization ?? initial.request?.headers.get('authorization'));
+      // Over HTTP the request was authenticated when admitted (priority levels); on WebSocket, per operation.
+      const admitted = initial.authorization === undefined ? admittedIdentity(initial.req) : undefined;
+      const identity = admitted ? admitted.identity : authenticator.authenticate(initial.authorization ?? initial.request?.headers.get('authorization'));
       if (!identity) throw unauthenticated();
       (priorityOf(initial.req) === 'node-heartbeat' ? heartbeatLimiter : rateLimiter).take(identity.name);
       return requestContext(identity);

@@ -40,16 +40,39 @@ const HEARTBEAT_FIELDS = new Set(['createLease', 'updateLease', 'patchLease', 'u
 const HEARTBEAT_MAX_BYTES = 16 * 1024;
 
 const classes = new WeakMap<IncomingMessage, PriorityLevelName>();
+const identities = new WeakMap<IncomingMessage, Identity | undefined>();
 
 /** The level a request was admitted at (workload if it was not seen here). */
 export const priorityOf = (req: IncomingMessage | undefined): PriorityLevelName => (req && classes.get(req)) || 'workload';
 
+/** The identity a request was admitted as, if it was (its token is then not looked up a second time). */
+export const admittedIdentity = (req: IncomingMessage | undefined): { identity: Identity | undefined } | undefined =>
+  req && identities.has(req) ? { identity: identities.get(req) } : undefined;
+
+/** Query texts already classified (a kubelet sends the same few texts every time); bounded. */
+const heartbeatQueries = new Map<string, boolean>();
+const MAX_CACHED_QUERIES = 256;
+
 /** Whether `body` (a JSON POST) is a mutation whose root fields are all heartbeat writes. */
 function isHeartbeatBody(body: string): boolean {
   if (body.length > HEARTBEAT_MAX_BYTES) return false;
+  let query: unknown;
   try {
-    const { query } = JSON.parse(body) as { query?: unknown };
-    if (typeof query !== 'string') return false;
+    query = (JSON.parse(body) as { query?: unknown }).query;
+  } catch {
+    return false;
+  }
+  if (typeof query !== 'string') return false;
+  const known = heartbeatQueries.get(query);
+  if (known !== undefined) return known;
+  const answer = isHeartbeatQuery(query);
+  if (heartbeatQueries.size >= MAX_CACHED_QUERIES) heartbeatQueries.clear();
+  heartbeatQueries.set(query, answer);
+  return answer;
+}
+
+function isHeartbeatQuery(query: string): boolean {
+  try {
     const doc = parse(query, { maxTokens: 500 });
     const ops = doc.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
     if (ops.length !== 1 || doc.definitions.length !== 1 || ops[0].operation !== 'mutation') return false;
@@ -164,6 +187,7 @@ export function createPriorityLevels(authenticate: (authorization: string | unde
       const heartbeat = identity !== undefined && body !== undefined && nodeNameOf(identity) !== undefined && isHeartbeatBody(body);
       const level: PriorityLevelName = heartbeat ? 'node-heartbeat' : 'workload';
       classes.set(req, level);
+      identities.set(req, identity);
       if (!levels[level].admit(flow, { run, res })) reject(res, level);
     },
   };
