@@ -146,7 +146,7 @@ export function createWatchEngine(store: Store, options: WatchEngineOptions = {}
         let events = window.after(w.cursor);
         const fromLog = events === undefined;
         if (fromLog) {
-          if (w.cursor < store.floor()) return end(w, expired(w.cursor, store.floor()));
+          if (w.cursor < store.logFloor()) return end(w, expired(w.cursor, store.logFloor()));
           events = store.readEvents(w.cursor, LOG_PAGE).map(window.wrap);
         }
         if (events!.length === 0) {
@@ -233,7 +233,7 @@ export function createWatchEngine(store: Store, options: WatchEngineOptions = {}
       if (from !== undefined) {
         if (from > window.head)
           throw new KubeqlError('BAD_USER_INPUT', `fromRevision ${from} is newer than the head of the log (${window.head})`, { field: 'fromRevision' });
-        if (from < store.floor()) throw expired(from, store.floor());
+        if (from < store.logFloor() && !window.after(from)) throw expired(from, store.logFloor());
       }
       return new WatchStream((sink) => start(filter, from, sink));
     },
