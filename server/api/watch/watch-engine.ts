@@ -233,7 +233,7 @@ export function createWatchEngine(store: Store, options: WatchEngineOptions = {}
       if (from !== undefined) {
         if (from > window.head)
           throw new KubeqlError('BAD_USER_INPUT', `fromRevision ${from} is newer than the head of the log (${window.head})`, { field: 'fromRevision' });
-        if (from < store.logFloor() && !window.after(from)) throw expired(from, store.logFloor());
+        if (from < store.logFloor()) throw expired(from, store.logFloor());
       }
       return new WatchStream((sink) => start(filter, from, sink));
     },
