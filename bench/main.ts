@@ -14,6 +14,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   replay: () => import('./replay.js'),
   churn: () => import('./churn.js'),
   heartbeat: () => import('./heartbeat.js'),
+  cluster: () => import('./cluster.js'),
 };
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');
