@@ -13,6 +13,7 @@ import { revisionBefore } from './revision-before.js';
 import { verifyReplay } from './verify-replay.js';
 import { tokenStore } from './tokens.js';
 import { createGroupCommit } from './group-commit.js';
+import { createStorageFaults } from './storage-fault.js';
 import { checkHealth, shippedMigrations } from './health.js';
 import { listBy } from './list-by.js';
 import { listMatching } from './list-matching.js';
@@ -39,6 +40,7 @@ export function createStore(options: StoreOptions): Store {
   const logFloor = () => Math.max(floor, ...kindFloors.values());
   const listeners = new Set<(head: number, events: readonly StoredEvent[]) => void>();
   const allocationsOf = options.allocationsOf ?? (() => []);
+  const faults = createStorageFaults(options.dataDir);
   const { write, drain } = createGroupCommit(
     sqlite,
     st,
@@ -48,6 +50,7 @@ export function createStore(options: StoreOptions): Store {
       for (const listener of listeners) listener(head, events);
     },
     options.onBatch,
+    faults,
   );
   const migrations = shippedMigrations();
 
@@ -148,7 +151,7 @@ export function createStore(options: StoreOptions): Store {
       return () => listeners.delete(listener);
     },
     statementCount: () => (options.countStatements ? executed : statements),
-    health: () => checkHealth(sqlite, migrations),
+    health: () => [...checkHealth(sqlite, migrations), faults.check()],
     drain,
     close() {
       listeners.clear();
