@@ -20,7 +20,9 @@ const CONCURRENCY = 16;
 /** The target: a renewal costs at most this share of a pod create (server CPU). */
 const TARGET_SHARE = 0.5;
 
-const WATCH = /* GraphQL */ `subscription($kind: Kind!, $fs: String) { watch(kind: $kind, fieldSelector: $fs) { type revision object { metadata { name resourceVersion } } } }`;
+const WATCH = /* GraphQL */ `subscription($kind: Kind!, $fs: String) {
+  watch(kind: $kind, fieldSelector: $fs) { type revision object { ... on Lease { metadata { name resourceVersion } spec { renewTime } } ... on Pod { metadata { name resourceVersion } spec { nodeName } } } }
+}`;
 
 async function run_(label: string, clients: GraphQLClient[], op: (client: GraphQLClient, i: number) => Promise<unknown>, cpu: () => Promise<NodeJS.CpuUsage>) {
   let next = 0;
@@ -65,7 +67,10 @@ export async function run(): Promise<void> {
     );
     // The plane's watchers.
     let frames = 0;
-    const onFrame = () => void frames++;
+    const onFrame = (data: Buffer) => {
+      frames++;
+      if (data.includes('"errors"') || data.includes('"type":"error"')) throw new Error(`a watch failed: ${data.toString().slice(0, 300)}`);
+    };
     const controller = await connectWs(server.url, admin, onFrame);
     controller.subscribe('leases', WATCH, { kind: 'Lease' });
     controller.subscribe('pods', WATCH, { kind: 'Pod' });
