@@ -2,16 +2,17 @@
 import { createKubeqlClient, type ClientOptions, type KubeqlClient } from '../client/client.js';
 import { createSharedInformers, type SharedInformers } from '../client/shared-informers.js';
 import { createEventRecorder, type EventRecorder } from '../client/event-recorder.js';
+import { DEFAULT_ZONE_SETTINGS, type ZoneSettings } from './node-zones.js';
 import type { RunningReconciler } from './reconciler.js';
 
-export interface ControllerSettings {
+export interface ControllerSettings extends ZoneSettings {
   /** A node whose Lease is not renewed this long is Ready=Unknown (default 40 s). */
   nodeMonitorGracePeriodMs: number;
   /** Pods of an unreachable node are deleted after this long (default 5 min). */
   podEvictionTimeoutMs: number;
 }
 
-export const DEFAULT_SETTINGS: ControllerSettings = { nodeMonitorGracePeriodMs: 40_000, podEvictionTimeoutMs: 300_000 };
+export const DEFAULT_SETTINGS: ControllerSettings = { nodeMonitorGracePeriodMs: 40_000, podEvictionTimeoutMs: 300_000, ...DEFAULT_ZONE_SETTINGS };
 
 export interface ControllerContext {
   client: KubeqlClient;
