@@ -1,6 +1,6 @@
 /** `kq describe`'s text: kubectl's layout (aligned `Key:  value` lines, nested sections indented by two, camelCase keys as words). */
 import type { KObject, KindDef } from '../../resources/kind.js';
-import { podStatus } from './pod-status.js';
+import { podStatus } from '../../resources/printing/pod-status.js';
 
 type Line = { indent: number; key: string; value: string };
 
