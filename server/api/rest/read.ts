@@ -21,7 +21,8 @@ export const MAX_PAGE = 10_000;
 const tableContentType = (v: string) => `application/json;as=Table;v=${v};g=meta.k8s.io`;
 
 function notFound(r: KindRequest): RestError {
-  return new RestError(404, 'NotFound', `${r.kind.resource} "${r.name}" not found`, { name: r.name, group: r.resource.group, kind: r.kind.resource });
+  const what = r.resource.group ? `${r.kind.resource}.${r.resource.group}` : r.kind.resource;
+  return new RestError(404, 'NotFound', `${what} "${r.name}" not found`, { name: r.name, group: r.resource.group, kind: r.kind.resource });
 }
 
 /** The revision a `resourceVersion` parameter names ('' and absent: none). */

@@ -91,6 +91,15 @@ function causesOf(error: KubeqlError): StatusCause[] {
   return [{ reason: 'FieldValueInvalid', message, ...(field ? { field } : {}) }];
 }
 
+/** Names the resource as Kubernetes does in its messages, with its group (`deployments.apps "web" not found`). */
+function qualified(message: string, subject: ErrorSubject): string {
+  if (!subject.resource || !subject.group) return message;
+  const full = `${subject.resource}.${subject.group}`;
+  if (message.startsWith(`${subject.resource} "`)) return full + message.slice(subject.resource.length);
+  if (subject.kind) return message.replace(`Operation cannot be fulfilled on ${subject.kind} "`, `Operation cannot be fulfilled on ${full} "`);
+  return message;
+}
+
 export function errorAnswer(error: unknown, subject: ErrorSubject = {}): ErrorAnswer {
   const details = (extra: StatusDetails = {}): StatusDetails | undefined => {
     const d: StatusDetails = { ...(subject.name ? { name: subject.name } : {}), ...(subject.group ? { group: subject.group } : {}), ...(subject.resource ? { kind: subject.resource } : {}), ...extra };
@@ -103,12 +112,13 @@ export function errorAnswer(error: unknown, subject: ErrorSubject = {}): ErrorAn
       return { status: status(422, 'Invalid', `${what}${error.message}`, details({ causes: causesOf(error) })), headers: {}, internal: false };
     }
     const [code, reason] = REASONS[error.code] ?? [500, 'InternalError'];
+    const message = qualified(error.message, subject);
     const headers: Record<string, string> = {};
     const http = error.extensions.http as { headers?: Record<string, string> } | undefined;
     Object.assign(headers, http?.headers ?? {});
     const retry = headers['Retry-After'];
     return {
-      status: status(code, reason, error.message, details(retry ? { retryAfterSeconds: Number(retry) } : {})),
+      status: status(code, reason, message, details(retry ? { retryAfterSeconds: Number(retry) } : {})),
       headers,
       internal: false,
     };
