@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { parseDocument } from 'yaml';
+import { PROTOBUF, decodeProtobufBody } from './protobuf.js';
 import { RestError, badRequest } from './status.js';
 
 function tooLarge(limit: number): RestError {
@@ -53,6 +54,7 @@ export function parseJson(text: string): unknown {
 /** An object body (create, update, reviews) in JSON or YAML. */
 export function parseObjectBody(body: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
+  if (type === PROTOBUF) return decodeProtobufBody(body);
   const text = body.toString('utf8');
   if (text.trim() === '') throw badRequest('the request body is empty: an object is required');
   if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') {
@@ -65,5 +67,5 @@ export function parseObjectBody(body: Buffer, contentType: string | undefined): 
     }
   }
   if (type === '' || type === 'application/json' || type === '*/*') return parseJson(text);
-  throw new RestError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  throw new RestError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
 }
