@@ -32,7 +32,7 @@ export function revisionParam(text: string | undefined, name = 'resourceVersion'
   return Number(text);
 }
 
-function tooLarge(revision: number, head: number): RestError {
+export function tooLarge(revision: number, head: number): RestError {
   return new RestError(504, 'Timeout', `Too large resource version: ${revision}, current: ${head}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
 }
 

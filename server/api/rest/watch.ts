@@ -12,7 +12,7 @@ import type { KObject } from '../../resources/kind.js';
 import type { KubeqlError } from '../../errors.js';
 import type { WatchPayload } from '../watch/transition.js';
 import type { WatchHandle } from '../watch/watch-engine.js';
-import { revisionParam, selection } from './read.js';
+import { revisionParam, selection, tooLarge } from './read.js';
 import type { KindRequest } from './rest-request.js';
 import { badRequest, errorAnswer } from './status.js';
 import { table, wantsTable } from './table.js';
@@ -28,6 +28,8 @@ export function watchObjects(r: KindRequest): void {
   if (r.query.bool('sendInitialEvents')) throw badRequest('sendInitialEvents is not supported: list, then watch from the list\'s resourceVersion');
   const rv = revisionParam(r.query.string('resourceVersion'));
   const asTable = wantsTable(r.req.headers.accept);
+  const head = r.store.head();
+  if (rv !== undefined && rv > head) throw tooLarge(rv, head);
   // Throws before anything is written: BAD_USER_INPUT (too new) or EXPIRED (compacted) answer a Status.
   const stream = r.watch.open({
     kind: r.kind.kind,
