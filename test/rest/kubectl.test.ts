@@ -5,6 +5,7 @@
  * REST at the same revision, with the same actor in the log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { makeIdentity } from '../support/identities.js';
 import { kubectlFor, kubectlPresent, kubectlSkipReason, type Kubectl } from '../support/kubectl.js';
@@ -67,6 +68,48 @@ describe.skipIf(!kubectlPresent)(`kubectl against Kubeql ${kubectlSkipReason}`, 
     expect(none.stderr.trim()).toBe('No resources found in default namespace.');
   });
 
+  it('prints the header a real cluster prints for every kind', async () => {
+    const headers: Record<string, string> = {
+      namespaces: 'NAME STATUS AGE',
+      nodes: 'NAME STATUS ROLES AGE VERSION',
+      pods: 'NAMESPACE NAME READY STATUS RESTARTS AGE',
+      services: 'NAMESPACE NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE',
+      endpoints: 'NAMESPACE NAME ENDPOINTS AGE',
+      replicasets: 'NAMESPACE NAME DESIRED CURRENT READY AGE',
+      deployments: 'NAMESPACE NAME READY UP-TO-DATE AVAILABLE AGE',
+      leases: 'NAMESPACE NAME HOLDER AGE',
+      resourcequotas: 'NAMESPACE NAME AGE REQUEST LIMIT',
+      serviceaccounts: 'NAMESPACE NAME SECRETS AGE',
+      roles: 'NAMESPACE NAME CREATED AT',
+      rolebindings: 'NAMESPACE NAME ROLE AGE',
+      clusterroles: 'NAME CREATED AT',
+      clusterrolebindings: 'NAME ROLE AGE',
+    };
+    // Several documents in one file, as the docs' manifests come.
+    await kubectl.ok(['apply', '-f', '-'], {
+      stdin: [
+          { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a' } },
+          { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+          { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80 }] } },
+          { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 's' } },
+          { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'r' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } } },
+          { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l' } },
+          { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' }, spec: { hard: { pods: '10' } } },
+          { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa' } },
+          { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'role' }, rules: [] },
+          { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'rb' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'role' }, subjects: [] },
+      ]
+        .map((d) => stringify(d))
+        .join('---\n'),
+    });
+    for (const [resource, header] of Object.entries(headers)) {
+      const out = await kubectl.ok(['get', resource, '-A']);
+      expect({ resource, header: out.split('\n')[0].split(/\s+/).join(' ') }).toEqual({ resource, header });
+    }
+    const wide = await kubectl.ok(['get', 'pods', '-o', 'wide', '-A']);
+    expect(wide.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
+  });
+
   it('labels, annotates and scales; each change is one event by the same actor', async () => {
     expect((await kubectl.ok(['label', 'deploy', 'nginx-deployment', 'tier=web'])).trim()).toBe('deployment.apps/nginx-deployment labeled');
     expect((await kubectl.ok(['annotate', 'deploy', 'nginx-deployment', 'note=hello'])).trim()).toBe('deployment.apps/nginx-deployment annotated');
@@ -119,6 +162,9 @@ describe.skipIf(!kubectlPresent)(`kubectl against Kubeql ${kubectlSkipReason}`, 
       const denied = await viewer.run(['delete', 'deploy', 'nginx-deployment']);
       expect(denied.code).toBe(1);
       expect(denied.stderr).toMatch(/Error from server \(Forbidden\): deployments\.apps "nginx-deployment" is forbidden: User "system:serviceaccount:default:viewer" cannot delete resource "deployments" in API group "apps" in the namespace "default"/);
+      expect(await viewer.run(['auth', 'can-i', 'list', 'deployments'])).toMatchObject({ code: 0, stdout: 'yes\n' });
+      expect(await viewer.run(['auth', 'can-i', 'delete', 'deployments'])).toMatchObject({ code: 1, stdout: 'no\n' });
+      expect(await kubectl.run(['auth', 'can-i', 'delete', 'nodes'])).toMatchObject({ code: 0, stdout: 'yes\n' });
       const pods = await viewer.run(['get', 'pods']);
       expect(pods.stderr).toMatch(/Error from server \(Forbidden\)/);
       expect(api.server.store.head()).toBe(head);
