@@ -60,10 +60,12 @@ export async function createObject(ctx: WriteContext, kind: KindDef, input: unkn
   const path = options.path ?? 'input';
   const prepared = prepareObject(kind, input, path);
   ctx.guard.check(attributesFor(kind, 'create', prepared.object.metadata));
+  const meta = prepared.object.metadata;
+  const request = { verb: 'create' as const, kind: kind.kind, namespace: kind.namespaced ? (meta.namespace as string) : '', name: meta.name || undefined, generateName: meta.generateName || undefined };
   const object = await writeOrDryRun(
     ctx.store,
     options.dryRun,
-    (tx) => earlierResult(tx, options.requestId, kind.kind) ?? createInTx(tx, ctx, kind, prepared, { verb: 'create', requestId: options.requestId, path }),
+    (tx) => earlierResult(tx, ctx.actor, options.requestId, request) ?? createInTx(tx, ctx, kind, prepared, { verb: 'create', requestId: options.requestId, path }),
   );
   ctx.warnings.push(...prepared.warnings);
   return object;
@@ -87,7 +89,7 @@ export async function updateObject(
       throw badInput(`${path}.metadata.namespace`, `Invalid value: ${JSON.stringify(namespace)}: the namespace of the object (${namespace}) does not match the namespace on the URL (${options.expect.namespace})`);
   }
   const target = { namespace, name, resourceVersion, requestId: options.requestId };
-  const object = await writeExisting({ ...ctx, store: storeFor(ctx, options.dryRun) }, kind, target, [attributesFor(kind, 'update', target)], (tx, current) =>
+  const object = await writeExisting({ ...ctx, store: storeFor(ctx, options.dryRun) }, kind, target, 'update', [attributesFor(kind, 'update', target)], (tx, current) =>
     updateInTx(tx, ctx, kind, current, prepared, { verb: 'update', requestId: options.requestId, path }).object,
   );
   ctx.warnings.push(...prepared.warnings);
@@ -107,7 +109,7 @@ export async function patchObject(
 ): Promise<KObject> {
   const path = options.path ?? 'patch';
   let warnings: string[] = [];
-  const object = await writeExisting({ ...ctx, store: storeFor(ctx, options.dryRun) }, kind, target, [attributesFor(kind, 'patch', target)], (tx, current) => {
+  const object = await writeExisting({ ...ctx, store: storeFor(ctx, options.dryRun) }, kind, target, 'patch', [attributesFor(kind, 'patch', target)], (tx, current) => {
     const patched = patchOf(current);
     if (!isPlainObject(patched)) throw badInput(path, 'the patch must leave an object');
     const meta = isPlainObject(patched.metadata) ? patched.metadata : {};
@@ -137,7 +139,7 @@ export async function updateObjectStatus(
   let warnings: string[] = [];
   const asStatus = (verb: string) => attributesFor(kind, verb, { ...target, subresource: 'status' });
   const verbs = options.verb === 'patch' ? [asStatus('patch'), asStatus('update')] : [asStatus('update'), asStatus('patch')];
-  const object = await writeExisting({ ...ctx, store: storeFor(ctx, options.dryRun) }, kind, target, verbs, (tx, current) => {
+  const object = await writeExisting({ ...ctx, store: storeFor(ctx, options.dryRun) }, kind, target, 'updateStatus', verbs, (tx, current) => {
     const status = statusOf(current) ?? {};
     warnings = prepareStatus(kind, status, path);
     return updateStatusInTx(tx, ctx, current, status as Record<string, unknown>, target.requestId);
@@ -156,7 +158,7 @@ export interface DeleteRequest extends WriteTarget {
 export function deleteObject(ctx: WriteContext, kind: KindDef, args: DeleteRequest, options: WriteOptions = {}): Promise<KObject> {
   if (args.gracePeriodSeconds !== undefined && args.gracePeriodSeconds !== null && args.gracePeriodSeconds < 0)
     throw badInput('gracePeriodSeconds', 'must be greater than or equal to 0');
-  return writeExisting({ ...ctx, store: storeFor(ctx, options.dryRun) }, kind, args, [attributesFor(kind, 'delete', args)], (tx, current) => {
+  return writeExisting({ ...ctx, store: storeFor(ctx, options.dryRun) }, kind, args, 'delete', [attributesFor(kind, 'delete', args)], (tx, current) => {
     if (args.uid && args.uid !== current.metadata.uid)
       throw new KubeqlError(
         'CONFLICT',
@@ -171,20 +173,20 @@ export function deleteObject(ctx: WriteContext, kind: KindDef, args: DeleteReque
 export function bindObject(ctx: WriteContext, pod: KindDef, args: WriteTarget & { nodeName: string }, options: WriteOptions = {}): Promise<KObject> {
   checkNodeName(args.nodeName);
   const allowedIf: Attributes[] = [attributesFor(pod, 'bind', args), attributesFor(pod, 'create', { ...args, subresource: 'binding' })];
-  return writeExisting({ ...ctx, store: storeFor(ctx, options.dryRun) }, pod, args, allowedIf, (tx, current) => bindInTx(tx, ctx, current, args.nodeName, args.requestId));
+  return writeExisting({ ...ctx, store: storeFor(ctx, options.dryRun) }, pod, args, 'bind', allowedIf, (tx, current) => bindInTx(tx, ctx, current, args.nodeName, args.requestId));
 }
 
 /** <resource>/scale: Kubeql's verb `scale`, or Kubernetes' own spelling, update (or patch) <resource>/scale. */
 export function scaleObject(ctx: WriteContext, kind: KindDef, args: WriteTarget & { replicas: number }, options: WriteOptions = {}): Promise<KObject> {
   checkReplicas(args.replicas);
   const allowedIf = [attributesFor(kind, 'scale', args), ...['update', 'patch'].map((verb) => attributesFor(kind, verb, { ...args, subresource: 'scale' }))];
-  return writeExisting({ ...ctx, store: storeFor(ctx, options.dryRun) }, kind, args, allowedIf, (tx, current) => scaleInTx(tx, ctx, kind, current, args.replicas, args.requestId));
+  return writeExisting({ ...ctx, store: storeFor(ctx, options.dryRun) }, kind, args, 'scale', allowedIf, (tx, current) => scaleInTx(tx, ctx, kind, current, args.replicas, args.requestId));
 }
 
 /** pods/eviction: a delete asked for as `create pods/eviction` (Kubeql has no PodDisruptionBudgets, so an eviction is always allowed). */
 export function evictObject(ctx: WriteContext, pod: KindDef, args: DeleteRequest, options: WriteOptions = {}): Promise<KObject> {
   const allowedIf = [attributesFor(pod, 'create', { ...args, subresource: 'eviction' })];
-  return writeExisting({ ...ctx, store: storeFor(ctx, options.dryRun) }, pod, args, allowedIf, (tx, current) => {
+  return writeExisting({ ...ctx, store: storeFor(ctx, options.dryRun) }, pod, args, 'delete', allowedIf, (tx, current) => {
     if (args.uid && args.uid !== current.metadata.uid)
       throw new KubeqlError('CONFLICT', `Operation cannot be fulfilled on pods "${current.metadata.name}": Precondition failed: UID in precondition: ${args.uid}, UID in object meta: ${current.metadata.uid}`);
     return deleteInTx(tx, ctx, pod, current, args);
