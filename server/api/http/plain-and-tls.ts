@@ -11,6 +11,7 @@ import { TLSSocket, createSecureContext } from 'node:tls';
 import type { ServingCert } from './serving-cert.js';
 
 const TLS_HANDSHAKE = 0x16;
+const FIRST_BYTE_TIMEOUT_MS = 30_000;
 
 /** The socket as a plain Duplex (so TLS reads through it, `first` included), closing with it. */
 function streamOf(socket: Socket, first: Buffer): Duplex {
@@ -43,7 +44,10 @@ function streamOf(socket: Socket, first: Buffer): Duplex {
 export function plainAndTls(http: Server, cert: ServingCert): NetServer {
   const secureContext = createSecureContext({ cert: cert.cert, key: cert.key, minVersion: 'TLSv1.2' });
   return createServer({ pauseOnConnect: true }, (socket) => {
+    // A connection that sends nothing is closed before any HTTP server's timeouts would apply to it.
+    socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
     socket.once('data', (first: Buffer) => {
+      socket.setTimeout(0);
       socket.pause();
       if (first[0] === TLS_HANDSHAKE) {
         const tls = new TLSSocket(streamOf(socket, first), { isServer: true, secureContext, ALPNProtocols: ['http/1.1'] });
