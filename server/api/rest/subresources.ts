@@ -104,7 +104,7 @@ export async function serveSubresource(r: KindRequest): Promise<void> {
       return sendObject(r, object);
     }
     if (method === 'PATCH') {
-      const patchOf = patcher(r.req.headers['content-type'], await r.body());
+      const patchOf = patcher(r.req.headers['content-type'], await r.body(), r.kind.kind);
       const object = await updateObjectStatus(
         r.ctx,
         r.kind,
@@ -132,7 +132,7 @@ export async function serveSubresource(r: KindRequest): Promise<void> {
         replicas = replicasOf(body, r.name!);
         resourceVersion = isPlainObject(body.metadata) ? body.metadata.resourceVersion : undefined;
       } else {
-        const patchOf = patcher(r.req.headers['content-type'], await r.body());
+        const patchOf = patcher(r.req.headers['content-type'], await r.body(), 'Scale');
         const patched = patchOf(scaleOf(r, current(r)));
         replicas = replicasOf(patched, r.name!);
       }

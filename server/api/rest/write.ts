@@ -6,9 +6,10 @@
 import type { KObject } from '../../resources/kind.js';
 import { isPlainObject } from '../../resources/shape.js';
 import type { PropagationPolicy } from '../verbs/delete.js';
-import { createObject, deleteObject, patchObject, updateObject, type DeleteRequest } from '../verbs/object-writes.js';
+import { createObject, deleteObject, storeFor, updateObject, type DeleteRequest } from '../verbs/object-writes.js';
+import { patch } from '../verbs/patch.js';
 import { mediaType, parseJson, parseObjectBody } from './body.js';
-import { checkDepth, patcher } from './patch-types.js';
+import { checkDepth, patchBody, patchTypeOf } from './patch-types.js';
 import { readList, selection, sendObject } from './read.js';
 import type { KindRequest } from './rest-request.js';
 import { sendJson } from './respond.js';
@@ -64,8 +65,11 @@ export async function replaceFromBody(r: KindRequest): Promise<void> {
 export async function patchFromBody(r: KindRequest): Promise<void> {
   const { dryRun } = writeParams(r);
   if (r.query.bool('force') && mediaType(r.req.headers['content-type']) !== 'application/apply-patch+yaml') throw badRequest('force is only allowed with server-side apply');
-  const patchOf = patcher(r.req.headers['content-type'], await r.body());
-  const object = await patchObject(r.ctx, r.kind, { namespace: r.namespace, name: r.name! }, (current) => patchOf(current) as KObject, { dryRun, path: '' });
+  const type = patchTypeOf(r.req.headers['content-type']);
+  const body = patchBody(await r.body());
+  // The same patch verb as GraphQL's patch<Kind>; errors name the patch as `body`.
+  const { object, warnings } = await patch({ ...r.ctx, store: storeFor(r.ctx, dryRun) }, r.kind, { namespace: r.namespace, name: r.name! }, type, body, 'body');
+  r.ctx.warnings.push(...warnings);
   sendObject(r, object);
 }
 

@@ -1,11 +1,10 @@
 /**
  * The writes of one object as a request asks for them, whichever door it came through (the GraphQL
  * mutations, the Kubernetes REST API): authorization, one store write, the verb, and the warnings
- * of unknown fields. A dry run runs the same write and rolls it back.
+ * of unknown fields. A dry run runs the same write and rolls it back. (Patches: verbs/patch.ts.)
  */
 import { KubeqlError, badInput } from '../../errors.js';
 import type { KObject, KindDef } from '../../resources/kind.js';
-import { isPlainObject } from '../../resources/shape.js';
 import { prepareObject, prepareStatus } from '../../resources/validate-object.js';
 import type { Store, WriteTx } from '../../store/types.js';
 import { attributesFor, type Attributes } from '../auth/attributes.js';
@@ -13,7 +12,6 @@ import type { Guard } from '../auth/guard.js';
 import { bindInTx, checkNodeName } from './bind.js';
 import { createInTx } from './create.js';
 import { deleteInTx, type PropagationPolicy } from './delete.js';
-import { checkPrecondition } from './lookup.js';
 import { earlierResult } from './request-id.js';
 import { checkReplicas, scaleInTx } from './scale.js';
 import { updateStatusInTx } from './update-status.js';
@@ -51,7 +49,7 @@ export async function writeOrDryRun<T>(store: Store, dryRun: boolean | undefined
 }
 
 /** A store that runs every write as a dry run when asked. */
-function storeFor(ctx: WriteContext, dryRun: boolean | undefined): Store {
+export function storeFor(ctx: { store: Store }, dryRun: boolean | undefined): Store {
   if (!dryRun) return ctx.store;
   return Object.assign(Object.create(ctx.store) as Store, { write: <T>(fn: (tx: WriteTx) => T) => writeOrDryRun(ctx.store, true, fn) });
 }
@@ -93,37 +91,6 @@ export async function updateObject(
     updateInTx(tx, ctx, kind, current, prepared, { verb: 'update', requestId: options.requestId, path }).object,
   );
   ctx.warnings.push(...prepared.warnings);
-  return object;
-}
-
-/**
- * A patch: `patchOf(current)` is the object the patch makes of the stored one (a merge patch, a JSON
- * patch, a strategic merge patch); the update rules follow. Status is the status subresource's.
- */
-export async function patchObject(
-  ctx: WriteContext,
-  kind: KindDef,
-  target: WriteTarget,
-  patchOf: (current: KObject) => unknown,
-  options: WriteOptions = {},
-): Promise<KObject> {
-  const path = options.path ?? 'patch';
-  let warnings: string[] = [];
-  const object = await writeExisting({ ...ctx, store: storeFor(ctx, options.dryRun) }, kind, target, 'patch', [attributesFor(kind, 'patch', target)], (tx, current) => {
-    const patched = patchOf(current);
-    if (!isPlainObject(patched)) throw badInput(path, 'the patch must leave an object');
-    const meta = isPlainObject(patched.metadata) ? patched.metadata : {};
-    // A resourceVersion the patch sets is a precondition (Kubernetes' optimistic lock in a patch).
-    checkPrecondition(current, meta.resourceVersion);
-    for (const field of ['name', 'namespace', 'uid'] as const)
-      if (meta[field] !== current.metadata[field] && !(field === 'namespace' && !kind.namespaced && meta[field] === undefined))
-        throw badInput(`${path}.metadata.${field}`, 'Invalid value: field is immutable');
-    delete patched.status; // the status subresource is written by updateStatus alone
-    const prepared = prepareObject(kind, patched, path);
-    warnings = prepared.warnings;
-    return updateInTx(tx, ctx, kind, current, prepared, { verb: 'patch', requestId: target.requestId, path }).object;
-  });
-  ctx.warnings.push(...warnings);
   return object;
 }
 

@@ -1,11 +1,10 @@
-/** The mutations of one kind: create, update, patch, updateStatus, delete, each one store write (verbs/object-writes.ts). */
-import { badInput } from '../../../errors.js';
+/** The mutations of one kind: create, update, patch, updateStatus, delete, each one store write (verbs/object-writes.ts, verbs/patch.ts). */
 import type { KObject, KindDef } from '../../../resources/kind.js';
-import { isPlainObject } from '../../../resources/shape.js';
+import type { PatchType } from '../../../resources/patch/patch-object.js';
 import type { ApiContext } from '../../context.js';
 import type { PropagationPolicy } from '../../verbs/delete.js';
-import { mergePatch } from '../../../resources/merge-patch.js';
-import { createObject, deleteObject, patchObject, updateObject, updateObjectStatus } from '../../verbs/object-writes.js';
+import { createObject, deleteObject, updateObject, updateObjectStatus } from '../../verbs/object-writes.js';
+import { patch } from '../../verbs/patch.js';
 import type { WriteTarget as Target } from '../../verbs/write-existing.js';
 
 export function writeResolvers(kind: KindDef) {
@@ -17,14 +16,10 @@ export function writeResolvers(kind: KindDef) {
     [`update${k}`]: (_: unknown, args: { input: unknown; requestId?: string | null }, ctx: ApiContext): Promise<KObject> =>
       updateObject(ctx, kind, args.input, { requestId: args.requestId, path: 'input' }),
 
-    [`patch${k}`]: (_: unknown, args: Target & { patch: unknown }, ctx: ApiContext): Promise<KObject> => {
-      if (!isPlainObject(args.patch)) throw badInput('patch', 'must be a JSON object (a merge patch)');
-      const patch = args.patch;
-      const patchMeta = isPlainObject(patch.metadata) ? patch.metadata : {};
-      for (const field of ['name', 'namespace', 'uid'] as const)
-        if (patchMeta[field] !== undefined) throw badInput(`patch.metadata.${field}`, 'Invalid value: field is immutable');
-      const target = { ...args, resourceVersion: args.resourceVersion ?? (patchMeta.resourceVersion as string | undefined) };
-      return patchObject(ctx, kind, target, (current) => mergePatch(current, patch), { path: 'patch' });
+    [`patch${k}`]: async (_: unknown, args: Target & { patch: unknown; type?: PatchType | null }, ctx: ApiContext): Promise<KObject> => {
+      const { object, warnings } = await patch(ctx, kind, args, args.type ?? 'MERGE', args.patch);
+      ctx.warnings.push(...warnings);
+      return object;
     },
 
     [`update${k}Status`]: (_: unknown, args: Target & { status: unknown }, ctx: ApiContext): Promise<KObject> =>
