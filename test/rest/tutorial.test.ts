@@ -68,15 +68,32 @@ describe.skipIf(!kubectlPresent)(`the kubectl tutorial ${kubectlSkipReason}`, { 
     expect(history).toMatch(/^deployment\.apps\/web \nREVISION\s+CHANGE-CAUSE\n1\s+<none>\n/);
   });
 
-  it('set image needs strategic merge patch: refused with 415 until it exists, and nothing changes', async () => {
-    const head = api.server.store.head();
-    const result = await kubectl.run(['set', 'image', 'deployment/web', 'nginx=nginx:1.26']);
-    if (result.code === 0) {
-      expect(result.stdout.trim()).toBe('deployment.apps/web image updated');
-      return;
-    }
-    expect(result.stderr).toMatch(/application\/strategic-merge-patch\+json is not supported/);
-    expect(api.server.store.head()).toBe(head);
+  it('sets a new image, rolls it out, shows the history and undoes it (strategic merge patches)', async () => {
+    expect((await kubectl.ok(['set', 'image', 'deployment/web', 'nginx=nginx:1.26'])).trim()).toBe('deployment.apps/web image updated');
+    const status = await kubectl.ok(['rollout', 'status', 'deployment/web', '--timeout=60s'], { timeoutMs: 70_000 });
+    expect(status.trim().split('\n').at(-1)).toBe('deployment "web" successfully rolled out');
+    expect(await kubectl.ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).toBe('nginx:1.26');
+    const history = await kubectl.ok(['rollout', 'history', 'deployment/web']);
+    expect(history).toMatch(/^deployment\.apps\/web \nREVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n/);
+    expect((await kubectl.ok(['rollout', 'undo', 'deployment/web'])).trim()).toBe('deployment.apps/web rolled back');
+    await kubectl.ok(['rollout', 'status', 'deployment/web', '--timeout=60s'], { timeoutMs: 70_000 });
+    expect(await kubectl.ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).toBe('nginx:1.25');
+    expect((await kubectl.ok(['rollout', 'restart', 'deployment/web'])).trim()).toBe('deployment.apps/web restarted');
+    await kubectl.ok(['rollout', 'status', 'deployment/web', '--timeout=60s'], { timeoutMs: 70_000 });
+  });
+
+  it('cordons and drains the node: its pods are evicted and the node is unschedulable', async () => {
+    await kubectl.ok(['apply', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'fake-node' } }) });
+    expect((await kubectl.ok(['cordon', 'fake-node'])).trim()).toBe('node/fake-node cordoned');
+    expect(await kubectl.ok(['get', 'node', 'fake-node', '-o', 'jsonpath={.spec.unschedulable}'])).toBe('true');
+    const before = new Set((await podLines()).map((l) => l.split(/\s+/)[0]));
+    const drained = await kubectl.ok(['drain', 'fake-node', '--ignore-daemonsets', '--timeout=60s'], { timeoutMs: 70_000 });
+    expect(drained).toMatch(/^node\/fake-node already cordoned\n/);
+    for (const name of before) expect(drained).toContain(`pod/${name} evicted`);
+    expect(drained.trim().split('\n').at(-1)).toBe('node/fake-node drained');
+    const evictions = api.db().prepare(`SELECT count(*) AS n FROM events WHERE kind = 'Pod' AND verb = 'delete' AND actor = 'admin'`).get() as { n: number };
+    expect(evictions.n).toBeGreaterThanOrEqual(before.size);
+    expect((await kubectl.ok(['uncordon', 'fake-node'])).trim()).toBe('node/fake-node uncordoned');
   });
 
   it('deletes the service and the deployment; the garbage collector takes the rest', async () => {
