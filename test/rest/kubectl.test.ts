@@ -6,6 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { makeIdentity } from '../support/identities.js';
 import { kubectlFor, kubectlPresent, kubectlSkipReason, type Kubectl } from '../support/kubectl.js';
@@ -126,6 +129,25 @@ describe.skipIf(!kubectlPresent)(`kubectl against Kubeql ${kubectlSkipReason}`, 
       { actor: 'admin', verb: 'scale' },
     ]);
     expect(await kubectl.ok(['get', 'deploy', 'nginx-deployment', '-o', 'jsonpath={.spec.replicas}'])).toBe('5');
+  });
+
+  it('applies a changed manifest, patches (strategic by default) and edits, keeping what others set', async () => {
+    const changed = NGINX_DEPLOYMENT.replace('replicas: 3', 'replicas: 4').replace('nginx:1.14.2', 'nginx:1.16.1');
+    expect((await kubectl.ok(['apply', '-f', '-'], { stdin: changed })).trim()).toBe('deployment.apps/nginx-deployment configured');
+    let object = await manifest(api, 'deployment', 'default', 'nginx-deployment');
+    expect(object.spec.replicas).toBe(4);
+    expect(object.spec.template.spec.containers).toEqual([expect.objectContaining({ name: 'nginx', image: 'nginx:1.16.1', ports: [expect.objectContaining({ containerPort: 80 })] })]);
+    expect(object.metadata.labels).toEqual({ app: 'nginx', tier: 'web' }); // set by kubectl label, not in the manifest
+    const patch = JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'sidecar', image: 'busybox' }] } } } });
+    expect((await kubectl.ok(['patch', 'deployment', 'nginx-deployment', '-p', patch])).trim()).toBe('deployment.apps/nginx-deployment patched');
+    object = await manifest(api, 'deployment', 'default', 'nginx-deployment');
+    expect(object.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['sidecar', 'nginx']);
+    // The editor: a script that sets replicas to 2 in the file kubectl hands it.
+    const editor = join(mkdtempSync(join(tmpdir(), 'kubeql-editor-')), 'edit.sh');
+    writeFileSync(editor, '#!/bin/sh\nsed -i -e "s/replicas: 4/replicas: 2/" "$1"\n', { mode: 0o755 });
+    const edited = await kubectl.ok(['edit', 'deployment', 'nginx-deployment'], { env: { KUBE_EDITOR: editor } });
+    expect(edited.trim()).toBe('deployment.apps/nginx-deployment edited');
+    expect((await manifest(api, 'deployment', 'default', 'nginx-deployment')).spec.replicas).toBe(2);
   });
 
   it('a replace with a stale resourceVersion answers 409 Conflict and writes nothing', async () => {

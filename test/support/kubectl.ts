@@ -30,9 +30,9 @@ export interface KubectlResult {
 }
 
 export interface Kubectl {
-  run(args: string[], options?: { stdin?: string; timeoutMs?: number }): Promise<KubectlResult>;
+  run(args: string[], options?: { stdin?: string; timeoutMs?: number; env?: Record<string, string> }): Promise<KubectlResult>;
   /** run, failing the test on a non-zero exit; returns stdout. */
-  ok(args: string[], options?: { stdin?: string; timeoutMs?: number }): Promise<string>;
+  ok(args: string[], options?: { stdin?: string; timeoutMs?: number; env?: Record<string, string> }): Promise<string>;
   /** Starts a long-running kubectl (get -w); `stop` ends it and returns what it printed. */
   start(args: string[]): { output(): string; stop(): Promise<KubectlResult> };
   kubeconfig: string;
@@ -45,10 +45,10 @@ export function kubectlFor(api: TestApi, token = api.token): Kubectl {
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, kubeconfigText({ server: api.server.kubernetesUrl, caCert: api.server.caCert, token }), { mode: 0o600 });
   const env = { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'cache'), HOME: dir, KUBECTL_INTERACTIVE_DELETE: 'false' };
-  const spawnIt = (args: string[]) => spawn(KUBECTL, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const spawnIt = (args: string[], extra: Record<string, string> = {}) => spawn(KUBECTL, args, { env: { ...env, ...extra }, stdio: ['pipe', 'pipe', 'pipe'] });
   const run: Kubectl['run'] = (args, options = {}) =>
     new Promise((resolve, reject) => {
-      const child = spawnIt(args);
+      const child = spawnIt(args, options.env);
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d) => (stdout += d));
