@@ -22,6 +22,7 @@ import { bootstrap } from './bootstrap.js';
 import type { ApiContext } from './context.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { restRoutes } from './rest/router.js';
+import { refuseRestUpgrades } from './rest/upgrade.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
 import { gracefulCloser } from './http/close-gracefully.js';
 import { plainAndTls } from './http/plain-and-tls.js';
@@ -153,6 +154,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return authenticator.authenticate(authorization) ? { authorization } : false;
     },
   });
+  // kubectl exec, attach and port-forward upgrade on the REST API's paths: a Status says why they cannot work.
+  refuseRestUpgrades(http, (h) => authenticator.authenticate(h));
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     listener.once('error', reject);

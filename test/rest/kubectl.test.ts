@@ -173,6 +173,9 @@ describe.skipIf(!kubectlPresent)(`kubectl against Kubeql ${kubectlSkipReason}`, 
     const logs = await kubectl.run(['logs', 'lonely']);
     expect(logs.code).toBe(1);
     expect(logs.stderr).toMatch(/Kubeql runs no real containers/);
+    const exec = await kubectl.run(['exec', 'lonely', '--', 'ls']);
+    expect(exec.code).toBe(1);
+    expect(exec.stderr).toMatch(/Error from server \(BadRequest\): Kubeql runs no real containers \(its nodes are simulated\): exec is not available/);
   });
 
   it('denies through kubectl what RBAC denies, and auth can-i answers the same', async () => {
