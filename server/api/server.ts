@@ -136,6 +136,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       rateLimit: (name) => rateLimiter.take(name),
       context: requestContext,
       bodyBytes: limits.bodyBytes,
+      observe: metrics.request,
     },
     dashboardRoutes(admin),
   );

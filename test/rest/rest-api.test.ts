@@ -258,5 +258,10 @@ describe('the Kubernetes REST API', () => {
       });
     }
     expect(snapshotTables(api.db())).toBe(before);
+    // The REST door's requests are in the same latency metric as GraphQL's, by Kubernetes verb and Status reason.
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/kubeql_request_duration_seconds_count\{verb="create",kind="Pod",code="OK"\} [1-9]/);
+    expect(metrics).toMatch(/kubeql_request_duration_seconds_count\{verb="create",kind="Pod",code="AlreadyExists"\} 1/);
+    expect(metrics).toMatch(/kubeql_request_duration_seconds_count\{verb="watch",kind="Pod",code="OK"\} [1-9]/);
   });
 });

@@ -27,8 +27,13 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, optio
   res.end(text);
 }
 
+/** The Status reason an answer carried (for metrics). */
+const reasons = new WeakMap<ServerResponse, string>();
+export const reasonOf = (res: ServerResponse): string | undefined => reasons.get(res);
+
 export function sendError(res: ServerResponse, error: unknown, subject?: ErrorSubject): void {
   const answer = errorAnswer(error, subject);
+  reasons.set(res, answer.status.reason ?? 'InternalError');
   if (answer.internal) log.error({ err: error }, 'internal error in the REST API');
   if (res.headersSent) return void res.destroy();
   sendJson(res, answer.status.code, answer.status, { headers: answer.headers });

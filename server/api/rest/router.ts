@@ -26,7 +26,7 @@ import { parsePath, type Route } from './paths.js';
 import { Query } from './query.js';
 import { getObject, listObjects } from './read.js';
 import type { KindRequest, RestRequest } from './rest-request.js';
-import { sendError, sendJson } from './respond.js';
+import { reasonOf, sendError, sendJson } from './respond.js';
 import { RestError } from './status.js';
 import { serveSubresource } from './subresources.js';
 import { watchObjects } from './watch.js';
@@ -41,6 +41,27 @@ export interface RestParts {
   /** A request's context (guard, actor, warnings), as GraphQL resolvers get it. */
   context(identity: Identity): ApiContext;
   bodyBytes: number;
+  /** Request metrics (kubeql_request_duration_seconds): the Kubernetes verb, the kind, OK or the Status reason. */
+  observe?(labels: { verb: string; kind: string; code: string }, seconds: number): void;
+}
+
+/** The Kubernetes verb of a request on a resource, as audit and metrics name it. */
+function verbOf(method: string, route: Extract<Route, { type: 'resource' }>, watch: boolean): string {
+  if (route.subresource) return `${method === 'GET' ? 'get' : method.toLowerCase()}:${route.subresource}`;
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      return route.name ? 'get' : watch ? 'watch' : 'list';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return route.name ? 'delete' : 'deletecollection';
+  }
+  return method.toLowerCase();
 }
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
@@ -145,6 +166,17 @@ async function serve(parts: RestParts, route: Route, req: IncomingMessage, res: 
 
   const ctx = parts.context(identity);
   const query = new Query(search);
+  const started = process.hrtime.bigint();
+  const verb = verbOf(method, route, /(^|&)watch=(1|true)(&|$)/.test(search));
+  let observed = false;
+  const observe = () => {
+    if (observed || !parts.observe) return;
+    observed = true;
+    const code = res.statusCode < 400 ? 'OK' : (reasonOf(res) ?? String(res.statusCode));
+    parts.observe({ verb, kind: route.resource.kind, code }, Number(process.hrtime.bigint() - started) / 1e9);
+  };
+  res.once('finish', observe);
+  res.once('close', observe);
   let body: Promise<Buffer> | undefined;
   const r: RestRequest = {
     req,
@@ -163,6 +195,8 @@ async function serve(parts: RestParts, route: Route, req: IncomingMessage, res: 
   };
   try {
     await resourceRequest(r);
+    // A watch is observed when its stream has started (as a GraphQL subscription is), anything else when answered.
+    if (verb === 'watch') observe();
   } catch (e) {
     req.resume();
     sendError(res, e, r.subject);
