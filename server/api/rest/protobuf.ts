@@ -194,7 +194,8 @@ function decode(buf: Buffer, type: string, depth: number): Record<string, unknow
       } else if (ft === 'map' || ft === 'quantityMap') {
         const entry = decode(bytes, ft === 'map' ? 'StringEntry' : 'QuantityEntry', depth + 1);
         const map = (out[name] ??= {}) as Record<string, unknown>;
-        map[String(entry.key ?? '')] = entry.value ?? '';
+        // An own property whatever the key (a key "__proto__" must not set the map's prototype).
+        Object.defineProperty(map, String(entry.key ?? ''), { value: entry.value ?? '', enumerable: true, writable: true, configurable: true });
         continue;
       } else if (ft === 'time') {
         const t = decode(bytes, 'Time', depth + 1);
