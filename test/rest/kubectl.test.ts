@@ -200,6 +200,27 @@ describe.skipIf(!kubectlPresent)(`kubectl against Kubeql ${kubectlSkipReason}`, 
     }
   });
 
+  it('writes as the identity of the token: the log’s actor is the same whichever door it came through', async () => {
+    const token = await makeIdentity(api, 'writer', [{ namespace: 'default', rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'create', 'patch'] }] }]);
+    const writer = kubectlFor(api, token);
+    try {
+      expect((await writer.ok(['run', 'by-writer', '--image=busybox'])).trim()).toBe('pod/by-writer created');
+      expect((await writer.ok(['label', 'pod', 'by-writer', 'who=writer'])).trim()).toBe('pod/by-writer labeled');
+      const viaGraphQL = await api.gqlAs(token, `mutation { patchPod(namespace: "default", name: "by-writer", patch: { metadata: { labels: { door: "graphql" } } }) { metadata { resourceVersion } } }`);
+      expect(viaGraphQL.errors).toBeUndefined();
+      const events = api.db().prepare(`SELECT actor, verb FROM events WHERE kind = 'Pod' AND name = 'by-writer' ORDER BY revision`).all();
+      expect(events).toEqual([
+        { actor: 'system:serviceaccount:default:writer', verb: 'create' },
+        { actor: 'system:serviceaccount:default:writer', verb: 'patch' },
+        { actor: 'system:serviceaccount:default:writer', verb: 'patch' },
+      ]);
+      const rest = JSON.parse(await writer.ok(['get', 'pod', 'by-writer', '-o', 'json']));
+      expect(rest.metadata.resourceVersion).toBe(viaGraphQL.data.patchPod.metadata.resourceVersion);
+    } finally {
+      writer.close();
+    }
+  });
+
   it('deletes, and the object is gone for both doors', async () => {
     expect((await kubectl.ok(['delete', 'deploy', 'nginx-deployment'])).trim()).toBe('deployment.apps "nginx-deployment" deleted');
     const gone = await kubectl.run(['get', 'deploy', 'nginx-deployment']);
