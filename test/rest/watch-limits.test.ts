@@ -60,6 +60,43 @@ describe('watch back-pressure', () => {
   });
 });
 
+describe('compaction under a lagging watch', () => {
+  it('ends it with an ERROR event carrying a 410 Expired Status, after the events it could still be sent', async () => {
+    const small = await startTestApi({ watch: { windowSize: 5, maxBacklog: 1_000_000 } });
+    try {
+      const from = small.server.store.head();
+      const socket = connect(small.server.port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(`GET /api/v1/namespaces/default/pods?watch=1&resourceVersion=${from} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${small.token}\r\n\r\n`);
+      socket.pause();
+      const big = 'x'.repeat(60_000);
+      for (let i = 0; i < 200; i++) {
+        const res = await fetch(`http://127.0.0.1:${small.server.port}/api/v1/namespaces/default/pods`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${small.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, annotations: { big } }, spec: { containers: [{ name: 'c', image: 'i' }] } }),
+        });
+        expect(res.status).toBe(201);
+      }
+      // Everything the watcher has not been sent is compacted away under it.
+      small.server.store.compact(small.server.store.head());
+      let raw = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (d: string) => (raw += d));
+      socket.resume();
+      await eventually(() => expect(raw).toMatch(/\r\n0\r\n\r\n$/), 20_000);
+      socket.destroy();
+      const body = raw.slice(raw.indexOf('\r\n\r\n') + 4).replace(/\r\n[0-9a-f]+\r\n/g, '').replace(/^[0-9a-f]+\r\n/, '');
+      const events = body.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+      expect(events.length).toBeLessThan(201);
+      expect(events.slice(0, -1).every((e) => e.type === 'ADDED')).toBe(true);
+      expect(events.at(-1)).toMatchObject({ type: 'ERROR', object: { kind: 'Status', status: 'Failure', reason: 'Expired', code: 410 } });
+    } finally {
+      await small.close();
+    }
+  });
+});
+
 describe('rate limit', () => {
   it('answers 429 TooManyRequests with Retry-After past the rate, as a Status', async () => {
     const limited = await startTestApi({ limits: { requestsPerSecond: 1, burst: 3 } });
