@@ -164,6 +164,13 @@ describe('the Kubernetes REST API', () => {
     const head = api.server.store.head();
     const dry = await call('DELETE', '/api/v1/namespaces/default/pods/b?dryRun=All');
     expect(dry.status).toBe(200);
+    const live = (await call('GET', '/api/v1/namespaces/default/pods/b')).json;
+    const dryPatch = await call('PATCH', '/api/v1/namespaces/default/pods/b?dryRun=All', { metadata: { labels: { dry: 'run' } } }, { 'content-type': 'application/merge-patch+json' });
+    expect(dryPatch.json.metadata.labels.dry).toBe('run');
+    expect(dryPatch.json.metadata.resourceVersion).toBe(live.metadata.resourceVersion);
+    const dryCreate = await call('POST', '/api/v1/namespaces/default/pods?dryRun=All', pod('ghost'));
+    expect(dryCreate.status).toBe(201);
+    expect(dryCreate.json.metadata.resourceVersion).toBe('');
     expect(api.server.store.head()).toBe(head);
     expect((await call('GET', '/api/v1/namespaces/default/pods/b')).status).toBe(200);
     const wrongUid = await call('DELETE', '/api/v1/namespaces/default/pods/b', { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: 'not-the-uid' } });

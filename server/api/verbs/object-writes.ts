@@ -42,10 +42,21 @@ export async function writeOrDryRun<T>(store: Store, dryRun: boolean | undefined
       throw new DryRunResult(fn(tx));
     });
   } catch (e) {
-    if (e instanceof DryRunResult) return e.result as T;
+    if (e instanceof DryRunResult) return unversioned(store, e.result as T);
     throw e;
   }
   throw new Error('a dry run must end in its result');
+}
+
+/**
+ * A dry run's object carries the resourceVersion of what is stored, as Kubernetes answers it (the
+ * revision it would have had is not one): the live object's, or none for a create.
+ */
+function unversioned<T>(store: Store, result: T): T {
+  const o = result as Partial<KObject> | undefined;
+  if (!o || typeof o.kind !== 'string' || typeof o.metadata?.name !== 'string') return result;
+  const live = store.get(o.kind, o.metadata.namespace ?? '', o.metadata.name);
+  return { ...o, metadata: { ...o.metadata, resourceVersion: live?.metadata.resourceVersion ?? '' } } as T;
 }
 
 /** A store that runs every write as a dry run when asked. */
