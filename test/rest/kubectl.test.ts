@@ -190,6 +190,9 @@ describe.skipIf(!kubectlPresent)(`kubectl against Kubeql ${kubectlSkipReason}`, 
       expect(await viewer.run(['auth', 'can-i', 'list', 'deployments'])).toMatchObject({ code: 0, stdout: 'yes\n' });
       expect(await viewer.run(['auth', 'can-i', 'delete', 'deployments'])).toMatchObject({ code: 1, stdout: 'no\n' });
       expect(await kubectl.run(['auth', 'can-i', 'delete', 'nodes'])).toMatchObject({ code: 0, stdout: 'yes\n' });
+      const list = await viewer.ok(['auth', 'can-i', '--list']);
+      expect(list).toMatch(/^Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs\n/);
+      expect(list).toMatch(/\ndeployments\.apps\s+\[\]\s+\[\]\s+\[get list\]\n/);
       const pods = await viewer.run(['get', 'pods']);
       expect(pods.stderr).toMatch(/Error from server \(Forbidden\)/);
       expect(api.server.store.head()).toBe(head);

@@ -1,6 +1,7 @@
 /**
- * SelfSubjectAccessReview (authorization.k8s.io/v1), so `kubectl auth can-i` works: the request's
- * own identity asked against the same RBAC decision every request gets.
+ * SelfSubjectAccessReview and SelfSubjectRulesReview (authorization.k8s.io/v1), so `kubectl auth
+ * can-i` (and `--list`) works: the request's own identity asked against the same RBAC decision
+ * and rules every request gets.
  */
 import { isPlainObject } from '../../resources/shape.js';
 import type { Attributes } from '../auth/attributes.js';
@@ -42,5 +43,32 @@ export function selfSubjectAccessReview(guard: Guard, body: unknown) {
     metadata: { creationTimestamp: null },
     spec,
     status: { allowed, ...(reason ? { reason } : {}) },
+  };
+}
+
+const ALL = ['*'];
+
+/** The rules the identity holds in a namespace; `incomplete` where an authorizer decides beyond RBAC (a node's rules). */
+export function selfSubjectRulesReview(guard: Guard, body: unknown) {
+  if (!isPlainObject(body) || !isPlainObject(body.spec)) throw badRequest('a SelfSubjectRulesReview needs a spec');
+  const namespace = body.spec.namespace;
+  if (namespace !== undefined && (typeof namespace !== 'string' || namespace.length > 253)) throw badRequest('spec.namespace must be a string of at most 253 characters');
+  const masters = guard.identity.groups.includes('system:masters');
+  const rules = masters ? [{ verbs: ALL, apiGroups: ALL, resources: ALL }] : guard.rules(namespace || undefined);
+  const resourceRules = rules
+    .filter((r) => (r.resources?.length ?? 0) > 0)
+    .map((r) => ({ verbs: r.verbs ?? [], apiGroups: r.apiGroups ?? [], resources: r.resources ?? [], ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) }));
+  const nonResourceRules = masters
+    ? [{ verbs: ALL, nonResourceURLs: ALL }]
+    : [
+        { verbs: ['get'], nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version', '/version/', '/healthz', '/livez', '/readyz'] },
+        ...rules.filter((r) => (r.nonResourceURLs?.length ?? 0) > 0).map((r) => ({ verbs: r.verbs ?? [], nonResourceURLs: r.nonResourceURLs ?? [] })),
+      ];
+  return {
+    kind: 'SelfSubjectRulesReview',
+    apiVersion: 'authorization.k8s.io/v1',
+    metadata: { creationTimestamp: null },
+    spec: { ...(namespace ? { namespace } : {}) },
+    status: { resourceRules, nonResourceRules, incomplete: guard.decidesOnObject },
   };
 }

@@ -89,7 +89,14 @@ const SELF_SUBJECT_ACCESS_REVIEW: ApiResource = {
   subresources: [],
 };
 
-export const apiResources: readonly ApiResource[] = [...kinds.map(fromKind), SELF_SUBJECT_ACCESS_REVIEW];
+const SELF_SUBJECT_RULES_REVIEW: ApiResource = {
+  ...SELF_SUBJECT_ACCESS_REVIEW,
+  resource: 'selfsubjectrulesreviews',
+  singular: 'selfsubjectrulesreview',
+  kind: 'SelfSubjectRulesReview',
+};
+
+export const apiResources: readonly ApiResource[] = [...kinds.map(fromKind), SELF_SUBJECT_ACCESS_REVIEW, SELF_SUBJECT_RULES_REVIEW];
 
 /** `group/version` as Kubernetes spells it (`v1` for the core group). */
 export const groupVersion = (group: string, version: string) => (group ? `${group}/${version}` : version);

@@ -117,6 +117,8 @@ const TYPES: Record<string, Table> = {
   SelfSubjectAccessReviewSpec: { 1: ['resourceAttributes', m('ResourceAttributes')], 2: ['nonResourceAttributes', m('NonResourceAttributes')] },
   ResourceAttributes: { 1: ['namespace', S], 2: ['verb', S], 3: ['group', S], 4: ['version', S], 5: ['resource', S], 6: ['subresource', S], 7: ['name', S] },
   NonResourceAttributes: { 1: ['path', S], 2: ['verb', S] },
+  SelfSubjectRulesReview: { 1: ['metadata', m('ObjectMeta')], 2: ['spec', m('SelfSubjectRulesReviewSpec')] },
+  SelfSubjectRulesReviewSpec: { 1: ['namespace', S] },
   Time: { 1: ['seconds', I], 2: ['nanos', I] },
   IntOrString: { 1: ['type', I], 2: ['intVal', I], 3: ['strVal', S] },
   Quantity: { 1: ['string', S] },

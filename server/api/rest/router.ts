@@ -9,7 +9,7 @@ import type { Store } from '../../store/types.js';
 import type { ApiContext } from '../context.js';
 import type { Identity } from '../auth/identity.js';
 import type { WatchEngine } from '../watch/watch-engine.js';
-import { selfSubjectAccessReview } from './access-review.js';
+import { selfSubjectAccessReview, selfSubjectRulesReview } from './access-review.js';
 import { readBody, parseObjectBody } from './body.js';
 import {
   aggregatedContentType,
@@ -94,10 +94,11 @@ function discovery(route: Route, req: IncomingMessage, res: ServerResponse): voi
 async function resourceRequest(r: RestRequest): Promise<void> {
   const { method, resource } = r;
   if (!resource.def) {
-    // SelfSubjectAccessReview: create only.
+    // SelfSubjectAccessReview and SelfSubjectRulesReview: create only.
     if (method !== 'POST' || r.name) throw methodNotAllowed(method, resource.resource);
     const body = parseObjectBody(await r.body(), r.req.headers['content-type']);
-    return sendJson(r.res, 201, selfSubjectAccessReview(r.ctx.guard, body));
+    const review = resource.kind === 'SelfSubjectRulesReview' ? selfSubjectRulesReview : selfSubjectAccessReview;
+    return sendJson(r.res, 201, review(r.ctx.guard, body));
   }
   const k: KindRequest = { ...r, kind: resource.def };
   if (!resource.namespaced && r.namespace) throw new RestError(404, 'NotFound', `${resource.resource} are not namespaced`);
