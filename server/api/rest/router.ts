@@ -83,7 +83,11 @@ function discovery(route: Route, req: IncomingMessage, res: ServerResponse): voi
     return sendJson(res, 200, apiGroupList());
   }
   const notFound = () => new RestError(404, 'NotFound', `the server could not find the requested resource (${req.url?.slice(0, 200)})`);
-  if (route.type === 'group') return sendJson(res, 200, apiGroup(route.group) ?? (() => { throw notFound(); })());
+  if (route.type === 'group') {
+    const group = apiGroup(route.group);
+    if (!group) throw notFound();
+    return sendJson(res, 200, group);
+  }
   if (route.type === 'groupVersion') {
     const list = apiResourceList(route.group, route.version);
     if (!list) throw notFound();
