@@ -170,6 +170,13 @@ describe.skipIf(!kubectlPresent)(`kubectl against Kubeql ${kubectlSkipReason}`, 
 
   it('answers what cannot work here (logs, exec) with a Status that says so', async () => {
     await kubectl.ok(['apply', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'lonely' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } }) });
+    // A field Kubeql keeps without acting on it comes back as given, with a warning that says so.
+    const probed = await kubectl.run(['apply', '-f', '-'], {
+      stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'probed' }, spec: { containers: [{ name: 'c', image: 'i', livenessProbe: { httpGet: { path: '/', port: 80 } } }] } }),
+    });
+    expect(probed.stdout.trim()).toBe('pod/probed created');
+    expect(probed.stderr).toContain('Warning: unknown field "spec.containers[0].livenessProbe" (Kubeql keeps it as given but does not act on it)');
+    expect(JSON.parse(await kubectl.ok(['get', 'pod', 'probed', '-o', 'json'])).spec.containers[0].livenessProbe).toEqual({ httpGet: { path: '/', port: 80 } });
     const logs = await kubectl.run(['logs', 'lonely']);
     expect(logs.code).toBe(1);
     expect(logs.stderr).toMatch(/Kubeql runs no real containers/);

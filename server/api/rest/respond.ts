@@ -5,8 +5,18 @@ import { errorAnswer, type ErrorSubject } from './status.js';
 
 const log = createLogger('api');
 
+/**
+ * Kubeql's "unknown field" means a field it keeps but does not act on (a real manifest's
+ * livenessProbe as much as a typo), not Kubernetes' "not in the schema": said so to kubectl users.
+ */
+function kubectlWording(text: string): string {
+  const m = text.match(/^unknown field "(.*)"$/);
+  return m ? `unknown field "${m[1]}" (Kubeql keeps it as given but does not act on it)` : text;
+}
+
 /** A warning as Kubernetes sends it: `299 - "text"`, the text quoted and without control characters. */
 function warningHeader(text: string): string {
+  text = kubectlWording(text);
   const clean = text.replace(/[\u0000-\u001f\u007f"\\]/g, (c) => (c === '"' || c === '\\' ? `\\${c}` : ' ')).slice(0, 1024);
   return `299 - "${clean}"`;
 }
