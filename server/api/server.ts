@@ -150,6 +150,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       context: requestContext,
       bodyBytes: limits.bodyBytes,
       observe: metrics.request,
+      schedule: (req, res, run) => priorityLevels.schedule(req, res, undefined, run),
     },
     dashboardRoutes(admin),
   );

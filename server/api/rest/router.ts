@@ -41,6 +41,11 @@ export interface RestParts {
   /** A request's context (guard, actor, warnings), as GraphQL resolvers get it. */
   context(identity: Identity): ApiContext;
   bodyBytes: number;
+  /**
+   * Admission by priority level (the workload level, as every request but a node's heartbeat):
+   * `run` once the request has a seat. Watches are not held to a seat for their whole life.
+   */
+  schedule?(req: IncomingMessage, res: ServerResponse, run: () => void): void;
   /** Request metrics (kubeql_request_duration_seconds): the Kubernetes verb, the kind, OK or the Status reason. */
   observe?(labels: { verb: string; kind: string; code: string }, seconds: number): void;
 }
@@ -147,10 +152,15 @@ export function restRoutes(parts: RestParts, next: RequestListener): RequestList
       return sendError(res, e);
     }
     if (!route) return next(req, res);
-    void serve(parts, route, req, res, q < 0 ? '' : url.slice(q + 1)).catch((e) => {
-      req.resume();
-      sendError(res, e);
-    });
+    const search = q < 0 ? '' : url.slice(q + 1);
+    const run = () =>
+      void serve(parts, route, req, res, search).catch((e) => {
+        req.resume();
+        sendError(res, e);
+      });
+    const watching = route.type === 'resource' && /(^|&)watch=(1|true)(&|$)/.test(search);
+    if (parts.schedule && route.type === 'resource' && !watching) parts.schedule(req, res, run);
+    else run();
   };
 }
 
