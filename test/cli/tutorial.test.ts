@@ -137,6 +137,33 @@ describe('kq set image, annotate, replace, edit', () => {
   });
 });
 
+describe('kq describe pod', () => {
+  it("lays a pod out as kubectl does: a heading per container, Conditions, QoS Class, Node-Selectors, Tolerations, Events", async () => {
+    await api.ok(`mutation($i: PodInput!) { createPod(input: $i) { metadata { name } } }`, {
+      i: {
+        metadata: { name: 'sized' },
+        spec: {
+          nodeSelector: { disk: 'ssd' },
+          containers: [
+            { name: 'app', image: 'shop:3', ports: [{ containerPort: 8080 }], resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1000m', memory: '1024Mi' } }, env: [{ name: 'MODE', value: 'fast' }] },
+            { name: 'proxy', image: 'envoy:1', resources: { limits: { cpu: '500m', memory: '64Mi' } } },
+          ],
+        },
+      },
+    });
+    const res = await kq.run(['describe', 'pod', 'sized']);
+    expect(res.stderr).toBe('');
+    const out = res.stdout;
+    expect(out).toMatch(/^Containers:\n {2}app:\n {4}Image: +shop:3\n {4}Port: +8080\/TCP\n {4}State: +Waiting\n {4}Ready: +False\n {4}Restart Count: +0\n {4}Limits:\n {6}cpu: +1000m\n {6}memory: +1024Mi\n {4}Requests:\n {6}cpu: +1\n {6}memory: +1Gi\n {4}Environment:\n {6}MODE: +fast\n {4}Mounts: +<none>\n {2}proxy:\n {4}Image: +envoy:1\n/m);
+    // Requests equal to limits (1 = 1000m, 1Gi = 1024Mi; a missing request takes the limit): Guaranteed.
+    expect(out).toMatch(/^QoS Class: +Guaranteed$/m);
+    expect(out).toMatch(/^Node-Selectors: +disk=ssd$/m);
+    expect(out).toMatch(/^Tolerations: +<none>$/m);
+    expect(out).toMatch(/^Events: +<none>\n$/m);
+    expect((await kq.run(['describe', 'pod', 'web'])).stdout).toMatch(/^QoS Class: +BestEffort$/m);
+  });
+});
+
 describe('kq version, cluster-info, logs, exec', () => {
   it('version and cluster-info say what answers where', async () => {
     const v = await kq.run(['version']);

@@ -1,5 +1,6 @@
 /** `kq describe`'s text: kubectl's layout (aligned `Key:  value` lines, nested sections indented by two, camelCase keys as words). */
 import type { KObject, KindDef } from '../../resources/kind.js';
+import { podLines } from './describe-pod.js';
 import { podStatus } from './pod-status.js';
 
 type Line = { indent: number; key: string; value: string };
@@ -103,6 +104,10 @@ export function describeText(kind: KindDef, o: KObject): string {
   if (meta.finalizers?.length) lines.push({ indent: 0, key: 'Finalizers', value: `[${meta.finalizers.join(' ')}]` });
   lines.push({ indent: 0, key: 'Resource Version', value: meta.resourceVersion });
   lines.push(...summary(kind, o));
+  if (kind.kind === 'Pod') {
+    lines.push(...podLines(o));
+    return render(lines);
+  }
   for (const [field, value] of Object.entries(o)) {
     if (['apiVersion', 'kind', 'metadata'].includes(field)) continue;
     section(lines, 0, words(field), value, field);
