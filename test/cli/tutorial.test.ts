@@ -164,6 +164,43 @@ describe('kq describe pod', () => {
   });
 });
 
+describe('kq explain and kq config', () => {
+  it('explain prints a kind\'s fields, or a field\'s type and its fields, from the registry', async () => {
+    const res = await kqRaw(['explain', 'pods.spec.containers.ports']);
+    expect(res.stderr).toBe('');
+    expect(res.stdout).toMatch(/^KIND: {7}Pod\nVERSION: {4}v1\n\nFIELD: ports <\[\]ContainerPort>\n/);
+    expect(res.stdout).toContain('  containerPort\t<integer> -required-\n');
+    expect(res.stdout).toContain('- `"UDP"`');
+    const deep = await kqRaw(['explain', 'deployment', '--recursive']);
+    expect(deep.stdout).toMatch(/^ {4}selector\t<LabelSelector> -required-\n {6}matchLabels\t<map\[string\]string>$/m);
+    const bad = await kqRaw(['explain', 'pods.spec.nope']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('field "nope" does not exist in pods.spec');
+  });
+
+  it('config view shows the settings with the token REDACTED; set-context --current --namespace changes the default namespace', async () => {
+    const file = join(dir, 'config');
+    writeFileSync(file, JSON.stringify({ server: api.server.url.replace(/\/graphql$/, ''), token: api.token }));
+    const env = { KUBEQL_CONFIG: file };
+    const view = await kqRaw(['config', 'view'], { env });
+    expect(view.stdout).toContain('current-context: kubeql\n');
+    expect(view.stdout).toContain('token: REDACTED');
+    expect(view.stdout).not.toContain(api.token);
+    expect((await kqRaw(['config', 'view', '--raw'], { env })).stdout).toContain(api.token);
+    await api.ok(`mutation { createNamespace(input: { metadata: { name: "team" } }) { metadata { name } } }`);
+    await api.ok(`mutation { createPod(input: { metadata: { name: "in-team", namespace: "team" }, spec: { containers: [{ name: "a", image: "b" }] } }) { metadata { name } } }`);
+    const set = await kqRaw(['config', 'set-context', '--current', '--namespace=team'], { env });
+    expect(set.stdout).toBe('Context "kubeql" modified.\n');
+    expect((await kqRaw(['get', 'pods', '-o', 'name'], { env })).stdout).toBe('pod/in-team\n');
+    expect((await kqRaw(['config', 'use-context', 'kubeql'], { env })).stdout).toBe('Switched to context "kubeql".\n');
+    const other = await kqRaw(['config', 'use-context', 'prod'], { env });
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('no context exists with the name: "prod"');
+    const badNs = await kqRaw(['config', 'set-context', '--current', '--namespace=Not_A_Name'], { env });
+    expect(badNs.code).toBe(1);
+  });
+});
+
 describe('kq version, cluster-info, logs, exec', () => {
   it('version and cluster-info say what answers where', async () => {
     const v = await kq.run(['version']);

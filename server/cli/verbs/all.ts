@@ -6,12 +6,14 @@ import { applyVerb } from './apply.js';
 import { auditVerb } from './audit.js';
 import { backupVerb } from './backup.js';
 import { clusterInfoVerb, versionVerb } from './cluster-info.js';
+import { configSetContextVerb, configUseContextVerb, configViewVerb } from './config-verbs.js';
 import { cordonVerb, uncordonVerb } from './cordon.js';
 import { createVerb } from './create.js';
 import { deleteVerb } from './delete.js';
 import { describeVerb } from './describe.js';
 import { drainVerb } from './drain.js';
 import { editVerb } from './edit.js';
+import { explainVerb } from './explain.js';
 import { exposeVerb } from './expose.js';
 import { getVerb } from './get.js';
 import { historyVerb } from './history.js';
@@ -59,8 +61,12 @@ export const verbs: readonly Verb[] = [
   backupVerb,
   restoreVerb,
   apiResourcesVerb,
+  explainVerb,
   logsVerb,
   execVerb,
   clusterInfoVerb,
   versionVerb,
+  configViewVerb,
+  configUseContextVerb,
+  configSetContextVerb,
 ];
