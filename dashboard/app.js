@@ -59,9 +59,21 @@ async function startFeed() {
   stopFeed?.();
   feed = [];
   const { revision } = await client.query('{ revision }');
-  const from = Math.max(0, Number(revision) - FEED_BACKLOG);
-  stopFeed = client.subscribe(`subscription($from: Revision) { log(fromRevision: $from) { revision ts actor verb type kind namespace name } }`, { from }, (p) => {
+  subscribeFeed(Math.max(0, Number(revision) - FEED_BACKLOG));
+}
+
+function subscribeFeed(from, retried = false) {
+  const onExpired = (e) => {
+    // The backlog was compacted away: start at the oldest revision held, else with live events.
+    const floor = e?.extensions?.floor;
+    if (client) subscribeFeed(!retried && typeof floor === 'number' ? floor : null, true);
+  };
+  const query = `subscription($from: Revision) { log(fromRevision: $from) { revision ts actor verb type kind namespace name } }`;
+  stopFeed = client.subscribe(query, { from }, (p) => {
     if (p.data?.log) { feed.push(p.data.log); if (feed.length > FEED_KEEP) feed.shift(); if (route().view === 'log') schedule(); }
+    else if (p.errors?.[0]?.extensions?.code === 'EXPIRED') onExpired(p.errors[0]);
+  }, (errors) => {
+    if (errors?.[0]?.extensions?.code === 'EXPIRED') onExpired(errors[0]);
   });
 }
 
