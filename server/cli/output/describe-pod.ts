@@ -35,30 +35,33 @@ function stateLines(state: Any | undefined, indent: number): DescribeLine[] {
   return lines;
 }
 
-function containerLines(c: Any, status: Any | undefined): DescribeLine[] {
-  const lines: DescribeLine[] = [{ indent: 1, key: c.name, value: '' }];
-  const line = (key: string, value: unknown) => lines.push({ indent: 2, key, value: value === undefined || value === null || value === '' ? '<none>' : String(value) });
+/** One container under its heading; `base` is the heading's indent. A template's containers (no status) have no State, Ready or Restart Count. */
+function containerLines(c: Any, status: Any | undefined, base = 1, template = false): DescribeLine[] {
+  const lines: DescribeLine[] = [{ indent: base, key: c.name, value: '' }];
+  const line = (key: string, value: unknown) => lines.push({ indent: base + 1, key, value: value === undefined || value === null || value === '' ? '<none>' : String(value) });
   line('Image', c.image);
   const ports: Any[] = c.ports ?? [];
   if (ports.length <= 1) line('Port', ports[0] ? `${ports[0].containerPort}/${ports[0].protocol ?? 'TCP'}` : undefined);
   else line('Ports', ports.map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`).join(', '));
   if (c.command?.length) line('Command', c.command.join(' '));
   if (c.args?.length) line('Args', c.args.join(' '));
-  lines.push(...stateLines(status?.state, 2));
-  line('Ready', status ? (status.ready ? 'True' : 'False') : 'False');
-  line('Restart Count', status?.restartCount ?? 0);
+  if (!template) {
+    lines.push(...stateLines(status?.state, base + 1));
+    line('Ready', status ? (status.ready ? 'True' : 'False') : 'False');
+    line('Restart Count', status?.restartCount ?? 0);
+  }
   for (const which of ['limits', 'requests'] as const) {
     const map = c.resources?.[which] as Record<string, string> | undefined;
     if (map && Object.keys(map).length) {
-      lines.push({ indent: 2, key: which === 'limits' ? 'Limits' : 'Requests', value: '' });
-      for (const [k, v] of Object.entries(map)) lines.push({ indent: 3, key: k, value: String(v) });
+      lines.push({ indent: base + 1, key: which === 'limits' ? 'Limits' : 'Requests', value: '' });
+      for (const [k, v] of Object.entries(map)) lines.push({ indent: base + 2, key: k, value: String(v) });
     }
   }
   const env: Any[] = c.env ?? [];
   if (env.length === 0) line('Environment', undefined);
   else {
-    lines.push({ indent: 2, key: 'Environment', value: '' });
-    for (const e of env) lines.push({ indent: 3, key: e.name, value: (e.value ?? (e.valueFrom ? JSON.stringify(e.valueFrom) : '')) || '<none>' });
+    lines.push({ indent: base + 1, key: 'Environment', value: '' });
+    for (const e of env) lines.push({ indent: base + 2, key: e.name, value: (e.value ?? (e.valueFrom ? JSON.stringify(e.valueFrom) : '')) || '<none>' });
   }
   const mounts: Any[] = c.volumeMounts ?? [];
   line('Mounts', mounts.length ? mounts.map((m) => `${m.mountPath} from ${m.name}${m.readOnly ? ' (ro)' : ' (rw)'}`).join(', ') : undefined);
@@ -66,7 +69,7 @@ function containerLines(c: Any, status: Any | undefined): DescribeLine[] {
 }
 
 /** A table under a heading (kubectl's Conditions and Events), columns two spaces apart at least. */
-function tableLines(heading: string, header: string[], rows: string[][]): DescribeLine[] {
+export function tableLines(heading: string, header: string[], rows: string[][]): DescribeLine[] {
   if (rows.length === 0) return [{ indent: 0, key: heading, value: '<none>' }];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] + 2))).join('');
@@ -102,6 +105,37 @@ export function podLines(pod: KObject, events: string[][] = []): DescribeLine[] 
   const toleration = (t: Any) => `${t.key ?? ''}${t.operator === 'Exists' ? '' : t.value !== undefined ? `=${t.value}` : ''}${t.effect ? `:${t.effect}` : ''} op=${t.operator ?? 'Equal'}${t.tolerationSeconds !== undefined ? ` for ${t.tolerationSeconds}s` : ''}`;
   if (tolerations.length === 0) lines.push({ indent: 0, key: 'Tolerations', value: '<none>' });
   else tolerations.forEach((t, i) => lines.push({ indent: 0, key: i === 0 ? 'Tolerations' : '', value: toleration(t) }));
+  lines.push(...tableLines('Events', ['Type', 'Reason', 'Age', 'From', 'Message'], events));
+  return lines;
+}
+
+/** A Deployment's or ReplicaSet's body as kubectl describes it: Selector, strategy, a Pod Template with a heading per container, Conditions, Events. */
+export function workloadLines(o: KObject, events: string[][] = []): DescribeLine[] {
+  const spec = (o.spec ?? {}) as Any;
+  const status = (o.status ?? {}) as Any;
+  const lines: DescribeLine[] = [];
+  const selector = spec.selector ?? {};
+  const terms = [
+    ...Object.entries((selector.matchLabels ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`),
+    ...((selector.matchExpressions ?? []) as Any[]).map((e) => `${e.key} ${String(e.operator).toLowerCase()} (${(e.values ?? []).join(',')})`),
+  ];
+  lines.push({ indent: 0, key: 'Selector', value: terms.join(',') || '<none>' });
+  if (o.kind === 'Deployment') {
+    const strategy = spec.strategy ?? {};
+    lines.push({ indent: 0, key: 'StrategyType', value: String(strategy.type ?? 'RollingUpdate') });
+    lines.push({ indent: 0, key: 'MinReadySeconds', value: String(spec.minReadySeconds ?? 0) });
+    if ((strategy.type ?? 'RollingUpdate') === 'RollingUpdate') {
+      const ru = strategy.rollingUpdate ?? {};
+      lines.push({ indent: 0, key: 'RollingUpdateStrategy', value: `${ru.maxUnavailable ?? '25%'} max unavailable, ${ru.maxSurge ?? '25%'} max surge` });
+    }
+  }
+  const template = spec.template ?? {};
+  const labels = Object.entries((template.metadata?.labels ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`);
+  lines.push({ indent: 0, key: 'Pod Template', value: '' });
+  lines.push({ indent: 1, key: 'Labels', value: labels.join(',') || '<none>' });
+  lines.push({ indent: 1, key: 'Containers', value: '' });
+  for (const c of template.spec?.containers ?? []) lines.push(...containerLines(c, undefined, 2, true));
+  lines.push(...tableLines('Conditions', ['Type', 'Status', 'Reason'], ((status.conditions ?? []) as Any[]).map((c) => [String(c.type), String(c.status), String(c.reason ?? '')])));
   lines.push(...tableLines('Events', ['Type', 'Reason', 'Age', 'From', 'Message'], events));
   return lines;
 }

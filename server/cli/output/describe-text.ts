@@ -1,6 +1,6 @@
 /** `kq describe`'s text: kubectl's layout (aligned `Key:  value` lines, nested sections indented by two, camelCase keys as words). */
 import type { KObject, KindDef } from '../../resources/kind.js';
-import { podLines } from './describe-pod.js';
+import { podLines, workloadLines } from './describe-pod.js';
 import { podStatus } from './pod-status.js';
 
 type Line = { indent: number; key: string; value: string };
@@ -104,8 +104,8 @@ export function describeText(kind: KindDef, o: KObject): string {
   if (meta.finalizers?.length) lines.push({ indent: 0, key: 'Finalizers', value: `[${meta.finalizers.join(' ')}]` });
   lines.push({ indent: 0, key: 'Resource Version', value: meta.resourceVersion });
   lines.push(...summary(kind, o));
-  if (kind.kind === 'Pod') {
-    lines.push(...podLines(o));
+  if (kind.kind === 'Pod' || kind.kind === 'Deployment' || kind.kind === 'ReplicaSet') {
+    lines.push(...(kind.kind === 'Pod' ? podLines(o) : workloadLines(o)));
     return render(lines);
   }
   for (const [field, value] of Object.entries(o)) {
