@@ -118,6 +118,8 @@ function versionChanges(v, previous) {
   const lines = patchLines(v.patch, previous.object);
   if (lines.length === 0) return '<div class="muted">no change</div>';
   const item = (l) => `<li class="${l[0] === '+' ? 'add' : l[0] === '-' ? 'remove' : 'replace'}">${esc(l)}</li>`;
+  // Controllers' status writes are most of a workload's history: one line each, opened on demand.
+  if (v.verb === 'updateStatus') return `<details class="status-changes"><summary>${lines.length} status change${lines.length === 1 ? '' : 's'}</summary><ul class="changes">${lines.map(item).join('')}</ul></details>`;
   const first = lines.slice(0, CHANGES_SHOWN).map(item).join('');
   const rest = lines.slice(CHANGES_SHOWN);
   return `<ul class="changes">${first}</ul>${rest.length ? `<details><summary>${rest.length} more</summary><ul class="changes">${rest.map(item).join('')}</ul></details>` : ''}`;

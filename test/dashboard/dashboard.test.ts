@@ -124,13 +124,25 @@ spec:
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-object.png') });
   });
 
-  it("keeps a Deployment's page short: its history is a list of changes", async () => {
+  it("keeps a Deployment's page short: its history is a list of changes, controllers' status writes one line each", async () => {
+    // A rollout's worth of status writes, as the Deployment controller makes them.
+    for (let i = 1; i <= 40; i++) {
+      await api.ok(`mutation($s: JSON!) { updateDeploymentStatus(namespace: "default", name: "shop", status: $s) { metadata { name } } }`, {
+        s: { observedGeneration: i, replicas: i % 6, updatedReplicas: i % 5, readyReplicas: i % 4, availableReplicas: i % 3, unavailableReplicas: i % 2,
+          conditions: [{ type: 'Available', status: i % 2 ? 'True' : 'False', reason: `R${i}`, lastUpdateTime: new Date(1e12 + i * 1000).toISOString() }, { type: 'Progressing', status: 'True', reason: `P${i}` }] },
+      });
+    }
     await page.goto(api.server.url.replace('/graphql', '/#object/Deployment/default/shop'));
     await page.waitForSelector('pre.manifest', { timeout: 10_000 });
     await page.getByText('~ /spec/replicas: 2 → 5').waitFor({ state: 'visible', timeout: 10_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-deployment.png'), fullPage: true });
+    await page.locator('details.status-changes').nth(39).waitFor({ state: 'attached', timeout: 10_000 });
+    expect(await page.locator('ol.history > li').count()).toBeGreaterThanOrEqual(42);
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
     expect(height).toBeLessThan(4000);
+    // A status write opens to its changes.
+    await page.locator('details.status-changes summary').first().click();
+    await page.locator('details.status-changes[open] li').first().waitFor({ state: 'visible' });
   });
 
   it('reads every table in a 420 px window, nothing wider than the window', async () => {
