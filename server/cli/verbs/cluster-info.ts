@@ -1,11 +1,18 @@
 /** `kq version` and `kq cluster-info`: what kq is and which API server it talks to, as kubectl prints them. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { CliError } from '../cli-error.js';
 import type { CliContext, Verb } from '../verb.js';
 
+/** The version in Kubeql's package.json, found upward from this file (run from the sources or from a compiled build). */
 const packageVersion = (): string => {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
-  return `v${pkg.version ?? '0.0.0'}`;
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    const file = new URL('package.json', dir);
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'kubeql') return `v${pkg.version ?? '0.0.0'}`;
+    }
+    if (dir.pathname === '/') return 'v0.0.0';
+  }
 };
 
 const baseUrl = (ctx: CliContext) => ctx.config().server.replace(/\/graphql\/?$/, '').replace(/\/$/, '');
