@@ -164,6 +164,21 @@ describe('kq describe pod', () => {
   });
 });
 
+describe('kq describe service', () => {
+  it('lays a service out as kubectl does, with its endpoints', async () => {
+    await api.ok(`mutation($i: EndpointsInput!) { createEndpoints(input: $i) { metadata { name } } }`, {
+      i: { metadata: { name: 'web-svc' }, subsets: [{ addresses: [{ ip: '10.128.0.5' }, { ip: '10.128.0.6' }], ports: [{ port: 80 }] }] },
+    });
+    const res = await kq.run(['describe', 'svc', 'web-svc']);
+    expect(res.stderr).toBe('');
+    expect(res.stdout).toMatch(/^Selector: +run=web\nType: +ClusterIP\n/m);
+    expect(res.stdout).toMatch(/^IP: +10\.\d+\.\d+\.\d+$/m);
+    expect(res.stdout).toMatch(/^Port: +<unset>  81\/TCP\nTargetPort: +81\/TCP\nEndpoints: +10\.128\.0\.5:80,10\.128\.0\.6:80\nSession Affinity: +None\nEvents: +<none>\n$/m);
+    const hello = await kq.run(['describe', 'service/hello']);
+    expect(hello.stdout).toMatch(/^NodePort: +<unset>  \d+\/TCP$|^Endpoints: +<none>$/m);
+  });
+});
+
 describe('kq explain and kq config', () => {
   it('explain prints a kind\'s fields, or a field\'s type and its fields, from the registry', async () => {
     const res = await kqRaw(['explain', 'pods.spec.containers.ports']);

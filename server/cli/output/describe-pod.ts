@@ -139,3 +139,31 @@ export function workloadLines(o: KObject, events: string[][] = []): DescribeLine
   lines.push(...tableLines('Events', ['Type', 'Reason', 'Age', 'From', 'Message'], events));
   return lines;
 }
+
+/** A Service's body as kubectl describes it; `endpoints` is its Endpoints object, when there is one. */
+export function serviceLines(o: KObject, endpoints: KObject | null, events: string[][] = []): DescribeLine[] {
+  const spec = (o.spec ?? {}) as Any;
+  const lines: DescribeLine[] = [];
+  const line = (key: string, value: unknown) => lines.push({ indent: 0, key, value: value === undefined || value === null || value === '' ? '<none>' : String(value) });
+  line('Selector', Object.entries((spec.selector ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(','));
+  line('Type', spec.type ?? 'ClusterIP');
+  if (spec.ipFamilyPolicy) line('IP Family Policy', spec.ipFamilyPolicy);
+  if (spec.ipFamilies?.length) line('IP Families', spec.ipFamilies.join(','));
+  line('IP', spec.clusterIP);
+  line('IPs', (spec.clusterIPs ?? (spec.clusterIP ? [spec.clusterIP] : [])).join(','));
+  const subsets: Any[] = ((endpoints ?? {}) as Any).subsets ?? [];
+  for (const p of (spec.ports ?? []) as Any[]) {
+    const protocol = p.protocol ?? 'TCP';
+    line('Port', `${p.name ?? '<unset>'}  ${p.port}/${protocol}`);
+    line('TargetPort', `${p.targetPort ?? p.port}/${protocol}`);
+    if (p.nodePort) line('NodePort', `${p.name ?? '<unset>'}  ${p.nodePort}/${protocol}`);
+    const addresses = subsets.flatMap((sub) => {
+      const port = ((sub.ports ?? []) as Any[]).find((sp) => (p.name ? sp.name === p.name : true));
+      return port ? ((sub.addresses ?? []) as Any[]).map((a) => `${a.ip}:${port.port}`) : [];
+    });
+    line('Endpoints', addresses.join(','));
+  }
+  line('Session Affinity', spec.sessionAffinity ?? 'None');
+  lines.push(...tableLines('Events', ['Type', 'Reason', 'Age', 'From', 'Message'], events));
+  return lines;
+}
