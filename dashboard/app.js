@@ -92,8 +92,12 @@ async function signIn(token) {
   schedule();
 }
 
+/** GraphiQL (at /graphql) keeps its headers, the token among them, in local storage under these keys. */
+const GRAPHIQL_KEYS = ['graphiql:headers', 'graphiql:tabState'];
+
 function signOut() {
   localStorage.removeItem(TOKEN_KEY);
+  for (const key of GRAPHIQL_KEYS) localStorage.removeItem(key);
   stopFeed?.();
   cluster?.close();
   client?.close();

@@ -87,6 +87,15 @@ describe.runIf(enabled)('GraphiQL served offline', () => {
     expect(leaving).toEqual([]);
   }, 90_000);
 
+  it("signing out of the dashboard forgets the token GraphiQL kept as well", async () => {
+    const stored = () => page.evaluate((token) => Object.keys(localStorage).filter((k) => localStorage.getItem(k)!.includes(token)), api.token);
+    expect((await stored()).length).toBeGreaterThan(0);
+    await page.goto(api.server.url.replace('/graphql', '/'));
+    await page.locator('#signout').click();
+    await page.locator('#signin').waitFor({ state: 'visible' });
+    expect(await stored()).toEqual([]);
+  });
+
   it('without a token, says UNAUTHENTICATED rather than showing anything', async () => {
     const anonymous = await context.newPage();
     await anonymous.goto(api.server.url.replace('/graphql', '/'));
