@@ -24,6 +24,7 @@ import { adminRoutes } from './http/admin-routes.js';
 import { restRoutes } from './rest/router.js';
 import { refuseRestUpgrades } from './rest/upgrade.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
+import { renderOfflineGraphiQL } from './http/graphiql-page.js';
 import { gracefulCloser } from './http/close-gracefully.js';
 import { plainAndTls } from './http/plain-and-tls.js';
 import { ensureServingCert } from './http/serving-cert.js';
@@ -123,6 +124,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     schema: buildSchema(kinds, schemaModules),
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // GraphiQL with its assets inside the page (no CDN), the token from the dashboard's sign-in.
+    graphiql: true,
+    renderGraphiQL: renderOfflineGraphiQL,
     // The identity comes from this request's bearer token, or the WebSocket's connection_init
     // (checked again for each operation, so a revoked or expired token starts nothing new).
     context: (initial: { authorization?: string; request?: Request; req?: IncomingMessage }): ApiContext => {
