@@ -15,8 +15,8 @@ if (!dataDir) {
   process.exit(2);
 }
 const sync = (process.env.KUBEQL_SYNC ?? 'FULL').toUpperCase();
-if (sync !== 'FULL' && sync !== 'NORMAL') {
-  console.error(`bench/serve.ts: KUBEQL_SYNC must be FULL or NORMAL, not ${sync}`);
+if (sync !== 'FULL' && sync !== 'DURABLE' && sync !== 'NORMAL') {
+  console.error(`bench/serve.ts: KUBEQL_SYNC must be FULL, DURABLE or NORMAL, not ${sync}`);
   process.exit(2);
 }
 

@@ -13,6 +13,7 @@ import { revisionBefore } from './revision-before.js';
 import { verifyReplay } from './verify-replay.js';
 import { tokenStore } from './tokens.js';
 import { createGroupCommit } from './group-commit.js';
+import { createWalSync } from './wal-sync.js';
 import { createStorageFaults } from './storage-fault.js';
 import { checkHealth, shippedMigrations } from './health.js';
 import { listBy } from './list-by.js';
@@ -27,10 +28,16 @@ import type { Store, StoreOptions, StoredEvent } from './types.js';
 export function createStore(options: StoreOptions): Store {
   // With countStatements, statementCount is every statement SQLite ran; else the reads issued below.
   let executed = 0;
-  const { sqlite, db } = openDatabase(options.dataDir, options.synchronous ?? 'FULL', options.countStatements ? () => void executed++ : undefined);
+  const mode = options.synchronous ?? 'FULL';
+  const { sqlite, db } = openDatabase(options.dataDir, mode === 'DURABLE' ? 'NORMAL' : mode, options.countStatements ? () => void executed++ : undefined);
+  const walSync = mode === 'DURABLE' ? createWalSync(`${sqlite.name}-wal`) : undefined;
   let statements = 0;
   const st = prepareStatements(db);
   const counter = { head: st.head.get()?.seq ?? 0 };
+  // The head readers see: the newest acknowledged (durable, published) revision. Under DURABLE,
+  // batches committed but not yet synced are above it; a read "at the head" then reads at this
+  // revision from the versioned tables, so no reader sees a write that is not yet acknowledged.
+  let published = counter.head;
   const floorRow = db.select().from(storeMeta).where(eq(storeMeta.key, 'floor')).get();
   let floor = floorRow ? Number(floorRow.value) : 0;
   const listeners = new Set<(head: number, events: readonly StoredEvent[]) => void>();
@@ -42,25 +49,27 @@ export function createStore(options: StoreOptions): Store {
     counter,
     allocationsOf,
     (head, events) => {
+      published = head;
       for (const listener of listeners) listener(head, events);
     },
     options.onBatch,
     faults,
+    walSync,
   );
   const migrations = shippedMigrations();
 
   /** The revision a read runs at: undefined for the head (current rows), else a checked past revision. */
   function readRevision(atRevision: number | undefined): number | undefined {
-    if (atRevision === undefined || atRevision === counter.head) return undefined;
-    if (atRevision > counter.head)
-      throw new KubeqlError('BAD_USER_INPUT', `revision ${atRevision} is newer than the head of the log (${counter.head})`, { field: 'atRevision' });
+    if (atRevision === undefined || atRevision === published) return published === counter.head ? undefined : published;
+    if (atRevision > published)
+      throw new KubeqlError('BAD_USER_INPUT', `revision ${atRevision} is newer than the head of the log (${published})`, { field: 'atRevision' });
     if (atRevision < floor)
       throw new KubeqlError('EXPIRED', `revision ${atRevision} has been compacted: the oldest revision held is ${floor}`, { floor });
     return atRevision;
   }
 
   return {
-    head: () => counter.head,
+    head: () => published,
     floor: () => floor,
     get(kind, namespace, name, atRevision) {
       const revision = readRevision(atRevision);
@@ -72,7 +81,7 @@ export function createStore(options: StoreOptions): Store {
       const revision = readRevision(query.atRevision);
       statements++;
       const { items, hasMore } = listObjects(db, query, revision);
-      return { items, hasMore, revision: revision ?? counter.head };
+      return { items, hasMore, revision: revision ?? published };
     },
     getMany(kind, keys, atRevision) {
       const revision = readRevision(atRevision);
@@ -97,7 +106,10 @@ export function createStore(options: StoreOptions): Store {
       if (afterRevision < floor)
         throw new KubeqlError('EXPIRED', `revision ${afterRevision} has been compacted: the oldest revision held is ${floor}`, { floor });
       statements++;
-      return st.eventsAfter.all({ after: afterRevision, limit }).map(toStoredEvent);
+      const events = st.eventsAfter.all({ after: afterRevision, limit }).map(toStoredEvent);
+      // Oldest first: what is above the acknowledged head is a tail.
+      while (events.length && events[events.length - 1].revision > published) events.pop();
+      return events;
     },
     getVersion(kind, namespace, name, revision) {
       statements++;
@@ -107,8 +119,8 @@ export function createStore(options: StoreOptions): Store {
     tokens: tokenStore(db),
     compact(newFloor) {
       if (newFloor <= floor) return floor;
-      if (newFloor > counter.head)
-        throw new KubeqlError('BAD_USER_INPUT', `cannot compact above the head of the log (${counter.head})`, { field: 'floor' });
+      if (newFloor > published)
+        throw new KubeqlError('BAD_USER_INPUT', `cannot compact above the head of the log (${published})`, { field: 'floor' });
       compactBelow(sqlite, newFloor);
       floor = newFloor;
       reclaimSpace(sqlite);
@@ -136,6 +148,7 @@ export function createStore(options: StoreOptions): Store {
     drain,
     close() {
       listeners.clear();
+      walSync?.close();
       if (!sqlite.open) return;
       sqlite.pragma('wal_checkpoint(TRUNCATE)');
       sqlite.close();
