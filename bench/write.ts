@@ -214,12 +214,17 @@ export async function run(): Promise<void> {
 
     // 1. Paired rounds.
     const labels = { app: 'web', tier: 'bronze' };
-    const createOne = (c: GraphQLClient, prefix: string) => (n: number, seq: number) => c.request(CREATE_POD, { i: pod(WRITE_NS, `${prefix}-${n}-${seq}`, labels) });
+    // Names (and etcd keys) unique across rounds: one counter per system.
+    const createOne = (c: GraphQLClient, prefix: string) => {
+      let k = 0;
+      return () => c.request(CREATE_POD, { i: pod(WRITE_NS, `${prefix}-${k++}`, labels) });
+    };
+    let e = 0;
     const systems: System[] = [
       { name: 'Kubeql DURABLE', cpu: durable.cpuUsage, op: createOne(client, 'd') },
       { name: 'Kubeql FULL', cpu: full.cpuUsage, op: createOne(fullClient, 'f') },
     ];
-    if (etcd) systems.push({ name: 'etcd', cpu: () => etcd.cpuUsage(), op: (n, seq) => etcd.put(`/registry/pods/${WRITE_NS}/e-${n}-${seq}`, VALUE) });
+    if (etcd) systems.push({ name: 'etcd', cpu: () => etcd.cpuUsage(), op: () => etcd.put(`/registry/pods/${WRITE_NS}/e-${e++}`, VALUE) });
     console.log(`${ROUNDS} paired rounds of ${WARMUP_MS / 1000} s warm-up + ${DURATION_MS / 1000} s per system and client count:`);
     const pooled = await pairedRounds(systems, [CONCURRENCY, 1]);
 

@@ -43,7 +43,7 @@ export function createStore(options: StoreOptions): Store {
   const listeners = new Set<(head: number, events: readonly StoredEvent[]) => void>();
   const allocationsOf = options.allocationsOf ?? (() => []);
   const faults = createStorageFaults(options.dataDir);
-  const { write, drain } = createGroupCommit(
+  const { write, drain, syncCheck } = createGroupCommit(
     sqlite,
     st,
     counter,
@@ -144,7 +144,7 @@ export function createStore(options: StoreOptions): Store {
       return () => listeners.delete(listener);
     },
     statementCount: () => (options.countStatements ? executed : statements),
-    health: () => [...checkHealth(sqlite, migrations), faults.check()],
+    health: () => [...checkHealth(sqlite, migrations), faults.check(), ...(walSync ? [syncCheck()] : [])],
     drain,
     close() {
       listeners.clear();

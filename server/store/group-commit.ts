@@ -18,7 +18,7 @@ import { KubeqlError } from '../errors.js';
 import type { Statements } from './statements.js';
 import type { WalSync } from './wal-sync.js';
 import { createWriteTx, type RevisionCounter } from './write-transaction.js';
-import type { StoredEvent, WriteTx } from './types.js';
+import type { HealthCheck, StoredEvent, WriteTx } from './types.js';
 
 interface Job {
   fn: (tx: WriteTx) => unknown;
@@ -156,6 +156,10 @@ export function createGroupCommit(
           setImmediate(flush);
         }
       });
+    },
+    /** Readiness: failing once a WAL sync has failed (writes are refused until a restart). */
+    syncCheck(): HealthCheck {
+      return syncFailure ? { name: 'log-sync', ok: false, message: syncFailure.message } : { name: 'log-sync', ok: true };
     },
     /** Resolves once nothing is queued: every write queued so far is committed (and synced) or has failed. */
     async drain(): Promise<void> {
