@@ -56,7 +56,7 @@ export async function startChildServer(options: { synchronous?: 'FULL' | 'DURABL
   try {
     child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve.ts'], {
       cwd: projectRoot,
-      env: { ...process.env, ...options.env, DATA_DIR: dataDir, KUBEQL_SYNC: options.synchronous ?? 'FULL' },
+      env: { ...process.env, ...options.env, DATA_DIR: dataDir, KUBEQL_SYNC: options.synchronous ?? 'DURABLE' },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const c = child;

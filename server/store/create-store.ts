@@ -11,9 +11,9 @@ import { rebuildProjections } from './rebuild-projections.js';
 import { reclaimSpace } from './reclaim.js';
 import { revisionBefore } from './revision-before.js';
 import { verifyReplay } from './verify-replay.js';
-import { tokenStore } from './tokens.js';
+import { tokenStore, type TokenStore } from './tokens.js';
 import { createGroupCommit } from './group-commit.js';
-import { createWalSync } from './wal-sync.js';
+import { createWalSync, type WalSync } from './wal-sync.js';
 import { createStorageFaults } from './storage-fault.js';
 import { checkHealth, shippedMigrations } from './health.js';
 import { listBy } from './list-by.js';
@@ -25,10 +25,31 @@ import { toStoredEvent } from './stored-event.js';
 import { storeMeta } from './tables.js';
 import type { Store, StoreOptions, StoredEvent } from './types.js';
 
+/**
+ * Issuing and revoking a token are transactions of their own, outside the group commit. Under
+ * DURABLE (COMMIT does not sync) each is followed by a sync of the WAL on this thread before it
+ * returns: they are rare, and a revocation must not come back after a power loss.
+ */
+function durableTokens(tokens: TokenStore, walSync: WalSync | undefined): TokenStore {
+  if (!walSync) return tokens;
+  return {
+    ...tokens,
+    save(token) {
+      tokens.save(token);
+      walSync.syncNow();
+    },
+    revoke(tokenId, actor, at) {
+      const done = tokens.revoke(tokenId, actor, at);
+      walSync.syncNow();
+      return done;
+    },
+  };
+}
+
 export function createStore(options: StoreOptions): Store {
   // With countStatements, statementCount is every statement SQLite ran; else the reads issued below.
   let executed = 0;
-  const mode = options.synchronous ?? 'FULL';
+  const mode = options.synchronous ?? 'DURABLE';
   const { sqlite, db } = openDatabase(options.dataDir, mode === 'DURABLE' ? 'NORMAL' : mode, options.countStatements ? () => void executed++ : undefined);
   const walSync = mode === 'DURABLE' ? createWalSync(`${sqlite.name}-wal`) : undefined;
   let statements = 0;
@@ -116,7 +137,7 @@ export function createStore(options: StoreOptions): Store {
       const row = st.objectVersion.get({ kind, namespace, name, revision });
       return row ? (JSON.parse(row.object) as KObject) : undefined;
     },
-    tokens: tokenStore(db),
+    tokens: durableTokens(tokenStore(db), walSync),
     compact(newFloor) {
       if (newFloor <= floor) return floor;
       if (newFloor > published)

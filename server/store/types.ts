@@ -100,7 +100,7 @@ export type SyncMode = 'FULL' | 'DURABLE' | 'NORMAL';
 export interface StoreOptions {
   /** Directory holding kubeql.db. */
   dataDir: string;
-  /** How the log reaches the disk (default FULL); see SyncMode. */
+  /** How the log reaches the disk (default DURABLE); see SyncMode. */
   synchronous?: SyncMode;
   /** Values an object holds in unique pools (from the registry of kinds). */
   allocationsOf?: (object: KObject) => Allocation[];

@@ -9,11 +9,13 @@
  * when the last connection closed and created again). A WAL truncated or restarted in place keeps
  * its inode; its frames were checkpointed into the database file, which SQLite synced first.
  */
-import { closeSync, fdatasync, fstatSync, openSync, statSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, statSync } from 'node:fs';
 
 export interface WalSync {
   /** Resolves once everything written to the WAL file before this call is on disk. */
   sync(): Promise<void>;
+  /** The same, on the calling thread: for the rare writes outside the group commit (tokens). */
+  syncNow(): void;
   close(): void;
 }
 
@@ -44,6 +46,9 @@ export function createWalSync(walPath: string): WalSync {
         }
         fdatasync(target, (error) => (error ? reject(error) : resolve()));
       });
+    },
+    syncNow() {
+      fdatasyncSync(descriptor());
     },
     close() {
       if (fd !== undefined) closeSync(fd);
