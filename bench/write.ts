@@ -226,6 +226,8 @@ export async function run(): Promise<void> {
     ];
     if (etcd) systems.push({ name: 'etcd', cpu: () => etcd.cpuUsage(), op: () => etcd.put(`/registry/pods/${WRITE_NS}/e-${e++}`, VALUE) });
     console.log(`${ROUNDS} paired rounds of ${WARMUP_MS / 1000} s warm-up + ${DURATION_MS / 1000} s per system and client count:`);
+    // A first pass of each, not counted: the first system measured would otherwise be measured cold (JIT, caches).
+    for (const system of systems) await closedLoop(CONCURRENCY, system.cpu, system.op);
     const pooled = await pairedRounds(systems, [CONCURRENCY, 1]);
 
     // 2. Seed 10,000 pods in one namespace, 1 in 100 gold, in batched documents from 16 clients.

@@ -6,8 +6,8 @@
  * With a `walSync` (KUBEQL_SYNC=DURABLE), COMMIT does not sync; the WAL is fdatasynced on the
  * threadpool, and a batch's writes are answered (and its events published to onCommit) only once a
  * sync that began after its COMMIT has completed, so acknowledged still means durable. While one
- * sync runs, the event loop goes on: the next batches commit and wait for the next sync, which
- * covers them all. What is durable is always a prefix of the commits (a sync covers everything
+ * sync runs, the event loop goes on with requests, whose writes gather and commit as the next
+ * batch once the sync is done (committing each tick's few writes at once cost more CPU per write). What is durable is always a prefix of the commits (a sync covers everything
  * written before it). A failed sync leaves the outcome of its batches unknown: they are answered
  * UNAVAILABLE (not retryable) and every later write is refused, as the log can no longer promise
  * durability; a restart recovers whatever the disk holds.
@@ -136,7 +136,13 @@ export function createGroupCommit(
   function next(ws: WalSync): void {
     syncing = false;
     if (unsynced.length) startSync(ws);
+    else if (queue.length && !scheduled) schedule();
     else wakeDrained();
+  }
+
+  function schedule(): void {
+    scheduled = true;
+    setImmediate(flush);
   }
 
   function wakeDrained(): void {
@@ -151,10 +157,9 @@ export function createGroupCommit(
       if (syncFailure) return Promise.reject(syncFailure);
       return new Promise<T>((resolve, reject) => {
         queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, events: [] });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(flush);
-        }
+        // While a WAL sync runs, writes gather (the event loop parses, validates and answers
+        // meanwhile); they commit as one batch when it completes: fewer, larger transactions.
+        if (!scheduled && !syncing) schedule();
       });
     },
     /** Readiness: failing once a WAL sync has failed (writes are refused until a restart). */
