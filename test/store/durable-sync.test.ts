@@ -106,4 +106,24 @@ describe('DURABLE sync mode', () => {
       store.close();
     }
   });
+
+  it('token issue and revoke (outside the group commit) keep their answers under DURABLE, and the WAL file survives a checkpoint that truncates it', async () => {
+    const { store, file } = open('DURABLE');
+    try {
+      const token = { tokenHash: 'h1', identity: 'system:serviceaccount:default:a', groups: [], createdAt: 1, expiresAt: null, tokenId: 't1', issuedBy: 'admin', boundNamespace: null, boundName: null, boundUid: null };
+      store.tokens.save(token);
+      expect(store.tokens.find('h1')?.identity).toBe(token.identity);
+      expect(store.tokens.revoke('t1', 'admin', 2)).toBe(true);
+      expect(store.tokens.revoke('t1', 'admin', 3)).toBe(false);
+      await create(store, 'before');
+      // A truncating checkpoint empties the WAL in place; the sync's descriptor still names it.
+      const other = new Database(file);
+      other.pragma('wal_checkpoint(TRUNCATE)');
+      other.close();
+      expect(await create(store, 'after')).toBe(2);
+      expect(store.get('Pod', 'default', 'after')?.metadata.resourceVersion).toBe('2');
+    } finally {
+      store.close();
+    }
+  });
 });
