@@ -170,11 +170,18 @@ export function createStore(options: StoreOptions): Store {
     readAudit(filter, after, limit) {
       if (after < floor) throw new KubeqlError('EXPIRED', `revision ${after} has been compacted: the oldest revision held is ${floor}`, { floor });
       statements++;
-      return readAudit(db, filter, after, limit);
+      const page = readAudit(db, filter, after, limit);
+      if (published === counter.head) return page;
+      // Only acknowledged events: what is above them is the end of the log as readers see it.
+      const events = page.events.filter((e) => e.revision <= published);
+      return events.length === page.events.length ? page : { events, hasMore: false };
     },
     readHistory(kind, key, after, limit) {
       statements++;
-      return readHistory(db, kind, key, after, limit);
+      const page = readHistory(db, kind, key, after, limit);
+      if (published === counter.head) return page;
+      const versions = page.versions.filter((v) => v.event.revision <= published);
+      return versions.length === page.versions.length ? page : { versions, hasMore: false };
     },
     revisionBefore: (ts) => revisionBefore(sqlite, ts),
     replay: ({ verify }) =>

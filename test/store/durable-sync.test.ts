@@ -11,7 +11,7 @@ import type { Store, SyncMode } from '../../server/store/types.js';
  * KUBEQL_SYNC=DURABLE: the batch commits with synchronous=NORMAL and is acknowledged only after the
  * WAL's fdatasync on the threadpool. Between its COMMIT and that sync the write is in the file but
  * nobody is told of it: the write has not resolved, onCommit has not run, and reads at the head
- * (head(), get, list, readEvents) answer as of the acknowledged revision. FULL is the control: there
+ * (head(), get, list, readEvents, readAudit) answer as of the acknowledged revision. FULL is the control: there
  * the same moment already shows the write.
  */
 
@@ -34,7 +34,7 @@ const create = (store: Store, name: string) => store.write((tx) => tx.append({ a
 
 /** What the store shows right after the batch's COMMIT: an immediate queued after the flush's runs next in the same phase, before any I/O completion. */
 function rightAfterCommit(store: Store, file: string, published: number[]) {
-  return new Promise<{ inFile: number; head: number; get: boolean; listed: number; events: number; published: number; settled: boolean }>((resolve) => {
+  return new Promise<{ inFile: number; head: number; get: boolean; listed: number; events: number; audit: number; published: number; settled: boolean }>((resolve) => {
     let settled = false;
     const write = create(store, 'p1');
     void write.then(() => (settled = true));
@@ -48,6 +48,7 @@ function rightAfterCommit(store: Store, file: string, published: number[]) {
         get: store.get('Pod', 'default', 'p1') !== undefined,
         listed: store.list({ kind: 'Pod', namespace: 'default' }).items.length,
         events: store.readEvents(0, 100).length,
+        audit: store.readAudit({}, 0, 100).events.length,
         published: published.length,
         settled,
       });
@@ -63,7 +64,7 @@ describe('DURABLE sync mode', () => {
       store.onCommit((head) => published.push(head));
       const seen = await rightAfterCommit(store, file, published);
       // Committed to the file, not yet acknowledged nor visible.
-      expect(seen).toEqual({ inFile: 1, head: 0, get: false, listed: 0, events: 0, published: 0, settled: false });
+      expect(seen).toEqual({ inFile: 1, head: 0, get: false, listed: 0, events: 0, audit: 0, published: 0, settled: false });
       await store.drain();
       expect(store.head()).toBe(1);
       expect(published).toEqual([1]);
@@ -81,7 +82,7 @@ describe('DURABLE sync mode', () => {
       const published: number[] = [];
       store.onCommit((head) => published.push(head));
       const seen = await rightAfterCommit(store, file, published);
-      expect(seen).toEqual({ inFile: 1, head: 1, get: true, listed: 1, events: 1, published: 1, settled: true });
+      expect(seen).toEqual({ inFile: 1, head: 1, get: true, listed: 1, events: 1, audit: 1, published: 1, settled: true });
     } finally {
       store.close();
     }
