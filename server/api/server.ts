@@ -22,6 +22,7 @@ import { bootstrap } from './bootstrap.js';
 import type { ApiContext } from './context.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
+import { renderOfflineGraphiQL } from './http/graphiql-page.js';
 import { gracefulCloser } from './http/close-gracefully.js';
 import { withFastJsonPost } from './http/fast-json-post.js';
 import { admittedIdentity, createPriorityLevels, priorityOf, type PriorityLevelLimits, type PriorityLevelName } from './http/priority-levels.js';
@@ -115,6 +116,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     schema: buildSchema(kinds, schemaModules),
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // GraphiQL with its assets inside the page (no CDN), the token from the dashboard's sign-in.
+    graphiql: true,
+    renderGraphiQL: renderOfflineGraphiQL,
     // The identity comes from this request's bearer token, or the WebSocket's connection_init
     // (checked again for each operation, so a revoked or expired token starts nothing new).
     context: (initial: { authorization?: string; request?: Request; req?: IncomingMessage }): ApiContext => {
