@@ -4,6 +4,8 @@ import { ALL_NAMESPACES, SELECTOR } from '../common-flags.js';
 import type { KubeqlClient } from '../../client/client.js';
 import type { KObject, KindDef } from '../../resources/kind.js';
 import { kindByName } from '../../resources/registry.js';
+import { findKind } from '../kinds.js';
+import { getObjects } from '../object-api.js';
 import { describeText } from '../output/describe-text.js';
 import { eventsSection } from '../output/event-rows.js';
 import { listObjects } from '../object-api.js';
@@ -18,9 +20,17 @@ export const describeVerb: Verb = {
   flags: { ...ALL_NAMESPACES, ...SELECTOR },
   async run(ctx) {
     const { found, missing } = await fetchSelections(ctx, parseResourceArgs(ctx.args, 'describe'));
+    // A Service's Endpoints, read in one request for all the services shown.
+    const endpointsKind = findKind('Endpoints');
+    const services = found.filter((f) => f.kind.kind === 'Service').flatMap((f) => f.items);
+    const endpoints = endpointsKind && services.length
+      ? await getObjects(ctx.client(), services.map((s) => ({ kind: endpointsKind, namespace: s.metadata.namespace ?? '', name: s.metadata.name })))
+      : [];
+    const endpointsOf = new Map(services.map((s, i) => [s, endpoints[i] ?? null]));
     const client = ctx.client();
     const texts: string[] = [];
-    for (const f of found) for (const o of f.items) texts.push(describeText(f.kind, o) + (await eventsText(client, f.kind, o)));
+    for (const f of found)
+      for (const o of f.items) texts.push(describeText(f.kind, o, f.kind.kind === 'Service' ? { endpoints: endpointsOf.get(o) ?? null } : {}) + (await eventsText(client, f.kind, o)));
     ctx.stdout.write(texts.join('\n\n'));
     if (texts.length === 0 && missing.length === 0) ctx.stderr.write(`No resources found${found.some((f) => f.kind.namespaced) && !ctx.flags['all-namespaces'] ? ` in ${ctx.namespace} namespace` : ''}.\n`);
     if (missing.length) throw new ClientError(missing.flatMap((m) => m.errors));
