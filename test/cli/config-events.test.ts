@@ -71,10 +71,10 @@ describe('kq and the new kinds', () => {
     const events = pod.stdout.slice(pod.stdout.indexOf('Events:'));
     const lines = events.split('\n');
     expect(lines[0]).toBe('Events:');
-    expect(lines[1]).toMatch(/^ {2}Type +Reason +Age +From +Message$/);
-    expect(lines[2]).toMatch(/^ {2}---- +------ +---- +---- +-------$/);
-    expect(lines[3]).toMatch(/^ {2}Normal +Scheduled +12d +default-scheduler +Successfully assigned default\/web to node-0$/);
-    expect(lines[4]).toMatch(/^ {2}Warning +BackOff +10d \(x5 over 11d\) +kubelet +Back-off restarting failed container nginx in pod web_default$/);
+    expect(lines[1]).toMatch(/^ +Type +Reason +Age +From +Message$/);
+    expect(lines[2]).toMatch(/^ +---- +------ +---? +---- +-------$/);
+    expect(lines[3]).toMatch(/^ +Normal +Scheduled +12d +default-scheduler +Successfully assigned default\/web to node-0$/);
+    expect(lines[4]).toMatch(/^ +Warning +BackOff +10d \(x5 over 11d\) +kubelet +Back-off restarting failed container nginx in pod web_default$/);
     const cm = await kq.run(['describe', 'configmap', 'game-demo']);
     expect(cm.stdout).toMatch(/\nEvents: +<none>\n$/);
   });

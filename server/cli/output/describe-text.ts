@@ -1,5 +1,6 @@
 /** `kq describe`'s text: kubectl's layout (aligned `Key:  value` lines, nested sections indented by two, camelCase keys as words). */
 import type { KObject, KindDef } from '../../resources/kind.js';
+import { eventRows, eventsSection } from './event-rows.js';
 import { podStatus } from '../../resources/printing/pod-status.js';
 import { podLines, serviceLines, workloadLines } from './describe-pod.js';
 
@@ -90,8 +91,9 @@ function render(lines: Line[]): string {
   return `${out.join('\n')}\n`;
 }
 
-/** `related.endpoints`: a Service's Endpoints (null when it has none; undefined when not looked up). */
-export function describeText(kind: KindDef, o: KObject, related: { endpoints?: KObject | null } = {}): string {
+/** `related.endpoints`: a Service's Endpoints (null when it has none; undefined when not looked up); `related.events`: the Events about it (undefined: not read, no section). */
+export function describeText(kind: KindDef, o: KObject, related: { endpoints?: KObject | null; events?: KObject[] } = {}): string {
+  const rows = related.events ? eventRows(related.events) : [];
   const meta = o.metadata;
   const lines: Line[] = [{ indent: 0, key: 'Name', value: meta.name }];
   if (kind.namespaced) lines.push({ indent: 0, key: 'Namespace', value: meta.namespace ?? '' });
@@ -106,11 +108,11 @@ export function describeText(kind: KindDef, o: KObject, related: { endpoints?: K
   lines.push({ indent: 0, key: 'Resource Version', value: meta.resourceVersion });
   lines.push(...summary(kind, o));
   if (kind.kind === 'Service' && related.endpoints !== undefined) {
-    lines.push(...serviceLines(o, related.endpoints));
+    lines.push(...serviceLines(o, related.endpoints, rows));
     return render(lines);
   }
   if (kind.kind === 'Pod' || kind.kind === 'Deployment' || kind.kind === 'ReplicaSet') {
-    lines.push(...(kind.kind === 'Pod' ? podLines(o) : workloadLines(o)));
+    lines.push(...(kind.kind === 'Pod' ? podLines(o, rows) : workloadLines(o, rows)));
     return render(lines);
   }
   for (const [field, value] of Object.entries(o)) {
@@ -119,6 +121,6 @@ export function describeText(kind: KindDef, o: KObject, related: { endpoints?: K
     if (kind.kind === 'Secret' && field === 'data' && isObject(value)) section(lines, 0, 'Data', Object.fromEntries(Object.entries(value).map(([k, v]) => [k, `${Buffer.from(String(v), 'base64').length} bytes`])), field);
     else section(lines, 0, words(field), value, field);
   }
-  return render(lines);
+  return render(lines) + (related.events ? eventsSection(related.events) : '');
 }
 

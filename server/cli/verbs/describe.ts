@@ -7,7 +7,6 @@ import { kindByName } from '../../resources/registry.js';
 import { findKind } from '../kinds.js';
 import { getObjects } from '../object-api.js';
 import { describeText } from '../output/describe-text.js';
-import { eventsSection } from '../output/event-rows.js';
 import { listObjects } from '../object-api.js';
 import { parseResourceArgs } from '../resource-args.js';
 import type { Verb } from '../verb.js';
@@ -30,23 +29,24 @@ export const describeVerb: Verb = {
     const client = ctx.client();
     const texts: string[] = [];
     for (const f of found)
-      for (const o of f.items) texts.push(describeText(f.kind, o, f.kind.kind === 'Service' ? { endpoints: endpointsOf.get(o) ?? null } : {}) + (await eventsText(client, f.kind, o)));
+      for (const o of f.items) {
+        const events = await eventsAbout(client, f.kind, o);
+        texts.push(describeText(f.kind, o, { ...(f.kind.kind === 'Service' ? { endpoints: endpointsOf.get(o) ?? null } : {}), events }));
+      }
     ctx.stdout.write(texts.join('\n\n'));
     if (texts.length === 0 && missing.length === 0) ctx.stderr.write(`No resources found${found.some((f) => f.kind.namespaced) && !ctx.flags['all-namespaces'] ? ` in ${ctx.namespace} namespace` : ''}.\n`);
     if (missing.length) throw new ClientError(missing.flatMap((m) => m.errors));
   },
 };
 
-/** The Events about `o` (by kind, name, namespace and uid, as kubectl asks), as describe's last section; nothing when they cannot be read. */
-async function eventsText(client: KubeqlClient, kind: KindDef, o: KObject): Promise<string> {
-  if (kind.kind === 'Event') return '';
+/** The Events about `o` (by kind, name, namespace and uid, as kubectl asks); undefined when they cannot be read (kubectl leaves the section out too). */
+async function eventsAbout(client: KubeqlClient, kind: KindDef, o: KObject): Promise<KObject[] | undefined> {
+  if (kind.kind === 'Event') return undefined;
   const terms = [`involvedObject.kind=${kind.kind}`, `involvedObject.name=${o.metadata.name}`, `involvedObject.uid=${o.metadata.uid}`];
   if (o.metadata.namespace) terms.push(`involvedObject.namespace=${o.metadata.namespace}`);
   try {
-    const { items } = await listObjects(client, kindByName('Event')!, { fieldSelector: terms.join(',') });
-    return eventsSection(items);
+    return (await listObjects(client, kindByName('Event')!, { fieldSelector: terms.join(',') })).items;
   } catch {
-    // Not allowed to list Events: kubectl leaves the section out too.
-    return '';
+    return undefined;
   }
 }
