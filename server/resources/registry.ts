@@ -11,6 +11,9 @@ import { endpoints } from './kinds/endpoints.js';
 import { replicaSet } from './kinds/replicaset.js';
 import { deployment } from './kinds/deployment.js';
 import { resourceQuota } from './kinds/resourcequota.js';
+import { job } from './kinds/job.js';
+import { daemonSet } from './kinds/daemonset.js';
+import { statefulSet } from './kinds/statefulset.js';
 
 export const kinds: readonly KindDef[] = [
   namespace,
@@ -27,6 +30,9 @@ export const kinds: readonly KindDef[] = [
   clusterRole,
   roleBinding,
   clusterRoleBinding,
+  job,
+  daemonSet,
+  statefulSet,
 ];
 
 const byName = new Map(kinds.map((k) => [k.kind, k]));
