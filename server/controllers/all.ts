@@ -3,6 +3,7 @@ import type { ControllerFactory } from './manager.js';
 import { deploymentController } from './deployment/controller.js';
 import { endpointsController } from './endpoints.js';
 import { garbageCollector } from './garbage-collector.js';
+import { jobController } from './job/controller.js';
 import { namespaceController } from './namespace.js';
 import { nodeLifecycleController } from './node-lifecycle.js';
 import { replicaSetController } from './replicaset/controller.js';
@@ -12,6 +13,7 @@ export const controllers: readonly ControllerFactory[] = [
   deploymentController,
   endpointsController,
   garbageCollector,
+  jobController,
   namespaceController,
   nodeLifecycleController,
   replicaSetController,
