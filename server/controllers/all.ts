@@ -1,5 +1,6 @@
 /** The controllers the controller-manager runs. */
 import type { ControllerFactory } from './manager.js';
+import { daemonSetController } from './daemonset/controller.js';
 import { deploymentController } from './deployment/controller.js';
 import { endpointsController } from './endpoints.js';
 import { garbageCollector } from './garbage-collector.js';
@@ -10,6 +11,7 @@ import { replicaSetController } from './replicaset/controller.js';
 import { resourceQuotaController } from './resource-quota.js';
 
 export const controllers: readonly ControllerFactory[] = [
+  daemonSetController,
   deploymentController,
   endpointsController,
   garbageCollector,

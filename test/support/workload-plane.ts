@@ -17,7 +17,7 @@ export interface WorkloadPlane {
   close(): Promise<void>;
 }
 
-export async function startWorkloadPlane(options: { nodes?: number; controllerEnv?: Record<string, string> } = {}): Promise<WorkloadPlane> {
+export async function startWorkloadPlane(options: { nodes?: number; controllerEnv?: Record<string, string>; controllerFlags?: string[] } = {}): Promise<WorkloadPlane> {
   const api = await startTestApi({ watch: { bookmarkIntervalMs: 200 } });
   const server = ['--server', api.server.url];
   startComponent('scheduler/main.ts', [...server, '--initial-backoff-ms', '200', '--max-backoff-ms', '1000']);
@@ -32,7 +32,7 @@ export async function startWorkloadPlane(options: { nodes?: number; controllerEn
     agents,
     controllers: undefined as unknown as Component,
     startControllers(env = {}) {
-      plane.controllers = startComponent('controllers/main.ts', server, { LOG_LEVEL: 'debug', ...options.controllerEnv, ...env });
+      plane.controllers = startComponent('controllers/main.ts', [...server, ...(options.controllerFlags ?? [])], { LOG_LEVEL: 'debug', ...options.controllerEnv, ...env });
       return plane.controllers;
     },
     startAgents,
