@@ -9,6 +9,7 @@ import { namespaceController } from './namespace.js';
 import { nodeLifecycleController } from './node-lifecycle.js';
 import { replicaSetController } from './replicaset/controller.js';
 import { resourceQuotaController } from './resource-quota.js';
+import { statefulSetController } from './statefulset/controller.js';
 
 export const controllers: readonly ControllerFactory[] = [
   daemonSetController,
@@ -20,4 +21,5 @@ export const controllers: readonly ControllerFactory[] = [
   nodeLifecycleController,
   replicaSetController,
   resourceQuotaController,
+  statefulSetController,
 ];
