@@ -4,8 +4,8 @@
  * resources without a printer).
  */
 import type { KObject, KindDef } from '../../resources/kind.js';
-import { age } from './age.js';
-import { count, endpointsList, nodeAddress, nodeRoles, nodeStatus, selectorText, serviceExternalIP, servicePorts, templateContainers } from './cells.js';
+import { age, humanDuration } from './age.js';
+import { count, endpointsList, labelsText, nodeAddress, nodeRoles, nodeStatus, selectorText, serviceExternalIP, servicePorts, templateContainers } from './cells.js';
 import { podReady, podRestarts, podStatus } from './pod-status.js';
 
 export interface Column {
@@ -36,6 +36,36 @@ function quotaEntries(o: KObject, limits: boolean): string {
     .sort()
     .map((k) => `${k}: ${used[k] ?? 0}/${hard[k]}`)
     .join(', ');
+}
+
+const hasCondition = (o: KObject, type: string) => ((status(o).conditions ?? []) as Obj[]).some((c) => c.type === type && c.status === 'True');
+
+/** printJob's STATUS. */
+function jobStatus(o: KObject): string {
+  if (hasCondition(o, 'Complete')) return 'Complete';
+  if (hasCondition(o, 'Failed')) return 'Failed';
+  if (o.metadata.deletionTimestamp) return 'Terminating';
+  if (hasCondition(o, 'Suspended')) return 'Suspended';
+  if (hasCondition(o, 'FailureTarget')) return 'FailureTarget';
+  if (hasCondition(o, 'SuccessCriteriaMet')) return 'SuccessCriteriaMet';
+  return 'Running';
+}
+
+/** printJob's COMPLETIONS: `succeeded/completions`, or for a work queue `succeeded/1` (`of parallelism` when above 1). */
+function jobCompletions(o: KObject): string {
+  const succeeded = count(status(o).succeeded);
+  const completions = spec(o).completions;
+  if (typeof completions === 'number') return `${succeeded}/${completions}`;
+  const parallelism = spec(o).parallelism ?? 0;
+  return parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
+}
+
+/** printJob's DURATION: from startTime to completionTime, or to now while it runs. */
+function jobDuration(o: KObject, now: number): string {
+  const start = Date.parse(status(o).startTime ?? '');
+  if (Number.isNaN(start)) return '';
+  const end = Date.parse(status(o).completionTime ?? '');
+  return humanDuration((Number.isNaN(end) ? now : end) - start);
 }
 
 const COLUMNS: Record<string, Column[]> = {
@@ -82,6 +112,28 @@ const COLUMNS: Record<string, Column[]> = {
     { header: 'READY', cell: (o) => count(status(o).readyReplicas) },
     AGE,
     ...WORKLOAD_WIDE,
+  ],
+  Job: [
+    { header: 'STATUS', cell: jobStatus },
+    { header: 'COMPLETIONS', cell: jobCompletions },
+    { header: 'DURATION', cell: jobDuration },
+    AGE,
+    ...WORKLOAD_WIDE,
+  ],
+  DaemonSet: [
+    { header: 'DESIRED', cell: (o) => count(status(o).desiredNumberScheduled) },
+    { header: 'CURRENT', cell: (o) => count(status(o).currentNumberScheduled) },
+    { header: 'READY', cell: (o) => count(status(o).numberReady) },
+    { header: 'UP-TO-DATE', cell: (o) => count(status(o).updatedNumberScheduled) },
+    { header: 'AVAILABLE', cell: (o) => count(status(o).numberAvailable) },
+    { header: 'NODE SELECTOR', cell: (o) => labelsText(spec(o).template?.spec?.nodeSelector) },
+    AGE,
+    ...WORKLOAD_WIDE,
+  ],
+  StatefulSet: [
+    { header: 'READY', cell: (o) => `${count(status(o).readyReplicas)}/${count(spec(o).replicas)}` },
+    AGE,
+    ...WORKLOAD_WIDE.filter((c) => c.header !== 'SELECTOR'),
   ],
   Namespace: [{ header: 'STATUS', cell: (o) => orNone(status(o).phase) }, AGE],
   Lease: [{ header: 'HOLDER', cell: (o) => orNone(spec(o).holderIdentity) }, AGE],
