@@ -158,6 +158,39 @@ describe('daemonset controller', () => {
     expect(fewest).toBe(1);
   });
 
+  it('with maxSurge 1 and maxUnavailable 0, starts each new pod beside the old one: every node keeps a ready pod throughout', async () => {
+    const { uid } = (await plane.api.ok(CREATE_DS, {
+      i: {
+        metadata: { name: 'surge', namespace: 'default' },
+        spec: {
+          updateStrategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+          selector: { matchLabels: { app: 'surge' } },
+          template: { metadata: { labels: { app: 'surge' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } },
+        },
+      },
+    })).createDaemonSet.metadata;
+    await settled('default', 'surge', 2);
+    const from = logRows(plane.api, 'default', ['Pod']).at(-1)!.revision;
+    await plane.api.ok(PATCH_DS, { ns: 'default', n: 'surge', p: { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:1.37' }] } } } } });
+    await settled('default', 'surge', 2, (pods) => pods.every((p) => p.spec.containers[0].image === 'busybox:1.37'));
+    const ready = new Map<string, { node: string; ok: boolean }>();
+    let most = 0;
+    for (const row of logRows(plane.api, 'default', ['Pod'])) {
+      if (!row.object.metadata.ownerReferences?.some((r: any) => r.uid === uid)) continue;
+      const live = row.type !== 'DELETED' && !row.object.metadata.deletionTimestamp;
+      const ok = live && row.object.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True');
+      const node = row.object.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields[0].values[0];
+      if (live) ready.set(row.uid, { node, ok: Boolean(ok) });
+      else ready.delete(row.uid);
+      if (row.revision <= from) continue;
+      // Both nodes have a ready pod at every point; never more than one node has two pods.
+      const readyNodes = new Set([...ready.values()].filter((r) => r.ok).map((r) => r.node));
+      expect(readyNodes.size, `at revision ${row.revision}`).toBe(2);
+      most = Math.max(most, ready.size);
+    }
+    expect(most).toBe(3);
+  });
+
   it('with OnDelete, replaces a pod with the new template only when it is deleted', async () => {
     const { uid } = (await plane.api.ok(CREATE_DS, {
       i: {

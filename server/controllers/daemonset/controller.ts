@@ -5,8 +5,8 @@
  * Pods are bound as Kubernetes does since 1.12: a required node affinity to their node's name
  * (matchFields metadata.name), placed by the scheduler, not by spec.nodeName. Pods carry the
  * `controller-revision-hash` of the template; RollingUpdate replaces old pods at most
- * maxUnavailable at a time (maxSurge is not implemented: old pods go before new ones come), OnDelete
- * only when a user deletes them. Creates carry requestIds derived from the view
+ * maxUnavailable at a time, or with maxSurge starts the new pod beside the old one, which goes once
+ * the new one is available; OnDelete replaces them only when a user deletes them. Creates carry requestIds derived from the view
  * (`daemonset/<uid>/<resourceVersion>/<salt>/<node>`), so a restart never makes a node's pod twice.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -86,6 +86,45 @@ export const daemonSetController: ControllerFactory = (ctx) => {
     return errors[0] ?? error;
   }
 
+  /** rollingUpdate with maxSurge: a new pod comes on at most maxSurge nodes beside the old one, which goes once the new one is available. */
+  async function surgingUpdate(
+    key: string,
+    ds: KObject,
+    hash: string,
+    fits: Map<string, Fit>,
+    byNode: Map<string, KObject[]>,
+    isUpdated: (pod: KObject) => boolean,
+    maxSurge: number,
+    minReady: number,
+    now: number,
+    observedRevision: number,
+  ): Promise<Error | undefined> {
+    let surge = 0;
+    const allowed: string[] = [];
+    const candidates: string[] = [];
+    const oldToDelete: KObject[] = [];
+    for (const [node, fit] of fits) {
+      if (!fit.shouldRun) continue;
+      const live = (byNode.get(node) ?? []).filter((p) => !p.metadata.deletionTimestamp);
+      const fresh = live.filter(isUpdated);
+      const old = live.filter((p) => !isUpdated(p));
+      if (fresh.length > 1 || old.length > 1) {
+        surge++;
+        continue;
+      }
+      if (old.length === 0) continue;
+      if (fresh.length === 0) {
+        if (!isPodAvailable(old[0], minReady, now)) allowed.push(node);
+        else if (surge < maxSurge) {
+          surge++;
+          candidates.push(node);
+        }
+      } else if (!isPodAvailable(fresh[0], minReady, now)) surge++;
+      else oldToDelete.push(old[0]);
+    }
+    return syncNodes(key, ds, hash, [...allowed, ...candidates], oldToDelete, observedRevision);
+  }
+
   async function sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const ds = daemonSets.cache.get(namespace, name);
@@ -114,9 +153,14 @@ export const daemonSetController: ControllerFactory = (ctx) => {
       const node = targetNode(pod);
       if (node) byNode.set(node, [...(byNode.get(node) ?? []), pod]);
     }
+    const rollingUpdate = spec.updateStrategy?.type === 'RollingUpdate' ? spec.updateStrategy.rollingUpdate : undefined;
     const templateSpec = (spec.template?.spec ?? {}) as DaemonPodSpec;
     const allNodes = nodes.cache.list().sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
     const fits = new Map<string, Fit>(allNodes.map((n) => [n.metadata.name, nodeShouldRunDaemonPod(n, templateSpec)]));
+
+    const desired = [...fits.values()].filter((f) => f.shouldRun).length;
+    const maxSurge = rollingUpdate ? scaled(rollingUpdate.maxSurge ?? 0, desired) : 0;
+    const surging = maxSurge > 0;
 
     // podsShouldBeOnNode, for every node.
     const creates: string[] = [];
@@ -133,7 +177,17 @@ export const daemonSetController: ControllerFactory = (ctx) => {
           if (phase === 'Failed' || phase === 'Succeeded') deletes.push(pod);
           else running.push(pod);
         }
-        if (running.length > 1) deletes.push(...running.sort(oldestFirst).slice(1));
+        if (running.length <= 1) continue;
+        running.sort(oldestFirst);
+        if (!surging) {
+          deletes.push(...running.slice(1));
+          continue;
+        }
+        // With surge, an old and a new pod may share a node while the new one is not yet available; the rest go.
+        const oldestNew = running.find(isUpdated);
+        const oldestOld = running.find((p) => !isUpdated(p));
+        deletes.push(...running.filter((p) => p !== oldestNew && p !== oldestOld));
+        if (oldestNew && oldestOld && (!isPodReady(oldestOld) || isPodAvailable(oldestNew, minReady, now))) deletes.push(oldestOld);
       } else deletes.push(...daemonPods.filter((p) => !p.metadata.deletionTimestamp));
     }
     // Pods of nodes that are gone.
@@ -142,10 +196,10 @@ export const daemonSetController: ControllerFactory = (ctx) => {
     let error: Error | undefined;
     if (needsSync && !ds.metadata.deletionTimestamp) {
       if (creates.length || deletes.length) error = await syncNodes(key, ds, hash, creates, deletes, observedRevision);
-      else if (spec.updateStrategy?.type === 'RollingUpdate') {
+      else if (rollingUpdate && surging) error = await surgingUpdate(key, ds, hash, fits, byNode, isUpdated, maxSurge, minReady, now, observedRevision);
+      else if (rollingUpdate) {
         // rollingUpdate: old pods go at most maxUnavailable at a time; unavailable old ones at once.
-        const desired = [...fits.values()].filter((f) => f.shouldRun).length;
-        const maxUnavailable = Math.max(1, scaled(spec.updateStrategy.rollingUpdate?.maxUnavailable ?? 1, desired));
+        const maxUnavailable = Math.max(1, scaled(rollingUpdate.maxUnavailable ?? 1, desired));
         let unavailable = 0;
         const replace: KObject[] = [];
         const candidates: KObject[] = [];
@@ -166,11 +220,10 @@ export const daemonSetController: ControllerFactory = (ctx) => {
     }
 
     // updateDaemonSetStatus.
-    let desired = 0, current = 0, misscheduled = 0, ready = 0, available = 0, updated = 0;
+    let current = 0, misscheduled = 0, ready = 0, available = 0, updated = 0;
     for (const [node, fit] of fits) {
       const daemonPods = (byNode.get(node) ?? []).sort(oldestFirst);
       if (fit.shouldRun) {
-        desired++;
         if (daemonPods.length === 0) continue;
         current++;
         const pod = daemonPods[0];
