@@ -71,7 +71,7 @@ describe('job controller', () => {
     expect((await podsOf(uid)).every((p) => p.status.phase === 'Succeeded')).toBe(true);
   });
 
-  it('fails with BackoffLimitExceeded after backoffLimit + 1 failed pods, each recreated after the backoff', async () => {
+  it('fails with BackoffLimitExceeded after backoffLimit + 1 failed pods, made one at a time', async () => {
     const { uid } = (await plane.api.ok(CREATE_JOB, { i: job('crash', { backoffLimit: 2 }, { 'kubeql.dev/complete-after-seconds': '0.2', 'kubeql.dev/exit-code': '1' }) })).createJob.metadata;
     const done = await finishedJob('crash');
     expect(done.status.failed).toBe(3);
@@ -97,6 +97,30 @@ describe('job controller', () => {
     const rows = logRows(plane.api, NS, ['Job']).filter((r) => r.uid === uid);
     expect(rows.some((r) => r.object.status?.conditions?.some((c: any) => c.type === 'Complete'))).toBe(true);
     expect(rows.at(-1)!.type).toBe('DELETED');
+  });
+
+  it('suspend keeps a Job from running (condition Suspended); resuming starts its pods and its clock', async () => {
+    const { uid } = (await plane.api.ok(CREATE_JOB, { i: job('paused', { suspend: true, parallelism: 2, completions: 2 }, { 'kubeql.dev/complete-after-seconds': '600' }) })).createJob.metadata;
+    const suspended = await eventually(async () => {
+      const j = await manifest(plane.api, 'job', NS, 'paused');
+      return j.status.conditions?.some((c: any) => c.type === 'Suspended' && c.status === 'True') ? j : undefined;
+    }, 20_000);
+    expect(suspended.status.startTime).toBeUndefined();
+    expect(suspended.status.conditions[0]).toMatchObject({ reason: 'JobSuspended', message: 'Job suspended' });
+    expect(await podsOf(uid)).toEqual([]);
+    const SUSPEND = `mutation($s: Boolean!) { patchJob(namespace: "default", name: "paused", patch: { spec: { suspend: $s } }) { metadata { name } } }`;
+    await plane.api.ok(SUSPEND.replace('{ suspend: $s }', '{ suspend: false }').replace('($s: Boolean!)', ''));
+    await eventually(async () => (await podsOf(uid)).filter((p) => p.status.phase === 'Running').length === 2, 20_000);
+    const resumed = await manifest(plane.api, 'job', NS, 'paused');
+    expect(resumed.status.conditions).toEqual([expect.objectContaining({ type: 'Suspended', status: 'False', reason: 'JobResumed' })]);
+    expect(resumed.status.startTime).toBeDefined();
+    await plane.api.ok(SUSPEND.replace('{ suspend: $s }', '{ suspend: true }').replace('($s: Boolean!)', ''));
+    await eventually(async () => (await podsOf(uid)).length === 0, 20_000);
+    const again = await eventually(async () => {
+      const j = await manifest(plane.api, 'job', NS, 'paused');
+      return j.status.active === undefined && j.status.conditions?.some((c: any) => c.type === 'Suspended' && c.status === 'True') ? j : undefined;
+    }, 20_000);
+    expect(again.status.succeeded).toBeUndefined();
   });
 
   it('converges after a kill -9 of the controller-manager mid-work without making a pod twice', async () => {

@@ -7,6 +7,8 @@
  * `ttlSecondsAfterFinished` after it finished the Job itself is deleted (foreground, as the
  * TTL-after-finished controller does). Counts come from the pods the Job owns (the finalizer-based
  * tracking of Kubernetes is not done: a finished pod deleted by hand is no longer counted).
+ * `suspend` deletes the running pods (condition Suspended); resuming restarts the clock.
+ * podReplacementPolicy TerminatingOrFailed replaces a terminating pod at once, Failed once it is gone.
  * Creates carry requestIds derived from the view (`job/<uid>/<resourceVersion>/<salt>/<n>`), as the
  * ReplicaSet's do, so a retry or a restart never makes a pod twice.
  */
@@ -68,8 +70,10 @@ export const jobController: ControllerFactory = (ctx) => {
   /** Creates or deletes pods toward wantActive; returns the first error. */
   async function manage(key: string, job: KObject, owned: KObject[], counts: PodCounts, observedRevision: number, now: number): Promise<Error | undefined> {
     const want = wantActive(job, counts);
-    const active = counts.active.length;
-    if (active > want) return deletePods(key, podsToDelete(counts.active, active - want), expectations, removePod);
+    // podReplacementPolicy Failed: a terminating pod is replaced only once it is gone.
+    const active = counts.active.length + (jobSpec(job).podReplacementPolicy === 'Failed' ? counts.terminating : 0);
+    if (active > want && counts.active.length === 0) return undefined;
+    if (active > want) return deletePods(key, podsToDelete(counts.active, Math.min(counts.active.length, active - want)), expectations, removePod);
     if (active === want) return undefined;
     if (counts.failed > 0 && counts.lastFailure !== undefined) {
       const delay = Math.min(BACKOFF_BASE_MS * 2 ** (counts.failed - 1), BACKOFF_MAX_MS);
@@ -130,7 +134,14 @@ export const jobController: ControllerFactory = (ctx) => {
     const next: JobStatus = { ...current };
     for (const field of ['active', 'succeeded', 'failed'] as const) delete next[field];
     Object.assign(next, countsStatus(counts));
-    if (!spec.suspend && !current.startTime) next.startTime = rfc3339(now);
+    // Suspended: condition Suspended (JobSuspended); resumed: Suspended False (JobResumed) and a new startTime.
+    const suspended = current.conditions?.find((c) => c.type === 'Suspended');
+    if (spec.suspend && suspended?.status !== 'True') next.conditions = withCondition(next.conditions, 'Suspended', 'JobSuspended', 'Job suspended', now);
+    if (!spec.suspend && suspended?.status === 'True') {
+      next.conditions = withCondition(next.conditions, 'Suspended', 'JobResumed', 'Job resumed', now).map((c) => (c.type === 'Suspended' ? { ...c, status: 'False' } : c));
+      delete next.startTime;
+    }
+    if (!spec.suspend && !next.startTime) next.startTime = rfc3339(now);
     const startTime = Date.parse(next.startTime ?? '') || now;
 
     let error: Error | undefined;

@@ -5,11 +5,10 @@
  * as written (no volumes are simulated): they are reported as not acted on.
  */
 import type { KObject, KindDef } from '../kind.js';
-import { arr, dateTime, int, intOrString, obj, req, str } from '../shape.js';
+import { arr, dateTime, int, obj, req, str } from '../shape.js';
 import type { FieldError } from '../validation/field-error.js';
 import { diffPath } from '../validation/diff-path.js';
 import { dns1123LabelErrors, dns1123SubdomainErrors } from '../validation/names.js';
-import { intOrPercentErrors } from './deployment.js';
 import {
   LabelSelector,
   PodTemplateSpec,
@@ -43,7 +42,6 @@ function validateStatefulSet(o: KObject): FieldError[] {
   const strategy = spec.updateStrategy ?? {};
   if (strategy.type === 'OnDelete' && strategy.rollingUpdate)
     errors.push({ path: 'spec.updateStrategy.rollingUpdate', message: "Invalid value: only allowed for updateStrategy 'RollingUpdate'" });
-  if (strategy.rollingUpdate?.maxUnavailable !== undefined) errors.push(...intOrPercentErrors(strategy.rollingUpdate.maxUnavailable, 'spec.updateStrategy.rollingUpdate.maxUnavailable'));
   return errors;
 }
 
@@ -82,7 +80,8 @@ export const statefulSet: KindDef = {
         podManagementPolicy: str(['OrderedReady', 'Parallel']),
         updateStrategy: obj('StatefulSetUpdateStrategy', {
           type: str(['RollingUpdate', 'OnDelete']),
-          rollingUpdate: obj('RollingUpdateStatefulSetStrategy', { partition: nonNegative, maxUnavailable: intOrString }),
+          // maxUnavailable (alpha in Kubernetes, off by default) is not acted on: it is kept with a warning.
+          rollingUpdate: obj('RollingUpdateStatefulSetStrategy', { partition: nonNegative }),
         }),
         revisionHistoryLimit: nonNegative,
         minReadySeconds: nonNegative,
