@@ -82,4 +82,14 @@ describe('kq get and describe for jobs, daemonsets and statefulsets', () => {
     expect(sts.stdout).toMatch(/^Replicas: +2 desired \| 2 total$/m);
     expect(sts.stdout).toMatch(/^Kind: +StatefulSet$/m);
   });
+
+  it('scales a StatefulSet through its scale subresource; a Job has none', async () => {
+    const scaled = await kq.run(['scale', 'statefulset', 'web', '--replicas=3']);
+    expect(scaled).toMatchObject({ code: 0, stdout: 'statefulset.apps/web scaled\n' });
+    const sts = (await api.ok(`{ statefulSet(namespace: "default", name: "web") { spec { replicas } } }`)).statefulSet;
+    expect(sts.spec.replicas).toBe(3);
+    const job = await kq.run(['scale', 'job', 'pi', '--replicas=3']);
+    expect(job.code).toBe(1);
+    expect(job.stderr).not.toBe('');
+  });
 });
