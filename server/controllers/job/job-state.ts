@@ -54,6 +54,12 @@ function finishedAt(pod: KObject): number | undefined {
   return times.length ? Math.max(...times) : undefined;
 }
 
+function containerRestarts(pod: KObject): number {
+  const status = (pod.status ?? {}) as { containerStatuses?: Array<{ restartCount?: number }>; initContainerStatuses?: Array<{ restartCount?: number }> };
+  const all = [...(Array.isArray(status.initContainerStatuses) ? status.initContainerStatuses : []), ...(Array.isArray(status.containerStatuses) ? status.containerStatuses : [])];
+  return all.reduce((sum, s) => sum + (typeof s?.restartCount === 'number' ? s.restartCount : 0), 0);
+}
+
 export function countPods(pods: KObject[]): PodCounts {
   const counts: PodCounts = { active: [], succeeded: 0, failed: 0, ready: 0, terminating: 0 };
   for (const pod of pods) {
@@ -99,7 +105,14 @@ export interface Failure {
 /** The reason a running Job fails now, if any: more failed pods than backoffLimit, or active past activeDeadlineSeconds. */
 export function failure(job: KObject, counts: PodCounts, startTime: number, now: number): Failure | undefined {
   const spec = jobSpec(job);
-  if (counts.failed > (spec.backoffLimit ?? 6)) return { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
+  const backoffLimit = spec.backoffLimit ?? 6;
+  const exceeded: Failure = { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
+  if (counts.failed > backoffLimit) return exceeded;
+  // pastBackoffLimitOnFailure: with OnFailure the kubelet restarts containers in place; their restarts count as failures.
+  if ((spec.template?.spec as { restartPolicy?: string } | undefined)?.restartPolicy === 'OnFailure') {
+    const restarts = counts.active.reduce((sum, pod) => sum + containerRestarts(pod), 0);
+    if (backoffLimit === 0 ? restarts > 0 : restarts >= backoffLimit) return exceeded;
+  }
   if (spec.activeDeadlineSeconds !== undefined && now - startTime >= spec.activeDeadlineSeconds * 1000)
     return { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
   return undefined;
