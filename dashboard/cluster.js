@@ -5,6 +5,9 @@ export const KINDS = [
   { kind: 'Pod', list: 'pods' },
   { kind: 'Deployment', list: 'deployments' },
   { kind: 'ReplicaSet', list: 'replicaSets' },
+  { kind: 'DaemonSet', list: 'daemonSets' },
+  { kind: 'StatefulSet', list: 'statefulSets' },
+  { kind: 'Job', list: 'jobs' },
   { kind: 'Service', list: 'services' },
   { kind: 'Endpoints', list: 'endpointsList' },
 ];

@@ -64,7 +64,23 @@ export function renderWorkloads(cluster) {
   const sets = cluster.objects('ReplicaSet').sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).map((r) =>
     `<tr><td>${esc(r.metadata.namespace)}</td><td>${link('ReplicaSet', r)}</td><td>${r.spec?.replicas ?? 1}</td><td>${r.status?.replicas ?? 0}</td><td>${r.status?.readyReplicas ?? 0}</td><td>${esc(r.metadata.ownerReferences?.find((o) => o.controller)?.name ?? '')}</td></tr>`);
   return `<h2>Deployments</h2><table><tr><th>Namespace</th><th>Name</th><th>Desired</th><th>Ready</th><th>Up-to-date</th><th>Available</th><th>Rollout</th></tr>${rows.join('') || '<tr><td colspan="7" class="muted">None.</td></tr>'}</table>
-    <h2>ReplicaSets</h2><table><tr><th>Namespace</th><th>Name</th><th>Desired</th><th>Current</th><th>Ready</th><th>Owner</th></tr>${sets.join('') || '<tr><td colspan="6" class="muted">None.</td></tr>'}</table>`;
+    <h2>ReplicaSets</h2><table><tr><th>Namespace</th><th>Name</th><th>Desired</th><th>Current</th><th>Ready</th><th>Owner</th></tr>${sets.join('') || '<tr><td colspan="6" class="muted">None.</td></tr>'}</table>
+    ${renderWorkloadTable(cluster, 'DaemonSet', 'DaemonSets', ['Desired', 'Current', 'Ready', 'Up-to-date', 'Available'], (s) => [s.desiredNumberScheduled, s.currentNumberScheduled, s.numberReady, s.updatedNumberScheduled, s.numberAvailable])}
+    ${renderWorkloadTable(cluster, 'StatefulSet', 'StatefulSets', ['Ready', 'Current revision', 'Update revision'], (s, o) => [`${s.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}`, s.currentRevision ?? '', s.updateRevision ?? ''])}
+    ${renderWorkloadTable(cluster, 'Job', 'Jobs', ['Status', 'Completions', 'Active', 'Failed'], (s, o) => [jobStatus(s), `${s.succeeded ?? 0}/${o.spec?.completions ?? 1}`, s.active, s.failed])}`;
+}
+
+/** Complete, Failed, Suspended or Running, from a Job's conditions (kubectl's STATUS column). */
+function jobStatus(s) {
+  const on = (type) => (s.conditions ?? []).some((c) => c.type === type && c.status === 'True');
+  return on('Complete') ? 'Complete' : on('Failed') ? 'Failed' : on('Suspended') ? 'Suspended' : 'Running';
+}
+
+/** A table of one workload kind: namespace, name and the cells `cells(status, object)` gives. */
+function renderWorkloadTable(cluster, kind, title, headers, cells) {
+  const rows = cluster.objects(kind).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).map((o) =>
+    `<tr data-${kind.toLowerCase()}="${esc(o.metadata.namespace)}/${esc(o.metadata.name)}"><td>${esc(o.metadata.namespace)}</td><td>${link(kind, o)}</td>${cells(o.status ?? {}, o).map((v) => `<td>${esc(String(v ?? 0))}</td>`).join('')}</tr>`);
+  return `<h2>${title}</h2><table><tr><th>Namespace</th><th>Name</th>${headers.map((h) => `<th>${h}</th>`).join('')}</tr>${rows.join('') || `<tr><td colspan="${headers.length + 2}" class="muted">None.</td></tr>`}</table>`;
 }
 
 export function renderServices(cluster) {
