@@ -89,6 +89,8 @@ describe('job controller', () => {
     expect(Date.parse(done.status.conditions[0].lastTransitionTime) - Date.parse(done.status.startTime)).toBeGreaterThanOrEqual(2000);
     await eventually(async () => (await podsOf(uid)).length === 0, 20_000);
     expect(replayOwnedPods(plane.api, NS, uid).at(-1)!.created).toBe(2);
+    // Once they are gone, the status says so.
+    await eventually(async () => (await manifest(plane.api, 'job', NS, 'slow')).status.terminating === 0, 20_000);
   });
 
   it('deletes a finished Job ttlSecondsAfterFinished later, its pods with it', async () => {

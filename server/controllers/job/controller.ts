@@ -100,11 +100,15 @@ export const jobController: ControllerFactory = (ctx) => {
   /** A finished Job: its leftover pods go; after ttlSecondsAfterFinished, the Job goes. */
   async function finished(key: string, job: KObject, done: JobCondition, now: number): Promise<void> {
     if (job.metadata.deletionTimestamp) return;
+    const counts = countPods(await ownedPods(job));
     if (expectations.satisfied(key)) {
-      const { active } = countPods(await ownedPods(job));
-      const error = await deletePods(key, active, expectations, removePod);
+      const error = await deletePods(key, counts.active, expectations, removePod);
       if (error) throw error;
     }
+    // The pods it deleted finish terminating: ready and terminating follow them.
+    const next = { ...jobStatus(job), ready: counts.ready, terminating: counts.terminating + counts.active.length };
+    // Written, the Job's change brings it back here for its TTL.
+    if (statusChanged(job, next)) return void (await updateObjectStatus(client, job, next, job.metadata.resourceVersion));
     const ttl = jobSpec(job).ttlSecondsAfterFinished;
     if (ttl === undefined || ttl === null) return;
     const finishedAt = Date.parse(jobStatus(job).completionTime ?? done.lastTransitionTime ?? '');
