@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifest, manifests } from '../support/control-plane.js';
+import { kqFor } from '../support/kq.js';
 import { PI_JOB } from '../support/manifests.js';
+import { parseTable } from '../cli/table.js';
 import { eventually } from '../support/processes.js';
 import { logRows, replayOwnedPods, startWorkloadPlane, type WorkloadPlane } from '../support/workload-plane.js';
 
@@ -140,5 +142,16 @@ describe('job controller', () => {
     const ids = logRows(plane.api, NS, ['Pod']).filter((r) => r.type === 'ADDED' && r.object.metadata.ownerReferences?.[0]?.uid === uid).map((r) => r.request_id);
     expect(new Set(ids).size).toBe(24);
     for (const id of ids) expect(id).toMatch(new RegExp(`^job/${uid}/\\d+/\\d+/\\d+$`));
+  });
+
+  it("as the docs show it with kubectl: kq apply -f -, then get jobs says Complete 1/1 and get pods Completed", async () => {
+    const kq = kqFor({ url: plane.api.server.url, token: plane.api.token });
+    const pi2 = PI_JOB.replace('name: pi', 'name: pi-cli');
+    expect(await kq.run(['apply', '-f', '-'], { stdin: pi2 })).toMatchObject({ code: 0, stdout: 'job.batch/pi-cli created\n' });
+    await finishedJob('pi-cli');
+    const jobs = parseTable((await kq.run(['get', 'jobs', 'pi-cli'])).stdout);
+    expect(jobs).toEqual([{ NAME: 'pi-cli', STATUS: 'Complete', COMPLETIONS: '1/1', DURATION: expect.stringMatching(/^\d+s$/), AGE: expect.any(String) }]);
+    const pods = parseTable((await kq.run(['get', 'pods', '-l', 'batch.kubernetes.io/job-name=pi-cli'])).stdout);
+    expect(pods).toEqual([{ NAME: expect.stringMatching(/^pi-cli-[a-z0-9]{5}$/), READY: '0/1', STATUS: 'Completed', RESTARTS: '0', AGE: expect.any(String) }]);
   });
 });
