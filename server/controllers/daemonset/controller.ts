@@ -24,8 +24,8 @@ import { deleteObject, getObject, updateObjectStatus } from '../object-requests.
 import { podFromTemplate, slowStartBatch, trackOwnedPods } from '../owned-pods.js';
 import { objectKey, splitKey, startReconciler } from '../reconciler.js';
 import { SpentRequestIdError } from '../replicaset/manage-replicas.js';
-import { isPodAvailable, isPodReady, podPhase } from '../replicaset/pod-conditions.js';
 import { daemonPodSpec, nodeShouldRunDaemonPod, targetNode, type DaemonPodSpec, type Fit } from './node-fit.js';
+import { nodePlan, rollingUpdateDeletes, statusCounts, surgePlan, type DaemonView } from './plan.js';
 
 export const REVISION_HASH_LABEL = 'controller-revision-hash';
 const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
@@ -33,9 +33,6 @@ const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
 const BURST = Number(process.env.KUBEQL_DAEMONSET_BURST) || 250;
 
 const dsSpec = (ds: KObject) => (ds.spec ?? {}) as DaemonSetSpecLike;
-const created = (pod: KObject) => Date.parse(pod.metadata.creationTimestamp) || 0;
-/** podByCreationTimestampAndPhase: oldest first; at the same time, running before the others. */
-const oldestFirst = (a: KObject, b: KObject) => created(a) - created(b) || Number(podPhase(b) === 'Running') - Number(podPhase(a) === 'Running') || a.metadata.name.localeCompare(b.metadata.name);
 
 /** GetScaledValueFromIntOrPercent, rounding up, as the DaemonSet's maxUnavailable. */
 function scaled(v: number | string | undefined, total: number): number {
@@ -86,45 +83,6 @@ export const daemonSetController: ControllerFactory = (ctx) => {
     return errors[0] ?? error;
   }
 
-  /** rollingUpdate with maxSurge: a new pod comes on at most maxSurge nodes beside the old one, which goes once the new one is available. */
-  async function surgingUpdate(
-    key: string,
-    ds: KObject,
-    hash: string,
-    fits: Map<string, Fit>,
-    byNode: Map<string, KObject[]>,
-    isUpdated: (pod: KObject) => boolean,
-    maxSurge: number,
-    minReady: number,
-    now: number,
-    observedRevision: number,
-  ): Promise<Error | undefined> {
-    let surge = 0;
-    const allowed: string[] = [];
-    const candidates: string[] = [];
-    const oldToDelete: KObject[] = [];
-    for (const [node, fit] of fits) {
-      if (!fit.shouldRun) continue;
-      const live = (byNode.get(node) ?? []).filter((p) => !p.metadata.deletionTimestamp);
-      const fresh = live.filter(isUpdated);
-      const old = live.filter((p) => !isUpdated(p));
-      if (fresh.length > 1 || old.length > 1) {
-        surge++;
-        continue;
-      }
-      if (old.length === 0) continue;
-      if (fresh.length === 0) {
-        if (!isPodAvailable(old[0], minReady, now)) allowed.push(node);
-        else if (surge < maxSurge) {
-          surge++;
-          candidates.push(node);
-        }
-      } else if (!isPodAvailable(fresh[0], minReady, now)) surge++;
-      else oldToDelete.push(old[0]);
-    }
-    return syncNodes(key, ds, hash, [...allowed, ...candidates], oldToDelete, observedRevision);
-  }
-
   async function sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const ds = daemonSets.cache.get(namespace, name);
@@ -157,97 +115,40 @@ export const daemonSetController: ControllerFactory = (ctx) => {
     const templateSpec = (spec.template?.spec ?? {}) as DaemonPodSpec;
     const allNodes = nodes.cache.list().sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
     const fits = new Map<string, Fit>(allNodes.map((n) => [n.metadata.name, nodeShouldRunDaemonPod(n, templateSpec)]));
-
+    const view: DaemonView = { fits, byNode, isUpdated, minReadySeconds: minReady, now };
     const desired = [...fits.values()].filter((f) => f.shouldRun).length;
     const maxSurge = rollingUpdate ? scaled(rollingUpdate.maxSurge ?? 0, desired) : 0;
-    const surging = maxSurge > 0;
-
-    // podsShouldBeOnNode, for every node.
-    const creates: string[] = [];
-    const deletes: KObject[] = [];
-    for (const node of allNodes) {
-      const fit = fits.get(node.metadata.name)!;
-      const daemonPods = byNode.get(node.metadata.name) ?? [];
-      if (fit.shouldRun && daemonPods.length === 0) creates.push(node.metadata.name);
-      else if (fit.shouldContinueRunning) {
-        const running: KObject[] = [];
-        for (const pod of daemonPods) {
-          if (pod.metadata.deletionTimestamp) continue;
-          const phase = podPhase(pod);
-          if (phase === 'Failed' || phase === 'Succeeded') deletes.push(pod);
-          else running.push(pod);
-        }
-        if (running.length <= 1) continue;
-        running.sort(oldestFirst);
-        if (!surging) {
-          deletes.push(...running.slice(1));
-          continue;
-        }
-        // With surge, an old and a new pod may share a node while the new one is not yet available; the rest go.
-        const oldestNew = running.find(isUpdated);
-        const oldestOld = running.find((p) => !isUpdated(p));
-        deletes.push(...running.filter((p) => p !== oldestNew && p !== oldestOld));
-        if (oldestNew && oldestOld && (!isPodReady(oldestOld) || isPodAvailable(oldestNew, minReady, now))) deletes.push(oldestOld);
-      } else deletes.push(...daemonPods.filter((p) => !p.metadata.deletionTimestamp));
-    }
-    // Pods of nodes that are gone.
-    for (const [node, list] of byNode) if (!fits.has(node)) deletes.push(...list.filter((p) => !p.metadata.deletionTimestamp));
 
     let error: Error | undefined;
     if (needsSync && !ds.metadata.deletionTimestamp) {
-      if (creates.length || deletes.length) error = await syncNodes(key, ds, hash, creates, deletes, observedRevision);
-      else if (rollingUpdate && surging) error = await surgingUpdate(key, ds, hash, fits, byNode, isUpdated, maxSurge, minReady, now, observedRevision);
-      else if (rollingUpdate) {
-        // rollingUpdate: old pods go at most maxUnavailable at a time; unavailable old ones at once.
+      // manage first; the rollout moves on in a round with nothing else to do.
+      const plan = nodePlan(view, maxSurge > 0);
+      if (plan.creates.length || plan.deletes.length) error = await syncNodes(key, ds, hash, plan.creates, plan.deletes, observedRevision);
+      else if (rollingUpdate && maxSurge > 0) {
+        const surge = surgePlan(view, maxSurge);
+        error = await syncNodes(key, ds, hash, surge.creates, surge.deletes, observedRevision);
+      } else if (rollingUpdate) {
         const maxUnavailable = Math.max(1, scaled(rollingUpdate.maxUnavailable ?? 1, desired));
-        let unavailable = 0;
-        const replace: KObject[] = [];
-        const candidates: KObject[] = [];
-        for (const [node, fit] of fits) {
-          if (!fit.shouldRun) continue;
-          const live = (byNode.get(node) ?? []).filter((p) => !p.metadata.deletionTimestamp);
-          const fresh = live.filter(isUpdated);
-          const old = live.filter((p) => !isUpdated(p));
-          if (fresh.length + old.length !== 1) unavailable++;
-          else if (fresh.length === 1) {
-            if (!isPodAvailable(fresh[0], minReady, now)) unavailable++;
-          } else if (!isPodAvailable(old[0], minReady, now)) replace.push(old[0]);
-          else candidates.push(old[0]);
-        }
-        const budget = Math.max(0, maxUnavailable - unavailable);
-        error = await syncNodes(key, ds, hash, [], [...replace, ...candidates.slice(0, budget)], observedRevision);
+        error = await syncNodes(key, ds, hash, [], rollingUpdateDeletes(view, maxUnavailable), observedRevision);
       }
     }
 
-    // updateDaemonSetStatus.
-    let current = 0, misscheduled = 0, ready = 0, available = 0, updated = 0;
-    for (const [node, fit] of fits) {
-      const daemonPods = (byNode.get(node) ?? []).sort(oldestFirst);
-      if (fit.shouldRun) {
-        if (daemonPods.length === 0) continue;
-        current++;
-        const pod = daemonPods[0];
-        if (isPodReady(pod)) {
-          ready++;
-          if (isPodAvailable(pod, minReady, now)) available++;
-        }
-        if (isUpdated(pod)) updated++;
-      } else if (daemonPods.length > 0) misscheduled++;
-    }
+    const counts = statusCounts(view);
     const status: Record<string, unknown> = {
       ...ds.status,
-      currentNumberScheduled: current,
-      numberMisscheduled: misscheduled,
-      desiredNumberScheduled: desired,
-      numberReady: ready,
+      currentNumberScheduled: counts.current,
+      numberMisscheduled: counts.misscheduled,
+      desiredNumberScheduled: counts.desired,
+      numberReady: counts.ready,
       observedGeneration: ds.metadata.generation,
     };
-    for (const [field, value] of [['updatedNumberScheduled', updated], ['numberAvailable', available], ['numberUnavailable', desired - available]] as const) {
+    // These three are omitempty in Kubernetes.
+    for (const [field, value] of [['updatedNumberScheduled', counts.updated], ['numberAvailable', counts.available], ['numberUnavailable', counts.desired - counts.available]] as const) {
       if (value) status[field] = value;
       else delete status[field];
     }
     if (!isDeepStrictEqual(status, ds.status)) await updateObjectStatus(client, ds, status, ds.metadata.resourceVersion);
-    if (minReady > 0 && ready !== available) reconciler.queue.addAfter(key, minReady * 1000);
+    if (minReady > 0 && counts.ready !== counts.available) reconciler.queue.addAfter(key, minReady * 1000);
     if (error) throw error;
   }
 
