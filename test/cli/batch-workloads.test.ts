@@ -92,4 +92,25 @@ describe('kq get and describe for jobs, daemonsets and statefulsets', () => {
     expect(job.code).toBe(1);
     expect(job.stderr).not.toBe('');
   });
+
+  it("rollout status follows daemon sets and statefulsets with kubectl's messages; rollout restart stamps their template", async () => {
+    const generation = async (field: string, ns: string, name: string) => (await api.ok(`{ o: ${field}(namespace: "${ns}", name: "${name}") { metadata { generation } } }`)).o.metadata.generation;
+    await status('DaemonSet', 'kube-system', 'fluentd-elasticsearch', {
+      observedGeneration: await generation('daemonSet', 'kube-system', 'fluentd-elasticsearch'),
+      desiredNumberScheduled: 3, currentNumberScheduled: 3, numberReady: 3, updatedNumberScheduled: 3, numberAvailable: 2, numberMisscheduled: 0,
+    });
+    const ds = await kq.run(['rollout', 'status', 'ds/fluentd-elasticsearch', '-n', 'kube-system', '--watch=false']);
+    expect(ds).toMatchObject({ code: 0, stdout: 'Waiting for daemon set "fluentd-elasticsearch" rollout to finish: 2 of 3 updated pods are available...\n' });
+    const stsGeneration = await generation('statefulSet', 'default', 'web');
+    await status('StatefulSet', 'default', 'web', { observedGeneration: stsGeneration, replicas: 3, readyReplicas: 1, availableReplicas: 1 });
+    expect((await kq.run(['rollout', 'status', 'statefulset/web', '--watch=false'])).stdout).toBe('Waiting for 2 pods to be ready...\n');
+    await status('StatefulSet', 'default', 'web', { observedGeneration: stsGeneration, replicas: 3, readyReplicas: 3, availableReplicas: 3, currentReplicas: 3, updatedReplicas: 3, currentRevision: 'web-abc', updateRevision: 'web-abc' });
+    expect((await kq.run(['rollout', 'status', 'sts/web'])).stdout).toBe('statefulset rolling update complete 3 pods at revision web-abc...\n');
+    const job = await kq.run(['rollout', 'status', 'job/pi']);
+    expect(job).toMatchObject({ code: 1, stderr: expect.stringContaining('name a deployment, daemon set or statefulset') });
+
+    expect(await kq.run(['rollout', 'restart', 'daemonset/fluentd-elasticsearch', '-n', 'kube-system'])).toMatchObject({ code: 0, stdout: 'daemonset.apps/fluentd-elasticsearch restarted\n' });
+    const restarted = (await api.ok(`{ daemonSet(namespace: "kube-system", name: "fluentd-elasticsearch") { manifest } }`)).daemonSet.manifest;
+    expect(restarted.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
 });
