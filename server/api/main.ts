@@ -3,6 +3,7 @@ import { createLogger } from '../components/logger.js';
 import { DamagedDatabaseError } from '../store/open-database.js';
 import { DEFAULT_RETENTION, type RetentionOptions } from '../store/retention.js';
 import { startApiServer } from './server.js';
+import { writeKubeconfig } from '../components/kubeconfig.js';
 
 const log = createLogger('api');
 /** A shutdown that takes longer than this exits 1 anyway. */
@@ -56,9 +57,11 @@ try {
   process.stderr.write(`kubeql apiserver: ${message}\n`);
   process.exit(1);
 }
+// kubectl's config for this server (the Kubernetes REST API over TLS on the same port), in the data directory.
+const kubeconfig = writeKubeconfig(dataDir, { server: server.kubernetesUrl, caCert: server.caCert, token: server.adminToken });
 log.info(
-  { url: server.url, dataDir, head: server.store.head(), synchronous: sync },
-  `Kubeql API server listening on ${server.url} (GraphiQL: open it in a browser); data in ${dataDir}, head revision ${server.store.head()}`,
+  { url: server.url, kubernetesUrl: server.kubernetesUrl, kubeconfig, dataDir, head: server.store.head(), synchronous: sync },
+  `Kubeql API server listening on ${server.url} (GraphiQL: open it in a browser), Kubernetes API at ${server.kubernetesUrl} (export KUBECONFIG=${kubeconfig}); data in ${dataDir}, head revision ${server.store.head()}`,
 );
 
 // Graceful shutdown: stop accepting, finish the requests in flight, end subscriptions (1001),

@@ -1,9 +1,9 @@
 /** `kq describe`'s text: kubectl's layout (aligned `Key:  value` lines, nested sections indented by two, camelCase keys as words). */
 import type { KObject, KindDef } from '../../resources/kind.js';
-import { humanDuration } from './age.js';
-import { labelsText } from './cells.js';
+import { humanDuration } from '../../resources/printing/age.js';
+import { labelsText } from '../../resources/printing/cells.js';
+import { podStatus } from '../../resources/printing/pod-status.js';
 import { podLines, serviceLines, workloadLines } from './describe-pod.js';
-import { podStatus } from './pod-status.js';
 
 type Line = { indent: number; key: string; value: string };
 
