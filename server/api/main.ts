@@ -9,9 +9,9 @@ const log = createLogger('api');
 /** A shutdown that takes longer than this exits 1 anyway. */
 const SHUTDOWN_DEADLINE_MS = 9000;
 
-const sync = (process.env.KUBEQL_SYNC ?? 'FULL').toUpperCase();
-if (sync !== 'FULL' && sync !== 'NORMAL') {
-  log.fatal(`KUBEQL_SYNC must be FULL or NORMAL, not ${sync}`);
+const sync = (process.env.KUBEQL_SYNC ?? 'DURABLE').toUpperCase();
+if (sync !== 'FULL' && sync !== 'DURABLE' && sync !== 'NORMAL') {
+  log.fatal(`KUBEQL_SYNC must be FULL, DURABLE or NORMAL, not ${sync}`);
   process.exit(1);
 }
 

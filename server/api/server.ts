@@ -9,7 +9,7 @@ import { createLogger } from '../components/logger.js';
 import { kinds, kindByName } from '../resources/registry.js';
 import { createStore } from '../store/create-store.js';
 import { startRetention, type RetentionOptions } from '../store/retention.js';
-import type { Store } from '../store/types.js';
+import type { Store, SyncMode } from '../store/types.js';
 import { createAuthorizer } from './auth/authorizer.js';
 import { admissionFor } from './auth/admission.js';
 import { createGuard } from './auth/guard.js';
@@ -48,7 +48,7 @@ export interface ApiServerOptions {
   /** 0 picks a free port. */
   port?: number;
   host?: string;
-  synchronous?: 'FULL' | 'NORMAL';
+  synchronous?: SyncMode;
   ranges?: Partial<AllocationRanges>;
   /** store.statementCount() counts every SQL statement SQLite runs (for tests; costs on the hot path). */
   countStatements?: boolean;
