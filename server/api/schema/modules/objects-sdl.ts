@@ -15,6 +15,13 @@ scalar DateTime
 """Any JSON value."""
 scalar JSON
 
+"""What a write does with a field Kubernetes' schema of the kind does not declare (a typo), as Kubernetes' fieldValidation: Strict (the default) refuses the write with BAD_USER_INPUT naming the field; Warn drops the field with a warning; Ignore drops it silently. Kubernetes fields Kubeql keeps without acting on them are accepted with a warning in every mode."""
+enum FieldValidation {
+  Strict
+  Warn
+  Ignore
+}
+
 enum PropagationPolicy {
   Background
   Foreground
@@ -109,9 +116,9 @@ function queryFields(kind: KindDef): string[] {
 function mutationFields(kind: KindDef): string[] {
   const k = kind.kind;
   return [
-    `  create${k}(input: ${k}Input!, requestId: String): ${k}!`,
-    `  """input.metadata.resourceVersion, when given, is the precondition."""\n  update${k}(input: ${k}Input!, requestId: String): ${k}!`,
-    `  """A JSON merge patch (RFC 7386)."""\n  patch${k}(${scopeArgs(kind)}, patch: JSON!, resourceVersion: String, requestId: String): ${k}!`,
+    `  create${k}(input: ${k}Input!, requestId: String, fieldValidation: FieldValidation): ${k}!`,
+    `  """input.metadata.resourceVersion, when given, is the precondition."""\n  update${k}(input: ${k}Input!, requestId: String, fieldValidation: FieldValidation): ${k}!`,
+    `  """A JSON merge patch (RFC 7386)."""\n  patch${k}(${scopeArgs(kind)}, patch: JSON!, resourceVersion: String, requestId: String, fieldValidation: FieldValidation): ${k}!`,
     `  update${k}Status(${scopeArgs(kind)}, status: JSON!, resourceVersion: String, requestId: String): ${k}!`,
     `  delete${k}(${scopeArgs(kind)}, resourceVersion: String, propagationPolicy: PropagationPolicy, gracePeriodSeconds: Int, requestId: String): ${k}!`,
   ];

@@ -2,7 +2,7 @@
 import { badInput } from '../../../errors.js';
 import type { KObject, KindDef } from '../../../resources/kind.js';
 import { isPlainObject } from '../../../resources/shape.js';
-import { prepareObject, prepareStatus } from '../../../resources/validate-object.js';
+import { prepareObject, prepareStatus, type FieldValidation } from '../../../resources/validate-object.js';
 import type { ApiContext } from '../../context.js';
 import { createInTx } from '../../verbs/create.js';
 import { deleteInTx, type PropagationPolicy } from '../../verbs/delete.js';
@@ -13,11 +13,17 @@ import { updateInTx } from '../../verbs/update.js';
 import { writeExisting, type WriteTarget as Target } from '../../verbs/write-existing.js';
 import { attributesFor } from '../../auth/attributes.js';
 
+interface WriteArgs {
+  input: unknown;
+  requestId?: string | null;
+  fieldValidation?: FieldValidation | null;
+}
+
 export function writeResolvers(kind: KindDef) {
   const k = kind.kind;
   return {
-    [`create${k}`]: async (_: unknown, args: { input: unknown; requestId?: string | null }, ctx: ApiContext): Promise<KObject> => {
-      const prepared = prepareObject(kind, args.input, 'input');
+    [`create${k}`]: async (_: unknown, args: WriteArgs, ctx: ApiContext): Promise<KObject> => {
+      const prepared = prepareObject(kind, args.input, 'input', args);
       ctx.guard.check(attributesFor(kind, 'create', prepared.object.metadata));
       const object = await ctx.store.write(
         (tx) => earlierResult(tx, args.requestId, k) ?? createInTx(tx, ctx, kind, prepared, { verb: 'create', requestId: args.requestId, path: 'input' }),
@@ -26,8 +32,8 @@ export function writeResolvers(kind: KindDef) {
       return object;
     },
 
-    [`update${k}`]: async (_: unknown, args: { input: unknown; requestId?: string | null }, ctx: ApiContext): Promise<KObject> => {
-      const prepared = prepareObject(kind, args.input, 'input');
+    [`update${k}`]: async (_: unknown, args: WriteArgs, ctx: ApiContext): Promise<KObject> => {
+      const prepared = prepareObject(kind, args.input, 'input', args);
       const { name, namespace, resourceVersion } = prepared.object.metadata;
       if (!name) throw badInput('input.metadata.name', 'Required value');
       const target = { namespace, name, resourceVersion, requestId: args.requestId };
@@ -38,7 +44,7 @@ export function writeResolvers(kind: KindDef) {
       return object;
     },
 
-    [`patch${k}`]: async (_: unknown, args: Target & { patch: unknown }, ctx: ApiContext): Promise<KObject> => {
+    [`patch${k}`]: async (_: unknown, args: Target & { patch: unknown; fieldValidation?: FieldValidation | null }, ctx: ApiContext): Promise<KObject> => {
       if (!isPlainObject(args.patch)) throw badInput('patch', 'must be a JSON object (a merge patch)');
       const patch = args.patch;
       const patchMeta = isPlainObject(patch.metadata) ? patch.metadata : {};
@@ -49,7 +55,7 @@ export function writeResolvers(kind: KindDef) {
       const object = await writeExisting(ctx, kind, target, [attributesFor(kind, 'patch', args)], (tx, current) => {
         const patched = mergePatch(current, patch) as KObject;
         delete patched.status; // the status subresource is written by updateStatus alone
-        const prepared = prepareObject(kind, patched, 'patch');
+        const prepared = prepareObject(kind, patched, 'patch', args);
         warnings = prepared.warnings;
         return updateInTx(tx, ctx, kind, current, prepared, { verb: 'patch', requestId: args.requestId, path: 'patch' }).object;
       });

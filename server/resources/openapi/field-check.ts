@@ -1,0 +1,168 @@
+/**
+ * An object checked against its kind's Kubernetes OpenAPI schema: the schema's own errors (types,
+ * int32 ranges, enums, required fields) with field paths, integers beyond what int64 and a JSON
+ * number carry, the fields the schema does not declare (typos: `spec.replica`, `imagePullPolice`)
+ * each with the declared name it most likely meant, and the nulls that decoding into Kubernetes'
+ * types drops.
+ *
+ * How the declared fields are known: the schema's compiled validator reads every declared
+ * property of each object it checks, and enumerates the keys of free-form maps (labels, quantity
+ * maps). The object is validated through a proxy that records those reads; a key of the object
+ * the validator never read is not in the schema, a map the validator enumerated is free-form, and
+ * an object it never looked into (an embedded raw JSON value) is taken as it is.
+ */
+import { isPlainObject } from '../shape.js';
+import { childPath, type FieldError } from '../validation/field-error.js';
+import { didYouMean } from './did-you-mean.js';
+import type { KindSchema, SchemaError } from './models.js';
+
+export interface UnknownField {
+  /** `spec.replica`, relative to the object. */
+  path: string;
+  /** The declared field it most likely meant (`spec.replicas`), if one is close. */
+  suggestion?: string;
+  /** Removes the field from the object (Warn and Ignore drop it, as Kubernetes' decoder does). */
+  drop(): void;
+}
+
+export interface SchemaCheck {
+  errors: FieldError[];
+  unknown: UnknownField[];
+  /** Removes the null-valued fields of declared objects, as decoding into Kubernetes' types does. */
+  dropNulls(): void;
+}
+
+interface Reads {
+  keys: Set<string>;
+  enumerated: boolean;
+}
+
+/** Wraps `value` so that reads of its properties, and of theirs, are recorded by path. */
+function recorder(reads: Map<string, Reads>) {
+  const wrap = (value: unknown, path: string): unknown => {
+    if (typeof value !== 'object' || value === null) return value;
+    let rec = reads.get(path);
+    if (!rec) reads.set(path, (rec = { keys: new Set(), enumerated: false }));
+    const r = rec;
+    const isArray = Array.isArray(value);
+    return new Proxy(value as object, {
+      get(target, key, receiver) {
+        const v = Reflect.get(target, key, receiver);
+        if (typeof key !== 'string') return v;
+        r.keys.add(key);
+        if (!Object.hasOwn(target, key)) return v;
+        return wrap(v, isArray ? childPath(path, Number(key)) : childPath(path, key));
+      },
+      has(target, key) {
+        if (typeof key === 'string') r.keys.add(key);
+        return Reflect.has(target, key);
+      },
+      ownKeys(target) {
+        r.enumerated = true;
+        return Reflect.ownKeys(target);
+      },
+    });
+  };
+  return wrap;
+}
+
+/** A JSON pointer (`/spec/containers/0/name`) as a field path (`spec.containers[0].name`), and the value there. */
+function resolvePointer(root: unknown, pointer: string): { path: string; value: unknown } {
+  let path = '';
+  let value = root;
+  if (pointer === '') return { path, value };
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(value)) {
+      path = childPath(path, Number(key));
+      value = value[Number(key)];
+    } else {
+      path = childPath(path, key);
+      value = isPlainObject(value) ? value[key] : undefined;
+    }
+  }
+  return { path, value };
+}
+
+const INT32 = '(between -2147483648 and 2147483647)';
+const TYPE_NAMES: Record<string, string> = { string: 'a string', integer: 'an integer', number: 'a number', boolean: 'a boolean', object: 'an object', array: 'a list' };
+
+function schemaErrorToFieldError(root: unknown, e: SchemaError): FieldError | undefined {
+  const at = resolvePointer(root, e.instancePath);
+  const shown = JSON.stringify(at.value);
+  switch (e.keyword) {
+    case 'required':
+      return { path: childPath(at.path, String(e.params.missingProperty)), message: 'Required value' };
+    case 'type': {
+      const types = String(e.params.type).split(',');
+      return { path: at.path, message: `must be ${types.map((t) => TYPE_NAMES[t] ?? t).join(' or ')}` };
+    }
+    case 'format':
+      // Quantities are checked with Kubernetes' own parser (quantity.ts), which the schema's pattern only approximates.
+      if (e.params.format === 'quantity') return undefined;
+      if (e.params.format === 'int32') return { path: at.path, message: `Invalid value: ${shown}: must be an int32 ${INT32}` };
+      return { path: at.path, message: `Invalid value: ${shown}: must be a valid ${String(e.params.format)}` };
+    case 'enum':
+      return {
+        path: at.path,
+        message: `Unsupported value: ${shown}: supported values: ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      };
+    default:
+      return { path: at.path, message: `Invalid value: ${shown}: ${e.message ?? e.keyword}` };
+  }
+}
+
+/** JSON numbers are doubles: an integer beyond 2^53 is not the integer that was written. */
+const int64Error = (v: number) => `Invalid value: ${JSON.stringify(v)}: must be an integer between -9007199254740991 and 9007199254740991 (an int64 that a JSON number carries exactly)`;
+
+/** Checks `object` (an envelope with metadata and body) against `schema`. Changes nothing until `drop` or `dropNulls` is called. */
+export function checkAgainstSchema(schema: KindSchema, object: Record<string, unknown>): SchemaCheck {
+  const reads = new Map<string, Reads>();
+  const schemaErrors = schema.validate(recorder(reads)(object, '') as object);
+  const errors: FieldError[] = [];
+  const reported = new Set<string>();
+  for (const e of schemaErrors) {
+    const fe = schemaErrorToFieldError(object, e);
+    if (!fe || reported.has(fe.path)) continue;
+    reported.add(fe.path);
+    errors.push(fe);
+  }
+
+  const unknown: UnknownField[] = [];
+  const nulls: Array<[Record<string, unknown>, string]> = [];
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value !== 'object' || value === null) return;
+    const rec = reads.get(path);
+    if (!rec) return; // never looked into: free-form
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(item, childPath(path, i)));
+      return;
+    }
+    const obj = value as Record<string, unknown>;
+    for (const [key, v] of Object.entries(obj)) {
+      const at = childPath(path, key);
+      if (rec.enumerated) {
+        walk(v, at);
+        continue;
+      }
+      if (!rec.keys.has(key)) {
+        const suggestion = didYouMean(key, rec.keys);
+        unknown.push({ path: at, suggestion: suggestion === undefined ? undefined : childPath(path, suggestion), drop: () => delete obj[key] });
+        continue;
+      }
+      if (v === null) nulls.push([obj, key]);
+      else if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v) && !reported.has(at)) {
+        reported.add(at);
+        errors.push({ path: at, message: int64Error(v) });
+      } else walk(v, at);
+    }
+  };
+  walk(object, '');
+  return {
+    errors,
+    unknown,
+    dropNulls: () => {
+      for (const [obj, key] of nulls) if (obj[key] === null) delete obj[key];
+    },
+  };
+}
