@@ -100,13 +100,14 @@ export function prepareObject(kind: KindDef, input: unknown, path: string, optio
     else checkShape(def.shape, object[field], field, report);
   }
   for (const k of Object.keys(object)) if (!ENVELOPE.has(k) && !(k in kind.body)) report.unknown.push(k);
-  // Kubeql's own wording first; the schema's errors for fields Kubeql's shapes do not cover after.
-  const reported = new Set(report.errors.map((e) => e.path));
-  for (const e of schemaCheck?.errors ?? []) if (!reported.has(e.path) && ![...reported].some((p) => e.path.startsWith(`${p}.`) || e.path.startsWith(`${p}[`))) report.errors.push(e);
   throwIfInvalid(report.errors, path);
 
   kind.applyDefaults?.(object);
-  throwIfInvalid(kind.validate?.(object) ?? [], path);
+  // Kubeql's own rules and wording first; the schema's errors on what they do not cover after.
+  const ruleErrors = kind.validate?.(object) ?? [];
+  const covered = (p: string) => ruleErrors.some((e) => p === e.path || p.startsWith(`${e.path}.`) || p.startsWith(`${e.path}[`));
+  for (const e of schemaCheck?.errors ?? []) if (!covered(e.path)) ruleErrors.push(e);
+  throwIfInvalid(ruleErrors, path);
   return { object, warnings: [...warnings, ...report.unknown.map((u) => `unknown field "${u}"`)] };
 }
 

@@ -211,3 +211,24 @@ status: {}
     expect(again.apply.objects[0].action).toBe('unchanged');
   });
 });
+
+describe('what Kubernetes accepts and defaults', () => {
+  it('targetPort: 0 (and "") defaults to the port', async () => {
+    const res = await api.ok(`mutation { createService(input: { metadata: { name: "zero-target" }, spec: { ports: [{ name: "a", port: 80, targetPort: 0 }, { name: "b", port: 81, targetPort: "" }, { name: "c", port: 82, targetPort: "web" }] } }) { manifest } }`);
+    expect(res.createService.manifest.spec.ports.map((p: { targetPort: unknown }) => p.targetPort)).toEqual([80, 81, 'web']);
+  });
+
+  it('quantities come back canonical, with the value kept exactly', async () => {
+    const resources = { requests: { cpu: 0.5, memory: '1024Mi', 'example.com/gpu': '1' }, limits: { cpu: '1.5', memory: '1.5Gi', 'ephemeral-storage': '1000M' } };
+    const res = await api.ok(CREATE_POD, { i: { metadata: { name: 'canonical' }, spec: { containers: [{ name: 'c', image: 'i', resources }] } } });
+    expect(res.createPod.manifest.spec.containers[0].resources).toEqual({
+      requests: { cpu: '500m', memory: '1Gi', 'example.com/gpu': '1' },
+      limits: { cpu: '1500m', memory: '1536Mi', 'ephemeral-storage': '1G' },
+    });
+  });
+
+  it('relaxed env var names (Kubernetes 1.32 default) and good port names are accepted', async () => {
+    const spec = { containers: [{ name: 'c', image: 'i', env: [{ name: 'my.env-name', value: 'a' }, { name: '0 a', value: 'b' }], ports: [{ containerPort: 80, name: 're-mail-ck' }] }] };
+    await api.ok(CREATE_POD, { i: { metadata: { name: 'relaxed-env' }, spec } });
+  });
+});

@@ -12,7 +12,8 @@
  * an object it never looked into (an embedded raw JSON value) is taken as it is.
  */
 import { isPlainObject } from '../shape.js';
-import { childPath, type FieldError } from '../validation/field-error.js';
+import { childPath, mapKeyPath, type FieldError } from '../validation/field-error.js';
+import { quantityErrors } from '../quantity.js';
 import { didYouMean } from './did-you-mean.js';
 import type { KindSchema, SchemaError } from './models.js';
 
@@ -77,7 +78,7 @@ function resolvePointer(root: unknown, pointer: string): { path: string; value: 
       path = childPath(path, Number(key));
       value = value[Number(key)];
     } else {
-      path = childPath(path, key);
+      path = mapKeyPath(path, key);
       value = isPlainObject(value) ? value[key] : undefined;
     }
   }
@@ -98,8 +99,6 @@ function schemaErrorToFieldError(root: unknown, e: SchemaError): FieldError | un
       return { path: at.path, message: `must be ${types.map((t) => TYPE_NAMES[t] ?? t).join(' or ')}` };
     }
     case 'format':
-      // Quantities are checked with Kubernetes' own parser (quantity.ts), which the schema's pattern only approximates.
-      if (e.params.format === 'quantity') return undefined;
       if (e.params.format === 'int32') return { path: at.path, message: `Invalid value: ${shown}: must be an int32 ${INT32}` };
       return { path: at.path, message: `Invalid value: ${shown}: must be a valid ${String(e.params.format)}` };
     case 'enum':
@@ -121,7 +120,16 @@ export function checkAgainstSchema(schema: KindSchema, object: Record<string, un
   const schemaErrors = schema.validate(recorder(reads)(object, '') as object);
   const errors: FieldError[] = [];
   const reported = new Set<string>();
+  // A quantity (string or number) fails the schema's pattern and its alternatives at once: it is
+  // judged by Kubernetes' own parser instead, with ParseQuantity's wording.
+  const quantities = new Set(schemaErrors.filter((e) => e.keyword === 'format' && e.params.format === 'quantity').map((e) => e.instancePath));
+  for (const p of quantities) {
+    const at = resolvePointer(object, p);
+    reported.add(at.path);
+    for (const m of quantityErrors(at.value)) errors.push({ path: at.path, message: `Invalid value: ${JSON.stringify(at.value)}: ${m}` });
+  }
   for (const e of schemaErrors) {
+    if (quantities.has(e.instancePath)) continue;
     const fe = schemaErrorToFieldError(object, e);
     if (!fe || reported.has(fe.path)) continue;
     reported.add(fe.path);
