@@ -20,7 +20,6 @@ export function live(alias: string, revision: number | undefined): SQL {
 function labelCondition(r: LabelRequirement, revision: number | undefined): SQL {
   const sameObject = sql`l.kind = o.kind AND l.namespace = o.namespace AND l.name = o.name AND l.key = ${r.key} AND ${live('l', revision)}`;
   const values = sql.join(r.values.map((v) => sql`${v}`), sql`, `);
-  const numeric = sql`l.value <> '' AND l.value NOT GLOB '*[^0-9]*'`;
   switch (r.operator) {
     case 'in':
       return sql`EXISTS (SELECT 1 FROM labels l WHERE ${sameObject} AND l.value IN (${values}))`;
@@ -31,9 +30,9 @@ function labelCondition(r: LabelRequirement, revision: number | undefined): SQL 
     case 'doesnotexist':
       return sql`NOT EXISTS (SELECT 1 FROM labels l WHERE ${sameObject})`;
     case 'gt':
-      return sql`EXISTS (SELECT 1 FROM labels l WHERE ${sameObject} AND ${numeric} AND CAST(l.value AS INTEGER) > ${Number(r.values[0])})`;
     case 'lt':
-      return sql`EXISTS (SELECT 1 FROM labels l WHERE ${sameObject} AND ${numeric} AND CAST(l.value AS INTEGER) < ${Number(r.values[0])})`;
+      // The same comparison as the in-memory matcher (label-selector.ts), registered in open-database.ts.
+      return sql`EXISTS (SELECT 1 FROM labels l WHERE ${sameObject} AND kq_label_cmp(${r.operator}, l.value, ${r.values[0] ?? ''}))`;
   }
 }
 
@@ -48,10 +47,9 @@ function fieldExpression(field: string): SQL {
       return sql`coalesce(o.node_name, '')`;
     case 'status.phase':
       return sql`coalesce(o.phase, '')`;
-    default: {
-      const path = `$.${field}`;
-      return sql`(CASE json_type(o.object, ${path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE coalesce(json_extract(o.object, ${path}), '') END)`;
-    }
+    default:
+      // The same values as a watch reads (field-values.ts), registered in open-database.ts.
+      return sql`kq_field(o.kind, o.object, ${field})`;
   }
 }
 

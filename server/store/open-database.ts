@@ -6,6 +6,21 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 
+import { compareNumeric } from '../resources/selectors/label-selector.js';
+import { fieldValue } from '../resources/selectors/field-values.js';
+import type { KObject } from '../resources/kind.js';
+
+/**
+ * The selector evaluators of server/resources as SQL functions, so a list decides a label's `>`
+ * or `<` and a field's value exactly as a watch does in memory (one meaning everywhere).
+ */
+function registerSelectorFunctions(sqlite: Database.Database): void {
+  sqlite.function('kq_label_cmp', { deterministic: true }, (operator, value, bound) =>
+    compareNumeric(operator === 'gt' ? 'gt' : 'lt', String(value), String(bound)) ? 1 : 0,
+  );
+  sqlite.function('kq_field', { deterministic: true }, (kind, object, field) => fieldValue(String(kind), JSON.parse(String(object)) as KObject, String(field)));
+}
+
 const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 export interface OpenedDatabase {
@@ -30,6 +45,7 @@ export function openDatabase(dataDir: string, synchronous: 'FULL' | 'NORMAL' = '
   // Each job of a group commit runs in a savepoint, whose undo journal spills to a temporary file
   // past 64 KiB (a dozen pages): kept in memory, it costs no system calls (writes' CPU -10-15%).
   sqlite.pragma('temp_store = MEMORY');
+  registerSelectorFunctions(sqlite);
   const db = drizzle(sqlite);
   migrate(db, { migrationsFolder });
   return { sqlite, db };

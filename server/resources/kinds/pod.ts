@@ -287,7 +287,8 @@ export const pod: KindDef = {
   nameErrors: dns1123SubdomainErrors,
   body: { spec: req(PodSpec) },
   status: PodStatus,
-  fieldSelectors: ['spec.nodeName', 'status.phase', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.podIP', 'status.nominatedNodeName'],
+  // PodToSelectableFields (k8s.io/kubernetes pkg/registry/core/pod/strategy.go).
+  fieldSelectors: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
   applyDefaults: (o) => defaultPodSpec(o.spec as PodSpecLike),
   validate: (o) => validatePodSpec(o.spec as PodSpecLike, 'spec'),
   validateUpdate: validatePodUpdate,

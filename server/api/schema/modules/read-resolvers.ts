@@ -1,4 +1,5 @@
 /** get and list for one kind: point reads and Relay connections at a revision. */
+import { selectableFields } from '../../../resources/selectors/field-values.js';
 import { KubeqlError } from '../../../errors.js';
 import type { KObject, KindDef } from '../../../resources/kind.js';
 import { parseFieldSelector } from '../../../resources/selectors/field-selector.js';
@@ -34,7 +35,7 @@ function pageSize(first: number | null | undefined): number {
 }
 
 export function readResolvers(kind: KindDef) {
-  const selectable = ['metadata.name', 'metadata.namespace', ...kind.fieldSelectors];
+  const selectable = selectableFields(kind);
   return {
     [kind.getField]: (_: unknown, args: GetArgs, ctx: ApiContext): KObject | undefined => {
       ctx.guard.check(attributesFor(kind, 'get', args));
