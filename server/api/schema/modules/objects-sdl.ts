@@ -109,7 +109,7 @@ function queryFields(kind: KindDef): string[] {
   const ns = kind.namespaced ? 'namespace: String, ' : '';
   return [
     `  ${kind.getField}(${scopeArgs(kind)}, atRevision: Revision): ${kind.kind}`,
-    `  """Label selectors use the Kubernetes grammar; field selectors: metadata.name, metadata.namespace${kind.fieldSelectors.map((f) => `, ${f}`).join('')}. first defaults to 500 (at most 10000)."""\n  ${kind.listField}(${ns}labelSelector: String, fieldSelector: String, first: Int, after: String, atRevision: Revision): ${kind.kind}Connection!`,
+    `  """Label selectors use the Kubernetes grammar; field selectors: metadata.name, metadata.namespace${kind.fieldSelectors.map((f) => `, ${f}`).join('')}. first defaults to 500 (at most 5000: a request may ask for at most 5,000 stored objects by default, each object counted once per page it sits in, so a page of 5,000 pods fits and one of 500 pods with their nodes costs 1,000)."""\n  ${kind.listField}(${ns}labelSelector: String, fieldSelector: String, first: Int, after: String, atRevision: Revision): ${kind.kind}Connection!`,
   ];
 }
 

@@ -11,7 +11,8 @@ import { readableNamespaces } from '../../auth/readable-namespaces.js';
 import { tagRevision } from '../read-revision.js';
 
 export const DEFAULT_PAGE = 500;
-export const MAX_PAGE = 10_000;
+/** The largest page the default cost limit admits (5,000 objects: query-cost.ts). */
+export const MAX_PAGE = 5_000;
 
 interface GetArgs {
   namespace?: string;
