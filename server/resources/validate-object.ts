@@ -117,5 +117,14 @@ export function prepareStatus(kind: KindDef, status: unknown, path: string): str
   const report: ShapeReport = { errors: [], unknown: [] };
   if (kind.status) checkShape(kind.status, status, '', report);
   throwIfInvalid(report.errors, path);
+  // The schema's types and integer ranges hold for status too (an int32 restartCount, an int64 observedGeneration).
+  const schema = schemaFor(kind.apiVersion, kind.kind);
+  if (schema) {
+    const check = checkAgainstSchema(schema, { apiVersion: kind.apiVersion, kind: kind.kind, metadata: {}, status });
+    throwIfInvalid(
+      check.errors.filter((e) => e.path.startsWith('status.') || e.path.startsWith('status[')).map((e) => ({ ...e, path: e.path.slice('status.'.length) })),
+      path,
+    );
+  }
   return report.unknown.map((u) => `unknown field "status.${u}"`);
 }

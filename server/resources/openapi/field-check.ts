@@ -93,7 +93,11 @@ function schemaErrorToFieldError(root: unknown, e: SchemaError): FieldError | un
   const shown = JSON.stringify(at.value);
   switch (e.keyword) {
     case 'required':
-      return { path: childPath(at.path, String(e.params.missingProperty)), message: 'Required value' };
+      // The API server decodes into Go structs: a field the OpenAPI document marks required but the
+      // request leaves out is its zero value, refused only where validation says so (Kubeql's rules
+      // do the same). So `required` is not an error here (NodeSystemInfo's ten required strings
+      // are not required of a kubelet's status update).
+      return undefined;
     case 'type': {
       const types = String(e.params.type).split(',');
       return { path: at.path, message: `must be ${types.map((t) => TYPE_NAMES[t] ?? t).join(' or ')}` };
