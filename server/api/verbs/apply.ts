@@ -4,7 +4,7 @@
  * manifest, live object) and updated; `dryRun` runs the same write and rolls it back; a retried
  * requestId answers the first result from the log.
  */
-import { KubeqlError, badInput } from '../../errors.js';
+import { badInput } from '../../errors.js';
 import type { KObject, KindDef } from '../../resources/kind.js';
 import { isPlainObject } from '../../resources/shape.js';
 import { prepareObject, type FieldValidation, type PrepareOptions } from '../../resources/validate-object.js';
@@ -13,6 +13,7 @@ import type { ApiContext } from '../context.js';
 import { createInTx } from './create.js';
 import { checkPrecondition } from './lookup.js';
 import { parseManifests, type ManifestDocument } from './parse-manifests.js';
+import { reusedRequestId } from './request-id.js';
 import { threeWayMerge } from './three-way-merge.js';
 import { updateInTx } from './update.js';
 import { attributesFor } from '../auth/attributes.js';
@@ -166,9 +167,14 @@ function storedWarnings(kind: KindDef, object: KObject, path: string): string[] 
  * reported from their events; objects it left unchanged appended nothing and are reported from
  * the current state.
  */
-function earlierApply(tx: WriteTx, targets: Target[], events: StoredEvent[]): ApplyResult {
-  if (events[0].verb !== 'apply')
-    throw new KubeqlError('BAD_USER_INPUT', `requestId was already used by a ${events[0].verb} request`, { field: 'requestId' });
+function earlierApply(tx: WriteTx, targets: Target[], events: StoredEvent[], requestId: string): ApplyResult {
+  // A retry is the same documents: every object the first run changed is one of them.
+  const named = new Set(targets.map((t) => `${t.kind.kind}\u0000${t.namespace}\u0000${t.name}`));
+  const foreign = events.find((e) => e.verb !== 'apply' || !named.has(`${e.kind}\u0000${e.namespace}\u0000${e.name}`));
+  if (foreign) {
+    const t = targets[0];
+    throw reusedRequestId(requestId, foreign, { verb: 'apply', kind: t.kind.kind, namespace: t.namespace, name: targets.length > 1 ? `${t.name} and ${targets.length - 1} more` : t.name });
+  }
   const byObject = new Map<string, StoredEvent[]>();
   for (const e of events) {
     const key = `${e.kind}\u0000${e.namespace}\u0000${e.name}`;
@@ -196,8 +202,8 @@ export async function apply(ctx: ApiContext, kindOf: (name: string) => KindDef |
   if (targets.length === 0) throw badInput('manifests', 'no objects passed to apply');
   const requestId = args.requestId || undefined;
   const run = (tx: WriteTx): ApplyResult => {
-    const earlier = requestId ? tx.eventsForRequest(requestId) : [];
-    return earlier.length > 0 ? earlierApply(tx, targets, earlier) : applyInTx(tx, ctx, targets, requestId, args);
+    const earlier = requestId ? tx.eventsForRequest(ctx.actor, requestId) : [];
+    return earlier.length > 0 ? earlierApply(tx, targets, earlier, requestId!) : applyInTx(tx, ctx, targets, requestId, args);
   };
   if (!args.dryRun) return ctx.store.write(run);
   try {

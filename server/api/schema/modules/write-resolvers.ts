@@ -25,8 +25,10 @@ export function writeResolvers(kind: KindDef) {
     [`create${k}`]: async (_: unknown, args: WriteArgs, ctx: ApiContext): Promise<KObject> => {
       const prepared = prepareObject(kind, args.input, 'input', args);
       ctx.guard.check(attributesFor(kind, 'create', prepared.object.metadata));
+      const meta = prepared.object.metadata;
+      const request = { verb: 'create' as const, kind: k, namespace: kind.namespaced ? (meta.namespace as string) : '', name: meta.name || undefined, generateName: meta.generateName || undefined };
       const object = await ctx.store.write(
-        (tx) => earlierResult(tx, args.requestId, k) ?? createInTx(tx, ctx, kind, prepared, { verb: 'create', requestId: args.requestId, path: 'input' }),
+        (tx) => earlierResult(tx, ctx.actor, args.requestId, request) ?? createInTx(tx, ctx, kind, prepared, { verb: 'create', requestId: args.requestId, path: 'input' }),
       );
       ctx.warnings.push(...prepared.warnings);
       return object;
@@ -37,7 +39,7 @@ export function writeResolvers(kind: KindDef) {
       const { name, namespace, resourceVersion } = prepared.object.metadata;
       if (!name) throw badInput('input.metadata.name', 'Required value');
       const target = { namespace, name, resourceVersion, requestId: args.requestId };
-      const object = await writeExisting(ctx, kind, target, [attributesFor(kind, 'update', target)], (tx, current) =>
+      const object = await writeExisting(ctx, kind, target, 'update', [attributesFor(kind, 'update', target)], (tx, current) =>
         updateInTx(tx, ctx, kind, current, prepared, { verb: 'update', requestId: args.requestId, path: 'input' }).object,
       );
       ctx.warnings.push(...prepared.warnings);
@@ -52,7 +54,7 @@ export function writeResolvers(kind: KindDef) {
         if (patchMeta[field] !== undefined) throw badInput(`patch.metadata.${field}`, 'Invalid value: field is immutable');
       let warnings: string[] = [];
       const target = { ...args, resourceVersion: args.resourceVersion ?? (patchMeta.resourceVersion as string | undefined) };
-      const object = await writeExisting(ctx, kind, target, [attributesFor(kind, 'patch', args)], (tx, current) => {
+      const object = await writeExisting(ctx, kind, target, 'patch', [attributesFor(kind, 'patch', args)], (tx, current) => {
         const patched = mergePatch(current, patch) as KObject;
         delete patched.status; // the status subresource is written by updateStatus alone
         const prepared = prepareObject(kind, patched, 'patch', args);
@@ -66,7 +68,7 @@ export function writeResolvers(kind: KindDef) {
     [`update${k}Status`]: async (_: unknown, args: Target & { status: unknown }, ctx: ApiContext): Promise<KObject> => {
       const warnings = prepareStatus(kind, args.status, 'status');
       const asStatus = (verb: string) => attributesFor(kind, verb, { ...args, subresource: 'status' });
-      const object = await writeExisting(ctx, kind, args, [asStatus('update'), asStatus('patch')], (tx, current) =>
+      const object = await writeExisting(ctx, kind, args, 'updateStatus', [asStatus('update'), asStatus('patch')], (tx, current) =>
         updateStatusInTx(tx, ctx, current, args.status as Record<string, unknown>, args.requestId),
       );
       ctx.warnings.push(...warnings);
@@ -80,7 +82,7 @@ export function writeResolvers(kind: KindDef) {
     ): Promise<KObject> => {
       if (args.gracePeriodSeconds !== undefined && args.gracePeriodSeconds !== null && args.gracePeriodSeconds < 0)
         throw badInput('gracePeriodSeconds', 'must be greater than or equal to 0');
-      return writeExisting(ctx, kind, args, [attributesFor(kind, 'delete', args)], (tx, current) => deleteInTx(tx, ctx, kind, current, args));
+      return writeExisting(ctx, kind, args, 'delete', [attributesFor(kind, 'delete', args)], (tx, current) => deleteInTx(tx, ctx, kind, current, args));
     },
   };
 }
