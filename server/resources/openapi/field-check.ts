@@ -38,21 +38,28 @@ interface Reads {
   enumerated: boolean;
 }
 
-/** Wraps `value` so that reads of its properties, and of theirs, are recorded by path. */
+/**
+ * Wraps `value` so that reads of its properties, and of theirs, are recorded by schema position:
+ * the path with list indices as `[]` and the entries of an enumerated map as `*`, so one record
+ * serves every list item and every write (one proxy per object).
+ */
 function recorder(reads: Map<string, Reads>) {
-  const wrap = (value: unknown, path: string): unknown => {
+  const proxies = new WeakMap<object, object>();
+  const wrap = (value: unknown, at: string): unknown => {
     if (typeof value !== 'object' || value === null) return value;
-    let rec = reads.get(path);
-    if (!rec) reads.set(path, (rec = { keys: new Set(), enumerated: false }));
+    const known = proxies.get(value);
+    if (known) return known;
+    let rec = reads.get(at);
+    if (!rec) reads.set(at, (rec = { keys: new Set(), enumerated: false }));
     const r = rec;
     const isArray = Array.isArray(value);
-    return new Proxy(value as object, {
+    const proxy = new Proxy(value, {
       get(target, key, receiver) {
         const v = Reflect.get(target, key, receiver);
         if (typeof key !== 'string') return v;
         r.keys.add(key);
-        if (!Object.hasOwn(target, key)) return v;
-        return wrap(v, isArray ? childPath(path, Number(key)) : childPath(path, key));
+        if (typeof v !== 'object' || v === null || !Object.hasOwn(target, key)) return v;
+        return proxies.get(v) ?? wrap(v, position(at, key, isArray, r.enumerated));
       },
       has(target, key) {
         if (typeof key === 'string') r.keys.add(key);
@@ -63,8 +70,69 @@ function recorder(reads: Map<string, Reads>) {
         return Reflect.ownKeys(target);
       },
     });
+    proxies.set(value, proxy);
+    return proxy;
   };
   return wrap;
+}
+
+/** The schema position of a child: `a[]` for a list item, `a.*` for a map entry, `a.key` for a field. */
+function position(parent: string, key: string, isArray: boolean, enumerated: boolean): string {
+  if (isArray) return `${parent}[]`;
+  return enumerated ? `${parent}.*` : `${parent}.${key}`;
+}
+
+/**
+ * What the validator read at each schema position, per kind: learnt once by validating through
+ * the proxy, then reused, so a write pays for the proxy only when it reaches a position no write
+ * reached before. `FREE`: the validator did not look into the object there (raw JSON).
+ */
+const FREE = 'free' as const;
+type Learnt = Map<string, Reads | typeof FREE>;
+const learntBySchema = new WeakMap<KindSchema, Learnt>();
+/** Positions are bounded by the schema's structure; this bounds them even so. */
+const MAX_POSITIONS = 20_000;
+
+function learnt(schema: KindSchema): Learnt {
+  let map = learntBySchema.get(schema);
+  if (!map) learntBySchema.set(schema, (map = new Map()));
+  return map;
+}
+
+/** Whether every object of `value` sits at a position already learnt (so no probe is needed). */
+function allLearnt(value: unknown, at: string, known: Learnt): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  const rec = known.get(at);
+  if (rec === undefined) return false;
+  if (rec === FREE) return true;
+  if (Array.isArray(value)) return value.every((item) => allLearnt(item, `${at}[]`, known));
+  for (const [key, v] of Object.entries(value)) {
+    if (rec.enumerated) {
+      if (!allLearnt(v, `${at}.*`, known)) return false;
+    } else if (rec.keys.has(key) && !allLearnt(v, `${at}.${key}`, known)) return false;
+  }
+  return true;
+}
+
+/** Folds one probe's reads into what is learnt; objects the validator did not look into become FREE. */
+function learn(value: unknown, at: string, reads: Map<string, Reads>, known: Learnt, max = Infinity): void {
+  if (typeof value !== 'object' || value === null || known.size >= max) return;
+  const rec = reads.get(at);
+  const had = known.get(at);
+  if (!rec) {
+    if (had === undefined) known.set(at, FREE);
+    return;
+  }
+  if (had === undefined || had === FREE) known.set(at, { keys: new Set(rec.keys), enumerated: rec.enumerated });
+  else {
+    for (const k of rec.keys) had.keys.add(k);
+    had.enumerated ||= rec.enumerated;
+  }
+  if (Array.isArray(value)) return value.forEach((item) => learn(item, `${at}[]`, reads, known, max));
+  for (const [key, v] of Object.entries(value)) {
+    if (rec.enumerated) learn(v, `${at}.*`, reads, known, max);
+    else if (rec.keys.has(key)) learn(v, `${at}.${key}`, reads, known, max);
+  }
 }
 
 /** A JSON pointer (`/spec/containers/0/name`) as a field path (`spec.containers[0].name`), and the value there. */
@@ -120,8 +188,17 @@ const int64Error = (v: number) => `Invalid value: ${JSON.stringify(v)}: must be 
 
 /** Checks `object` (an envelope with metadata and body) against `schema`. Changes nothing until `drop` or `dropNulls` is called. */
 export function checkAgainstSchema(schema: KindSchema, object: Record<string, unknown>): SchemaCheck {
-  const reads = new Map<string, Reads>();
-  const schemaErrors = schema.validate(recorder(reads)(object, '') as object);
+  let known = learnt(schema);
+  let schemaErrors: SchemaError[];
+  if (allLearnt(object, '', known)) schemaErrors = schema.validate(object);
+  else {
+    const reads = new Map<string, Reads>();
+    schemaErrors = schema.validate(recorder(reads)(object, '') as object);
+    learn(object, '', reads, known, MAX_POSITIONS);
+    // This object is judged by its own probe, whatever the bound let the shared record keep.
+    known = new Map();
+    learn(object, '', reads, known);
+  }
   const errors: FieldError[] = [];
   const reported = new Set<string>();
   // A quantity (string or number) fails the schema's pattern and its alternatives at once: it is
@@ -142,34 +219,35 @@ export function checkAgainstSchema(schema: KindSchema, object: Record<string, un
 
   const unknown: UnknownField[] = [];
   const nulls: Array<[Record<string, unknown>, string]> = [];
-  const walk = (value: unknown, path: string): void => {
+  /** `path` names the value for messages; `at` is its schema position. */
+  const walk = (value: unknown, path: string, at: string): void => {
     if (typeof value !== 'object' || value === null) return;
-    const rec = reads.get(path);
-    if (!rec) return; // never looked into: free-form
+    const rec = known.get(at);
+    if (rec === undefined || rec === FREE) return; // never looked into: free-form
     if (Array.isArray(value)) {
-      value.forEach((item, i) => walk(item, childPath(path, i)));
+      value.forEach((item, i) => walk(item, childPath(path, i), `${at}[]`));
       return;
     }
     const obj = value as Record<string, unknown>;
     for (const [key, v] of Object.entries(obj)) {
-      const at = childPath(path, key);
+      const child = childPath(path, key);
       if (rec.enumerated) {
-        walk(v, at);
+        walk(v, child, `${at}.*`);
         continue;
       }
       if (!rec.keys.has(key)) {
         const suggestion = didYouMean(key, rec.keys);
-        unknown.push({ path: at, suggestion: suggestion === undefined ? undefined : childPath(path, suggestion), drop: () => delete obj[key] });
+        unknown.push({ path: child, suggestion: suggestion === undefined ? undefined : childPath(path, suggestion), drop: () => delete obj[key] });
         continue;
       }
       if (v === null) nulls.push([obj, key]);
-      else if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v) && !reported.has(at)) {
-        reported.add(at);
-        errors.push({ path: at, message: int64Error(v) });
-      } else walk(v, at);
+      else if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v) && !reported.has(child)) {
+        reported.add(child);
+        errors.push({ path: child, message: int64Error(v) });
+      } else walk(v, child, `${at}.${key}`);
     }
   };
-  walk(object, '');
+  walk(object, '', '');
   return {
     errors,
     unknown,
