@@ -232,3 +232,23 @@ describe('what Kubernetes accepts and defaults', () => {
     await api.ok(CREATE_POD, { i: { metadata: { name: 'relaxed-env' }, spec } });
   });
 });
+
+describe('canonical quantities and apply', () => {
+  it('a manifest with non-canonical quantities re-applies unchanged', async () => {
+    const m = `apiVersion: v1
+kind: Pod
+metadata: { name: q-apply }
+spec:
+  containers:
+  - name: c
+    image: i
+    resources:
+      requests: { cpu: 0.5, memory: 1024Mi }
+      limits: { cpu: "1", memory: 1.5Gi }
+`;
+    expect((await api.ok(APPLY, { m })).apply.objects[0].action).toBe('created');
+    expect((await api.ok(APPLY, { m })).apply.objects[0].action).toBe('unchanged');
+    const got = await api.ok(`{ pod(namespace: "default", name: "q-apply") { manifest } }`);
+    expect(got.pod.manifest.spec.containers[0].resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1536Mi' } });
+  });
+});
