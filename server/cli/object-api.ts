@@ -82,11 +82,20 @@ export async function createObject(client: KubeqlClient, kind: KindDef, input: R
 }
 
 /** A JSON merge patch (RFC 7386); `resourceVersion` makes it conditional. */
-export async function patchObject(client: KubeqlClient, kind: KindDef, namespace: string, name: string, patch: unknown, resourceVersion?: string): Promise<KObject> {
+/** A patch of a type kubectl patch --type names (the API's default, MERGE, when none is given). */
+export async function patchObject(
+  client: KubeqlClient,
+  kind: KindDef,
+  namespace: string,
+  name: string,
+  patch: unknown,
+  resourceVersion?: string,
+  type?: 'STRATEGIC' | 'MERGE' | 'JSON',
+): Promise<KObject> {
   const s = scope(kind, true);
   const data = await client.request(
-    `mutation(${s.decl}$name: String!, $patch: JSON!, $rv: String) { object: patch${kind.kind}(${s.arg}name: $name, patch: $patch, resourceVersion: $rv) { manifest } }`,
-    { ...nsVar(kind, namespace), name, patch, rv: resourceVersion },
+    `mutation(${s.decl}$name: String!, $patch: JSON!, $type: PatchType, $rv: String) { object: patch${kind.kind}(${s.arg}name: $name, patch: $patch, type: $type, resourceVersion: $rv) { manifest } }`,
+    { ...nsVar(kind, namespace), name, patch, type, rv: resourceVersion },
   );
   return data.object.manifest;
 }

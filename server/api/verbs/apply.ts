@@ -135,7 +135,7 @@ function applyOne(tx: WriteTx, ctx: VerbContext & { guard: Guard }, target: Targ
   }
   checkPrecondition(live, given(target.manifest.metadata.resourceVersion) ? String(target.manifest.metadata.resourceVersion) : undefined);
   const { status: _status, ...rest } = live;
-  const merged = threeWayMerge(rest, lastAppliedOf(live), desired);
+  const merged = threeWayMerge(kind.kind, rest, lastAppliedOf(live), desired as unknown as Record<string, unknown>, path);
   const prepared = prepareObject(kind, merged, path, options);
   const result = updateInTx(tx, ctx, kind, live, prepared, { verb: 'apply', requestId, path });
   return report(result.changed ? 'configured' : 'unchanged', result.object, prepared.warnings);

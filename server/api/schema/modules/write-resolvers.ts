@@ -1,12 +1,12 @@
 /** The mutations of one kind: create, update, patch, updateStatus, delete, each one store write. */
 import { badInput } from '../../../errors.js';
 import type { KObject, KindDef } from '../../../resources/kind.js';
-import { isPlainObject } from '../../../resources/shape.js';
 import { prepareObject, prepareStatus, type FieldValidation } from '../../../resources/validate-object.js';
 import type { ApiContext } from '../../context.js';
 import { createInTx } from '../../verbs/create.js';
 import { deleteInTx, type PropagationPolicy } from '../../verbs/delete.js';
-import { mergePatch } from '../../../resources/merge-patch.js';
+import type { PatchType } from '../../../resources/patch/patch-object.js';
+import { patch } from '../../verbs/patch.js';
 import { earlierResult } from '../../verbs/request-id.js';
 import { updateStatusInTx } from '../../verbs/update-status.js';
 import { updateInTx } from '../../verbs/update.js';
@@ -46,21 +46,8 @@ export function writeResolvers(kind: KindDef) {
       return object;
     },
 
-    [`patch${k}`]: async (_: unknown, args: Target & { patch: unknown; fieldValidation?: FieldValidation | null }, ctx: ApiContext): Promise<KObject> => {
-      if (!isPlainObject(args.patch)) throw badInput('patch', 'must be a JSON object (a merge patch)');
-      const patch = args.patch;
-      const patchMeta = isPlainObject(patch.metadata) ? patch.metadata : {};
-      for (const field of ['name', 'namespace', 'uid'] as const)
-        if (patchMeta[field] !== undefined) throw badInput(`patch.metadata.${field}`, 'Invalid value: field is immutable');
-      let warnings: string[] = [];
-      const target = { ...args, resourceVersion: args.resourceVersion ?? (patchMeta.resourceVersion as string | undefined) };
-      const object = await writeExisting(ctx, kind, target, 'patch', [attributesFor(kind, 'patch', args)], (tx, current) => {
-        const patched = mergePatch(current, patch) as KObject;
-        delete patched.status; // the status subresource is written by updateStatus alone
-        const prepared = prepareObject(kind, patched, 'patch', args);
-        warnings = prepared.warnings;
-        return updateInTx(tx, ctx, kind, current, prepared, { verb: 'patch', requestId: args.requestId, path: 'patch' }).object;
-      });
+    [`patch${k}`]: async (_: unknown, args: Target & { patch: unknown; type?: PatchType | null; fieldValidation?: FieldValidation | null }, ctx: ApiContext): Promise<KObject> => {
+      const { object, warnings } = await patch(ctx, kind, args, args.type ?? 'MERGE', args.patch, 'patch', args);
       ctx.warnings.push(...warnings);
       return object;
     },
