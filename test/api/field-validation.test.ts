@@ -140,6 +140,17 @@ describe('fieldValidation: Warn and Ignore', () => {
     expect(res.extensions?.warnings).toBeUndefined();
   });
 
+  it('patch takes it too, with each patch type', async () => {
+    await api.ok(CREATE_DEPLOYMENT, { i: deployment('warn-patch') });
+    const PATCH = `mutation($p: JSON!, $t: PatchType, $v: FieldValidation) { patchDeployment(namespace: "default", name: "warn-patch", patch: $p, type: $t, fieldValidation: $v) { manifest } }`;
+    const strict = await api.gql(PATCH, { p: { spec: { replica: 2 } }, t: 'STRATEGIC' });
+    expect(strict.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'patch.spec.replica', didYouMean: 'patch.spec.replicas' });
+    const warned = await api.gql(PATCH, { p: [{ op: 'add', path: '/spec/replica', value: 2 }], t: 'JSON', v: 'Warn' });
+    expect(warned.errors).toBeUndefined();
+    expect(warned.data.patchDeployment.manifest.spec.replica).toBeUndefined();
+    expect(warned.extensions?.warnings).toEqual(['unknown field "spec.replica", did you mean "spec.replicas"? (not a Kubernetes field: dropped)']);
+  });
+
   it('apply takes the same argument', async () => {
     const m = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: warn-apply\n  lables: { a: b }\n';
     const res = await api.ok(APPLY, { m, v: 'Warn' });
