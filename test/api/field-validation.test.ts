@@ -90,6 +90,18 @@ spec:
     });
   });
 
+  it('a value of the wrong type teaches nothing: the fields under that position are judged as before', async () => {
+    const pod = (name: string, spec: Record<string, unknown>) => ({ metadata: { name }, spec: { containers: [{ name: 'c', image: 'i' }], ...spec } });
+    // A list where an object belongs: refused for its type.
+    await refused(CREATE_POD, { i: pod('wrong-type', { affinity: [] }) }, { field: 'input.spec.affinity' });
+    // Afterwards a real affinity is still accepted, and a misspelt one still refused.
+    const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }] } } };
+    await api.ok(CREATE_POD, { i: pod('after-wrong', { affinity }) });
+    await refused(CREATE_POD, { i: pod('after-wrong-typo', { affinity: { nodeAffinitty: {} } }) }, { field: 'input.spec.affinity.nodeAffinitty', didYouMean: 'input.spec.affinity.nodeAffinity' });
+    // An object where a list belongs is named as such, not as a bag of undeclared fields.
+    await refused(CREATE_POD, { i: { metadata: { name: 'obj-for-list' }, spec: { containers: { name: 'c', image: 'i' } } } }, { field: 'input.spec.containers' });
+  });
+
   it('a patch that adds an undeclared field is refused', async () => {
     await api.ok(CREATE_DEPLOYMENT, { i: deployment('typo-patch') });
     await refused(`mutation { patchDeployment(namespace: "default", name: "typo-patch", patch: { spec: { replica: 2 } }) { metadata { name } } }`, {}, {

@@ -194,7 +194,9 @@ export function checkAgainstSchema(schema: KindSchema, object: Record<string, un
   else {
     const reads = new Map<string, Reads>();
     schemaErrors = schema.validate(recorder(reads)(object, '') as object);
-    learn(object, '', reads, known, MAX_POSITIONS);
+    // A value of the wrong type is not looked into: learning from it would take its position for
+    // raw JSON and let every later write through there unchecked. Only well-typed objects teach.
+    if (!schemaErrors.some((e) => e.keyword === 'type')) learn(object, '', reads, known, MAX_POSITIONS);
     // This object is judged by its own probe, whatever the bound let the shared record keep.
     known = new Map();
     learn(object, '', reads, known);
@@ -220,8 +222,10 @@ export function checkAgainstSchema(schema: KindSchema, object: Record<string, un
   const unknown: UnknownField[] = [];
   const nulls: Array<[Record<string, unknown>, string]> = [];
   /** `path` names the value for messages; `at` is its schema position. */
+  // A value of the wrong type is reported as such, not as a bag of undeclared fields.
+  const mistyped = new Set(schemaErrors.filter((e) => e.keyword === 'type').map((e) => resolvePointer(object, e.instancePath).path));
   const walk = (value: unknown, path: string, at: string): void => {
-    if (typeof value !== 'object' || value === null) return;
+    if (typeof value !== 'object' || value === null || mistyped.has(path)) return;
     const rec = known.get(at);
     if (rec === undefined || rec === FREE) return; // never looked into: free-form
     if (Array.isArray(value)) {

@@ -64,11 +64,16 @@ function isValidationError(e: unknown): e is { errors: SchemaError[] } {
   return typeof e === 'object' && e !== null && Array.isArray((e as { errors?: unknown }).errors);
 }
 
-/** The schema of one kind, or undefined for a kind Kubernetes does not define. */
+const schemas = new Map<string, KindSchema>();
+
+/** The schema of one kind (one object per kind, so what is learnt about it is kept), or undefined for a kind Kubernetes does not define. */
 export function schemaFor(apiVersion: string, kind: string): KindSchema | undefined {
-  const model = byKey.get(`${apiVersion}/${kind}`);
+  const key = `${apiVersion}/${kind}`;
+  const known = schemas.get(key);
+  if (known) return known;
+  const model = byKey.get(key);
   if (!model) return undefined;
-  return {
+  const schema: KindSchema = {
     apiVersion,
     kind,
     validate(object) {
@@ -82,4 +87,6 @@ export function schemaFor(apiVersion: string, kind: string): KindSchema | undefi
       }
     },
   };
+  schemas.set(key, schema);
+  return schema;
 }
