@@ -44,10 +44,12 @@ interface Reads {
  * serves every list item and every write (one proxy per object).
  */
 function recorder(reads: Map<string, Reads>) {
-  const proxies = new WeakMap<object, object>();
+  // By object and position: one object may sit at two positions (a shared reference in a value built in memory).
+  const proxies = new WeakMap<object, Map<string, object>>();
   const wrap = (value: unknown, at: string): unknown => {
     if (typeof value !== 'object' || value === null) return value;
-    const known = proxies.get(value);
+    let byPosition = proxies.get(value);
+    const known = byPosition?.get(at);
     if (known) return known;
     let rec = reads.get(at);
     if (!rec) reads.set(at, (rec = { keys: new Set(), enumerated: false }));
@@ -59,7 +61,7 @@ function recorder(reads: Map<string, Reads>) {
         if (typeof key !== 'string') return v;
         r.keys.add(key);
         if (typeof v !== 'object' || v === null || !Object.hasOwn(target, key)) return v;
-        return proxies.get(v) ?? wrap(v, position(at, key, isArray, r.enumerated));
+        return wrap(v, position(at, key, isArray, r.enumerated));
       },
       has(target, key) {
         if (typeof key === 'string') r.keys.add(key);
@@ -70,7 +72,8 @@ function recorder(reads: Map<string, Reads>) {
         return Reflect.ownKeys(target);
       },
     });
-    proxies.set(value, proxy);
+    if (!byPosition) proxies.set(value, (byPosition = new Map()));
+    byPosition.set(at, proxy);
     return proxy;
   };
   return wrap;
