@@ -13,6 +13,7 @@ import { revisionBefore } from './revision-before.js';
 import { verifyReplay } from './verify-replay.js';
 import { tokenStore } from './tokens.js';
 import { createGroupCommit } from './group-commit.js';
+import { createStorageFaults } from './storage-fault.js';
 import { checkHealth, shippedMigrations } from './health.js';
 import { listBy } from './list-by.js';
 import { listMatching } from './list-matching.js';
@@ -34,6 +35,7 @@ export function createStore(options: StoreOptions): Store {
   let floor = floorRow ? Number(floorRow.value) : 0;
   const listeners = new Set<(head: number, events: readonly StoredEvent[]) => void>();
   const allocationsOf = options.allocationsOf ?? (() => []);
+  const faults = createStorageFaults(options.dataDir);
   const { write, drain } = createGroupCommit(
     sqlite,
     st,
@@ -43,6 +45,7 @@ export function createStore(options: StoreOptions): Store {
       for (const listener of listeners) listener(head, events);
     },
     options.onBatch,
+    faults,
   );
   const migrations = shippedMigrations();
 
@@ -129,7 +132,7 @@ export function createStore(options: StoreOptions): Store {
       return () => listeners.delete(listener);
     },
     statementCount: () => (options.countStatements ? executed : statements),
-    health: () => checkHealth(sqlite, migrations),
+    health: () => [...checkHealth(sqlite, migrations), faults.check()],
     drain,
     close() {
       listeners.clear();
