@@ -107,7 +107,7 @@ function allLearnt(value: unknown, at: string, known: Learnt): boolean {
   if (typeof value !== 'object' || value === null) return true;
   const rec = known.get(at);
   if (rec === undefined) return false;
-  if (rec === FREE) return true;
+  if (rec === FREE || (rec.keys.size === 0 && !rec.enumerated)) return true;
   if (Array.isArray(value)) return value.every((item) => allLearnt(item, `${at}[]`, known));
   for (const [key, v] of Object.entries(value)) {
     if (rec.enumerated) {
@@ -122,7 +122,8 @@ function learn(value: unknown, at: string, reads: Map<string, Reads>, known: Lea
   if (typeof value !== 'object' || value === null || known.size >= max) return;
   const rec = reads.get(at);
   const had = known.get(at);
-  if (!rec) {
+  // Not looked into, or looked at without reading a property (an object the schema leaves free: fieldsV1).
+  if (!rec || (rec.keys.size === 0 && !rec.enumerated)) {
     if (had === undefined) known.set(at, FREE);
     return;
   }
@@ -230,7 +231,7 @@ export function checkAgainstSchema(schema: KindSchema, object: Record<string, un
   const walk = (value: unknown, path: string, at: string): void => {
     if (typeof value !== 'object' || value === null || mistyped.has(path)) return;
     const rec = known.get(at);
-    if (rec === undefined || rec === FREE) return; // never looked into: free-form
+    if (rec === undefined || rec === FREE || (rec.keys.size === 0 && !rec.enumerated)) return; // never looked into: free-form
     if (Array.isArray(value)) {
       value.forEach((item, i) => walk(item, childPath(path, i), `${at}[]`));
       return;
