@@ -6,7 +6,7 @@
  * count; the agents' debug endpoint (GET /routes) listens on PORT+1 (KUBEQL_AGENTS_DEBUG_PORT).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startChildComponent, type ChildComponent } from './components/child-component.js';
 import { writeCliConfig } from './components/cli-config.js';
 import { componentTokens, type ComponentTokens } from './components/component-tokens.js';
@@ -71,3 +71,5 @@ for (const [name, entry, args, componentToken] of [
   void c.exited.then((code) => !stopping && console.error(`kubeql: ${name} exited (code ${code})`));
 }
 console.log(`kubeql: GraphQL at ${url!} (GraphiQL in a browser), dashboard at ${url!.replace(/\/graphql$/, '/')}; data in ${dataDir}; kq configured in ${cliConfig}; Ctrl-C stops everything`);
+// The API server wrote kubectl's config into the data directory (never ~/.kube/config).
+console.log(`kubeql: kubectl works too: export KUBECONFIG=${resolve(join(dataDir, 'kubeconfig'))}`);

@@ -1,7 +1,9 @@
 /** `npm run apiserver`: the API server on PORT (8080) with its data in DATA_DIR (./data). */
 import { createLogger } from '../components/logger.js';
 import { DamagedDatabaseError } from '../store/open-database.js';
+import { DEFAULT_RETENTION, type RetentionOptions } from '../store/retention.js';
 import { startApiServer } from './server.js';
+import { writeKubeconfig } from '../components/kubeconfig.js';
 
 const log = createLogger('api');
 /** A shutdown that takes longer than this exits 1 anyway. */
@@ -19,10 +21,29 @@ if (maxTokenSeconds !== undefined && !(Number.isSafeInteger(Number(maxTokenSecon
   process.exit(1);
 }
 
+/** Retention (README: Disk): history for 24 h (KUBEQL_RETENTION_HOURS), superseded Leases and Events for 5 min (KUBEQL_LEASE_RETENTION_SECONDS); 0 hours keeps everything. */
+function retentionFromEnv(): RetentionOptions | undefined {
+  const hours = process.env.KUBEQL_RETENTION_HOURS;
+  const leaseSeconds = process.env.KUBEQL_LEASE_RETENTION_SECONDS;
+  for (const [name, v] of [['KUBEQL_RETENTION_HOURS', hours], ['KUBEQL_LEASE_RETENTION_SECONDS', leaseSeconds]] as const)
+    if (v !== undefined && !(Number.isFinite(Number(v)) && Number(v) >= 0)) {
+      log.fatal(`${name} must be a non-negative number, not ${v}`);
+      process.exit(1);
+    }
+  if (hours !== undefined && Number(hours) === 0) return undefined;
+  const kindAge = leaseSeconds === undefined ? undefined : Number(leaseSeconds) * 1000;
+  return {
+    ...DEFAULT_RETENTION,
+    maxAgeMs: hours === undefined ? DEFAULT_RETENTION.maxAgeMs : Number(hours) * 3600_000,
+    kinds: kindAge === undefined ? DEFAULT_RETENTION.kinds : { Lease: kindAge, Event: kindAge },
+  };
+}
+
 const dataDir = process.env.DATA_DIR ?? './data';
 let server: Awaited<ReturnType<typeof startApiServer>>;
 try {
   server = await startApiServer({
+    retention: retentionFromEnv(),
     maxTokenExpirationSeconds: maxTokenSeconds === undefined ? undefined : Number(maxTokenSeconds),
     dataDir,
     port: Number(process.env.PORT ?? 8080),
@@ -36,9 +57,11 @@ try {
   process.stderr.write(`kubeql apiserver: ${message}\n`);
   process.exit(1);
 }
+// kubectl's config for this server (the Kubernetes REST API over TLS on the same port), in the data directory.
+const kubeconfig = writeKubeconfig(dataDir, { server: server.kubernetesUrl, caCert: server.caCert, token: server.adminToken });
 log.info(
-  { url: server.url, dataDir, head: server.store.head(), synchronous: sync },
-  `Kubeql API server listening on ${server.url} (GraphiQL: open it in a browser); data in ${dataDir}, head revision ${server.store.head()}`,
+  { url: server.url, kubernetesUrl: server.kubernetesUrl, kubeconfig, dataDir, head: server.store.head(), synchronous: sync },
+  `Kubeql API server listening on ${server.url} (GraphiQL: open it in a browser), Kubernetes API at ${server.kubernetesUrl} (export KUBECONFIG=${kubeconfig}); data in ${dataDir}, head revision ${server.store.head()}`,
 );
 
 // Graceful shutdown: stop accepting, finish the requests in flight, end subscriptions (1001),

@@ -2,7 +2,7 @@
  * The API server: graphql-yoga over node:http on one endpoint (/graphql, GraphiQL in a browser),
  * the only component that opens the database.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
 import { createLogger } from '../components/logger.js';
@@ -21,9 +21,15 @@ import { DEFAULT_LIMITS, limitPlugins, type Limits } from './plugins/limits.js';
 import { bootstrap } from './bootstrap.js';
 import type { ApiContext } from './context.js';
 import { adminRoutes } from './http/admin-routes.js';
+import { restRoutes } from './rest/router.js';
+import { refuseRestUpgrades } from './rest/upgrade.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
+import { renderOfflineGraphiQL } from './http/graphiql-page.js';
 import { gracefulCloser } from './http/close-gracefully.js';
+import { plainAndTls } from './http/plain-and-tls.js';
+import { ensureServingCert } from './http/serving-cert.js';
 import { withFastJsonPost } from './http/fast-json-post.js';
+import { admittedIdentity, createPriorityLevels, priorityOf, type PriorityLevelLimits, type PriorityLevelName } from './http/priority-levels.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
 import { maskError, quietLogger } from './plugins/mask-errors.js';
@@ -60,13 +66,22 @@ export interface ApiServerOptions {
   shutdownGraceMs?: number;
   /** The longest lifetime of an issued token, and the default one (48 h, as a bound ServiceAccount token). */
   maxTokenExpirationSeconds?: number;
+  /** Seats and queues of the priority levels (priority-levels.ts). */
+  priorityLevels?: Partial<Record<PriorityLevelName, Partial<PriorityLevelLimits>>>;
 }
+
+/** Each node's heartbeat budget (Lease renewals and Node status writes), apart from its other requests. */
+const HEARTBEAT_RATE = { perSecond: 5, burst: 10 };
 
 export interface ApiServer {
   /** http://host:port/graphql */
   url: string;
   port: number;
   store: Store;
+  /** The Kubernetes REST API over TLS on the same port (https://host:port), for kubectl. */
+  kubernetesUrl: string;
+  /** The serving certificate (PEM), the kubeconfig's certificate authority. */
+  caCert: string;
   /** The admin token ($DATA_DIR/admin.token). */
   adminToken: string;
   close(): Promise<void>;
@@ -92,6 +107,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const authenticator = createAuthenticator(store, options.dataDir);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const rateLimiter = createRateLimiter(limits.requestsPerSecond, limits.burst);
+  // A node's heartbeats have a budget of their own: a node busy with its pods still renews its Lease.
+  const heartbeatLimiter = createRateLimiter(HEARTBEAT_RATE.perSecond, HEARTBEAT_RATE.burst);
+  const priorityLevels = createPriorityLevels((h) => authenticator.authenticate(h), options.priorityLevels);
   const tokens = {
     issue: authenticator.issue,
     maxExpirationSeconds: options.maxTokenExpirationSeconds ?? DEFAULT_MAX_TOKEN_EXPIRATION_SECONDS,
@@ -106,12 +124,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     schema: buildSchema(kinds, schemaModules),
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // GraphiQL with its assets inside the page (no CDN), the token from the dashboard's sign-in.
+    graphiql: true,
+    renderGraphiQL: renderOfflineGraphiQL,
     // The identity comes from this request's bearer token, or the WebSocket's connection_init
     // (checked again for each operation, so a revoked or expired token starts nothing new).
-    context: (initial: { authorization?: string; request?: Request }): ApiContext => {
-      const identity = authenticator.authenticate(initial.authorization ?? initial.request?.headers.get('authorization'));
+    context: (initial: { authorization?: string; request?: Request; req?: IncomingMessage }): ApiContext => {
+      // Over HTTP the request was authenticated when admitted (priority levels); on WebSocket, per operation.
+      const admitted = initial.authorization === undefined ? admittedIdentity(initial.req) : undefined;
+      const identity = admitted ? admitted.identity : authenticator.authenticate(initial.authorization ?? initial.request?.headers.get('authorization'));
       if (!identity) throw unauthenticated();
-      rateLimiter.take(identity.name);
+      (priorityOf(initial.req) === 'node-heartbeat' ? heartbeatLimiter : rateLimiter).take(identity.name);
       return requestContext(identity);
     },
     maskedErrors: { maskError },
@@ -121,9 +144,25 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
 
   let closing = false;
-  const admin = adminRoutes({ store, authenticate: (h) => authenticator.authenticate(h), allows: authorizer.allows }, withFastJsonPost(yoga, limits.bodyBytes));
-  const http: Server = createServer(opsRoutes({ store, registry: metrics.registry, shuttingDown: () => closing }, dashboardRoutes(admin)));
-  const closeHttp = gracefulCloser(http);
+  const admin = adminRoutes({ store, authenticate: (h) => authenticator.authenticate(h), allows: authorizer.allows }, withFastJsonPost(yoga, limits.bodyBytes, priorityLevels.schedule));
+  const rest = restRoutes(
+    {
+      store,
+      watch,
+      authenticate: (h) => authenticator.authenticate(h),
+      rateLimit: (name) => rateLimiter.take(name),
+      context: requestContext,
+      bodyBytes: limits.bodyBytes,
+      observe: metrics.request,
+      schedule: (req, res, run) => priorityLevels.schedule(req, res, undefined, run),
+    },
+    dashboardRoutes(admin),
+  );
+  const http: Server = createServer(opsRoutes({ store, registry: metrics.registry, shuttingDown: () => closing }, rest));
+  // HTTP and HTTPS on one port: Kubernetes clients (kubectl) send a bearer token only over TLS.
+  const servingCert = await ensureServingCert(options.dataDir);
+  const listener = plainAndTls(http, servingCert);
+  const closeHttp = gracefulCloser(http, listener);
   const ws = attachGraphQLWebSocket(http, yoga, {
     path: '/graphql',
     keepAliveMs: options.keepAliveMs,
@@ -137,18 +176,23 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return authenticator.authenticate(authorization) ? { authorization } : false;
     },
   });
+  // kubectl exec, attach and port-forward upgrade on the REST API's paths: a Status says why they cannot work.
+  refuseRestUpgrades(http, (h) => authenticator.authenticate(h));
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? 8080, host, () => resolve());
+    listener.once('error', reject);
+    listener.listen(options.port ?? 8080, host, () => resolve());
   });
-  const port = (http.address() as AddressInfo).port;
+  const port = (listener.address() as AddressInfo).port;
   // Once listening, a server error (an accept failure) is logged; each connection's own errors end that connection only.
+  listener.on('error', (error) => log.error({ err: error }, 'HTTP server error'));
   http.on('error', (error) => log.error({ err: error }, 'HTTP server error'));
 
   return {
     url: `http://${host}:${port}/graphql`,
     port,
+    kubernetesUrl: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    caCert: servingCert.cert,
     store,
     adminToken: authenticator.adminToken,
     async close() {

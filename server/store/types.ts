@@ -114,6 +114,10 @@ export interface Store {
   head(): number;
   /** Reads below this revision have been compacted away (EXPIRED). */
   floor(): number;
+  /** Reads of `kind` below this revision are EXPIRED: the log's floor, or the kind's own when it is compacted faster (compactKind). */
+  kindFloor(kind: string): number;
+  /** The highest floor of all: below it the log has gaps (readEvents is EXPIRED). */
+  logFloor(): number;
   get(kind: string, namespace: string, name: string, atRevision?: number): KObject | undefined;
   list(query: ListQuery): ListResult;
   /** Many objects of one kind by key, in one statement; aligned with `keys` (undefined where absent). */
@@ -140,6 +144,8 @@ export interface Store {
   tokens: TokenStore;
   /** Folds everything at or below `floor` into the snapshot (see compact.ts); returns the new floor. */
   compact(floor: number): number;
+  /** Compacts one kind at or below `floor` (compact.ts compactKindBelow); returns the kind's floor. Space is reclaimed by the next compact. */
+  compactKind(kind: string, floor: number): number;
   /** Events matching `filter` with revision > `after`, oldest first (audit-read.ts); EXPIRED when `after` is below the floor. */
   readAudit(filter: AuditFilter, after: number, limit: number): AuditPage;
   /** The versions of one object name with revision > `after`, oldest first, each with the version before it (object-history.ts). */

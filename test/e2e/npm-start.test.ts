@@ -2,11 +2,12 @@
  * `npm start` end to end: the whole plane (API server, controller-manager, scheduler, 3 simulated
  * nodes) as child processes, the examples applied through GraphQL, and Ctrl-C stopping everything.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KUBECTL, kubectlPresent } from '../support/kubectl.js';
 import { eventually } from '../support/processes.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -56,6 +57,15 @@ describe('npm start', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
     const { nodes } = await gql(`{ nodes { edges { node { metadata { name labels } } } } }`);
     expect(nodes.edges.map((e: any) => e.node.metadata.name).sort()).toEqual(['node-0', 'node-1', 'node-2']);
+  });
+
+  it('writes a kubeconfig into the data directory, prints the export line, and kubectl reads the cluster with it', async () => {
+    const file = join(dataDir, 'kubeconfig');
+    expect(output).toContain(`export KUBECONFIG=${resolve(file)}`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    if (!kubectlPresent) return; // the kubectl tests say why they are skipped
+    const run = spawnSync(KUBECTL, ['get', 'nodes', '-o', 'name'], { env: { ...process.env, KUBECONFIG: file, KUBECACHEDIR: join(dataDir, 'kubectl-cache') }, encoding: 'utf8' });
+    expect(run.stdout.trim().split('\n').sort()).toEqual(['node/node-0', 'node/node-1', 'node/node-2']);
   });
 
   it('examples/pinned-pod.yaml runs in zone-1; examples/too-big.yaml stays Pending with the reason', async () => {

@@ -20,23 +20,30 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** Answered by yoga's regular processor (one JSON result), or 406 for a subscription: never a stream. */
 const JSON_ACCEPT = /^(application\/json|application\/graphql-response\+json)(;\s*charset=utf-8)?(,\s*(application\/json|application\/graphql-response\+json)(;\s*charset=utf-8)?)?$/i;
 
+/** Admission of a request (priority-levels.ts): `run` handles it when its turn comes; `body` is the JSON text when it was read. */
+export type Schedule = (req: IncomingMessage, res: ServerResponse, body: string | undefined, run: () => void) => void;
+
+const runNow: Schedule = (_req, _res, _body, run) => run();
+
 /**
  * A listener for node:http: the fast path for what it takes, `yoga` for everything else. A body of
  * undeclared length (chunked) is read here first, at most `maxBodyBytes` of it (past that: 413
  * PAYLOAD_TOO_LARGE, the connection closed); yoga then takes it as read (`req.body`, as it takes a
  * body an Express body parser has read). A declared length over the limit is refused by the limits plugin.
  */
-export function withFastJsonPost(yoga: YogaServerInstance<any, any>, maxBodyBytes = MAX_BODY_BYTES): RequestListener {
+export function withFastJsonPost(yoga: YogaServerInstance<any, any>, maxBodyBytes = MAX_BODY_BYTES, schedule: Schedule = runNow): RequestListener {
   const handle = leanYogaHandler(yoga);
+  const endpoint = yoga.graphqlEndpoint;
+  // Every GraphQL request goes through `schedule` (its priority level), other paths straight to yoga.
+  const toYoga: RequestListener = (req, res) => (req.url === endpoint || req.url?.startsWith(`${endpoint}?`) ? schedule(req, res, undefined, () => yoga(req, res)) : yoga(req, res));
   const bounded: RequestListener = (req, res) => {
-    if (req.headers['transfer-encoding'] === undefined || req.method === 'GET' || req.method === 'HEAD') return yoga(req, res);
+    if (req.headers['transfer-encoding'] === undefined || req.method === 'GET' || req.method === 'HEAD') return toYoga(req, res);
     readBounded(req, res, maxBodyBytes, (body) => {
       (req as IncomingMessage & { body?: Buffer }).body = body;
-      yoga(req, res);
+      toYoga(req, res);
     });
   };
   if (!handle) return bounded;
-  const endpoint = yoga.graphqlEndpoint;
   const waitUntil = yoga.waitUntil;
   const ResponseClass = yoga.fetchAPI.Response;
 
@@ -50,8 +57,8 @@ export function withFastJsonPost(yoga: YogaServerInstance<any, any>, maxBodyByte
     return headers['transfer-encoding'] === undefined && headers.accept !== undefined && JSON_ACCEPT.test(headers.accept);
   }
 
-  async function respond(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
-    const request = new NodeRequest(req, res, body.toString('utf-8'));
+  async function respond(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+    const request = new NodeRequest(req, res, body);
     let response: Response;
     try {
       response = await handle!(request, { req, res, waitUntil });
@@ -72,10 +79,13 @@ export function withFastJsonPost(yoga: YogaServerInstance<any, any>, maxBodyByte
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('error', () => res.destroy());
     req.on('end', () => {
-      respond(req, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).catch((error: unknown) => {
-        console.error(`Unexpected error while handling request: ${(error as Error)?.message ?? error}`);
-        res.destroy();
-      });
+      const body = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf-8');
+      schedule(req, res, body, () =>
+        void respond(req, res, body).catch((error: unknown) => {
+          console.error(`Unexpected error while handling request: ${(error as Error)?.message ?? error}`);
+          res.destroy();
+        }),
+      );
     });
   };
 }

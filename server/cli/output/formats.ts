@@ -3,8 +3,8 @@ import { stringify } from 'yaml';
 import type { KObject, KindDef } from '../../resources/kind.js';
 import { CliError } from '../cli-error.js';
 import { kindOfManifest, objectRef } from '../kinds.js';
-import { labelsText } from './cells.js';
-import { columnsFor } from './columns.js';
+import { labelsText } from '../../resources/printing/cells.js';
+import { columnsFor } from '../../resources/printing/columns.js';
 
 export type Format = 'table' | 'wide' | 'yaml' | 'json' | 'name';
 
@@ -23,13 +23,18 @@ export interface TableOptions {
   /** Names as `pod/x` (several kinds in one listing). */
   kindPrefix: boolean;
   showLabels: boolean;
+  /** `-L key,...`: a column per label key, headed by the key's last segment upper-cased (as kubectl's). */
+  labelColumns?: string[];
 }
+
+const labelHeader = (key: string) => (key.split('/').pop() ?? key).toUpperCase();
 
 export function tableHeader(kind: KindDef, opts: TableOptions): string[] {
   return [
     ...(opts.namespaceColumn && kind.namespaced ? ['NAMESPACE'] : []),
     'NAME',
-    ...columnsFor(kind, opts.wide).map((c) => c.header),
+    ...columnsFor(kind, opts.wide).map((c) => c.name.toUpperCase()),
+    ...(opts.labelColumns ?? []).map(labelHeader),
     ...(opts.showLabels ? ['LABELS'] : []),
   ];
 }
@@ -39,6 +44,7 @@ export function tableRow(kind: KindDef, o: KObject, opts: TableOptions, now = Da
     ...(opts.namespaceColumn && kind.namespaced ? [o.metadata.namespace ?? ''] : []),
     opts.kindPrefix ? objectRef(kind, o.metadata.name) : o.metadata.name,
     ...columnsFor(kind, opts.wide).map((c) => c.cell(o, now)),
+    ...(opts.labelColumns ?? []).map((key) => o.metadata.labels?.[key] ?? ''),
     ...(opts.showLabels ? [labelsText(o.metadata.labels)] : []),
   ];
 }

@@ -1,5 +1,5 @@
 /** Cells kubectl prints for services, endpoints, nodes and workloads (ports, addresses, roles, selectors, images). */
-import type { KObject } from '../../resources/kind.js';
+import type { KObject } from '../kind.js';
 
 type Obj = Record<string, any>;
 const body = (o: KObject, field = 'spec'): Obj => (o[field] as Obj | undefined) ?? {};
@@ -77,7 +77,8 @@ export function selectorText(selector: Obj | undefined): string {
 }
 
 export function labelsText(labels: Record<string, string> | undefined): string {
-  return none(Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`).join(','));
+  // Sorted by key, as kubectl's labels.FormatLabels.
+  return none(Object.entries(labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join(','));
 }
 
 /** The pod template's containers (`spec.template.spec.containers`): names and images. */
