@@ -82,7 +82,25 @@ export function renderWorkloads(cluster) {
   const sets = cluster.objects('ReplicaSet').sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).map((r) =>
     [esc(r.metadata.namespace), link('ReplicaSet', r), r.spec?.replicas ?? 1, r.status?.replicas ?? 0, r.status?.readyReplicas ?? 0, esc(r.metadata.ownerReferences?.find((o) => o.controller)?.name ?? '')]);
   return `<h2>Deployments</h2>${table(['Namespace', 'Name', 'Desired', 'Ready', 'Up-to-date', 'Available', 'Rollout'], rows)}
-    <h2>ReplicaSets</h2>${table(['Namespace', 'Name', 'Desired', 'Current', 'Ready', 'Owner'], sets)}`;
+    <h2>ReplicaSets</h2>${table(['Namespace', 'Name', 'Desired', 'Current', 'Ready', 'Owner'], sets)}
+    ${workloadTable(cluster, 'DaemonSet', 'DaemonSets', ['Desired', 'Current', 'Ready', 'Up-to-date', 'Available'], (s) => [s.desiredNumberScheduled, s.currentNumberScheduled, s.numberReady, s.updatedNumberScheduled, s.numberAvailable])}
+    ${workloadTable(cluster, 'StatefulSet', 'StatefulSets', ['Ready', 'Current revision', 'Update revision'], (s, o) => [`${s.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}`, s.currentRevision ?? '', s.updateRevision ?? ''])}
+    ${workloadTable(cluster, 'Job', 'Jobs', ['Status', 'Completions', 'Active', 'Failed'], (s, o) => [jobStatus(s), `${s.succeeded ?? 0}/${o.spec?.completions ?? 1}`, s.active, s.failed])}`;
+}
+
+/** Complete, Failed, Suspended or Running, from a Job's conditions (kubectl's STATUS column). */
+function jobStatus(s) {
+  const on = (type) => (s.conditions ?? []).some((c) => c.type === type && c.status === 'True');
+  return on('Complete') ? 'Complete' : on('Failed') ? 'Failed' : on('Suspended') ? 'Suspended' : 'Running';
+}
+
+/** A table of one workload kind: namespace, name and the cells `cells(status, object)` gives. */
+function workloadTable(cluster, kind, title, headers, cells) {
+  const rows = cluster.objects(kind).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).map((o) => ({
+    attrs: ` data-${kind.toLowerCase()}="${esc(o.metadata.namespace)}/${esc(o.metadata.name)}"`,
+    cells: [esc(o.metadata.namespace), link(kind, o), ...cells(o.status ?? {}, o).map((v) => esc(String(v ?? 0)))],
+  }));
+  return `<h2>${title}</h2>${table(['Namespace', 'Name', ...headers], rows)}`;
 }
 
 export function renderServices(cluster) {

@@ -86,11 +86,24 @@ export function runningStatus(pod: KObject, podIP: string, hostIP: string, at = 
   };
 }
 
-/** When a pod with restartPolicy Never or OnFailure and the completion annotation finishes (ms since epoch), and with what exit code. */
+/**
+ * How long a container that runs a `command` (the docs' `perl -Mbignum=bpi -wle 'print bpi(2000)'`)
+ * takes in the simulation when nothing says otherwise: it then exits 0.
+ */
+export const COMMAND_RUN_SECONDS = 2;
+
+/**
+ * When a pod with restartPolicy Never or OnFailure finishes (ms since epoch), and with what exit
+ * code: after the completion annotation's seconds, or, without it, after COMMAND_RUN_SECONDS when a
+ * container runs a command (a batch program); a pod with neither runs until deleted.
+ */
 export function completion(pod: KObject): { at: number; exitCode: number } | undefined {
-  const policy = (pod.spec as { restartPolicy?: string }).restartPolicy;
-  const after = pod.metadata.annotations?.[COMPLETE_AFTER_ANNOTATION];
-  if ((policy !== 'Never' && policy !== 'OnFailure') || after === undefined) return undefined;
+  const spec = pod.spec as { restartPolicy?: string; containers?: Array<{ command?: unknown }> };
+  const policy = spec.restartPolicy;
+  if (policy !== 'Never' && policy !== 'OnFailure') return undefined;
+  const runsCommand = (spec.containers ?? []).some((c) => Array.isArray(c?.command) && c.command.length > 0);
+  const after = pod.metadata.annotations?.[COMPLETE_AFTER_ANNOTATION] ?? (runsCommand ? String(COMMAND_RUN_SECONDS) : undefined);
+  if (after === undefined) return undefined;
   const seconds = Number(after);
   const started = Date.parse(((pod.status ?? {}) as PodStatusLike).startTime ?? '');
   if (!Number.isFinite(seconds) || seconds < 0 || !Number.isFinite(started)) return undefined;

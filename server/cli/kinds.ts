@@ -30,8 +30,8 @@ for (const kind of kinds) {
   }
 }
 
-/** kubectl's category `all`: the workloads and services a user looks at first. */
-const ALL = ['Pod', 'Service', 'Deployment', 'ReplicaSet'];
+/** kubectl's category `all`: the workloads and services a user looks at first, in kubectl's order. */
+const ALL = ['Pod', 'Service', 'DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet', 'Job'];
 
 export function findKind(name: string): KindDef | undefined {
   return byAlias.get(name.toLowerCase());

@@ -2,8 +2,8 @@
 import type { KubeqlClient } from '../client/client.js';
 import type { KObject, KindDef } from '../resources/kind.js';
 
-// client-go pages by 500; the API prices each listed manifest at about 22 against its default cost limit (5,000).
-const PAGE = 200;
+// client-go pages by 500; the API prices each listed object at 1 against its default cost limit (5,000 objects).
+const PAGE = 500;
 
 /** `namespace: $namespace, ` for namespaced kinds, nothing for cluster-scoped ones; with the variable declaration. */
 function scope(kind: KindDef, required: boolean) {

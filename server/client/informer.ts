@@ -39,8 +39,8 @@ export interface Informer {
   waitForSync(): Promise<void>;
 }
 
-// client-go pages by 500; the API's default cost limit (5,000) prices each listed manifest at about 22.
-const PAGE = 200;
+// client-go pages by 500; the API's default cost limit (5,000) prices each listed object at 1.
+const PAGE = 500;
 const log = createLogger('informer');
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5000;

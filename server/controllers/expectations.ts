@@ -37,6 +37,11 @@ export class Expectations {
     this.records.set(key, { add: 0, del: objectKeys.length, deleting: new Set(objectKeys), at: this.now() });
   }
 
+  /** Creates and deletes issued together (SetExpectations): both must be observed. */
+  expect(key: string, creations: number, objectKeys: string[]): void {
+    this.records.set(key, { add: creations, del: objectKeys.length, deleting: new Set(objectKeys), at: this.now() });
+  }
+
   creationObserved(key: string): void {
     const r = this.records.get(key);
     if (r) r.add--;

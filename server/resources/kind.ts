@@ -87,6 +87,8 @@ export interface KindDef {
   keepAllocated?(next: KObject, old: KObject): void;
   /** Rules for an update against the stored object (immutable fields). */
   validateUpdate?(next: KObject, old: KObject): FieldError[];
+  /** What the server sets at create from the new uid and name (Kubernetes' PrepareForCreate: a Job's generated selector). */
+  prepareForCreate?(obj: KObject): void;
   /** Status the server sets at create (a Pod starts Pending, a Namespace Active). */
   initialStatus?(obj: KObject): Record<string, unknown> | undefined;
   /** Fills in values the server allocates at create (ClusterIP, podCIDR); errors name the field. */

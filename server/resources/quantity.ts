@@ -1,4 +1,12 @@
-/** Kubernetes resource quantities (k8s.io/apimachinery/pkg/api/resource.ParseQuantity): '500m', '1Gi', '1e3' as exact base-unit values. */
+/**
+ * Kubernetes resource quantities (k8s.io/apimachinery/pkg/api/resource): ParseQuantity's exact
+ * values ('500m', '1Gi', '1e3'), its formats (DecimalSI, BinarySI, DecimalExponent), and the
+ * canonical text the API server writes back (Quantity.String: '0.5' → '500m', '1024Mi' → '1Gi').
+ *
+ * Bound: Kubernetes caps binary quantities at 2^63-1 and keeps decimal ones unbounded; Kubeql
+ * refuses any quantity whose magnitude exceeds 2^63-1 base units (`quantityErrors`), so a stored
+ * value is always the value that was written.
+ */
 import { KubeqlError } from '../errors.js';
 
 const ERR_FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
@@ -7,8 +15,20 @@ const ERR_NUMERIC = 'unable to parse numeric part of quantity';
 
 const DECIMAL_SUFFIXES: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const BINARY_SUFFIXES: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
-/** Kubernetes caps quantities at ±(2^63-1); in nano-units. */
+/** Kubernetes' maxAllowed, 2^63-1 base units; in nano-units. */
 const MAX_NANOS = (2n ** 63n - 1n) * 10n ** 9n;
+const ERR_BOUND = 'must be no more than 9223372036854775807 in magnitude (2^63-1)';
+
+/** How a quantity is written, as Kubernetes' Format: the canonical text keeps it. */
+export type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
+
+/** A parsed quantity: its exact value in nano-units (rounded away from zero to a whole nano, capped at 2^63-1 units). */
+export interface ExactQuantity {
+  nanos: bigint;
+  format: QuantityFormat;
+  /** The value written was beyond 2^63-1 units, so `nanos` is the cap, not the value. */
+  overflow: boolean;
+}
 const NANOS_PER_UNIT = 10n ** 9n;
 
 /** strconv.ParseInt(s, 10, 64), or undefined. */
@@ -22,7 +42,7 @@ function parseInt64(s: string): bigint | undefined {
 const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
 
 /** The exact value in nano-units: rounded away from zero to a whole nano and capped, as ParseQuantity does; or its error. */
-function parseNanos(input: unknown): { nanos: bigint } | { error: string } {
+function parseNanos(input: unknown): ExactQuantity | { error: string } {
   let str: string;
   if (typeof input === 'number') {
     if (!Number.isFinite(input)) return { error: ERR_FORMAT };
@@ -37,12 +57,14 @@ function parseNanos(input: unknown): { nanos: bigint } | { error: string } {
 
   let base: 2 | 10 = 10;
   let exponent: number;
+  let format: QuantityFormat = 'DecimalSI';
   if (Object.hasOwn(DECIMAL_SUFFIXES, suffix)) exponent = DECIMAL_SUFFIXES[suffix];
-  else if (Object.hasOwn(BINARY_SUFFIXES, suffix)) [base, exponent] = [2, BINARY_SUFFIXES[suffix]];
+  else if (Object.hasOwn(BINARY_SUFFIXES, suffix)) [base, exponent, format] = [2, BINARY_SUFFIXES[suffix], 'BinarySI'];
   else if (suffix.length > 1 && (suffix[0] === 'e' || suffix[0] === 'E')) {
     const e = parseInt64(suffix.slice(1));
     if (e === undefined) return { error: ERR_SUFFIX };
     exponent = Number(BigInt.asIntN(32, e)); // Go truncates the exponent to int32
+    format = 'DecimalExponent';
   } else return { error: ERR_SUFFIX };
 
   // A mantissa with no digit at all ('.', '+Ei') is 0 on Kubernetes' fast path but fails its slow path.
@@ -51,14 +73,17 @@ function parseNanos(input: unknown): { nanos: bigint } | { error: string } {
   if (digitless && (base === 2 ? exponent >= 50 : exponent < -9)) return { error: ERR_NUMERIC };
 
   const scaled = BigInt((num || '0') + denom) * (base === 2 ? 2n ** BigInt(exponent) : 1n);
-  if (scaled === 0n) return { nanos: 0n };
+  if (scaled === 0n) return { nanos: 0n, format, overflow: false };
   const shift = (base === 10 ? exponent : 0) - denom.length + 9; // nanos = scaled × 10^shift
   const width = scaled.toString().length;
   let nanos: bigint;
-  if (shift >= 0) nanos = width + shift > 29 ? MAX_NANOS : scaled * 10n ** BigInt(shift);
+  let overflow = false;
+  if (shift >= 0) nanos = width + shift > 29 ? ((overflow = true), MAX_NANOS) : scaled * 10n ** BigInt(shift);
   else nanos = -shift > width ? 1n : ceilDiv(scaled, 10n ** BigInt(-shift));
-  if (nanos > MAX_NANOS) nanos = MAX_NANOS;
-  return { nanos: sign === '-' ? -nanos : nanos };
+  if (nanos > MAX_NANOS) [nanos, overflow] = [MAX_NANOS, true];
+  // A binary quantity below one unit is written as a decimal one (ParseQuantity changes the format).
+  if (format === 'BinarySI' && nanos < NANOS_PER_UNIT) format = 'DecimalSI';
+  return { nanos: sign === '-' ? -nanos : nanos, format, overflow };
 }
 
 /** Exact decimal text of nanos / 10^9, so Number() rounds once. */
@@ -75,10 +100,60 @@ export function parseQuantity(value: unknown): number | undefined {
   return 'error' in r ? undefined : nanosToNumber(r.nanos);
 }
 
-/** Why a quantity is invalid, worded as Kubernetes' ParseQuantity errors; empty when valid. */
+/** Why a quantity is invalid, worded as Kubernetes' ParseQuantity errors, or beyond Kubeql's bound; empty when valid. */
 export function quantityErrors(value: unknown): string[] {
   const r = parseNanos(value);
-  return 'error' in r ? [r.error] : [];
+  if ('error' in r) return [r.error];
+  return r.overflow ? [ERR_BOUND] : [];
+}
+
+/** The exact parse (value in nano-units, format), or undefined when malformed. */
+export function parseQuantityExact(value: unknown): ExactQuantity | undefined {
+  const r = parseNanos(value);
+  return 'error' in r ? undefined : r;
+}
+
+const DECIMAL_SUFFIX_OF: Record<number, string> = { [-9]: 'n', [-6]: 'u', [-3]: 'm', 0: '', 3: 'k', 6: 'M', 9: 'G', 12: 'T', 15: 'P', 18: 'E' };
+const BINARY_SUFFIX_OF = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+
+/** Divides out every factor of `base`: (amount, times). */
+function removeFactors(value: bigint, base: bigint): [bigint, number] {
+  let times = 0;
+  while (value !== 0n && value % base === 0n) {
+    value /= base;
+    times++;
+  }
+  return [value, times];
+}
+
+/** Quantity.String of an exact quantity (CanonicalizeBytes). */
+export function canonicalText(q: Pick<ExactQuantity, 'nanos' | 'format'>): string {
+  if (q.nanos === 0n) return '0';
+  let format = q.format;
+  if (format === 'BinarySI') {
+    const abs = q.nanos < 0n ? -q.nanos : q.nanos;
+    // Below 1024, or not a whole number: shown as a decimal, which rounds nothing.
+    if (abs < 1024n * NANOS_PER_UNIT || q.nanos % NANOS_PER_UNIT !== 0n) format = 'DecimalSI';
+    else {
+      const [amount, times] = removeFactors(q.nanos / NANOS_PER_UNIT, 1024n);
+      return `${amount}${BINARY_SUFFIX_OF[times] ?? ''}`;
+    }
+  }
+  let [amount, exponent] = removeFactors(q.nanos, 10n);
+  exponent -= 9;
+  // The exponent comes down to a multiple of 3 (Go's remainder keeps the dividend's sign, as JavaScript's).
+  const r = exponent % 3;
+  if (r === 1 || r === -2) [amount, exponent] = [amount * 10n, exponent - 1];
+  else if (r === 2 || r === -1) [amount, exponent] = [amount * 100n, exponent - 2];
+  if (format === 'DecimalExponent') return exponent === 0 ? `${amount}` : `${amount}e${exponent}`;
+  return `${amount}${DECIMAL_SUFFIX_OF[exponent] ?? ''}`;
+}
+
+/** The canonical text the API server returns for a quantity ('0.5' → '500m', '1024Mi' → '1Gi'), or undefined when invalid or beyond the bound. */
+export function canonicalQuantity(value: unknown): string | undefined {
+  const r = parseNanos(value);
+  if ('error' in r || r.overflow) return undefined;
+  return canonicalText(r);
 }
 
 /** Quantity.MilliValue: the value in integer thousandths, rounded away from zero ('1.0001m' → 2). Throws BAD_USER_INPUT when malformed. */

@@ -14,6 +14,9 @@ import { resourceQuota } from './kinds/resourcequota.js';
 import { configMap } from './kinds/configmap.js';
 import { secret } from './kinds/secret.js';
 import { event } from './kinds/event.js';
+import { job } from './kinds/job.js';
+import { daemonSet } from './kinds/daemonset.js';
+import { statefulSet } from './kinds/statefulset.js';
 
 export const kinds: readonly KindDef[] = [
   namespace,
@@ -33,6 +36,9 @@ export const kinds: readonly KindDef[] = [
   configMap,
   secret,
   event,
+  job,
+  daemonSet,
+  statefulSet,
 ];
 
 const byName = new Map(kinds.map((k) => [k.kind, k]));

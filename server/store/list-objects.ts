@@ -29,10 +29,9 @@ function fieldExpression(field: string): SQL {
       return sql`coalesce(o.node_name, '')`;
     case 'status.phase':
       return sql`coalesce(o.phase, '')`;
-    default: {
-      const path = `$.${field}`;
-      return sql`(CASE json_type(o.object, ${path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE coalesce(json_extract(o.object, ${path}), '') END)`;
-    }
+    default:
+      // The same values as a watch reads (field-values.ts), registered in open-database.ts.
+      return sql`kq_field(o.kind, o.object, ${field})`;
   }
 }
 

@@ -12,6 +12,18 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 
+import { fieldValue } from '../resources/selectors/field-values.js';
+import type { KObject } from '../resources/kind.js';
+
+/**
+ * The field values of server/resources as an SQL function, so a list reads a field selector's
+ * field exactly as a watch does in memory (one meaning everywhere; label requirements other than
+ * the indexed one are matched in JavaScript by list-objects.ts, with the watch's matcher).
+ */
+function registerSelectorFunctions(sqlite: Database.Database): void {
+  sqlite.function('kq_field', { deterministic: true }, (kind, object, field) => fieldValue(String(kind), JSON.parse(String(object)) as KObject, String(field)));
+}
+
 const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 export interface OpenedDatabase {
@@ -87,6 +99,7 @@ function configure(sqlite: Database.Database, empty: boolean, file: string, sync
   // Each job of a group commit runs in a savepoint, whose undo journal spills to a temporary file
   // past 64 KiB (a dozen pages): kept in memory, it costs no system calls (writes' CPU -10-15%).
   sqlite.pragma('temp_store = MEMORY');
+  registerSelectorFunctions(sqlite);
   const db = drizzle(sqlite);
   migrate(db, { migrationsFolder });
   return { sqlite, db };

@@ -62,7 +62,8 @@ describe('the fast path answers as yoga does', () => {
   const cases: Array<[string, string, Record<string, string | undefined>?, ('chunked' | 'accept-any')?]> = [
     ['a query', json('{ revision }')],
     ['a create', json(CREATE_POD, { i: podNamed('$NAME') })],
-    ['a create with unknown fields (warnings)', json(CREATE_POD, { i: podNamed('$NAME', { containers: [{ name: 'c', image: 'i', extra: 1 }], other: true }) })],
+    ['a create with Kubernetes fields Kubeql does not act on (warnings)', json(CREATE_POD, { i: podNamed('$NAME', { containers: [{ name: 'c', image: 'i', stdin: true }], hostAliases: [] }) })],
+    ['a create with a field Kubernetes does not declare (BAD_USER_INPUT)', json(CREATE_POD, { i: podNamed('$NAME', { containers: [{ name: 'c', image: 'i', extra: 1 }] }) })],
     ['ALREADY_EXISTS', json(CREATE_POD, { i: POD('existing') })],
     ['BAD_USER_INPUT with its field', json(CREATE_POD, { i: podNamed('bad', { containers: [] }) })],
     ['NOT_FOUND', json(`{ pod(namespace: "default", name: "ghost") { metadata { name } } }`)],

@@ -267,7 +267,8 @@ describe('ResourceQuota', () => {
   it('takes hard limits as quantities (strings or numbers) and its status from updateResourceQuotaStatus', async () => {
     const hard = { pods: '10', 'requests.cpu': '4', 'limits.memory': '8Gi', 'count/deployments.apps': 5 };
     const res = await api.ok(CREATE_QUOTA, { i: { metadata: { name: 'compute' }, spec: { hard } } });
-    expect(res.createResourceQuota).toEqual({ metadata: { name: 'compute' }, spec: { hard, scopes: null }, status: null });
+    // Quantities come back canonical and as strings, as the API server writes them.
+    expect(res.createResourceQuota).toEqual({ metadata: { name: 'compute' }, spec: { hard: { ...hard, 'count/deployments.apps': '5' }, scopes: null }, status: null });
     const st = await api.ok(`mutation($s: JSON!) { updateResourceQuotaStatus(namespace: "default", name: "compute", status: $s) { status { hard used } } }`, {
       s: { hard, used: { pods: '2', 'requests.cpu': '500m' } },
     });

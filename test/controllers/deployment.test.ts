@@ -163,6 +163,41 @@ describe('deployment controller', () => {
     expect(byRevision['3'].spec.template.spec.containers[0].image).toBe('nginx:3');
   });
 
+  it("manifests as kubectl create --dry-run writes them (template creationTimestamp: null): applying the old one again reuses its ReplicaSet", async () => {
+    const manifest = (image: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  creationTimestamp: null
+  labels: { app: dry }
+  name: dry
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: dry } }
+  strategy: {}
+  template:
+    metadata:
+      creationTimestamp: null
+      labels: { app: dry }
+    spec:
+      containers:
+      - image: ${image}
+        name: app
+        resources: {}
+status: {}
+`;
+    const APPLY = `mutation($m: String!) { apply(manifests: $m) { objects { action } } }`;
+    await api.ok(APPLY, { m: manifest('nginx:1') });
+    const { uid } = (await get('deployment', 'dry')).metadata;
+    await rolledOut('dry', uid, 'nginx:1', 2);
+    expect((await api.ok(APPLY, { m: manifest('nginx:1') })).apply.objects[0].action).toBe('unchanged');
+    await api.ok(APPLY, { m: manifest('nginx:2') });
+    await rolledOut('dry', uid, 'nginx:2', 2);
+    // Back to the first manifest: the first template again, so its ReplicaSet, not a third one.
+    await api.ok(APPLY, { m: manifest('nginx:1') });
+    await rolledOut('dry', uid, 'nginx:1', 2);
+    expect(await replicaSetsOf(uid)).toHaveLength(2);
+  });
+
   it('Recreate: every old pod is gone before the first new one is created', async () => {
     const { uid } = (await api.ok(CREATE, { i: deployment('rec', 'nginx:1', { replicas: 3, strategy: { type: 'Recreate' } }) })).createDeployment.metadata;
     await rolledOut('rec', uid, 'nginx:1', 3);

@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { ARTIFACTS, chromiumAvailable, launchBrowser } from '../support/browser.js';
+import { FLUENTD_DAEMONSET, PI_JOB, WEB_STATEFULSET } from '../support/manifests.js';
 
 const enabled = chromiumAvailable();
 let api: TestApi;
@@ -142,6 +143,20 @@ spec:
       expect(b).not.toContain('hunter2-in-the-clear');
       expect(b).not.toContain(encoded);
     }
+  });
+
+  it('lists DaemonSets, StatefulSets and Jobs among the workloads, live', async () => {
+    await api.ok(`mutation($m: String!) { apply(manifests: $m) { revision } }`, { m: `${PI_JOB}---\n${FLUENTD_DAEMONSET}---\n${WEB_STATEFULSET}` });
+    await page.click('a[data-view="workloads"]');
+    await page.waitForSelector('tr[data-job="default/pi"] td:text("Running")', { timeout: 10_000 });
+    await page.waitForSelector('tr[data-daemonset="kube-system/fluentd-elasticsearch"]');
+    await page.waitForSelector('tr[data-statefulset="default/web"] td:text("0/2")');
+    await api.ok(`mutation($s: JSON!) { updateJobStatus(namespace: "default", name: "pi", status: $s) { metadata { name } } }`, {
+      s: { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] },
+    });
+    await page.waitForSelector('tr[data-job="default/pi"] td:text("Complete")', { timeout: 10_000 });
+    expect(await page.textContent('tr[data-job="default/pi"]')).toContain('1/1');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-batch-workloads.png') });
   });
 
   it("keeps a Deployment's page short: its history is a list of changes, controllers' status writes one line each", async () => {

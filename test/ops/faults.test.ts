@@ -152,7 +152,7 @@ describe('a full disk', () => {
       }
 
       const before = snapshotTables(api.db());
-      const big = (name: string) => ({ metadata: { name }, spec: { containers: [{ name: 'a', image: 'b' }], pad: 'x'.repeat(1024 * 1024) } });
+      const big = (name: string) => ({ metadata: { name }, spec: { containers: [{ name: 'a', image: 'b', args: ['x'.repeat(1024 * 1024)] }] } });
       let refused: { message: string; extensions?: Record<string, any> } | undefined;
       for (let i = 0; i < 40 && !refused; i++) {
         const res = await api.gql(CREATE_POD, { i: big(`full-${i}`) });

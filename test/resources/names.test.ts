@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { dns1035LabelErrors, dns1123LabelErrors, dns1123SubdomainErrors } from '../../server/resources/validation/names.js';
+import { dns1035LabelErrors, dns1123LabelErrors, dns1123SubdomainErrors, envVarNameErrors, portNameErrors } from '../../server/resources/validation/names.js';
 
 const LABEL_MSG =
   "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
@@ -61,5 +61,28 @@ describe('dns1035LabelErrors', () => {
     ['Abc', [DNS1035_MSG]],
   ] as [string, string[]][])('%j → %j', (value, expected) => {
     expect(dns1035LabelErrors(value)).toEqual(expected);
+  });
+});
+
+// k8s.io/apimachinery/pkg/util/validation/validation_test.go: TestIsValidPortName
+describe('portNameErrors (TestIsValidPortName)', () => {
+  it.each(['telnet', 're-mail-ck', 'pop3', 'a', 'a-1', '1-a', 'a-1-b-2-c', '1-a-2-b-3'])('%j is valid', (v) => {
+    expect(portNameErrors(v)).toEqual([]);
+  });
+  it.each(['longerthan15characters', '', 'a'.repeat(16), '12345', '1-2-3-4', '-begin', 'end-', 'two--hyphens', 'whois++'])('%j is invalid', (v) => {
+    expect(portNameErrors(v).length).toBeGreaterThan(0);
+  });
+});
+
+// k8s.io/apimachinery/pkg/util/validation/validation_test.go: TestIsRelaxedEnvVarName
+describe('envVarNameErrors (TestIsRelaxedEnvVarName)', () => {
+  it.each(['-', ':', '_', '+a', '>a', '<a', 'a.', 'a..', '*a', '%a', '?a', 'a:a', 'a_a', 'aAz', '~a', '|a', 'a0a', 'a9', '/a', 'a ', '#a', '0a', '0 a', "'a", '(a', '@a'])(
+    '%j is valid',
+    (v) => {
+      expect(envVarNameErrors(v)).toEqual([]);
+    },
+  );
+  it.each(['', '=', 'a=', '1=a', 'a=b', '#%=&&', `${String.fromCodePoint(1)}abc`, `${String.fromCodePoint(130)}abc`, 'Ç ç', 'Ä ä', 'Ñ ñ', 'Ø ø'])('%j is invalid', (v) => {
+    expect(envVarNameErrors(v).length).toBeGreaterThan(0);
   });
 });

@@ -38,7 +38,7 @@ describe.skipIf(!kubectlPresent)(`kubectl against Kubeql ${kubectlSkipReason}`, 
     expect(lines).toContainEqual(['nodes', 'no', 'v1', 'false', 'Node']);
     expect(lines).toContainEqual(['clusterroles', 'rbac.authorization.k8s.io/v1', 'false', 'ClusterRole']);
     const workloads = await kubectl.ok(['api-resources', '--categories=all', '-o', 'name']);
-    expect(workloads.trim().split('\n').sort()).toEqual(['deployments.apps', 'pods', 'replicasets.apps', 'services']);
+    expect(workloads.trim().split('\n').sort()).toEqual(['daemonsets.apps', 'deployments.apps', 'jobs.batch', 'pods', 'replicasets.apps', 'services', 'statefulsets.apps']);
   });
 
   it('applies the Kubernetes docs’ Deployment; GraphQL and REST see the same object at the same revision, written by the same identity', async () => {

@@ -78,8 +78,8 @@ describe('request bodies', () => {
 });
 
 describe('one object is at most 1.5 MiB', () => {
-  // Annotations have their own cap (256 KiB); a field Kubeql does not act on has none but this one.
-  const padded = (name: string, pad: string) => ({ metadata: { name }, spec: { containers: [{ name: 'a', image: 'b' }], pad } });
+  // Annotations have their own cap (256 KiB); a container's args (a Kubernetes field Kubeql keeps) have none but this one.
+  const padded = (name: string, pad: string) => ({ metadata: { name }, spec: { containers: [{ name: 'a', image: 'b', args: [pad] }] } });
 
   it('a create over the cap is PAYLOAD_TOO_LARGE naming the object; just under it is stored', async () => {
     const before = snapshotTables(api.db());
@@ -98,11 +98,11 @@ describe('one object is at most 1.5 MiB', () => {
 
   it('an update that grows an object past the cap is refused, and the object keeps its version', async () => {
     const before = snapshotTables(api.db());
-    const res = await api.gql(`mutation($p: JSON!) { patchNamespace(name: "default", patch: $p) { metadata { resourceVersion } } }`, {
-      p: { spec: { pad: 'y'.repeat(MAX_OBJECT_BYTES) } },
+    const res = await api.gql(`mutation($p: JSON!) { patchPod(namespace: "default", name: "large", patch: $p, type: STRATEGIC) { metadata { resourceVersion } } }`, {
+      p: { spec: { containers: [{ name: 'a', image: 'y'.repeat(MAX_OBJECT_BYTES) }] } },
     });
     expect(res.errors?.[0].extensions?.code).toBe('PAYLOAD_TOO_LARGE');
-    expect(res.errors?.[0].message).toContain('Namespace default is');
+    expect(res.errors?.[0].message).toContain('Pod default/large is');
     expect(snapshotTables(api.db())).toBe(before);
   });
 
@@ -120,12 +120,18 @@ describe('one object is at most 1.5 MiB', () => {
 describe('nesting is bounded', () => {
   it(`an object nested past ${MAX_OBJECT_DEPTH} levels is BAD_USER_INPUT naming the field; at the bound it is stored`, async () => {
     const before = snapshotTables(api.db());
-    // The pod is level 1, spec 2, spec.extra 3.
-    const res = await api.gql(CREATE_POD, { i: { ...POD('deep'), spec: { containers: [{ name: 'a', image: 'b' }], extra: deepObject(MAX_OBJECT_DEPTH - 1) } } });
-    expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    expect(res.errors?.[0].extensions?.field).toMatch(/^spec\.extra\.x\.x/);
+    // A field Kubernetes does not declare is refused before anything walks it (strict field validation).
+    const undeclared = await api.gql(CREATE_POD, { i: { ...POD('deep'), spec: { containers: [{ name: 'a', image: 'b' }], extra: deepObject(MAX_OBJECT_DEPTH - 1) } } });
+    expect(undeclared.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.spec.extra' });
+    // A free-form field Kubernetes declares (managedFields' fieldsV1) reaches the store's bound: the
+    // pod is level 1, metadata 2, managedFields 3, its entry 4, fieldsV1 5.
+    const manifest = (levels: number) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'deep-fields', managedFields: [{ manager: 'm', fieldsV1: deepObject(levels) }] }, spec: { containers: [{ name: 'a', image: 'b' }] } });
+    const APPLY = 'mutation($m: String!) { apply(manifests: $m) { objects { name } } }';
+    const deep = await api.gql(APPLY, { m: manifest(MAX_OBJECT_DEPTH - 3) });
+    expect(deep.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(deep.errors?.[0].message).toMatch(/managedFields\[0\]\.fieldsV1\.x\.x/);
     expect(snapshotTables(api.db())).toBe(before);
-    await api.ok(CREATE_POD, { i: { ...POD('deep-ok'), spec: { containers: [{ name: 'a', image: 'b' }], extra: deepObject(MAX_OBJECT_DEPTH - 2) } } });
+    await api.ok(APPLY, { m: manifest(MAX_OBJECT_DEPTH - 4) });
   });
 
   it('variables nested thousands of levels deep are BAD_USER_INPUT over HTTP and WebSocket', async () => {

@@ -37,14 +37,16 @@ const memory = () => {
   const m = process.memoryUsage();
   return m.heapUsed + m.external;
 };
-const PATCH = `mutation($n: String!, $p: JSON!) { patchNamespace(name: $n, patch: $p) { metadata { resourceVersion } } }`;
-const pad = (seq: number) => ({ spec: { pad: `${seq}`.padEnd(OBJECT_BYTES, 'x') } });
+// A pod's image is a field it may change; a strategic patch changes the image alone.
+const PATCH = `mutation($n: String!, $p: JSON!) { patchPod(namespace: "default", name: $n, patch: $p, type: STRATEGIC) { metadata { resourceVersion } } }`;
+const pad = (seq: number) => ({ spec: { containers: [{ name: 'a', image: `${seq}`.padEnd(OBJECT_BYTES, 'x') }] } });
+const CREATE = `mutation($n: String!) { createPod(input: { metadata: { name: $n }, spec: { containers: [{ name: "a", image: "b" }] } }) { metadata { name } } }`;
 
 let api: TestApi;
 beforeAll(async () => {
   api = await startTestApi({ watch: { maxBacklog: 20, bookmarkIntervalMs: 200 }, keepAliveMs: 600_000 });
   for (let i = 0; i < EXISTING; i++) {
-    await api.ok(`mutation($n: String!) { createNamespace(input: { metadata: { name: $n } }) { metadata { name } } }`, { n: `big-${i}` });
+    await api.ok(CREATE, { n: `big-${i}` });
     await api.ok(PATCH, { n: `big-${i}`, p: pad(i) });
   }
 }, 60_000);
@@ -53,7 +55,7 @@ afterAll(() => api.close());
 async function slowSubscriber(): Promise<RawConnection> {
   const conn = await rawConnect(api.server.url);
   await conn.init();
-  for (let i = 0; i < SUBSCRIPTIONS; i++) conn.subscribe(`s${i}`, 'subscription { watch(kind: Namespace) { type revision object { ... on Namespace { manifest } } } }');
+  for (let i = 0; i < SUBSCRIPTIONS; i++) conn.subscribe(`s${i}`, 'subscription { watch(kind: Pod) { type revision object { ... on Pod { manifest } } } }');
   // Stops reading: the kernel's buffers fill, then the server's.
   conn.socket.pause();
   return conn;
@@ -64,7 +66,7 @@ describe('paused readers with large objects', () => {
     const baseline = memory();
     const fast = await rawConnect(api.server.url);
     await fast.init();
-    fast.subscribe('f', 'subscription { watch(kind: Namespace) { type revision } }');
+    fast.subscribe('f', 'subscription { watch(kind: Pod) { type revision } }');
     await fast.waitFor(() => fast.of('f').some((m) => m.payload?.data?.watch?.type === 'BOOKMARK'));
 
     const slow = [await slowSubscriber(), await slowSubscriber()];
@@ -72,7 +74,7 @@ describe('paused readers with large objects', () => {
     let last = 0;
     for (let i = 0; i < WRITES; i++) {
       const res = await api.ok(PATCH, { n: `big-${i % EXISTING}`, p: pad(100 + i) });
-      last = Number(res.patchNamespace.metadata.resourceVersion);
+      last = Number(res.patchPod.metadata.resourceVersion);
       if (i % 5 === 4) {
         peak = Math.max(peak, memory());
         // Stop early rather than take the test process down with the server in it.
@@ -114,9 +116,9 @@ describe('paused readers with large objects', () => {
     // A server of its own, with a smaller event window, so what is measured is the stream's buffer.
     await api.close();
     api = await startTestApi({ watch: { maxBacklog: 100_000, windowBytes: 16 << 20 }, keepAliveMs: 600_000 });
-    for (let i = 0; i < EXISTING; i++) await api.ok(`mutation($n: String!) { createNamespace(input: { metadata: { name: $n } }) { metadata { name } } }`, { n: `big-${i}` });
+    for (let i = 0; i < EXISTING; i++) await api.ok(CREATE, { n: `big-${i}` });
     const url = new URL(api.server.url);
-    const body = JSON.stringify({ query: 'subscription { watch(kind: Namespace) { type revision object { ... on Namespace { manifest } } } }' });
+    const body = JSON.stringify({ query: 'subscription { watch(kind: Pod) { type revision object { ... on Pod { manifest } } } }' });
     const req = http.request({
       host: url.hostname,
       port: url.port,

@@ -1,13 +1,15 @@
 /**
- * Limits on what one request may ask (DESIGN §7 Limits): GraphQL Armor's depth, aliases, tokens,
- * cost and directives rules, as envelop plugins so they hold on the WebSocket path too, each
- * answering TOO_COMPLEX; the request body size (PAYLOAD_TOO_LARGE, HTTP 413); CSRF prevention.
+ * Limits on what one request may ask (DESIGN §7 Limits): GraphQL Armor's depth, aliases, tokens
+ * and directives rules, as envelop plugins so they hold on the WebSocket path too, and the cost
+ * limit (query-cost.ts), each answering TOO_COMPLEX; the request body size (PAYLOAD_TOO_LARGE,
+ * HTTP 413); CSRF prevention.
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError } from 'graphql';
 import { MAX_OBJECT_DEPTH, pathTooDeep } from '../../resources/object-bounds.js';
 import type { Plugin } from 'graphql-yoga';
+import { queryCostPlugin } from './query-cost.js';
 
 export interface Limits {
   depth: number;
@@ -75,10 +77,9 @@ export function limitPlugins(limits: Limits): Plugin[] {
     maxDepth: { n: limits.depth, onReject: [tooComplex] },
     maxAliases: { n: limits.aliases, onReject: [tooComplex] },
     maxTokens: { n: limits.tokens, onReject: [tooComplex] },
-    // Cost counts objects, each times the page size it sits in (first: N), not scalars or depth:
-    // listing 500 pods with their nodes costs about 3,500, a page of 10,000 bare pods 30,000.
-    costLimit: { maxCost: limits.cost, objectCost: 1, scalarCost: 0, depthCostFactor: 1, onReject: [tooComplex] },
+    // The cost limit is query-cost.ts: it counts stored objects and reads `first` from variables too.
+    costLimit: { enabled: false },
     maxDirectives: { n: 50, onReject: [tooComplex] },
   });
-  return [bodySizePlugin(limits.bodyBytes), useCSRFPrevention(), armor as Plugin, variablesDepthPlugin()];
+  return [bodySizePlugin(limits.bodyBytes), useCSRFPrevention(), armor as Plugin, variablesDepthPlugin(), queryCostPlugin(limits.cost)];
 }

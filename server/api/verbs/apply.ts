@@ -9,7 +9,7 @@ import type { KObject, KindDef } from '../../resources/kind.js';
 import { isPlainObject } from '../../resources/shape.js';
 import { closestName } from '../../resources/closest-name.js';
 import { kinds } from '../../resources/registry.js';
-import { prepareObject } from '../../resources/validate-object.js';
+import { prepareObject, type FieldValidation, type PrepareOptions } from '../../resources/validate-object.js';
 import type { StoredEvent, WriteTx } from '../../store/types.js';
 import type { ApiContext } from '../context.js';
 import { createInTx } from './create.js';
@@ -45,6 +45,7 @@ export interface ApplyArgs {
   manifests: string;
   dryRun?: boolean | null;
   requestId?: string | null;
+  fieldValidation?: FieldValidation | null;
 }
 
 /** One document, identified: which object of which kind it describes. */
@@ -122,7 +123,7 @@ function lastAppliedOf(live: KObject): unknown {
 const revisionOf = (o: KObject) => Number(o.metadata.resourceVersion);
 const scoped = (t: Target) => (t.kind.namespaced ? t.namespace : null);
 
-function applyOne(tx: WriteTx, ctx: VerbContext & { guard: Guard }, target: Target, requestId: string | undefined): { applied: AppliedObject; warnings: string[] } {
+function applyOne(tx: WriteTx, ctx: VerbContext & { guard: Guard }, target: Target, requestId: string | undefined, options: PrepareOptions): { applied: AppliedObject; warnings: string[] } {
   const { kind, path } = target;
   const desired = withLastApplied(target.manifest);
   const live = tx.get(kind.kind, target.namespace, target.name);
@@ -135,22 +136,22 @@ function applyOne(tx: WriteTx, ctx: VerbContext & { guard: Guard }, target: Targ
   const attributes = attributesFor(kind, live ? 'patch' : 'create', { namespace: target.namespace, name: target.name, object: live });
   ctx.guard.check(attributes);
   if (!live) {
-    const prepared = prepareObject(kind, desired, path);
+    const prepared = prepareObject(kind, desired, path, options);
     return report('created', createInTx(tx, ctx, kind, prepared, { verb: 'apply', requestId, path }), prepared.warnings);
   }
   checkPrecondition(live, given(target.manifest.metadata.resourceVersion) ? String(target.manifest.metadata.resourceVersion) : undefined);
   const { status: _status, ...rest } = live;
   const merged = threeWayMerge(kind.kind, rest, lastAppliedOf(live), desired as unknown as Record<string, unknown>, path);
-  const prepared = prepareObject(kind, merged, path);
+  const prepared = prepareObject(kind, merged, path, options);
   const result = updateInTx(tx, ctx, kind, live, prepared, { verb: 'apply', requestId, path });
   return report(result.changed ? 'configured' : 'unchanged', result.object, prepared.warnings);
 }
 
-function applyInTx(tx: WriteTx, ctx: VerbContext & { guard: Guard }, targets: Target[], requestId: string | undefined): ApplyResult {
+function applyInTx(tx: WriteTx, ctx: VerbContext & { guard: Guard }, targets: Target[], requestId: string | undefined, options: PrepareOptions): ApplyResult {
   const objects: AppliedObject[] = [];
   const warnings: string[] = [];
   for (const target of targets) {
-    const one = applyOne(tx, ctx, target, requestId);
+    const one = applyOne(tx, ctx, target, requestId, options);
     objects.push(one.applied);
     warnings.push(...one.warnings.map((w) => `${target.path}: ${w}`));
   }
@@ -203,7 +204,7 @@ export async function apply(ctx: ApiContext, kindOf: (name: string) => KindDef |
   const requestId = args.requestId || undefined;
   const run = (tx: WriteTx): ApplyResult => {
     const earlier = requestId ? tx.eventsForRequest(ctx.actor, requestId) : [];
-    return earlier.length > 0 ? earlierApply(tx, targets, earlier, requestId!) : applyInTx(tx, ctx, targets, requestId);
+    return earlier.length > 0 ? earlierApply(tx, targets, earlier, requestId!) : applyInTx(tx, ctx, targets, requestId, args);
   };
   return writeOrDryRun(ctx.store, Boolean(args.dryRun), run);
 }

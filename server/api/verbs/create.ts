@@ -64,6 +64,7 @@ export function createInTx(tx: WriteTx, ctx: VerbContext, kind: KindDef, prepare
     ...(meta.finalizers ? { finalizers: meta.finalizers } : {}),
   };
   delete object.status;
+  kind.prepareForCreate?.(object);
   const status = kind.initialStatus?.(object);
   if (status) object.status = status;
   throwIfInvalid(kind.allocate?.(object, allocatorFor(tx, ctx.ranges)) ?? [], options.path);

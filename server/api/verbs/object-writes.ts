@@ -5,7 +5,7 @@
  */
 import { KubeqlError, badInput } from '../../errors.js';
 import type { KObject, KindDef } from '../../resources/kind.js';
-import { prepareObject, prepareStatus } from '../../resources/validate-object.js';
+import { prepareObject, prepareStatus, type FieldValidation } from '../../resources/validate-object.js';
 import type { Store, WriteTx } from '../../store/types.js';
 import { attributesFor, type Attributes } from '../auth/attributes.js';
 import type { Guard } from '../auth/guard.js';
@@ -27,6 +27,8 @@ export interface WriteOptions {
   dryRun?: boolean;
   /** Where the input sits in the request, for error paths (`input`, `body`). */
   path?: string;
+  /** What a field Kubernetes' schema does not declare does: Strict (the default, as kubectl asks), Warn or Ignore. */
+  fieldValidation?: FieldValidation | null;
 }
 
 /** Carries a dry run's result out of its write, whose throwing rolls the savepoint back. */
@@ -67,7 +69,7 @@ export function storeFor(ctx: { store: Store }, dryRun: boolean | undefined): St
 
 export async function createObject(ctx: WriteContext, kind: KindDef, input: unknown, options: WriteOptions = {}): Promise<KObject> {
   const path = options.path ?? 'input';
-  const prepared = prepareObject(kind, input, path);
+  const prepared = prepareObject(kind, input, path, options);
   ctx.guard.check(attributesFor(kind, 'create', prepared.object.metadata));
   const meta = prepared.object.metadata;
   const request = { verb: 'create' as const, kind: kind.kind, namespace: kind.namespaced ? (meta.namespace as string) : '', name: meta.name || undefined, generateName: meta.generateName || undefined };
@@ -88,7 +90,7 @@ export async function updateObject(
   options: WriteOptions & { expect?: { namespace?: string; name: string } } = {},
 ): Promise<KObject> {
   const path = options.path ?? 'input';
-  const prepared = prepareObject(kind, input, path);
+  const prepared = prepareObject(kind, input, path, options);
   const { name, namespace, resourceVersion } = prepared.object.metadata;
   if (!name) throw badInput(`${path}.metadata.name`, 'Required value');
   if (options.expect) {

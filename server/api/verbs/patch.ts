@@ -12,7 +12,7 @@ import type { JsonMap } from '../../resources/patch/json-value.js';
 import { PatchError } from '../../resources/patch/patch-error.js';
 import { patchObject, type PatchType } from '../../resources/patch/patch-object.js';
 import { isPlainObject } from '../../resources/shape.js';
-import { prepareObject } from '../../resources/validate-object.js';
+import { prepareObject, type PrepareOptions } from '../../resources/validate-object.js';
 import { attributesFor } from '../auth/attributes.js';
 import type { ApiContext } from '../context.js';
 import { checkPrecondition } from './lookup.js';
@@ -36,7 +36,8 @@ export interface PatchResult {
 }
 
 /** `path` names the patch in errors (`patch`, the GraphQL argument, by default). */
-export async function patch(ctx: ApiContext, kind: KindDef, target: WriteTarget, type: PatchType, body: unknown, path = 'patch'): Promise<PatchResult> {
+/** `options.fieldValidation` says what an undeclared field does (Strict by default). */
+export async function patch(ctx: ApiContext, kind: KindDef, target: WriteTarget, type: PatchType, body: unknown, path = 'patch', options: PrepareOptions = {}): Promise<PatchResult> {
   if (type === 'JSON' ? !Array.isArray(body) : !isPlainObject(body))
     throw badInput(path, type === 'JSON' ? 'must be a JSON array of operations (a JSON patch)' : `must be a JSON object (a ${type === 'MERGE' ? 'merge' : 'strategic merge'} patch)`);
   const patchMeta = isPlainObject(body) && isPlainObject(body.metadata) ? body.metadata : {};
@@ -49,7 +50,7 @@ export async function patch(ctx: ApiContext, kind: KindDef, target: WriteTarget,
     // A JSON patch that sets metadata.resourceVersion makes it a precondition, as in Kubernetes.
     if (type === 'JSON') checkPrecondition(current, result.metadata.resourceVersion);
     delete result.status; // the status subresource is written by updateStatus alone
-    const prepared = prepareObject(kind, result, path);
+    const prepared = prepareObject(kind, result, path, options);
     warnings = prepared.warnings;
     return updateInTx(tx, ctx, kind, current, prepared, { verb: 'patch', requestId: target.requestId, path }).object;
   });

@@ -5,7 +5,7 @@
  * finalizer went.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { KubeqlError, badInput } from '../../errors.js';
+import { badInput } from '../../errors.js';
 import type { KObject, KindDef } from '../../resources/kind.js';
 import { throwIfInvalid, type Prepared } from '../../resources/validate-object.js';
 import type { Verb, WriteTx } from '../../store/types.js';
@@ -56,12 +56,14 @@ export function updateInTx(tx: WriteTx, ctx: VerbContext, kind: KindDef, current
   if (current.status !== undefined) next.status = current.status;
 
   if (current.metadata.deletionTimestamp) {
+    // ValidateObjectMetaAccessorUpdate: a validation error (422 Invalid in Kubernetes), not an authorization one.
     const before = new Set(current.metadata.finalizers ?? []);
-    const added = (next.metadata.finalizers ?? []).find((f) => !before.has(f));
-    if (added)
-      throw new KubeqlError('FORBIDDEN', `no new finalizers can be added if the object is being deleted, found new finalizer ${JSON.stringify(added)}`, {
-        field: `${options.path}.metadata.finalizers`,
-      });
+    const added = [...new Set((next.metadata.finalizers ?? []).filter((f) => !before.has(f)))].sort();
+    if (added.length)
+      throw badInput(
+        `${options.path}.metadata.finalizers`,
+        `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`,
+      );
   }
 
   kind.keepAllocated?.(next, current);

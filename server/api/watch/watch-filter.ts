@@ -4,6 +4,7 @@ import type { KObject, KindDef } from '../../resources/kind.js';
 import { kindByName } from '../../resources/registry.js';
 import { matchesFields, parseFieldSelector, type FieldRequirement } from '../../resources/selectors/field-selector.js';
 import { matchesLabels, parseLabelSelector, type LabelRequirement } from '../../resources/selectors/label-selector.js';
+import { fieldValue, selectableFields } from '../../resources/selectors/field-values.js';
 
 export interface WatchFilter {
   /** Identifies equal filters, so watchers with the same filter share one evaluation per event. */
@@ -28,20 +29,12 @@ export interface WatchArgs {
   namespaces?: readonly string[];
 }
 
-/** The value of a field selector's field on an object ('' when absent; booleans as 'true'/'false'). */
-export function fieldValue(object: KObject, field: string): string {
-  if (field === 'metadata.namespace') return object.metadata.namespace ?? '';
-  let value: unknown = object;
-  for (const part of field.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
-  return value === undefined || value === null ? '' : String(value);
-}
-
 export function watchFilter(args: WatchArgs): WatchFilter {
   const kind = kindByName(args.kind);
   if (!kind) throw badInput('kind', `unknown kind ${JSON.stringify(args.kind)}`);
   const namespace = kind.namespaced && args.namespace ? args.namespace : undefined;
   const labels = parseLabelSelector(args.labelSelector);
-  const fields = parseFieldSelector(args.fieldSelector ?? '', ['metadata.name', 'metadata.namespace', ...kind.fieldSelectors]);
+  const fields = parseFieldSelector(args.fieldSelector ?? '', selectableFields(kind));
   const allowed = args.namespaces ? new Set(args.namespaces) : undefined;
   const node = fields.find((f) => f.field === 'spec.nodeName' && f.operator === '=' && f.value !== '');
   return {
@@ -56,6 +49,6 @@ export function watchFilter(args: WatchArgs): WatchFilter {
       (namespace === undefined || o.metadata.namespace === namespace) &&
       (allowed === undefined || allowed.has(o.metadata.namespace ?? '')) &&
       matchesLabels(labels, o.metadata.labels) &&
-      matchesFields(fields, (f) => fieldValue(o, f)),
+      matchesFields(fields, (f) => fieldValue(kind.kind, o, f)),
   };
 }

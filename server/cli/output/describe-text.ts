@@ -1,6 +1,8 @@
 /** `kq describe`'s text: kubectl's layout (aligned `Key:  value` lines, nested sections indented by two, camelCase keys as words). */
 import type { KObject, KindDef } from '../../resources/kind.js';
 import { eventRows, eventsSection } from './event-rows.js';
+import { humanDuration } from '../../resources/printing/age.js';
+import { labelsText } from '../../resources/printing/cells.js';
 import { podStatus } from '../../resources/printing/pod-status.js';
 import { podLines, serviceLines, workloadLines } from './describe-pod.js';
 
@@ -67,6 +69,26 @@ function summary(kind: KindDef, o: KObject): Line[] {
   const status = (o.status ?? {}) as Record<string, any>;
   const line = (key: string, value: unknown) => ({ indent: 0, key, value: value === undefined || value === null ? '<none>' : String(value) });
   if (kind.kind === 'Pod') return [line('Node', spec.nodeName), line('Status', podStatus(o)), line('IP', status.podIP)];
+  if (kind.kind === 'Job') {
+    const start = Date.parse(status.startTime ?? '');
+    const end = Date.parse(status.completionTime ?? '');
+    return [
+      ...(status.startTime ? [line('Start Time', when(status.startTime))] : []),
+      ...(status.completionTime ? [line('Completed At', when(status.completionTime))] : []),
+      ...(!Number.isNaN(start) && !Number.isNaN(end) ? [line('Duration', humanDuration(end - start))] : []),
+      line('Pods Statuses', `${status.active ?? 0} Active (${status.ready ?? 0} Ready) / ${status.succeeded ?? 0} Succeeded / ${status.failed ?? 0} Failed`),
+    ];
+  }
+  if (kind.kind === 'DaemonSet')
+    return [
+      line('Node-Selector', labelsText(spec.template?.spec?.nodeSelector)),
+      line('Desired Number of Nodes Scheduled', status.desiredNumberScheduled ?? 0),
+      line('Current Number of Nodes Scheduled', status.currentNumberScheduled ?? 0),
+      line('Number of Nodes Scheduled with Up-to-date Pods', status.updatedNumberScheduled ?? 0),
+      line('Number of Nodes Scheduled with Available Pods', status.numberAvailable ?? 0),
+      line('Number of Nodes Misscheduled', status.numberMisscheduled ?? 0),
+    ];
+  if (kind.kind === 'StatefulSet') return [line('Replicas', `${spec.replicas ?? 0} desired | ${status.replicas ?? 0} total`)];
   if (kind.scale)
     return [line('Replicas', `${spec.replicas ?? 0} desired | ${status.updatedReplicas ?? 0} updated | ${status.replicas ?? 0} total | ${status.availableReplicas ?? 0} available | ${status.unavailableReplicas ?? 0} unavailable`)];
   return [];

@@ -27,7 +27,7 @@ const PERCENT = new RegExp(`^${PERCENT_FMT}$`);
 const invalid = (value: unknown, message: string) => `Invalid value: ${JSON.stringify(value)}: ${message}`;
 
 /** getIntOrPercentValue: a percentage's number, an int, or Go's IntValue() of any other string (0 unless it is digits). */
-function intOrPercentValue(v: number | string | undefined): number {
+export function intOrPercentValue(v: number | string | undefined): number {
   if (typeof v === 'number') return v;
   if (typeof v !== 'string') return 0;
   if (PERCENT.test(v)) return Number(v.slice(0, -1));
@@ -35,7 +35,7 @@ function intOrPercentValue(v: number | string | undefined): number {
 }
 
 /** ValidatePositiveIntOrPercent: a non-negative int, or a percent string. */
-function intOrPercentErrors(v: number | string | undefined, path: string): FieldError[] {
+export function intOrPercentErrors(v: number | string | undefined, path: string): FieldError[] {
   if (typeof v === 'string' && !PERCENT.test(v))
     return [{ path, message: invalid(v, regexError("a valid percent string must be a numeric string followed by an ending '%'", PERCENT_FMT, '1%', '93%')) }];
   if (typeof v === 'number' && v < 0) return [{ path, message: invalid(v, 'must be greater than or equal to 0') }];

@@ -1,7 +1,7 @@
 /**
  * How the fields of the supported kinds merge in a strategic merge patch: every `patchStrategy`
  * and `patchMergeKey` struct tag of the Go types of those kinds (k8s.io/api core/v1, apps/v1,
- * coordination/v1, rbac/v1 and apimachinery meta/v1), and the fields that lead to them. Each entry
+ * batch/v1, coordination/v1, rbac/v1 and apimachinery meta/v1), and the fields that lead to them. Each entry
  * names the Go field it comes from. A field not listed has no tag: maps merge key by key, lists
  * are replaced whole (`tolerations`, `subsets`, `rules` and `taints` among them, as in Kubernetes).
  *
@@ -156,6 +156,41 @@ export const patchTypes: PatchTypes = {
   },
   DeploymentStatus: {
     conditions: conditions('apps/v1 DeploymentStatus'),
+  },
+  DaemonSet: {
+    metadata,
+    spec: { go: 'apps/v1 DaemonSet.Spec', type: 'DaemonSetSpec' },
+    status: { go: 'apps/v1 DaemonSet.Status', type: 'DaemonSetStatus' },
+  },
+  DaemonSetSpec: {
+    template: { go: 'apps/v1 DaemonSetSpec.Template', type: 'PodTemplateSpec' },
+  },
+  DaemonSetStatus: {
+    conditions: conditions('apps/v1 DaemonSetStatus'),
+  },
+  StatefulSet: {
+    metadata,
+    spec: { go: 'apps/v1 StatefulSet.Spec', type: 'StatefulSetSpec' },
+    status: { go: 'apps/v1 StatefulSet.Status', type: 'StatefulSetStatus' },
+  },
+  StatefulSetSpec: {
+    template: { go: 'apps/v1 StatefulSetSpec.Template', type: 'PodTemplateSpec' },
+  },
+  StatefulSetStatus: {
+    conditions: conditions('apps/v1 StatefulSetStatus'),
+  },
+
+  // k8s.io/api/batch/v1
+  Job: {
+    metadata,
+    spec: { go: 'batch/v1 Job.Spec', type: 'JobSpec' },
+    status: { go: 'batch/v1 Job.Status', type: 'JobStatus' },
+  },
+  JobSpec: {
+    template: { go: 'batch/v1 JobSpec.Template', type: 'PodTemplateSpec' },
+  },
+  JobStatus: {
+    conditions: conditions('batch/v1 JobStatus'),
   },
 
   // k8s.io/api/coordination/v1 and rbac/v1: no patch tags beyond ObjectMeta's

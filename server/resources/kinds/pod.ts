@@ -2,8 +2,8 @@
 import type { KObject, KindDef } from '../kind.js';
 import { arr, bool, dateTime, int, json, obj, req, str, stringMap } from '../shape.js';
 import { childPath, type FieldError } from '../validation/field-error.js';
-import { dns1123LabelErrors, dns1123SubdomainErrors } from '../validation/names.js';
-import { quantityErrors } from '../quantity.js';
+import { dns1123LabelErrors, dns1123SubdomainErrors, envVarNameErrors, portNameErrors } from '../validation/names.js';
+import { canonicalQuantity, parseQuantityExact, quantityErrors } from '../quantity.js';
 import { diffPath } from '../validation/diff-path.js';
 
 const protocol = str(['TCP', 'UDP', 'SCTP']);
@@ -102,6 +102,7 @@ interface ContainerLike {
   terminationMessagePath?: string;
   terminationMessagePolicy?: string;
   ports?: Array<{ protocol?: string; containerPort?: number; name?: string }>;
+  env?: Array<{ name?: unknown }>;
   resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
 }
 
@@ -132,7 +133,25 @@ export function defaultPodSpec(spec: PodSpecLike): void {
     c.terminationMessagePath ??= '/dev/termination-log';
     c.terminationMessagePolicy ??= 'File';
     if (Array.isArray(c.ports)) for (const p of c.ports) if (typeof p === 'object' && p !== null) p.protocol ??= 'TCP';
+    canonicalizeResources(c.resources);
   }
+  if (typeof spec.overhead === 'object' && spec.overhead !== null) canonicalizeQuantities(spec.overhead as Record<string, unknown>);
+}
+
+/** Quantities as the API server writes them back (`0.5` → `500m`, `1024Mi` → `1Gi`); invalid ones are left for validation to name. */
+export function canonicalizeQuantities(map: Record<string, unknown>): void {
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) return;
+  for (const [name, q] of Object.entries(map)) {
+    const canonical = canonicalQuantity(q);
+    if (canonical !== undefined) map[name] = canonical;
+  }
+}
+
+function canonicalizeResources(resources: ContainerLike['resources'] | unknown): void {
+  if (typeof resources !== 'object' || resources === null) return;
+  const r = resources as { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
+  if (r.requests) canonicalizeQuantities(r.requests);
+  if (r.limits) canonicalizeQuantities(r.limits);
 }
 
 /** `Always` for `:latest` or an untagged image, else `IfNotPresent`, as Kubernetes defaults it. */
@@ -167,25 +186,60 @@ export function validatePodSpec(spec: PodSpecLike, path: string): FieldError[] {
       if (typeof c.image === 'string' && c.image.trim() === '') errors.push({ path: childPath(cPath, 'image'), message: 'Required value' });
       const portNames = new Set<string>();
       (Array.isArray(c.ports) ? c.ports : []).forEach((p, j) => {
-        if (typeof p?.name !== 'string') return;
-        if (portNames.has(p.name)) errors.push({ path: childPath(childPath(childPath(cPath, 'ports'), j), 'name'), message: `Duplicate value: ${JSON.stringify(p.name)}` });
+        if (typeof p?.name !== 'string' || p.name === '') return;
+        const namePath = childPath(childPath(childPath(cPath, 'ports'), j), 'name');
+        for (const m of portNameErrors(p.name)) errors.push({ path: namePath, message: `Invalid value: ${JSON.stringify(p.name)}: ${m}` });
+        if (portNames.has(p.name)) errors.push({ path: namePath, message: `Duplicate value: ${JSON.stringify(p.name)}` });
         portNames.add(p.name);
       });
-      for (const which of ['requests', 'limits'] as const) {
-        const map = c.resources?.[which];
-        if (map === undefined || map === null) continue;
-        const mPath = childPath(childPath(cPath, 'resources'), which);
-        if (typeof map !== 'object' || Array.isArray(map)) {
-          errors.push({ path: mPath, message: 'must be an object of quantities' });
-          continue;
-        }
-        for (const [name, q] of Object.entries(map))
-          for (const m of quantityErrors(q)) errors.push({ path: `${mPath}.${name}`, message: `Invalid value: ${JSON.stringify(q)}: ${m}` });
-      }
+      (Array.isArray(c.env) ? c.env : []).forEach((e, j) => {
+        if (typeof e?.name !== 'string') return;
+        for (const m of envVarNameErrors(e.name)) errors.push({ path: childPath(childPath(childPath(cPath, 'env'), j), 'name'), message: `Invalid value: ${JSON.stringify(e.name)}: ${m}` });
+      });
+      errors.push(...resourceErrors(c.resources, childPath(cPath, 'resources')));
     });
   }
   if (typeof spec.nodeName === 'string' && spec.nodeName !== '')
     for (const m of dns1123SubdomainErrors(spec.nodeName)) errors.push({ path: childPath(path, 'nodeName'), message: m });
+  return errors;
+}
+
+/** `Name` of a resource map entry in a path: `requests.cpu`, or `requests["example.com/gpu"]`. */
+const entryPath = (path: string, name: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `${path}.${name}` : `${path}[${JSON.stringify(name)}]`);
+
+/**
+ * ValidateResourceRequirements: every quantity valid, within Kubeql's bound and not negative
+ * (ValidateNonnegativeQuantity); a request no more than its limit.
+ */
+function resourceErrors(resources: ContainerLike['resources'], path: string): FieldError[] {
+  const errors: FieldError[] = [];
+  const valid: Record<'requests' | 'limits', Map<string, bigint>> = { requests: new Map(), limits: new Map() };
+  for (const which of ['limits', 'requests'] as const) {
+    const map = resources?.[which];
+    if (map === undefined || map === null) continue;
+    const mPath = childPath(path, which);
+    if (typeof map !== 'object' || Array.isArray(map)) {
+      errors.push({ path: mPath, message: 'must be an object of quantities' });
+      continue;
+    }
+    for (const [name, q] of Object.entries(map)) {
+      const at = entryPath(mPath, name);
+      const qErrors = quantityErrors(q);
+      for (const m of qErrors) errors.push({ path: at, message: `Invalid value: ${JSON.stringify(q)}: ${m}` });
+      if (qErrors.length) continue;
+      const exact = parseQuantityExact(q)!;
+      if (exact.nanos < 0n) errors.push({ path: at, message: `Invalid value: ${JSON.stringify(q)}: must be greater than or equal to 0` });
+      else valid[which].set(name, exact.nanos);
+    }
+  }
+  for (const [name, request] of valid.requests) {
+    const limit = valid.limits.get(name);
+    if (limit !== undefined && request > limit)
+      errors.push({
+        path: entryPath(childPath(path, 'requests'), name),
+        message: `Invalid value: ${JSON.stringify(resources!.requests![name])}: must be less than or equal to ${name} limit of ${JSON.stringify(resources!.limits![name])}`,
+      });
+  }
   return errors;
 }
 
@@ -233,7 +287,8 @@ export const pod: KindDef = {
   nameErrors: dns1123SubdomainErrors,
   body: { spec: req(PodSpec) },
   status: PodStatus,
-  fieldSelectors: ['spec.nodeName', 'status.phase', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.podIP', 'status.nominatedNodeName'],
+  // PodToSelectableFields (k8s.io/kubernetes pkg/registry/core/pod/strategy.go).
+  fieldSelectors: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
   applyDefaults: (o) => defaultPodSpec(o.spec as PodSpecLike),
   validate: (o) => validatePodSpec(o.spec as PodSpecLike, 'spec'),
   validateUpdate: validatePodUpdate,

@@ -5,6 +5,7 @@ import { parseQuantity, quantityErrors } from '../quantity.js';
 import { mapKeyPath, type FieldError } from '../validation/field-error.js';
 import { qualifiedNameErrors } from '../validation/labels.js';
 import { dns1123SubdomainErrors } from '../validation/names.js';
+import { canonicalizeQuantities } from './pod.js';
 
 /** Resources counted in whole objects: their hard limits must be integers (IsIntegerResourceName). */
 const OBJECT_COUNTS = new Set(['pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims', 'services.nodeports', 'services.loadbalancers']);
@@ -81,6 +82,8 @@ export const resourceQuota: KindDef = {
   fieldSelectors: [],
   applyDefaults(o) {
     o.spec ??= {};
+    const hard = (o.spec as QuotaSpecLike).hard;
+    if (isPlainObject(hard)) canonicalizeQuantities(hard);
   },
   validate: (o) => validateQuotaSpec(o.spec as QuotaSpecLike),
 };

@@ -2,7 +2,7 @@
 import type { KObject, KindDef } from '../kind.js';
 import { arr, bool, int, intOrString, json, obj, req, str, stringMap } from '../shape.js';
 import { childPath, type FieldError } from '../validation/field-error.js';
-import { dns1035LabelErrors, dns1123LabelErrors } from '../validation/names.js';
+import { dns1035LabelErrors, dns1123LabelErrors, portNameErrors } from '../validation/names.js';
 import { validateLabels } from '../validation/labels.js';
 import { allocateFromRange, ipErrors, rangeContains } from '../allocation/ipv4.js';
 import { allocateNodePorts, NODE_PORT_POOL, nodePortsOf, type PortLike } from '../allocation/node-ports.js';
@@ -84,6 +84,8 @@ function validateService(s: ServiceSpecLike): FieldError[] {
     if (twin !== i) errors.push({ path: childPath(path, 'nodePort'), message: `Duplicate value: ${p.nodePort}` });
     if (typeof p.targetPort === 'number' && (p.targetPort < 1 || p.targetPort > 65535))
       errors.push({ path: childPath(path, 'targetPort'), message: `Invalid value: ${p.targetPort}: must be between 1 and 65535, inclusive` });
+    if (typeof p.targetPort === 'string')
+      for (const m of portNameErrors(p.targetPort)) errors.push({ path: childPath(path, 'targetPort'), message: `Invalid value: ${JSON.stringify(p.targetPort)}: ${m}` });
   });
   if (s.selector !== undefined) errors.push(...validateLabels(s.selector, 'spec.selector'));
   if (typeof s.clusterIP === 'string' && s.clusterIP !== '' && s.clusterIP !== 'None')
@@ -148,7 +150,8 @@ export const service: KindDef = {
     for (const p of Array.isArray(s.ports) ? s.ports : []) {
       if (typeof p !== 'object' || p === null) continue;
       p.protocol ??= 'TCP';
-      p.targetPort ??= p.port;
+      // SetDefaults_Service: an unset, 0 or empty targetPort is the port.
+      if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
     }
   },
   validate: (o) => validateService(spec(o)),

@@ -53,7 +53,7 @@ const invalid = (value: unknown, message: string) => `Invalid value: ${JSON.stri
  * The selector (required, valid, non-empty) and the template it must match (ValidateReplicaSetSpec,
  * ValidateDeploymentSpec, ValidatePodTemplateSpecForReplicaSet). Paths under `spec`.
  */
-export function validateSelectorAndTemplate(spec: WorkloadSpecLike): FieldError[] {
+export function validateSelectorAndTemplate(spec: WorkloadSpecLike, restartPolicies: readonly string[] = ['Always']): FieldError[] {
   const errors: FieldError[] = [];
   const selectorPath = 'spec.selector';
   const { requirements, errors: selectorErrors } = labelSelectorFromObject(spec.selector, selectorPath);
@@ -74,9 +74,9 @@ export function validateSelectorAndTemplate(spec: WorkloadSpecLike): FieldError[
   if (typeof podSpec !== 'object' || podSpec === null) return errors;
   const podPath = 'spec.template.spec';
   errors.push(...validatePodSpec(podSpec, podPath));
-  if (podSpec.restartPolicy !== undefined && podSpec.restartPolicy !== 'Always')
-    errors.push({ path: childPath(podPath, 'restartPolicy'), message: `Unsupported value: ${JSON.stringify(podSpec.restartPolicy)}: supported values: "Always"` });
-  if (podSpec.activeDeadlineSeconds !== undefined && podSpec.activeDeadlineSeconds !== null)
+  if (podSpec.restartPolicy !== undefined && !restartPolicies.includes(podSpec.restartPolicy as string))
+    errors.push({ path: childPath(podPath, 'restartPolicy'), message: `Unsupported value: ${JSON.stringify(podSpec.restartPolicy)}: supported values: ${restartPolicies.map((p) => `"${p}"`).join(', ')}` });
+  if (restartPolicies.includes('Always') && podSpec.activeDeadlineSeconds !== undefined && podSpec.activeDeadlineSeconds !== null)
     errors.push({ path: childPath(podPath, 'activeDeadlineSeconds'), message: invalid(podSpec.activeDeadlineSeconds, 'activeDeadlineSeconds in ReplicaSet is not Supported') });
   return errors;
 }

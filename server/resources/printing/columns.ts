@@ -6,8 +6,8 @@
  * resources without a printer).
  */
 import type { KObject, KindDef } from '../kind.js';
-import { age } from './age.js';
-import { count, endpointsList, nodeAddress, nodeRoles, nodeStatus, selectorText, serviceExternalIP, servicePorts, templateContainers } from './cells.js';
+import { age, humanDuration } from './age.js';
+import { count, endpointsList, labelsText, nodeAddress, nodeRoles, nodeStatus, selectorText, serviceExternalIP, servicePorts, templateContainers } from './cells.js';
 import { podReady, podRestarts, podStatus } from './pod-status.js';
 import { involvedText, lastSeenText, sourceText } from './event-cells.js';
 
@@ -56,6 +56,36 @@ const BINDING: Column[] = [
   { name: 'ServiceAccounts', wide: true, cell: (o) => subjects(o, 'ServiceAccount') },
 ];
 
+const hasCondition = (o: KObject, type: string) => ((status(o).conditions ?? []) as Obj[]).some((c) => c.type === type && c.status === 'True');
+
+/** printJob's Status. */
+function jobStatus(o: KObject): string {
+  if (hasCondition(o, 'Complete')) return 'Complete';
+  if (hasCondition(o, 'Failed')) return 'Failed';
+  if (o.metadata.deletionTimestamp) return 'Terminating';
+  if (hasCondition(o, 'Suspended')) return 'Suspended';
+  if (hasCondition(o, 'FailureTarget')) return 'FailureTarget';
+  if (hasCondition(o, 'SuccessCriteriaMet')) return 'SuccessCriteriaMet';
+  return 'Running';
+}
+
+/** printJob's Completions: `succeeded/completions`, or for a work queue `succeeded/1` (`of parallelism` when above 1). */
+function jobCompletions(o: KObject): string {
+  const succeeded = count(status(o).succeeded);
+  const completions = spec(o).completions;
+  if (typeof completions === 'number') return `${succeeded}/${completions}`;
+  const parallelism = spec(o).parallelism ?? 0;
+  return parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
+}
+
+/** printJob's Duration: from startTime to completionTime, or to now while it runs. */
+function jobDuration(o: KObject, now: number): string {
+  const start = Date.parse(status(o).startTime ?? '');
+  if (Number.isNaN(start)) return '';
+  const end = Date.parse(status(o).completionTime ?? '');
+  return humanDuration((Number.isNaN(end) ? now : end) - start);
+}
+
 const COLUMNS: Record<string, Column[]> = {
   Pod: [
     { name: 'Ready', cell: podReady },
@@ -100,6 +130,28 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Ready', cell: (o) => count(status(o).readyReplicas) },
     AGE,
     ...WORKLOAD_WIDE,
+  ],
+  Job: [
+    { name: 'Status', cell: jobStatus },
+    { name: 'Completions', cell: jobCompletions },
+    { name: 'Duration', cell: jobDuration },
+    AGE,
+    ...WORKLOAD_WIDE,
+  ],
+  DaemonSet: [
+    { name: 'Desired', cell: (o) => count(status(o).desiredNumberScheduled) },
+    { name: 'Current', cell: (o) => count(status(o).currentNumberScheduled) },
+    { name: 'Ready', cell: (o) => count(status(o).numberReady) },
+    { name: 'Up-to-date', cell: (o) => count(status(o).updatedNumberScheduled) },
+    { name: 'Available', cell: (o) => count(status(o).numberAvailable) },
+    { name: 'Node Selector', cell: (o) => labelsText(spec(o).template?.spec?.nodeSelector) },
+    AGE,
+    ...WORKLOAD_WIDE,
+  ],
+  StatefulSet: [
+    { name: 'Ready', cell: (o) => `${count(status(o).readyReplicas)}/${count(spec(o).replicas)}` },
+    AGE,
+    ...WORKLOAD_WIDE.filter((c) => c.name !== 'Selector'),
   ],
   Namespace: [{ name: 'Status', cell: (o) => orNone(status(o).phase) }, AGE],
   Lease: [{ name: 'Holder', cell: (o) => orNone(spec(o).holderIdentity) }, AGE],

@@ -191,6 +191,18 @@ export function parseLabelSelector(text: string | null | undefined): LabelRequir
 
 // ---- matching (labels.Requirement.Matches) ----
 
+/**
+ * `value > bound` (or `<`) as labels.Requirement.Matches decides it: both must parse as int64
+ * (strconv.ParseInt), else no match. Lists and watches both match with matchesLabels, so they
+ * agree on every label.
+ */
+export function compareNumeric(operator: 'gt' | 'lt', value: string, bound: string): boolean {
+  const actual = parseInt64(value);
+  const limit = parseInt64(bound);
+  if (actual === undefined || limit === undefined) return false;
+  return operator === 'gt' ? actual > limit : actual < limit;
+}
+
 function matchesOne(r: LabelRequirement, labels: Record<string, string>): boolean {
   const has = Object.hasOwn(labels, r.key);
   const value = has ? labels[r.key] : undefined;
@@ -204,13 +216,8 @@ function matchesOne(r: LabelRequirement, labels: Record<string, string>): boolea
     case 'doesnotexist':
       return !has;
     case 'gt':
-    case 'lt': {
-      if (!has || r.values.length !== 1) return false;
-      const actual = parseInt64(value!);
-      const bound = parseInt64(r.values[0]);
-      if (actual === undefined || bound === undefined) return false;
-      return r.operator === 'gt' ? actual > bound : actual < bound;
-    }
+    case 'lt':
+      return has && r.values.length === 1 && compareNumeric(r.operator, value!, r.values[0]);
     default:
       return false;
   }

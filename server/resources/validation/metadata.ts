@@ -7,6 +7,13 @@ import { dns1123LabelErrors } from './names.js';
 
 const invalid = (value: unknown, message: string) => `Invalid value: ${JSON.stringify(value)}: ${message}`;
 
+/** schema.ParseGroupVersion succeeds with a version: `v1`, `apps/v1` (not `apps/`, `a/b/c`). */
+function isGroupVersion(s: string): boolean {
+  const parts = s.split('/');
+  if (parts.length === 1) return parts[0] !== '';
+  return parts.length === 2 && parts[1] !== '';
+}
+
 export function validateMetadata(kind: KindDef, meta: Record<string, unknown>, path: string): FieldError[] {
   const errors: FieldError[] = [];
   const at = (field: string) => childPath(path, field);
@@ -42,23 +49,34 @@ export function validateMetadata(kind: KindDef, meta: Record<string, unknown>, p
         if (typeof f !== 'string') errors.push({ path: childPath(at('finalizers'), i), message: 'must be a string' });
         else for (const m of qualifiedNameErrors(f)) errors.push({ path: childPath(at('finalizers'), i), message: invalid(f, m) });
       });
+    // ValidateFinalizers: orphaning and foreground deletion exclude each other.
+    if (Array.isArray(meta.finalizers) && meta.finalizers.includes('orphan') && meta.finalizers.includes('foregroundDeletion'))
+      errors.push({ path: at('finalizers'), message: invalid(meta.finalizers, 'finalizer orphan and foregroundDeletion cannot be both set') });
   }
 
   if (meta.ownerReferences !== undefined && meta.ownerReferences !== null) {
     if (!Array.isArray(meta.ownerReferences)) errors.push({ path: at('ownerReferences'), message: 'must be a list' });
     else {
-      let controllers = 0;
+      const controllers: string[] = [];
       meta.ownerReferences.forEach((ref, i) => {
         const refPath = childPath(at('ownerReferences'), i);
         if (!isPlainObject(ref)) return errors.push({ path: refPath, message: 'must be an object' });
         for (const field of ['apiVersion', 'kind', 'name', 'uid'])
-          if (typeof ref[field] !== 'string' || ref[field] === '') errors.push({ path: childPath(refPath, field), message: 'Required value' });
+          if (typeof ref[field] !== 'string' || ref[field] === '') errors.push({ path: childPath(refPath, field), message: 'Required value: must not be empty' });
+        if (typeof ref.apiVersion === 'string' && ref.apiVersion !== '' && !isGroupVersion(ref.apiVersion))
+          errors.push({ path: childPath(refPath, 'apiVersion'), message: invalid(ref.apiVersion, 'must be <group>/<version> or <version>') });
+        if (typeof ref.apiVersion === 'string' && isGroupVersion(ref.apiVersion) && ref.kind === 'Event' && ref.apiVersion === 'v1')
+          errors.push({ path: refPath, message: 'Invalid value: /v1, Kind=Event is disallowed from being an owner' });
         for (const field of ['controller', 'blockOwnerDeletion'])
           if (ref[field] !== undefined && ref[field] !== null && typeof ref[field] !== 'boolean')
             errors.push({ path: childPath(refPath, field), message: 'must be a boolean' });
-        if (ref.controller === true) controllers++;
+        if (ref.controller === true) controllers.push(`${String(ref.kind)}/${String(ref.name)}`);
       });
-      if (controllers > 1) errors.push({ path: at('ownerReferences'), message: 'Invalid value: only one reference can have Controller set to true' });
+      if (controllers.length > 1)
+        errors.push({
+          path: at('ownerReferences'),
+          message: `Invalid value: Only one reference can have Controller set to true. Found "true" in references for ${controllers[0]} and ${controllers[1]}`,
+        });
     }
   }
   return errors;

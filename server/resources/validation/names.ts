@@ -57,3 +57,33 @@ export function dns1035LabelErrors(value: string): string[] {
   if (!dns1035Label.test(value)) errs.push(regexError(DNS1035_LABEL_MSG, DNS1035_LABEL_FMT, 'my-name', 'abc-123'));
   return errs;
 }
+
+const PORT_NAME_CHARSET = /^[-a-z0-9]+$/;
+
+/** IsValidPortName (an IANA_SVC_NAME): at most 15 of [-a-z0-9], at least one letter, no leading, trailing or double hyphen. Empty array = valid. */
+export function portNameErrors(port: string): string[] {
+  const errs: string[] = [];
+  if (byteLength(port) > 15) errs.push(maxLenError(15));
+  if (!PORT_NAME_CHARSET.test(port)) errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
+  if (!/[a-z]/.test(port)) errs.push('must contain at least one letter (a-z)');
+  if (port.includes('--')) errs.push('must not contain consecutive hyphens');
+  if (port.length > 0 && (port.startsWith('-') || port.endsWith('-'))) errs.push('must not begin or end with a hyphen');
+  return errs;
+}
+
+/**
+ * IsRelaxedEnvVarName (RelaxedEnvironmentVariableValidation, on by default since Kubernetes 1.32):
+ * not empty, printable ASCII other than '='. Empty array = valid.
+ */
+export function envVarNameErrors(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length === 0) errs.push('environment variable name must be non-empty');
+  for (const ch of value) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x20 || c > 0x7e || ch === '=') {
+      errs.push("a valid environment variable name must consist only of printable ASCII characters other than '='");
+      break;
+    }
+  }
+  return errs;
+}

@@ -35,7 +35,7 @@ extend type Mutation {
   annotation kubectl.kubernetes.io/last-applied-configuration; fields removed from it are removed, fields
   set by others survive. dryRun answers the same without writing.
   """
-  apply(manifests: String!, dryRun: Boolean, requestId: String): ApplyResult!
+  apply(manifests: String!, dryRun: Boolean, requestId: String, fieldValidation: FieldValidation): ApplyResult!
 }`;
 
 export const applyModule: SchemaModule = {

@@ -15,6 +15,13 @@ scalar DateTime
 """Any JSON value."""
 scalar JSON
 
+"""What a write does with a field Kubernetes' schema of the kind does not declare (a typo), as Kubernetes' fieldValidation: Strict (the default) refuses the write with BAD_USER_INPUT naming the field; Warn drops the field with a warning; Ignore drops it silently. Kubernetes fields Kubeql keeps without acting on them are accepted with a warning in every mode."""
+enum FieldValidation {
+  Strict
+  Warn
+  Ignore
+}
+
 enum PropagationPolicy {
   Background
   Foreground
@@ -112,16 +119,16 @@ function queryFields(kind: KindDef): string[] {
   const ns = kind.namespaced ? 'namespace: String, ' : '';
   return [
     `  ${kind.getField}(${scopeArgs(kind)}, atRevision: Revision): ${kind.kind}`,
-    `  """Label selectors use the Kubernetes grammar; field selectors: metadata.name, metadata.namespace${kind.fieldSelectors.map((f) => `, ${f}`).join('')}. first defaults to 500 (at most 10000)."""\n  ${kind.listField}(${ns}labelSelector: String, fieldSelector: String, first: Int, after: String, atRevision: Revision): ${kind.kind}Connection!`,
+    `  """Label selectors use the Kubernetes grammar; field selectors: metadata.name, metadata.namespace${kind.fieldSelectors.map((f) => `, ${f}`).join('')}. first defaults to 500 (at most 5000: a request may ask for at most 5,000 stored objects by default, each object counted once per page it sits in, so a page of 5,000 pods fits and one of 500 pods with their nodes costs 1,000)."""\n  ${kind.listField}(${ns}labelSelector: String, fieldSelector: String, first: Int, after: String, atRevision: Revision): ${kind.kind}Connection!`,
   ];
 }
 
 function mutationFields(kind: KindDef): string[] {
   const k = kind.kind;
   return [
-    `  create${k}(input: ${k}Input!, requestId: String): ${k}!`,
-    `  """input.metadata.resourceVersion, when given, is the precondition."""\n  update${k}(input: ${k}Input!, requestId: String): ${k}!`,
-    `  """Patches the object; type defaults to MERGE (JSON merge patch, RFC 7386). A resourceVersion, or the patch's metadata.resourceVersion, is the precondition."""\n  patch${k}(${scopeArgs(kind)}, patch: JSON!, type: PatchType, resourceVersion: String, requestId: String): ${k}!`,
+    `  create${k}(input: ${k}Input!, requestId: String, fieldValidation: FieldValidation): ${k}!`,
+    `  """input.metadata.resourceVersion, when given, is the precondition."""\n  update${k}(input: ${k}Input!, requestId: String, fieldValidation: FieldValidation): ${k}!`,
+    `  """Patches the object; type defaults to MERGE (JSON merge patch, RFC 7386). A resourceVersion, or the patch's metadata.resourceVersion, is the precondition."""\n  patch${k}(${scopeArgs(kind)}, patch: JSON!, type: PatchType, resourceVersion: String, requestId: String, fieldValidation: FieldValidation): ${k}!`,
     `  update${k}Status(${scopeArgs(kind)}, status: JSON!, resourceVersion: String, requestId: String): ${k}!`,
     `  delete${k}(${scopeArgs(kind)}, resourceVersion: String, propagationPolicy: PropagationPolicy, gracePeriodSeconds: Int, requestId: String): ${k}!`,
   ];

@@ -1,4 +1,5 @@
 /** get and list for one kind: point reads and Relay connections at a revision. */
+import { selectableFields } from '../../../resources/selectors/field-values.js';
 import { KubeqlError } from '../../../errors.js';
 import type { KObject, KindDef } from '../../../resources/kind.js';
 import { parseFieldSelector } from '../../../resources/selectors/field-selector.js';
@@ -10,7 +11,8 @@ import { readableNamespaces } from '../../auth/readable-namespaces.js';
 import { tagRevision } from '../read-revision.js';
 
 export const DEFAULT_PAGE = 500;
-export const MAX_PAGE = 10_000;
+/** The largest page the default cost limit admits (5,000 objects: query-cost.ts). */
+export const MAX_PAGE = 5_000;
 
 interface GetArgs {
   namespace?: string;
@@ -34,7 +36,7 @@ function pageSize(first: number | null | undefined): number {
 }
 
 export function readResolvers(kind: KindDef) {
-  const selectable = ['metadata.name', 'metadata.namespace', ...kind.fieldSelectors];
+  const selectable = selectableFields(kind);
   return {
     [kind.getField]: (_: unknown, args: GetArgs, ctx: ApiContext): KObject | undefined => {
       ctx.guard.check(attributesFor(kind, 'get', args));

@@ -1,5 +1,6 @@
 /** The mutations of one kind: create, update, patch, updateStatus, delete, each one store write (verbs/object-writes.ts, verbs/patch.ts). */
 import type { KObject, KindDef } from '../../../resources/kind.js';
+import type { FieldValidation } from '../../../resources/validate-object.js';
 import type { PatchType } from '../../../resources/patch/patch-object.js';
 import type { ApiContext } from '../../context.js';
 import type { PropagationPolicy } from '../../verbs/delete.js';
@@ -7,17 +8,23 @@ import { createObject, deleteObject, updateObject, updateObjectStatus } from '..
 import { patch } from '../../verbs/patch.js';
 import type { WriteTarget as Target } from '../../verbs/write-existing.js';
 
+interface WriteArgs {
+  input: unknown;
+  requestId?: string | null;
+  fieldValidation?: FieldValidation | null;
+}
+
 export function writeResolvers(kind: KindDef) {
   const k = kind.kind;
   return {
-    [`create${k}`]: (_: unknown, args: { input: unknown; requestId?: string | null }, ctx: ApiContext): Promise<KObject> =>
-      createObject(ctx, kind, args.input, { requestId: args.requestId, path: 'input' }),
+    [`create${k}`]: (_: unknown, args: WriteArgs, ctx: ApiContext): Promise<KObject> =>
+      createObject(ctx, kind, args.input, { requestId: args.requestId, path: 'input', fieldValidation: args.fieldValidation }),
 
-    [`update${k}`]: (_: unknown, args: { input: unknown; requestId?: string | null }, ctx: ApiContext): Promise<KObject> =>
-      updateObject(ctx, kind, args.input, { requestId: args.requestId, path: 'input' }),
+    [`update${k}`]: (_: unknown, args: WriteArgs, ctx: ApiContext): Promise<KObject> =>
+      updateObject(ctx, kind, args.input, { requestId: args.requestId, path: 'input', fieldValidation: args.fieldValidation }),
 
-    [`patch${k}`]: async (_: unknown, args: Target & { patch: unknown; type?: PatchType | null }, ctx: ApiContext): Promise<KObject> => {
-      const { object, warnings } = await patch(ctx, kind, args, args.type ?? 'MERGE', args.patch);
+    [`patch${k}`]: async (_: unknown, args: Target & { patch: unknown; type?: PatchType | null; fieldValidation?: FieldValidation | null }, ctx: ApiContext): Promise<KObject> => {
+      const { object, warnings } = await patch(ctx, kind, args, args.type ?? 'MERGE', args.patch, 'patch', args);
       ctx.warnings.push(...warnings);
       return object;
     },

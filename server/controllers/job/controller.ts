@@ -1,0 +1,186 @@
+/**
+ * The Job controller, as Kubernetes' (pkg/controller/job) for NonIndexed Jobs: runs up to
+ * `parallelism` pods at a time until `completions` succeeded (Complete, reason CompletionsReached),
+ * recreating failed ones after an exponential backoff (10 s, 20 s, ... at most 6 min) until more
+ * than `backoffLimit` failed (Failed, BackoffLimitExceeded), or until `activeDeadlineSeconds` since
+ * startTime passed (Failed, DeadlineExceeded); a finished Job's remaining pods are deleted, and
+ * `ttlSecondsAfterFinished` after it finished the Job itself is deleted (foreground, as the
+ * TTL-after-finished controller does). Counts come from the pods the Job owns (the finalizer-based
+ * tracking of Kubernetes is not done: a finished pod deleted by hand is no longer counted).
+ * `suspend` deletes the running pods (condition Suspended); resuming restarts the clock.
+ * podReplacementPolicy TerminatingOrFailed replaces a terminating pod at once, Failed once it is gone.
+ * Creates carry requestIds derived from the view (`job/<uid>/<resourceVersion>/<salt>/<n>`), as the
+ * ReplicaSet's do, so a retry or a restart never makes a pod twice.
+ */
+import type { KObject } from '../../resources/kind.js';
+import { kindByName } from '../../resources/registry.js';
+import { claimObjects } from '../controller-ref.js';
+import { createObject } from '../create-object.js';
+import { Expectations } from '../expectations.js';
+import { labelMatcher } from '../label-selector-match.js';
+import type { ControllerFactory } from '../manager.js';
+import { deleteObject, getObject, updateObjectStatus } from '../object-requests.js';
+import { deletePods, podFromTemplate, slowStartBatch, trackOwnedPods } from '../owned-pods.js';
+import { splitKey, startReconciler } from '../reconciler.js';
+import { SpentRequestIdError } from '../replicaset/manage-replicas.js';
+import { podsToDelete } from '../replicaset/pod-ranking.js';
+import {
+  countPods,
+  countsStatus,
+  failure,
+  finishedCondition,
+  isComplete,
+  jobSpec,
+  jobStatus,
+  rfc3339,
+  statusChanged,
+  wantActive,
+  withCondition,
+  type JobCondition,
+  type JobStatus,
+  type PodCounts,
+} from './job-state.js';
+
+const BURST = 500;
+/** DefaultJobPodFailureBackOff (10 s), doubled per failure up to MaxJobPodFailureBackOff (6 min); KUBEQL_JOB_BACKOFF_MS changes the base (tests). */
+const BACKOFF_BASE_MS = Number(process.env.KUBEQL_JOB_BACKOFF_MS) || 10_000;
+const BACKOFF_MAX_MS = 360_000;
+
+export const jobController: ControllerFactory = (ctx) => {
+  const { client } = ctx;
+  const pods = ctx.informers.informer('Pod');
+  const jobs = ctx.informers.informer('Job');
+  const jobKind = kindByName('Job')!;
+  const expectations = new Expectations();
+  /** Per Job uid: bumped when a create's requestId turns out spent. */
+  const salts = new Map<string, number>();
+  const tracker = trackOwnedPods({ kind: 'Job', owners: jobs, pods, expectations });
+
+  const ownedPods = (job: KObject) =>
+    claimObjects({
+      owner: job,
+      objects: pods.cache.byIndex('namespace', job.metadata.namespace ?? ''),
+      selects: labelMatcher(jobSpec(job).selector),
+      client,
+      fetchOwner: () => getObject(client, jobKind, job.metadata.namespace, job.metadata.name),
+    });
+
+  const removePod = (pod: KObject) => deleteObject(client, pod);
+
+  /** Creates or deletes pods toward wantActive; returns the first error. */
+  async function manage(key: string, job: KObject, owned: KObject[], counts: PodCounts, observedRevision: number, now: number): Promise<Error | undefined> {
+    const want = wantActive(job, counts);
+    // podReplacementPolicy Failed: a terminating pod is replaced only once it is gone.
+    const active = counts.active.length + (jobSpec(job).podReplacementPolicy === 'Failed' ? counts.terminating : 0);
+    if (active > want && counts.active.length === 0) return undefined;
+    if (active > want) return deletePods(key, podsToDelete(counts.active, Math.min(counts.active.length, active - want)), expectations, removePod);
+    if (active === want) return undefined;
+    if (counts.failed > 0 && counts.lastFailure !== undefined) {
+      const delay = Math.min(BACKOFF_BASE_MS * 2 ** (counts.failed - 1), BACKOFF_MAX_MS);
+      if (now < counts.lastFailure + delay) {
+        reconciler.queue.addAfter(key, counts.lastFailure + delay - now);
+        return undefined;
+      }
+    }
+    const count = Math.min(want - active, BURST);
+    const uid = job.metadata.uid;
+    const salt = salts.get(uid) ?? 0;
+    const input = podFromTemplate(job, jobSpec(job).template);
+    expectations.expectCreations(key, count);
+    const { successes, error } = await slowStartBatch(count, async (i) => {
+      const pod = await createObject(client, 'Pod', input, `job/${uid}/${job.metadata.resourceVersion}/${salt}/${owned.length + i}`);
+      if (Number(pod.metadata.resourceVersion) <= observedRevision)
+        throw new SpentRequestIdError(`request id for pod ${owned.length + i} of ${key} was answered with ${pod.metadata.name}, made earlier`);
+    });
+    for (let i = successes; i < count; i++) expectations.creationObserved(key);
+    if (error instanceof SpentRequestIdError) salts.set(uid, salt + 1);
+    return error;
+  }
+
+  /** A finished Job: its leftover pods go; after ttlSecondsAfterFinished, the Job goes. */
+  async function finished(key: string, job: KObject, done: JobCondition, now: number): Promise<void> {
+    if (job.metadata.deletionTimestamp) return;
+    const counts = countPods(await ownedPods(job));
+    if (expectations.satisfied(key)) {
+      const error = await deletePods(key, counts.active, expectations, removePod);
+      if (error) throw error;
+    }
+    // The pods it deleted finish terminating: ready and terminating follow them.
+    const next = { ...jobStatus(job), ready: counts.ready, terminating: counts.terminating + counts.active.length };
+    // Written, the Job's change brings it back here for its TTL.
+    if (statusChanged(job, next)) return void (await updateObjectStatus(client, job, next, job.metadata.resourceVersion));
+    const ttl = jobSpec(job).ttlSecondsAfterFinished;
+    if (ttl === undefined || ttl === null) return;
+    const finishedAt = Date.parse(jobStatus(job).completionTime ?? done.lastTransitionTime ?? '');
+    const expireAt = (Number.isFinite(finishedAt) ? finishedAt : now) + ttl * 1000;
+    if (now < expireAt) return reconciler.queue.addAfter(key, expireAt - now);
+    await deleteObject(client, job, { propagationPolicy: 'Foreground', resourceVersion: job.metadata.resourceVersion });
+  }
+
+  async function sync(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const job = jobs.cache.get(namespace, name);
+    if (!job) {
+      expectations.delete(key);
+      return;
+    }
+    const now = Date.now();
+    const done = finishedCondition(job);
+    if (done) return finished(key, job, done, now);
+    if (job.metadata.deletionTimestamp) return;
+
+    const spec = jobSpec(job);
+    const needsSync = expectations.satisfied(key);
+    const observedRevision = pods.revision();
+    const owned = await ownedPods(job);
+    const counts = countPods(owned);
+    const current = jobStatus(job);
+    const next: JobStatus = { ...current };
+    for (const field of ['active', 'succeeded', 'failed'] as const) delete next[field];
+    Object.assign(next, countsStatus(counts));
+    // Suspended: condition Suspended (JobSuspended); resumed: Suspended False (JobResumed) and a new startTime.
+    const suspended = current.conditions?.find((c) => c.type === 'Suspended');
+    if (spec.suspend && suspended?.status !== 'True') next.conditions = withCondition(next.conditions, 'Suspended', 'JobSuspended', 'Job suspended', now);
+    if (!spec.suspend && suspended?.status === 'True') {
+      next.conditions = withCondition(next.conditions, 'Suspended', 'JobResumed', 'Job resumed', now).map((c) => (c.type === 'Suspended' ? { ...c, status: 'False' } : c));
+      delete next.startTime;
+    }
+    if (!spec.suspend && !next.startTime) next.startTime = rfc3339(now);
+    const startTime = Date.parse(next.startTime ?? '') || now;
+
+    let error: Error | undefined;
+    const failed = spec.suspend ? undefined : failure(job, counts, startTime, now);
+    if (failed) {
+      if (needsSync) error = await deletePods(key, counts.active, expectations, removePod);
+      next.conditions = withCondition(next.conditions, 'Failed', failed.reason, failed.message, now);
+      // The deleted pods are terminating now, no longer active.
+      if (counts.active.length) next.terminating = counts.terminating + counts.active.length;
+      delete next.active;
+    } else if (isComplete(job, counts)) {
+      if (needsSync) error = await deletePods(key, counts.active, expectations, removePod);
+      next.conditions = withCondition(next.conditions, 'Complete', 'CompletionsReached', 'Reached expected number of succeeded pods', now);
+      next.completionTime = rfc3339(now);
+    } else if (needsSync) {
+      error = await manage(key, job, owned, counts, observedRevision, now);
+    }
+
+    if (statusChanged(job, next)) await updateObjectStatus(client, job, next, job.metadata.resourceVersion);
+    const deadline = spec.activeDeadlineSeconds;
+    if (!failed && !spec.suspend && deadline !== undefined && deadline !== null) reconciler.queue.addAfter(key, Math.max(0, startTime + deadline * 1000 - now) + 1);
+    if (error) throw error;
+  }
+
+  const reconciler = startReconciler({
+    name: 'job',
+    primary: jobs,
+    secondary: [{ informer: pods, keys: tracker.podKeys }],
+    reconcile: sync,
+  });
+  return {
+    ...reconciler,
+    stop() {
+      tracker.stop();
+      reconciler.stop();
+    },
+  };
+};
