@@ -54,8 +54,12 @@ describe('ConfigMaps and Secrets consumed by pods', () => {
       return p?.status?.phase === 'Running' ? p : undefined;
     }, 30_000);
     expect(running.status.containerStatuses[0].state.running).toBeDefined();
-    const reasons = (await eventsAbout('Pod', 'configmap-demo-pod')).map((e: any) => e.reason);
-    expect(reasons).toEqual(expect.arrayContaining(['Scheduled', 'FailedMount', 'Pulled', 'Created', 'Started']));
+    // Events go out after the status they follow: wait for them.
+    const wanted = ['Scheduled', 'FailedMount', 'Pulled', 'Created', 'Started'];
+    await eventually(async () => {
+      const reasons = (await eventsAbout('Pod', 'configmap-demo-pod')).map((e: any) => e.reason);
+      return wanted.every((r) => reasons.includes(r));
+    }, 20_000);
   }, 60_000);
 
   it('a pod whose env names a missing Secret shows CreateContainerConfigError with the kubelet message, then runs once it exists', async () => {
