@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
-import { createLogger } from '../components/logger.js';
+import { createLogger } from '../logging/logger.js';
 import { kinds, kindByName } from '../resources/registry.js';
 import { createStore } from '../store/create-store.js';
 import { startRetention, type RetentionOptions } from '../store/retention.js';

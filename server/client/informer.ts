@@ -5,7 +5,7 @@
  * come out as an RxJS stream; `synced$` turns true after the first list.
  */
 import { BehaviorSubject, Subject, firstValueFrom, filter, type Subscription } from 'rxjs';
-import { createLogger } from '../components/logger.js';
+import { createLogger } from '../logging/logger.js';
 import type { KObject } from '../resources/kind.js';
 import { kindByName } from '../resources/registry.js';
 import type { KubeqlClient } from './client.js';

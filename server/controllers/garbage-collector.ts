@@ -15,7 +15,7 @@
 import type { Subscription } from 'rxjs';
 import type { Informer, InformerEvent } from '../client/informer.js';
 import { createWorkQueue } from '../client/work-queue.js';
-import { createLogger } from '../components/logger.js';
+import { createLogger } from '../logging/logger.js';
 import type { KObject, OwnerReference } from '../resources/kind.js';
 import { kindByName, kinds } from '../resources/registry.js';
 import { controllerMetrics } from './controller-metrics.js';

@@ -6,7 +6,7 @@
  */
 import type { Informer, InformerEvent } from '../client/informer.js';
 import { createWorkQueue, type WorkQueueOptions } from '../client/work-queue.js';
-import { createLogger } from '../components/logger.js';
+import { createLogger } from '../logging/logger.js';
 import type { KObject } from '../resources/kind.js';
 import { controllerMetrics } from './controller-metrics.js';
 

@@ -1,12 +1,12 @@
 /** Opens the SQLite file in WAL mode with the chosen durability and applies the drizzle-kit migrations. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { packagePath } from '../package-root.js';
 
-const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
+const migrationsFolder = packagePath('migrations');
 
 export interface OpenedDatabase {
   sqlite: Database.Database;

@@ -6,7 +6,7 @@
  * observedGeneration when they change. Expectations keep it from acting twice on one observation.
  */
 import type { InformerEvent } from '../../client/informer.js';
-import { createLogger } from '../../components/logger.js';
+import { createLogger } from '../../logging/logger.js';
 import type { KObject } from '../../resources/kind.js';
 import { kindByName } from '../../resources/registry.js';
 import { claimObjects, controllerOf } from '../controller-ref.js';
