@@ -4,6 +4,7 @@
  * the "unknown field" warnings for what Kubeql keeps but does not act on.
  */
 import { childPath, mapKeyPath, type FieldError } from './validation/field-error.js';
+import { isPlainObject } from './plain-object.js';
 
 export type Shape =
   | { t: 'string'; enum?: readonly string[] }
@@ -102,9 +103,7 @@ export function checkShape(shape: Shape, value: unknown, path: string, report: S
   }
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isPlainObject } from './plain-object.js';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 

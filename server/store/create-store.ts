@@ -1,6 +1,6 @@
 /** The store: the event log and its projections behind the narrow interface of types.ts. */
 import { eq } from 'drizzle-orm';
-import { KubeqlError } from '../errors.js';
+import { KubeqlError, expired } from '../errors.js';
 import type { KObject } from '../resources/kind.js';
 import { getMany } from './get-many.js';
 import { compactBelow } from './compact.js';
@@ -52,7 +52,7 @@ export function createStore(options: StoreOptions): Store {
     if (atRevision > counter.head)
       throw new KubeqlError('BAD_USER_INPUT', `revision ${atRevision} is newer than the head of the log (${counter.head})`, { field: 'atRevision' });
     if (atRevision < floor)
-      throw new KubeqlError('EXPIRED', `revision ${atRevision} has been compacted: the oldest revision held is ${floor}`, { floor });
+      throw expired(atRevision, floor);
     return atRevision;
   }
 
@@ -92,7 +92,7 @@ export function createStore(options: StoreOptions): Store {
     write,
     readEvents(afterRevision, limit) {
       if (afterRevision < floor)
-        throw new KubeqlError('EXPIRED', `revision ${afterRevision} has been compacted: the oldest revision held is ${floor}`, { floor });
+        throw expired(afterRevision, floor);
       statements++;
       return st.eventsAfter.all({ after: afterRevision, limit }).map(toStoredEvent);
     },
@@ -112,7 +112,7 @@ export function createStore(options: StoreOptions): Store {
       return floor;
     },
     readAudit(filter, after, limit) {
-      if (after < floor) throw new KubeqlError('EXPIRED', `revision ${after} has been compacted: the oldest revision held is ${floor}`, { floor });
+      if (after < floor) throw expired(after, floor);
       statements++;
       return readAudit(db, filter, after, limit);
     },

@@ -4,6 +4,9 @@
  * (store.compact reclaims: incremental vacuum and a truncating WAL checkpoint).
  */
 import type { Store } from './types.js';
+import { createLogger } from '../logging/logger.js';
+
+const log = createLogger('store');
 
 export interface RetentionOptions {
   /** Revisions of history kept below the head (compaction floor = head − keepRevisions). */
@@ -34,7 +37,7 @@ export function startRetention(store: Store, options: RetentionOptions): () => v
       applyRetention(store, options);
     } catch (error) {
       // A busy database (another process's write) or a closing store: the next pass tries again.
-      console.error('retention: compaction failed:', (error as Error).message);
+      log.warn({ err: error }, 'retention: compaction failed; the next pass tries again');
     }
   }, options.intervalMs ?? 60_000);
   timer.unref();

@@ -46,3 +46,36 @@ describe('the import graph (DESIGN §1)', () => {
     expect(violations).toEqual([]);
   });
 });
+
+/** Every import specifier of a file, relative or not. */
+function specifiers(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]);
+}
+
+const tree = (dir: string) => files(join(root, dir));
+
+describe('layers and dependencies', () => {
+  it('the server side (api, store, resources, client) never imports server/components, which runs the processes above it', () => {
+    const components = join(root, 'server/components');
+    const violations = ['api', 'store', 'resources', 'client', 'logging']
+      .flatMap((d) => tree(`server/${d}`))
+      .flatMap((f) => imports(f).filter((i) => i.startsWith(components + '/')).map((i) => `${relative(root, f)} → ${relative(root, i)}`));
+    expect(violations).toEqual([]);
+  });
+
+  it('no file outside server/store imports drizzle', () => {
+    const store = join(root, 'server/store') + '/';
+    const violations = ['server', 'test', 'bench']
+      .flatMap(tree)
+      .filter((f) => !f.startsWith(store))
+      .filter((f) => specifiers(f).some((s) => s === 'drizzle-orm' || s.startsWith('drizzle-orm/')))
+      .map((f) => relative(root, f));
+    expect(violations).toEqual([]);
+  });
+
+  it('errors and warnings go through the logger (or a command\'s own stderr), never console.error or console.warn', () => {
+    const violations = tree('server').filter((f) => /\bconsole\.(error|warn)\s*\(/.test(readFileSync(f, 'utf8'))).map((f) => relative(root, f));
+    expect(violations).toEqual([]);
+  });
+});

@@ -13,6 +13,9 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import { NodeRequest } from './node-request.js';
 import { sendResponse } from './send-response.js';
 import { leanYogaHandler } from './yoga-handle.js';
+import { createLogger } from '../../logging/logger.js';
+
+const log = createLogger('api');
 
 const CONTENT_LENGTH = /^\d+$/;
 /** Larger bodies go to yoga, which streams them. */
@@ -61,7 +64,7 @@ export function withFastJsonPost(yoga: YogaServerInstance<any, any>): RequestLis
     req.on('error', () => res.destroy());
     req.on('end', () => {
       respond(req, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).catch((error: unknown) => {
-        console.error(`Unexpected error while handling request: ${(error as Error)?.message ?? error}`);
+        log.error({ err: error }, 'unexpected error while handling a request');
         res.destroy();
       });
     });

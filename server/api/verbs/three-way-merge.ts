@@ -5,7 +5,7 @@
  * the live object survives. Lists are replaced whole (RFC 7386). Without a last-applied
  * configuration nothing is removed: the manifest is merged onto the live object.
  */
-import { isPlainObject } from '../../resources/shape.js';
+import { isPlainObject } from '../../resources/plain-object.js';
 
 export function threeWayMerge(live: unknown, lastApplied: unknown, manifest: unknown): unknown {
   if (!isPlainObject(manifest)) return structuredClone(manifest);

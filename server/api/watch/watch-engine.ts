@@ -6,12 +6,15 @@
  * whose consumer is full drops out of the live set and later catches up by cursor, from the window
  * or from the log; one that falls too far behind is ended with SLOW_CONSUMER.
  */
-import { KubeqlError } from '../../errors.js';
+import { KubeqlError, expired } from '../../errors.js';
 import type { Store, StoredEvent } from '../../store/types.js';
 import { createEventWindow } from './event-window.js';
 import { transition, type LogEvent, type WatchPayload } from './transition.js';
 import { watchFilter, type WatchArgs, type WatchFilter } from './watch-filter.js';
 import { WatchStream } from './watch-stream.js';
+
+/** What an expired watcher does. */
+const WATCH_AGAIN = "list again and watch from the list's revision";
 
 export interface WatchSink {
   /** Takes one payload; false when the consumer is full (the engine stops until `resume`). */
@@ -146,7 +149,7 @@ export function createWatchEngine(store: Store, options: WatchEngineOptions = {}
         let events = window.after(w.cursor);
         const fromLog = events === undefined;
         if (fromLog) {
-          if (w.cursor < store.floor()) return end(w, expired(w.cursor, store.floor()));
+          if (w.cursor < store.floor()) return end(w, expired(w.cursor, store.floor(), WATCH_AGAIN));
           events = store.readEvents(w.cursor, LOG_PAGE).map(window.wrap);
         }
         if (events!.length === 0) {
@@ -233,7 +236,7 @@ export function createWatchEngine(store: Store, options: WatchEngineOptions = {}
       if (from !== undefined) {
         if (from > window.head)
           throw new KubeqlError('BAD_USER_INPUT', `fromRevision ${from} is newer than the head of the log (${window.head})`, { field: 'fromRevision' });
-        if (from < store.floor()) throw expired(from, store.floor());
+        if (from < store.floor()) throw expired(from, store.floor(), WATCH_AGAIN);
       }
       return new WatchStream((sink) => start(filter, from, sink));
     },
@@ -255,10 +258,6 @@ export function createWatchEngine(store: Store, options: WatchEngineOptions = {}
 
 function bookmark(revision: number): WatchPayload {
   return { type: 'BOOKMARK', revision, object: null };
-}
-
-function expired(revision: number, floor: number): KubeqlError {
-  return new KubeqlError('EXPIRED', `revision ${revision} has been compacted: the oldest revision held is ${floor}; list again and watch from the list's revision`, { floor });
 }
 
 function slowConsumer(w: Watcher): KubeqlError {

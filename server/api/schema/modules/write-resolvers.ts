@@ -1,7 +1,7 @@
 /** The mutations of one kind: create, update, patch, updateStatus, delete, each one store write. */
 import { badInput } from '../../../errors.js';
 import type { KObject, KindDef } from '../../../resources/kind.js';
-import { isPlainObject } from '../../../resources/shape.js';
+import { isPlainObject } from '../../../resources/plain-object.js';
 import { prepareObject, prepareStatus } from '../../../resources/validate-object.js';
 import type { ApiContext } from '../../context.js';
 import { createInTx } from '../../verbs/create.js';
