@@ -1,12 +1,14 @@
 /** Pod: containers scheduled onto a node (spec.nodeName) and run there by its node agent. */
-import type { KObject, KindDef } from '../kind.js';
-import { arr, bool, dateTime, int, json, obj, req, str, stringMap } from '../shape.js';
+import type { KindDef } from '../kind.js';
+import { arr, bool, dateTime, int, json, jsonOf, kindShape, obj, req, str, stringMap, type Infer } from '../shape.js';
 import { childPath, type FieldError } from '../validation/field-error.js';
 import { dns1123LabelErrors, dns1123SubdomainErrors } from '../validation/names.js';
 import { quantityErrors } from '../quantity.js';
 import { diffPath } from '../validation/diff-path.js';
 
 const protocol = str(['TCP', 'UDP', 'SCTP']);
+/** Resource amounts by name (`cpu: "500m"`, `memory: 128Mi`): Kubernetes quantities, checked by validatePodSpec. */
+export type Quantities = Record<string, string | number>;
 
 export const ContainerPort = obj('ContainerPort', {
   name: str(),
@@ -24,7 +26,7 @@ export const Container = obj('Container', {
   workingDir: str(),
   ports: arr(ContainerPort),
   env: arr(obj('EnvVar', { name: req(str()), value: str(), valueFrom: json })),
-  resources: obj('ResourceRequirements', { requests: json, limits: json }),
+  resources: obj('ResourceRequirements', { requests: jsonOf<Quantities>(), limits: jsonOf<Quantities>() }),
   imagePullPolicy: str(['Always', 'IfNotPresent', 'Never']),
   terminationMessagePath: str(),
   terminationMessagePolicy: str(['File', 'FallbackToLogsOnError']),
@@ -95,28 +97,12 @@ export const PodStatus = obj('PodStatus', {
   qosClass: str(['Guaranteed', 'Burstable', 'BestEffort']),
 });
 
-interface ContainerLike {
-  name?: string;
-  image?: string;
-  imagePullPolicy?: string;
-  terminationMessagePath?: string;
-  terminationMessagePolicy?: string;
-  ports?: Array<{ protocol?: string; containerPort?: number; name?: string }>;
-  resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
-}
+type ContainerLike = Infer<typeof Container>;
+type PodSpecLike = Infer<typeof PodSpec>;
 
-interface PodSpecLike {
-  containers?: ContainerLike[];
-  initContainers?: ContainerLike[];
-  restartPolicy?: string;
-  dnsPolicy?: string;
-  terminationGracePeriodSeconds?: number;
-  schedulerName?: string;
-  enableServiceLinks?: boolean;
-  priority?: number;
-  nodeName?: string;
-  [k: string]: unknown;
-}
+export const PodShape = kindShape('Pod', 'v1', { spec: req(PodSpec) }, PodStatus);
+/** A Pod, as the API stores and returns it. */
+export type Pod = Infer<typeof PodShape>;
 
 /** Kubernetes' defaults for a pod spec (also used for pod templates). */
 export function defaultPodSpec(spec: PodSpecLike): void {
@@ -136,7 +122,7 @@ export function defaultPodSpec(spec: PodSpecLike): void {
 }
 
 /** `Always` for `:latest` or an untagged image, else `IfNotPresent`, as Kubernetes defaults it. */
-function imagePullPolicyFor(image: string): string {
+function imagePullPolicyFor(image: string): 'Always' | 'IfNotPresent' {
   const withoutDigest = image.split('@')[0];
   const lastSegment = withoutDigest.slice(withoutDigest.lastIndexOf('/') + 1);
   const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : '';
@@ -208,7 +194,7 @@ function qosClass(spec: PodSpecLike): string {
 }
 
 /** A pod's spec is immutable but for container images, activeDeadlineSeconds and added tolerations. */
-function validatePodUpdate(next: KObject, old: KObject): FieldError[] {
+function validatePodUpdate(next: Pod, old: Pod): FieldError[] {
   const mask = (spec: PodSpecLike): PodSpecLike => ({
     ...spec,
     containers: spec.containers?.map((c) => ({ ...c, image: undefined })),
@@ -217,32 +203,29 @@ function validatePodUpdate(next: KObject, old: KObject): FieldError[] {
     tolerations: undefined,
     terminationGracePeriodSeconds: undefined,
   });
-  const differs = diffPath(mask(old.spec as PodSpecLike), mask(next.spec as PodSpecLike), 'spec');
+  const differs = diffPath(mask(old.spec), mask(next.spec), 'spec');
   if (!differs) return [];
   return [{ path: differs, message: 'Forbidden: pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds`' }];
 }
 
-export const pod: KindDef = {
-  kind: 'Pod',
-  apiVersion: 'v1',
+export const pod: KindDef<Pod> = {
+  ...PodShape,
   resource: 'pods',
   getField: 'pod',
   listField: 'pods',
   shortNames: ['po'],
   namespaced: true,
   nameErrors: dns1123SubdomainErrors,
-  body: { spec: req(PodSpec) },
-  status: PodStatus,
   fieldSelectors: ['spec.nodeName', 'status.phase', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.podIP', 'status.nominatedNodeName'],
-  applyDefaults: (o) => defaultPodSpec(o.spec as PodSpecLike),
-  validate: (o) => validatePodSpec(o.spec as PodSpecLike, 'spec'),
+  applyDefaults: (o) => defaultPodSpec(o.spec),
+  validate: (o) => validatePodSpec(o.spec, 'spec'),
   validateUpdate: validatePodUpdate,
-  initialStatus: (o) => ({ phase: 'Pending', qosClass: qosClass(o.spec as PodSpecLike) }),
+  initialStatus: (o) => ({ phase: 'Pending', qosClass: qosClass(o.spec) }),
   beginDeletion(o, options) {
-    const spec = o.spec as PodSpecLike;
+    const spec = o.spec;
     const grace = options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
     // An unbound pod has no kubelet to wait for: it goes at once.
     o.metadata.deletionGracePeriodSeconds = spec.nodeName ? grace : 0;
   },
-  holdsDeletion: (o) => Boolean((o.spec as PodSpecLike).nodeName) && (o.metadata.deletionGracePeriodSeconds ?? 0) > 0,
+  holdsDeletion: (o) => Boolean(o.spec.nodeName) && (o.metadata.deletionGracePeriodSeconds ?? 0) > 0,
 };
