@@ -16,6 +16,11 @@ import { postJson, type JsonAnswer } from './post-json.js';
 const require = createRequire(import.meta.url);
 const rxjs = (): typeof import('rxjs') => require('rxjs');
 
+/** `source` with each value mapped, without loading RxJS before the first subscription is made. */
+export function mapStream<T, R>(source: Observable<T>, project: (value: T) => R): Observable<R> {
+  return source.pipe(rxjs().map(project));
+}
+
 async function openSocket(url: string, token: string | undefined): Promise<WsClient> {
   const [{ createClient }, { default: WebSocket }] = await Promise.all([import('graphql-ws'), import('ws')]);
   return createClient({
