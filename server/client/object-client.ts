@@ -265,3 +265,13 @@ export function createObjectClient(graphql: KubeqlClient): ObjectClient {
     },
   };
 }
+
+const clients = new WeakMap<KubeqlClient, ObjectClient>();
+
+/** The object client over a transport, made once per transport. */
+export function objectClientOf(graphql: KubeqlClient | ObjectClient): ObjectClient {
+  if ('graphql' in graphql) return graphql;
+  let client = clients.get(graphql);
+  if (!client) clients.set(graphql, (client = createObjectClient(graphql)));
+  return client;
+}

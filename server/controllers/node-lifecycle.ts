@@ -10,10 +10,10 @@
  *   after the taint was added, or after a pod's own toleration of the taint (node-taints.ts).
  * Once the heartbeat is back and the node reports its Ready condition again, the taint is removed.
  */
-import type { KObject } from '../resources/kind.js';
+import type { Node, PodStatus } from '../resources/objects.js';
 import type { ControllerFactory } from './manager.js';
 import { deleteObject, patchObject, updateObjectStatus } from './object-requests.js';
-import { startReconciler } from './reconciler.js';
+import { startReconciler, watches } from './reconciler.js';
 import { conditionsOf, evictionDelayMs, readyCondition, taintsOf, unreachableTaint, UNREACHABLE_TAINT_KEY, type NodeCondition, type Taint } from './node-taints.js';
 
 const LEASE_NAMESPACE = 'kube-node-lease';
@@ -30,9 +30,9 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
   /** Per node: the last heartbeat seen, and when (this process's clock). */
   const health = new Map<string, { heartbeat: string; seenAt: number }>();
 
-  function lastHeard(node: KObject, now: number): number {
+  function lastHeard(node: Node, now: number): number {
     const lease = leases.cache.get(LEASE_NAMESPACE, node.metadata.name);
-    const heartbeat = JSON.stringify([(lease?.spec as { renewTime?: string } | undefined)?.renewTime, readyCondition(node)?.lastHeartbeatTime]);
+    const heartbeat = JSON.stringify([lease?.spec?.renewTime, readyCondition(node)?.lastHeartbeatTime]);
     const known = health.get(node.metadata.name);
     if (known?.heartbeat === heartbeat) return known.seenAt;
     // First sight counts as a heartbeat: a restarted controller gives every node a full grace period.
@@ -40,7 +40,7 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
     return now;
   }
 
-  async function markUnknown(node: KObject, now: number): Promise<KObject> {
+  async function markUnknown(node: Node, now: number): Promise<Node> {
     const ready = readyCondition(node);
     const unknown: NodeCondition = ready
       ? { ...ready, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: rfc3339(now) }
@@ -49,14 +49,14 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
     return updateObjectStatus(client, node, { ...node.status, conditions }, node.metadata.resourceVersion);
   }
 
-  const setTaints = (node: KObject, taints: Taint[]) => patchObject(client, node, { spec: { taints: taints.length ? taints : null } }, node.metadata.resourceVersion);
+  const setTaints = (node: Node, taints: Taint[]) => patchObject(client, node, { spec: { taints: taints.length ? taints : null } }, node.metadata.resourceVersion);
 
   /** Ready=False on the node's pods that still say True (Kubernetes' MarkPodsNotReady). */
   async function markPodsNotReady(name: string, now: number): Promise<void> {
     for (const pod of pods.cache.byIndex('nodeName', name)) {
-      const conditions = (pod.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? [];
+      const conditions: NonNullable<PodStatus['conditions']> = pod.status?.conditions ?? [];
       if (!conditions.some((c) => c.type === 'Ready' && c.status === 'True')) continue;
-      const next = conditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: rfc3339(now) } : c));
+      const next = conditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'False' as const, lastTransitionTime: rfc3339(now) } : c));
       await updateObjectStatus(client, pod, { ...pod.status, conditions: next }, pod.metadata.resourceVersion);
     }
   }
@@ -73,9 +73,13 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
     name: 'node-lifecycle',
     primary: nodes,
     secondary: [
-      { informer: leases, keys: (e) => (e.object.metadata.namespace === LEASE_NAMESPACE ? [e.object.metadata.name] : []) },
+      watches(leases, (e) => (e.object.metadata.namespace === LEASE_NAMESPACE ? [e.object.metadata.name] : [])),
       // A pod landing on an unreachable node is evicted in its turn.
-      { informer: pods, keys: (e) => { const n = (e.object.spec as { nodeName?: string }).nodeName; return n && nodes.cache.get(undefined, n) && unreachableTaint(nodes.cache.get(undefined, n)!) ? [n] : []; } },
+      watches(pods, (e) => {
+        const n = e.object.spec.nodeName;
+        const node = n ? nodes.cache.get(undefined, n) : undefined;
+        return n && node && unreachableTaint(node) ? [n] : [];
+      }),
     ],
     // Every node is looked at this often, so silence is noticed without any event (Kubernetes' nodeMonitorPeriod is 5 s).
     resyncMs: Math.max(100, Math.min(5000, Math.floor(Math.min(grace, evictAfter) / 4))),

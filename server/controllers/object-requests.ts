@@ -1,14 +1,15 @@
 /**
- * Requests on one object of any kind through its generated fields (<kind>, delete<Kind>,
- * patch<Kind>, update<Kind>Status), for the controllers that work across kinds: the garbage
- * collector, the namespace, node-lifecycle and quota controllers. Each answers a manifest.
+ * Verbs on an object in hand, whatever its kind (as controller-runtime's client.Patch(ctx, obj, ...)):
+ * the kind and key come from the object, the answer has the object's type. Over the object client;
+ * for the controllers that work across kinds (garbage collector, namespace, node lifecycle, quota)
+ * and those that write what their informers gave them.
  */
 import type { KubeqlClient } from '../client/client.js';
-import { ClientError } from '../client/client-error.js';
+import { ignoreNotFound, isNotFound, objectClientOf, type ObjectClient, type PropagationPolicy } from '../client/object-client.js';
 import type { KObject, KindDef } from '../resources/kind.js';
-import { kindByName } from '../resources/registry.js';
+import type { KindName } from '../resources/objects.js';
 
-export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
+export { isNotFound, type PropagationPolicy };
 
 export interface DeleteOptions {
   propagationPolicy?: PropagationPolicy;
@@ -17,54 +18,26 @@ export interface DeleteOptions {
   resourceVersion?: string;
 }
 
-function kindOf(object: KObject): KindDef {
-  const kind = kindByName(object.kind);
-  if (!kind) throw new Error(`unknown kind ${object.kind}`);
-  return kind;
-}
-
-/** The `operation` field `field` of `kind` on one object, with `args` (name: GraphQL type) besides its key. */
-function document(operation: 'query' | 'mutation', kind: KindDef, field: string, args: Record<string, string> = {}): string {
-  const vars = { ...(kind.namespaced ? { namespace: 'String!' } : {}), name: 'String!', ...args };
-  const declared = Object.entries(vars).map(([n, t]) => `$${n}: ${t}`).join(', ');
-  const passed = Object.keys(vars).map((n) => `${n}: $${n}`).join(', ');
-  return `${operation}(${declared}) { result: ${field}(${passed}) { manifest } }`;
-}
-const mutation = (kind: KindDef, field: string, args: Record<string, string>) => document('mutation', kind, field, args);
-
-const keyOf = (kind: KindDef, object: Pick<KObject, 'metadata'>) => ({ ...(kind.namespaced ? { namespace: object.metadata.namespace } : {}), name: object.metadata.name });
-
-export const isNotFound = (e: unknown) => e instanceof ClientError && e.code === 'NOT_FOUND';
+type Client = KubeqlClient | ObjectClient;
+const kindOf = (object: KObject) => object.kind as KindName;
+const keyOf = (object: KObject) => ({ namespace: object.metadata.namespace, name: object.metadata.name });
 
 /** The object as the API server has it now (not an informer's cache), or undefined. */
-export async function getObject(client: KubeqlClient, kind: KindDef, namespace: string | undefined, name: string): Promise<KObject | undefined> {
-  const data = await client.request(document('query', kind, kind.getField), keyOf(kind, { metadata: { namespace, name } as KObject['metadata'] }));
-  return data.result?.manifest ?? undefined;
+export async function getObject(client: Client, kind: KindDef, namespace: string | undefined, name: string): Promise<KObject | undefined> {
+  return objectClientOf(client).get(kind.kind as KindName, { namespace, name });
 }
 
 /** Deletes `object`; an object already gone is not an error (answers undefined). */
-export async function deleteObject(client: KubeqlClient, object: KObject, options: DeleteOptions = {}): Promise<KObject | undefined> {
-  const kind = kindOf(object);
-  const query = mutation(kind, `delete${kind.kind}`, { resourceVersion: 'String', propagationPolicy: 'PropagationPolicy', gracePeriodSeconds: 'Int' });
-  try {
-    const data = await client.request(query, { ...keyOf(kind, object), ...options });
-    return data.result.manifest;
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
+export async function deleteObject<T extends KObject>(client: Client, object: T, options: DeleteOptions = {}): Promise<T | undefined> {
+  return ignoreNotFound(objectClientOf(client).delete(kindOf(object), keyOf(object), options)) as Promise<T | undefined>;
 }
 
 /** A JSON merge patch of `object`, conditional on `resourceVersion` when given. */
-export async function patchObject(client: KubeqlClient, object: KObject, patch: Record<string, unknown>, resourceVersion?: string): Promise<KObject> {
-  const kind = kindOf(object);
-  const data = await client.request(mutation(kind, `patch${kind.kind}`, { patch: 'JSON!', resourceVersion: 'String' }), { ...keyOf(kind, object), patch, resourceVersion });
-  return data.result.manifest;
+export async function patchObject<T extends KObject>(client: Client, object: T, patch: Record<string, unknown>, resourceVersion?: string): Promise<T> {
+  return objectClientOf(client).patch(kindOf(object), keyOf(object), patch, { resourceVersion }) as Promise<KObject> as Promise<T>;
 }
 
 /** Replaces `object`'s status, conditional on `resourceVersion` when given. */
-export async function updateObjectStatus(client: KubeqlClient, object: KObject, status: Record<string, unknown>, resourceVersion?: string): Promise<KObject> {
-  const kind = kindOf(object);
-  const data = await client.request(mutation(kind, `update${kind.kind}Status`, { status: 'JSON!', resourceVersion: 'String' }), { ...keyOf(kind, object), status, resourceVersion });
-  return data.result.manifest;
+export async function updateObjectStatus<T extends KObject>(client: Client, object: T, status: NonNullable<T['status']>, resourceVersion?: string): Promise<T> {
+  return objectClientOf(client).updateStatus(kindOf(object), keyOf(object), status as never, { resourceVersion }) as Promise<KObject> as Promise<T>;
 }

@@ -12,12 +12,22 @@ import { controllerMetrics } from './controller-metrics.js';
 
 const log = createLogger('controller-manager');
 
+/** Another informer, mapping each of its changes to the primary keys it affects (owner, selector, ...). */
+export interface Secondary {
+  informer: Informer<any>;
+  keys: (event: InformerEvent<any>) => string[];
+}
+
+/** A secondary informer with its mapping typed by the informer's kind (controller-runtime's Watches). */
+export function watches<T extends KObject>(informer: Informer<T>, keys: (event: InformerEvent<T>) => string[]): Secondary {
+  return { informer, keys };
+}
+
 export interface ReconcilerSpec {
   name: string;
   /** The informer whose objects are the keys (`namespace/name`). */
-  primary: Informer;
-  /** Other informers, each mapping a change to the primary keys it affects (owner, selector, ...). */
-  secondary?: Array<{ informer: Informer; keys: (event: InformerEvent) => string[] }>;
+  primary: Informer<any>;
+  secondary?: Secondary[];
   reconcile(key: string): Promise<void>;
   queue?: WorkQueueOptions;
   /** Re-reconcile every primary object this often (default: never). */

@@ -26,7 +26,7 @@ export interface ArrayShape<I extends Shape = Shape> {
   of: I;
 }
 
-export type Shape = StringShape<any> | IntShape | BoolShape | DateTimeShape | JsonShape<any> | StringMapShape | IntOrStringShape | ArrayShape | ObjectShape;
+export type Shape = StringShape<string> | IntShape | BoolShape | DateTimeShape | JsonShape<unknown> | StringMapShape | IntOrStringShape | ArrayShape | ObjectShape;
 
 export interface ObjectShape<F extends Fields = Fields> {
   t: 'object';

@@ -14,6 +14,7 @@ import type { KObject } from '../../resources/kind.js';
 import { controllerRefTo } from '../controller-ref.js';
 import type { KubeqlClient } from '../../client/client.js';
 import { createObject } from '../create-object.js';
+import type { NewObject } from '../../client/object-client.js';
 import type { Expectations } from '../expectations.js';
 import { deleteObject } from '../object-requests.js';
 import { objectKey } from '../reconciler.js';
@@ -52,8 +53,8 @@ async function slowStartBatch(count: number, fn: (index: number) => Promise<void
   return { successes };
 }
 
-export function podFromTemplate(rs: KObject): Record<string, unknown> {
-  const template = rsSpec(rs).template ?? {};
+export function podFromTemplate(rs: KObject): NewObject<'Pod'> {
+  const template = rsSpec(rs).template;
   const meta = template.metadata ?? {};
   return {
     metadata: {

@@ -195,7 +195,7 @@ function qosClass(spec: PodSpecLike): string {
 
 /** A pod's spec is immutable but for container images, activeDeadlineSeconds and added tolerations. */
 function validatePodUpdate(next: Pod, old: Pod): FieldError[] {
-  const mask = (spec: PodSpecLike): PodSpecLike => ({
+  const mask = (spec: PodSpecLike): Record<string, unknown> => ({
     ...spec,
     containers: spec.containers?.map((c) => ({ ...c, image: undefined })),
     initContainers: spec.initContainers?.map((c) => ({ ...c, image: undefined })),
