@@ -1,5 +1,5 @@
 /** The controllers the controller-manager runs. */
-import type { ControllerFactory } from './manager.js';
+import type { ControllerFactory } from './framework/manager.js';
 import { deploymentController } from './deployment/controller.js';
 import { endpointsController } from './endpoints.js';
 import { garbageCollector } from './garbage-collector.js';

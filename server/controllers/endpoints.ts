@@ -9,9 +9,9 @@ import type { InformerEvent } from '../client/informer.js';
 import { objectClientOf } from '../client/object-client.js';
 import type { Pod, Service } from '../resources/objects.js';
 import { endpointSubsets } from './endpoints-subsets.js';
-import type { ControllerFactory } from './manager.js';
-import { deleteObject } from './object-requests.js';
-import { objectKey, splitKey, startReconciler, watches } from './reconciler.js';
+import type { ControllerFactory } from './framework/manager.js';
+import { deleteObject } from './framework/object-requests.js';
+import { objectKey, splitKey, startReconciler, watches } from './framework/reconciler.js';
 
 /** Marks the Endpoints this controller writes (Kubernetes 1.33 labels its own the same way). */
 export const MANAGED_BY = 'endpoints.kubernetes.io/managed-by';

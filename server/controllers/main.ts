@@ -3,8 +3,8 @@ import { componentArgs } from '../components/client-config.js';
 import { createLogger } from '../logging/logger.js';
 import { metricsPort, startMetricsServer } from '../components/metrics-server.js';
 import { controllers } from './all.js';
-import { controllerRegistry } from './controller-metrics.js';
-import { startControllerManager } from './manager.js';
+import { controllerRegistry } from './framework/controller-metrics.js';
+import { startControllerManager } from './framework/manager.js';
 
 const log = createLogger('controller-manager');
 

@@ -6,9 +6,9 @@
  */
 import { kinds } from '../resources/registry.js';
 import type { KObject } from '../resources/kind.js';
-import type { ControllerFactory } from './manager.js';
-import { deleteObject, patchObject } from './object-requests.js';
-import { startReconciler } from './reconciler.js';
+import type { ControllerFactory } from './framework/manager.js';
+import { deleteObject, patchObject } from './framework/object-requests.js';
+import { startReconciler } from './framework/reconciler.js';
 
 export const NAMESPACE_FINALIZER = 'kubernetes';
 /** Deletes in flight at once while emptying a namespace. */

@@ -11,9 +11,9 @@
  * Once the heartbeat is back and the node reports its Ready condition again, the taint is removed.
  */
 import type { Node, PodStatus } from '../resources/objects.js';
-import type { ControllerFactory } from './manager.js';
-import { deleteObject, patchObject, updateObjectStatus } from './object-requests.js';
-import { startReconciler, watches } from './reconciler.js';
+import type { ControllerFactory } from './framework/manager.js';
+import { deleteObject, patchObject, updateObjectStatus } from './framework/object-requests.js';
+import { startReconciler, watches } from './framework/reconciler.js';
 import { conditionsOf, evictionDelayMs, readyCondition, taintsOf, unreachableTaint, UNREACHABLE_TAINT_KEY, type NodeCondition, type Taint } from './node-taints.js';
 
 const LEASE_NAMESPACE = 'kube-node-lease';

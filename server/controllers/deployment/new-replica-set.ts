@@ -8,9 +8,9 @@
 import type { KObject } from '../../resources/kind.js';
 import type { ReplicaSet } from '../../resources/objects.js';
 import { kindByName } from '../../resources/registry.js';
-import { controllerOf, controllerRefTo } from '../controller-ref.js';
+import { controllerOf, controllerRefTo } from '../framework/controller-ref.js';
 import { createObject, hasCode } from '../create-object.js';
-import { getObject } from '../object-requests.js';
+import { getObject } from '../framework/object-requests.js';
 import { rsSpec } from '../replicaset/status.js';
 import { deploymentStatus, hasProgressDeadline, maxSurge } from './deployment-spec.js';
 import type { DeploymentSync } from './deployment-sync.js';

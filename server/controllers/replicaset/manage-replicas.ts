@@ -11,13 +11,13 @@
  * nothing: the sync takes a new salt and tries again.
  */
 import type { KObject } from '../../resources/kind.js';
-import { controllerRefTo } from '../controller-ref.js';
+import { controllerRefTo } from '../framework/controller-ref.js';
 import type { KubeqlClient } from '../../client/client.js';
 import { createObject } from '../create-object.js';
 import type { NewObject } from '../../client/object-client.js';
-import type { Expectations } from '../expectations.js';
-import { deleteObject } from '../object-requests.js';
-import { objectKey } from '../reconciler.js';
+import type { Expectations } from '../framework/expectations.js';
+import { deleteObject } from '../framework/object-requests.js';
+import { objectKey } from '../framework/reconciler.js';
 import { podsToDelete } from './pod-ranking.js';
 import { rsSpec } from './status.js';
 
