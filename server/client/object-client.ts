@@ -13,6 +13,7 @@ import type { KindName, ObjectMeta, ObjectOf } from '../resources/objects.js';
 import { kindByName } from '../resources/registry.js';
 import { mapStream, type KubeqlClient } from './client.js';
 import { ClientError } from './client-error.js';
+import { createMutationBatcher, type MutationBatcherOptions } from './mutation-batcher.js';
 
 /** Which object: `namespace` for namespaced kinds (ignored for cluster-scoped ones). */
 export interface ObjectKey {
@@ -106,7 +107,21 @@ export interface ObjectClient {
   scale<K extends ScalableKind>(kind: K, key: ObjectKey, replicas: number, options?: ConditionalWriteOptions): Promise<ObjectOf<K>>;
   /** Binds a pod to a node (the binding subresource). */
   bind(key: ObjectKey, nodeName: string, options?: ConditionalWriteOptions): Promise<ObjectOf<'Pod'>>;
+  /**
+   * A batched form of a write, for components that issue many at once (the scheduler's binds, the
+   * agents' status posts): concurrent calls share GraphQL documents (mutation-batcher.ts); each call
+   * succeeds or fails on its own and answers nothing but that.
+   */
+  batched<K extends KindName, V extends BatchedVerb>(kind: K, verb: V, options?: MutationBatcherOptions): (call: BatchedCall<K, V>) => Promise<void>;
 }
+
+export type BatchedVerb = 'updateStatus' | 'delete' | 'bind';
+type Conditional = ObjectKey & { resourceVersion?: string };
+export type BatchedCall<K extends KindName, V extends BatchedVerb> = V extends 'updateStatus'
+  ? Conditional & { status: StatusOf<K> }
+  : V extends 'delete'
+    ? Conditional & { gracePeriodSeconds?: number; propagationPolicy?: PropagationPolicy }
+    : Conditional & { nodeName: string };
 
 /** Whether `error` is the API's answer with `code` (NOT_FOUND, CONFLICT, ALREADY_EXISTS, UNAVAILABLE, ...). */
 export const hasCode = (error: unknown, code: string): boolean => error instanceof ClientError && error.code === code;
@@ -258,6 +273,22 @@ export function createObjectClient(graphql: KubeqlClient): ObjectClient {
       const { kind, docs } = of(kindName);
       if (!docs.scale) throw new ClientError([{ message: `${kind.kind} has no scale subresource` }], 'BAD_USER_INPUT');
       return one(docs.scale, { ...keyVars(kind, key), replicas, resourceVersion: options.resourceVersion, requestId: options.requestId });
+    },
+    batched(kindName, verb, options) {
+      const { kind } = of(kindName);
+      const key: Record<string, string> = kind.namespaced ? { namespace: 'String!', name: 'String!' } : { name: 'String!' };
+      const [field, args] =
+        verb === 'updateStatus'
+          ? [`update${kind.kind}Status`, { ...key, status: 'JSON!', resourceVersion: 'String' }]
+          : verb === 'delete'
+            ? [`delete${kind.kind}`, { ...key, resourceVersion: 'String', gracePeriodSeconds: 'Int', propagationPolicy: 'PropagationPolicy' }]
+            : [`bind${kind.kind}`, { ...key, nodeName: 'String!', resourceVersion: 'String' }];
+      if (verb === 'bind' && kind.kind !== 'Pod') throw new ClientError([{ message: `${kind.kind} has no binding subresource` }], 'BAD_USER_INPUT');
+      const batcher = createMutationBatcher(graphql, field, args, 'metadata { resourceVersion }', options);
+      return (call) => {
+        const args: Record<string, unknown> = { ...call };
+        return batcher.call(kind.namespaced ? { namespace: 'default', ...args } : args);
+      };
     },
     bind(key, nodeName, options = {}) {
       const { kind, docs } = of('Pod');
