@@ -35,6 +35,8 @@ export interface ListOptions {
   atRevision?: number;
   /** Objects per request (default 200; the API's cost limit prices each manifest at about 22 of its 5,000). */
   pageSize?: number;
+  /** At most this many objects: one page of that size (Kubernetes' `limit` without its continue token). */
+  limit?: number;
 }
 
 export interface ObjectList<T> {
@@ -223,14 +225,15 @@ export function createObjectClient(graphql: KubeqlClient): ObjectClient {
           ...(kind.namespaced ? { namespace: options.namespace } : {}),
           labelSelector: options.labelSelector,
           fieldSelector: options.fieldSelector,
-          first: options.pageSize ?? DEFAULT_PAGE,
+          first: options.limit !== undefined ? Math.min(options.limit, options.pageSize ?? DEFAULT_PAGE) : (options.pageSize ?? DEFAULT_PAGE),
           after,
           atRevision: options.atRevision,
         });
         revision ||= page.revision;
         for (const edge of page.edges) items.push(edge.node.manifest);
-        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : undefined;
+        after = page.pageInfo.hasNextPage && (options.limit === undefined || items.length < options.limit) ? page.pageInfo.endCursor : undefined;
       } while (after);
+      if (options.limit !== undefined) items.length = Math.min(items.length, options.limit);
       return { items, revision };
     },
     create(kindName, object, options = {}) {

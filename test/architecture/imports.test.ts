@@ -79,3 +79,25 @@ describe('layers and dependencies', () => {
     expect(violations).toEqual([]);
   });
 });
+
+describe('one object client', () => {
+  it('no component writes GraphQL for objects itself: get, list, create, update, patch, status, delete, scale, bind and watch go through server/client/object-client.ts', async () => {
+    const { kinds } = await import('../../server/resources/registry.js');
+    const fields = kinds.flatMap((k) => [k.getField, k.listField, ...['create', 'update', 'patch', 'delete', 'scale', 'bind'].map((v) => `${v}${k.kind}`), `update${k.kind}Status`]);
+    const named = new RegExp(`[\\s{:]\\s*(${fields.join('|')})\\s*\\(|\\bwatch\\s*\\(\\s*kind:`);
+    // Or put together from a registry entry: `${kind.listField}(`, `patch${kind.kind}(`.
+    const assembled = /\$\{\s*\w+\.(getField|listField)\s*\}\s*\(|(create|update|patch|delete|scale|bind)\$\{\s*\w+\.kind\s*\}/;
+    const violations = ['controllers', 'scheduler', 'agent', 'cli', 'components']
+      .flatMap((d) => tree(`server/${d}`))
+      .flatMap((f) => {
+        const text = readFileSync(f, 'utf8');
+        // GraphQL documents: literals that start an operation.
+        const documents = [...text.matchAll(/[`'"]\s*(query|mutation|subscription)\b[^`]*[`'"]/g)].map((m) => m[0]);
+        const found = documents.filter((d) => named.test(d)).map((d) => d.slice(0, 80));
+        // Template pieces nest (`${list.map((k) => `${k.listField}(...)`)}`): looked for in the whole text.
+        const pieces = text.split('\n').filter((line) => assembled.test(line)).map((line) => line.trim().slice(0, 80));
+        return [...found, ...pieces].map((d) => `${relative(root, f)}: ${d}`);
+      });
+    expect(violations).toEqual([]);
+  });
+});

@@ -84,6 +84,8 @@ describe('the object client', () => {
     expect(web.items.map((p) => p.metadata.name)).toEqual(['a']);
     const byField = await client.list('Pod', { fieldSelector: 'metadata.name=m3' });
     expect(byField.items.map((p) => p.metadata.namespace)).toEqual(['oc']);
+    const one = await client.list('Pod', { namespace: 'oc', limit: 1 });
+    expect(one.items).toHaveLength(1);
     const namespaces = await client.list('Namespace');
     expect(namespaces.items.map((n) => n.metadata.name)).toContain('oc');
     expect(await codeOf(client.list('Pod', { labelSelector: 'app in (' }))).toBe('INVALID_SELECTOR');
