@@ -7,6 +7,7 @@ import { kindByName } from '../resources/registry.js';
 import { prepareObject } from '../resources/validate-object.js';
 import type { Store } from '../store/types.js';
 import { bootstrapPolicy } from './bootstrap-policy.js';
+import { SERVER_WRITES } from './auth/escalation.js';
 import { createInTx } from './verbs/create.js';
 import type { AllocationRanges } from './verbs/verb-context.js';
 
@@ -19,14 +20,14 @@ export async function bootstrap(store: Store, ranges: AllocationRanges): Promise
     for (const name of SYSTEM_NAMESPACES) {
       if (tx.get('Namespace', '', name)) continue;
       const prepared = prepareObject(namespace, { metadata: { name } }, 'bootstrap');
-      createInTx(tx, { actor: SERVER_ACTOR, warnings: [], ranges }, namespace, prepared, { verb: 'create', path: 'bootstrap' });
+      createInTx(tx, { actor: SERVER_ACTOR, warnings: [], ranges, admission: SERVER_WRITES }, namespace, prepared, { verb: 'create', path: 'bootstrap' });
     }
     for (const { kind: kindName, manifest } of bootstrapPolicy()) {
       const kind = kindByName(kindName)!;
       const prepared = prepareObject(kind, manifest, 'bootstrap');
       const { namespace: ns = '', name } = prepared.object.metadata;
       if (tx.get(kind.kind, kind.namespaced ? ns : '', name)) continue;
-      createInTx(tx, { actor: SERVER_ACTOR, warnings: [], ranges }, kind, prepared, { verb: 'create', path: 'bootstrap' });
+      createInTx(tx, { actor: SERVER_ACTOR, warnings: [], ranges, admission: SERVER_WRITES }, kind, prepared, { verb: 'create', path: 'bootstrap' });
     }
   });
 }

@@ -12,7 +12,14 @@ if (sync !== 'FULL' && sync !== 'NORMAL') {
   process.exit(1);
 }
 
+const maxTokenSeconds = process.env.KUBEQL_MAX_TOKEN_EXPIRATION_SECONDS;
+if (maxTokenSeconds !== undefined && !(Number.isSafeInteger(Number(maxTokenSeconds)) && Number(maxTokenSeconds) >= 600)) {
+  log.fatal(`KUBEQL_MAX_TOKEN_EXPIRATION_SECONDS must be a whole number of seconds, at least 600, not ${maxTokenSeconds}`);
+  process.exit(1);
+}
+
 const server = await startApiServer({
+  maxTokenExpirationSeconds: maxTokenSeconds === undefined ? undefined : Number(maxTokenSeconds),
   dataDir: process.env.DATA_DIR ?? './data',
   port: Number(process.env.PORT ?? 8080),
   host: process.env.HOST ?? '127.0.0.1',

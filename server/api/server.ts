@@ -11,6 +11,7 @@ import { createStore } from '../store/create-store.js';
 import { startRetention, type RetentionOptions } from '../store/retention.js';
 import type { Store } from '../store/types.js';
 import { createAuthorizer } from './auth/authorizer.js';
+import { admissionFor } from './auth/admission.js';
 import { createGuard } from './auth/guard.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import type { Identity } from './auth/identity.js';
@@ -31,6 +32,7 @@ import { requestMetricsPlugin } from './plugins/request-metrics.js';
 import { warningsPlugin } from './plugins/warnings.js';
 import { buildSchema } from './schema/build-schema.js';
 import { schemaModules } from './schema/modules/all.js';
+import { DEFAULT_MAX_TOKEN_EXPIRATION_SECONDS } from './schema/modules/tokens.js';
 import { DEFAULT_RANGES, type AllocationRanges } from './verbs/verb-context.js';
 import { createWatchEngine, type WatchEngineOptions } from './watch/watch-engine.js';
 import { attachGraphQLWebSocket } from './ws/graphql-ws-server.js';
@@ -54,6 +56,8 @@ export interface ApiServerOptions {
   keepAliveMs?: number;
   /** close(): how long requests in flight may take to finish before their connections are cut (default 5 s). */
   shutdownGraceMs?: number;
+  /** The longest lifetime of an issued token, and the default one (48 h, as a bound ServiceAccount token). */
+  maxTokenExpirationSeconds?: number;
 }
 
 export interface ApiServer {
@@ -86,24 +90,24 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const authenticator = createAuthenticator(store, options.dataDir);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const rateLimiter = createRateLimiter(limits.requestsPerSecond, limits.burst);
-  const requestContext = (identity: Identity): ApiContext => ({
-    store,
-    watch,
-    ranges,
-    actor: identity.name,
-    guard: createGuard(authorizer, identity),
-    tokens: authenticator,
-    warnings: [],
-  });
+  const tokens = {
+    issue: authenticator.issue,
+    maxExpirationSeconds: options.maxTokenExpirationSeconds ?? DEFAULT_MAX_TOKEN_EXPIRATION_SECONDS,
+  };
+  const requestContext = (identity: Identity): ApiContext => {
+    const guard = createGuard(authorizer, identity);
+    return { store, watch, ranges, actor: identity.name, guard, admission: admissionFor(guard), tokens, warnings: [] };
+  };
   const stopRetention = options.retention ? startRetention(store, options.retention) : () => {};
 
   const yoga = createYoga<{}, ApiContext>({
     schema: buildSchema(kinds, schemaModules),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    // The identity comes from the WebSocket's connection_init, or from this request's bearer token.
-    context: (initial: { identity?: Identity; request?: Request }): ApiContext => {
-      const identity = initial.identity ?? authenticator.authenticate(initial.request?.headers.get('authorization'));
+    // The identity comes from this request's bearer token, or the WebSocket's connection_init
+    // (checked again for each operation, so a revoked or expired token starts nothing new).
+    context: (initial: { authorization?: string; request?: Request }): ApiContext => {
+      const identity = authenticator.authenticate(initial.authorization ?? initial.request?.headers.get('authorization'));
       if (!identity) throw unauthenticated();
       rateLimiter.take(identity.name);
       return requestContext(identity);
@@ -124,8 +128,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     maxSubscriptions: limits.subscriptionsPerConnection,
     // On WebSocket the token is connection_init's { "authorization": "Bearer <token>" } (DESIGN §7 Auth).
     onConnect: (payload) => {
-      const identity = authenticator.authenticate(typeof payload?.authorization === 'string' ? payload.authorization : undefined);
-      return identity ? { identity } : false;
+      const authorization = typeof payload?.authorization === 'string' ? payload.authorization : undefined;
+      return authenticator.authenticate(authorization) ? { authorization } : false;
     },
   });
   const host = options.host ?? '127.0.0.1';

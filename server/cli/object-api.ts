@@ -1,6 +1,6 @@
 /** What kq does to objects of a kind it names at run time (`kq get <kind>`), through the object client; and apply, which is not about one kind. */
 import type { KubeqlClient } from '../client/client.js';
-import { objectClientOf, type NewObject, type PropagationPolicy, type ScalableKind } from '../client/object-client.js';
+import { objectClientOf, type NewObject, type PatchBody, type PatchType, type PropagationPolicy, type ScalableKind } from '../client/object-client.js';
 import type { KObject, KindDef } from '../resources/kind.js';
 import type { KindName } from '../resources/objects.js';
 
@@ -47,9 +47,17 @@ export async function createObject(client: KubeqlClient, kind: KindDef, input: R
   return objects(client).create(nameOf(kind), input as NewObject<KindName>);
 }
 
-/** A JSON merge patch (RFC 7386); `resourceVersion` makes it conditional. */
-export async function patchObject(client: KubeqlClient, kind: KindDef, namespace: string, name: string, patch: unknown, resourceVersion?: string): Promise<KObject> {
-  return objects(client).patch(nameOf(kind), { namespace, name }, patch as Record<string, unknown>, { resourceVersion });
+/** A patch of a type kubectl patch --type names (the API's default, MERGE, when none is given). */
+export async function patchObject(
+  client: KubeqlClient,
+  kind: KindDef,
+  namespace: string,
+  name: string,
+  patch: unknown,
+  resourceVersion?: string,
+  type?: PatchType,
+): Promise<KObject> {
+  return objects(client).patch(nameOf(kind), { namespace, name }, patch as PatchBody, { resourceVersion, type });
 }
 
 export interface DeleteOptions {

@@ -86,6 +86,14 @@ export type StatusOf<K extends KindName> = ObjectOf<K> extends { status?: infer 
 
 /** An RFC 7386 merge patch: objects merge, null deletes, anything else replaces. */
 export type MergePatch = Record<string, unknown>;
+/** How a patch is read (kubectl patch --type): MERGE (RFC 7386, the default), STRATEGIC (by the kinds' merge keys), JSON (RFC 6902 operations). */
+export type PatchType = 'MERGE' | 'STRATEGIC' | 'JSON';
+/** A merge or strategic patch (an object), or RFC 6902 operations (a list). */
+export type PatchBody = MergePatch | unknown[];
+
+export interface PatchOptions extends ConditionalWriteOptions {
+  type?: PatchType;
+}
 
 /** Kinds with a scale subresource. */
 export type ScalableKind = 'ReplicaSet' | 'Deployment';
@@ -101,7 +109,7 @@ export interface ObjectClient {
   create<K extends KindName>(kind: K, object: NewObject<K>, options?: WriteOptions): Promise<ObjectOf<K>>;
   /** Replaces the object (its metadata.resourceVersion, when set, is the precondition). */
   update<K extends KindName>(kind: K, object: NewObject<K>, options?: WriteOptions): Promise<ObjectOf<K>>;
-  patch<K extends KindName>(kind: K, key: ObjectKey, patch: MergePatch, options?: ConditionalWriteOptions): Promise<ObjectOf<K>>;
+  patch<K extends KindName>(kind: K, key: ObjectKey, patch: PatchBody, options?: PatchOptions): Promise<ObjectOf<K>>;
   updateStatus<K extends KindName>(kind: K, key: ObjectKey, status: StatusOf<K>, options?: ConditionalWriteOptions): Promise<ObjectOf<K>>;
   /** Answers the object's last state (or its terminating state while finalizers or a grace period hold it). */
   delete<K extends KindName>(kind: K, key: ObjectKey, options?: DeleteOptions): Promise<ObjectOf<K>>;
@@ -161,7 +169,7 @@ function documentsOf(kind: KindDef) {
     edges { node { manifest } } pageInfo { hasNextPage endCursor } revision } }`,
     create: `mutation($input: ${kind.kind}Input!, $requestId: String) { r: create${kind.kind}(input: $input, requestId: $requestId) { manifest } }`,
     update: `mutation($input: ${kind.kind}Input!, $requestId: String) { r: update${kind.kind}(input: $input, requestId: $requestId) { manifest } }`,
-    patch: keyed(`patch${kind.kind}`, ', $patch: JSON!', ', patch: $patch'),
+    patch: keyed(`patch${kind.kind}`, ', $patch: JSON!, $type: PatchType', ', patch: $patch, type: $type'),
     updateStatus: keyed(`update${kind.kind}Status`, ', $status: JSON!', ', status: $status'),
     delete: `mutation(${key.decl}$name: String!, $resourceVersion: String, $propagationPolicy: PropagationPolicy, $gracePeriodSeconds: Int, $requestId: String) {
   r: delete${kind.kind}(${key.arg}name: $name, resourceVersion: $resourceVersion, propagationPolicy: $propagationPolicy, gracePeriodSeconds: $gracePeriodSeconds, requestId: $requestId) { manifest } }`,
@@ -244,7 +252,7 @@ export function createObjectClient(graphql: KubeqlClient): ObjectClient {
     },
     patch(kindName, key, patch, options = {}) {
       const { kind, docs } = of(kindName);
-      return one(docs.patch, { ...keyVars(kind, key), patch, resourceVersion: options.resourceVersion, requestId: options.requestId });
+      return one(docs.patch, { ...keyVars(kind, key), patch, type: options.type, resourceVersion: options.resourceVersion, requestId: options.requestId });
     },
     updateStatus(kindName, key, status, options = {}) {
       const { kind, docs } = of(kindName);

@@ -6,6 +6,8 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
+    // An own "__proto__" key stays a key (assigning it would set the result's prototype).
+    else if (key === '__proto__') Object.defineProperty(result, key, { value: mergePatch(Object.hasOwn(result, key) ? result[key] : undefined, value), enumerable: true, writable: true, configurable: true });
     else result[key] = mergePatch(result[key], value);
   }
   return result;

@@ -90,7 +90,12 @@ export function prepareStatements(db: BetterSQLite3Database) {
       .from(allocations)
       .where(and(eq(allocations.pool, p('pool')), eq(allocations.value, p('value'))))
       .prepare(),
-    eventsForRequest: db.select().from(events).where(eq(events.requestId, p('requestId'))).orderBy(events.revision).prepare(),
+    eventsForRequest: db
+      .select()
+      .from(events)
+      .where(and(eq(events.actor, p('actor')), eq(events.requestId, p('requestId'))))
+      .orderBy(events.revision)
+      .prepare(),
     eventsAfter: db.select().from(events).where(sql`${events.revision} > ${p('after')}`).orderBy(events.revision).limit(p('limit')).prepare(),
     head: db.select({ seq: sql<number>`seq` }).from(sql`sqlite_sequence`).where(sql`name = 'events'`).prepare(),
   };

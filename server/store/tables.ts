@@ -25,7 +25,8 @@ export const events = sqliteTable(
   },
   (t) => [
     index('events_object').on(t.kind, t.namespace, t.name, t.revision),
-    index('events_request').on(t.requestId).where(sql`request_id IS NOT NULL`),
+    // Idempotency is per identity: a request id is looked up with its actor.
+    index('events_actor_request').on(t.actor, t.requestId).where(sql`request_id IS NOT NULL`),
     index('events_ts').on(t.ts),
     // auditLog by actor, namespace or kind alone, in revision order (one index range each).
     index('events_actor').on(t.actor, t.revision),
@@ -98,12 +99,47 @@ export const storeMeta = sqliteTable('store_meta', {
 
 /**
  * Credentials issued by the API server (service-account and node tokens), by the SHA-256 of the
- * token: the token itself is never stored. Not a projection of the log: replay leaves it alone.
+ * token: the token itself is never stored. `token_id` is the public name of a token (shown at
+ * issue, used to revoke it); a service-account token is bound to its account's uid, so it dies with
+ * the account. Not a projection of the log: replay leaves it alone.
  */
-export const authTokens = sqliteTable('auth_tokens', {
-  tokenHash: text('token_hash').primaryKey(),
-  identity: text('identity').notNull(),
-  groups: text('groups', { mode: 'json' }).$type<string[]>().notNull(),
-  createdAt: integer('created_at').notNull(),
-  expiresAt: integer('expires_at'),
-});
+export const authTokens = sqliteTable(
+  'auth_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    identity: text('identity').notNull(),
+    groups: text('groups', { mode: 'json' }).$type<string[]>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at'),
+    /** Null only for tokens issued before ids existed. */
+    tokenId: text('token_id'),
+    issuedBy: text('issued_by'),
+    /** The ServiceAccount a token is bound to: valid only while an account of that name has this uid. */
+    boundNamespace: text('bound_namespace'),
+    boundName: text('bound_name'),
+    boundUid: text('bound_uid'),
+    revokedAt: integer('revoked_at'),
+    revokedBy: text('revoked_by'),
+  },
+  (t) => [uniqueIndex('auth_tokens_id').on(t.tokenId), index('auth_tokens_identity').on(t.identity)],
+);
+
+/**
+ * The audit record of credentials: one row per token issued or revoked, who did it and when;
+ * never the token or its hash. Append-only, not a projection of the log (replay leaves it alone).
+ */
+export const credentialEvents = sqliteTable(
+  'credential_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    ts: integer('ts').notNull(),
+    actor: text('actor').notNull(),
+    /** issue or revoke. */
+    action: text('action').notNull(),
+    tokenId: text('token_id').notNull(),
+    /** The identity the token authenticates as. */
+    identity: text('identity').notNull(),
+    expiresAt: integer('expires_at'),
+  },
+  (t) => [index('credential_events_identity').on(t.identity, t.id)],
+);

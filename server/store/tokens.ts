@@ -1,7 +1,7 @@
-/** Issued credentials, by token hash (see tables.ts authTokens). */
-import { eq } from 'drizzle-orm';
+/** Issued credentials, by token hash, and their audit record (see tables.ts authTokens, credentialEvents). */
+import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { authTokens } from './tables.js';
+import { authTokens, credentialEvents } from './tables.js';
 
 export interface TokenRecord {
   tokenHash: string;
@@ -9,15 +9,74 @@ export interface TokenRecord {
   groups: string[];
   createdAt: number;
   expiresAt: number | null;
+  tokenId: string | null;
+  issuedBy: string | null;
+  boundNamespace: string | null;
+  boundName: string | null;
+  boundUid: string | null;
+  revokedAt: number | null;
+  revokedBy: string | null;
 }
 
-export function tokenStore(db: BetterSQLite3Database) {
+/** A token as issued (its id, never its hash). */
+export type NewToken = Omit<TokenRecord, 'revokedAt' | 'revokedBy' | 'tokenId' | 'issuedBy'> & { tokenId: string; issuedBy: string };
+
+export interface CredentialEvent {
+  id: number;
+  ts: number;
+  actor: string;
+  action: 'issue' | 'revoke';
+  tokenId: string;
+  identity: string;
+  expiresAt: number | null;
+}
+
+export interface TokenStore {
+  /** Saves a new token and its `issue` audit record, in one transaction. */
+  save(record: NewToken): void;
+  find(tokenHash: string): TokenRecord | undefined;
+  /** The token with this public id (undefined when none). */
+  byId(tokenId: string): Omit<TokenRecord, 'tokenHash'> | undefined;
+  /** Marks the token revoked and records the `revoke`, in one transaction; false when it was revoked already. */
+  revoke(tokenId: string, actor: string, at: number): boolean;
+  /** The audit record, oldest first, after `afterId`, optionally of one identity. */
+  events(filter: { identity?: string; afterId: number; limit: number }): CredentialEvent[];
+}
+
+export function tokenStore(db: BetterSQLite3Database): TokenStore {
+  const record = (e: Omit<CredentialEvent, 'id'>) => db.insert(credentialEvents).values(e).run();
   return {
-    save(record: TokenRecord): void {
-      db.insert(authTokens).values(record).run();
+    save(token) {
+      db.transaction(() => {
+        db.insert(authTokens).values(token).run();
+        record({ ts: token.createdAt, actor: token.issuedBy, action: 'issue', tokenId: token.tokenId, identity: token.identity, expiresAt: token.expiresAt });
+      });
     },
-    find(tokenHash: string): TokenRecord | undefined {
+    find(tokenHash) {
       return db.select().from(authTokens).where(eq(authTokens.tokenHash, tokenHash)).get();
+    },
+    byId(tokenId) {
+      const found = db.select().from(authTokens).where(eq(authTokens.tokenId, tokenId)).get();
+      if (!found) return undefined;
+      const { tokenHash: _hash, ...rest } = found;
+      return rest;
+    },
+    revoke(tokenId, actor, at) {
+      return db.transaction(() => {
+        const done = db
+          .update(authTokens)
+          .set({ revokedAt: at, revokedBy: actor })
+          .where(and(eq(authTokens.tokenId, tokenId), isNull(authTokens.revokedAt)))
+          .returning({ identity: authTokens.identity, expiresAt: authTokens.expiresAt })
+          .all();
+        if (done.length === 0) return false;
+        record({ ts: at, actor, action: 'revoke', tokenId, identity: done[0].identity, expiresAt: done[0].expiresAt });
+        return true;
+      });
+    },
+    events({ identity, afterId, limit }) {
+      const where = identity === undefined ? gt(credentialEvents.id, afterId) : and(gt(credentialEvents.id, afterId), eq(credentialEvents.identity, identity));
+      return db.select().from(credentialEvents).where(where).orderBy(asc(credentialEvents.id)).limit(limit).all() as CredentialEvent[];
     },
   };
 }

@@ -1,6 +1,6 @@
 /** The store's narrow interface: append in a transaction, read by cursor, read at a revision. */
 import type { Allocation, KObject } from '../resources/kind.js';
-import type { TokenRecord } from './tokens.js';
+import type { TokenStore } from './tokens.js';
 import type { LabelRequirement } from '../resources/selectors/label-selector.js';
 import type { FieldRequirement } from '../resources/selectors/field-selector.js';
 import type { AuditFilter } from './audit-filter.js';
@@ -46,8 +46,8 @@ export interface WriteTx {
   get(kind: string, namespace: string, name: string): KObject | undefined;
   /** Every current object of `kind` in `namespace` ('' for cluster-scoped), this transaction's own writes included (quota admission counts usage with it). */
   list(kind: string, namespace: string): KObject[];
-  /** The events an earlier request with this id appended (empty when the id is new). */
-  eventsForRequest(requestId: string): StoredEvent[];
+  /** The events an earlier request of `actor` with this id appended (empty when the id is new to that actor). */
+  eventsForRequest(actor: string, requestId: string): StoredEvent[];
   isAllocated(pool: string, value: string): boolean;
   append(input: AppendInput): StoredEvent;
 }
@@ -135,7 +135,7 @@ export interface Store {
    */
   statementCount(): number;
   /** Issued credentials (service-account and node tokens), by token hash. */
-  tokens: { save(record: TokenRecord): void; find(tokenHash: string): TokenRecord | undefined };
+  tokens: TokenStore;
   /** Folds everything at or below `floor` into the snapshot (see compact.ts); returns the new floor. */
   compact(floor: number): number;
   /** Events matching `filter` with revision > `after`, oldest first (audit-read.ts); EXPIRED when `after` is below the floor. */

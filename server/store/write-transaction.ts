@@ -41,7 +41,7 @@ export function createWriteTx(
     },
     // Appends go to the objects table at once (same connection), so this sees the job's own writes.
     list: (kind, namespace) => st.currentInNamespace.all({ kind, namespace }).map((row) => JSON.parse(row.object) as KObject),
-    eventsForRequest: (requestId) => st.eventsForRequest.all({ requestId }).map(toStoredEvent),
+    eventsForRequest: (actor, requestId) => st.eventsForRequest.all({ actor, requestId }).map(toStoredEvent),
     isAllocated: (pool, value) => st.isAllocated.get({ pool, value }) !== undefined,
     append(input: AppendInput): StoredEvent {
       const { object } = input;

@@ -304,7 +304,7 @@ describe('apply', () => {
 
     // A request id used by another mutation is not an apply's.
     await api.ok(CREATE_POD, { i: POD('q3'), r: 'create-q3' });
-    await rejects(POD_YAML('q4'), 'BAD_USER_INPUT', 'requestId', { requestId: 'create-q3' });
+    await rejects(POD_YAML('q4'), 'CONFLICT', 'requestId', { requestId: 'create-q3' });
   });
   it('real manifests from the Kubernetes documentation apply unchanged, in one multi-document string', async () => {
     const h = await head();

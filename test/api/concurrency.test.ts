@@ -60,6 +60,6 @@ describe('optimistic concurrency and the log', () => {
     expect(uids.size).toBe(1);
     expect((await api.ok('{ revision }')).revision).toBe(head + 1);
     const sameIdOtherKind = await api.gql('mutation { createService(input: { metadata: { name: "s" }, spec: { ports: [{ port: 80 }] } }, requestId: "req-1") { metadata { name } } }');
-    expect(sameIdOtherKind.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(sameIdOtherKind.errors?.[0].extensions?.code).toBe('CONFLICT');
   });
 });

@@ -1,11 +1,13 @@
 /**
  * Bearer tokens to identities: the admin token, users from a static token file
  * ($DATA_DIR/tokens.csv, Kubernetes' format: token,user,uid,"group1,group2"), and tokens the API
- * server issued to service accounts and nodes (kept as SHA-256 hashes in the store).
+ * server issued to service accounts and nodes (kept as SHA-256 hashes in the store), while not
+ * revoked, not expired, and (service accounts) while the account they were issued for exists.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TokenRecord } from '../../store/tokens.js';
 import type { Store } from '../../store/types.js';
 import { ensureAdminToken, newToken } from './admin-token.js';
 import { ADMIN, type Identity } from './identity.js';
@@ -41,17 +43,54 @@ export function createAuthenticator(store: Store, dataDir: string) {
       const user = users.get(h);
       if (user) return user;
       const issued = store.tokens.find(h);
-      if (!issued || (issued.expiresAt !== null && issued.expiresAt < Date.now())) return undefined;
+      if (!issued || !stillValid(issued)) return undefined;
       return { name: issued.identity, groups: issued.groups };
     },
-    /** A new token for `identity`; only its hash is kept. */
-    issue(identity: Identity, ttlSeconds?: number): string {
+    /** A new token for `identity`; only its hash is kept, and the issue is recorded (never the token). */
+    issue(identity: Identity, options: IssueOptions): IssuedCredential {
       const token = newToken();
       const now = Date.now();
-      store.tokens.save({ tokenHash: hash(token), identity: identity.name, groups: identity.groups, createdAt: now, expiresAt: ttlSeconds ? now + ttlSeconds * 1000 : null });
-      return token;
+      const tokenId = randomUUID();
+      const expiresAt = now + options.ttlSeconds * 1000;
+      store.tokens.save({
+        tokenHash: hash(token),
+        tokenId,
+        identity: identity.name,
+        groups: identity.groups,
+        createdAt: now,
+        expiresAt,
+        issuedBy: options.issuedBy,
+        boundNamespace: options.boundTo?.namespace ?? null,
+        boundName: options.boundTo?.name ?? null,
+        boundUid: options.boundTo?.uid ?? null,
+      });
+      return { token, tokenId, expiresAt };
     },
   };
+
+  /** Not revoked, not expired, and, when bound to a ServiceAccount, that account still exists with the same uid and is not being deleted. */
+  function stillValid(t: TokenRecord): boolean {
+    if (t.revokedAt !== null) return false;
+    if (t.expiresAt !== null && t.expiresAt <= Date.now()) return false;
+    if (t.boundUid === null) return true;
+    const account = store.get('ServiceAccount', t.boundNamespace ?? '', t.boundName ?? '');
+    return account !== undefined && account.metadata.uid === t.boundUid && !account.metadata.deletionTimestamp;
+  }
+}
+
+export interface IssueOptions {
+  /** Lifetime; the caller has applied the maximum. */
+  ttlSeconds: number;
+  /** Who asked for it (the audit record's actor). */
+  issuedBy: string;
+  /** The ServiceAccount a token dies with. */
+  boundTo?: { namespace: string; name: string; uid: string };
+}
+
+export interface IssuedCredential {
+  token: string;
+  tokenId: string;
+  expiresAt: number;
 }
 
 export type Authenticator = ReturnType<typeof createAuthenticator>;

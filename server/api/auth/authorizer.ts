@@ -8,7 +8,7 @@ import type { Attributes } from './attributes.js';
 import { nodeNameOf, type Identity } from './identity.js';
 import { nodeAllows } from './node-rules.js';
 import { createRbacIndex } from './rbac-index.js';
-import { ruleAllows } from './rbac-rules.js';
+import { ruleAllows, type PolicyRule } from './rbac-rules.js';
 
 export type NamespaceScope = 'all' | ReadonlySet<string>;
 
@@ -26,6 +26,11 @@ export function createAuthorizer(store: Store) {
 
   return {
     allows,
+    /** The RBAC rules `identity` holds in `namespace` (cluster-wide ones included), or cluster-wide only (Kubernetes' RulesFor). */
+    rules(identity: Identity, namespace?: string): PolicyRule[] {
+      const grants = rbac.grants(identity);
+      return namespace === undefined ? grants.cluster : [...grants.cluster, ...(grants.byNamespace.get(namespace) ?? [])];
+    },
     /** Where `identity` may `verb` the resource: everywhere, or in these namespaces (possibly none). */
     namespaces(identity: Identity, a: Omit<Attributes, 'namespace' | 'name'>): NamespaceScope {
       if (allows(identity, a)) return 'all';

@@ -3,6 +3,7 @@ import { KubeqlError } from '../../errors.js';
 import type { Attributes } from './attributes.js';
 import type { Authorizer, NamespaceScope } from './authorizer.js';
 import { nodeNameOf, type Identity } from './identity.js';
+import type { PolicyRule } from './rbac-rules.js';
 
 export interface Guard {
   identity: Identity;
@@ -12,6 +13,10 @@ export interface Guard {
   namespaces(a: Omit<Attributes, 'namespace' | 'name'>): NamespaceScope;
   /** True for a node, whose rights on a pod depend on the stored pod (its spec.nodeName). */
   decidesOnObject: boolean;
+  /** In system:masters: may do anything, grant anything (Kubernetes' EscalationAllowed). */
+  privileged: boolean;
+  /** The RBAC rules the identity holds in `namespace` (cluster-wide ones included); cluster-wide only without one. */
+  rules(namespace?: string): PolicyRule[];
 }
 
 function forbidden(identity: Identity, a: Attributes): KubeqlError {
@@ -35,5 +40,7 @@ export function createGuard(authorizer: Authorizer, identity: Identity): Guard {
     },
     namespaces: (a) => authorizer.namespaces(identity, a),
     decidesOnObject: nodeNameOf(identity) !== undefined,
+    privileged: identity.groups.includes('system:masters'),
+    rules: (namespace) => authorizer.rules(identity, namespace),
   };
 }

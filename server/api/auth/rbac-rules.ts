@@ -6,6 +6,7 @@ export interface PolicyRule {
   resources?: string[];
   verbs?: string[];
   resourceNames?: string[];
+  nonResourceURLs?: string[];
 }
 
 const has = (list: string[] | undefined, value: string) => (list ?? []).some((v) => v === '*' || v === value);

@@ -4,7 +4,7 @@
  * manifest, live object) and updated; `dryRun` runs the same write and rolls it back; a retried
  * requestId answers the first result from the log.
  */
-import { KubeqlError, badInput } from '../../errors.js';
+import { badInput } from '../../errors.js';
 import type { KObject, KindDef } from '../../resources/kind.js';
 import { isPlainObject } from '../../resources/plain-object.js';
 import { prepareObject } from '../../resources/validate-object.js';
@@ -13,6 +13,7 @@ import type { ApiContext } from '../context.js';
 import { createInTx } from './create.js';
 import { checkPrecondition } from './lookup.js';
 import { parseManifests, type ManifestDocument } from './parse-manifests.js';
+import { reusedRequestId } from './request-id.js';
 import { threeWayMerge } from './three-way-merge.js';
 import { updateInTx } from './update.js';
 import { attributesFor } from '../auth/attributes.js';
@@ -133,7 +134,7 @@ function applyOne(tx: WriteTx, ctx: VerbContext & { guard: Guard }, target: Targ
   }
   checkPrecondition(live, given(target.manifest.metadata.resourceVersion) ? String(target.manifest.metadata.resourceVersion) : undefined);
   const { status: _status, ...rest } = live;
-  const merged = threeWayMerge(rest, lastAppliedOf(live), desired);
+  const merged = threeWayMerge(kind.kind, rest, lastAppliedOf(live), desired as unknown as Record<string, unknown>, path);
   const prepared = prepareObject(kind, merged, path);
   const result = updateInTx(tx, ctx, kind, live, prepared, { verb: 'apply', requestId, path });
   return report(result.changed ? 'configured' : 'unchanged', result.object, prepared.warnings);
@@ -165,9 +166,14 @@ function storedWarnings(kind: KindDef, object: KObject, path: string): string[] 
  * reported from their events; objects it left unchanged appended nothing and are reported from
  * the current state.
  */
-function earlierApply(tx: WriteTx, targets: Target[], events: StoredEvent[]): ApplyResult {
-  if (events[0].verb !== 'apply')
-    throw new KubeqlError('BAD_USER_INPUT', `requestId was already used by a ${events[0].verb} request`, { field: 'requestId' });
+function earlierApply(tx: WriteTx, targets: Target[], events: StoredEvent[], requestId: string): ApplyResult {
+  // A retry is the same documents: every object the first run changed is one of them.
+  const named = new Set(targets.map((t) => `${t.kind.kind}\u0000${t.namespace}\u0000${t.name}`));
+  const foreign = events.find((e) => e.verb !== 'apply' || !named.has(`${e.kind}\u0000${e.namespace}\u0000${e.name}`));
+  if (foreign) {
+    const t = targets[0];
+    throw reusedRequestId(requestId, foreign, { verb: 'apply', kind: t.kind.kind, namespace: t.namespace, name: targets.length > 1 ? `${t.name} and ${targets.length - 1} more` : t.name });
+  }
   const byObject = new Map<string, StoredEvent[]>();
   for (const e of events) {
     const key = `${e.kind}\u0000${e.namespace}\u0000${e.name}`;
@@ -195,8 +201,8 @@ export async function apply(ctx: ApiContext, kindOf: (name: string) => KindDef |
   if (targets.length === 0) throw badInput('manifests', 'no objects passed to apply');
   const requestId = args.requestId || undefined;
   const run = (tx: WriteTx): ApplyResult => {
-    const earlier = requestId ? tx.eventsForRequest(requestId) : [];
-    return earlier.length > 0 ? earlierApply(tx, targets, earlier) : applyInTx(tx, ctx, targets, requestId);
+    const earlier = requestId ? tx.eventsForRequest(ctx.actor, requestId) : [];
+    return earlier.length > 0 ? earlierApply(tx, targets, earlier, requestId!) : applyInTx(tx, ctx, targets, requestId);
   };
   if (!args.dryRun) return ctx.store.write(run);
   try {

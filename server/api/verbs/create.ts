@@ -68,6 +68,7 @@ export function createInTx(tx: WriteTx, ctx: VerbContext, kind: KindDef, prepare
   if (status) object.status = status;
   throwIfInvalid(kind.allocate?.(object, allocatorFor(tx, ctx.ranges)) ?? [], options.path);
   admitQuota(tx, kind, object);
+  ctx.admission(tx, kind, object, undefined, options.path);
 
   tx.append({ actor: ctx.actor, verb: options.verb, type: 'ADDED', object, requestId: options.requestId ?? undefined });
   return object;

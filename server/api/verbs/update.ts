@@ -69,6 +69,7 @@ export function updateInTx(tx: WriteTx, ctx: VerbContext, kind: KindDef, current
   if (!isDeepStrictEqual(bodyOf(next), bodyOf(current))) next.metadata.generation = current.metadata.generation + 1;
 
   if (isDeepStrictEqual(next, current)) return { object: current, changed: false };
+  ctx.admission(tx, kind, next, current, options.path);
   const removing = Boolean(current.metadata.deletionTimestamp) && canRemove(kind, next);
   tx.append({ actor: ctx.actor, verb: options.verb, type: removing ? 'DELETED' : 'MODIFIED', object: next, requestId: options.requestId ?? undefined });
   return { object: next, changed: true };

@@ -1,6 +1,7 @@
-/** What every write needs besides its arguments: who acts, where warnings go, and the allocation ranges. */
+/** What every write needs besides its arguments: who acts, where warnings go, the allocation ranges, and admission. */
 import type { Allocator } from '../../resources/kind.js';
 import type { WriteTx } from '../../store/types.js';
+import type { Admission } from '../auth/escalation.js';
 
 export interface AllocationRanges {
   serviceClusterIpRange: string;
@@ -13,6 +14,12 @@ export interface VerbContext {
   /** Warnings for the response's `extensions.warnings` (unknown fields kept). */
   warnings: string[];
   ranges: AllocationRanges;
+  /**
+   * Admission of an object about to be written by this request (create, or update by update,
+   * patch and apply): RBAC escalation prevention (auth/escalation.ts) and NodeRestriction
+   * (auth/node-restriction.ts). Throws to refuse.
+   */
+  admission: Admission;
 }
 
 export const DEFAULT_RANGES: AllocationRanges = {

@@ -7,7 +7,7 @@
  * on the stored object.
  */
 import type { KObject, KindDef } from '../../resources/kind.js';
-import type { Store, WriteTx } from '../../store/types.js';
+import type { Store, Verb, WriteTx } from '../../store/types.js';
 import type { Attributes } from '../auth/attributes.js';
 import type { Guard } from '../auth/guard.js';
 import { checkPrecondition, mustGet } from './lookup.js';
@@ -24,13 +24,15 @@ export function writeExisting(
   ctx: { store: Store; guard: Guard },
   kind: KindDef,
   target: WriteTarget,
+  verb: Verb,
   allowedIf: Attributes[],
   change: (tx: WriteTx, current: KObject) => KObject,
 ): Promise<KObject> {
   const allowed = allowedIf.some(ctx.guard.allows);
   if (!allowed && !ctx.guard.decidesOnObject) ctx.guard.check(...allowedIf);
   return ctx.store.write((tx) => {
-    const earlier = earlierResult(tx, target.requestId, kind.kind);
+    const namespace = kind.namespaced ? (target.namespace ?? 'default') : '';
+    const earlier = earlierResult(tx, ctx.guard.identity.name, target.requestId, { verb, kind: kind.kind, namespace, name: target.name });
     if (earlier) return earlier;
     const current = mustGet(tx, kind, target.namespace, target.name);
     if (!allowed) ctx.guard.check(...allowedIf.map((a) => ({ ...a, object: current })));

@@ -1,7 +1,9 @@
 /**
- * One execution and one serialization per (event payload, document + variables), shared by every
- * watcher that receives that payload: the selection runs once, its JSON is built once, and each
- * watcher's frame only wraps it with its own subscription id.
+ * One execution and one serialization per (event payload, authorization scope + document +
+ * variables), shared by every watcher that receives that payload with the same key: the selection
+ * runs once, its JSON is built once, and each watcher's frame only wraps it with its own
+ * subscription id. The key must carry the authorization scope (auth/sharing-scope.ts): what one
+ * identity may see never reaches another.
  */
 import type { ExecutionResult } from 'graphql';
 import type { WatchPayload } from '../watch/transition.js';

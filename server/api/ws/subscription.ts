@@ -12,6 +12,8 @@ import { WatchStream } from '../watch/watch-stream.js';
 import { nextFrame, sharedPayloadJson } from './shared-frames.js';
 import type { OutboxTicket } from './outbox.js';
 import type { KubeqlError } from '../../errors.js';
+import type { Guard } from '../auth/guard.js';
+import { sharingScope } from '../auth/sharing-scope.js';
 
 export interface SubscriptionChannel {
   /** Queue a `next` frame (already serialized, or on its way). */
@@ -64,7 +66,14 @@ export async function runSubscription(
     channel.error([new GraphQLError('Could not identify the operation to run', { extensions: { code: 'BAD_USER_INPUT' } })]);
     return undefined;
   }
-  const contextValue = await env.contextFactory();
+  let contextValue: Record<string, unknown>;
+  try {
+    // Authenticates again (a token revoked or expired since connection_init starts nothing new) and rate-limits.
+    contextValue = await env.contextFactory();
+  } catch (error) {
+    channel.error([maskError(error instanceof GraphQLError ? error : new GraphQLError((error as Error).message, { originalError: error as Error }), 'Unexpected error.') as GraphQLError]);
+    return undefined;
+  }
   const args = { schema: env.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
   const send = (result: ExecutionResult) => channel.next(ticket, nextFrame(id, JSON.stringify(maskResult(result))));
 
@@ -81,7 +90,10 @@ export async function runSubscription(
   }
 
   if (source instanceof WatchStream) {
-    const execKey = `${payload.operationName ?? ''}\u0000${payload.query}\u0000${JSON.stringify(payload.variables ?? null)}`;
+    // Shared only between subscribers whose authorization gives the same answer (identity, not just the document).
+    const scope = (contextValue as { guard?: Guard }).guard;
+    if (!scope) throw new Error('a watch subscription without an authorization guard');
+    const execKey = `${sharingScope(scope)}\u0000${payload.operationName ?? ''}\u0000${payload.query}\u0000${JSON.stringify(payload.variables ?? null)}`;
     const handle = source.start({
       push(watchPayload) {
         const json = sharedPayloadJson(watchPayload, execKey, () => {

@@ -12,6 +12,7 @@ import { drainVerb } from './drain.js';
 import { getVerb } from './get.js';
 import { historyVerb } from './history.js';
 import { labelVerb } from './label.js';
+import { patchVerb } from './patch.js';
 import { replayVerb } from './replay.js';
 import { restoreVerb } from './restore.js';
 import { rolloutHistoryVerb } from './rollout-history.js';
@@ -29,6 +30,7 @@ export const verbs: readonly Verb[] = [
   deleteVerb,
   scaleVerb,
   labelVerb,
+  patchVerb,
   rolloutStatusVerb,
   rolloutUndoVerb,
   rolloutHistoryVerb,

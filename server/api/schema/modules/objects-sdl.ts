@@ -21,6 +21,16 @@ enum PropagationPolicy {
   Orphan
 }
 
+"""The patch types of kubectl patch --type."""
+enum PatchType {
+  """Strategic merge patch: lists merge by the field's merge key (containers by name, ports by containerPort, ...), with the directives $patch, $retainKeys, $setElementOrder and $deleteFromPrimitiveList."""
+  STRATEGIC
+  """JSON merge patch (RFC 7386): objects merge, null deletes, lists are replaced whole."""
+  MERGE
+  """JSON patch (RFC 6902): a list of add, remove, replace, move, copy and test operations, all or nothing."""
+  JSON
+}
+
 type OwnerReference {
   apiVersion: String!
   kind: String!
@@ -111,7 +121,7 @@ function mutationFields(kind: KindDef): string[] {
   return [
     `  create${k}(input: ${k}Input!, requestId: String): ${k}!`,
     `  """input.metadata.resourceVersion, when given, is the precondition."""\n  update${k}(input: ${k}Input!, requestId: String): ${k}!`,
-    `  """A JSON merge patch (RFC 7386)."""\n  patch${k}(${scopeArgs(kind)}, patch: JSON!, resourceVersion: String, requestId: String): ${k}!`,
+    `  """Patches the object; type defaults to MERGE (JSON merge patch, RFC 7386). A resourceVersion, or the patch's metadata.resourceVersion, is the precondition."""\n  patch${k}(${scopeArgs(kind)}, patch: JSON!, type: PatchType, resourceVersion: String, requestId: String): ${k}!`,
     `  update${k}Status(${scopeArgs(kind)}, status: JSON!, resourceVersion: String, requestId: String): ${k}!`,
     `  delete${k}(${scopeArgs(kind)}, resourceVersion: String, propagationPolicy: PropagationPolicy, gracePeriodSeconds: Int, requestId: String): ${k}!`,
   ];

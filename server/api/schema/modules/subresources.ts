@@ -42,14 +42,14 @@ function resolvers(kinds: readonly KindDef[]) {
       checkNodeName(args.nodeName);
       // Kubeql's verb `bind` on pods, or Kubernetes' own spelling: create pods/binding.
       const allowedIf = [attributesFor(pod, 'bind', args), attributesFor(pod, 'create', { ...args, subresource: 'binding' })];
-      return writeExisting(ctx, pod, args, allowedIf, (tx, current) => bindInTx(tx, ctx, current, args.nodeName, args.requestId));
+      return writeExisting(ctx, pod, args, 'bind', allowedIf, (tx, current) => bindInTx(tx, ctx, current, args.nodeName, args.requestId));
     };
   for (const kind of scalable(kinds))
     mutations[`scale${kind.kind}`] = (_: unknown, args: Target & { replicas: number }, ctx: ApiContext): Promise<KObject> => {
       checkReplicas(args.replicas);
       // Kubeql's verb `scale`, or Kubernetes' own spelling: update (or patch) <resource>/scale.
       const allowedIf = ['update', 'patch'].map((verb) => attributesFor(kind, verb, { ...args, subresource: 'scale' }));
-      return writeExisting(ctx, kind, args, [attributesFor(kind, 'scale', args), ...allowedIf], (tx, current) => scaleInTx(tx, ctx, kind, current, args.replicas, args.requestId));
+      return writeExisting(ctx, kind, args, 'scale', [attributesFor(kind, 'scale', args), ...allowedIf], (tx, current) => scaleInTx(tx, ctx, kind, current, args.replicas, args.requestId));
     };
   return Object.keys(mutations).length ? { Mutation: mutations } : {};
 }
