@@ -8,7 +8,9 @@ let built = false;
 
 /** Once per test file's process: later calls see it done. */
 export function ensureBuilt(): void {
-  if (built) return;
+  // Built by vitest's globalSetup for this run: every test file uses that build, even if a source
+  // changes while the run goes on.
+  if (built || process.env.KUBEQL_TEST_BUILD === 'done') return;
   const r = spawnSync(process.execPath, [resolve(root, 'scripts/build.mjs'), '--if-stale'], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
   built = true;

@@ -7,4 +7,6 @@ import { ensureBuilt } from './build.js';
 
 export default function setup(): void {
   ensureBuilt();
+  // Inherited by the test workers, forked after this.
+  process.env.KUBEQL_TEST_BUILD = 'done';
 }
