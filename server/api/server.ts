@@ -119,7 +119,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
 
   let closing = false;
-  const admin = adminRoutes({ store, authenticate: (h) => authenticator.authenticate(h), allows: authorizer.allows }, withFastJsonPost(yoga));
+  const admin = adminRoutes({ store, authenticate: (h) => authenticator.authenticate(h), allows: authorizer.allows }, withFastJsonPost(yoga, { maxBodyBytes: limits.bodyBytes }));
   const http: Server = createServer(opsRoutes({ store, registry: metrics.registry, shuttingDown: () => closing }, dashboardRoutes(admin)));
   const closeHttp = gracefulCloser(http);
   const ws = attachGraphQLWebSocket(http, yoga, {

@@ -101,3 +101,20 @@ describe('one object client', () => {
     expect(violations).toEqual([]);
   });
 });
+
+describe('public APIs only', () => {
+  it("nothing reads a private field of a dependency (underscore members, or yoga's and @whatwg-node's internals)", () => {
+    // The internals the HTTP path once read, and any `_member` (a library's private convention).
+    const internals = /\.\s*_[A-Za-z]\w*|\[\s*['"]_[A-Za-z]\w*['"]\s*\]|\b(onRequestParseHooks|onResultProcessHooks|onRequestHooks|maskedErrorsOpts|getResultForParams|handleParams|headersInit|bodyInit|bodyType|_setCookies)\b/;
+    const violations = ['server', 'bench']
+      .flatMap(tree)
+      .flatMap((f) =>
+        readFileSync(f, 'utf8')
+          .split('\n')
+          .map((line, i) => [line, i] as const)
+          .filter(([line]) => !/^\s*(\/\/|\*|\/\*)/.test(line) && internals.test(line))
+          .map(([line, i]) => `${relative(root, f)}:${i + 1}: ${line.trim().slice(0, 100)}`),
+      );
+    expect(violations).toEqual([]);
+  });
+});
