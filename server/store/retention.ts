@@ -3,7 +3,10 @@
  * and at most `maxAgeMs` of history (whichever leaves less), then gives the freed space back
  * (store.compact reclaims: incremental vacuum and a truncating WAL checkpoint).
  */
-import type { Store } from './types.js';
+import type { EventLog, LogHistory, Maintenance } from './types.js';
+
+/** What retention uses of the store: the log's bounds, time to revision, compaction. */
+type RetentionStore = Pick<EventLog, 'head' | 'floor'> & Pick<LogHistory, 'revisionBefore'> & Pick<Maintenance, 'compact'>;
 import { createLogger } from '../logging/logger.js';
 
 const log = createLogger('store');
@@ -18,7 +21,7 @@ export interface RetentionOptions {
 }
 
 /** The floor the options call for now (≤ the head; ≤ the current floor means nothing to do). */
-export function retentionFloor(store: Store, options: RetentionOptions, now = Date.now()): number {
+export function retentionFloor(store: RetentionStore, options: RetentionOptions, now = Date.now()): number {
   let floor = 0;
   if (options.keepRevisions !== undefined) floor = Math.max(floor, store.head() - options.keepRevisions);
   if (options.maxAgeMs !== undefined) floor = Math.max(floor, store.revisionBefore(now - options.maxAgeMs));
@@ -26,12 +29,12 @@ export function retentionFloor(store: Store, options: RetentionOptions, now = Da
 }
 
 /** One retention pass; returns the floor after it. */
-export function applyRetention(store: Store, options: RetentionOptions, now = Date.now()): number {
+export function applyRetention(store: RetentionStore, options: RetentionOptions, now = Date.now()): number {
   const floor = retentionFloor(store, options, now);
   return floor > store.floor() ? store.compact(floor) : store.floor();
 }
 
-export function startRetention(store: Store, options: RetentionOptions): () => void {
+export function startRetention(store: RetentionStore, options: RetentionOptions): () => void {
   const timer = setInterval(() => {
     try {
       applyRetention(store, options);

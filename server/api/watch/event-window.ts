@@ -1,6 +1,6 @@
 /** The bounded in-memory window of recent log events the watch engine serves live watchers from. */
 import type { KObject } from '../../resources/kind.js';
-import type { Store, StoredEvent } from '../../store/types.js';
+import type { EventLog, Projections, StoredEvent } from '../../store/types.js';
 import type { LogEvent } from './transition.js';
 
 export interface EventWindow {
@@ -13,7 +13,7 @@ export interface EventWindow {
   wrap(event: StoredEvent): LogEvent;
 }
 
-export function createEventWindow(store: Store, capacity: number): EventWindow {
+export function createEventWindow(store: EventLog & Pick<Projections, 'getVersion'>, capacity: number): EventWindow {
   const ring: LogEvent[] = [];
   let start = 0; // index in `ring` of the oldest event
   let head = store.head();

@@ -7,7 +7,7 @@
  * or from the log; one that falls too far behind is ended with SLOW_CONSUMER.
  */
 import { KubeqlError, expired } from '../../errors.js';
-import type { Store, StoredEvent } from '../../store/types.js';
+import type { EventLog, Projections, StoredEvent } from '../../store/types.js';
 import { createEventWindow } from './event-window.js';
 import { transition, type LogEvent, type WatchPayload } from './transition.js';
 import { watchFilter, type WatchArgs, type WatchFilter } from './watch-filter.js';
@@ -70,7 +70,7 @@ const LOG_PAGE = 1000;
 
 export type WatchEngine = ReturnType<typeof createWatchEngine>;
 
-export function createWatchEngine(store: Store, options: WatchEngineOptions = {}) {
+export function createWatchEngine(store: EventLog & Projections, options: WatchEngineOptions = {}) {
   const bookmarkIntervalMs = options.bookmarkIntervalMs ?? 5000;
   const maxBacklog = options.maxBacklog ?? 10_000;
   const window = createEventWindow(store, options.windowSize ?? 10_000);
