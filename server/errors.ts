@@ -16,7 +16,11 @@ export type ErrorCode =
   | 'TOO_COMPLEX'
   | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED'
-  | 'SLOW_CONSUMER';
+  | 'SLOW_CONSUMER'
+  /** The disk holding the log is full (retryable). */
+  | 'STORAGE_FULL'
+  /** The log could not be written for another fault of the disk (retryable). */
+  | 'UNAVAILABLE';
 
 export class KubeqlError extends Error {
   readonly code: ErrorCode;

@@ -19,6 +19,9 @@ const log = createLogger('kubeql');
 const dataDir = process.env.DATA_DIR ?? './data';
 const nodes = process.env.KUBEQL_NODES ?? '3';
 
+// Output to a terminal or pipe that went away (EPIPE) must not take the plane down with it.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+
 const api = startChildComponent('apiserver', 'api/main', [], { DATA_DIR: dataDir });
 const components: ChildComponent[] = [api];
 let stopping = false;

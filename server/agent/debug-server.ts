@@ -42,6 +42,8 @@ export async function startDebugServer(port: number, views: DebugViews, host = '
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
+  // Once listening, a server error (an accept failure) is reported, not thrown: it must not end the component.
+  server.on('error', (error) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: `HTTP server error: ${error.message}` })}\n`));
   const address = server.address() as AddressInfo;
   return {
     url: `http://${host}:${address.port}`,

@@ -1,5 +1,6 @@
 /** `npm run apiserver`: the API server on PORT (8080) with its data in DATA_DIR (./data). */
 import { createLogger } from '../logging/logger.js';
+import { DamagedDatabaseError } from '../store/open-database.js';
 import { startApiServer } from './server.js';
 
 const log = createLogger('api');
@@ -18,14 +19,23 @@ if (maxTokenSeconds !== undefined && !(Number.isSafeInteger(Number(maxTokenSecon
   process.exit(1);
 }
 
-const server = await startApiServer({
-  maxTokenExpirationSeconds: maxTokenSeconds === undefined ? undefined : Number(maxTokenSeconds),
-  dataDir: process.env.DATA_DIR ?? './data',
-  port: Number(process.env.PORT ?? 8080),
-  host: process.env.HOST ?? '127.0.0.1',
-  synchronous: sync,
-});
 const dataDir = process.env.DATA_DIR ?? './data';
+let server: Awaited<ReturnType<typeof startApiServer>>;
+try {
+  server = await startApiServer({
+    maxTokenExpirationSeconds: maxTokenSeconds === undefined ? undefined : Number(maxTokenSeconds),
+    dataDir,
+    port: Number(process.env.PORT ?? 8080),
+    host: process.env.HOST ?? '127.0.0.1',
+    synchronous: sync,
+  });
+} catch (error) {
+  // A damaged or lost database, a port in use, an unreadable data directory: said plainly, exit 1.
+  const message = error instanceof DamagedDatabaseError ? error.message : `cannot start: ${(error as Error).message}`;
+  log.fatal({ err: error }, message);
+  process.stderr.write(`kubeql apiserver: ${message}\n`);
+  process.exit(1);
+}
 log.info(
   { url: server.url, dataDir, head: server.store.head(), synchronous: sync },
   `Kubeql API server listening on ${server.url} (GraphiQL: open it in a browser); data in ${dataDir}, head revision ${server.store.head()}`,

@@ -52,6 +52,8 @@ export interface ApiServerOptions {
   retention?: RetentionOptions;
   /** Request limits (DESIGN §7 Limits); defaults in plugins/limits.ts. */
   limits?: Partial<Limits>;
+  /** Bytes one WebSocket connection may have buffered before a subscription pushing more is ended with SLOW_CONSUMER (default 16 MiB). */
+  connectionBufferBytes?: number;
   /** WebSocket keep-alive ping interval (default 12 s). */
   keepAliveMs?: number;
   /** close(): how long requests in flight may take to finish before their connections are cut (default 5 s). */
@@ -126,6 +128,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     path: '/graphql',
     keepAliveMs: options.keepAliveMs,
     maxSubscriptions: limits.subscriptionsPerConnection,
+    maxPayloadBytes: limits.bodyBytes,
+    maxConnectionBytes: options.connectionBufferBytes,
+    onSlowConsumer: metrics.watchHooks.onSlowConsumer,
     // On WebSocket the token is connection_init's { "authorization": "Bearer <token>" } (DESIGN §7 Auth).
     onConnect: (payload) => {
       const authorization = typeof payload?.authorization === 'string' ? payload.authorization : undefined;
@@ -138,6 +143,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     http.listen(options.port ?? 8080, host, () => resolve());
   });
   const port = (http.address() as AddressInfo).port;
+  // Once listening, a server error (an accept failure) is logged; each connection's own errors end that connection only.
+  http.on('error', (error) => log.error({ err: error }, 'HTTP server error'));
 
   return {
     url: `http://${host}:${port}/graphql`,

@@ -26,9 +26,17 @@ export function startChildComponent(name: string, entry: string, args: string[] 
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   for (const stream of [child.stdout!, child.stderr!]) {
+    stream.on('error', (error) => process.stderr.write(`[${name}] output stream error: ${error.message}\n`));
     createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
   }
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const exited = new Promise<number | null>((done) => {
+    child.once('exit', (code) => done(code));
+    // A process that could not be started (or signalled) reports it here, not with 'exit'.
+    child.once('error', (error) => {
+      process.stderr.write(`[${name}] ${error.message}\n`);
+      if (child.exitCode === null && child.pid === undefined) done(null);
+    });
+  });
   return {
     name,
     child,

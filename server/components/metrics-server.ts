@@ -32,6 +32,8 @@ export async function startMetricsServer(registry: Registry, port: number, host 
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
+  // Once listening, a server error (an accept failure) is reported, not thrown: it must not end the component.
+  server.on('error', (error) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: `HTTP server error: ${error.message}` })}\n`));
   const actual = (server.address() as AddressInfo).port;
   return {
     url: `http://${host}:${actual}/metrics`,

@@ -13,6 +13,7 @@ import { revisionBefore } from './revision-before.js';
 import { verifyReplay } from './verify-replay.js';
 import { tokenStore } from './tokens.js';
 import { createGroupCommit } from './group-commit.js';
+import { createStorageFaults } from './storage-fault.js';
 import { checkHealth, shippedMigrations } from './health.js';
 import { listBy } from './list-by.js';
 import { listMatching } from './list-matching.js';
@@ -33,6 +34,7 @@ export function createStore(options: StoreOptions): Store {
   let floor = floorRow ? Number(floorRow.value) : 0;
   const listeners = new Set<(head: number, events: readonly StoredEvent[]) => void>();
   const allocationsOf = options.allocationsOf ?? (() => []);
+  const faults = createStorageFaults(options.dataDir);
   const { write, drain } = createGroupCommit(
     sqlite,
     st,
@@ -42,6 +44,7 @@ export function createStore(options: StoreOptions): Store {
       for (const listener of listeners) listener(head, events);
     },
     options.onBatch,
+    faults,
   );
   const migrations = shippedMigrations();
 
@@ -122,7 +125,7 @@ export function createStore(options: StoreOptions): Store {
       if (!options.countStatements) throw new Error('statementCount needs a store opened with countStatements (a test instrument, off the hot path otherwise)');
       return executed;
     },
-    health: () => checkHealth(sqlite, migrations),
+    health: () => [...checkHealth(sqlite, migrations), faults.check()],
     drain,
     close() {
       listeners.clear();

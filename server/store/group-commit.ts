@@ -25,7 +25,9 @@ export function createGroupCommit(
   allocationsOf: (o: KObject) => Allocation[],
   committed: (head: number, events: StoredEvent[]) => void,
   onBatch?: (writes: number, durationMs: number) => void,
+  faults?: { translate(error: unknown): unknown; committed(): void },
 ) {
+  const translate = faults ? (error: unknown) => faults.translate(error) : (error: unknown) => error;
   let queue: Job[] = [];
   let scheduled = false;
   let drained: Array<() => void> = [];
@@ -37,9 +39,12 @@ export function createGroupCommit(
       try {
         job.outcome = { ok: true, value: inSavepoint(job) };
       } catch (error) {
+        // SQLite rolled the whole transaction back (a full disk, an I/O error): the jobs before this
+        // one are undone too, so the batch fails as one.
+        if (!sqlite.inTransaction) throw error;
         counter.head = before;
         job.events = [];
-        job.outcome = { ok: false, error };
+        job.outcome = { ok: false, error: translate(error) };
       }
     }
   });
@@ -56,11 +61,13 @@ export function createGroupCommit(
       // The transaction itself failed (database locked, disk full): nothing of the batch is written.
       counter.head = before;
       onBatch?.(batch.length, performance.now() - started);
-      for (const job of batch) job.reject(error);
+      const answer = translate(error);
+      for (const job of batch) job.reject(answer);
       wakeDrained();
       return;
     }
     onBatch?.(batch.length, performance.now() - started);
+    faults?.committed();
     for (const job of batch) {
       const outcome = job.outcome!;
       if (outcome.ok) job.resolve(outcome.value);

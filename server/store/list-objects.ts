@@ -1,12 +1,13 @@
 /**
  * Lists one kind at a revision with label and field selectors, in (namespace, name) order.
- * The most selective label requirement (an equality or `in`) drives the query through the label
- * index, so a selector matching 100 of 10,000 pods reads about 100 rows, not 10,000.
+ * The first label requirement that is an equality or `in` drives the query through the label
+ * index, so a selector matching 100 of 10,000 pods reads about 100 rows, not 10,000; the other
+ * label requirements are matched on the rows' labels, field selectors in SQL.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { KObject } from '../resources/kind.js';
-import type { LabelRequirement } from '../resources/selectors/label-selector.js';
+import { matchesLabels } from '../resources/selectors/label-selector.js';
 import type { FieldRequirement } from '../resources/selectors/field-selector.js';
 import type { ListQuery } from './types.js';
 
@@ -15,26 +16,6 @@ export function live(alias: string, revision: number | undefined): SQL {
   const a = sql.raw(alias);
   if (revision === undefined) return sql`${a}.to_rev IS NULL`;
   return sql`${a}.from_rev <= ${revision} AND (${a}.to_rev IS NULL OR ${a}.to_rev > ${revision})`;
-}
-
-function labelCondition(r: LabelRequirement, revision: number | undefined): SQL {
-  const sameObject = sql`l.kind = o.kind AND l.namespace = o.namespace AND l.name = o.name AND l.key = ${r.key} AND ${live('l', revision)}`;
-  const values = sql.join(r.values.map((v) => sql`${v}`), sql`, `);
-  const numeric = sql`l.value <> '' AND l.value NOT GLOB '*[^0-9]*'`;
-  switch (r.operator) {
-    case 'in':
-      return sql`EXISTS (SELECT 1 FROM labels l WHERE ${sameObject} AND l.value IN (${values}))`;
-    case 'notin':
-      return sql`NOT EXISTS (SELECT 1 FROM labels l WHERE ${sameObject} AND l.value IN (${values}))`;
-    case 'exists':
-      return sql`EXISTS (SELECT 1 FROM labels l WHERE ${sameObject})`;
-    case 'doesnotexist':
-      return sql`NOT EXISTS (SELECT 1 FROM labels l WHERE ${sameObject})`;
-    case 'gt':
-      return sql`EXISTS (SELECT 1 FROM labels l WHERE ${sameObject} AND ${numeric} AND CAST(l.value AS INTEGER) > ${Number(r.values[0])})`;
-    case 'lt':
-      return sql`EXISTS (SELECT 1 FROM labels l WHERE ${sameObject} AND ${numeric} AND CAST(l.value AS INTEGER) < ${Number(r.values[0])})`;
-  }
 }
 
 /** The SQL value of a field selector's field: a typed column where there is one, else the JSON path. */
@@ -62,16 +43,21 @@ function fieldCondition(r: FieldRequirement): SQL {
   return r.operator === '=' ? sql`${expr} = ${r.value}` : sql`${expr} <> ${r.value}`;
 }
 
+/** Rows read per statement while label requirements are matched in JavaScript. */
+const CHUNK = 1000;
+
 export function listObjects(db: BetterSQLite3Database, q: ListQuery, revision: number | undefined): { items: KObject[]; hasMore: boolean } {
   const requirements = q.labelSelector ?? [];
   const driver = requirements.find((r) => r.operator === 'in');
+  // The other label requirements are matched on each row's labels, here. As SQL (a correlated
+  // subquery each) SQLite's planner flattens them into joins, and both its planning and its per-row
+  // cost grow with their number squared: 100 terms took seconds, 1,000 overflowed its expression depth.
+  const rest = requirements.filter((r) => r !== driver);
   const conditions: SQL[] = [sql`o.kind = ${q.kind}`, live('o', revision)];
   if (q.namespace !== undefined) conditions.push(sql`o.namespace = ${q.namespace}`);
   if (q.namespaces !== undefined)
     conditions.push(q.namespaces.length ? sql`o.namespace IN (${sql.join(q.namespaces.map((n) => sql`${n}`), sql`, `)})` : sql`0`);
-  for (const r of requirements) if (r !== driver) conditions.push(labelCondition(r, revision));
   for (const r of q.fieldSelector ?? []) conditions.push(fieldCondition(r));
-  if (q.after) conditions.push(sql`(o.namespace, o.name) > (${q.after.namespace}, ${q.after.name})`);
 
   let from: SQL = sql`objects o`;
   if (driver) {
@@ -81,10 +67,31 @@ export function listObjects(db: BetterSQLite3Database, q: ListQuery, revision: n
     conditions.push(sql`d.kind = ${q.kind} AND d.key = ${driver.key} AND d.value IN (${values}) AND ${live('d', revision)}`);
   }
   const limit = q.limit ?? -1;
-  const rows = db.all<{ object: string }>(
-    sql`SELECT o.object AS object FROM ${from} WHERE ${sql.join(conditions, sql` AND `)} ORDER BY o.namespace, o.name LIMIT ${limit < 0 ? -1 : limit + 1}`,
-  );
-  const hasMore = limit >= 0 && rows.length > limit;
-  const page = hasMore ? rows.slice(0, limit) : rows;
-  return { items: page.map((r) => JSON.parse(r.object) as KObject), hasMore };
+  const page = (after: { namespace: string; name: string } | undefined, size: number, withLabels: boolean) =>
+    db.all<{ namespace: string; name: string; object: string; labels: string | null }>(
+      sql`SELECT o.namespace AS namespace, o.name AS name, o.object AS object${withLabels ? sql`, json_extract(o.object, '$.metadata.labels') AS labels` : sql``}
+          FROM ${from} WHERE ${sql.join(after ? [...conditions, sql`(o.namespace, o.name) > (${after.namespace}, ${after.name})`] : conditions, sql` AND `)}
+          ORDER BY o.namespace, o.name LIMIT ${size}`,
+    );
+
+  if (rest.length === 0) {
+    const rows = page(q.after, limit < 0 ? -1 : limit + 1, false);
+    const hasMore = limit >= 0 && rows.length > limit;
+    return { items: (hasMore ? rows.slice(0, limit) : rows).map((r) => JSON.parse(r.object) as KObject), hasMore };
+  }
+  const want = limit < 0 ? Infinity : limit + 1;
+  const matched: string[] = [];
+  let after = q.after;
+  for (;;) {
+    const rows = page(after, CHUNK, true);
+    for (const row of rows) {
+      if (!matchesLabels(rest, row.labels === null ? undefined : (JSON.parse(row.labels) as Record<string, string>))) continue;
+      matched.push(row.object);
+      if (matched.length >= want) break;
+    }
+    if (matched.length >= want || rows.length < CHUNK) break;
+    after = rows[rows.length - 1];
+  }
+  const hasMore = matched.length > limit && limit >= 0;
+  return { items: (hasMore ? matched.slice(0, limit) : matched).map((o) => JSON.parse(o) as KObject), hasMore };
 }

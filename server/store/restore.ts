@@ -4,7 +4,7 @@
  * a replay whose digest must equal its own tables (so the restored digest is the digest of the
  * backup's revision).
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Allocation, KObject } from '../resources/kind.js';
@@ -13,10 +13,11 @@ import { verifyReplay, type ReplayReport } from './verify-replay.js';
 export async function restoreBackup(file: string, dataDir: string, allocationsOf: (o: KObject) => Allocation[]): Promise<ReplayReport> {
   if (!existsSync(file)) throw new Error(`no backup file at ${file}`);
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) throw new Error(`${dataDir} is not empty: restore only into an empty (or new) data directory`);
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const staging = join(dataDir, 'restoring.db');
   try {
     copyFileSync(file, staging);
+    chmodSync(staging, 0o600);
     const db = new Database(staging, { fileMustExist: true });
     try {
       const check = db.pragma('quick_check', { simple: true });

@@ -4,5 +4,5 @@ import type { events } from './tables.js';
 import type { EventType, StoredEvent } from './types.js';
 
 export function toStoredEvent(row: typeof events.$inferSelect): StoredEvent {
-  return { ...row, type: row.type as EventType, object: JSON.parse(row.object) as KObject };
+  return { ...row, type: row.type as EventType, object: JSON.parse(row.object) as KObject, bytes: row.object.length };
 }

@@ -26,6 +26,8 @@ export interface StoredEvent {
   prevRevision: number | null;
   object: KObject;
   requestId: string | null;
+  /** Length of the object's JSON text (what holding the event costs, about). */
+  bytes?: number;
 }
 
 export interface AppendInput {

@@ -1,5 +1,7 @@
 /** One job's view of the database inside a group commit: reads see earlier writes; appends assign revisions. */
+import { KubeqlError } from '../errors.js';
 import { cloneJson } from '../resources/clone-json.js';
+import { objectDepthError, objectSizeError } from '../resources/object-bounds.js';
 import type { Allocation, KObject } from '../resources/kind.js';
 import { projectEvent } from './project-event.js';
 import type { Statements } from './statements.js';
@@ -51,7 +53,12 @@ export function createWriteTx(
       const previous = load(kind, namespace, name);
       const revision = counter.head + 1;
       object.metadata.resourceVersion = String(revision);
+      // Every write of every verb comes here: the one place an object's depth and size are bounded.
+      const deep = objectDepthError(object);
+      if (deep) throw new KubeqlError(deep.code, deep.message, deep.extensions);
       const json = JSON.stringify(object);
+      const big = objectSizeError(object, json);
+      if (big) throw new KubeqlError(big.code, big.message, big.extensions);
       const event: StoredEvent = {
         revision,
         ts,
@@ -65,6 +72,7 @@ export function createWriteTx(
         prevRevision: previous?.revision ?? null,
         object,
         requestId: input.requestId ?? null,
+        bytes: json.length,
       };
       st.insertEvent.run({ ...event, object: json });
       projectEvent(st, { revision, type: input.type, kind, namespace, name, uid: event.uid, object, json }, previous?.object, allocationsOf);

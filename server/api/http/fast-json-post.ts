@@ -83,8 +83,21 @@ export interface FastPathOptions {
   maxBodyBytes?: number;
 }
 
-/** A listener for node:http: the fast path for what it takes, `yoga` for everything else. */
+/**
+ * A listener for node:http: the fast path for what it takes, `yoga` for everything else. A body of
+ * undeclared length (chunked) is read here first, at most `maxBodyBytes` of it (past that: 413
+ * PAYLOAD_TOO_LARGE, the connection closed); yoga then takes it as read (`req.body`, as it takes a
+ * body an Express body parser has read). A declared length over the limit is refused by the limits plugin.
+ */
 export function withFastJsonPost(yoga: YogaServerInstance<any, any>, options: FastPathOptions = {}): RequestListener {
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const bounded: RequestListener = (req, res) => {
+    if (req.headers['transfer-encoding'] === undefined || req.method === 'GET' || req.method === 'HEAD') return yoga(req, res);
+    readBounded(req, res, maxBodyBytes, (body) => {
+      (req as IncomingMessage & { body?: Buffer }).body = body;
+      yoga(req, res);
+    });
+  };
   const endpoint = yoga.graphqlEndpoint;
   const maxBody = Math.min(MAX_BODY_BYTES, options.maxBodyBytes ?? MAX_BODY_BYTES);
 
@@ -139,7 +152,7 @@ export function withFastJsonPost(yoga: YogaServerInstance<any, any>, options: Fa
 
   return function listener(req, res) {
     if (!eligible(req)) {
-      yoga(req, res);
+      bounded(req, res);
       return;
     }
     const chunks: Buffer[] = [];
@@ -153,4 +166,33 @@ export function withFastJsonPost(yoga: YogaServerInstance<any, any>, options: Fa
       });
     });
   };
+}
+
+/** How much of a refused body is read and dropped (so the client reads the 413) before the connection is cut. */
+const DISCARD_FACTOR = 8;
+
+/**
+ * Reads a request body of undeclared length into one buffer. Past `limit` bytes it keeps nothing,
+ * drops the rest as it arrives and answers 413 at its end (answering while the client still sends
+ * would reach it as a reset, not an answer); past DISCARD_FACTOR times the limit it cuts the connection.
+ */
+function readBounded(req: IncomingMessage, res: ServerResponse, limit: number, done: (body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let refused = false;
+  req.on('error', () => res.destroy());
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= limit) chunks.push(chunk);
+    else if (!refused) {
+      refused = true;
+      chunks.length = 0;
+    } else if (size > limit * DISCARD_FACTOR) req.socket.destroy();
+  });
+  req.on('end', () => {
+    if (!refused) return done(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    const message = `request body of ${size} bytes is larger than the limit of ${limit}`;
+    res.writeHead(413, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ errors: [{ message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }));
+  });
 }

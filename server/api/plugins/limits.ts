@@ -5,7 +5,8 @@
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import type { GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
+import { MAX_OBJECT_DEPTH, pathTooDeep } from '../../resources/object-bounds.js';
 import type { Plugin } from 'graphql-yoga';
 
 export interface Limits {
@@ -50,6 +51,25 @@ function bodySizePlugin(maxBytes: number): Plugin {
   };
 }
 
+/** Variables may nest a little deeper than an object (they wrap one): past this they are refused before anything walks them. */
+export const MAX_VARIABLES_DEPTH = MAX_OBJECT_DEPTH + 4;
+
+/**
+ * Variables nested deeper than MAX_VARIABLES_DEPTH are BAD_USER_INPUT, on HTTP and WebSocket alike
+ * (both build a context from the request's params), before coercion or a resolver recurses into them.
+ */
+function variablesDepthPlugin(): Plugin {
+  return {
+    onContextBuilding({ context }) {
+      const variables = (context as { params?: { variables?: unknown } }).params?.variables;
+      const path = pathTooDeep(variables, MAX_VARIABLES_DEPTH, 'variables');
+      if (path === undefined) return;
+      const field = path.length > 120 ? `${path.slice(0, 120)}…` : path;
+      throw new GraphQLError(`${field}: variables nest deeper than ${MAX_VARIABLES_DEPTH} levels`, { extensions: { code: 'BAD_USER_INPUT', field } });
+    },
+  };
+}
+
 export function limitPlugins(limits: Limits): Plugin[] {
   const armor = EnvelopArmorPlugin({
     maxDepth: { n: limits.depth, onReject: [tooComplex] },
@@ -60,5 +80,5 @@ export function limitPlugins(limits: Limits): Plugin[] {
     costLimit: { maxCost: limits.cost, objectCost: 1, scalarCost: 0, depthCostFactor: 1, onReject: [tooComplex] },
     maxDirectives: { n: 50, onReject: [tooComplex] },
   });
-  return [bodySizePlugin(limits.bodyBytes), useCSRFPrevention(), armor as Plugin];
+  return [bodySizePlugin(limits.bodyBytes), useCSRFPrevention(), armor as Plugin, variablesDepthPlugin()];
 }

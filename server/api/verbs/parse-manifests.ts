@@ -1,6 +1,10 @@
 /** Splits apply's multi-document YAML into its non-empty documents; a syntax error names the document and the line. */
 import { parseAllDocuments } from 'yaml';
 import { badInput } from '../../errors.js';
+import { MAX_OBJECT_DEPTH, pathTooDeep } from '../../resources/object-bounds.js';
+
+/** yaml's parser recurses per level of nesting: far past any real manifest, it runs out of stack. */
+const tooDeepForParser = (message: string) => /call stack/i.test(message);
 
 export interface ManifestDocument {
   /** Where the document sits in the request: `manifests[i]`, i counting the non-empty documents from 0. */
@@ -17,7 +21,8 @@ export function parseManifests(source: string): ManifestDocument[] {
       const at = error.linePos?.[0];
       const where = at ? ` at line ${at.line}, column ${at.col}` : '';
       // yaml's message repeats the position and quotes the source after a colon; keep the first sentence.
-      const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      const first = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      const reason = tooDeepForParser(first) ? `nested deeper than ${MAX_OBJECT_DEPTH} levels` : first;
       throw badInput(path, `YAML syntax error${where}: ${reason}`);
     }
     let value: unknown;
@@ -27,8 +32,11 @@ export function parseManifests(source: string): ManifestDocument[] {
       // An undefined alias, or more aliases than allowed (a "billion laughs" document).
       const start = doc.range?.[0] ?? 0;
       const line = source.slice(0, start).split('\n').length;
-      throw badInput(path, `YAML error in the document starting at line ${line}: ${(e as Error).message}`);
+      const reason = tooDeepForParser((e as Error).message) ? `nested deeper than ${MAX_OBJECT_DEPTH} levels` : (e as Error).message;
+      throw badInput(path, `YAML error in the document starting at line ${line}: ${reason}`);
     }
+    const deep = pathTooDeep(value, MAX_OBJECT_DEPTH);
+    if (deep !== undefined) throw badInput(deep ? `${path}.${deep.length > 120 ? `${deep.slice(0, 120)}…` : deep}` : path, `nested deeper than ${MAX_OBJECT_DEPTH} levels`);
     if (value === null || value === undefined) continue;
     documents.push({ path, value });
   }

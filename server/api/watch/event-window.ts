@@ -1,4 +1,7 @@
-/** The bounded in-memory window of recent log events the watch engine serves live watchers from. */
+/**
+ * The bounded in-memory window of recent log events the watch engine serves live watchers from:
+ * at most `capacity` events and `maxBytes` of their objects (JSON length), whichever is less.
+ */
 import type { KObject } from '../../resources/kind.js';
 import type { EventLog, Projections, StoredEvent } from '../../store/types.js';
 import type { LogEvent } from './transition.js';
@@ -11,10 +14,15 @@ export interface EventWindow {
   push(event: StoredEvent): LogEvent;
   /** Wraps an event read from the log (outside the window). */
   wrap(event: StoredEvent): LogEvent;
+  /** Mean object size of the events held (0 when empty). */
+  averageBytes(): number;
 }
 
-export function createEventWindow(store: EventLog & Pick<Projections, 'getVersion'>, capacity: number): EventWindow {
+const sizeOf = (event: StoredEvent) => event.bytes ?? 1024;
+
+export function createEventWindow(store: EventLog & Pick<Projections, 'getVersion'>, capacity: number, maxBytes = Infinity): EventWindow {
   const ring: LogEvent[] = [];
+  let bytes = 0;
   let start = 0; // index in `ring` of the oldest event
   let head = store.head();
   const byRevision = new Map<number, LogEvent>();
@@ -48,16 +56,20 @@ export function createEventWindow(store: EventLog & Pick<Projections, 'getVersio
       ring.push(e);
       byRevision.set(event.revision, e);
       head = event.revision;
-      if (ring.length - start > capacity) {
+      bytes += sizeOf(event);
+      // The newest event stays even when it alone is over the byte bound.
+      while (ring.length - start > capacity || (bytes > maxBytes && ring.length - start > 1)) {
+        bytes -= sizeOf(ring[start].event);
         byRevision.delete(ring[start].event.revision);
-        start++;
-        if (start > capacity) {
-          ring.splice(0, start);
-          start = 0;
-        }
+        ring[start++] = undefined as unknown as LogEvent; // evicted: no longer held
+      }
+      if (start > 1024 && start * 2 > ring.length) {
+        ring.splice(0, start);
+        start = 0;
       }
       return e;
     },
     wrap,
+    averageBytes: () => (ring.length > start ? bytes / (ring.length - start) : 0),
   };
 }

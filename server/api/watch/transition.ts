@@ -13,6 +13,8 @@ export interface WatchPayload {
   type: WatchEventType;
   revision: number;
   object: KObject | null;
+  /** About how large the object is (its JSON length), for buffers bounded in bytes. */
+  bytes?: number;
 }
 
 /** An event of the log with lazy access to the object's previous version. */
@@ -25,15 +27,16 @@ export function transition(filter: WatchFilter, e: LogEvent): WatchPayload | und
   const { event } = e;
   if (event.kind !== filter.kind.kind) return undefined;
   const revision = event.revision;
-  if (event.type === 'ADDED') return filter.matches(event.object) ? { type: 'ADDED', revision, object: event.object } : undefined;
+  const bytes = event.bytes;
+  if (event.type === 'ADDED') return filter.matches(event.object) ? { type: 'ADDED', revision, object: event.object, bytes } : undefined;
   const before = e.previous();
   const matchedBefore = before !== undefined && filter.matches(before);
   if (event.type === 'DELETED')
-    return matchedBefore || filter.matches(event.object) ? { type: 'DELETED', revision, object: event.object } : undefined;
+    return matchedBefore || filter.matches(event.object) ? { type: 'DELETED', revision, object: event.object, bytes } : undefined;
   const matchesNow = filter.matches(event.object);
-  if (matchesNow) return { type: matchedBefore ? 'MODIFIED' : 'ADDED', revision, object: event.object };
+  if (matchesNow) return { type: matchedBefore ? 'MODIFIED' : 'ADDED', revision, object: event.object, bytes };
   if (!matchedBefore) return undefined;
   const gone = structuredClone(before!);
   gone.metadata.resourceVersion = String(revision);
-  return { type: 'DELETED', revision, object: gone };
+  return { type: 'DELETED', revision, object: gone, bytes };
 }

@@ -7,7 +7,7 @@
  * or from the log; one that falls too far behind is ended with SLOW_CONSUMER.
  */
 import { KubeqlError, expired } from '../../errors.js';
-import type { EventLog, Projections, StoredEvent } from '../../store/types.js';
+import type { EventLog, ObjectKey, Projections, StoredEvent } from '../../store/types.js';
 import { createEventWindow } from './event-window.js';
 import { transition, type LogEvent, type WatchPayload } from './transition.js';
 import { watchFilter, type WatchArgs, type WatchFilter } from './watch-filter.js';
@@ -30,6 +30,8 @@ export interface WatchEngineOptions {
   maxBacklog?: number;
   /** Events kept in memory for live and nearly-live watchers (default 10,000). */
   windowSize?: number;
+  /** ...and at most this many bytes of their objects (default 64 MiB). */
+  windowBytes?: number;
   /** Metrics: how many events behind a lagging watcher is each time it resumes catching up, or is ended for it. */
   onBacklog?: (events: number) => void;
   /** Metrics: a watcher was ended with SLOW_CONSUMER. */
@@ -58,6 +60,12 @@ interface Watcher {
   allowance: number;
   stopped: boolean;
   pumping: boolean;
+  /**
+   * The initial state still to send (a watch without fromRevision), at the pace the consumer takes
+   * it: the keys of the objects (in revision order) and the revision they are read at. Only keys
+   * are held while the consumer is full; objects are read a batch at a time.
+   */
+  snapshot?: { keys: ObjectKey[]; next: number; revision: number };
 }
 
 interface KindIndex {
@@ -67,13 +75,17 @@ interface KindIndex {
 }
 
 const LOG_PAGE = 1000;
+/** A catch-up from the log reads pages of about this many bytes of objects (fewer events when they are large). */
+const LOG_PAGE_BYTES = 8 << 20;
+/** Objects of an initial state read at a time. */
+const SNAPSHOT_BATCH = 16;
 
 export type WatchEngine = ReturnType<typeof createWatchEngine>;
 
 export function createWatchEngine(store: EventLog & Projections, options: WatchEngineOptions = {}) {
   const bookmarkIntervalMs = options.bookmarkIntervalMs ?? 5000;
   const maxBacklog = options.maxBacklog ?? 10_000;
-  const window = createEventWindow(store, options.windowSize ?? 10_000);
+  const window = createEventWindow(store, options.windowSize ?? 10_000, options.windowBytes ?? 64 << 20);
   const groups = new Map<string, Group>();
   const index = new Map<string, KindIndex>();
   const watchers = new Set<Watcher>();
@@ -150,7 +162,9 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
         const fromLog = events === undefined;
         if (fromLog) {
           if (w.cursor < store.floor()) return end(w, expired(w.cursor, store.floor(), WATCH_AGAIN));
-          events = store.readEvents(w.cursor, LOG_PAGE).map(window.wrap);
+          // Sized by the window's mean event: a log of large objects is read a few at a time.
+          const page = Math.max(1, Math.min(LOG_PAGE, Math.floor(LOG_PAGE_BYTES / Math.max(1, window.averageBytes() || 1024))));
+          events = store.readEvents(w.cursor, page).map(window.wrap);
         }
         if (events!.length === 0) {
           w.live = true;
@@ -170,6 +184,39 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
     } finally {
       w.pumping = false;
     }
+  }
+
+  /**
+   * Sends the initial state while the consumer takes it (stopping when it is full, resumed when it
+   * drains), then the BOOKMARK at its revision; then catches up from there like any watcher. A
+   * consumer that stalls meanwhile is ended by the backlog check, as one that stalls later.
+   */
+  function sendSnapshot(w: Watcher): void {
+    if (w.pumping || w.stopped || !w.snapshot) return;
+    const snapshot = w.snapshot;
+    w.pumping = true;
+    try {
+      while (snapshot.next < snapshot.keys.length) {
+        let batch;
+        try {
+          batch = store.getMany(w.group.filter.kind.kind, snapshot.keys.slice(snapshot.next, snapshot.next + SNAPSHOT_BATCH), snapshot.revision);
+        } catch (error) {
+          // Compacted past the snapshot's revision while the consumer was not reading.
+          return end(w, error instanceof KubeqlError ? error : expired(snapshot.revision, store.floor()));
+        }
+        for (const object of batch) {
+          snapshot.next++;
+          if (object && !send(w, { type: 'ADDED', revision: Number(object.metadata.resourceVersion), object })) return;
+        }
+      }
+      w.snapshot = undefined;
+      if (!send(w, bookmark(snapshot.revision))) return;
+    } finally {
+      w.pumping = false;
+    }
+    // Nothing committed meanwhile: live at once; else it catches up (a backlog, as a resuming watch's).
+    if (window.head === w.cursor) w.live = true;
+    else pump(w);
   }
 
   function dispatch(events: readonly StoredEvent[]): void {
@@ -220,12 +267,11 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
       // The state as of the head, as synthetic ADDED events in revision order, then a BOOKMARK at the head.
       const { items } = store.list({ kind: filter.kind.kind, namespace: filter.namespace, namespaces: filter.namespaces, labelSelector: filter.labels, fieldSelector: filter.fields });
       items.sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion));
-      let open = true;
-      for (const object of items) open = send(w, { type: 'ADDED', revision: Number(object.metadata.resourceVersion), object }) && open;
-      open = send(w, bookmark(head)) && open;
-      if (open) w.live = true;
+      const keys = items.map((o) => ({ namespace: o.metadata.namespace ?? '', name: o.metadata.name }));
+      w.snapshot = { keys, next: 0, revision: head };
+      sendSnapshot(w);
     } else pump(w);
-    return { resume: () => pump(w), stop: () => detach(w) };
+    return { resume: () => (w.snapshot ? sendSnapshot(w) : pump(w)), stop: () => detach(w) };
   }
 
   return {

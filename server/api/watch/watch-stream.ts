@@ -8,20 +8,26 @@ import type { WatchHandle, WatchSink } from './watch-engine.js';
 import type { WatchPayload } from './transition.js';
 
 const ITERATOR_BUFFER = 1000;
+/** ...and at most about this many bytes of objects (a reader that stops reading falls behind, as on WebSocket). */
+const ITERATOR_BYTES = 8 << 20;
 
 export class WatchStream implements AsyncIterable<{ watch: WatchPayload }> {
   constructor(readonly start: (sink: WatchSink) => WatchHandle) {}
 
   [Symbol.asyncIterator](): AsyncIterator<{ watch: WatchPayload }> {
     const queue: WatchPayload[] = [];
+    let queuedBytes = 0;
+    let full = false;
     let failure: KubeqlError | undefined;
     let done = false;
     let wake: (() => void) | undefined;
     const handle = this.start({
       push(payload) {
         queue.push(payload);
+        queuedBytes += payload.bytes ?? 0;
         wake?.();
-        return queue.length < ITERATOR_BUFFER;
+        full = queue.length >= ITERATOR_BUFFER || queuedBytes >= ITERATOR_BYTES;
+        return !full;
       },
       end(error) {
         failure = error;
@@ -33,7 +39,11 @@ export class WatchStream implements AsyncIterable<{ watch: WatchPayload }> {
         for (;;) {
           if (queue.length > 0) {
             const payload = queue.shift()!;
-            if (queue.length === ITERATOR_BUFFER / 2) handle.resume();
+            queuedBytes -= payload.bytes ?? 0;
+            if (full && queue.length <= ITERATOR_BUFFER / 2 && queuedBytes <= ITERATOR_BYTES / 2) {
+              full = false;
+              handle.resume();
+            }
             return { value: { watch: payload }, done: false };
           }
           if (failure) throw failure;

@@ -6,7 +6,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, handleProtocols, parseMessage, type SubscribePayload } from 'graphql-ws';
 import type { YogaServerInstance } from 'graphql-yoga';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { createLogger } from '../../logging/logger.js';
 import { createOutbox, type OutboxTicket } from './outbox.js';
 import { runSubscription } from './subscription.js';
@@ -17,6 +17,12 @@ export interface WebSocketOptions {
   keepAliveMs?: number;
   /** Operations one connection may run at once (default 100). */
   maxSubscriptions?: number;
+  /** A message larger than this closes the socket with 1009 (the request body limit). */
+  maxPayloadBytes: number;
+  /** Bytes one connection may have buffered (socket and queue) before a subscription pushing more is ended with SLOW_CONSUMER (default 16 MiB). */
+  maxConnectionBytes?: number;
+  /** Metrics: a subscription was ended with SLOW_CONSUMER. */
+  onSlowConsumer?: () => void;
   /** A client must send connection_init within this time (default 3 s). */
   connectionInitTimeoutMs?: number;
   /**
@@ -29,14 +35,25 @@ export interface WebSocketOptions {
 const log = createLogger('api');
 
 export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<any, any>, options: WebSocketOptions) {
-  const wss = new WebSocketServer({ server: http, path: options.path, handleProtocols: (protocols) => handleProtocols(protocols) });
+  const wss = new WebSocketServer({
+    server: http,
+    path: options.path,
+    maxPayload: options.maxPayloadBytes,
+    handleProtocols: (protocols) => handleProtocols(protocols),
+  });
+  // ws re-emits the HTTP server's errors here; the server's owner handles them there.
+  wss.on('error', (error) => log.warn({ err: error }, 'WebSocket server error'));
   const keepAliveMs = options.keepAliveMs ?? 12_000;
   /** Each open connection's subscriptions, for the open-subscriptions gauge. */
   const open = new Set<Map<string, unknown>>();
 
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    // A malformed frame (reserved opcode or bits, unmasked, bad length, over maxPayload, invalid
+    // UTF-8) is reported here; ws has already closed this socket with the frame's code (1002,
+    // 1007, 1009). It ends this connection only.
+    socket.on('error', (error: Error & { code?: string }) => log.debug({ code: error.code, message: error.message }, 'WebSocket protocol error: connection closed'));
     if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) return socket.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
-    const outbox = createOutbox(socket);
+    const outbox = createOutbox(socket, options.maxConnectionBytes);
     const subscriptions = new Map<string, { ticket: OutboxTicket; stop?: () => void }>();
     open.add(subscriptions);
     let initReceived = false;
@@ -60,10 +77,18 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
       if (!sub) return;
       sub.ticket.cancelled = true;
       sub.stop?.();
+      sub.ticket.onDrain?.(); // releases a producer waiting for room
       subscriptions.delete(id);
     };
 
-    socket.on('message', async (data) => {
+    socket.on('message', (data) => {
+      handle(data).catch((error: unknown) => {
+        log.error({ err: error }, 'WebSocket message failed');
+        socket.close(CloseCode.InternalServerError, 'Internal server error');
+      });
+    });
+
+    async function handle(data: RawData): Promise<void> {
       let message;
       try {
         message = parseMessage(String(data));
@@ -93,9 +118,24 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
             const error = { message: `too many operations on this connection: the limit is ${options.maxSubscriptions ?? 100}`, extensions: { code: 'RATE_LIMITED' } };
             return outbox.sendNow(JSON.stringify({ id, type: MessageType.Error, payload: [error] }));
           }
-          const ticket: OutboxTicket = { pending: 0, cancelled: false, lowWater: -1 };
+          const ticket: OutboxTicket = { cancelled: false };
           const entry: { ticket: OutboxTicket; stop?: () => void } = { ticket };
           subscriptions.set(id, entry);
+          // The connection is past its byte bound: this subscription ends (its frame was dropped), told why.
+          ticket.onOverflow = () =>
+            queueMicrotask(() => {
+              const sub = subscriptions.get(id);
+              if (sub !== entry) return;
+              subscriptions.delete(id);
+              sub.stop?.();
+              sub.ticket.onDrain?.();
+              options.onSlowConsumer?.();
+              const error = {
+                message: `the client is not reading: more than ${outbox.limit} bytes are buffered for its connection; resume from the last revision received`,
+                extensions: { code: 'SLOW_CONSUMER' },
+              };
+              outbox.sendNow(JSON.stringify({ id, type: MessageType.Error, payload: [error] }));
+            });
           const channel = {
             next: (t: OutboxTicket, frame: string | Promise<string>) => outbox.push(t, frame),
             error: (errors: readonly unknown[]) => {
@@ -126,7 +166,7 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
         default:
           return socket.close(CloseCode.BadRequest, `Unexpected message of type ${message.type} received`);
       }
-    });
+    }
 
     socket.on('close', () => {
       clearTimeout(initTimer);

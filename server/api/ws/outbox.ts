@@ -1,70 +1,135 @@
 /**
  * A connection's outgoing frames, in order, handed to the socket while its buffer stays under a
- * high-water mark. Each subscription counts its own unsent frames, so the watch engine can stop
- * feeding a subscription whose client does not read, and resume it once the frames are out.
+ * high-water mark, and bounded in bytes: what the socket holds (bufferedAmount) plus what waits
+ * here. A push answers whether the connection still has room; a subscription told "no" stops
+ * producing (the watch engine lets it fall behind, to catch up by cursor) and is woken when the
+ * connection has drained. A push that would take the connection past its bound is not queued: its
+ * subscription is ended (SLOW_CONSUMER), so one client that does not read holds at most the bound.
  */
 import type { WebSocket } from 'ws';
 
-const HIGH_WATER_BYTES = 1 << 20;
+/** What the socket may hold before frames wait here instead. */
+const SOCKET_HIGH_WATER_BYTES = 1 << 20;
+/** Default bound of one connection's buffered bytes (socket + queue). */
+export const DEFAULT_CONNECTION_BYTES = 16 << 20;
 
 export interface OutboxTicket {
-  /** Frames of this subscription not yet handed to the socket. */
-  pending: number;
   cancelled: boolean;
-  /** Called when `pending` drops to `lowWater`. */
+  /** Called once the connection has room again after a push of this ticket answered false. */
   onDrain?: () => void;
-  lowWater: number;
+  /** Called (once) when a push of this ticket found the connection past its bound; the frame was dropped. */
+  onOverflow?: () => void;
 }
 
-export function createOutbox(socket: WebSocket) {
-  const queue: Array<{ ticket: OutboxTicket; frame: string | Promise<string> }> = [];
+interface Entry {
+  ticket: OutboxTicket;
+  frame: string | Promise<string>;
+  /** Characters of the frame (of a pending one, once it resolved). */
+  size: number;
+}
+
+export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BYTES) {
+  const queue: Entry[] = [];
+  let head = 0;
+  let queuedBytes = 0;
   let flushing = false;
   let waiter: (() => void) | undefined;
+  /** Tickets told there was no room, to wake when there is. */
+  const blocked = new Set<OutboxTicket>();
+  const lowWater = maxBytes / 4;
+  const highWater = maxBytes / 2;
+  const used = () => queuedBytes + socket.bufferedAmount;
+
+  function wakeBlocked(): void {
+    if (blocked.size === 0 || used() > lowWater) return;
+    const tickets = [...blocked];
+    blocked.clear();
+    for (const ticket of tickets) if (!ticket.cancelled) ticket.onDrain?.();
+  }
+
   // One shared write callback: wakes the flusher once the socket's buffer has room again.
   const written = () => {
-    if (waiter && socket.bufferedAmount <= HIGH_WATER_BYTES / 2) {
+    if (waiter && socket.bufferedAmount <= SOCKET_HIGH_WATER_BYTES / 2) {
       const wake = waiter;
       waiter = undefined;
       wake();
     }
+    wakeBlocked();
   };
 
   async function flush(): Promise<void> {
     if (flushing) return;
     flushing = true;
     try {
-      while (queue.length > 0 && socket.readyState === socket.OPEN) {
-        if (socket.bufferedAmount > HIGH_WATER_BYTES) {
+      while (head < queue.length && socket.readyState === socket.OPEN) {
+        if (socket.bufferedAmount > SOCKET_HIGH_WATER_BYTES) {
           // The client is not reading fast enough: hold the rest here until the socket drains.
           await new Promise<void>((resolve) => (waiter = resolve));
           continue;
         }
-        const { ticket, frame } = queue.shift()!;
-        if (ticket.cancelled) continue;
-        const text = typeof frame === 'string' ? frame : await frame;
-        if (ticket.cancelled) continue;
+        const entry = queue[head];
+        queue[head++] = undefined as unknown as Entry;
+        if (head > 1024 && head * 2 > queue.length) {
+          queue.splice(0, head);
+          head = 0;
+        }
+        let text: string;
+        try {
+          text = typeof entry.frame === 'string' ? entry.frame : await entry.frame;
+        } catch {
+          text = '';
+        }
+        queuedBytes -= entry.size;
+        if (text === '') continue;
+        if (entry.ticket.cancelled) continue;
         socket.send(text, written);
-        ticket.pending--;
-        if (ticket.pending === ticket.lowWater) ticket.onDrain?.();
       }
     } finally {
       flushing = false;
+      wakeBlocked();
     }
   }
 
   return {
-    push(ticket: OutboxTicket, frame: string | Promise<string>): void {
-      ticket.pending++;
-      queue.push({ ticket, frame });
+    /** Queues a frame; answers whether the connection has room for more (false: stop until onDrain). */
+    push(ticket: OutboxTicket, frame: string | Promise<string>): boolean {
+      if (ticket.cancelled) return false;
+      if (used() > maxBytes) {
+        ticket.cancelled = true;
+        blocked.delete(ticket);
+        ticket.onOverflow?.();
+        return false;
+      }
+      const entry: Entry = { ticket, frame, size: 0 };
+      if (typeof frame === 'string') entry.size = frame.length;
+      else
+        void frame.then(
+          (text) => {
+            entry.size = text.length;
+            queuedBytes += text.length;
+          },
+          () => {},
+        );
+      queuedBytes += entry.size;
+      queue.push(entry);
       void flush();
+      if (used() <= highWater) return true;
+      blocked.add(ticket);
+      return false;
     },
     /** Sends a control frame (error, complete) at once. */
     sendNow(text: string): void {
       if (socket.readyState === socket.OPEN) socket.send(text);
     },
+    /** Bytes buffered for this connection (socket and queue). */
+    bytes: used,
+    limit: maxBytes,
     /** Wakes a flusher waiting on a socket that closed. */
     close(): void {
       queue.length = 0;
+      head = 0;
+      queuedBytes = 0;
+      blocked.clear();
       waiter?.();
     },
   };

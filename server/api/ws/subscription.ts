@@ -16,14 +16,11 @@ import type { Guard } from '../auth/guard.js';
 import { sharingScope } from '../auth/sharing-scope.js';
 
 export interface SubscriptionChannel {
-  /** Queue a `next` frame (already serialized, or on its way). */
-  next(ticket: OutboxTicket, frame: string | Promise<string>): void;
+  /** Queue a `next` frame (already serialized, or on its way); false when the connection is full (wait for ticket.onDrain). */
+  next(ticket: OutboxTicket, frame: string | Promise<string>): boolean;
   error(errors: readonly GraphQLError[]): void;
   complete(): void;
 }
-
-/** Frames a subscription may queue before the watch engine stops feeding it. */
-const MAX_PENDING = 256;
 
 const withCode = (error: GraphQLError, code: string) =>
   error.extensions?.code ? error : new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
@@ -75,7 +72,7 @@ export async function runSubscription(
     return undefined;
   }
   const args = { schema: env.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
-  const send = (result: ExecutionResult) => channel.next(ticket, nextFrame(id, JSON.stringify(maskResult(result))));
+  const send = (result: ExecutionResult): boolean => channel.next(ticket, nextFrame(id, JSON.stringify(maskResult(result))));
 
   if (operation.operation !== 'subscription') {
     send((await env.execute(args)) as ExecutionResult);
@@ -101,14 +98,13 @@ export async function runSubscription(
           const result = execute({ ...args, contextValue: { ...contextValue }, rootValue: { watch: watchPayload } });
           return result instanceof Promise ? result.then(maskResult) : maskResult(result);
         });
-        channel.next(ticket, typeof json === 'string' ? nextFrame(id, json) : json.then((j) => nextFrame(id, j)));
-        return ticket.pending < MAX_PENDING;
+        // Falls behind (to catch up by cursor once the connection drains) when the connection is full.
+        return channel.next(ticket, typeof json === 'string' ? nextFrame(id, json) : json.then((j) => nextFrame(id, j)));
       },
       end(error: KubeqlError) {
         channel.error([maskError(new GraphQLError(error.message, { originalError: error }), 'Unexpected error.') as GraphQLError]);
       },
     });
-    ticket.lowWater = MAX_PENDING / 2;
     ticket.onDrain = () => handle.resume();
     return () => handle.stop();
   }
@@ -118,13 +114,12 @@ export async function runSubscription(
   void (async () => {
     try {
       for (;;) {
-        // Backpressure: stop pulling while the client has MAX_PENDING frames unsent; the source then
-        // holds its events (bounded: the log subscription ends with SLOW_CONSUMER past its bound).
-        while (ticket.pending >= MAX_PENDING && !ticket.cancelled)
-          await new Promise<void>((resolve) => ((ticket.lowWater = MAX_PENDING / 2), (ticket.onDrain = resolve)));
         const { value, done } = await iterator.next();
         if (done || ticket.cancelled) break;
-        send((await execute({ ...args, rootValue: value })) as ExecutionResult);
+        // Backpressure: stop pulling while the connection is full; the source then holds its events
+        // (bounded: the log subscription ends with SLOW_CONSUMER past its bound).
+        if (!send((await execute({ ...args, rootValue: value })) as ExecutionResult) && !ticket.cancelled)
+          await new Promise<void>((resolve) => (ticket.onDrain = resolve));
       }
       if (!ticket.cancelled) channel.complete();
     } catch (error) {

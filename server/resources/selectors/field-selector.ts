@@ -1,5 +1,6 @@
 /** Kubernetes field selectors (k8s.io/apimachinery/pkg/fields): `field=value,field!=value` with backslash-escaped values. */
 import { KubeqlError } from '../../errors.js';
+import { MAX_SELECTOR_LENGTH, MAX_SELECTOR_TERMS } from './selector-limits.js';
 
 /** One term; all terms must hold (AND). `==` is parsed as `=`. */
 export interface FieldRequirement {
@@ -56,9 +57,13 @@ function unescapeValue(s: string): { value: string } | { error: string } {
  */
 export function parseFieldSelector(text: string | null | undefined, allowedFields: readonly string[]): FieldRequirement[] {
   const source = text ?? '';
+  if (source.length > MAX_SELECTOR_LENGTH)
+    throw new KubeqlError('INVALID_SELECTOR', `field selector of ${source.length} characters is longer than the limit of ${MAX_SELECTOR_LENGTH}`, { limit: MAX_SELECTOR_LENGTH });
   const fail = (message: string): KubeqlError => new KubeqlError('INVALID_SELECTOR', message, { selector: text });
   const reqs: FieldRequirement[] = [];
-  for (const term of source === '' ? [] : splitTerms(source)) {
+  const terms = source === '' ? [] : splitTerms(source);
+  if (terms.length > MAX_SELECTOR_TERMS) throw fail(`field selector has ${terms.length} terms; the limit is ${MAX_SELECTOR_TERMS}`);
+  for (const term of terms) {
     if (term === '') continue;
     const parts = splitTerm(term);
     if (!parts) {

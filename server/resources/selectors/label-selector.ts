@@ -3,6 +3,7 @@ import { KubeqlError } from '../../errors.js';
 import { childPath, type FieldError } from '../validation/field-error.js';
 import { labelValueErrors, qualifiedNameErrors, validateLabels } from '../validation/labels.js';
 import { isPlainObject } from '../plain-object.js';
+import { MAX_SELECTOR_LENGTH, MAX_SELECTOR_TERMS, MAX_SELECTOR_VALUES } from './selector-limits.js';
 
 export type LabelOperator = 'in' | 'notin' | 'exists' | 'doesnotexist' | 'gt' | 'lt';
 
@@ -84,6 +85,8 @@ const BINARY_OPERATORS = 'in, notin, =, ==, !=, >, <';
  */
 export function parseLabelSelector(text: string | null | undefined): LabelRequirement[] {
   const source = text ?? '';
+  if (source.length > MAX_SELECTOR_LENGTH)
+    throw new KubeqlError('INVALID_SELECTOR', `label selector of ${source.length} characters is longer than the limit of ${MAX_SELECTOR_LENGTH}`, { limit: MAX_SELECTOR_LENGTH });
   const tokens = lex(source);
   let at = 0;
   function fail(detail: string): never {
@@ -112,6 +115,7 @@ export function parseLabelSelector(text: string | null | undefined): LabelRequir
     if (first.tok !== 'id' && first.tok !== ',') fail(`${found(first)}, expected: ',', ')' or identifier`);
     const values: string[] = [];
     for (;;) {
+      if (values.length > MAX_SELECTOR_VALUES) fail(`more than ${MAX_SELECTOR_VALUES} values in one set, at position ${tokens[at - 1].pos}`);
       const t = next();
       if (t.tok === 'id') {
         values.push(t.lit);
@@ -132,6 +136,7 @@ export function parseLabelSelector(text: string | null | undefined): LabelRequir
         }
       } else fail(`${found(t)}, expected: ',' or identifier`);
     }
+    if (values.length > MAX_SELECTOR_VALUES) fail(`more than ${MAX_SELECTOR_VALUES} values in one set, at position ${peek().pos}`);
     next(); // the ')' seen above
     return values;
   };
@@ -174,6 +179,7 @@ export function parseLabelSelector(text: string | null | undefined): LabelRequir
     const t = peek();
     if (t.tok === 'eos') break;
     if (t.tok !== 'id' && t.tok !== '!') fail(`${found(t)}, expected: !, identifier, or 'end of string'`);
+    if (requirements.length === MAX_SELECTOR_TERMS) fail(`more than ${MAX_SELECTOR_TERMS} requirements, at position ${t.pos}`);
     requirements.push(parseRequirement());
     const sep = next();
     if (sep.tok === 'eos') break;
@@ -266,7 +272,10 @@ function expressionRequirement(expr: unknown, path: string, errors: FieldError[]
   let values: string[] = [];
   if (rawValues !== undefined && rawValues !== null) {
     if (!Array.isArray(rawValues)) errors.push({ path: valuesPath, message: 'must be an array of strings' });
-    else values = rawValues as string[];
+    else if (rawValues.length > MAX_SELECTOR_VALUES) {
+      errors.push({ path: valuesPath, message: `Too many: ${rawValues.length}: must have at most ${MAX_SELECTOR_VALUES} items` });
+      return undefined;
+    } else values = rawValues as string[];
   }
   if ((op === 'in' || op === 'notin') && values.length === 0) {
     errors.push({ path: valuesPath, message: "Required value: must be specified when `operator` is 'In' or 'NotIn'" });
@@ -299,6 +308,11 @@ export function labelSelectorFromObject(sel: unknown, path: string): { requireme
     for (const [key, value] of Object.entries(matchLabels)) if (typeof value === 'string') requirements.push({ key, operator: 'in', values: [value] });
   }
   const exprPath = childPath(path, 'matchExpressions');
+  const terms = (isPlainObject(matchLabels) ? Object.keys(matchLabels).length : 0) + (Array.isArray(matchExpressions) ? matchExpressions.length : 0);
+  if (terms > MAX_SELECTOR_TERMS) {
+    errors.push({ path, message: `Too many: ${terms}: must have at most ${MAX_SELECTOR_TERMS} requirements (matchLabels and matchExpressions together)` });
+    return { requirements: [], errors };
+  }
   if (matchExpressions !== undefined && matchExpressions !== null) {
     if (!Array.isArray(matchExpressions)) errors.push({ path: exprPath, message: 'must be an array of label selector requirements' });
     else
