@@ -11,16 +11,9 @@ import {
   nonNegative,
   validateSelectorAndTemplate,
   validateSelectorUpdate,
-  workloadSpec,
-  type WorkloadSpecLike,
 } from './workload-shapes.js';
 
-interface DeploymentSpecLike extends WorkloadSpecLike {
-  strategy?: { type?: string; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } | null };
-  minReadySeconds?: number;
-  revisionHistoryLimit?: number;
-  progressDeadlineSeconds?: number;
-}
+type DeploymentSpec = Deployment['spec'];
 
 const PERCENT_FMT = '[0-9]+%';
 const PERCENT = new RegExp(`^${PERCENT_FMT}$`);
@@ -43,7 +36,7 @@ function intOrPercentErrors(v: number | string | undefined, path: string): Field
 }
 
 /** ValidateDeploymentStrategy and ValidateRollingUpdateDeployment. */
-function validateStrategy(spec: DeploymentSpecLike): FieldError[] {
+function validateStrategy(spec: DeploymentSpec): FieldError[] {
   const strategy = spec.strategy ?? {};
   const rolling = strategy.rollingUpdate;
   if (strategy.type === 'Recreate')
@@ -60,7 +53,7 @@ function validateStrategy(spec: DeploymentSpecLike): FieldError[] {
   return errors;
 }
 
-function validateDeploymentSpec(spec: DeploymentSpecLike): FieldError[] {
+function validateDeploymentSpec(spec: DeploymentSpec): FieldError[] {
   const errors = [...validateSelectorAndTemplate(spec), ...validateStrategy(spec)];
   const deadline = spec.progressDeadlineSeconds;
   if (typeof deadline === 'number') {
@@ -120,7 +113,7 @@ export const deployment: KindDef<Deployment> = {
   scale: { replicasPath: 'spec.replicas' },
   /** SetDefaults_Deployment (k8s.io/kubernetes pkg/apis/apps/v1/defaults.go). */
   applyDefaults(o) {
-    const spec = workloadSpec(o) as DeploymentSpecLike;
+    const spec = o.spec;
     spec.replicas ??= 1;
     const strategy = (spec.strategy ??= {});
     strategy.type ??= 'RollingUpdate';
@@ -133,7 +126,7 @@ export const deployment: KindDef<Deployment> = {
     spec.progressDeadlineSeconds ??= 600;
     defaultTemplate(spec);
   },
-  validate: (o) => validateDeploymentSpec(workloadSpec(o) as DeploymentSpecLike),
+  validate: (o) => validateDeploymentSpec(o.spec),
   validateUpdate: validateSelectorUpdate,
   initialStatus: () => ({}),
 };

@@ -10,7 +10,6 @@ import {
   nonNegative,
   validateSelectorAndTemplate,
   validateSelectorUpdate,
-  workloadSpec,
 } from './workload-shapes.js';
 
 export const ReplicaSetShape = kindShape('ReplicaSet', 'apps/v1', {
@@ -52,11 +51,11 @@ export const replicaSet: KindDef<ReplicaSet> = {
   fieldSelectors: [],
   scale: { replicasPath: 'spec.replicas' },
   applyDefaults(o) {
-    const spec = workloadSpec(o);
+    const spec = o.spec;
     spec.replicas ??= 1;
     defaultTemplate(spec);
   },
-  validate: (o) => validateSelectorAndTemplate(workloadSpec(o)),
+  validate: (o) => validateSelectorAndTemplate(o.spec),
   validateUpdate: validateSelectorUpdate,
   // status.replicas has no omitempty in Kubernetes: a new ReplicaSet reads `status: { replicas: 0 }`.
   initialStatus: () => ({ replicas: 0 }),

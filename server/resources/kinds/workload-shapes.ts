@@ -2,8 +2,7 @@
  * What ReplicaSet and Deployment share: the LabelSelector and PodTemplateSpec shapes, the template's
  * defaults, and the selector/template rules of k8s.io/kubernetes pkg/apis/apps/validation.
  */
-import type { KObject } from '../kind.js';
-import { arr, int, obj, req, str, stringMap } from '../shape.js';
+import { arr, int, obj, req, str, stringMap, type Infer } from '../shape.js';
 import { labelSelectorFromObject, matchesLabels } from '../selectors/label-selector.js';
 import { diffPath } from '../validation/diff-path.js';
 import { childPath, type FieldError } from '../validation/field-error.js';
@@ -27,22 +26,15 @@ export const conditionStatus = str(['True', 'False', 'Unknown']);
 /** A non-negative replica count or number of seconds. */
 export const nonNegative = int(0);
 
-interface TemplateLike {
-  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec?: Parameters<typeof defaultPodSpec>[0];
-}
-
-export interface WorkloadSpecLike {
+/** What ReplicaSet and Deployment specs share (both inferred from their shapes). */
+export interface WorkloadSpec {
   replicas?: number;
-  selector?: unknown;
-  template?: TemplateLike;
-  [k: string]: unknown;
+  selector: Infer<typeof LabelSelector>;
+  template: Infer<typeof PodTemplateSpec>;
 }
-
-export const workloadSpec = (o: KObject) => o.spec as WorkloadSpecLike;
 
 /** SetDefaults for the pod template: the Pod's own defaults, applied to `spec.template.spec`. */
-export function defaultTemplate(spec: WorkloadSpecLike): void {
+export function defaultTemplate(spec: WorkloadSpec): void {
   const podSpec = spec.template?.spec;
   if (typeof podSpec === 'object' && podSpec !== null) defaultPodSpec(podSpec);
 }
@@ -53,7 +45,7 @@ const invalid = (value: unknown, message: string) => `Invalid value: ${JSON.stri
  * The selector (required, valid, non-empty) and the template it must match (ValidateReplicaSetSpec,
  * ValidateDeploymentSpec, ValidatePodTemplateSpecForReplicaSet). Paths under `spec`.
  */
-export function validateSelectorAndTemplate(spec: WorkloadSpecLike): FieldError[] {
+export function validateSelectorAndTemplate(spec: WorkloadSpec): FieldError[] {
   const errors: FieldError[] = [];
   const selectorPath = 'spec.selector';
   const { requirements, errors: selectorErrors } = labelSelectorFromObject(spec.selector, selectorPath);
@@ -82,7 +74,7 @@ export function validateSelectorAndTemplate(spec: WorkloadSpecLike): FieldError[
 }
 
 /** apps/v1: `spec.selector` may not change after create. */
-export function validateSelectorUpdate(next: KObject, old: KObject): FieldError[] {
-  const d = diffPath(workloadSpec(old).selector, workloadSpec(next).selector, 'spec.selector');
-  return d ? [{ path: 'spec.selector', message: invalid(workloadSpec(next).selector, 'field is immutable') }] : [];
+export function validateSelectorUpdate(next: { spec: WorkloadSpec }, old: { spec: WorkloadSpec }): FieldError[] {
+  const d = diffPath(old.spec.selector, next.spec.selector, 'spec.selector');
+  return d ? [{ path: 'spec.selector', message: invalid(next.spec.selector, 'field is immutable') }] : [];
 }
