@@ -13,6 +13,8 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   watch: () => import('./watch.js'),
   replay: () => import('./replay.js'),
   churn: () => import('./churn.js'),
+  heartbeat: () => import('./heartbeat.js'),
+  cluster: () => import('./cluster.js'),
 };
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');

@@ -5,7 +5,7 @@ import { renderLog, renderNodes, renderObject, renderServices, renderWorkloads }
 
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = 'kubeql.token';
-let client, cluster, feed = [], feedFilter = '', stopFeed, objectView;
+let client, cluster, feed = [], feedFilter = '', showHeartbeats = false, stopFeed, objectView;
 let scheduled = false;
 
 function route() {
@@ -29,7 +29,7 @@ function render() {
   let html;
   if (view === 'workloads') html = renderWorkloads(cluster);
   else if (view === 'services') html = renderServices(cluster);
-  else if (view === 'log') html = renderLog(feed, feedFilter);
+  else if (view === 'log') html = renderLog(feed, feedFilter, showHeartbeats);
   else if (view === 'object') html = objectView ? renderObject(objectView.object, objectView.history) : '<p class="muted">Loading…</p>';
   else html = renderNodes(cluster);
   const focused = document.activeElement?.id;
@@ -45,17 +45,35 @@ async function loadObject() {
   const [kind, namespace, name] = rest;
   objectView = undefined;
   schedule();
-  const data = await client.query(`query($k: Kind!, $ns: String, $n: String!) { history(kind: $k, namespace: $ns, name: $n, first: 100) { edges { node { revision ts actor verb type patch } } } }`, { k: kind, ns: namespace || null, n: name }).catch(() => ({ history: { edges: [] } }));
+  const data = await client.query(`query($k: Kind!, $ns: String, $n: String!) { history(kind: $k, namespace: $ns, name: $n, first: 100) { edges { node { revision ts actor verb type uid object patch } } } }`, { k: kind, ns: namespace || null, n: name }).catch(() => ({ history: { edges: [] } }));
   const object = cluster.get(kind, namespace, name) ?? null;
   objectView = { object, history: data.history.edges.map((e) => e.node) };
   schedule();
 }
 
-function startFeed() {
+/** The Log tab opens on the recent past: the log from this many revisions back, then live. */
+const FEED_BACKLOG = 500;
+const FEED_KEEP = 2000;
+
+async function startFeed() {
   stopFeed?.();
   feed = [];
-  stopFeed = client.subscribe(`subscription { log { revision ts actor verb type kind namespace name } }`, {}, (p) => {
-    if (p.data?.log) { feed.push(p.data.log); if (feed.length > 1000) feed.shift(); if (route().view === 'log') schedule(); }
+  const { revision } = await client.query('{ revision }');
+  subscribeFeed(Math.max(0, Number(revision) - FEED_BACKLOG));
+}
+
+function subscribeFeed(from, retried = false) {
+  const onExpired = (e) => {
+    // The backlog was compacted away: start at the oldest revision held, else with live events.
+    const floor = e?.extensions?.floor;
+    if (client) subscribeFeed(!retried && typeof floor === 'number' ? floor : null, true);
+  };
+  const query = `subscription($from: Revision) { log(fromRevision: $from) { revision ts actor verb type kind namespace name } }`;
+  stopFeed = client.subscribe(query, { from }, (p) => {
+    if (p.data?.log) { feed.push(p.data.log); if (feed.length > FEED_KEEP) feed.shift(); if (route().view === 'log') schedule(); }
+    else if (p.errors?.[0]?.extensions?.code === 'EXPIRED') onExpired(p.errors[0]);
+  }, (errors) => {
+    if (errors?.[0]?.extensions?.code === 'EXPIRED') onExpired(errors[0]);
   });
 }
 
@@ -63,17 +81,23 @@ async function signIn(token) {
   client = createClient(token);
   await client.query('{ revision }');
   localStorage.setItem(TOKEN_KEY, token);
+  $('signin-error').textContent = '';
+  $('token').value = '';
   $('signin').hidden = true;
   $('signout').hidden = false;
   $('timebar').hidden = false;
   cluster = createCluster(client, schedule);
-  startFeed();
+  startFeed().catch((err) => cluster?.errors.push(`Log: ${err.message}`));
   loadObject();
   schedule();
 }
 
+/** GraphiQL (at /graphql) keeps its headers, the token among them, in local storage under these keys. */
+const GRAPHIQL_KEYS = ['graphiql:headers', 'graphiql:tabState'];
+
 function signOut() {
   localStorage.removeItem(TOKEN_KEY);
+  for (const key of GRAPHIQL_KEYS) localStorage.removeItem(key);
   stopFeed?.();
   cluster?.close();
   client?.close();
@@ -97,6 +121,7 @@ $('slider').addEventListener('change', () => {
 });
 $('live').addEventListener('click', () => cluster.backToLive());
 $('view').addEventListener('input', (e) => { if (e.target.id === 'feed-filter') { feedFilter = e.target.value; schedule(); } });
+$('view').addEventListener('change', (e) => { if (e.target.id === 'feed-heartbeats') { showHeartbeats = e.target.checked; schedule(); } });
 window.addEventListener('hashchange', () => { loadObject(); schedule(); });
 
 const saved = localStorage.getItem(TOKEN_KEY);

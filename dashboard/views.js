@@ -1,8 +1,26 @@
 // The views: each renders from the cluster (live or at a past revision) into an element.
+import { patchLines } from './changes.js';
 import { toYaml } from './yaml.js';
 
 const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 const link = (kind, o, text = o.metadata.name) => `<a class="obj" href="#object/${kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}">${esc(text)}</a>`;
+
+/**
+ * A table whose cells carry their column's name (data-label): a narrow window shows each row as a
+ * block of "label value" lines instead of columns wider than the screen. A cell is its HTML, or
+ * { html, cls }; a row is its cells, or { attrs, cells }.
+ */
+function table(headers, rows, empty = 'None.') {
+  const cell = (c, i) => {
+    const { html, cls } = typeof c === 'object' && c !== null ? c : { html: c };
+    return `<td data-label="${esc(headers[i])}"${cls ? ` class="${cls}"` : ''}>${html}</td>`;
+  };
+  const body = rows.map((r) => {
+    const { attrs = '', cells } = Array.isArray(r) ? { cells: r } : r;
+    return `<tr${attrs}>${cells.map(cell).join('')}</tr>`;
+  });
+  return `<table class="rows"><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${body.join('') || `<tr class="empty"><td colspan="${headers.length}" class="muted">${esc(empty)}</td></tr>`}</tbody></table>`;
+}
 
 /** cpu in cores, memory in bytes, from Kubernetes quantities. */
 function quantity(q) {
@@ -59,12 +77,12 @@ export function renderWorkloads(cluster) {
     const s = d.status ?? {};
     const want = d.spec?.replicas ?? 1;
     const pct = want ? Math.round(((s.updatedReplicas ?? 0) / want) * 100) : 100;
-    return `<tr data-deployment="${esc(d.metadata.name)}"><td>${esc(d.metadata.namespace)}</td><td>${link('Deployment', d)}</td><td class="desired">${want}</td><td class="ready">${s.readyReplicas ?? 0}</td><td>${s.updatedReplicas ?? 0}</td><td>${s.availableReplicas ?? 0}</td><td><div class="bar"><span style="width:${pct}%"></span></div></td></tr>`;
+    return { attrs: ` data-deployment="${esc(d.metadata.name)}"`, cells: [esc(d.metadata.namespace), link('Deployment', d), { html: want, cls: 'desired' }, { html: s.readyReplicas ?? 0, cls: 'ready' }, s.updatedReplicas ?? 0, s.availableReplicas ?? 0, `<div class="bar"><span style="width:${pct}%"></span></div>`] };
   });
   const sets = cluster.objects('ReplicaSet').sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).map((r) =>
-    `<tr><td>${esc(r.metadata.namespace)}</td><td>${link('ReplicaSet', r)}</td><td>${r.spec?.replicas ?? 1}</td><td>${r.status?.replicas ?? 0}</td><td>${r.status?.readyReplicas ?? 0}</td><td>${esc(r.metadata.ownerReferences?.find((o) => o.controller)?.name ?? '')}</td></tr>`);
-  return `<h2>Deployments</h2><table><tr><th>Namespace</th><th>Name</th><th>Desired</th><th>Ready</th><th>Up-to-date</th><th>Available</th><th>Rollout</th></tr>${rows.join('') || '<tr><td colspan="7" class="muted">None.</td></tr>'}</table>
-    <h2>ReplicaSets</h2><table><tr><th>Namespace</th><th>Name</th><th>Desired</th><th>Current</th><th>Ready</th><th>Owner</th></tr>${sets.join('') || '<tr><td colspan="6" class="muted">None.</td></tr>'}</table>`;
+    [esc(r.metadata.namespace), link('ReplicaSet', r), r.spec?.replicas ?? 1, r.status?.replicas ?? 0, r.status?.readyReplicas ?? 0, esc(r.metadata.ownerReferences?.find((o) => o.controller)?.name ?? '')]);
+  return `<h2>Deployments</h2>${table(['Namespace', 'Name', 'Desired', 'Ready', 'Up-to-date', 'Available', 'Rollout'], rows)}
+    <h2>ReplicaSets</h2>${table(['Namespace', 'Name', 'Desired', 'Current', 'Ready', 'Owner'], sets)}`;
 }
 
 export function renderServices(cluster) {
@@ -72,23 +90,45 @@ export function renderServices(cluster) {
     const ep = cluster.get('Endpoints', s.metadata.namespace, s.metadata.name);
     const addresses = (ep?.subsets ?? []).flatMap((sub) => (sub.addresses ?? []).flatMap((a) => (sub.ports ?? [{}]).map((p) => `${a.ip}${p.port ? `:${p.port}` : ''}`)));
     const ports = (s.spec?.ports ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`).join(', ');
-    return `<tr><td>${esc(s.metadata.namespace)}</td><td>${link('Service', s)}</td><td>${esc(s.spec?.type)}</td><td>${esc(s.spec?.clusterIP)}</td><td>${esc(ports)}</td><td>${esc(addresses.join(', ') || '<none>')}</td></tr>`;
+    return [esc(s.metadata.namespace), link('Service', s), esc(s.spec?.type), esc(s.spec?.clusterIP), esc(ports), esc(addresses.join(', ') || '<none>')];
   });
-  return `<table><tr><th>Namespace</th><th>Name</th><th>Type</th><th>Cluster IP</th><th>Ports</th><th>Endpoints</th></tr>${rows.join('') || '<tr><td colspan="6" class="muted">None.</td></tr>'}</table>`;
+  return table(['Namespace', 'Name', 'Type', 'Cluster IP', 'Ports', 'Endpoints'], rows);
 }
 
-export function renderLog(entries, filter) {
+/** Node heartbeats: a node agent renewing its Lease every few seconds. */
+const isHeartbeat = (e) => e.kind === 'Lease' && e.namespace === 'kube-node-lease';
+
+export function renderLog(entries, filter, showHeartbeats) {
   const f = filter.toLowerCase();
-  const shown = entries.filter((e) => !f || `${e.actor} ${e.verb} ${e.kind} ${e.namespace ?? ''}/${e.name}`.toLowerCase().includes(f)).slice(-200).reverse();
-  return `<p><input id="feed-filter" type="text" placeholder="filter: actor, verb, kind, name" value="${esc(filter)}"></p>
-    <table class="feed"><tr><th>Revision</th><th>Time</th><th>Actor</th><th>Verb</th><th>Object</th></tr>${shown
-      .map((e) => `<tr><td>${e.revision}</td><td>${esc(e.ts)}</td><td>${esc(e.actor)}</td><td>${esc(e.verb)} ${esc(e.type)}</td><td>${esc(e.kind)} ${esc(e.namespace ? `${e.namespace}/` : '')}${esc(e.name)}</td></tr>`)
-      .join('')}</table>`;
+  const shown = entries
+    .filter((e) => showHeartbeats || !isHeartbeat(e))
+    .filter((e) => !f || `${e.actor} ${e.verb} ${e.kind} ${e.namespace ?? ''}/${e.name}`.toLowerCase().includes(f))
+    .slice(-200).reverse();
+  const hidden = showHeartbeats ? 0 : entries.filter(isHeartbeat).length;
+  return `<p class="feed-controls"><input id="feed-filter" type="text" placeholder="filter: actor, verb, kind, name" value="${esc(filter)}">
+    <label><input id="feed-heartbeats" type="checkbox"${showHeartbeats ? ' checked' : ''}> node heartbeats${hidden ? ` (${hidden} hidden)` : ''}</label></p>
+    <div class="feed">${table(['Revision', 'Time', 'Actor', 'Verb', 'Object'], shown.map((e) => [String(e.revision), esc(e.ts), esc(e.actor), `${esc(e.verb)} ${esc(e.type)}`, `${esc(e.kind)} ${esc(e.namespace ? `${e.namespace}/` : '')}${esc(e.name)}`]), 'No events yet.')}</div>`;
+}
+
+/** Lines shown per version before "N more". */
+const CHANGES_SHOWN = 12;
+
+function versionChanges(v, previous) {
+  if (!previous || previous.uid !== v.uid) return v.type === 'ADDED' ? '<div class="muted">created</div>' : '';
+  const lines = patchLines(v.patch, previous.object);
+  if (lines.length === 0) return '<div class="muted">no change</div>';
+  const item = (l) => `<li class="${l[0] === '+' ? 'add' : l[0] === '-' ? 'remove' : 'replace'}">${esc(l)}</li>`;
+  // Controllers' status writes are most of a workload's history: one line each, opened on demand.
+  if (v.verb === 'updateStatus') return `<details class="status-changes"><summary>${lines.length} status change${lines.length === 1 ? '' : 's'}</summary><ul class="changes">${lines.map(item).join('')}</ul></details>`;
+  const first = lines.slice(0, CHANGES_SHOWN).map(item).join('');
+  const rest = lines.slice(CHANGES_SHOWN);
+  return `<ul class="changes">${first}</ul>${rest.length ? `<details><summary>${rest.length} more</summary><ul class="changes">${rest.map(item).join('')}</ul></details>` : ''}`;
 }
 
 export function renderObject(object, history) {
   if (!object) return '<p class="muted">Not found at this revision.</p>';
-  const versions = history.map((v) => `<li><b>${v.revision}</b> ${esc(v.ts)} ${esc(v.actor)} ${esc(v.verb)} ${esc(v.type)}<pre>${esc(JSON.stringify(v.patch, null, 1))}</pre></li>`).join('');
+  const versions = history.map((v, i) =>
+    `<li><div class="version"><b>revision ${v.revision}</b> <span class="muted">${esc(v.ts)}</span> ${esc(v.actor)} · ${esc(v.verb)} ${esc(v.type)}</div>${versionChanges(v, history[i - 1])}</li>`).join('');
   return `<h2>${esc(object.kind)} ${esc(object.metadata.namespace ? `${object.metadata.namespace}/` : '')}${esc(object.metadata.name)}</h2>
     <pre class="manifest">${esc(toYaml(object))}</pre><h3>History</h3><ol class="history">${versions}</ol>`;
 }

@@ -1,6 +1,7 @@
 /** `npm run apiserver`: the API server on PORT (8080) with its data in DATA_DIR (./data). */
 import { createLogger } from '../logging/logger.js';
 import { DamagedDatabaseError } from '../store/open-database.js';
+import { DEFAULT_RETENTION, type RetentionOptions } from '../store/retention.js';
 import { startApiServer } from './server.js';
 
 const log = createLogger('api');
@@ -19,10 +20,29 @@ if (maxTokenSeconds !== undefined && !(Number.isSafeInteger(Number(maxTokenSecon
   process.exit(1);
 }
 
+/** Retention (README: Disk): history for 24 h (KUBEQL_RETENTION_HOURS), superseded Leases and Events for 5 min (KUBEQL_LEASE_RETENTION_SECONDS); 0 hours keeps everything. */
+function retentionFromEnv(): RetentionOptions | undefined {
+  const hours = process.env.KUBEQL_RETENTION_HOURS;
+  const leaseSeconds = process.env.KUBEQL_LEASE_RETENTION_SECONDS;
+  for (const [name, v] of [['KUBEQL_RETENTION_HOURS', hours], ['KUBEQL_LEASE_RETENTION_SECONDS', leaseSeconds]] as const)
+    if (v !== undefined && !(Number.isFinite(Number(v)) && Number(v) >= 0)) {
+      log.fatal(`${name} must be a non-negative number, not ${v}`);
+      process.exit(1);
+    }
+  if (hours !== undefined && Number(hours) === 0) return undefined;
+  const kindAge = leaseSeconds === undefined ? undefined : Number(leaseSeconds) * 1000;
+  return {
+    ...DEFAULT_RETENTION,
+    maxAgeMs: hours === undefined ? DEFAULT_RETENTION.maxAgeMs : Number(hours) * 3600_000,
+    kinds: kindAge === undefined ? DEFAULT_RETENTION.kinds : { Lease: kindAge, Event: kindAge },
+  };
+}
+
 const dataDir = process.env.DATA_DIR ?? './data';
 let server: Awaited<ReturnType<typeof startApiServer>>;
 try {
   server = await startApiServer({
+    retention: retentionFromEnv(),
     maxTokenExpirationSeconds: maxTokenSeconds === undefined ? undefined : Number(maxTokenSeconds),
     dataDir,
     port: Number(process.env.PORT ?? 8080),

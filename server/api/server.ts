@@ -2,7 +2,7 @@
  * The API server: graphql-yoga over node:http on one endpoint (/graphql, GraphiQL in a browser),
  * the only component that opens the database.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
 import { createLogger } from '../logging/logger.js';
@@ -22,8 +22,10 @@ import { bootstrap } from './bootstrap.js';
 import type { ApiContext } from './context.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
+import { renderOfflineGraphiQL } from './http/graphiql-page.js';
 import { gracefulCloser } from './http/close-gracefully.js';
 import { withFastJsonPost } from './http/fast-json-post.js';
+import { admittedIdentity, createPriorityLevels, priorityOf, type PriorityLevelLimits, type PriorityLevelName } from './http/priority-levels.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
 import { maskError, quietLogger } from './plugins/mask-errors.js';
@@ -60,7 +62,12 @@ export interface ApiServerOptions {
   shutdownGraceMs?: number;
   /** The longest lifetime of an issued token, and the default one (48 h, as a bound ServiceAccount token). */
   maxTokenExpirationSeconds?: number;
+  /** Seats and queues of the priority levels (priority-levels.ts). */
+  priorityLevels?: Partial<Record<PriorityLevelName, Partial<PriorityLevelLimits>>>;
 }
+
+/** Each node's heartbeat budget (Lease renewals and Node status writes), apart from its other requests. */
+const HEARTBEAT_RATE = { perSecond: 5, burst: 10 };
 
 export interface ApiServer {
   /** http://host:port/graphql */
@@ -92,6 +99,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const authenticator = createAuthenticator(store, options.dataDir);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const rateLimiter = createRateLimiter(limits.requestsPerSecond, limits.burst);
+  // A node's heartbeats have a budget of their own: a node busy with its pods still renews its Lease.
+  const heartbeatLimiter = createRateLimiter(HEARTBEAT_RATE.perSecond, HEARTBEAT_RATE.burst);
+  const priorityLevels = createPriorityLevels((h) => authenticator.authenticate(h), options.priorityLevels);
   const tokens = {
     issue: authenticator.issue,
     maxExpirationSeconds: options.maxTokenExpirationSeconds ?? DEFAULT_MAX_TOKEN_EXPIRATION_SECONDS,
@@ -106,12 +116,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     schema: buildSchema(kinds, schemaModules),
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // GraphiQL with its assets inside the page (no CDN), the token from the dashboard's sign-in.
+    graphiql: true,
+    renderGraphiQL: renderOfflineGraphiQL,
     // The identity comes from this request's bearer token, or the WebSocket's connection_init
     // (checked again for each operation, so a revoked or expired token starts nothing new).
-    context: (initial: { authorization?: string; request?: Request }): ApiContext => {
-      const identity = authenticator.authenticate(initial.authorization ?? initial.request?.headers.get('authorization'));
+    context: (initial: { authorization?: string; request?: Request; req?: IncomingMessage }): ApiContext => {
+      // Over HTTP the request was authenticated when admitted (priority levels); on WebSocket, per operation.
+      const admitted = initial.authorization === undefined ? admittedIdentity(initial.req) : undefined;
+      const identity = admitted ? admitted.identity : authenticator.authenticate(initial.authorization ?? initial.request?.headers.get('authorization'));
       if (!identity) throw unauthenticated();
-      rateLimiter.take(identity.name);
+      (priorityOf(initial.req) === 'node-heartbeat' ? heartbeatLimiter : rateLimiter).take(identity.name);
       return requestContext(identity);
     },
     maskedErrors: { maskError },
@@ -121,7 +136,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
 
   let closing = false;
-  const admin = adminRoutes({ store, authenticate: (h) => authenticator.authenticate(h), allows: authorizer.allows }, withFastJsonPost(yoga, { maxBodyBytes: limits.bodyBytes }));
+  const admin = adminRoutes({ store, authenticate: (h) => authenticator.authenticate(h), allows: authorizer.allows }, withFastJsonPost(yoga, { maxBodyBytes: limits.bodyBytes, schedule: priorityLevels.schedule }));
   const http: Server = createServer(opsRoutes({ store, registry: metrics.registry, shuttingDown: () => closing }, dashboardRoutes(admin)));
   const closeHttp = gracefulCloser(http);
   const ws = attachGraphQLWebSocket(http, yoga, {

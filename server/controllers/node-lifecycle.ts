@@ -1,25 +1,38 @@
 /**
  * The node-lifecycle controller: watches each node's heartbeat (its Lease in kube-node-lease,
  * `spec.renewTime`, and its Ready condition's lastHeartbeatTime), timed by this controller's own
- * clock when it sees them change, as Kubernetes does (no trust in the node's clock). A node silent
- * for longer than `nodeMonitorGracePeriodMs`:
- * - gets `Ready=Unknown` (reason NodeStatusUnknown; the other conditions kept) and the taint
- *   `node.kubernetes.io/unreachable:NoExecute` (timeAdded: now), and its pods are marked Ready=False
- *   so Endpoints stop sending them traffic;
- * - has its pods deleted (gracePeriodSeconds 0: the node cannot confirm) `podEvictionTimeoutMs`
- *   after the taint was added, or after a pod's own toleration of the taint (node-taints.ts).
- * Once the heartbeat is back and the node reports its Ready condition again, the taint is removed.
+ * clock when it sees them change, as Kubernetes does (no trust in the node's clock). Every monitor
+ * period it judges every node with one clock reading; a node silent for longer than
+ * `nodeMonitorGracePeriodMs`:
+ * - gets `Ready=Unknown` (reason NodeStatusUnknown; the other conditions kept), and its pods are
+ *   marked Ready=False so Endpoints stop sending them traffic;
+ * - is queued for the taint `node.kubernetes.io/unreachable:NoExecute` (timeAdded: now) in its
+ *   zone, tainted at the rate its zone's state allows (node-zones.ts: Kubernetes' zone rules; when
+ *   every zone is fully disrupted, no node is tainted and the taints set are lifted). A node that
+ *   reports Ready=False itself gets `node.kubernetes.io/not-ready:NoExecute` the same way;
+ * - once tainted, has its pods deleted (gracePeriodSeconds 0: the node cannot confirm)
+ *   `podEvictionTimeoutMs` after the taint was added, or after a pod's own toleration of the taint
+ *   (node-taints.ts).
+ * Once the heartbeat is back and the node reports Ready=True again, the taint is removed.
  */
 import type { Node, PodStatus } from '../resources/objects.js';
-import type { ControllerFactory } from './framework/manager.js';
-import { deleteObject, patchObject, updateObjectStatus } from './framework/object-requests.js';
-import { startReconciler, watches } from './framework/reconciler.js';
-import { conditionsOf, evictionDelayMs, readyCondition, taintsOf, unreachableTaint, UNREACHABLE_TAINT_KEY, type NodeCondition, type Taint } from './node-taints.js';
+import type { ControllerFactory } from './manager.js';
+import { deleteObject, patchObject, updateObjectStatus } from './object-requests.js';
+import { startReconciler } from './reconciler.js';
+import { conditionsOf, evictionDelayMs, readyCondition, taintsOf, type NodeCondition, type Taint } from './node-taints.js';
+import { EXCLUDE_DISRUPTION_LABEL, ZoneTainters, zoneOf } from './node-zones.js';
 
 const LEASE_NAMESPACE = 'kube-node-lease';
+const UNREACHABLE = 'node.kubernetes.io/unreachable';
+const NOT_READY = 'node.kubernetes.io/not-ready';
+/** How often the zone queues are looked at (Kubernetes' NodeEvictionPeriod). */
+const TAINT_PASS_MS = 100;
 
 /** RFC 3339 at second precision, as Kubernetes writes times. */
 const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
+/** The NoExecute taint this controller sets (unreachable or not-ready), if the node has one. */
+const controllerTaint = (node: Node) => taintsOf(node).find((t) => t.effect === 'NoExecute' && (t.key === UNREACHABLE || t.key === NOT_READY));
 
 export const nodeLifecycleController: ControllerFactory = ({ client, informers, settings }) => {
   const { nodeMonitorGracePeriodMs: grace, podEvictionTimeoutMs: evictAfter } = settings;
@@ -29,13 +42,16 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
   const synced = Promise.all([nodes, leases, pods].map((i) => i.waitForSync()));
   /** Per node: the last heartbeat seen, and when (this process's clock). */
   const health = new Map<string, { heartbeat: string; seenAt: number }>();
+  /** Nodes the last monitor pass found silent. */
+  const silent = new Set<string>();
+  const zones = new ZoneTainters(settings);
 
+  /** When this controller last saw the node's heartbeat change; first sight counts as one (a restarted controller gives every node a full grace period). */
   function lastHeard(node: Node, now: number): number {
     const lease = leases.cache.get(LEASE_NAMESPACE, node.metadata.name);
-    const heartbeat = JSON.stringify([lease?.spec?.renewTime, readyCondition(node)?.lastHeartbeatTime]);
+    const heartbeat = JSON.stringify([(lease?.spec as { renewTime?: string } | undefined)?.renewTime, readyCondition(node)?.lastHeartbeatTime]);
     const known = health.get(node.metadata.name);
     if (known?.heartbeat === heartbeat) return known.seenAt;
-    // First sight counts as a heartbeat: a restarted controller gives every node a full grace period.
     health.set(node.metadata.name, { heartbeat, seenAt: now });
     return now;
   }
@@ -50,6 +66,7 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
   }
 
   const setTaints = (node: Node, taints: Taint[]) => patchObject(client, node, { spec: { taints: taints.length ? taints : null } }, node.metadata.resourceVersion);
+  const withoutControllerTaints = (node: Node) => taintsOf(node).filter((t) => !(t.effect === 'NoExecute' && (t.key === UNREACHABLE || t.key === NOT_READY)));
 
   /** Ready=False on the node's pods that still say True (Kubernetes' MarkPodsNotReady). */
   async function markPodsNotReady(name: string, now: number): Promise<void> {
@@ -69,43 +86,111 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
     }
   }
 
-  return startReconciler({
+  /** The taint a node should carry from its Ready condition (the opposite one swapped out), or none. */
+  const wantedTaintKey = (node: Node) => {
+    const status = readyCondition(node)?.status;
+    return status === 'Unknown' ? UNREACHABLE : status === 'False' ? NOT_READY : undefined;
+  };
+
+  const reconciler = startReconciler({
     name: 'node-lifecycle',
     primary: nodes,
     secondary: [
-      watches(leases, (e) => (e.object.metadata.namespace === LEASE_NAMESPACE ? [e.object.metadata.name] : [])),
-      // A pod landing on an unreachable node is evicted in its turn.
-      watches(pods, (e) => {
-        const n = e.object.spec.nodeName;
-        const node = n ? nodes.cache.get(undefined, n) : undefined;
-        return n && node && unreachableTaint(node) ? [n] : [];
-      }),
+      { informer: leases, keys: (e) => (e.object.metadata.namespace === LEASE_NAMESPACE && silent.has(e.object.metadata.name) ? [e.object.metadata.name] : []) },
+      // A pod landing on a tainted node is evicted in its turn.
+      { informer: pods, keys: (e) => { const n = (e.object.spec as { nodeName?: string }).nodeName; const node = n ? nodes.cache.get(undefined, n) : undefined; return node && controllerTaint(node) ? [n!] : []; } },
     ],
-    // Every node is looked at this often, so silence is noticed without any event (Kubernetes' nodeMonitorPeriod is 5 s).
-    resyncMs: Math.max(100, Math.min(5000, Math.floor(Math.min(grace, evictAfter) / 4))),
     async reconcile(name) {
       await synced;
       let node = nodes.cache.get(undefined, name);
       if (!node) {
         health.delete(name);
+        silent.delete(name);
+        zones.remove(name);
         return;
       }
       const now = Date.now();
-      const silent = now - lastHeard(node, now) > grace;
-      if (!silent) {
-        // Back: once the node speaks for itself again, it is reachable.
-        const ready = readyCondition(node);
-        if (unreachableTaint(node) && ready && ready.status !== 'Unknown') await setTaints(node, taintsOf(node).filter((t) => t !== unreachableTaint(node!)));
+      if (silent.has(name) && now - lastHeard(node, now) <= grace) silent.delete(name); // heard again since the last pass
+      if (silent.has(name) && readyCondition(node)?.status !== 'Unknown') node = await markUnknown(node, now);
+      const wanted = wantedTaintKey(node);
+      const taint = controllerTaint(node);
+      if (!wanted) {
+        // Back: the node speaks for itself again and says Ready.
+        zones.remove(name);
+        if (taint) await setTaints(node, withoutControllerTaints(node));
         return;
       }
-      if (readyCondition(node)?.status !== 'Unknown') node = await markUnknown(node, now);
-      let taint = unreachableTaint(node);
-      if (!taint) {
-        taint = { key: UNREACHABLE_TAINT_KEY, effect: 'NoExecute', timeAdded: rfc3339(now) };
-        node = await setTaints(node, [...taintsOf(node), taint]);
-      }
-      await markPodsNotReady(name, now);
-      await evictPods(name, taint, now);
+      if (wanted === UNREACHABLE) await markPodsNotReady(name, now);
+      if (taint && taint.key === wanted) {
+        if (!zones.allFullyDisrupted) await evictPods(name, taint, now);
+      } else if (taint) {
+        // Unreachable and not-ready are exclusive: swapped at once, keeping the time the node was first tainted.
+        node = await setTaints(node, [...withoutControllerTaints(node), { key: wanted, effect: 'NoExecute', timeAdded: taint.timeAdded }]);
+      } else zones.add(zoneOf(node), name);
     },
   });
+
+  /** Taints the nodes whose turn it is in their zone (doNoExecuteTaintingPass). */
+  async function taintPass(): Promise<void> {
+    const now = Date.now();
+    for (const { zone, node: name } of zones.take(now)) {
+      const node = nodes.cache.get(undefined, name);
+      const wanted = node && wantedTaintKey(node);
+      if (!node || !wanted || controllerTaint(node)) continue; // ready again, or tainted already
+      try {
+        await setTaints(node, [...withoutControllerTaints(node), { key: wanted, effect: 'NoExecute', timeAdded: rfc3339(now) }]);
+      } catch {
+        zones.putBack(zone, name);
+      }
+    }
+  }
+
+  /** Every node judged with one clock reading, the zones' states from that, taints lifted if every zone is down (monitorNodeHealth). */
+  async function monitorPass(): Promise<void> {
+    const now = Date.now();
+    const counts = new Map<string, { ready: number; notReady: number }>();
+    for (const node of nodes.cache.list()) {
+      const name = node.metadata.name;
+      const wasSilent = silent.has(name);
+      const isSilent = now - lastHeard(node, now) > grace;
+      if (isSilent) silent.add(name);
+      else silent.delete(name);
+      if (isSilent !== wasSilent || isSilent || controllerTaint(node) || readyCondition(node)?.status !== 'True') reconciler.queue.add(name);
+      if (node.metadata.labels?.[EXCLUDE_DISRUPTION_LABEL] !== undefined) continue;
+      const zone = zoneOf(node);
+      const c = counts.get(zone) ?? { ready: 0, notReady: 0 };
+      if (!isSilent && readyCondition(node)?.status === 'True') c.ready++;
+      else c.notReady++;
+      counts.set(zone, c);
+    }
+    const change = zones.update(counts, now);
+    if (change === 'entered') {
+      // "All nodes are not Ready": this controller's connectivity is the likelier fault. Lift the taints; evict nothing.
+      for (const node of nodes.cache.list()) if (controllerTaint(node)) await setTaints(node, withoutControllerTaints(node)).catch(() => {});
+    } else if (change === 'left') {
+      // Out of it: every node gets a full grace period from now.
+      for (const h of health.values()) h.seenAt = now;
+    }
+  }
+
+  // Kubernetes' nodeMonitorPeriod is 5 s; shorter when the grace period is (tests).
+  const periodMs = Math.max(100, Math.min(5000, Math.floor(Math.min(grace, evictAfter) / 4)));
+  let running: Promise<void> | undefined;
+  const serially = (pass: () => Promise<void>) => () => {
+    if (running) return;
+    running = synced.then(pass).catch(() => {}).finally(() => (running = undefined));
+  };
+  const monitor = setInterval(serially(monitorPass), periodMs);
+  const tainter = setInterval(() => zones.waiting() > 0 && serially(taintPass)(), TAINT_PASS_MS);
+  monitor.unref();
+  tainter.unref();
+
+  return {
+    ...reconciler,
+    stop(): void {
+      clearInterval(monitor);
+      clearInterval(tainter);
+      reconciler.stop();
+    },
+  };
 };

@@ -15,3 +15,28 @@ export function compactBelow(sqlite: Database.Database, floor: number): void {
     })
     .immediate();
 }
+
+/** The store_meta key of a kind's own floor (kinds compacted faster than the log: retention.ts). */
+export const kindFloorKey = (kind: string) => `floor:${kind}`;
+
+/**
+ * Compaction of one kind only, above the log's floor: that kind's events at or below `floor` go,
+ * and its object and label versions that ended at or below it; what was alive at `floor` stays (the
+ * kind's snapshot, which replay starts that kind from). Reads of the kind below it are EXPIRED.
+ */
+export function compactKindBelow(sqlite: Database.Database, kind: string, floor: number): void {
+  sqlite
+    .transaction(() => {
+      sqlite.prepare('DELETE FROM events WHERE kind = ? AND revision <= ?').run(kind, floor);
+      sqlite.prepare('DELETE FROM objects WHERE kind = ? AND to_rev <= ?').run(kind, floor);
+      sqlite.prepare('DELETE FROM labels WHERE kind = ? AND to_rev <= ?').run(kind, floor);
+      sqlite.prepare(`INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(kindFloorKey(kind), String(floor));
+    })
+    .immediate();
+}
+
+/** Every kind's own floor, read from store_meta. */
+export function readKindFloors(sqlite: Database.Database): Map<string, number> {
+  const rows = sqlite.prepare(`SELECT key, value FROM store_meta WHERE key LIKE 'floor:%'`).all() as Array<{ key: string; value: string }>;
+  return new Map(rows.map((r) => [r.key.slice('floor:'.length), Number(r.value)]));
+}

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { KubeqlError, expired } from '../errors.js';
 import type { KObject } from '../resources/kind.js';
 import { getMany } from './get-many.js';
-import { compactBelow } from './compact.js';
+import { compactBelow, compactKindBelow, readKindFloors } from './compact.js';
 import { readAudit } from './audit-read.js';
 import { backupDatabase } from './backup.js';
 import { readHistory } from './object-history.js';
@@ -32,6 +32,11 @@ export function createStore(options: StoreOptions): Store {
   const counter = { head: st.head.get()?.seq ?? 0 };
   const floorRow = db.select().from(storeMeta).where(eq(storeMeta.key, 'floor')).get();
   let floor = floorRow ? Number(floorRow.value) : 0;
+  /** Kinds compacted above the log's floor (high-churn kinds: Lease, Event), each with its own floor. */
+  const kindFloors = readKindFloors(sqlite);
+  const floorOf = (kind: string) => Math.max(floor, kindFloors.get(kind) ?? 0);
+  /** The floor below which the log has gaps: the highest of every floor. */
+  const logFloor = () => Math.max(floor, ...kindFloors.values());
   const listeners = new Set<(head: number, events: readonly StoredEvent[]) => void>();
   const allocationsOf = options.allocationsOf ?? (() => []);
   const faults = createStorageFaults(options.dataDir);
@@ -49,47 +54,50 @@ export function createStore(options: StoreOptions): Store {
   const migrations = shippedMigrations();
 
   /** The revision a read runs at: undefined for the head (current rows), else a checked past revision. */
-  function readRevision(atRevision: number | undefined): number | undefined {
+  function readRevision(atRevision: number | undefined, kind?: string): number | undefined {
     if (atRevision === undefined || atRevision === counter.head) return undefined;
     if (atRevision > counter.head)
       throw new KubeqlError('BAD_USER_INPUT', `revision ${atRevision} is newer than the head of the log (${counter.head})`, { field: 'atRevision' });
-    if (atRevision < floor)
-      throw expired(atRevision, floor);
+    const held = kind === undefined ? floor : floorOf(kind);
+    if (atRevision < held) throw expired(atRevision, held, undefined, held > floor ? kind : undefined);
     return atRevision;
   }
 
   return {
     head: () => counter.head,
     floor: () => floor,
+    kindFloor: floorOf,
+    logFloor,
     get(kind, namespace, name, atRevision) {
-      const revision = readRevision(atRevision);
+      const revision = readRevision(atRevision, kind);
       const row = revision === undefined ? st.currentObject.get({ kind, namespace, name }) : st.objectAt.get({ kind, namespace, name, revision });
       return row ? (JSON.parse(row.object) as KObject) : undefined;
     },
     list(query) {
-      const revision = readRevision(query.atRevision);
+      const revision = readRevision(query.atRevision, query.kind);
       const { items, hasMore } = listObjects(db, query, revision);
       return { items, hasMore, revision: revision ?? counter.head };
     },
     getMany(kind, keys, atRevision) {
-      const revision = readRevision(atRevision);
+      const revision = readRevision(atRevision, kind);
       if (keys.length === 0) return [];
       return getMany(db, kind, keys, revision);
     },
     listBy(kind, index, values, atRevision) {
-      const revision = readRevision(atRevision);
+      const revision = readRevision(atRevision, kind);
       if (values.length === 0) return new Map();
       return listBy(db, kind, index, values, revision);
     },
     listMatching(kind, selectors, atRevision) {
-      const revision = readRevision(atRevision);
+      const revision = readRevision(atRevision, kind);
       if (selectors.length === 0) return [];
       return listMatching(db, kind, selectors, revision);
     },
     write,
     readEvents(afterRevision, limit) {
-      if (afterRevision < floor)
-        throw expired(afterRevision, floor);
+      // Below a kind's floor the log has gaps: a watch resuming there relists (as after Kubernetes' etcd compaction).
+      const held = logFloor();
+      if (afterRevision < held) throw expired(afterRevision, held);
       return st.eventsAfter.all({ after: afterRevision, limit }).map(toStoredEvent);
     },
     getVersion(kind, namespace, name, revision) {
@@ -105,6 +113,15 @@ export function createStore(options: StoreOptions): Store {
       floor = newFloor;
       reclaimSpace(sqlite);
       return floor;
+    },
+    compactKind(kind, newFloor) {
+      if (newFloor <= floorOf(kind)) return floorOf(kind);
+      if (newFloor > counter.head)
+        throw new KubeqlError('BAD_USER_INPUT', `cannot compact above the head of the log (${counter.head})`, { field: 'floor' });
+      compactKindBelow(sqlite, kind, newFloor);
+      kindFloors.set(kind, newFloor);
+      reclaimSpace(sqlite);
+      return newFloor;
     },
     readAudit(filter, after, limit) {
       if (after < floor) throw expired(after, floor);

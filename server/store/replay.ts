@@ -10,6 +10,7 @@ import type Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { KubeqlError } from '../errors.js';
 import type { Allocation, KObject } from '../resources/kind.js';
+import { readKindFloors } from './compact.js';
 import { logBounds } from './log-bounds.js';
 import { projectEvent, type ProjectionStatements } from './project-event.js';
 import { projectionPlans, recordingProjectionStatements, type StatementPlan } from './raw-statements.js';
@@ -56,19 +57,30 @@ function dropSecondaryIndexes(target: Database.Database): void {
   for (const name of indexes) if (!LOOKUP_INDEXES.has(name)) target.exec(`DROP INDEX "${name}"`);
 }
 
-/** Copies the rows of `table` alive at `floor` into `target`, as current (to_rev NULL). */
-function copySnapshotRows(source: Database.Database, target: Database.Database, table: 'objects' | 'labels', floor: number, each?: (row: Record<string, unknown>) => void): number {
-  if (floor === 0) return 0; // nothing is alive before the first revision
+/**
+ * Copies the rows of `table` alive at `floor` into `target`, as current (to_rev NULL); a kind
+ * compacted above the floor (its own floor in `kindFloors`) is copied as it was at its own floor.
+ */
+function copySnapshotRows(source: Database.Database, target: Database.Database, table: 'objects' | 'labels', floor: number, kindFloors: Map<string, number>, each?: (row: Record<string, unknown>) => void): number {
   const columns = (source.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name);
   const list = columns.map((c) => `"${c}"`).join(', ');
   const insert = target.prepare(`INSERT INTO ${table} (${list}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
   let n = 0;
-  for (const row of source.prepare(`SELECT ${list} FROM ${table} WHERE from_rev <= ? AND (to_rev IS NULL OR to_rev > ?)`).iterate(floor, floor)) {
-    const r = row as Record<string, unknown>;
-    insert.run({ ...r, to_rev: null });
-    each?.(r);
-    n++;
+  const copy = (rows: IterableIterator<unknown>) => {
+    for (const row of rows) {
+      const r = row as Record<string, unknown>;
+      insert.run({ ...r, to_rev: null });
+      each?.(r);
+      n++;
+    }
+  };
+  const own = [...kindFloors].filter(([, f]) => f > floor);
+  // nothing is alive before the first revision
+  if (floor > 0) {
+    const others = own.length ? ` AND kind NOT IN (${own.map(() => '?').join(', ')})` : '';
+    copy(source.prepare(`SELECT ${list} FROM ${table} WHERE from_rev <= ? AND (to_rev IS NULL OR to_rev > ?)${others}`).iterate(floor, floor, ...own.map(([k]) => k)));
   }
+  for (const [kind, f] of own) copy(source.prepare(`SELECT ${list} FROM ${table} WHERE kind = ? AND from_rev <= ? AND (to_rev IS NULL OR to_rev > ?)`).iterate(kind, f, f));
   return n;
 }
 
@@ -93,9 +105,12 @@ export interface ReplayStart {
  */
 export function startReplay(source: Database.Database, target: Database.Database, allocationsOf: AllocationsOf, upTo?: number): ReplayStart {
   const { floor, head } = logBounds(source);
+  const kindFloors = readKindFloors(source);
+  // A kind compacted above the floor can be rebuilt only from its own floor on.
+  const oldest = Math.max(floor, ...kindFloors.values());
   const revision = upTo ?? head;
-  if (revision < floor || revision > head)
-    throw new KubeqlError(revision < floor ? 'EXPIRED' : 'BAD_USER_INPUT', `cannot replay to revision ${revision}: the log holds ${floor} to ${head}`, { floor });
+  if (revision < oldest || revision > head)
+    throw new KubeqlError(revision < oldest ? 'EXPIRED' : 'BAD_USER_INPUT', `cannot replay to revision ${revision}: the log holds ${oldest} to ${head}`, { floor: oldest });
   dropSecondaryIndexes(target);
   const plans = projectionPlans(prepareStatements(drizzle(target)));
   const spec = executorSpec(plans);
@@ -104,13 +119,13 @@ export function startReplay(source: Database.Database, target: Database.Database
   // The current version of every object, as projectEvent's `previous`.
   const current = new Map<string, KObject>();
   const snapshotObjects = target.transaction(() => {
-    const n = copySnapshotRows(source, target, 'objects', floor, (row) => {
+    const n = copySnapshotRows(source, target, 'objects', floor, kindFloors, (row) => {
       const object = JSON.parse(row.object as string) as KObject;
       const key = { kind: row.kind as string, namespace: row.namespace as string, name: row.name as string };
       current.set(keyOf(key.kind, key.namespace, key.name), object);
       for (const a of allocationsOf(object)) recorded.insertAllocation.run({ ...key, pool: a.pool, value: a.value });
     });
-    copySnapshotRows(source, target, 'labels', floor);
+    copySnapshotRows(source, target, 'labels', floor, kindFloors);
     const executor = createExecutor(target, spec);
     executor.run(ops.list);
     executor.finish();

@@ -3,10 +3,10 @@
  * and at most `maxAgeMs` of history (whichever leaves less), then gives the freed space back
  * (store.compact reclaims: incremental vacuum and a truncating WAL checkpoint).
  */
-import type { EventLog, LogHistory, Maintenance } from './types.js';
+import type { EventLog, LogHistory, Maintenance, Projections } from './types.js';
 
 /** What retention uses of the store: the log's bounds, time to revision, compaction. */
-type RetentionStore = Pick<EventLog, 'head' | 'floor'> & Pick<LogHistory, 'revisionBefore'> & Pick<Maintenance, 'compact'>;
+type RetentionStore = Pick<EventLog, 'head' | 'floor'> & Pick<LogHistory, 'revisionBefore'> & Pick<Maintenance, 'compact' | 'compactKind'> & Pick<Projections, 'kindFloor'>;
 import { createLogger } from '../logging/logger.js';
 
 const log = createLogger('store');
@@ -18,7 +18,15 @@ export interface RetentionOptions {
   maxAgeMs?: number;
   /** How often to compact (default 60 s). */
   intervalMs?: number;
+  /**
+   * High-churn kinds compacted faster than the rest: per kind, the age of the oldest version kept
+   * (its superseded versions and their events older than that go; reads of the kind below its floor are EXPIRED).
+   */
+  kinds?: Record<string, number>;
 }
+
+/** The default: superseded Leases and Events after 5 minutes (Kubernetes compacts etcd every 5 minutes), all history after 24 hours. */
+export const DEFAULT_RETENTION: RetentionOptions = { maxAgeMs: 24 * 3600_000, kinds: { Lease: 5 * 60_000, Event: 5 * 60_000 }, intervalMs: 60_000 };
 
 /** The floor the options call for now (≤ the head; ≤ the current floor means nothing to do). */
 export function retentionFloor(store: RetentionStore, options: RetentionOptions, now = Date.now()): number {
@@ -30,6 +38,11 @@ export function retentionFloor(store: RetentionStore, options: RetentionOptions,
 
 /** One retention pass; returns the floor after it. */
 export function applyRetention(store: RetentionStore, options: RetentionOptions, now = Date.now()): number {
+  // Kinds first: the log's compaction that follows reclaims their space too.
+  for (const [kind, maxAgeMs] of Object.entries(options.kinds ?? {})) {
+    const floor = Math.min(store.revisionBefore(now - maxAgeMs), store.head());
+    if (floor > store.kindFloor(kind)) store.compactKind(kind, floor);
+  }
   const floor = retentionFloor(store, options, now);
   return floor > store.floor() ? store.compact(floor) : store.floor();
 }

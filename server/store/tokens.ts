@@ -1,5 +1,5 @@
 /** Issued credentials, by token hash, and their audit record (see tables.ts authTokens, credentialEvents). */
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { authTokens, credentialEvents } from './tables.js';
 
@@ -45,6 +45,8 @@ export interface TokenStore {
 
 export function tokenStore(db: BetterSQLite3Database): TokenStore {
   const record = (e: Omit<CredentialEvent, 'id'>) => db.insert(credentialEvents).values(e).run();
+  // Every request with an issued token looks its hash up: prepared once, not built per call.
+  const byHash = db.select().from(authTokens).where(eq(authTokens.tokenHash, sql.placeholder('hash'))).prepare();
   return {
     save(token) {
       db.transaction(() => {
@@ -53,7 +55,7 @@ export function tokenStore(db: BetterSQLite3Database): TokenStore {
       });
     },
     find(tokenHash) {
-      return db.select().from(authTokens).where(eq(authTokens.tokenHash, tokenHash)).get();
+      return byHash.get({ hash: tokenHash });
     },
     byId(tokenId) {
       const found = db.select().from(authTokens).where(eq(authTokens.tokenId, tokenId)).get();

@@ -118,6 +118,8 @@ export interface EventLog {
   head(): number;
   /** Reads below this revision have been compacted away (EXPIRED). */
   floor(): number;
+  /** The highest floor of all: below it the log has gaps (readEvents is EXPIRED). */
+  logFloor(): number;
   /** Runs `fn` in a write transaction, group-committed with other writes of the same tick; `fn` is synchronous. */
   write<T>(fn: (tx: WriteTx) => T): Promise<T>;
   /** Events after `afterRevision`, oldest first. */
@@ -140,6 +142,8 @@ export interface Projections {
   listMatching(kind: string, selectors: readonly LabelMatch[], atRevision?: number): KObject[][];
   /** The version of an object that an event with this revision wrote (undefined once compacted). */
   getVersion(kind: string, namespace: string, name: string, revision: number): KObject | undefined;
+  /** Reads of `kind` below this revision are EXPIRED: the log's floor, or the kind's own when it is compacted faster (compactKind). */
+  kindFloor(kind: string): number;
 }
 
 /** The log read as history: who changed what (audit), an object's versions, time to revision. */
@@ -156,6 +160,8 @@ export interface LogHistory {
 export interface Maintenance {
   /** Folds everything at or below `floor` into the snapshot (see compact.ts); returns the new floor. */
   compact(floor: number): number;
+  /** Compacts one kind at or below `floor` (compact.ts compactKindBelow); returns the kind's floor. Space is reclaimed by the next compact. */
+  compactKind(kind: string, floor: number): number;
   /** Replay (replay.ts): `verify` compares a rebuild with the tables; otherwise rebuilds them in place, in one write. */
   replay(options: { verify: boolean }): Promise<ReplayReport>;
   /** A consistent online copy of the database in `file` (SQLite's backup API), while writes go on. */

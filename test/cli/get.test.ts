@@ -248,9 +248,17 @@ describe('kq describe', () => {
     expect(pod.stdout).toMatch(/^Node: +n1$/m);
     expect(pod.stdout).toMatch(/^Status: +Running$/m);
     expect(pod.stdout).toMatch(/^IP: +10\.128\.0\.7$/m);
-    expect(pod.stdout).toMatch(/^ {2}Termination Grace Period Seconds: +30$/m);
+    // A heading per container, then the pod's Conditions, QoS Class and Events, as kubectl lays them out.
+    expect(pod.stdout).toMatch(/^Containers:\n {2}[a-z0-9-]+:\n {4}Image: +\S+\n/m);
+    expect(pod.stdout).toMatch(/^QoS Class: +(BestEffort|Burstable|Guaranteed)$/m);
+    expect(pod.stdout).toMatch(/^Events: +<none>$/m);
     expect(deploy.stdout).toMatch(/^Replicas: +3 desired \| 3 updated \| 3 total \| 2 available \| 0 unavailable$/m);
-    expect(deploy.stdout).toMatch(/^ {6}app: +shop$/m); // label keys as written
+    expect(deploy.stdout).toMatch(/^Selector: +app=shop$/m);
+    expect(deploy.stdout).toMatch(/^StrategyType: +RollingUpdate$/m);
+    expect(deploy.stdout).toMatch(/^RollingUpdateStrategy: +25% max unavailable, 25% max surge$/m);
+    // The pod template with a heading per container, then Conditions and Events, as kubectl lays them out.
+    expect(deploy.stdout).toMatch(/^Pod Template:\n {2}Labels: +app=shop\n {2}Containers:\n {4}[a-z0-9-]+:\n {6}Image: +\S+\n/m);
+    expect(deploy.stdout).toMatch(/^Events: +<none>\n$/m);
     expect(missing).toMatchObject({ code: 1, stderr: 'Error from server (NotFound): services "nope" not found\n' });
   });
 });

@@ -41,9 +41,17 @@ async function reportReady(name: string): Promise<void> {
 const renew = (name: string) =>
   cp.api.ok(`mutation($n: String!, $p: JSON!) { patchLease(namespace: "kube-node-lease", name: $n, patch: $p) { metadata { name } } }`, { n: name, p: { spec: { renewTime: new Date().toISOString() } } });
 
+/** The last renewal of several nodes in one request (one transaction): the controller sees them go silent together. */
+async function lastRenewals(names: string[]): Promise<void> {
+  for (const n of names) clearInterval(heartbeats.get(n));
+  const now = new Date().toISOString();
+  const fields = names.map((n, i) => `r${i}: patchLease(namespace: "kube-node-lease", name: ${JSON.stringify(n)}, patch: { spec: { renewTime: ${JSON.stringify(now)} } }) { metadata { name } }`);
+  await cp.api.ok(`mutation {\n${fields.join('\n')}\n}`);
+}
+
 /** Registers a node as its agent does (Node, status, Lease) and renews the Lease every 200 ms. */
-async function joinNode(name: string): Promise<void> {
-  await cp.api.ok(`mutation($n: String!) { createNode(input: { metadata: { name: $n } }) { metadata { name } } }`, { n: name });
+async function joinNode(name: string, zone?: string): Promise<void> {
+  await cp.api.ok(`mutation($n: String!, $l: JSON) { createNode(input: { metadata: { name: $n, labels: $l } }) { metadata { name } } }`, { n: name, l: zone ? { 'topology.kubernetes.io/zone': zone } : null });
   await reportReady(name);
   await cp.api.ok(`mutation($i: LeaseInput!) { createLease(input: $i) { metadata { name } } }`, {
     i: { metadata: { name, namespace: 'kube-node-lease' }, spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: new Date().toISOString() } },
@@ -56,7 +64,7 @@ async function podOn(nodeName: string, name: string, tolerations?: unknown[]): P
     i: { metadata: { name, namespace: NS }, spec: { containers: [{ name: 'app', image: 'nginx:1.25' }], ...(tolerations ? { tolerations } : {}) } },
   });
   await cp.api.ok(`mutation($n: String!, $node: String!) { bindPod(namespace: "work", name: $n, nodeName: $node) { metadata { name } } }`, { n: name, node: nodeName });
-  await setPodStatus(cp.api, NS, name, { ip: `10.128.${nodeName === 'n1' ? 1 : 2}.${Math.floor(Math.random() * 200) + 2}`, ready: true });
+  await setPodStatus(cp.api, NS, name, { ip: `10.${128 + nodeName.charCodeAt(0) % 64}.${nodeName.charCodeAt(1) % 200}.${Math.floor(Math.random() * 200) + 2}`, ready: true });
 }
 
 describe('node lifecycle controller', () => {
@@ -114,4 +122,38 @@ describe('node lifecycle controller', () => {
     expect(readyOf(await node('n1')).status).toBe('True');
     expect(await pod('tolerant')).not.toBeNull();
   });
+
+  // Kubernetes' zone rules: 3 of a zone's 4 nodes silent is PartialDisruption (more than 2, at least 55%),
+  // and a zone of at most 50 nodes in partial disruption taints nothing: no pod is evicted.
+  it('most of a zone going silent at once stops evictions in that zone (partial disruption of a small zone)', async () => {
+    for (const n of ['a0', 'a1', 'a2', 'a3']) await joinNode(n, 'zone-a');
+    for (const n of ['b0', 'b1']) await joinNode(n, 'zone-b');
+    for (const n of ['a0', 'a1', 'a2', 'a3', 'b0']) await podOn(n, `p-${n}`);
+    await lastRenewals(['a0', 'a1', 'a2']);
+    // All three are found silent: Ready=Unknown, their pods no longer ready.
+    await eventually(async () => {
+      const all = await Promise.all(['a0', 'a1', 'a2'].map(node));
+      return all.every((n) => readyOf(n)?.status === 'Unknown');
+    }, 15_000);
+    for (const n of ['a0', 'a1', 'a2']) await eventually(async () => readyOf(await pod(`p-${n}`))?.status === 'False');
+    // Longer than an eviction would take (grace + timeout, with a margin): no taint, no pod gone.
+    await new Promise((r) => setTimeout(r, EVICTION_MS + 3000));
+    for (const n of ['a0', 'a1', 'a2']) {
+      expect(unreachable(await node(n))).toBeUndefined();
+      expect((await pod(`p-${n}`))?.metadata.deletionTimestamp).toBeUndefined();
+    }
+    expect(readyOf(await node('a3')).status).toBe('True');
+    expect(await pod('p-a3')).not.toBeNull();
+    const deletes = cp.api.db().prepare(`SELECT count(*) AS n FROM events WHERE kind = 'Pod' AND name LIKE 'p-%' AND verb = 'delete'`).get() as { n: number };
+    expect(deletes.n).toBe(0);
+  }, 60_000);
+
+  it('when every zone is fully disrupted (the controller is likelier cut off than every node), nothing is tainted or evicted', async () => {
+    const renewing = [...heartbeats.keys()].filter((n) => !['a0', 'a1', 'a2'].includes(n));
+    await lastRenewals(renewing);
+    await eventually(async () => (await Promise.all(renewing.map(node))).every((n) => readyOf(n)?.status === 'Unknown'), 15_000);
+    await new Promise((r) => setTimeout(r, EVICTION_MS + 3000));
+    for (const n of [...heartbeats.keys()]) expect(unreachable(await node(n))).toBeUndefined();
+    for (const p of ['p-a0', 'p-a1', 'p-a2', 'p-a3', 'p-b0', 'elsewhere']) expect((await pod(p))?.metadata.deletionTimestamp).toBeUndefined();
+  }, 60_000);
 });

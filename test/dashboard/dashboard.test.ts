@@ -21,17 +21,43 @@ describe.runIf(enabled)('dashboard in a real browser', () => {
       await api.ok(`mutation($s: JSON!) { updateNodeStatus(name: "${n}", status: $s) { metadata { name } } }`, { s: { allocatable: { cpu: '4', memory: '8Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }] } });
     }
     await pod('first', 'node-a');
+    // A node heartbeat (a Lease renewed in kube-node-lease), written before the page opens.
+    await api.ok(`mutation { createLease(input: { metadata: { name: "node-a", namespace: "kube-node-lease" }, spec: { holderIdentity: "node-a" } }) { metadata { name } } }`);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(api.server.url.replace('/graphql', '/'));
-    await page.fill('#token', api.token);
-    await page.click('#signin button');
-    await page.waitForSelector('[data-node="node-a"] [data-pod="default/first"]');
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
     await api?.close();
+  });
+
+  it('before sign-in shows the sign-in form alone; a failed sign-in says so, and a good one takes the form and the message away', async () => {
+    await expect.poll(() => page.locator('#signin').isVisible()).toBe(true);
+    expect(await page.locator('#timebar').isVisible()).toBe(false);
+    expect(await page.locator('#slider').isVisible()).toBe(false);
+    expect(await page.locator('#signout').isVisible()).toBe(false);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-signin.png') });
+
+    await page.fill('#token', 'not-a-token');
+    await page.click('#signin button');
+    await expect.poll(() => page.locator('#signin-error').textContent()).toContain('Sign-in failed');
+    expect(await page.locator('#signin-error').isVisible()).toBe(true);
+
+    await page.fill('#token', api.token);
+    await page.click('#signin button');
+    await page.waitForSelector('[data-node="node-a"] [data-pod="default/first"]');
+    expect(await page.locator('#signin').isVisible()).toBe(false);
+    expect(await page.getByText('Sign-in failed').isVisible()).toBe(false);
+    expect(await page.locator('#slider').isVisible()).toBe(true);
+    expect(await page.locator('#signout').isVisible()).toBe(true);
+    // Still gone on every tab.
+    for (const view of ['workloads', 'services', 'log', 'nodes']) {
+      await page.click(`a[data-view="${view}"]`);
+      expect(await page.locator('#signin').isVisible()).toBe(false);
+      expect(await page.getByText('Sign-in failed').isVisible()).toBe(false);
+    }
   });
 
   it('shows a pod created by another client on its node without a reload', async () => {
@@ -76,24 +102,80 @@ spec:
     await page.click('a[data-view="services"]');
     await page.waitForSelector('text=10.96.');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-services.png') });
+    // The Log tab shows the history from before the page opened at once, without node heartbeats.
     await page.click('a[data-view="log"]');
+    await page.locator('.feed td:text-is("Pod default/first")').first().waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await page.locator('.feed td:text-is("Lease kube-node-lease/node-a")').count()).toBe(0);
+    await page.check('#feed-heartbeats');
+    await page.locator('.feed td:text-is("Lease kube-node-lease/node-a")').first().waitFor({ state: 'visible', timeout: 10_000 });
+    await page.uncheck('#feed-heartbeats');
+    await expect.poll(() => page.locator('.feed td:text-is("Lease kube-node-lease/node-a")').count()).toBe(0);
     await api.ok(`mutation { patchPod(namespace: "default", name: "first", patch: { metadata: { labels: { seen: "yes" } } }) { metadata { name } } }`);
-    await page.waitForSelector('.feed td:text("patch MODIFIED")', { timeout: 10_000 });
+    await page.locator('.feed td:text("patch MODIFIED")').first().waitFor({ state: 'visible', timeout: 10_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-log.png') });
+
+    // An object's history: readable changes, as kq history prints them, not raw JSON Patch.
     await page.goto(api.server.url.replace('/graphql', '/#object/Pod/default/first'));
     await page.waitForSelector('pre.manifest:has-text("seen: \\"yes\\"")', { timeout: 10_000 });
-    expect(await page.locator('ol.history li').count()).toBe(2);
+    expect(await page.locator('ol.history > li').count()).toBe(2);
+    await page.getByText('+ /metadata/labels: {"seen":"yes"}').or(page.getByText('+ /metadata/labels/seen: "yes"')).waitFor({ state: 'visible' });
+    expect(await page.locator('ol.history pre').count()).toBe(0);
+    expect(await page.locator('ol.history').textContent()).not.toContain('"op"');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-object.png') });
   });
 
-  it('works in a narrow window, and signing out forgets the token', async () => {
+  it("keeps a Deployment's page short: its history is a list of changes, controllers' status writes one line each", async () => {
+    // A rollout's worth of status writes, as the Deployment controller makes them.
+    for (let i = 1; i <= 40; i++) {
+      await api.ok(`mutation($s: JSON!) { updateDeploymentStatus(namespace: "default", name: "shop", status: $s) { metadata { name } } }`, {
+        s: { observedGeneration: i, replicas: i % 6, updatedReplicas: i % 5, readyReplicas: i % 4, availableReplicas: i % 3, unavailableReplicas: i % 2,
+          conditions: [{ type: 'Available', status: i % 2 ? 'True' : 'False', reason: `R${i}`, lastUpdateTime: new Date(1e12 + i * 1000).toISOString() }, { type: 'Progressing', status: 'True', reason: `P${i}` }] },
+      });
+    }
+    await page.goto(api.server.url.replace('/graphql', '/#object/Deployment/default/shop'));
+    await page.waitForSelector('pre.manifest', { timeout: 10_000 });
+    await page.getByText('~ /spec/replicas: 2 → 5').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-deployment.png'), fullPage: true });
+    await page.locator('details.status-changes').nth(39).waitFor({ state: 'attached', timeout: 10_000 });
+    expect(await page.locator('ol.history > li').count()).toBeGreaterThanOrEqual(42);
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    expect(height).toBeLessThan(4000);
+    // A status write opens to its changes.
+    await page.locator('details.status-changes summary').first().click();
+    await page.locator('details.status-changes[open] li').first().waitFor({ state: 'visible' });
+  });
+
+  it('reads every table in a 420 px window, nothing wider than the window', async () => {
     await page.setViewportSize({ width: 420, height: 800 });
-    await page.click('a[data-view="nodes"]');
-    await page.waitForSelector('[data-node="node-b"]');
-    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-narrow.png') });
+    for (const view of ['nodes', 'workloads', 'services', 'log']) {
+      await page.goto(api.server.url.replace('/graphql', `/#${view}`));
+      await page.locator('#signout').waitFor({ state: 'visible' });
+      if (view !== 'nodes') await page.locator('#view td').first().waitFor({ state: 'visible', timeout: 10_000 });
+      else await page.waitForSelector('[data-node="node-b"]');
+      await page.screenshot({ path: join(ARTIFACTS, `dashboard-narrow-${view}.png`), fullPage: true });
+      const layout = await page.evaluate(() => {
+        const width = document.documentElement.clientWidth;
+        const cells = [...document.querySelectorAll('#view td')];
+        const cut = cells.filter((td) => {
+          const r = td.getBoundingClientRect();
+          return r.width === 0 || r.height === 0 || r.left < 0 || r.right > width + 0.5 || td.scrollWidth > td.clientWidth + 1;
+        });
+        return { width, scrollWidth: document.documentElement.scrollWidth, cells: cells.length, cut: cut.map((td) => td.textContent) };
+      });
+      expect(layout.scrollWidth, view).toBeLessThanOrEqual(layout.width);
+      expect(layout.cut, view).toEqual([]);
+      if (view !== 'nodes') expect(layout.cells, view).toBeGreaterThan(0);
+      // Every column's name is read beside its value.
+      if (view === 'services') expect(await page.locator('td[data-label="Cluster IP"]').first().isVisible()).toBe(true);
+    }
+  });
+
+  it('signing out forgets the token and shows the sign-in form again, without the slider', async () => {
     await page.click('#signout');
     expect(await page.evaluate(() => localStorage.getItem('kubeql.token'))).toBeNull();
     await page.reload();
-    await page.waitForSelector('#signin:not([hidden])');
+    await expect.poll(() => page.locator('#signin').isVisible()).toBe(true);
+    expect(await page.locator('#timebar').isVisible()).toBe(false);
+    expect(await page.locator('#signin-error').isVisible()).toBe(false);
   });
 });

@@ -78,9 +78,16 @@ function writeResult(res: ServerResponse, result: ExecutionResult): void {
   res.end(body);
 }
 
+/** Admission of a request (priority-levels.ts): `run` handles it when its turn comes; `body` is the JSON text when it was read. */
+export type Schedule = (req: IncomingMessage, res: ServerResponse, body: string | undefined, run: () => void) => void;
+
+const runNow: Schedule = (_req, _res, _body, run) => run();
+
 export interface FastPathOptions {
   /** Bodies over this go to yoga, whose body-size plugin answers 413 PAYLOAD_TOO_LARGE (default 4 MiB). */
   maxBodyBytes?: number;
+  /** Every GraphQL request is admitted through this (its priority level) before it runs. */
+  schedule?: Schedule;
 }
 
 /**
@@ -91,15 +98,18 @@ export interface FastPathOptions {
  */
 export function withFastJsonPost(yoga: YogaServerInstance<any, any>, options: FastPathOptions = {}): RequestListener {
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const schedule = options.schedule ?? runNow;
+  const endpoint = yoga.graphqlEndpoint;
+  // Every GraphQL request goes through `schedule` (its priority level), other paths straight to yoga.
+  const yogaNode: RequestListener = (req, res) => (req.url === endpoint || req.url?.startsWith(`${endpoint}?`) ? schedule(req, res, undefined, () => yoga(req, res)) : yoga(req, res));
   const bounded: RequestListener = (req, res) => {
-    if (req.headers['transfer-encoding'] === undefined || req.method === 'GET' || req.method === 'HEAD') return yoga(req, res);
+    if (req.headers['transfer-encoding'] === undefined || req.method === 'GET' || req.method === 'HEAD') return yogaNode(req, res);
     readBounded(req, res, maxBodyBytes, (body) => {
       (req as IncomingMessage & { body?: Buffer }).body = body;
-      yoga(req, res);
+      yogaNode(req, res);
     });
   };
-  const endpoint = yoga.graphqlEndpoint;
-  const maxBody = Math.min(MAX_BODY_BYTES, options.maxBodyBytes ?? MAX_BODY_BYTES);
+  const maxBody = Math.min(MAX_BODY_BYTES, maxBodyBytes);
 
   function eligible(req: IncomingMessage): boolean {
     if (req.method !== 'POST' || req.url !== endpoint) return false;
@@ -159,11 +169,14 @@ export function withFastJsonPost(yoga: YogaServerInstance<any, any>, options: Fa
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('error', () => res.destroy());
     req.on('end', () => {
-      respond(req, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).catch((error: unknown) => {
-        log.error({ err: error }, 'unexpected error while handling a request');
-        if (!res.headersSent) writeResult(res, { errors: thrownErrors(error) });
-        else res.destroy();
-      });
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      schedule(req, res, body.toString('utf-8'), () =>
+        void respond(req, res, body).catch((error: unknown) => {
+          log.error({ err: error }, 'unexpected error while handling a request');
+          if (!res.headersSent) writeResult(res, { errors: thrownErrors(error) });
+          else res.destroy();
+        }),
+      );
     });
   };
 }

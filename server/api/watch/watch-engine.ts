@@ -161,7 +161,7 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
         let events = window.after(w.cursor);
         const fromLog = events === undefined;
         if (fromLog) {
-          if (w.cursor < store.floor()) return end(w, expired(w.cursor, store.floor(), WATCH_AGAIN));
+          if (w.cursor < store.logFloor()) return end(w, expired(w.cursor, store.logFloor(), WATCH_AGAIN));
           // Sized by the window's mean event: a log of large objects is read a few at a time.
           const page = Math.max(1, Math.min(LOG_PAGE, Math.floor(LOG_PAGE_BYTES / Math.max(1, window.averageBytes() || 1024))));
           events = store.readEvents(w.cursor, page).map(window.wrap);
@@ -282,7 +282,7 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
       if (from !== undefined) {
         if (from > window.head)
           throw new KubeqlError('BAD_USER_INPUT', `fromRevision ${from} is newer than the head of the log (${window.head})`, { field: 'fromRevision' });
-        if (from < store.floor()) throw expired(from, store.floor(), WATCH_AGAIN);
+        if (from < store.logFloor()) throw expired(from, store.logFloor(), WATCH_AGAIN);
       }
       return new WatchStream((sink) => start(filter, from, sink));
     },

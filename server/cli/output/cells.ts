@@ -77,7 +77,8 @@ export function selectorText(selector: Obj | undefined): string {
 }
 
 export function labelsText(labels: Record<string, string> | undefined): string {
-  return none(Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`).join(','));
+  // Sorted by key, as kubectl's labels.FormatLabels.
+  return none(Object.entries(labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join(','));
 }
 
 /** The pod template's containers (`spec.template.spec.containers`): names and images. */

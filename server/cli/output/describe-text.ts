@@ -1,5 +1,6 @@
 /** `kq describe`'s text: kubectl's layout (aligned `Key:  value` lines, nested sections indented by two, camelCase keys as words). */
 import type { KObject, KindDef } from '../../resources/kind.js';
+import { podLines, serviceLines, workloadLines } from './describe-pod.js';
 import { podStatus } from './pod-status.js';
 import { isPlainObject } from '../../resources/plain-object.js';
 
@@ -89,7 +90,8 @@ function render(lines: Line[]): string {
   return `${out.join('\n')}\n`;
 }
 
-export function describeText(kind: KindDef, o: KObject): string {
+/** `related.endpoints`: a Service's Endpoints (null when it has none; undefined when not looked up). */
+export function describeText(kind: KindDef, o: KObject, related: { endpoints?: KObject | null } = {}): string {
   const meta = o.metadata;
   const lines: Line[] = [{ indent: 0, key: 'Name', value: meta.name }];
   if (kind.namespaced) lines.push({ indent: 0, key: 'Namespace', value: meta.namespace ?? '' });
@@ -103,6 +105,14 @@ export function describeText(kind: KindDef, o: KObject): string {
   if (meta.finalizers?.length) lines.push({ indent: 0, key: 'Finalizers', value: `[${meta.finalizers.join(' ')}]` });
   lines.push({ indent: 0, key: 'Resource Version', value: meta.resourceVersion });
   lines.push(...summary(kind, o));
+  if (kind.kind === 'Service' && related.endpoints !== undefined) {
+    lines.push(...serviceLines(o, related.endpoints));
+    return render(lines);
+  }
+  if (kind.kind === 'Pod' || kind.kind === 'Deployment' || kind.kind === 'ReplicaSet') {
+    lines.push(...(kind.kind === 'Pod' ? podLines(o) : workloadLines(o)));
+    return render(lines);
+  }
   for (const [field, value] of Object.entries(o)) {
     if (['apiVersion', 'kind', 'metadata'].includes(field)) continue;
     section(lines, 0, words(field), value, field);

@@ -23,13 +23,18 @@ export interface TableOptions {
   /** Names as `pod/x` (several kinds in one listing). */
   kindPrefix: boolean;
   showLabels: boolean;
+  /** `-L key,...`: a column per label key, headed by the key's last segment upper-cased (as kubectl's). */
+  labelColumns?: string[];
 }
+
+const labelHeader = (key: string) => (key.split('/').pop() ?? key).toUpperCase();
 
 export function tableHeader(kind: KindDef, opts: TableOptions): string[] {
   return [
     ...(opts.namespaceColumn && kind.namespaced ? ['NAMESPACE'] : []),
     'NAME',
     ...columnsFor(kind, opts.wide).map((c) => c.header),
+    ...(opts.labelColumns ?? []).map(labelHeader),
     ...(opts.showLabels ? ['LABELS'] : []),
   ];
 }
@@ -39,6 +44,7 @@ export function tableRow(kind: KindDef, o: KObject, opts: TableOptions, now = Da
     ...(opts.namespaceColumn && kind.namespaced ? [o.metadata.namespace ?? ''] : []),
     opts.kindPrefix ? objectRef(kind, o.metadata.name) : o.metadata.name,
     ...columnsFor(kind, opts.wide).map((c) => c.cell(o, now)),
+    ...(opts.labelColumns ?? []).map((key) => o.metadata.labels?.[key] ?? ''),
     ...(opts.showLabels ? [labelsText(o.metadata.labels)] : []),
   ];
 }

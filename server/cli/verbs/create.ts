@@ -9,6 +9,7 @@ import { withNamespace } from '../namespaces.js';
 import { createObject } from '../object-api.js';
 import { errorText } from '../report-error.js';
 import { boolFlag, listFlag, type Verb } from '../verb.js';
+import { createDeployment } from './create-deployment.js';
 
 /** The `<Kind>Input` of a manifest: apiVersion, kind, metadata and the kind's body fields; anything else is refused by name. */
 function toInput(kind: KindDef, doc: ManifestDoc, value: Record<string, unknown>): Record<string, unknown> {
@@ -20,14 +21,21 @@ function toInput(kind: KindDef, doc: ManifestDoc, value: Record<string, unknown>
 
 export const createVerb: Verb = {
   name: 'create',
-  summary: 'Create objects from manifests (each on its own), or a namespace by name',
-  usage: 'create -f <file|directory|-> [-R] [-n ns] | create namespace <name>',
-  flags: { ...FILENAME },
+  summary: 'Create objects from manifests (each on its own), a namespace by name, or a deployment from an image',
+  usage: 'create -f <file|directory|-> [-R] [-n ns] | create namespace <name> | create deployment <name> --image=IMAGE [--replicas=N] [--port=P]',
+  flags: {
+    ...FILENAME,
+    image: { type: 'string', multiple: true, help: 'create deployment: a container image (repeat for more containers)' },
+    replicas: { type: 'string', short: 'r', help: 'create deployment: the number of replicas (default 1)' },
+    port: { type: 'string', help: 'create deployment: the port the containers expose' },
+  },
   async run(ctx) {
     const client = ctx.client();
     if (ctx.args.length) {
       const [what, name, ...more] = ctx.args;
-      if (resolveKind(what).kind !== 'Namespace' || !name || more.length) throw new CliError('kq create takes -f <file>, or "namespace <name>"');
+      const kind = resolveKind(what).kind;
+      if (kind === 'Deployment' && name && !more.length) return createDeployment(ctx, name);
+      if (kind !== 'Namespace' || !name || more.length) throw new CliError('kq create takes -f <file>, "namespace <name>" or "deployment <name> --image=IMAGE"');
       await createObject(client, resolveKind(what), { metadata: { name } });
       ctx.stdout.write(`namespace/${name} created\n`);
       return;

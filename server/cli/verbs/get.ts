@@ -7,6 +7,7 @@ import { notFound } from '../not-found.js';
 import { getObjects, listObjects } from '../object-api.js';
 import { columnWidths, formatRow, formatTable } from '../output/table.js';
 import { asDocument, nameOf, parseFormat, tableHeader, tableRow, toJson, toYaml, type Format, type TableOptions } from '../output/formats.js';
+import { templateFormat, type TemplateFormat } from '../output/template-formats.js';
 import { parseResourceArgs, type ResourceSelection } from '../resource-args.js';
 import { boolFlag, stringFlag, type CliContext, type Verb } from '../verb.js';
 import { watchObjects } from '../watch-objects.js';
@@ -51,12 +52,23 @@ function tableOptions(ctx: CliContext, format: Format, kinds: number): TableOpti
     namespaceColumn: boolFlag(ctx, 'all-namespaces'),
     kindPrefix: kinds > 1,
     showLabels: boolFlag(ctx, 'show-labels'),
+    labelColumns: labelColumns(ctx),
   };
 }
 
-function print(ctx: CliContext, format: Format, found: Found[], single: boolean): void {
+/** `-L a,b -L c`: the label keys to show as columns. */
+function labelColumns(ctx: CliContext): string[] {
+  const v = ctx.flags['label-columns'];
+  const list = Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+  const keys = list.flatMap((s) => s.split(',')).map((k) => k.trim()).filter(Boolean);
+  if (keys.length > 32) throw new CliError('-L: at most 32 label columns');
+  return keys;
+}
+
+function print(ctx: CliContext, format: Format, found: Found[], single: boolean, template?: TemplateFormat): void {
   const objects = found.flatMap((f) => f.items);
-  if (format === 'yaml') ctx.stdout.write(toYaml(asDocument(objects, single)));
+  if (template) ctx.stdout.write(template.render(objects, single, !boolFlag(ctx, 'no-headers')));
+  else if (format === 'yaml') ctx.stdout.write(toYaml(asDocument(objects, single)));
   else if (format === 'json') ctx.stdout.write(toJson(asDocument(objects, single)));
   else if (format === 'name') ctx.stdout.write(objects.map((o) => `${nameOf(o)}\n`).join(''));
   else {
@@ -115,7 +127,7 @@ async function watch(ctx: CliContext, format: Format, selection: ResourceSelecti
 export const getVerb: Verb = {
   name: 'get',
   summary: 'Show objects: a table (kubectl\'s columns), or -o wide|yaml|json|name; -w streams changes',
-  usage: 'get <kind>[,<kind>...] [name...] | <kind>/<name>... [-n ns | -A] [-l selector] [--field-selector s] [-o wide|yaml|json|name] [-w]',
+  usage: 'get <kind>[,<kind>...] [name...] | <kind>/<name>... [-n ns | -A] [-l selector] [--field-selector s] [-o wide|yaml|json|name|jsonpath=TEMPLATE|custom-columns=H:PATH,...] [-L key,...] [--show-labels] [-w]',
   flags: {
     ...ALL_NAMESPACES,
     ...SELECTOR,
@@ -125,23 +137,28 @@ export const getVerb: Verb = {
     'watch-only': { type: 'boolean', help: 'print changes only, not the current objects' },
     'output-watch-events': { type: 'boolean', help: 'with -w, an EVENT column (ADDED, MODIFIED, DELETED)' },
     'show-labels': { type: 'boolean', help: 'a LABELS column' },
+    'label-columns': { type: 'string', short: 'L', multiple: true, help: 'a column for each of these label keys (-L app,tier)' },
     'no-headers': { type: 'boolean', help: 'tables without their header line' },
   },
   async run(ctx) {
-    const format = parseFormat(stringFlag(ctx, 'output'));
+    // `-o=yaml` as kubectl accepts it: the short flag's value keeps the '='.
+    const output = stringFlag(ctx, 'output')?.replace(/^=/, '');
+    const template = templateFormat(output);
+    const format = template ? 'json' : parseFormat(output);
     const selections = parseResourceArgs(ctx.args, 'get');
     const named = selections.some((s) => s.names);
     if (named && boolFlag(ctx, 'all-namespaces')) throw new CliError('a resource cannot be retrieved by name across all namespaces (drop -A, or use -n <namespace>)');
     if (named && (ctx.flags.selector || ctx.flags['field-selector'])) throw new CliError('name objects or select them with -l/--field-selector, not both');
     if (boolFlag(ctx, 'watch') || boolFlag(ctx, 'watch-only')) {
       if (selections.length !== 1) throw new CliError('kq get -w watches one kind at a time');
+      if (template) throw new CliError('kq get -w prints tables, names, YAML or JSON, not jsonpath or custom-columns');
       return watch(ctx, format, selections[0]);
     }
     const { found, missing } = await fetchSelections(ctx, selections);
     const total = found.reduce((n, f) => n + f.items.length, 0);
     const single = selections.length === 1 && selections[0].names?.length === 1;
-    if (total > 0 || format === 'yaml' || format === 'json') {
-      if (!(single && total === 0)) print(ctx, format, found, single);
+    if (total > 0 || (!template && (format === 'yaml' || format === 'json'))) {
+      if (!(single && total === 0)) print(ctx, format, found, single, template);
     } else if (missing.length === 0) ctx.stderr.write(`${noneFound(ctx, selections.map((s) => s.kind))}\n`);
     if (missing.length) throw missing.length === 1 ? missing[0] : new ClientError(missing.flatMap((m) => m.errors));
   },

@@ -1,0 +1,181 @@
+/**
+ * `npm run bench -- cluster`: the whole plane started as `npm start` starts it (API server,
+ * controller-manager, scheduler, agents with node tokens, each its own process), then
+ * KUBEQL_BENCH_DEPLOYMENTS Deployments of KUBEQL_BENCH_REPLICAS replicas (one namespace each,
+ * requests small enough for 30 pods a node) on KUBEQL_BENCH_NODES nodes. While they roll out and
+ * for a while after, probes measure Kubernetes' SLOs: mutating calls p99 ≤ 1 s, namespace lists
+ * p99 ≤ 5 s, paged cluster-wide lists p99 ≤ 30 s. Prints time to all Running, those p99s, events
+ * per pod, the Lease share of events, evictions, the database size and bytes per event, and each
+ * component's peak RSS. Defaults are small (50 nodes, 5 × 100 pods); the full size is
+ * KUBEQL_BENCH_NODES=5000 KUBEQL_BENCH_DEPLOYMENTS=150 KUBEQL_BENCH_REPLICAS=1000.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import { createGraphQLClient } from './graphql-client.js';
+import { fmt, machine, summarize, verdict } from './stats.js';
+
+const env = (name: string, fallback: number) => {
+  const v = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive whole number`);
+  return v;
+};
+const NODES = env('KUBEQL_BENCH_NODES', 50);
+const DEPLOYMENTS = env('KUBEQL_BENCH_DEPLOYMENTS', 5);
+const REPLICAS = env('KUBEQL_BENCH_REPLICAS', 100);
+const TIMEOUT_MS = env('KUBEQL_BENCH_TIMEOUT_SECONDS', 1800) * 1000;
+const root = resolve(import.meta.dirname, '..');
+const COMPONENTS = { 'api server': 'api/main.ts', 'controller-manager': 'controllers/main.ts', scheduler: 'scheduler/main.ts', agents: 'agent/main.ts' } as const;
+
+/** The plane's processes by component (from /proc: children of the `npm start` process). */
+function componentPids(parent: number): Map<string, number> {
+  const found = new Map<string, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== parent) continue;
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      for (const [name, file] of Object.entries(COMPONENTS)) if (cmd.includes(`server/${file}`)) found.set(name, Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return found;
+}
+const peakRss = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+
+export async function run(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kubeql-cluster-'));
+  const plane = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: root,
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', KUBEQL_NODES: String(NODES), KUBEQL_LOG_FORMAT: 'json' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  plane.stdout!.on('data', (d) => (output = (output + d).slice(-200_000)));
+  plane.stderr!.on('data', (d) => (output = (output + d).slice(-200_000)));
+  const waitFor = async (check: () => boolean, ms: number, what: string) => {
+    const until = Date.now() + ms;
+    while (!check()) {
+      if (Date.now() > until) throw new Error(`${what} not within ${ms / 1000} s; output:\n${output.slice(-3000)}`);
+      if (plane.exitCode !== null) throw new Error(`the plane exited (${plane.exitCode}); output:\n${output.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  try {
+    const started = performance.now();
+    await waitFor(() => /GraphQL at (http:\/\/\S+)/.test(output), 120_000, 'the API server');
+    const url = /GraphQL at (http:\/\/\S+)/.exec(output)![1];
+    const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
+    const client = createGraphQLClient(url, { maxSockets: 16, token });
+    const db = new Database(join(dataDir, 'kubeql.db'), { readonly: true });
+    const count = (sql: string, ...args: unknown[]) => db.prepare(sql).pluck().get(...args) as number;
+    const registered = () => count(`SELECT count(*) FROM objects WHERE kind = 'Node' AND to_rev IS NULL`);
+    await waitFor(() => registered() >= NODES, TIMEOUT_MS, `${NODES} nodes registered`);
+    const nodesAfterMs = performance.now() - started;
+    const from = count('SELECT max(revision) FROM events');
+
+    // Probes, running until the end: a mutating call, a namespace list, a paged cluster-wide list.
+    const mutating: number[] = [];
+    const nsList: number[] = [];
+    const clusterList: number[] = [];
+    let probing = true;
+    await client.request(`mutation { createNamespace(input: { metadata: { name: "probe" } }) { metadata { name } } }`);
+    const timed = async (into: number[], fn: () => Promise<unknown>) => {
+      const t = performance.now();
+      await fn().catch(() => {});
+      into.push(performance.now() - t);
+    };
+    const loop = async (everyMs: number, fn: () => Promise<void>) => {
+      while (probing) {
+        await fn();
+        await new Promise((r) => setTimeout(r, everyMs));
+      }
+    };
+    let tick = 0;
+    const probes = [
+      loop(250, () => timed(mutating, () => client.request(`mutation($v: String!) { patchNamespace(name: "probe", patch: { metadata: { labels: { tick: $v } } }) { metadata { name } } }`, { v: String(tick++) }))),
+      loop(1000, () => timed(nsList, () => client.request(`{ pods(namespace: "bench-0", first: 1000) { edges { node { metadata { name } } } } }`))),
+      loop(5000, () =>
+        timed(clusterList, async () => {
+          let after: string | null = null;
+          do {
+            const page: any = await client.request(`query($a: String) { pods(first: 500, after: $a) { edges { cursor node { metadata { name } } } pageInfo { hasNextPage endCursor } } }`, { a: after });
+            after = page.pods.pageInfo.hasNextPage ? page.pods.pageInfo.endCursor : null;
+          } while (after);
+        }),
+      ),
+    ];
+
+    const rolloutStart = performance.now();
+    for (let d = 0; d < DEPLOYMENTS; d++) {
+      const ns = `bench-${d}`;
+      await timed(mutating, () => client.request(`mutation($n: String!) { createNamespace(input: { metadata: { name: $n } }) { metadata { name } } }`, { n: ns }));
+      await timed(mutating, () =>
+        client.request(`mutation($i: DeploymentInput!) { createDeployment(input: $i) { metadata { name } } }`, {
+          i: {
+            metadata: { name: 'app', namespace: ns },
+            spec: {
+              replicas: REPLICAS,
+              selector: { matchLabels: { app: 'app' } },
+              template: { metadata: { labels: { app: 'app' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27', resources: { requests: { cpu: '100m', memory: '128Mi' } } }] } },
+            },
+          },
+        }),
+      );
+    }
+    const total = DEPLOYMENTS * REPLICAS;
+    const running = () => count(`SELECT count(*) FROM objects WHERE kind = 'Pod' AND to_rev IS NULL AND phase = 'Running' AND namespace LIKE 'bench-%'`);
+    let lastReport = 0;
+    await waitFor(() => {
+      if (performance.now() - lastReport > 10_000) {
+        lastReport = performance.now();
+        console.log(`cluster: ${running()} of ${total} pods Running after ${fmt((performance.now() - rolloutStart) / 1000, 0)} s (load ${loadavg()[0].toFixed(1)})`);
+      }
+      return running() >= total;
+    }, TIMEOUT_MS, `${total} pods Running`);
+    const allRunningMs = performance.now() - rolloutStart;
+    await new Promise((r) => setTimeout(r, 10_000)); // the probes a while longer, at steady state
+    probing = false;
+    await Promise.all(probes);
+
+    const head = count('SELECT max(revision) FROM events');
+    const written = head - from;
+    const podEvents = count(`SELECT count(*) FROM events WHERE kind = 'Pod' AND revision > ? AND namespace LIKE 'bench-%'`, from);
+    const podsCreated = count(`SELECT count(DISTINCT uid) FROM events WHERE kind = 'Pod' AND revision > ? AND namespace LIKE 'bench-%'`, from);
+    // Lease events may have been compacted (5 min retention): counted from the revisions they took, as held.
+    const leaseHeld = count(`SELECT count(*) FROM events WHERE kind = 'Lease' AND revision > ?`, from);
+    const held = count(`SELECT count(*) FROM events WHERE revision > ?`, from);
+    const evictions = count(`SELECT count(*) FROM events WHERE kind = 'Pod' AND verb = 'delete' AND revision > ?`, from);
+    const taints = count(`SELECT count(*) FROM events WHERE kind = 'Node' AND revision > ? AND object LIKE '%node.kubernetes.io/unreachable%'`, from);
+    const file = join(dataDir, 'kubeql.db');
+    const bytes = statSync(file).size + (statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0);
+    const allEvents = count('SELECT count(*) FROM events');
+    const rss = [...componentPids(plane.pid!)].map(([name, pid]) => `${name} ${fmt(peakRss(pid) / 2 ** 20, 0)} MiB`);
+    const [m, n, c] = [summarize(mutating), summarize(nsList), summarize(clusterList)];
+    db.close();
+    client.close();
+
+    console.log(`\ncluster: ${NODES} nodes, ${DEPLOYMENTS} Deployments × ${REPLICAS} replicas; ${machine()}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(`nodes registered after ${fmt(nodesAfterMs / 1000, 1)} s; all ${total} pods Running ${fmt(allRunningMs / 1000, 1)} s after the first Deployment`);
+    console.log(`mutating calls p99 ${fmt(m.p99, 0)} ms (${m.count} calls; SLO 1 s: ${verdict(m.p99 <= 1000)})`);
+    console.log(`namespace list p99 ${fmt(n.p99, 0)} ms (${n.count}; SLO 5 s: ${verdict(n.p99 <= 5000)})`);
+    console.log(`paged cluster-wide list p99 ${fmt(c.p99, 0)} ms (${c.count}; SLO 30 s: ${verdict(c.p99 <= 30_000)})`);
+    console.log(`events per pod ${fmt(podEvents / Math.max(1, podsCreated), 2)} (${podEvents} events, ${podsCreated} pods); Lease share of the events held ${fmt((leaseHeld / Math.max(1, held)) * 100, 1)}% (${written} written since the nodes registered)`);
+    console.log(`evictions: ${evictions} pod deletes, ${taints} Node writes with the unreachable taint`);
+    console.log(`database ${fmt(bytes / 2 ** 20, 1)} MiB with WAL, ${allEvents} events held: ${fmt(bytes / Math.max(1, allEvents), 0)} bytes per event held`);
+    console.log(`peak RSS: ${rss.join(', ')}`);
+  } finally {
+    plane.kill('SIGTERM');
+    await new Promise<void>((r) => {
+      const t = setTimeout(() => (plane.kill('SIGKILL'), r()), 15_000);
+      plane.once('exit', () => (clearTimeout(t), r()));
+    });
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

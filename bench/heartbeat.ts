@@ -1,0 +1,107 @@
+/**
+ * What a heartbeat costs next to a pod create, end to end in the API server (GraphQL, auth, log,
+ * projections, watch fan-out), against a server in a child process with the watchers a plane has:
+ * the node-lifecycle controller's Lease watch, a cluster-wide Pod watch (controllers, scheduler)
+ * and one `spec.nodeName` Pod watch per node (the agents). Each node renews its Lease as itself
+ * (system:node:<name>, as the agents do); pods are created by the admin. Figures: the server's CPU
+ * time per operation (µs), latency, and the renewal's share of a create.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startChildServer } from './child-server.js';
+import { createGraphQLClient, type GraphQLClient } from './graphql-client.js';
+import { fmt, machine, printTable, summarize, verdict } from './stats.js';
+import { connectWs } from './ws-connection.js';
+
+const NODES = Number(process.env.KUBEQL_BENCH_NODES ?? 100);
+const OPS = Number(process.env.KUBEQL_BENCH_OPS ?? 2000);
+const CONCURRENCY = 16;
+/** The target: a renewal costs at most this share of a pod create (server CPU). */
+const TARGET_SHARE = 0.5;
+
+const WATCH = /* GraphQL */ `subscription($kind: Kind!, $fs: String) {
+  watch(kind: $kind, fieldSelector: $fs) { type revision object { ... on Lease { metadata { name resourceVersion } spec { renewTime } } ... on Pod { metadata { name resourceVersion } spec { nodeName } } } }
+}`;
+
+async function run_(label: string, clients: GraphQLClient[], op: (client: GraphQLClient, i: number) => Promise<unknown>, cpu: () => Promise<NodeJS.CpuUsage>) {
+  let next = 0;
+  const latencies: number[] = [];
+  const before = await cpu();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, w) => {
+      for (let i = next++; i < OPS; i = next++) {
+        const t = performance.now();
+        await op(clients[(w + i) % clients.length], i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  const after = await cpu();
+  const cpuUs = (after.user - before.user + after.system - before.system) / OPS;
+  return { label, cpuUs, perSecond: (OPS / elapsed) * 1000, latency: summarize(latencies) };
+}
+
+export async function run(): Promise<void> {
+  const server = await startChildServer();
+  try {
+    const admin = readFileSync(join(server.dataDir, 'admin.token'), 'utf8').trim();
+    const client = createGraphQLClient(server.url, { maxSockets: CONCURRENCY * 2, token: admin });
+    await client.request(`mutation { createNamespace(input: { metadata: { name: "hb" } }) { metadata { name } } }`);
+    const names = Array.from({ length: NODES }, (_, i) => `hb-${i}`);
+    const nodeClients: GraphQLClient[] = [];
+    for (let i = 0; i < names.length; i += 25) {
+      const batch = names.slice(i, i + 25);
+      const data = await client.request(`mutation {\n${batch.map((n, j) => `t${j}: createNodeToken(nodeName: "${n}") { token }`).join('\n')}\n}`);
+      batch.forEach((_, j) => nodeClients.push(createGraphQLClient(server.url, { maxSockets: 2, token: data[`t${j}`].token })));
+    }
+    const now = () => new Date().toISOString().replace(/Z$/, '000Z');
+    const leaseInput = (n: string) => ({ metadata: { name: n, namespace: 'kube-node-lease' }, spec: { holderIdentity: n, leaseDurationSeconds: 40, renewTime: now() } });
+    await Promise.all(
+      names.map(async (n, i) => {
+        await nodeClients[i].request(`mutation($n: String!) { createNode(input: { metadata: { name: $n } }) { metadata { name } } }`, { n });
+        await nodeClients[i].request(`mutation($i: LeaseInput!) { createLease(input: $i) { metadata { name } } }`, { i: leaseInput(n) });
+      }),
+    );
+    // The plane's watchers.
+    let frames = 0;
+    const onFrame = (data: Buffer) => {
+      frames++;
+      if (data.includes('"errors"') || data.includes('"type":"error"')) throw new Error(`a watch failed: ${data.toString().slice(0, 300)}`);
+    };
+    const controller = await connectWs(server.url, admin, onFrame);
+    controller.subscribe('leases', WATCH, { kind: 'Lease' });
+    controller.subscribe('pods', WATCH, { kind: 'Pod' });
+    const agentConnections = await Promise.all(Array.from({ length: Math.ceil(NODES / 50) }, () => connectWs(server.url, admin, onFrame)));
+    names.forEach((n, i) => agentConnections[Math.floor(i / 50)].subscribe(`node-${i}`, WATCH, { kind: 'Pod', fs: `spec.nodeName=${n}` }));
+    await new Promise((r) => setTimeout(r, 1000));
+
+    const renew = await run_('Lease renewal (updateLease as the node)', nodeClients, (c, i) => {
+      const n = names[nodeClients.indexOf(c)];
+      void i;
+      return c.request(`mutation($i: LeaseInput!) { updateLease(input: $i) { metadata { resourceVersion } } }`, { i: leaseInput(n) });
+    }, server.cpuUsage);
+    const create = await run_('Pod create (createPod)', [client], (c, i) =>
+      c.request(`mutation($i: PodInput!) { createPod(input: $i) { metadata { resourceVersion } } }`, {
+        i: { metadata: { name: `p-${i}`, namespace: 'hb', labels: { app: 'hb' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27', resources: { requests: { cpu: '10m' } } }] } },
+      }),
+    server.cpuUsage);
+
+    console.log(`\nheartbeat: ${NODES} nodes, ${OPS} operations each, ${CONCURRENCY} concurrent; watchers: Lease and Pod cluster-wide, one spec.nodeName Pod watch per node (${frames} frames received); ${machine()}`);
+    printTable(
+      ['operation', 'server CPU µs/op', 'ops/s', 'p50 ms', 'p99 ms'],
+      [renew, create].map((r) => [r.label, fmt(r.cpuUs, 0), fmt(r.perSecond, 0), fmt(r.latency.p50), fmt(r.latency.p99)]),
+    );
+    const share = renew.cpuUs / create.cpuUs;
+    console.log(`a renewal costs ${fmt(share * 100, 0)}% of a pod create (server CPU); target at most ${TARGET_SHARE * 100}%: ${verdict(share <= TARGET_SHARE)}`);
+    controller.close();
+    agentConnections.forEach((c) => c.close());
+    nodeClients.forEach((c) => c.close());
+    client.close();
+  } finally {
+    await server.stop();
+  }
+}
+

@@ -1,0 +1,194 @@
+/**
+ * Priority levels for GraphQL requests over HTTP, after Kubernetes' API Priority and Fairness: each
+ * level has its own seats (requests executing at once) and its own bounded queue, fair between
+ * flows (identities: round robin), so a storm of requests in one level cannot starve another.
+ *
+ * - `node-heartbeat`: a node identity (system:node:<name>) renewing its Lease or writing its Node's
+ *   status, alone in a small request. Bounded per node (one executing, one waiting) so that a node
+ *   cannot use the level for more than its heartbeat; its own rate budget in the rate limiter too.
+ * - `workload`: everything else.
+ *
+ * Past a level's queue (per flow or in all), a request answers RATE_LIMITED (HTTP 429, Retry-After).
+ * The class of each admitted request is kept for the request's context (`priorityOf`).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import type { Identity } from '../auth/identity.js';
+import { nodeNameOf } from '../auth/identity.js';
+
+export type PriorityLevelName = 'node-heartbeat' | 'workload';
+
+export interface PriorityLevelLimits {
+  /** Requests executing at once. */
+  seats: number;
+  /** Requests waiting, in all. */
+  queueLength: number;
+  /** Requests waiting per flow. */
+  queueLengthPerFlow: number;
+  /** Requests executing at once per flow. */
+  seatsPerFlow: number;
+}
+
+export const DEFAULT_PRIORITY_LEVELS: Record<PriorityLevelName, PriorityLevelLimits> = {
+  'node-heartbeat': { seats: 32, queueLength: 10_000, queueLengthPerFlow: 1, seatsPerFlow: 1 },
+  workload: { seats: 256, queueLength: 10_000, queueLengthPerFlow: 5_000, seatsPerFlow: 256 },
+};
+
+/** The root fields of a heartbeat. */
+const HEARTBEAT_FIELDS = new Set(['createLease', 'updateLease', 'patchLease', 'updateNodeStatus', 'patchNode', 'patchNodeStatus']);
+/** A heartbeat is a small request (a Lease or a Node status); larger ones are not classed as one. */
+const HEARTBEAT_MAX_BYTES = 16 * 1024;
+
+const classes = new WeakMap<IncomingMessage, PriorityLevelName>();
+const identities = new WeakMap<IncomingMessage, Identity | undefined>();
+
+/** The level a request was admitted at (workload if it was not seen here). */
+export const priorityOf = (req: IncomingMessage | undefined): PriorityLevelName => (req && classes.get(req)) || 'workload';
+
+/** The identity a request was admitted as, if it was (its token is then not looked up a second time). */
+export const admittedIdentity = (req: IncomingMessage | undefined): { identity: Identity | undefined } | undefined =>
+  req && identities.has(req) ? { identity: identities.get(req) } : undefined;
+
+/** Query texts already classified (a kubelet sends the same few texts every time); bounded. */
+const heartbeatQueries = new Map<string, boolean>();
+const MAX_CACHED_QUERIES = 256;
+
+/** Whether `body` (a JSON POST) is a mutation whose root fields are all heartbeat writes. */
+function isHeartbeatBody(body: string): boolean {
+  if (body.length > HEARTBEAT_MAX_BYTES) return false;
+  let query: unknown;
+  try {
+    query = (JSON.parse(body) as { query?: unknown }).query;
+  } catch {
+    return false;
+  }
+  if (typeof query !== 'string') return false;
+  const known = heartbeatQueries.get(query);
+  if (known !== undefined) return known;
+  const answer = isHeartbeatQuery(query);
+  if (heartbeatQueries.size >= MAX_CACHED_QUERIES) heartbeatQueries.clear();
+  heartbeatQueries.set(query, answer);
+  return answer;
+}
+
+function isHeartbeatQuery(query: string): boolean {
+  try {
+    const doc = parse(query, { maxTokens: 500 });
+    const ops = doc.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    if (ops.length !== 1 || doc.definitions.length !== 1 || ops[0].operation !== 'mutation') return false;
+    const fields = ops[0].selectionSet.selections;
+    return fields.length > 0 && fields.length <= 2 && fields.every((s) => s.kind === Kind.FIELD && HEARTBEAT_FIELDS.has(s.name.value));
+  } catch {
+    return false;
+  }
+}
+
+interface Waiting {
+  run: () => void;
+  res: ServerResponse;
+}
+
+function createLevel(name: PriorityLevelName, limits: PriorityLevelLimits) {
+  let executing = 0;
+  let queued = 0;
+  const executingPerFlow = new Map<string, number>();
+  /** Waiting requests per flow, and the flows with some, in round-robin order. */
+  const waiting = new Map<string, Waiting[]>();
+
+  function finish(flow: string): void {
+    executing--;
+    const n = (executingPerFlow.get(flow) ?? 1) - 1;
+    if (n > 0) executingPerFlow.set(flow, n);
+    else executingPerFlow.delete(flow);
+    dispatch();
+  }
+
+  function start(flow: string, w: Waiting): void {
+    executing++;
+    executingPerFlow.set(flow, (executingPerFlow.get(flow) ?? 0) + 1);
+    let done = false;
+    w.res.once('close', () => {
+      if (done) return;
+      done = true;
+      finish(flow);
+    });
+    w.run();
+  }
+
+  /** Starts waiting requests while seats are free: one per flow in turn. */
+  function dispatch(): void {
+    while (executing < limits.seats && queued > 0) {
+      let started = false;
+      for (const [flow, list] of waiting) {
+        if (executing >= limits.seats) break;
+        if ((executingPerFlow.get(flow) ?? 0) >= limits.seatsPerFlow) continue;
+        const w = list.shift()!;
+        queued--;
+        waiting.delete(flow);
+        if (list.length > 0) waiting.set(flow, list); // to the back of the round
+        started = true;
+        if (!w.res.destroyed) start(flow, w);
+      }
+      if (!started) break;
+    }
+  }
+
+  return {
+    name,
+    stats: () => ({ executing, queued }),
+    /** Runs `w` now, queues it, or answers false when the queue is full. */
+    admit(flow: string, w: Waiting): boolean {
+      if (executing < limits.seats && !waiting.has(flow) && (executingPerFlow.get(flow) ?? 0) < limits.seatsPerFlow) {
+        start(flow, w);
+        return true;
+      }
+      const list = waiting.get(flow) ?? [];
+      if (queued >= limits.queueLength || list.length >= limits.queueLengthPerFlow) return false;
+      list.push(w);
+      queued++;
+      waiting.set(flow, list);
+      // A client that gives up while waiting leaves its place.
+      w.res.once('close', () => {
+        const i = list.indexOf(w);
+        if (i < 0) return;
+        list.splice(i, 1);
+        queued--;
+        if (list.length === 0 && waiting.get(flow) === list) waiting.delete(flow);
+      });
+      return true;
+    },
+  };
+}
+
+export type PriorityLevels = ReturnType<typeof createPriorityLevels>;
+
+export function createPriorityLevels(authenticate: (authorization: string | undefined) => Identity | undefined, limits: Partial<Record<PriorityLevelName, Partial<PriorityLevelLimits>>> = {}) {
+  const levels = {
+    'node-heartbeat': createLevel('node-heartbeat', { ...DEFAULT_PRIORITY_LEVELS['node-heartbeat'], ...limits['node-heartbeat'] }),
+    workload: createLevel('workload', { ...DEFAULT_PRIORITY_LEVELS.workload, ...limits.workload }),
+  };
+
+  function reject(res: ServerResponse, level: PriorityLevelName): void {
+    if (res.headersSent || res.destroyed) return;
+    const body = JSON.stringify({ errors: [{ message: `the server is busy: the ${level} priority level's queue is full; retry later`, extensions: { code: 'RATE_LIMITED' } }] });
+    res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  return {
+    levels,
+    /**
+     * Admits a GraphQL request: `body` is its JSON text when it was read (the fast path), else
+     * undefined (it can then only be workload). `run` handles it once it has a seat.
+     */
+    schedule(req: IncomingMessage, res: ServerResponse, body: string | undefined, run: () => void): void {
+      const identity = authenticate(req.headers.authorization);
+      const flow = identity?.name ?? '';
+      const heartbeat = identity !== undefined && body !== undefined && nodeNameOf(identity) !== undefined && isHeartbeatBody(body);
+      const level: PriorityLevelName = heartbeat ? 'node-heartbeat' : 'workload';
+      classes.set(req, level);
+      identities.set(req, identity);
+      if (!levels[level].admit(flow, { run, res })) reject(res, level);
+    },
+  };
+}
