@@ -18,7 +18,7 @@ export interface ChildServer {
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export async function startChildServer(options: { synchronous?: 'FULL' | 'NORMAL'; env?: Record<string, string> } = {}): Promise<ChildServer> {
+export async function startChildServer(options: { synchronous?: 'FULL' | 'DURABLE' | 'NORMAL'; env?: Record<string, string> } = {}): Promise<ChildServer> {
   const dataDir = fs.mkdtempSync(os.tmpdir() + '/kubeql-bench-');
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
@@ -56,7 +56,7 @@ export async function startChildServer(options: { synchronous?: 'FULL' | 'NORMAL
   try {
     child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve.ts'], {
       cwd: projectRoot,
-      env: { ...process.env, ...options.env, DATA_DIR: dataDir, KUBEQL_SYNC: options.synchronous ?? 'FULL' },
+      env: { ...process.env, ...options.env, DATA_DIR: dataDir, KUBEQL_SYNC: options.synchronous ?? 'DURABLE' },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const c = child;

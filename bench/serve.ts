@@ -1,6 +1,6 @@
 /**
  * A benchmark's API server in a process of its own, so the load generator's CPU does not share
- * the server's thread. DATA_DIR (required) and KUBEQL_SYNC (FULL, the default, or NORMAL) come
+ * the server's thread. DATA_DIR (required) and KUBEQL_SYNC (DURABLE, the default, FULL or NORMAL) come
  * from the environment, and KUBEQL_WATCH (optional) the watch engine's settings as JSON
  * (`{"bookmarkIntervalMs": 60000}`); the server listens on a free port and prints `{"url": ...}` as one JSON
  * line on stdout. It stops on SIGTERM/SIGINT or when its stdin closes (the parent went away).
@@ -14,9 +14,9 @@ if (!dataDir) {
   console.error('bench/serve.ts: DATA_DIR is required');
   process.exit(2);
 }
-const sync = (process.env.KUBEQL_SYNC ?? 'FULL').toUpperCase();
-if (sync !== 'FULL' && sync !== 'NORMAL') {
-  console.error(`bench/serve.ts: KUBEQL_SYNC must be FULL or NORMAL, not ${sync}`);
+const sync = (process.env.KUBEQL_SYNC ?? 'DURABLE').toUpperCase();
+if (sync !== 'FULL' && sync !== 'DURABLE' && sync !== 'NORMAL') {
+  console.error(`bench/serve.ts: KUBEQL_SYNC must be FULL, DURABLE or NORMAL, not ${sync}`);
   process.exit(2);
 }
 

@@ -1,20 +1,27 @@
 /**
- * The write path and label-selected lists, over GraphQL/HTTP against an API server in a child
- * process (default durability, synchronous=FULL):
- *  1. createPod with 1 client and with 16 concurrent clients, for a fixed duration after a warm-up;
+ * The write path and label-selected lists, over GraphQL/HTTP against API servers in child processes:
+ *  1. createPod with 16 concurrent clients and with 1 client, in paired rounds alternating with
+ *     etcd's put of a 1 KiB value (etcd started here, see etcd.ts), each system measured for the
+ *     same fixed duration after a warm-up; Kubeql with KUBEQL_SYNC=DURABLE (the WAL synced on the
+ *     threadpool) and FULL (SQLite's sync inside COMMIT). Every target is a ratio to etcd in this run;
  *  2. a label-selected list (100 of 10,000 pods) at the head;
  *  3. the same list at a past revision, after 1,000 further writes.
  * Prints figures and whether each target is met; it never fails because of timing.
  */
 import { readFileSync } from 'node:fs';
+import * as os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startChildServer } from './child-server.js';
+import { startChildServer, type ChildServer } from './child-server.js';
+import { etcdVersion, startEtcd, type Etcd } from './etcd.js';
 import { createGraphQLClient, type GraphQLClient } from './graphql-client.js';
 import { fmt, machine, printTable, summarize, verdict, type LatencySummary } from './stats.js';
 
 const WARMUP_MS = 1_000;
-const DURATION_MS = 5_000;
+const DURATION_MS = 3_000;
+/** Paired rounds: in each, every system runs once at each client count, in an order that alternates between rounds. */
+const ROUNDS = 3;
+const VALUE = Buffer.alloc(1024, 'x');
 const CONCURRENCY = 16;
 const SEED_PODS = 10_000;
 const GOLD_EVERY = 100; // 100 of 10,000 carry tier=gold
@@ -23,8 +30,6 @@ const CHURN = 1_000; // writes after the past revision
 const LIST_WARMUP = 20;
 const LIST_REPS = 500;
 
-const TARGET_WRITES_PER_S = 3_000;
-const TARGET_WRITE_P99_MS = 12;
 const TARGET_LIST_MS = 10;
 
 const WRITE_NS = 'bench-write';
@@ -59,6 +64,8 @@ interface LoadResult {
   clientCpu: number;
   /** Server CPU time (user + system, all threads) per operation, µs. */
   serverCpuPerOp: number;
+  /** Every measured latency, ms. */
+  raw: number[];
 }
 
 /**
@@ -101,6 +108,7 @@ async function closedLoop(
     serverCpu: pct(server1.user + server1.system - server0.user - server0.system),
     clientCpu: pct(client1.user + client1.system),
     serverCpuPerOp: (server1.user + server1.system - server0.user - server0.system) / latencies.length,
+    raw: latencies,
   };
 }
 
@@ -144,26 +152,83 @@ async function timeList(client: GraphQLClient, atRevision: number | undefined, e
   return summarize(latencies);
 }
 
-export async function run(): Promise<void> {
-  console.log(`\n== write: createPod and label-selected lists over GraphQL/HTTP (server in a child process, synchronous=FULL)`);
-  console.log(`machine: ${machine()}`);
-  const server = await startChildServer({ synchronous: 'FULL' });
-  const token = readFileSync(join(server.dataDir, 'admin.token'), 'utf8').trim();
-  const client = createGraphQLClient(server.url, { maxSockets: CONCURRENCY * 2, token });
-  try {
-    console.log(`server: ${server.url} (pid ${server.pid}), data in ${server.dataDir}`);
-    for (const name of [WRITE_NS, LIST_NS]) await client.request(CREATE_NAMESPACE, { i: { metadata: { name } } });
+interface System {
+  name: string;
+  cpu: () => Promise<NodeJS.CpuUsage>;
+  op: (client: number, seq: number) => Promise<unknown>;
+}
 
-    // 1. createPod throughput and latency.
+/** Pooled over rounds: operations, time, latencies and server CPU of one system at one client count. */
+interface Pooled {
+  count: number;
+  elapsedMs: number;
+  latencies: number[];
+  serverCpuUs: number;
+  rounds: number[];
+}
+
+async function pairedRounds(systems: System[], clientCounts: number[]): Promise<Map<string, Pooled>> {
+  const pooled = new Map<string, Pooled>();
+  for (let round = 0; round < ROUNDS; round++) {
+    // ABC, CBA, ABC...: each system as often early as late in a round, against drift in the machine's load.
+    const order = round % 2 === 0 ? systems : [...systems].reverse();
+    for (const clients of clientCounts) {
+      for (const system of order) {
+        const r = await closedLoop(clients, system.cpu, system.op);
+        const key = `${system.name}/${clients}`;
+        const p = pooled.get(key) ?? { count: 0, elapsedMs: 0, latencies: [], serverCpuUs: 0, rounds: [] };
+        p.count += r.count;
+        p.elapsedMs += r.elapsedMs;
+        for (const l of r.raw) p.latencies.push(l);
+        p.serverCpuUs += r.serverCpuPerOp * r.count;
+        p.rounds.push(r.perSecond);
+        pooled.set(key, p);
+        console.log(`  round ${round + 1}, ${clients} client${clients > 1 ? 's' : ''}, ${system.name}: ${fmt(r.perSecond, 0)}/s, p99 ${fmt(r.latency.p99)} ms`);
+      }
+    }
+  }
+  return pooled;
+}
+
+export async function run(): Promise<void> {
+  console.log(`\n== write: createPod over GraphQL/HTTP (servers in child processes) against etcd's put of a 1 KiB value, paired rounds; label-selected lists`);
+  console.log(`machine: ${machine()}, load average ${os.loadavg().map((l) => fmt(l, 1)).join(' ')}`);
+  const { version, missing } = etcdVersion();
+  if (missing) console.log(`etcd: ${missing}. The ratios to etcd are skipped.`);
+  const etcd: Etcd | undefined = missing ? undefined : await startEtcd(CONCURRENCY * 2);
+  const durable = await startChildServer({ synchronous: 'DURABLE' });
+  let full: ChildServer | undefined;
+  const clients: GraphQLClient[] = [];
+  try {
+    full = await startChildServer({ synchronous: 'FULL' });
+    const connect = (server: ChildServer) => {
+      const c = createGraphQLClient(server.url, { maxSockets: CONCURRENCY * 2, token: readFileSync(join(server.dataDir, 'admin.token'), 'utf8').trim() });
+      clients.push(c);
+      return c;
+    };
+    const client = connect(durable);
+    const fullClient = connect(full);
+    if (etcd) console.log(`etcd ${version}: ${etcd.url} (pid ${etcd.pid}), default durability (fsync of its WAL before each answer)`);
+    console.log(`Kubeql DURABLE: ${durable.url} (pid ${durable.pid}); Kubeql FULL: ${full.url} (pid ${full.pid})`);
+    for (const c of [client, fullClient]) for (const name of [WRITE_NS, LIST_NS]) await c.request(CREATE_NAMESPACE, { i: { metadata: { name } } });
+
+    // 1. Paired rounds.
     const labels = { app: 'web', tier: 'bronze' };
-    const createOne = (prefix: string) => (c: number, seq: number) =>
-      client.request(CREATE_POD, { i: pod(WRITE_NS, `${prefix}-${c}-${seq}`, labels) });
-    process.stdout.write(`createPod, 1 client (${WARMUP_MS / 1000} s warm-up + ${DURATION_MS / 1000} s)... `);
-    const single = await closedLoop(1, server.cpuUsage, createOne('s'));
-    console.log(`${fmt(single.perSecond, 0)}/s`);
-    process.stdout.write(`createPod, ${CONCURRENCY} clients (${WARMUP_MS / 1000} s warm-up + ${DURATION_MS / 1000} s)... `);
-    const multi = await closedLoop(CONCURRENCY, server.cpuUsage, createOne('m'));
-    console.log(`${fmt(multi.perSecond, 0)}/s`);
+    // Names (and etcd keys) unique across rounds: one counter per system.
+    const createOne = (c: GraphQLClient, prefix: string) => {
+      let k = 0;
+      return () => c.request(CREATE_POD, { i: pod(WRITE_NS, `${prefix}-${k++}`, labels) });
+    };
+    let e = 0;
+    const systems: System[] = [
+      { name: 'Kubeql DURABLE', cpu: durable.cpuUsage, op: createOne(client, 'd') },
+      { name: 'Kubeql FULL', cpu: full.cpuUsage, op: createOne(fullClient, 'f') },
+    ];
+    if (etcd) systems.push({ name: 'etcd', cpu: () => etcd.cpuUsage(), op: () => etcd.put(`/registry/pods/${WRITE_NS}/e-${e++}`, VALUE) });
+    console.log(`${ROUNDS} paired rounds of ${WARMUP_MS / 1000} s warm-up + ${DURATION_MS / 1000} s per system and client count:`);
+    // A first pass of each, not counted: the first system measured would otherwise be measured cold (JIT, caches).
+    for (const system of systems) await closedLoop(CONCURRENCY, system.cpu, system.op);
+    const pooled = await pairedRounds(systems, [CONCURRENCY, 1]);
 
     // 2. Seed 10,000 pods in one namespace, 1 in 100 gold, in batched documents from 16 clients.
     process.stdout.write(`seeding ${SEED_PODS.toLocaleString('en-US')} pods in namespace "${LIST_NS}"... `);
@@ -223,42 +288,63 @@ export async function run(): Promise<void> {
     console.log(`p50 ${fmt(headAfter.p50)} ms`);
 
     // Report.
-    console.log(`\nwrite benchmark — ${machine()}`);
-    console.log(`createPod: ${DURATION_MS / 1000} s measured after ${WARMUP_MS / 1000} s warm-up; lists: ${LIST_REPS} sequential repetitions over HTTP, each checked\n`);
-    const writeRow = (r: LoadResult) => [
-      'createPod',
-      String(r.clients),
-      String(r.count),
-      fmt(r.perSecond, 0),
-      fmt(r.latency.p50),
-      fmt(r.latency.p99),
-      fmt(r.latency.max),
-      `${fmt(r.serverCpu, 0)}%`,
-      `${fmt(r.clientCpu, 0)}%`,
-    ];
-    const listRow = (label: string, l: LatencySummary) => [label, '1', String(l.count), '-', fmt(l.p50), fmt(l.p99), fmt(l.max), '-', '-'];
-    printTable(
-      ['measurement', 'clients', 'ops', 'ops/s', 'p50 ms', 'p99 ms', 'max ms', 'server CPU', 'load CPU'],
-      [
-        writeRow(single),
-        writeRow(multi),
-        listRow(`pods tier=gold at head (${gold.size} of ${SEED_PODS})`, headList),
-        listRow(`pods tier=gold atRevision ${afterSeed} (${gold.size})`, pastList),
-        listRow(`pods tier=gold at head after +${CHURN} writes (${goldNow.size})`, headAfter),
-      ],
+    console.log(`\nwrite benchmark — ${machine()}, load average at the end ${os.loadavg().map((l) => fmt(l, 1)).join(' ')}`);
+    console.log(`writes: ${ROUNDS} paired rounds, ${DURATION_MS / 1000} s measured per system and client count after ${WARMUP_MS / 1000} s warm-up, pooled; lists: ${LIST_REPS} sequential repetitions over HTTP, each checked\n`);
+    const rows: string[][] = [];
+    for (const clientsN of [CONCURRENCY, 1])
+      for (const system of systems) {
+        const p = pooled.get(`${system.name}/${clientsN}`)!;
+        const l = summarize(p.latencies);
+        rows.push([
+          system.name === 'etcd' ? 'etcd put 1 KiB' : `createPod (${system.name.slice(7)})`,
+          String(clientsN),
+          String(p.count),
+          fmt((p.count / p.elapsedMs) * 1000, 0),
+          p.rounds.map((r) => fmt(r, 0)).join(' / '),
+          fmt(l.p50),
+          fmt(l.p99),
+          fmt(p.serverCpuUs / p.count, 0),
+        ]);
+      }
+    const listRow = (label: string, l: LatencySummary) => [label, '1', String(l.count), '-', '-', fmt(l.p50), fmt(l.p99), '-'];
+    rows.push(
+      listRow(`pods tier=gold at head (${gold.size} of ${SEED_PODS})`, headList),
+      listRow(`pods tier=gold atRevision ${afterSeed} (${gold.size})`, pastList),
+      listRow(`pods tier=gold at head after +${CHURN} writes (${goldNow.size})`, headAfter),
     );
-    console.log('(CPU: % of one core over the measured 5 s; the server is one Node process, one JS thread)');
-    console.log(`server CPU per createPod: ${fmt(single.serverCpuPerOp, 0)} µs with 1 client, ${fmt(multi.serverCpuPerOp, 0)} µs with ${CONCURRENCY} clients`);
+    printTable(['measurement', 'clients', 'ops', 'ops/s', 'per round', 'p50 ms', 'p99 ms', 'server CPU µs/op'], rows);
+    console.log('(server CPU: user + system time of the server process, all its threads, per operation; the lists ran against the DURABLE server)');
     console.log();
-    const targets: [string, boolean][] = [
-      [`target ≥ ${TARGET_WRITES_PER_S.toLocaleString('en-US')} createPod/s with ${CONCURRENCY} clients (got ${fmt(multi.perSecond, 0)})`, multi.perSecond >= TARGET_WRITES_PER_S],
-      [`target createPod p99 ≤ ${TARGET_WRITE_P99_MS} ms with ${CONCURRENCY} clients (got ${fmt(multi.latency.p99)})`, multi.latency.p99 <= TARGET_WRITE_P99_MS],
+    const rate = (name: string, n: number) => {
+      const p = pooled.get(`${name}/${n}`)!;
+      return (p.count / p.elapsedMs) * 1000;
+    };
+    const p99 = (name: string, n: number) => summarize(pooled.get(`${name}/${n}`)!.latencies).p99;
+    const targets: [string, boolean][] = [];
+    if (etcd) {
+      for (const mode of ['DURABLE', 'FULL']) {
+        const name = `Kubeql ${mode}`;
+        const r16 = rate(name, CONCURRENCY) / rate('etcd', CONCURRENCY);
+        const r1 = rate(name, 1) / rate('etcd', 1);
+        const rp99 = p99(name, CONCURRENCY) / p99('etcd', CONCURRENCY);
+        const rounds16 = pooled.get(`${name}/${CONCURRENCY}`)!.rounds.map((r, i) => fmt(r / pooled.get(`etcd/${CONCURRENCY}`)!.rounds[i])).join(', ');
+        targets.push(
+          [`target ${mode}: createPod/s ≥ 1.00× etcd's put/s with ${CONCURRENCY} clients (got ${fmt(r16)}×; per round ${rounds16})`, r16 >= 1],
+          [`target ${mode}: createPod p99 ≤ etcd's put p99 with ${CONCURRENCY} clients (got ${fmt(p99(name, CONCURRENCY))} ms vs ${fmt(p99('etcd', CONCURRENCY))} ms, ${fmt(rp99)}×)`, rp99 <= 1],
+          [`target ${mode}: createPod/s ≥ 1.00× etcd's put/s with 1 client (got ${fmt(r1)}×)`, r1 >= 1],
+        );
+      }
+    }
+    targets.push(
+      [`DURABLE against FULL with ${CONCURRENCY} clients: ${fmt(rate('Kubeql DURABLE', CONCURRENCY) / rate('Kubeql FULL', CONCURRENCY))}× the rate (informational)`, true],
       [`target label-selected list (100 of 10,000) p99 ≤ ${TARGET_LIST_MS} ms at the head (got ${fmt(headList.p99)})`, headList.p99 <= TARGET_LIST_MS],
       [`target same list p99 ≤ ${TARGET_LIST_MS} ms at a past revision (got ${fmt(pastList.p99)})`, pastList.p99 <= TARGET_LIST_MS],
-    ];
-    for (const [label, met] of targets) console.log(`${label}: ${verdict(met)}`);
+    );
+    for (const [label, met] of targets) console.log(label.includes('informational') ? label : `${label}: ${verdict(met)}`);
   } finally {
-    client.close();
-    await server.stop();
+    for (const c of clients) c.close();
+    await full?.stop();
+    await durable.stop();
+    await etcd?.stop();
   }
 }

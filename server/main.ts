@@ -6,7 +6,7 @@
  * count; the agents' debug endpoint (GET /routes) listens on PORT+1 (KUBEQL_AGENTS_DEBUG_PORT).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startChildComponent, type ChildComponent } from './components/child-component.js';
 import { writeCliConfig } from './components/cli-config.js';
 import { componentTokens, type ComponentTokens } from './components/component-tokens.js';
@@ -74,8 +74,10 @@ for (const [name, entry, args, componentToken] of [
   components.push(c);
   void c.exited.then((code) => !stopping && log.error({ component: name, code }, `${name} exited (code ${code})`));
 }
-// The one line npm start prints whatever LOG_LEVEL says: where to go.
+// The lines npm start prints whatever LOG_LEVEL says: where to go.
 process.stdout.write(`kubeql: GraphQL at ${url!} (GraphiQL in a browser), dashboard at ${url!.replace(/\/graphql$/, '/')}; data in ${dataDir}; kq configured in ${cliConfig}; Ctrl-C stops everything\n`);
+// The API server wrote kubectl's config into the data directory (never ~/.kube/config).
+process.stdout.write(`kubeql: kubectl works too: export KUBECONFIG=${resolve(join(dataDir, 'kubeconfig'))}\n`);
 
 function isListening(m: unknown): m is { type: 'listening'; url: string } {
   return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'listening' && typeof (m as { url?: unknown }).url === 'string';

@@ -3,14 +3,15 @@ import { createLogger } from '../logging/logger.js';
 import { DamagedDatabaseError } from '../store/open-database.js';
 import { DEFAULT_RETENTION, type RetentionOptions } from '../store/retention.js';
 import { startApiServer } from './server.js';
+import { writeKubeconfig } from '../components/kubeconfig.js';
 
 const log = createLogger('api');
 /** A shutdown that takes longer than this exits 1 anyway. */
 const SHUTDOWN_DEADLINE_MS = 9000;
 
-const sync = (process.env.KUBEQL_SYNC ?? 'FULL').toUpperCase();
-if (sync !== 'FULL' && sync !== 'NORMAL') {
-  log.fatal(`KUBEQL_SYNC must be FULL or NORMAL, not ${sync}`);
+const sync = (process.env.KUBEQL_SYNC ?? 'DURABLE').toUpperCase();
+if (sync !== 'FULL' && sync !== 'DURABLE' && sync !== 'NORMAL') {
+  log.fatal(`KUBEQL_SYNC must be FULL, DURABLE or NORMAL, not ${sync}`);
   process.exit(1);
 }
 
@@ -56,9 +57,11 @@ try {
   process.stderr.write(`kubeql apiserver: ${message}\n`);
   process.exit(1);
 }
+// kubectl's config for this server (the Kubernetes REST API over TLS on the same port), in the data directory.
+const kubeconfig = writeKubeconfig(dataDir, { server: server.kubernetesUrl, caCert: server.caCert, token: server.adminToken });
 log.info(
-  { url: server.url, dataDir, head: server.store.head(), synchronous: sync },
-  `Kubeql API server listening on ${server.url} (GraphiQL: open it in a browser); data in ${dataDir}, head revision ${server.store.head()}`,
+  { url: server.url, kubernetesUrl: server.kubernetesUrl, kubeconfig, dataDir, head: server.store.head(), synchronous: sync },
+  `Kubeql API server listening on ${server.url} (GraphiQL: open it in a browser), Kubernetes API at ${server.kubernetesUrl} (export KUBECONFIG=${kubeconfig}); data in ${dataDir}, head revision ${server.store.head()}`,
 );
 // Started by `npm start`: tell the parent where it listens (it then waits on /readyz); the log level does not matter.
 process.send?.({ type: 'listening', url: server.url });

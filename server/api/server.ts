@@ -9,7 +9,7 @@ import { createLogger } from '../logging/logger.js';
 import { kinds, kindByName } from '../resources/registry.js';
 import { createStore } from '../store/create-store.js';
 import { startRetention, type RetentionOptions } from '../store/retention.js';
-import type { Store } from '../store/types.js';
+import type { Store, SyncMode } from '../store/types.js';
 import { createAuthorizer } from './auth/authorizer.js';
 import { admissionFor } from './auth/admission.js';
 import { createGuard } from './auth/guard.js';
@@ -21,9 +21,13 @@ import { DEFAULT_LIMITS, limitPlugins, type Limits } from './plugins/limits.js';
 import { bootstrap } from './bootstrap.js';
 import type { ApiContext } from './context.js';
 import { adminRoutes } from './http/admin-routes.js';
+import { restRoutes } from './rest/router.js';
+import { refuseRestUpgrades } from './rest/upgrade.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
 import { renderOfflineGraphiQL } from './http/graphiql-page.js';
 import { gracefulCloser } from './http/close-gracefully.js';
+import { plainAndTls } from './http/plain-and-tls.js';
+import { ensureServingCert } from './http/serving-cert.js';
 import { withFastJsonPost } from './http/fast-json-post.js';
 import { admittedIdentity, createPriorityLevels, priorityOf, type PriorityLevelLimits, type PriorityLevelName } from './http/priority-levels.js';
 import { opsRoutes } from './http/ops-routes.js';
@@ -44,7 +48,7 @@ export interface ApiServerOptions {
   /** 0 picks a free port. */
   port?: number;
   host?: string;
-  synchronous?: 'FULL' | 'NORMAL';
+  synchronous?: SyncMode;
   ranges?: Partial<AllocationRanges>;
   /** store.statementCount() counts every SQL statement SQLite runs (for tests; costs on the hot path). */
   countStatements?: boolean;
@@ -74,6 +78,10 @@ export interface ApiServer {
   url: string;
   port: number;
   store: Store;
+  /** The Kubernetes REST API over TLS on the same port (https://host:port), for kubectl. */
+  kubernetesUrl: string;
+  /** The serving certificate (PEM), the kubeconfig's certificate authority. */
+  caCert: string;
   /** The admin token ($DATA_DIR/admin.token). */
   adminToken: string;
   close(): Promise<void>;
@@ -137,8 +145,24 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   let closing = false;
   const admin = adminRoutes({ store, authenticate: (h) => authenticator.authenticate(h), allows: authorizer.allows }, withFastJsonPost(yoga, { maxBodyBytes: limits.bodyBytes, schedule: priorityLevels.schedule }));
-  const http: Server = createServer(opsRoutes({ store, registry: metrics.registry, shuttingDown: () => closing }, dashboardRoutes(admin)));
-  const closeHttp = gracefulCloser(http);
+  const rest = restRoutes(
+    {
+      store,
+      watch,
+      authenticate: (h) => authenticator.authenticate(h),
+      rateLimit: (name) => rateLimiter.take(name),
+      context: requestContext,
+      bodyBytes: limits.bodyBytes,
+      observe: metrics.request,
+      schedule: (req, res, run) => priorityLevels.schedule(req, res, undefined, run),
+    },
+    dashboardRoutes(admin),
+  );
+  const http: Server = createServer(opsRoutes({ store, registry: metrics.registry, shuttingDown: () => closing }, rest));
+  // HTTP and HTTPS on one port: Kubernetes clients (kubectl) send a bearer token only over TLS.
+  const servingCert = await ensureServingCert(options.dataDir);
+  const listener = plainAndTls(http, servingCert);
+  const closeHttp = gracefulCloser(http, listener);
   const ws = attachGraphQLWebSocket(http, yoga, {
     path: '/graphql',
     keepAliveMs: options.keepAliveMs,
@@ -152,18 +176,23 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return authenticator.authenticate(authorization) ? { authorization } : false;
     },
   });
+  // kubectl exec, attach and port-forward upgrade on the REST API's paths: a Status says why they cannot work.
+  refuseRestUpgrades(http, (h) => authenticator.authenticate(h));
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? 8080, host, () => resolve());
+    listener.once('error', reject);
+    listener.listen(options.port ?? 8080, host, () => resolve());
   });
-  const port = (http.address() as AddressInfo).port;
+  const port = (listener.address() as AddressInfo).port;
   // Once listening, a server error (an accept failure) is logged; each connection's own errors end that connection only.
+  listener.on('error', (error) => log.error({ err: error }, 'HTTP server error'));
   http.on('error', (error) => log.error({ err: error }, 'HTTP server error'));
 
   return {
     url: `http://${host}:${port}/graphql`,
     port,
+    kubernetesUrl: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    caCert: servingCert.cert,
     store,
     adminToken: authenticator.adminToken,
     async close() {

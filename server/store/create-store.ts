@@ -11,8 +11,9 @@ import { rebuildProjections } from './rebuild-projections.js';
 import { reclaimSpace } from './reclaim.js';
 import { revisionBefore } from './revision-before.js';
 import { verifyReplay } from './verify-replay.js';
-import { tokenStore } from './tokens.js';
+import { tokenStore, type TokenStore } from './tokens.js';
 import { createGroupCommit } from './group-commit.js';
+import { createWalSync, type WalSync } from './wal-sync.js';
 import { createStorageFaults } from './storage-fault.js';
 import { checkHealth, shippedMigrations } from './health.js';
 import { listBy } from './list-by.js';
@@ -24,12 +25,39 @@ import { toStoredEvent } from './stored-event.js';
 import { storeMeta } from './tables.js';
 import type { Store, StoreOptions, StoredEvent } from './types.js';
 
+/**
+ * Issuing and revoking a token are transactions of their own, outside the group commit. Under
+ * DURABLE (COMMIT does not sync) each is followed by a sync of the WAL on this thread before it
+ * returns: they are rare, and a revocation must not come back after a power loss.
+ */
+function durableTokens(tokens: TokenStore, walSync: WalSync | undefined): TokenStore {
+  if (!walSync) return tokens;
+  return {
+    ...tokens,
+    save(token) {
+      tokens.save(token);
+      walSync.syncNow();
+    },
+    revoke(tokenId, actor, at) {
+      const done = tokens.revoke(tokenId, actor, at);
+      walSync.syncNow();
+      return done;
+    },
+  };
+}
+
 export function createStore(options: StoreOptions): Store {
   // With countStatements (tests), statementCount is every statement SQLite ran; nothing is counted otherwise.
   let executed = 0;
-  const { sqlite, db } = openDatabase(options.dataDir, options.synchronous ?? 'FULL', options.countStatements ? () => void executed++ : undefined);
+  const mode = options.synchronous ?? 'DURABLE';
+  const { sqlite, db } = openDatabase(options.dataDir, mode === 'DURABLE' ? 'NORMAL' : mode, options.countStatements ? () => void executed++ : undefined);
+  const walSync = mode === 'DURABLE' ? createWalSync(`${sqlite.name}-wal`) : undefined;
   const st = prepareStatements(db);
   const counter = { head: st.head.get()?.seq ?? 0 };
+  // The head readers see: the newest acknowledged (durable, published) revision. Under DURABLE,
+  // batches committed but not yet synced are above it; a read "at the head" then reads at this
+  // revision from the versioned tables, so no reader sees a write that is not yet acknowledged.
+  let published = counter.head;
   const floorRow = db.select().from(storeMeta).where(eq(storeMeta.key, 'floor')).get();
   let floor = floorRow ? Number(floorRow.value) : 0;
   /** Kinds compacted above the log's floor (high-churn kinds: Lease, Event), each with its own floor. */
@@ -40,31 +68,34 @@ export function createStore(options: StoreOptions): Store {
   const listeners = new Set<(head: number, events: readonly StoredEvent[]) => void>();
   const allocationsOf = options.allocationsOf ?? (() => []);
   const faults = createStorageFaults(options.dataDir);
-  const { write, drain } = createGroupCommit(
+  const { write, drain, syncCheck } = createGroupCommit(
     sqlite,
     st,
     counter,
     allocationsOf,
     (head, events) => {
+      published = head;
       for (const listener of listeners) listener(head, events);
     },
     options.onBatch,
     faults,
+    walSync,
   );
   const migrations = shippedMigrations();
 
   /** The revision a read runs at: undefined for the head (current rows), else a checked past revision. */
   function readRevision(atRevision: number | undefined, kind?: string): number | undefined {
-    if (atRevision === undefined || atRevision === counter.head) return undefined;
-    if (atRevision > counter.head)
-      throw new KubeqlError('BAD_USER_INPUT', `revision ${atRevision} is newer than the head of the log (${counter.head})`, { field: 'atRevision' });
+    // At the head: the current rows, or while a batch awaits its sync, the acknowledged revision.
+    if (atRevision === undefined || atRevision === published) return published === counter.head ? undefined : published;
+    if (atRevision > published)
+      throw new KubeqlError('BAD_USER_INPUT', `revision ${atRevision} is newer than the head of the log (${published})`, { field: 'atRevision' });
     const held = kind === undefined ? floor : floorOf(kind);
     if (atRevision < held) throw expired(atRevision, held, undefined, held > floor ? kind : undefined);
     return atRevision;
   }
 
   return {
-    head: () => counter.head,
+    head: () => published,
     floor: () => floor,
     kindFloor: floorOf,
     logFloor,
@@ -76,7 +107,7 @@ export function createStore(options: StoreOptions): Store {
     list(query) {
       const revision = readRevision(query.atRevision, query.kind);
       const { items, hasMore } = listObjects(db, query, revision);
-      return { items, hasMore, revision: revision ?? counter.head };
+      return { items, hasMore, revision: revision ?? published };
     },
     getMany(kind, keys, atRevision) {
       const revision = readRevision(atRevision, kind);
@@ -98,17 +129,20 @@ export function createStore(options: StoreOptions): Store {
       // Below a kind's floor the log has gaps: a watch resuming there relists (as after Kubernetes' etcd compaction).
       const held = logFloor();
       if (afterRevision < held) throw expired(afterRevision, held);
-      return st.eventsAfter.all({ after: afterRevision, limit }).map(toStoredEvent);
+      const events = st.eventsAfter.all({ after: afterRevision, limit }).map(toStoredEvent);
+      // Oldest first: what is above the acknowledged head is a tail.
+      while (events.length && events[events.length - 1].revision > published) events.pop();
+      return events;
     },
     getVersion(kind, namespace, name, revision) {
       const row = st.objectVersion.get({ kind, namespace, name, revision });
       return row ? (JSON.parse(row.object) as KObject) : undefined;
     },
-    tokens: tokenStore(db),
+    tokens: durableTokens(tokenStore(db), walSync),
     compact(newFloor) {
       if (newFloor <= floor) return floor;
-      if (newFloor > counter.head)
-        throw new KubeqlError('BAD_USER_INPUT', `cannot compact above the head of the log (${counter.head})`, { field: 'floor' });
+      if (newFloor > published)
+        throw new KubeqlError('BAD_USER_INPUT', `cannot compact above the head of the log (${published})`, { field: 'floor' });
       compactBelow(sqlite, newFloor);
       floor = newFloor;
       reclaimSpace(sqlite);
@@ -116,8 +150,8 @@ export function createStore(options: StoreOptions): Store {
     },
     compactKind(kind, newFloor) {
       if (newFloor <= floorOf(kind)) return floorOf(kind);
-      if (newFloor > counter.head)
-        throw new KubeqlError('BAD_USER_INPUT', `cannot compact above the head of the log (${counter.head})`, { field: 'floor' });
+      if (newFloor > published)
+        throw new KubeqlError('BAD_USER_INPUT', `cannot compact above the head of the log (${published})`, { field: 'floor' });
       compactKindBelow(sqlite, kind, newFloor);
       kindFloors.set(kind, newFloor);
       reclaimSpace(sqlite);
@@ -125,10 +159,17 @@ export function createStore(options: StoreOptions): Store {
     },
     readAudit(filter, after, limit) {
       if (after < floor) throw expired(after, floor);
-      return readAudit(db, filter, after, limit);
+      const page = readAudit(db, filter, after, limit);
+      if (published === counter.head) return page;
+      // Only acknowledged events: what is above them is the end of the log as readers see it.
+      const events = page.events.filter((e) => e.revision <= published);
+      return events.length === page.events.length ? page : { events, hasMore: false };
     },
     readHistory(kind, key, after, limit) {
-      return readHistory(db, kind, key, after, limit);
+      const page = readHistory(db, kind, key, after, limit);
+      if (published === counter.head) return page;
+      const versions = page.versions.filter((v) => v.event.revision <= published);
+      return versions.length === page.versions.length ? page : { versions, hasMore: false };
     },
     revisionBefore: (ts) => revisionBefore(sqlite, ts),
     replay: ({ verify }) =>
@@ -142,10 +183,11 @@ export function createStore(options: StoreOptions): Store {
       if (!options.countStatements) throw new Error('statementCount needs a store opened with countStatements (a test instrument, off the hot path otherwise)');
       return executed;
     },
-    health: () => [...checkHealth(sqlite, migrations), faults.check()],
+    health: () => [...checkHealth(sqlite, migrations), faults.check(), ...(walSync ? [syncCheck()] : [])],
     drain,
     close() {
       listeners.clear();
+      walSync?.close();
       if (!sqlite.open) return;
       sqlite.pragma('wal_checkpoint(TRUNCATE)');
       sqlite.close();

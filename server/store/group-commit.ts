@@ -2,12 +2,23 @@
  * Group commit: writes that arrive in the same tick share one IMMEDIATE transaction (one fsync),
  * each in a savepoint of its own, so each succeeds or fails alone. Revisions stay gap-free: a
  * job that fails gives its revisions back before the next job runs.
+ *
+ * With a `walSync` (KUBEQL_SYNC=DURABLE), COMMIT does not sync; the WAL is fdatasynced on the
+ * threadpool, and a batch's writes are answered (and its events published to onCommit) only once a
+ * sync that began after its COMMIT has completed, so acknowledged still means durable. While one
+ * sync runs, the event loop goes on with requests, whose writes gather and commit as the next
+ * batch once the sync is done (committing each tick's few writes at once cost more CPU per write). What is durable is always a prefix of the commits (a sync covers everything
+ * written before it). A failed sync leaves the outcome of its batches unknown: they are answered
+ * UNAVAILABLE (not retryable) and every later write is refused, as the log can no longer promise
+ * durability; a restart recovers whatever the disk holds.
  */
 import type Database from 'better-sqlite3';
 import type { Allocation, KObject } from '../resources/kind.js';
+import { KubeqlError } from '../errors.js';
 import type { Statements } from './statements.js';
+import type { WalSync } from './wal-sync.js';
 import { createWriteTx, type RevisionCounter } from './write-transaction.js';
-import type { StoredEvent, WriteTx } from './types.js';
+import type { HealthCheck, StoredEvent, WriteTx } from './types.js';
 
 interface Job {
   fn: (tx: WriteTx) => unknown;
@@ -26,11 +37,16 @@ export function createGroupCommit(
   committed: (head: number, events: StoredEvent[]) => void,
   onBatch?: (writes: number, durationMs: number) => void,
   faults?: { translate(error: unknown): unknown; committed(): void },
+  walSync?: WalSync,
 ) {
   const translate = faults ? (error: unknown) => faults.translate(error) : (error: unknown) => error;
   let queue: Job[] = [];
   let scheduled = false;
   let drained: Array<() => void> = [];
+  /** Committed batches waiting for a WAL sync that began after their COMMIT (walSync only). */
+  let unsynced: { batch: Job[]; head: number; before: number }[] = [];
+  let syncing = false;
+  let syncFailure: KubeqlError | undefined;
 
   const inSavepoint = sqlite.transaction((job: Job) => job.fn(createWriteTx(st, counter, allocationsOf, job.events)));
   const runBatch = sqlite.transaction((batch: Job[]) => {
@@ -53,6 +69,11 @@ export function createGroupCommit(
     scheduled = false;
     const batch = queue;
     queue = [];
+    if (syncFailure) {
+      for (const job of batch) job.reject(syncFailure);
+      wakeDrained();
+      return;
+    }
     const before = counter.head;
     const started = performance.now();
     try {
@@ -67,18 +88,65 @@ export function createGroupCommit(
       return;
     }
     onBatch?.(batch.length, performance.now() - started);
+    if (walSync) {
+      unsynced.push({ batch, head: counter.head, before });
+      if (!syncing) startSync(walSync);
+      return;
+    }
+    settle(batch, before, counter.head);
+    wakeDrained();
+  }
+
+  /** Answers a durable batch's jobs and publishes its events. */
+  function settle(batch: Job[], before: number, head: number): void {
     faults?.committed();
     for (const job of batch) {
       const outcome = job.outcome!;
       if (outcome.ok) job.resolve(outcome.value);
       else job.reject(outcome.error);
     }
-    if (counter.head !== before) committed(counter.head, batch.flatMap((job) => job.events));
-    wakeDrained();
+    if (head !== before) committed(head, batch.flatMap((job) => job.events));
+  }
+
+  function startSync(ws: WalSync): void {
+    syncing = true;
+    const covered = unsynced;
+    unsynced = [];
+    ws.sync().then(
+      () => {
+        for (const { batch, before, head } of covered) settle(batch, before, head);
+        next(ws);
+      },
+      (error: unknown) => {
+        const code = (error as { code?: unknown }).code;
+        syncFailure ??= new KubeqlError(
+          'UNAVAILABLE',
+          `the log's write-ahead file could not be synced to disk (${typeof code === 'string' ? code : (error as Error).message}): the outcome of writes since the last sync is unknown, and the log refuses writes until the server restarts`,
+          { retryable: false },
+        );
+        // Batches committed meanwhile too: after a failed fdatasync, a later one that succeeds does not
+        // prove the earlier pages reached the disk (the kernel may have dropped them).
+        for (const { batch } of [...covered, ...unsynced]) for (const job of batch) job.reject(syncFailure);
+        unsynced = [];
+        next(ws);
+      },
+    );
+  }
+
+  function next(ws: WalSync): void {
+    syncing = false;
+    if (unsynced.length) startSync(ws);
+    else if (queue.length && !scheduled) schedule();
+    else wakeDrained();
+  }
+
+  function schedule(): void {
+    scheduled = true;
+    setImmediate(flush);
   }
 
   function wakeDrained(): void {
-    if (scheduled || drained.length === 0) return;
+    if (scheduled || syncing || drained.length === 0) return;
     const waiters = drained;
     drained = [];
     for (const wake of waiters) wake();
@@ -86,18 +154,22 @@ export function createGroupCommit(
 
   return {
     write<T>(fn: (tx: WriteTx) => T): Promise<T> {
+      if (syncFailure) return Promise.reject(syncFailure);
       return new Promise<T>((resolve, reject) => {
         queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, events: [] });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(flush);
-        }
+        // While a WAL sync runs, writes gather (the event loop parses, validates and answers
+        // meanwhile); they commit as one batch when it completes: fewer, larger transactions.
+        if (!scheduled && !syncing) schedule();
       });
     },
-    /** Resolves once nothing is queued: every write queued so far is committed or has failed. */
+    /** Readiness: failing once a WAL sync has failed (writes are refused until a restart). */
+    syncCheck(): HealthCheck {
+      return syncFailure ? { name: 'log-sync', ok: false, message: syncFailure.message } : { name: 'log-sync', ok: true };
+    },
+    /** Resolves once nothing is queued: every write queued so far is committed (and synced) or has failed. */
     async drain(): Promise<void> {
       // Again after each wake: a write's continuation may have queued the next one.
-      while (scheduled) await new Promise<void>((resolve) => drained.push(resolve));
+      while (scheduled || syncing) await new Promise<void>((resolve) => drained.push(resolve));
     },
   };
 }

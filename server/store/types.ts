@@ -89,11 +89,19 @@ export interface ListResult {
   hasMore: boolean;
 }
 
+/**
+ * FULL: SQLite syncs the WAL inside COMMIT, on the event loop; acknowledged = durable.
+ * DURABLE: SQLite commits with synchronous=NORMAL and the WAL is fdatasynced on the threadpool
+ * before a batch is acknowledged or published; acknowledged = durable, and reads see only
+ * acknowledged writes. NORMAL: no sync at commit; a power loss may lose acknowledged writes.
+ */
+export type SyncMode = 'FULL' | 'DURABLE' | 'NORMAL';
+
 export interface StoreOptions {
   /** Directory holding kubeql.db. */
   dataDir: string;
-  /** SQLite's synchronous setting for the log: FULL (default) loses nothing acknowledged on power loss. */
-  synchronous?: 'FULL' | 'NORMAL';
+  /** How the log reaches the disk (default DURABLE); see SyncMode. */
+  synchronous?: SyncMode;
   /** Values an object holds in unique pools (from the registry of kinds). */
   allocationsOf?: (object: KObject) => Allocation[];
   /** Count every SQL statement SQLite runs (better-sqlite3's verbose hook) for statementCount; off by default, it costs on the hot path. */

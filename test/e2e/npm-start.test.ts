@@ -3,12 +3,13 @@
  * nodes) as child processes of the compiled build, the examples applied through GraphQL, and Ctrl-C
  * stopping everything. It runs with LOG_LEVEL=warn: starting waits on /readyz, not on a log line.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KUBECTL, kubectlPresent } from '../support/kubectl.js';
 import { eventually } from '../support/processes.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -77,6 +78,15 @@ describe('npm start', () => {
     expect(output).not.toMatch(/"level":"info"/);
     const { nodes } = await gql(`{ nodes { edges { node { metadata { name labels } } } } }`);
     expect(nodes.edges.map((e: any) => e.node.metadata.name).sort()).toEqual(['node-0', 'node-1', 'node-2']);
+  });
+
+  it('writes a kubeconfig into the data directory, prints the export line, and kubectl reads the cluster with it', async () => {
+    const file = join(dataDir, 'kubeconfig');
+    expect(output).toContain(`export KUBECONFIG=${resolve(file)}`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    if (!kubectlPresent) return; // the kubectl tests say why they are skipped
+    const run = spawnSync(KUBECTL, ['get', 'nodes', '-o', 'name'], { env: { ...process.env, KUBECONFIG: file, KUBECACHEDIR: join(dataDir, 'kubectl-cache') }, encoding: 'utf8' });
+    expect(run.stdout.trim().split('\n').sort()).toEqual(['node/node-0', 'node/node-1', 'node/node-2']);
   });
 
   it('examples/pinned-pod.yaml runs in zone-1; examples/too-big.yaml stays Pending with the reason', async () => {

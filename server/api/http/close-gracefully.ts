@@ -11,8 +11,8 @@ import { Server as NetServer, type Socket } from 'node:net';
 
 export type CloseGracefully = (graceMs: number) => Promise<void>;
 
-/** Starts tracking `http`'s connections (call before it listens); the returned function closes it. */
-export function gracefulCloser(http: Server): CloseGracefully {
+/** Starts tracking `http`'s connections (call before it listens); the returned function closes it. `listener` is the server that accepts them (`http` itself unless a front listener hands it connections). */
+export function gracefulCloser(http: Server, listener: NetServer = http): CloseGracefully {
   /** Each HTTP connection's responses in progress. */
   const connections = new Map<Socket, Set<ServerResponse>>();
   let closing = false;
@@ -39,7 +39,7 @@ export function gracefulCloser(http: Server): CloseGracefully {
       const deadline = setTimeout(() => connections.forEach((_, socket) => socket.destroy()), graceMs);
       deadline.unref();
       // Stop listening; the callback comes once every connection (WebSockets included) is closed.
-      NetServer.prototype.close.call(http, () => {
+      NetServer.prototype.close.call(listener, () => {
         clearTimeout(deadline);
         resolve();
       });

@@ -16,6 +16,7 @@ import { parseManifests, type ManifestDocument } from './parse-manifests.js';
 import { reusedRequestId } from './request-id.js';
 import { threeWayMerge } from './three-way-merge.js';
 import { updateInTx } from './update.js';
+import { writeOrDryRun } from './object-writes.js';
 import { attributesFor } from '../auth/attributes.js';
 import type { Guard } from '../auth/guard.js';
 import type { VerbContext } from './verb-context.js';
@@ -191,11 +192,6 @@ function earlierApply(tx: WriteTx, targets: Target[], events: StoredEvent[], req
   return { revision: events.at(-1)!.revision, objects, warnings };
 }
 
-/** Carries a dry run's result out of its write, whose throwing rolls the savepoint back. */
-class DryRunResult {
-  constructor(readonly result: ApplyResult) {}
-}
-
 export async function apply(ctx: ApiContext, kindOf: (name: string) => KindDef | undefined, args: ApplyArgs): Promise<ApplyResult> {
   const targets = parseManifests(args.manifests).map((doc) => identify(doc, kindOf));
   if (targets.length === 0) throw badInput('manifests', 'no objects passed to apply');
@@ -204,14 +200,5 @@ export async function apply(ctx: ApiContext, kindOf: (name: string) => KindDef |
     const earlier = requestId ? tx.eventsForRequest(ctx.actor, requestId) : [];
     return earlier.length > 0 ? earlierApply(tx, targets, earlier, requestId!) : applyInTx(tx, ctx, targets, requestId);
   };
-  if (!args.dryRun) return ctx.store.write(run);
-  try {
-    await ctx.store.write((tx) => {
-      throw new DryRunResult(run(tx));
-    });
-  } catch (e) {
-    if (e instanceof DryRunResult) return e.result;
-    throw e;
-  }
-  throw new Error('a dry run must end in its result');
+  return writeOrDryRun(ctx.store, Boolean(args.dryRun), run);
 }

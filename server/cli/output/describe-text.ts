@@ -1,7 +1,7 @@
 /** `kq describe`'s text: kubectl's layout (aligned `Key:  value` lines, nested sections indented by two, camelCase keys as words). */
 import type { KObject, KindDef } from '../../resources/kind.js';
+import { podStatus } from '../../resources/printing/pod-status.js';
 import { podLines, serviceLines, workloadLines } from './describe-pod.js';
-import { podStatus } from './pod-status.js';
 import { isPlainObject } from '../../resources/plain-object.js';
 
 type Line = { indent: number; key: string; value: string };

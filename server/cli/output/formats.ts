@@ -3,8 +3,8 @@ import { yaml } from '../yaml.js';
 import type { KObject, KindDef } from '../../resources/kind.js';
 import { CliError } from '../cli-error.js';
 import { kindOfManifest, objectRef } from '../kinds.js';
-import { labelsText } from './cells.js';
-import { columnsFor } from './columns.js';
+import { labelsText } from '../../resources/printing/cells.js';
+import { columnsFor } from '../../resources/printing/columns.js';
 
 export type Format = 'table' | 'wide' | 'yaml' | 'json' | 'name';
 
@@ -33,7 +33,7 @@ export function tableHeader(kind: KindDef, opts: TableOptions): string[] {
   return [
     ...(opts.namespaceColumn && kind.namespaced ? ['NAMESPACE'] : []),
     'NAME',
-    ...columnsFor(kind, opts.wide).map((c) => c.header),
+    ...columnsFor(kind, opts.wide).map((c) => c.name.toUpperCase()),
     ...(opts.labelColumns ?? []).map(labelHeader),
     ...(opts.showLabels ? ['LABELS'] : []),
   ];

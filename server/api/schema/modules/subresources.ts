@@ -4,10 +4,8 @@
  */
 import type { KObject, KindDef } from '../../../resources/kind.js';
 import type { ApiContext } from '../../context.js';
-import { bindInTx, checkNodeName } from '../../verbs/bind.js';
-import { checkReplicas, scaleInTx } from '../../verbs/scale.js';
-import { writeExisting, type WriteTarget as Target } from '../../verbs/write-existing.js';
-import { attributesFor } from '../../auth/attributes.js';
+import { bindObject, scaleObject } from '../../verbs/object-writes.js';
+import type { WriteTarget as Target } from '../../verbs/write-existing.js';
 import type { SchemaModule } from '../module.js';
 
 
@@ -38,19 +36,9 @@ function resolvers(kinds: readonly KindDef[]) {
   const mutations: Record<string, unknown> = {};
   const pod = podKind(kinds);
   if (pod)
-    mutations.bindPod = (_: unknown, args: Target & { nodeName: string }, ctx: ApiContext): Promise<KObject> => {
-      checkNodeName(args.nodeName);
-      // Kubeql's verb `bind` on pods, or Kubernetes' own spelling: create pods/binding.
-      const allowedIf = [attributesFor(pod, 'bind', args), attributesFor(pod, 'create', { ...args, subresource: 'binding' })];
-      return writeExisting(ctx, pod, args, 'bind', allowedIf, (tx, current) => bindInTx(tx, ctx, current, args.nodeName, args.requestId));
-    };
+    mutations.bindPod = (_: unknown, args: Target & { nodeName: string }, ctx: ApiContext): Promise<KObject> => bindObject(ctx, pod, args);
   for (const kind of scalable(kinds))
-    mutations[`scale${kind.kind}`] = (_: unknown, args: Target & { replicas: number }, ctx: ApiContext): Promise<KObject> => {
-      checkReplicas(args.replicas);
-      // Kubeql's verb `scale`, or Kubernetes' own spelling: update (or patch) <resource>/scale.
-      const allowedIf = ['update', 'patch'].map((verb) => attributesFor(kind, verb, { ...args, subresource: 'scale' }));
-      return writeExisting(ctx, kind, args, 'scale', [attributesFor(kind, 'scale', args), ...allowedIf], (tx, current) => scaleInTx(tx, ctx, kind, current, args.replicas, args.requestId));
-    };
+    mutations[`scale${kind.kind}`] = (_: unknown, args: Target & { replicas: number }, ctx: ApiContext): Promise<KObject> => scaleObject(ctx, kind, args);
   return Object.keys(mutations).length ? { Mutation: mutations } : {};
 }
 

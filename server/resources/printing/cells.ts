@@ -1,5 +1,5 @@
 /** Cells kubectl prints for services, endpoints, nodes and workloads (ports, addresses, roles, selectors, images). */
-import type { KObject } from '../../resources/kind.js';
+import type { KObject } from '../kind.js';
 
 type Obj = Record<string, any>;
 const body = (o: KObject, field = 'spec'): Obj => (o[field] as Obj | undefined) ?? {};

@@ -1,5 +1,5 @@
 /** A pod's READY, STATUS and RESTARTS cells, reasoned as kubectl's printPod does. */
-import type { KObject } from '../../resources/kind.js';
+import type { KObject } from '../kind.js';
 
 type ContainerStatus = {
   ready?: boolean;

@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { KObject } from '../../server/resources/kind.js';
+import { createStore } from '../../server/store/create-store.js';
+import type { Store, SyncMode } from '../../server/store/types.js';
+
+/**
+ * KUBEQL_SYNC=DURABLE: the batch commits with synchronous=NORMAL and is acknowledged only after the
+ * WAL's fdatasync on the threadpool. Between its COMMIT and that sync the write is in the file but
+ * nobody is told of it: the write has not resolved, onCommit has not run, and reads at the head
+ * (head(), get, list, readEvents, readAudit) answer as of the acknowledged revision. FULL is the control: there
+ * the same moment already shows the write.
+ */
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function pod(name: string): KObject {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', uid: `uid-${name}` }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } as unknown as KObject;
+}
+
+function open(mode: SyncMode): { store: Store; file: string } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kubeql-sync-test-'));
+  dirs.push(dataDir);
+  return { store: createStore({ dataDir, synchronous: mode }), file: join(dataDir, 'kubeql.db') };
+}
+
+const create = (store: Store, name: string) => store.write((tx) => tx.append({ actor: 'test', verb: 'create', type: 'ADDED', object: pod(name) }).revision);
+
+/** What the store shows right after the batch's COMMIT: an immediate queued after the flush's runs next in the same phase, before any I/O completion. */
+function rightAfterCommit(store: Store, file: string, published: number[]) {
+  return new Promise<{ inFile: number; head: number; get: boolean; listed: number; events: number; audit: number; published: number; settled: boolean }>((resolve) => {
+    let settled = false;
+    const write = create(store, 'p1');
+    void write.then(() => (settled = true));
+    setImmediate(() => {
+      const other = new Database(file, { readonly: true });
+      const inFile = (other.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+      other.close();
+      resolve({
+        inFile,
+        head: store.head(),
+        get: store.get('Pod', 'default', 'p1') !== undefined,
+        listed: store.list({ kind: 'Pod', namespace: 'default' }).items.length,
+        events: store.readEvents(0, 100).length,
+        audit: store.readAudit({}, 0, 100).events.length,
+        published: published.length,
+        settled,
+      });
+    });
+  });
+}
+
+describe('DURABLE sync mode', () => {
+  it('acknowledges and shows a write only after the WAL sync that follows its COMMIT', async () => {
+    const { store, file } = open('DURABLE');
+    try {
+      const published: number[] = [];
+      store.onCommit((head) => published.push(head));
+      const seen = await rightAfterCommit(store, file, published);
+      // Committed to the file, not yet acknowledged nor visible.
+      expect(seen).toEqual({ inFile: 1, head: 0, get: false, listed: 0, events: 0, audit: 0, published: 0, settled: false });
+      await store.drain();
+      expect(store.head()).toBe(1);
+      expect(published).toEqual([1]);
+      expect(store.get('Pod', 'default', 'p1')?.metadata.resourceVersion).toBe('1');
+      expect(store.readEvents(0, 100).map((e) => e.revision)).toEqual([1]);
+      expect(() => store.get('Pod', 'default', 'p1', 2)).toThrow(/newer than the head/);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('FULL (the control) shows the write at once after its COMMIT', async () => {
+    const { store, file } = open('FULL');
+    try {
+      const published: number[] = [];
+      store.onCommit((head) => published.push(head));
+      const seen = await rightAfterCommit(store, file, published);
+      expect(seen).toEqual({ inFile: 1, head: 1, get: true, listed: 1, events: 1, audit: 1, published: 1, settled: true });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('many concurrent writes across several syncs: each resolves with its own revision, published once, in order, gap-free', async () => {
+    const { store } = open('DURABLE');
+    try {
+      const published: number[] = [];
+      store.onCommit((_head, events) => published.push(...events.map((e) => e.revision)));
+      const waves: Promise<number>[] = [];
+      for (let wave = 0; wave < 20; wave++) {
+        for (let i = 0; i < 10; i++) waves.push(create(store, `w${wave}-${i}`));
+        await new Promise((r) => setImmediate(r)); // the next wave commits while a sync may still run
+      }
+      const revisions = await Promise.all(waves);
+      expect([...revisions].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      expect(published).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      expect(store.head()).toBe(200);
+      expect(store.list({ kind: 'Pod', namespace: 'default', limit: 1000 }).items).toHaveLength(200);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('token issue and revoke (outside the group commit) keep their answers under DURABLE, and the WAL file survives a checkpoint that truncates it', async () => {
+    const { store, file } = open('DURABLE');
+    try {
+      const token = { tokenHash: 'h1', identity: 'system:serviceaccount:default:a', groups: [], createdAt: 1, expiresAt: null, tokenId: 't1', issuedBy: 'admin', boundNamespace: null, boundName: null, boundUid: null };
+      store.tokens.save(token);
+      expect(store.tokens.find('h1')?.identity).toBe(token.identity);
+      expect(store.tokens.revoke('t1', 'admin', 2)).toBe(true);
+      expect(store.tokens.revoke('t1', 'admin', 3)).toBe(false);
+      await create(store, 'before');
+      // A truncating checkpoint empties the WAL in place; the sync's descriptor still names it.
+      const other = new Database(file);
+      other.pragma('wal_checkpoint(TRUNCATE)');
+      other.close();
+      expect(await create(store, 'after')).toBe(2);
+      expect(store.get('Pod', 'default', 'after')?.metadata.resourceVersion).toBe('2');
+    } finally {
+      store.close();
+    }
+  });
+});
