@@ -1,5 +1,5 @@
 /** `npm run apiserver`: the API server on PORT (8080) with its data in DATA_DIR (./data). */
-import { createLogger } from '../components/logger.js';
+import { createLogger } from '../logging/logger.js';
 import { DamagedDatabaseError } from '../store/open-database.js';
 import { DEFAULT_RETENTION, type RetentionOptions } from '../store/retention.js';
 import { startApiServer } from './server.js';
@@ -63,6 +63,8 @@ log.info(
   { url: server.url, kubernetesUrl: server.kubernetesUrl, kubeconfig, dataDir, head: server.store.head(), synchronous: sync },
   `Kubeql API server listening on ${server.url} (GraphiQL: open it in a browser), Kubernetes API at ${server.kubernetesUrl} (export KUBECONFIG=${kubeconfig}); data in ${dataDir}, head revision ${server.store.head()}`,
 );
+// Started by `npm start`: tell the parent where it listens (it then waits on /readyz); the log level does not matter.
+process.send?.({ type: 'listening', url: server.url });
 
 // Graceful shutdown: stop accepting, finish the requests in flight, end subscriptions (1001),
 // checkpoint the WAL, exit 0. A second signal, or a shutdown past the deadline, exits 1 at once.

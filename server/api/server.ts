@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
-import { createLogger } from '../components/logger.js';
+import { createLogger } from '../logging/logger.js';
 import { kinds, kindByName } from '../resources/registry.js';
 import { createStore } from '../store/create-store.js';
 import { startRetention, type RetentionOptions } from '../store/retention.js';
@@ -144,7 +144,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
 
   let closing = false;
-  const admin = adminRoutes({ store, authenticate: (h) => authenticator.authenticate(h), allows: authorizer.allows }, withFastJsonPost(yoga, limits.bodyBytes, priorityLevels.schedule));
+  const admin = adminRoutes({ store, authenticate: (h) => authenticator.authenticate(h), allows: authorizer.allows }, withFastJsonPost(yoga, { maxBodyBytes: limits.bodyBytes, schedule: priorityLevels.schedule }));
   const rest = restRoutes(
     {
       store,

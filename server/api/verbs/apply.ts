@@ -6,7 +6,7 @@
  */
 import { badInput } from '../../errors.js';
 import type { KObject, KindDef } from '../../resources/kind.js';
-import { isPlainObject } from '../../resources/shape.js';
+import { isPlainObject } from '../../resources/plain-object.js';
 import { prepareObject, type FieldValidation, type PrepareOptions } from '../../resources/validate-object.js';
 import type { StoredEvent, WriteTx } from '../../store/types.js';
 import type { ApiContext } from '../context.js';

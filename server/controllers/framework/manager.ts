@@ -1,0 +1,39 @@
+/** The controller-manager: one client, shared informers, and every controller started on them. */
+import { createKubeqlClient, type ClientOptions, type KubeqlClient } from '../../client/client.js';
+import { createSharedInformers, type SharedInformers } from '../../client/shared-informers.js';
+import { DEFAULT_ZONE_SETTINGS, type ZoneSettings } from '../node-zones.js';
+import type { RunningReconciler } from './reconciler.js';
+
+export interface ControllerSettings extends ZoneSettings {
+  /** A node whose Lease is not renewed this long is Ready=Unknown (default 40 s). */
+  nodeMonitorGracePeriodMs: number;
+  /** Pods of an unreachable node are deleted after this long (default 5 min). */
+  podEvictionTimeoutMs: number;
+}
+
+export const DEFAULT_SETTINGS: ControllerSettings = { nodeMonitorGracePeriodMs: 40_000, podEvictionTimeoutMs: 300_000, ...DEFAULT_ZONE_SETTINGS };
+
+export interface ControllerContext {
+  client: KubeqlClient;
+  informers: SharedInformers;
+  settings: ControllerSettings;
+}
+
+export type ControllerFactory = (ctx: ControllerContext) => RunningReconciler;
+
+export function startControllerManager(options: ClientOptions, factories: readonly ControllerFactory[], settings: Partial<ControllerSettings> = {}) {
+  const client = createKubeqlClient(options);
+  const informers = createSharedInformers(client);
+  const ctx: ControllerContext = { client, informers, settings: { ...DEFAULT_SETTINGS, ...settings } };
+  const controllers = factories.map((make) => make(ctx));
+  informers.start();
+  return {
+    controllers,
+    informers,
+    async stop(): Promise<void> {
+      controllers.forEach((c) => c.stop());
+      informers.stop();
+      await client.close();
+    },
+  };
+}
