@@ -1,8 +1,8 @@
 /** `npm run apiserver`: the API server on PORT (8080) with its data in DATA_DIR (./data). */
 import { createLogger } from '../logging/logger.js';
-import { DamagedDatabaseError } from '../store/open-database.js';
 import { DEFAULT_RETENTION, type RetentionOptions } from '../store/retention.js';
 import { startApiServer } from './server.js';
+import { startFailureMessage } from './start-failure.js';
 import { writeKubeconfig } from '../components/kubeconfig.js';
 
 const log = createLogger('api');
@@ -40,19 +40,20 @@ function retentionFromEnv(): RetentionOptions | undefined {
 }
 
 const dataDir = process.env.DATA_DIR ?? './data';
+const listenOn = { host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 8080) };
 let server: Awaited<ReturnType<typeof startApiServer>>;
 try {
   server = await startApiServer({
     retention: retentionFromEnv(),
     maxTokenExpirationSeconds: maxTokenSeconds === undefined ? undefined : Number(maxTokenSeconds),
     dataDir,
-    port: Number(process.env.PORT ?? 8080),
-    host: process.env.HOST ?? '127.0.0.1',
+    port: listenOn.port,
+    host: listenOn.host,
     synchronous: sync,
   });
 } catch (error) {
   // A damaged or lost database, a port in use, an unreadable data directory: said plainly, exit 1.
-  const message = error instanceof DamagedDatabaseError ? error.message : `cannot start: ${(error as Error).message}`;
+  const message = startFailureMessage(error, listenOn);
   log.fatal({ err: error }, message);
   process.stderr.write(`kubeql apiserver: ${message}\n`);
   process.exit(1);
