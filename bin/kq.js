@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// kq, the Kubeql command line: runs server/cli/main.ts through tsx's loader (`npx kq` after `npm ci`).
-import { register } from 'tsx/esm/api';
+// kq, the Kubeql command line: runs the compiled CLI (dist/cli/main.js, built by `npm ci` or `npm run build`).
+import { existsSync } from 'node:fs';
 
-register();
-await import(new URL('../server/cli/main.ts', import.meta.url).href);
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('kq: the CLI is not compiled yet: run `npm run build` in the Kubeql checkout\n');
+  process.exit(1);
+}
+await import(main.href);

@@ -38,3 +38,11 @@ export class KubeqlError extends Error {
 export function badInput(field: string, message: string): KubeqlError {
   return new KubeqlError('BAD_USER_INPUT', `${field}: ${message}`, { field });
 }
+
+/**
+ * EXPIRED: `revision` is below the compaction floor, so what was asked of it (a read at it, events
+ * after it, a watch from it) is gone. `hint` says what to do instead.
+ */
+export function expired(revision: number, floor: number, hint?: string, kind?: string): KubeqlError {
+  return new KubeqlError('EXPIRED', `revision ${revision} has been compacted${kind ? ` for ${kind}` : ''}: the oldest revision held is ${floor}${hint ? `; ${hint}` : ''}`, { floor });
+}

@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole plane on one machine, each component its own process talking to the API
- * server over loopback: the API server first (the others start once it listens), then the
- * controller-manager, the scheduler and 3 simulated nodes. Prints the GraphQL URL; Ctrl-C or
+ * server over loopback: the API server first (the others start once its /readyz answers ok), then
+ * the controller-manager, the scheduler and 3 simulated nodes. Prints the GraphQL URL; Ctrl-C or
  * SIGTERM stops them all. PORT, DATA_DIR and HOST go to the API server; KUBEQL_NODES sets the node
  * count; the agents' debug endpoint (GET /routes) listens on PORT+1 (KUBEQL_AGENTS_DEBUG_PORT).
  */
@@ -10,16 +10,19 @@ import { join, resolve } from 'node:path';
 import { startChildComponent, type ChildComponent } from './components/child-component.js';
 import { writeCliConfig } from './components/cli-config.js';
 import { componentTokens, type ComponentTokens } from './components/component-tokens.js';
+import { waitUntilReady } from './components/wait-ready.js';
+import { createLogger } from './logging/logger.js';
 
 // The components' logs (pino) human-readable in a terminal, JSON lines otherwise (children inherit it).
 process.env.KUBEQL_LOG_FORMAT ??= process.stdout.isTTY ? 'pretty' : 'json';
+const log = createLogger('kubeql');
 const dataDir = process.env.DATA_DIR ?? './data';
 const nodes = process.env.KUBEQL_NODES ?? '3';
 
 // Output to a terminal or pipe that went away (EPIPE) must not take the plane down with it.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 
-const api = startChildComponent('apiserver', 'api/main.ts', [], { DATA_DIR: dataDir });
+const api = startChildComponent('apiserver', 'api/main', [], { DATA_DIR: dataDir });
 const components: ChildComponent[] = [api];
 let stopping = false;
 
@@ -34,15 +37,16 @@ async function stopAll(code: number): Promise<never> {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void (stopping ? undefined : stopAll(0)));
 void api.exited.then((code) => {
   if (stopping) return;
-  console.error(`kubeql: the API server exited (code ${code}); stopping everything`);
+  log.error({ code }, `the API server exited (code ${code}); stopping everything`);
   void stopAll(1);
 });
 
 let url: string;
 try {
-  [, url] = (await api.waitForLine(/listening on (http:\/\/\S+)/)) as RegExpMatchArray;
+  url = await api.waitForMessage((m) => (isListening(m) ? m.url : undefined));
+  await waitUntilReady(url.replace(/\/graphql$/, '/readyz'), { exited: api.exited });
 } catch (error) {
-  console.error(`kubeql: ${(error as Error).message}`);
+  log.error(`the API server did not become ready: ${(error as Error).message}`);
   await stopAll(1);
 }
 const tokenFile = join(dataDir, 'admin.token');
@@ -53,7 +57,7 @@ let tokens: ComponentTokens;
 try {
   tokens = await componentTokens(url!, token!);
 } catch (error) {
-  console.error(`kubeql: could not issue the components' tokens: ${(error as Error).message}`);
+  log.error(`could not issue the components' tokens: ${(error as Error).message}`);
   await stopAll(1);
 }
 const envFor = (t: string) => ({ KUBEQL_SERVER: url!, KUBEQL_TOKEN: t });
@@ -62,14 +66,19 @@ const apiPort = Number(new URL(url!).port);
 const debugPort = process.env.KUBEQL_AGENTS_DEBUG_PORT ?? (process.env.PORT === '0' ? '0' : String(apiPort + 1));
 
 for (const [name, entry, args, componentToken] of [
-  ['controller-manager', 'controllers/main.ts', [], tokens!.controllerManager],
-  ['scheduler', 'scheduler/main.ts', [], tokens!.scheduler],
-  ['agents', 'agent/main.ts', ['--nodes', nodes, '--zones', '3', '--debug-port', debugPort, '--node-tokens'], tokens!.nodeBootstrapper],
+  ['controller-manager', 'controllers/main', [], tokens!.controllerManager],
+  ['scheduler', 'scheduler/main', [], tokens!.scheduler],
+  ['agents', 'agent/main', ['--nodes', nodes, '--zones', '3', '--debug-port', debugPort, '--node-tokens'], tokens!.nodeBootstrapper],
 ] as const) {
   const c = startChildComponent(name, entry, [...args], envFor(componentToken));
   components.push(c);
-  void c.exited.then((code) => !stopping && console.error(`kubeql: ${name} exited (code ${code})`));
+  void c.exited.then((code) => !stopping && log.error({ component: name, code }, `${name} exited (code ${code})`));
 }
-console.log(`kubeql: GraphQL at ${url!} (GraphiQL in a browser), dashboard at ${url!.replace(/\/graphql$/, '/')}; data in ${dataDir}; kq configured in ${cliConfig}; Ctrl-C stops everything`);
+// The lines npm start prints whatever LOG_LEVEL says: where to go.
+process.stdout.write(`kubeql: GraphQL at ${url!} (GraphiQL in a browser), dashboard at ${url!.replace(/\/graphql$/, '/')}; data in ${dataDir}; kq configured in ${cliConfig}; Ctrl-C stops everything\n`);
 // The API server wrote kubectl's config into the data directory (never ~/.kube/config).
-console.log(`kubeql: kubectl works too: export KUBECONFIG=${resolve(join(dataDir, 'kubeconfig'))}`);
+process.stdout.write(`kubeql: kubectl works too: export KUBECONFIG=${resolve(join(dataDir, 'kubeconfig'))}\n`);
+
+function isListening(m: unknown): m is { type: 'listening'; url: string } {
+  return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'listening' && typeof (m as { url?: unknown }).url === 'string';
+}

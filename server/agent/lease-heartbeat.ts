@@ -5,12 +5,9 @@
  */
 import type { KubeqlClient } from '../client/client.js';
 import { ClientError } from '../client/client-error.js';
+import { objectClientOf, type ObjectClient } from '../client/object-client.js';
 
 export const LEASE_NAMESPACE = 'kube-node-lease';
-
-const CREATE = `mutation($i: LeaseInput!) { createLease(input: $i) { metadata { resourceVersion } } }`;
-const UPDATE = `mutation($i: LeaseInput!) { updateLease(input: $i) { metadata { resourceVersion } } }`;
-const GET = `query($ns: String!, $n: String!) { lease(namespace: $ns, name: $n) { metadata { resourceVersion } } }`;
 
 /** MicroTime, as Lease times are written (RFC 3339 with microseconds). */
 const microTime = (ms = Date.now()) => new Date(ms).toISOString().replace(/Z$/, '000Z');
@@ -28,10 +25,14 @@ export class LeaseHeartbeat {
   private stopped = false;
   renewals = 0;
 
+  private readonly objects: ObjectClient;
+
   constructor(
-    private readonly client: KubeqlClient,
+    client: KubeqlClient,
     private readonly options: LeaseOptions,
-  ) {}
+  ) {
+    this.objects = objectClientOf(client);
+  }
 
   private input() {
     const { node, nodeUid, durationSeconds } = this.options;
@@ -49,8 +50,7 @@ export class LeaseHeartbeat {
   /** Creates (or takes over) the Lease, then renews it on a timer. */
   async start(): Promise<void> {
     try {
-      const { createLease } = await this.client.request(CREATE, { i: this.input() });
-      this.resourceVersion = createLease.metadata.resourceVersion;
+      this.resourceVersion = (await this.objects.create('Lease', this.input())).metadata.resourceVersion;
     } catch (error) {
       if (!(error instanceof ClientError) || error.code !== 'ALREADY_EXISTS') throw error;
       await this.renew();
@@ -70,16 +70,14 @@ export class LeaseHeartbeat {
 
   async renew(): Promise<void> {
     try {
-      const { updateLease } = await this.client.request(UPDATE, { i: this.input() });
-      this.resourceVersion = updateLease.metadata.resourceVersion;
+      this.resourceVersion = (await this.objects.update('Lease', this.input())).metadata.resourceVersion;
       this.renewals++;
     } catch (error) {
       if (error instanceof ClientError && (error.code === 'CONFLICT' || error.code === 'NOT_FOUND')) {
-        const { lease } = await this.client.request(GET, { ns: LEASE_NAMESPACE, n: this.options.node });
+        const lease = await this.objects.get('Lease', { namespace: LEASE_NAMESPACE, name: this.options.node });
         this.resourceVersion = lease?.metadata.resourceVersion;
         if (!lease) {
-          const { createLease } = await this.client.request(CREATE, { i: this.input() });
-          this.resourceVersion = createLease.metadata.resourceVersion;
+          this.resourceVersion = (await this.objects.create('Lease', this.input())).metadata.resourceVersion;
           return;
         }
       }

@@ -4,7 +4,7 @@
  * N simulated node agents in one process; with --debug-port, GET /routes shows the proxy table.
  */
 import { componentArgs } from '../components/client-config.js';
-import { createLogger } from '../components/logger.js';
+import { createLogger } from '../logging/logger.js';
 import { metricsPort, startMetricsServer } from '../components/metrics-server.js';
 import { createAgentMetrics } from './agent-metrics.js';
 import { startAgents } from './agents.js';

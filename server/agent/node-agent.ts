@@ -9,9 +9,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeqlClient } from '../client/client.js';
 import { ClientError } from '../client/client-error.js';
-import { createMutationBatcher, type MutationBatcher } from '../client/mutation-batcher.js';
+import { objectClientOf, type BatchedCall } from '../client/object-client.js';
 import { createInformer, type Informer, type InformerEvent } from '../client/informer.js';
 import type { KObject } from '../resources/kind.js';
+import type { Node } from '../resources/objects.js';
 import type { AgentSettings } from './agent-settings.js';
 import { LeaseHeartbeat } from './lease-heartbeat.js';
 import { isReady, type NodeShape } from './node-manifest.js';
@@ -36,20 +37,21 @@ export interface AgentContext {
 }
 
 export interface PodWrites {
-  status: MutationBatcher;
-  remove: MutationBatcher;
+  status: { call: (call: BatchedCall<'Pod', 'updateStatus'>) => Promise<void> };
+  remove: { call: (call: BatchedCall<'Pod', 'delete'>) => Promise<void> };
 }
 
 /** The batched pod writes of one client (shared by the agents that use it). */
 export function podWritesFor(client: KubeqlClient): PodWrites {
+  const objects = objectClientOf(client);
   return {
-    status: createMutationBatcher(client, 'updatePodStatus', { namespace: 'String!', name: 'String!', status: 'JSON!', resourceVersion: 'String' }, 'metadata { resourceVersion }', { maxBatch: 10, maxInFlight: 16, lingerMs: 5 }),
-    remove: createMutationBatcher(client, 'deletePod', { namespace: 'String!', name: 'String!', resourceVersion: 'String', gracePeriodSeconds: 'Int' }, 'metadata { name }'),
+    status: { call: objects.batched('Pod', 'updateStatus', { maxBatch: 10, maxInFlight: 16, lingerMs: 5 }) },
+    remove: { call: objects.batched('Pod', 'delete') },
   };
 }
 
 export class NodeAgent {
-  node: KObject | undefined;
+  node: Node | undefined;
   pods: Informer | undefined;
   ipPool: PodIpPool | undefined;
   address = '';
@@ -123,7 +125,7 @@ export class NodeAgent {
   }
 
   /** The shared Node informer saw this node: post Ready again if someone marked it otherwise while this agent runs. */
-  onNodeChanged(node: KObject | undefined): void {
+  onNodeChanged(node: Node | undefined): void {
     if (this.stopped || !this.node || this.statusInFlight) return;
     // The watch may still be delivering versions older than the one this agent wrote.
     if (node && Number(node.metadata.resourceVersion) < Number(this.node.metadata.resourceVersion)) return;

@@ -1,8 +1,8 @@
 /** `npm run apiserver`: the API server on PORT (8080) with its data in DATA_DIR (./data). */
-import { createLogger } from '../components/logger.js';
-import { DamagedDatabaseError } from '../store/open-database.js';
+import { createLogger } from '../logging/logger.js';
 import { DEFAULT_RETENTION, type RetentionOptions } from '../store/retention.js';
 import { startApiServer } from './server.js';
+import { startFailureMessage } from './start-failure.js';
 import { writeKubeconfig } from '../components/kubeconfig.js';
 
 const log = createLogger('api');
@@ -51,21 +51,22 @@ function retentionFromEnv(): RetentionOptions | undefined {
 }
 
 const dataDir = process.env.DATA_DIR ?? './data';
+const listenOn = { host: process.env.HOST ?? '127.0.0.1', port: Number(process.env.PORT ?? 8080) };
 let server: Awaited<ReturnType<typeof startApiServer>>;
 try {
   server = await startApiServer({
     retention: retentionFromEnv(),
     maxTokenExpirationSeconds: maxTokenSeconds === undefined ? undefined : Number(maxTokenSeconds),
     dataDir,
-    port: Number(process.env.PORT ?? 8080),
-    host: process.env.HOST ?? '127.0.0.1',
+    port: listenOn.port,
+    host: listenOn.host,
     synchronous: sync,
     ranges: nodePortRange ? { serviceNodePortRange: nodePortRange } : undefined,
     events: eventTtl ? { ttlMs: Number(eventTtl) * 1000 } : undefined,
   });
 } catch (error) {
   // A damaged or lost database, a port in use, an unreadable data directory: said plainly, exit 1.
-  const message = error instanceof DamagedDatabaseError ? error.message : `cannot start: ${(error as Error).message}`;
+  const message = startFailureMessage(error, listenOn);
   log.fatal({ err: error }, message);
   process.stderr.write(`kubeql apiserver: ${message}\n`);
   process.exit(1);
@@ -76,6 +77,8 @@ log.info(
   { url: server.url, kubernetesUrl: server.kubernetesUrl, kubeconfig, dataDir, head: server.store.head(), synchronous: sync },
   `Kubeql API server listening on ${server.url} (GraphiQL: open it in a browser), Kubernetes API at ${server.kubernetesUrl} (export KUBECONFIG=${kubeconfig}); data in ${dataDir}, head revision ${server.store.head()}`,
 );
+// Started by `npm start`: tell the parent where it listens (it then waits on /readyz); the log level does not matter.
+process.send?.({ type: 'listening', url: server.url });
 
 // Graceful shutdown: stop accepting, finish the requests in flight, end subscriptions (1001),
 // checkpoint the WAL, exit 0. A second signal, or a shutdown past the deadline, exits 1 at once.

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
-import { createLogger } from '../components/logger.js';
+import { createLogger } from '../logging/logger.js';
 import { kinds, kindByName } from '../resources/registry.js';
 import { createStore } from '../store/create-store.js';
 import { startRetention, type RetentionOptions } from '../store/retention.js';
@@ -33,6 +33,7 @@ import { ensureServingCert } from './http/serving-cert.js';
 import { withFastJsonPost } from './http/fast-json-post.js';
 import { admittedIdentity, createPriorityLevels, priorityOf, type PriorityLevelLimits, type PriorityLevelName } from './http/priority-levels.js';
 import { opsRoutes } from './http/ops-routes.js';
+import { unknownPathRoutes } from './http/unknown-path.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
 import { maskError, quietLogger } from './plugins/mask-errors.js';
 import { requestLogPlugin } from './plugins/request-log.js';
@@ -150,7 +151,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
 
   let closing = false;
-  const admin = adminRoutes({ store, authenticate: (h) => authenticator.authenticate(h), allows: authorizer.allows }, withFastJsonPost(yoga, limits.bodyBytes, priorityLevels.schedule));
+  const admin = adminRoutes({ store, authenticate: (h) => authenticator.authenticate(h), allows: authorizer.allows }, unknownPathRoutes(yoga.graphqlEndpoint, withFastJsonPost(yoga, { maxBodyBytes: limits.bodyBytes, schedule: priorityLevels.schedule })));
   const rest = restRoutes(
     {
       store,

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { yaml } from './yaml.js';
 import { CliError } from './cli-error.js';
 
 export interface CliConfig {
@@ -24,11 +24,21 @@ export function configPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.KUBEQL_CONFIG || join(homedir(), '.kubeql', 'config');
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 function readConfigFile(file: string): Record<string, unknown> {
   if (!existsSync(file)) return {};
   let value: unknown;
+  const text = readFileSync(file, 'utf8');
   try {
-    value = parse(readFileSync(file, 'utf8'));
+    // The file npm start writes is JSON (which is YAML): parsed without loading the YAML library.
+    value = parseJson(text) ?? yaml().parse(text);
   } catch (e) {
     throw new CliError(`${file}: not valid YAML or JSON (${(e as Error).message.split('\n')[0]}); it should hold { "server": "http://127.0.0.1:8080", "token": "..." }`);
   }

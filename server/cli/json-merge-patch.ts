@@ -1,5 +1,5 @@
 /** JSON merge patches (RFC 7386) on the client: apply one, compute the one between two documents, and compare JSON values. */
-import { isPlainObject } from '../resources/shape.js';
+import { isPlainObject } from '../resources/plain-object.js';
 
 // Applying a merge patch is the server's own function, shared from resources/.
 export { mergePatch } from '../resources/merge-patch.js';

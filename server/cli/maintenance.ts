@@ -1,11 +1,11 @@
 /** The store's offline maintenance commands (`npm run replay`, `npm run restore`), run in this checkout against a DATA_DIR; the CLI never opens the database itself. */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve, sep } from 'node:path';
 import { CliError } from './cli-error.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = PACKAGE_ROOT + sep;
 
 /** The data directory, absolute (the script runs in the checkout, not where kq was called). */
 export function dataDirOf(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {

@@ -6,7 +6,7 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { yaml } from './yaml.js';
 import { CliError } from './cli-error.js';
 
 export interface ManifestDoc {
@@ -60,7 +60,7 @@ const lineAt = (text: string, offset: number) => text.slice(0, offset).split('\n
 export function parseManifestText(text: string, file: string): ManifestDoc[] {
   const docs: ManifestDoc[] = [];
   let number = 0;
-  for (const doc of parseAllDocuments(text)) {
+  for (const doc of yaml().parseAllDocuments(text)) {
     const start = doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0;
     const error = doc.errors[0];
     if (error) {

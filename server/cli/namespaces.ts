@@ -3,7 +3,7 @@ import type { KindDef } from '../resources/kind.js';
 import { CliError } from './cli-error.js';
 import { docLabel } from './manifest-errors.js';
 import type { ManifestDoc } from './manifest-files.js';
-import { isPlainObject } from './json-merge-patch.js';
+import { isPlainObject } from '../resources/plain-object.js';
 import type { CliContext } from './verb.js';
 
 /** The document with its namespace filled in (a copy), for a namespaced kind. */

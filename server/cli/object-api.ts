@@ -1,26 +1,14 @@
-/** The GraphQL operations kq runs on objects of any kind, built from the registry (`pod`, `pods`, `createPod`, `scaleDeployment`, ...); every object comes back whole (`manifest`). */
+/** What kq does to objects of a kind it names at run time (`kq get <kind>`), through the object client; and apply, which is not about one kind. */
 import type { KubeqlClient } from '../client/client.js';
+import { objectClientOf, type NewObject, type PatchBody, type PatchType, type PropagationPolicy, type ScalableKind } from '../client/object-client.js';
 import type { KObject, KindDef } from '../resources/kind.js';
+import type { KindName } from '../resources/objects.js';
 
-// client-go pages by 500; the API prices each listed object at 1 against its default cost limit (5,000 objects).
-const PAGE = 500;
-
-/** `namespace: $namespace, ` for namespaced kinds, nothing for cluster-scoped ones; with the variable declaration. */
-function scope(kind: KindDef, required: boolean) {
-  return kind.namespaced
-    ? { decl: `$namespace: String${required ? '!' : ''}, `, arg: 'namespace: $namespace, ' }
-    : { decl: '', arg: '' };
-}
-
-const nsVar = (kind: KindDef, namespace: string | undefined) => (kind.namespaced ? { namespace } : {});
+const objects = (client: KubeqlClient) => objectClientOf(client);
+const nameOf = (kind: KindDef) => kind.kind as KindName;
 
 export async function getObject(client: KubeqlClient, kind: KindDef, namespace: string, name: string, atRevision?: number): Promise<KObject | null> {
-  const s = scope(kind, true);
-  const data = await client.request(
-    `query(${s.decl}$name: String!, $at: Revision) { object: ${kind.getField}(${s.arg}name: $name, atRevision: $at) { manifest } }`,
-    { ...nsVar(kind, namespace), name, at: atRevision },
-  );
-  return data.object?.manifest ?? null;
+  return (await objects(client).get(nameOf(kind), { namespace, name }, { atRevision })) ?? null;
 }
 
 export interface ListOptions {
@@ -32,25 +20,7 @@ export interface ListOptions {
 
 /** Every matching object (all pages, read at the first page's revision) and that revision. */
 export async function listObjects(client: KubeqlClient, kind: KindDef, options: ListOptions = {}): Promise<{ items: KObject[]; revision: number }> {
-  const s = scope(kind, false);
-  const query = `query(${s.decl}$labelSelector: String, $fieldSelector: String, $after: String) {
-    list: ${kind.listField}(${s.arg}labelSelector: $labelSelector, fieldSelector: $fieldSelector, first: ${PAGE}, after: $after) {
-      edges { node { manifest } } pageInfo { hasNextPage endCursor } revision } }`;
-  const items: KObject[] = [];
-  let after: string | undefined;
-  let revision = 0;
-  for (;;) {
-    const { list } = await client.request(query, {
-      ...nsVar(kind, options.namespace),
-      labelSelector: options.labelSelector,
-      fieldSelector: options.fieldSelector,
-      after,
-    });
-    revision ||= list.revision;
-    items.push(...list.edges.map((e: { node: { manifest: KObject } }) => e.node.manifest));
-    if (!list.pageInfo.hasNextPage) return { items, revision };
-    after = list.pageInfo.endCursor;
-  }
+  return objects(client).list(nameOf(kind), options);
 }
 
 export interface ObjectRef {
@@ -60,28 +30,23 @@ export interface ObjectRef {
   atRevision?: number;
 }
 
-/** Several objects in one request (aliases), each at its own revision; null where absent. Chunked under the server's alias limit. */
+/** Several objects, each at its own revision, in few requests per kind; null where absent, in the order asked. */
 export async function getObjects(client: KubeqlClient, refs: ObjectRef[]): Promise<Array<KObject | null>> {
-  const out: Array<KObject | null> = [];
-  for (let start = 0; start < refs.length; start += 25) {
-    const chunk = refs.slice(start, start + 25);
-    const fields = chunk.map((r, i) => {
-      const ns = r.kind.namespaced ? `namespace: ${JSON.stringify(r.namespace)}, ` : '';
-      const at = r.atRevision !== undefined ? `, atRevision: ${Number(r.atRevision)}` : '';
-      return `o${i}: ${r.kind.getField}(${ns}name: ${JSON.stringify(r.name)}${at}) { manifest }`;
-    });
-    const data = await client.request(`query { ${fields.join('\n')} }`);
-    chunk.forEach((_, i) => out.push(data[`o${i}`]?.manifest ?? null));
+  const out: Array<KObject | null> = new Array(refs.length).fill(null);
+  const byKind = new Map<KindDef, number[]>();
+  refs.forEach((r, i) => byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), i]));
+  for (const [kind, indexes] of byKind) {
+    const got = await objects(client).getMany(nameOf(kind), indexes.map((i) => ({ namespace: refs[i].namespace, name: refs[i].name, atRevision: refs[i].atRevision })));
+    indexes.forEach((i, j) => (out[i] = got[j] ?? null));
   }
   return out;
 }
 
 export async function createObject(client: KubeqlClient, kind: KindDef, input: Record<string, unknown>): Promise<KObject> {
-  const data = await client.request(`mutation($input: ${kind.kind}Input!) { object: create${kind.kind}(input: $input) { manifest } }`, { input });
-  return data.object.manifest;
+  // A manifest from a file: the API validates it against the kind's shape.
+  return objects(client).create(nameOf(kind), input as NewObject<KindName>);
 }
 
-/** A JSON merge patch (RFC 7386); `resourceVersion` makes it conditional. */
 /** A patch of a type kubectl patch --type names (the API's default, MERGE, when none is given). */
 export async function patchObject(
   client: KubeqlClient,
@@ -90,39 +55,23 @@ export async function patchObject(
   name: string,
   patch: unknown,
   resourceVersion?: string,
-  type?: 'STRATEGIC' | 'MERGE' | 'JSON',
+  type?: PatchType,
 ): Promise<KObject> {
-  const s = scope(kind, true);
-  const data = await client.request(
-    `mutation(${s.decl}$name: String!, $patch: JSON!, $type: PatchType, $rv: String) { object: patch${kind.kind}(${s.arg}name: $name, patch: $patch, type: $type, resourceVersion: $rv) { manifest } }`,
-    { ...nsVar(kind, namespace), name, patch, type, rv: resourceVersion },
-  );
-  return data.object.manifest;
+  return objects(client).patch(nameOf(kind), { namespace, name }, patch as PatchBody, { resourceVersion, type });
 }
 
 export interface DeleteOptions {
-  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  propagationPolicy?: PropagationPolicy;
   gracePeriodSeconds?: number;
 }
 
 /** Deletes; answers the object's last state (or, while finalizers or a grace period hold it, its terminating state). */
 export async function deleteObject(client: KubeqlClient, kind: KindDef, namespace: string, name: string, options: DeleteOptions = {}): Promise<KObject> {
-  const s = scope(kind, true);
-  const data = await client.request(
-    `mutation(${s.decl}$name: String!, $policy: PropagationPolicy, $grace: Int) {
-      object: delete${kind.kind}(${s.arg}name: $name, propagationPolicy: $policy, gracePeriodSeconds: $grace) { manifest } }`,
-    { ...nsVar(kind, namespace), name, policy: options.propagationPolicy, grace: options.gracePeriodSeconds },
-  );
-  return data.object.manifest;
+  return objects(client).delete(nameOf(kind), { namespace, name }, options);
 }
 
 export async function scaleObject(client: KubeqlClient, kind: KindDef, namespace: string, name: string, replicas: number, resourceVersion?: string): Promise<KObject> {
-  const s = scope(kind, true);
-  const data = await client.request(
-    `mutation(${s.decl}$name: String!, $replicas: Int!, $rv: String) { object: scale${kind.kind}(${s.arg}name: $name, replicas: $replicas, resourceVersion: $rv) { manifest } }`,
-    { ...nsVar(kind, namespace), name, replicas, rv: resourceVersion },
-  );
-  return data.object.manifest;
+  return objects(client).scale(kind.kind as ScalableKind, { namespace, name }, replicas, { resourceVersion });
 }
 
 export interface AppliedObject {

@@ -6,7 +6,9 @@
 import type { Subscription } from 'rxjs';
 import type { KubeqlClient } from '../client/client.js';
 import { ClientError, UNAVAILABLE } from '../client/client-error.js';
+import { objectClientOf } from '../client/object-client.js';
 import type { KObject, KindDef } from '../resources/kind.js';
+import type { KindName } from '../resources/objects.js';
 
 export interface WatchEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
@@ -32,10 +34,6 @@ const RETRIES = 5;
 const RETRY_MS = 300;
 
 export function watchObjects(client: KubeqlClient, kind: KindDef, options: WatchOptions, onEvent: (e: WatchEvent) => void): Watch {
-  const ns = kind.namespaced ? { decl: '$namespace: String, ', arg: 'namespace: $namespace, ' } : { decl: '', arg: '' };
-  const query = `subscription(${ns.decl}$labelSelector: String, $fieldSelector: String, $from: Revision) {
-    watch(kind: ${kind.kind}, ${ns.arg}labelSelector: $labelSelector, fieldSelector: $fieldSelector, fromRevision: $from) {
-      type revision object { ... on ${kind.kind} { manifest } } } }`;
   let revision = options.fromRevision;
   let current: Subscription | undefined;
   let stopped = false;
@@ -46,20 +44,14 @@ export function watchObjects(client: KubeqlClient, kind: KindDef, options: Watch
   const start = () => {
     // Before the first BOOKMARK of a watch without fromRevision, a resumed watch must start over.
     let synced = revision !== undefined;
-    current = client
-      .subscribe(query, {
-        ...(kind.namespaced ? { namespace: options.namespace } : {}),
-        labelSelector: options.labelSelector,
-        fieldSelector: options.fieldSelector,
-        from: revision,
-      })
+    current = objectClientOf(client)
+      .watch(kind.kind as KindName, { namespace: options.namespace, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, fromRevision: revision })
       .subscribe({
-        next: (data: { watch: { type: WatchEvent['type']; revision: number; object: { manifest: KObject } | null } }) => {
+        next: (e) => {
           failures = 0;
-          const e = data.watch;
           if (e.type === 'BOOKMARK') synced = true;
           if (synced) revision = e.revision;
-          onEvent({ type: e.type, revision: e.revision, object: e.object?.manifest ?? null });
+          onEvent(e);
         },
         error: (e: unknown) => {
           if (stopped) return;

@@ -4,12 +4,14 @@
  * last revision it saw, without relisting; on EXPIRED it relists and emits the difference. Changes
  * come out as an RxJS stream; `synced$` turns true after the first list.
  */
-import { BehaviorSubject, Subject, firstValueFrom, filter, type Subscription } from 'rxjs';
-import { createLogger } from '../components/logger.js';
+import { BehaviorSubject, Subject, firstValueFrom, filter, type Observable, type Subscription } from 'rxjs';
+import { createLogger } from '../logging/logger.js';
 import type { KObject } from '../resources/kind.js';
 import { kindByName } from '../resources/registry.js';
 import type { KubeqlClient } from './client.js';
 import { ClientError } from './client-error.js';
+import { createObjectClient, type ObjectClient } from './object-client.js';
+import type { KindName, ObjectOf } from '../resources/objects.js';
 import { ObjectCache, keyOf } from './object-cache.js';
 
 export interface InformerOptions {
@@ -18,17 +20,19 @@ export interface InformerOptions {
   fieldSelector?: string;
 }
 
-export interface InformerEvent {
+export interface InformerEvent<T extends KObject = KObject> {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
-  object: KObject;
+  object: T;
   /** The cached version before this change (MODIFIED, DELETED). */
-  old?: KObject;
+  old?: T;
 }
 
-export interface Informer {
+/** An informer of objects typed `T` (`Informer<Pod>`, from `createInformer(client, 'Pod')`). */
+export interface Informer<T extends KObject = KObject> {
   readonly kind: string;
-  readonly cache: ObjectCache;
-  readonly events$: Subject<InformerEvent>;
+  readonly cache: ObjectCache<T>;
+  /** Every change, after the cache has it. */
+  readonly events$: Observable<InformerEvent<T>>;
   readonly synced$: BehaviorSubject<boolean>;
   /** The last revision the informer has seen (list revision, event or bookmark). */
   revision(): number;
@@ -45,11 +49,13 @@ const log = createLogger('informer');
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5000;
 
-export function createInformer(client: KubeqlClient, kindName: string, options: InformerOptions = {}): Informer {
+export function createInformer<K extends KindName>(client: KubeqlClient | ObjectClient, kindName: K, options: InformerOptions = {}): Informer<ObjectOf<K>> {
+  type T = ObjectOf<K>;
   const kind = kindByName(kindName);
   if (!kind) throw new Error(`unknown kind ${kindName}`);
-  const cache = new ObjectCache();
-  const events$ = new Subject<InformerEvent>();
+  const objects = 'graphql' in client ? client : createObjectClient(client);
+  const cache = new ObjectCache<T>();
+  const events$ = new Subject<InformerEvent<T>>();
   const synced$ = new BehaviorSubject(false);
   let revision = 0;
   let lists = 0;
@@ -58,20 +64,12 @@ export function createInformer(client: KubeqlClient, kindName: string, options: 
   let retryTimer: NodeJS.Timeout | undefined;
   let failures = 0;
 
-  const nsArg = kind.namespaced ? 'namespace: $namespace, ' : '';
-  const nsVar = kind.namespaced ? '$namespace: String, ' : '';
-  const LIST = `query(${nsVar}$labelSelector: String, $fieldSelector: String, $after: String) {
-    list: ${kind.listField}(${nsArg}labelSelector: $labelSelector, fieldSelector: $fieldSelector, first: ${PAGE}, after: $after) {
-      edges { node { manifest } } pageInfo { hasNextPage endCursor } revision } }`;
-  const WATCH = `subscription(${nsVar}$labelSelector: String, $fieldSelector: String, $from: Revision) {
-    watch(kind: ${kind.kind}, ${nsArg}labelSelector: $labelSelector, fieldSelector: $fieldSelector, fromRevision: $from) {
-      type revision object { ... on ${kind.kind} { manifest } } } }`;
   const selectors = { namespace: options.namespace, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector };
   // For the debug line on each list: `informer Pod listed at revision 7`, selectors in brackets when set.
   const shown = Object.entries(selectors).filter(([, v]) => v);
   const describe = `${kind.kind}${shown.length ? ` [${shown.map(([k, v]) => `${k}=${v}`).join(' ')}]` : ''}`;
 
-  const apply = (type: InformerEvent['type'], object: KObject) => {
+  const apply = (type: InformerEvent['type'], object: T) => {
     if (type === 'DELETED') {
       const old = cache.remove(object);
       events$.next({ type, object, old });
@@ -82,15 +80,7 @@ export function createInformer(client: KubeqlClient, kindName: string, options: 
   };
 
   async function list(): Promise<void> {
-    const items: KObject[] = [];
-    let after: string | undefined;
-    let at = 0;
-    do {
-      const { list: page } = await client.request(LIST, { ...selectors, after });
-      at = page.revision;
-      for (const edge of page.edges) items.push(edge.node.manifest);
-      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : undefined;
-    } while (after);
+    const { items, revision: at } = await objects.list(kindName, { ...selectors, pageSize: PAGE });
     // Replace the cache with the list, emitting only what changed (a relist after EXPIRED).
     const seen = new Set<string>();
     for (const o of items) {
@@ -106,10 +96,10 @@ export function createInformer(client: KubeqlClient, kindName: string, options: 
   }
 
   function watch(): void {
-    watching = client.subscribe(WATCH, { ...selectors, from: revision }).subscribe({
-      next: ({ watch: e }) => {
+    watching = objects.watch(kindName, { ...selectors, fromRevision: revision }).subscribe({
+      next: (e) => {
         failures = 0;
-        if (e.type !== 'BOOKMARK') apply(e.type, e.object.manifest);
+        if (e.type !== 'BOOKMARK') apply(e.type, e.object);
         revision = e.revision;
       },
       error: (err: unknown) => {

@@ -14,19 +14,20 @@ function indexValues(o: KObject): Array<[IndexName, string]> {
 
 export const keyOf = (o: { metadata: { namespace?: string; name: string } }) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
 
-export class ObjectCache {
-  private readonly objects = new Map<string, KObject>();
+/** Objects of one kind, typed as `T` (an informer's `ObjectOf<K>`). */
+export class ObjectCache<T extends KObject = KObject> {
+  private readonly objects = new Map<string, T>();
   private readonly indexes = new Map<IndexName, Map<string, Set<string>>>();
 
-  get(namespace: string | undefined, name: string): KObject | undefined {
+  get(namespace: string | undefined, name: string): T | undefined {
     return this.objects.get(namespace ? `${namespace}/${name}` : name);
   }
 
-  getByKey(key: string): KObject | undefined {
+  getByKey(key: string): T | undefined {
     return this.objects.get(key);
   }
 
-  list(): KObject[] {
+  list(): T[] {
     return [...this.objects.values()];
   }
 
@@ -39,13 +40,13 @@ export class ObjectCache {
   }
 
   /** Objects whose `index` has `value` (`byIndex('label', 'app=web')`, `byIndex('owner', uid)`). */
-  byIndex(index: IndexName, value: string): KObject[] {
+  byIndex(index: IndexName, value: string): T[] {
     const keys = this.indexes.get(index)?.get(value);
     return keys ? [...keys].map((k) => this.objects.get(k)!) : [];
   }
 
   /** Stores `o`; returns the version it replaced. */
-  put(o: KObject): KObject | undefined {
+  put(o: T): T | undefined {
     const key = keyOf(o);
     const old = this.objects.get(key);
     if (old) this.unindex(key, old);
@@ -60,7 +61,7 @@ export class ObjectCache {
     return old;
   }
 
-  remove(o: KObject): KObject | undefined {
+  remove(o: T): T | undefined {
     const key = keyOf(o);
     const old = this.objects.get(key);
     if (old) {

@@ -1,39 +1,33 @@
-/** A component run as a child process of `npm start` (`node --import tsx server/<entry>`), its output prefixed with its name. */
+/**
+ * A component run as a child process of `npm start`, its output prefixed with its name. It runs
+ * the way its parent runs: compiled (`node dist/<entry>.js`) or, in development, TypeScript
+ * (`node --import tsx server/<entry>.ts`). The child reports where it listens over the IPC channel.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-
-const root = resolve(import.meta.dirname, '../..');
+import { RUNNING_COMPILED } from '../package-root.js';
 
 export interface ChildComponent {
   name: string;
   child: ChildProcess;
-  /** Resolves with the first output line that matches, or rejects if the process exits first. */
-  waitForLine(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
+  /** Resolves with the first IPC message that `accept` maps to a value, or rejects if the process exits first. */
+  waitForMessage<T>(accept: (message: unknown) => T | undefined, ms?: number): Promise<T>;
   /** SIGTERM, then SIGKILL after `ms`; resolves when it has exited. */
   stop(ms?: number): Promise<void>;
   exited: Promise<number | null>;
 }
 
+/** `entry` is the module's path under server/ without its extension, e.g. `api/main`. */
 export function startChildComponent(name: string, entry: string, args: string[] = [], env: Record<string, string | undefined> = {}): ChildComponent {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'server', entry), ...args], {
-    cwd: root,
+  const file = fileURLToPath(new URL(`../${entry}${RUNNING_COMPILED ? '.js' : '.ts'}`, import.meta.url));
+  const child = spawn(process.execPath, [...(RUNNING_COMPILED ? [] : ['--import', 'tsx']), file, ...args], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  const watchers: Array<{ pattern: RegExp; resolve: (m: RegExpMatchArray) => void }> = [];
   for (const stream of [child.stdout!, child.stderr!]) {
     stream.on('error', (error) => process.stderr.write(`[${name}] output stream error: ${error.message}\n`));
-    createInterface({ input: stream }).on('line', (line) => {
-      process.stdout.write(`[${name}] ${line}\n`);
-      for (const w of [...watchers]) {
-        const m = line.match(w.pattern);
-        if (m) {
-          watchers.splice(watchers.indexOf(w), 1);
-          w.resolve(m);
-        }
-      }
-    });
+    createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
   }
   const exited = new Promise<number | null>((done) => {
     child.once('exit', (code) => done(code));
@@ -47,11 +41,18 @@ export function startChildComponent(name: string, entry: string, args: string[] 
     name,
     child,
     exited,
-    waitForLine(pattern, ms = 60_000) {
+    waitForMessage(accept, ms = 60_000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${name} did not print ${pattern} within ${ms} ms`)), ms);
-        watchers.push({ pattern, resolve: (m) => (clearTimeout(timer), resolve(m)) });
-        void exited.then((code) => (clearTimeout(timer), reject(new Error(`${name} exited (code ${code}) before printing ${pattern}`))));
+        const timer = setTimeout(() => reject(new Error(`${name} did not report within ${ms} ms`)), ms);
+        const onMessage = (message: unknown) => {
+          const value = accept(message);
+          if (value === undefined) return;
+          clearTimeout(timer);
+          child.off('message', onMessage);
+          resolve(value);
+        };
+        child.on('message', onMessage);
+        void exited.then((code) => (clearTimeout(timer), reject(new Error(`${name} exited (code ${code}) before reporting`))));
       });
     },
     async stop(ms = 5000) {

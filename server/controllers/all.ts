@@ -1,5 +1,5 @@
 /** The controllers the controller-manager runs. */
-import type { ControllerFactory } from './manager.js';
+import type { ControllerFactory } from './framework/manager.js';
 import { daemonSetController } from './daemonset/controller.js';
 import { deploymentController } from './deployment/controller.js';
 import { endpointsController } from './endpoints.js';

@@ -5,88 +5,46 @@
  * pod's container ports (name and protocol), a pod without it left out of that port; addresses with
  * the same ports grouped into one subset (RepackSubsets).
  */
-import type { KObject } from '../resources/kind.js';
+import type { EndpointSubset, Pod, Service, ServicePort } from '../resources/objects.js';
 
-interface ServicePortLike {
-  name?: string;
-  port: number;
-  targetPort?: number | string;
-  protocol?: string;
-  appProtocol?: string;
-}
+export type { EndpointSubset };
+export type EndpointAddress = NonNullable<EndpointSubset['addresses']>[number];
+export type EndpointPort = NonNullable<EndpointSubset['ports']>[number];
 
-interface ServiceSpecLike {
-  ports?: ServicePortLike[];
-  publishNotReadyAddresses?: boolean;
-}
-
-interface PodSpecLike {
-  nodeName?: string;
-  hostname?: string;
-  subdomain?: string;
-  containers?: Array<{ ports?: Array<{ name?: string; containerPort: number; protocol?: string }> }>;
-}
-
-interface PodStatusLike {
-  phase?: string;
-  podIP?: string;
-  conditions?: Array<{ type: string; status: string }>;
-}
-
-export interface EndpointAddress {
-  ip: string;
-  hostname?: string;
-  nodeName?: string;
-  targetRef: { kind: 'Pod'; namespace: string; name: string; uid: string };
-}
-
-export interface EndpointPort {
-  name?: string;
-  port: number;
-  protocol: string;
-  appProtocol?: string;
-}
-
-export interface EndpointSubset {
-  addresses?: EndpointAddress[];
-  notReadyAddresses?: EndpointAddress[];
-  ports?: EndpointPort[];
-}
-
-const statusOf = (pod: KObject) => (pod.status ?? {}) as PodStatusLike;
+const statusOf = (pod: Pod) => pod.status ?? {};
 
 /** Ready for Endpoints (DESIGN §7 Scheduling): Running, with a podIP, condition Ready=True, and not being deleted. */
-export function isPodReady(pod: KObject): boolean {
+export function isPodReady(pod: Pod): boolean {
   const s = statusOf(pod);
   return s.phase === 'Running' && Boolean(s.podIP) && (s.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True') && !pod.metadata.deletionTimestamp;
 }
 
 /** podutil.FindPort: a number is the port itself; a name is looked up among the containers' ports with the same protocol. */
-function findPort(pod: KObject, sp: ServicePortLike): number | undefined {
+function findPort(pod: Pod, sp: ServicePort): number | undefined {
   const target = sp.targetPort ?? sp.port;
   if (typeof target === 'number') return target;
   const protocol = sp.protocol ?? 'TCP';
-  for (const c of (pod.spec as PodSpecLike).containers ?? [])
+  for (const c of pod.spec.containers)
     for (const p of c.ports ?? []) if (p.name === target && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
   return undefined;
 }
 
-function addressOf(pod: KObject, serviceName: string): EndpointAddress {
-  const spec = pod.spec as PodSpecLike;
+function addressOf(pod: Pod, serviceName: string): EndpointAddress {
+  const spec = pod.spec;
   const { name, namespace, uid } = pod.metadata;
   return {
     ip: statusOf(pod).podIP!,
     ...(spec.hostname && spec.subdomain === serviceName ? { hostname: spec.hostname } : {}),
     ...(spec.nodeName ? { nodeName: spec.nodeName } : {}),
-    targetRef: { kind: 'Pod', namespace: namespace as string, name, uid },
+    targetRef: { kind: 'Pod', namespace, name, uid },
   };
 }
 
-const byIp = (a: EndpointAddress, b: EndpointAddress) => a.ip.localeCompare(b.ip, 'en', { numeric: true }) || a.targetRef.name.localeCompare(b.targetRef.name);
+const byIp = (a: EndpointAddress, b: EndpointAddress) => a.ip.localeCompare(b.ip, 'en', { numeric: true }) || (a.targetRef?.name ?? '').localeCompare(b.targetRef?.name ?? '');
 
 /** The subsets for `service` given the pods its selector matches. */
-export function endpointSubsets(service: KObject, pods: readonly KObject[]): EndpointSubset[] {
-  const spec = service.spec as ServiceSpecLike;
+export function endpointSubsets(service: Service, pods: readonly Pod[]): EndpointSubset[] {
+  const spec = service.spec;
   const servicePorts = spec.ports ?? [];
   const groups = new Map<string, { ports: EndpointPort[]; ready: EndpointAddress[]; notReady: EndpointAddress[] }>();
   for (const pod of pods) {

@@ -6,33 +6,25 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { InformerEvent } from '../client/informer.js';
-import type { KObject } from '../resources/kind.js';
+import { objectClientOf } from '../client/object-client.js';
+import type { Pod, Service } from '../resources/objects.js';
 import { endpointSubsets } from './endpoints-subsets.js';
-import type { ControllerFactory } from './manager.js';
-import { deleteObject } from './object-requests.js';
-import { objectKey, splitKey, startReconciler } from './reconciler.js';
+import type { ControllerFactory } from './framework/manager.js';
+import { deleteObject } from './framework/object-requests.js';
+import { objectKey, splitKey, startReconciler, watches } from './framework/reconciler.js';
 
 /** Marks the Endpoints this controller writes (Kubernetes 1.33 labels its own the same way). */
 export const MANAGED_BY = 'endpoints.kubernetes.io/managed-by';
 const CONTROLLER_NAME = 'endpoint-controller';
 
-interface ServiceSpecLike {
-  type?: string;
-  selector?: Record<string, string>;
-  clusterIP?: string;
-}
-
-const selectorOf = (service: KObject) => (service.spec as ServiceSpecLike).selector;
+const selectorOf = (service: Service) => service.spec.selector;
 const selects = (selector: Record<string, string>, labels: Record<string, string> = {}) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 /** The Endpoints' labels: the Service's, plus the marks Kubernetes adds. */
-function labelsFor(service: KObject): Record<string, string> {
-  const headless = (service.spec as ServiceSpecLike).clusterIP === 'None';
+function labelsFor(service: Service): Record<string, string> {
+  const headless = service.spec.clusterIP === 'None';
   return { ...service.metadata.labels, [MANAGED_BY]: CONTROLLER_NAME, ...(headless ? { 'service.kubernetes.io/headless': '' } : {}) };
 }
-
-const CREATE = `mutation($input: EndpointsInput!) { createEndpoints(input: $input) { metadata { resourceVersion } } }`;
-const UPDATE = `mutation($input: EndpointsInput!) { updateEndpoints(input: $input) { metadata { resourceVersion } } }`;
 
 export const endpointsController: ControllerFactory = ({ client, informers }) => {
   const services = informers.informer('Service');
@@ -44,7 +36,7 @@ export const endpointsController: ControllerFactory = ({ client, informers }) =>
   const tracking = services.events$.subscribe((e) => (e.type === 'DELETED' ? deleted.add(objectKey(e.object)) : deleted.delete(objectKey(e.object))));
 
   /** The Services in a pod's namespace whose selector matches the pod, before or after the change. */
-  const servicesOf = (e: InformerEvent) => {
+  const servicesOf = (e: InformerEvent<Pod>) => {
     const keys = new Set<string>();
     for (const pod of [e.object, e.old]) {
       if (!pod) continue;
@@ -60,8 +52,8 @@ export const endpointsController: ControllerFactory = ({ client, informers }) =>
     name: 'endpoints',
     primary: services,
     secondary: [
-      { informer: pods, keys: servicesOf },
-      { informer: endpoints, keys: (e) => [objectKey(e.object)] },
+      watches(pods, servicesOf),
+      watches(endpoints, (e) => [objectKey(e.object)]),
     ],
     async reconcile(key) {
       await synced;
@@ -74,7 +66,7 @@ export const endpointsController: ControllerFactory = ({ client, informers }) =>
         return;
       }
       const selector = selectorOf(service);
-      if (!selector || Object.keys(selector).length === 0 || (service.spec as ServiceSpecLike).type === 'ExternalName') return;
+      if (!selector || Object.keys(selector).length === 0 || service.spec.type === 'ExternalName') return;
 
       const matching = pods.cache.byIndex('namespace', namespace).filter((p) => selects(selector, p.metadata.labels));
       const subsets = endpointSubsets(service, matching);
@@ -83,7 +75,8 @@ export const endpointsController: ControllerFactory = ({ client, informers }) =>
       const { annotations, finalizers, ownerReferences, resourceVersion } = current?.metadata ?? {};
       const metadata = { name, namespace, labels, ...(current ? { annotations, finalizers, ownerReferences, resourceVersion } : {}) };
       // A stale cache answers ALREADY_EXISTS or CONFLICT: the queue retries once the informer caught up.
-      await client.request(current ? UPDATE : CREATE, { input: { metadata, subsets } });
+      const objects = objectClientOf(client);
+      await (current ? objects.update('Endpoints', { metadata, subsets }) : objects.create('Endpoints', { metadata, subsets }));
     },
   });
   return {

@@ -15,12 +15,12 @@
 import type { Subscription } from 'rxjs';
 import type { Informer, InformerEvent } from '../client/informer.js';
 import { createWorkQueue } from '../client/work-queue.js';
-import { createLogger } from '../components/logger.js';
+import { createLogger } from '../logging/logger.js';
 import type { KObject, OwnerReference } from '../resources/kind.js';
 import { kindByName, kinds } from '../resources/registry.js';
-import { controllerMetrics } from './controller-metrics.js';
-import type { ControllerFactory } from './manager.js';
-import { deleteObject, getObject, isNotFound, patchObject, type PropagationPolicy } from './object-requests.js';
+import { controllerMetrics } from './framework/controller-metrics.js';
+import type { ControllerFactory } from './framework/manager.js';
+import { deleteObject, getObject, isNotFound, patchObject, type PropagationPolicy } from './framework/object-requests.js';
 
 const NAME = 'garbage-collector';
 const log = createLogger('controller-manager');

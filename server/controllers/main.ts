@@ -1,10 +1,10 @@
 /** `npm run controller-manager -- --server URL --token T`: every controller, as one process. */
 import { componentArgs } from '../components/client-config.js';
-import { createLogger } from '../components/logger.js';
+import { createLogger } from '../logging/logger.js';
 import { metricsPort, startMetricsServer } from '../components/metrics-server.js';
 import { controllers } from './all.js';
-import { controllerRegistry } from './controller-metrics.js';
-import { startControllerManager } from './manager.js';
+import { controllerRegistry } from './framework/controller-metrics.js';
+import { startControllerManager } from './framework/manager.js';
 
 const log = createLogger('controller-manager');
 

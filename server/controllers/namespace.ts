@@ -6,20 +6,17 @@
  */
 import { kinds } from '../resources/registry.js';
 import type { KObject } from '../resources/kind.js';
-import type { ControllerFactory } from './manager.js';
-import { deleteObject, patchObject } from './object-requests.js';
-import { startReconciler } from './reconciler.js';
+import { objectClientOf } from '../client/object-client.js';
+import type { KindName } from '../resources/objects.js';
+import type { ControllerFactory } from './framework/manager.js';
+import { deleteObject, patchObject } from './framework/object-requests.js';
+import { startReconciler } from './framework/reconciler.js';
 
 export const NAMESPACE_FINALIZER = 'kubernetes';
 /** Deletes in flight at once while emptying a namespace. */
 const PARALLEL_DELETES = 16;
 
 const namespaced = kinds.filter((k) => k.namespaced);
-/** One query asking whether any namespaced kind still has an object in $namespace. */
-const ANY_LEFT = `query($namespace: String!) { ${namespaced
-  .map((k, i) => `k${i}: ${k.listField}(namespace: $namespace, first: 1) { edges { node { metadata { name } } } }`)
-  .join(' ')} }`;
-
 const finalizersOf = (ns: KObject) => (ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
 
 export const namespaceController: ControllerFactory = ({ client, informers }) => {
@@ -50,8 +47,10 @@ export const namespaceController: ControllerFactory = ({ client, informers }) =>
       if (!ns?.metadata.deletionTimestamp || !finalizersOf(ns).includes(NAMESPACE_FINALIZER)) return;
       const left = contents.flatMap((i) => i.cache.byIndex('namespace', name));
       if (left.length > 0) return deleteAll(left); // their DELETED events bring the namespace back here
-      const live = await client.request<Record<string, { edges: unknown[] }>>(ANY_LEFT, { namespace: name });
-      if (Object.values(live).some((c) => c.edges.length > 0)) throw new Error(`namespace ${name} is not empty yet (the caches lag): retrying`);
+      // The server, not the caches, has the last word: one object of any namespaced kind is enough to wait.
+      const objects = objectClientOf(client);
+      const live = await Promise.all(namespaced.map((k) => objects.list(k.kind as KindName, { namespace: name, limit: 1 })));
+      if (live.some((l) => l.items.length > 0)) throw new Error(`namespace ${name} is not empty yet (the caches lag): retrying`);
       const rest = finalizersOf(ns).filter((f) => f !== NAMESPACE_FINALIZER);
       await patchObject(client, ns, { spec: { finalizers: rest } }, ns.metadata.resourceVersion);
     },

@@ -15,7 +15,7 @@
  *   (node-taints.ts).
  * Once the heartbeat is back and the node reports Ready=True again, the taint is removed.
  */
-import type { KObject } from '../resources/kind.js';
+import type { Node, PodStatus } from '../resources/objects.js';
 import type { ControllerFactory } from './manager.js';
 import { deleteObject, patchObject, updateObjectStatus } from './object-requests.js';
 import { startReconciler } from './reconciler.js';
@@ -32,7 +32,7 @@ const TAINT_PASS_MS = 100;
 const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 /** The NoExecute taint this controller sets (unreachable or not-ready), if the node has one. */
-const controllerTaint = (node: KObject) => taintsOf(node).find((t) => t.effect === 'NoExecute' && (t.key === UNREACHABLE || t.key === NOT_READY));
+const controllerTaint = (node: Node) => taintsOf(node).find((t) => t.effect === 'NoExecute' && (t.key === UNREACHABLE || t.key === NOT_READY));
 
 export const nodeLifecycleController: ControllerFactory = ({ client, informers, settings, events }) => {
   const recorder = events('node-controller');
@@ -48,7 +48,7 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
   const zones = new ZoneTainters(settings);
 
   /** When this controller last saw the node's heartbeat change; first sight counts as one (a restarted controller gives every node a full grace period). */
-  function lastHeard(node: KObject, now: number): number {
+  function lastHeard(node: Node, now: number): number {
     const lease = leases.cache.get(LEASE_NAMESPACE, node.metadata.name);
     const heartbeat = JSON.stringify([(lease?.spec as { renewTime?: string } | undefined)?.renewTime, readyCondition(node)?.lastHeartbeatTime]);
     const known = health.get(node.metadata.name);
@@ -57,7 +57,7 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
     return now;
   }
 
-  async function markUnknown(node: KObject, now: number): Promise<KObject> {
+  async function markUnknown(node: Node, now: number): Promise<Node> {
     const ready = readyCondition(node);
     const unknown: NodeCondition = ready
       ? { ...ready, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: rfc3339(now) }
@@ -66,15 +66,15 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
     return updateObjectStatus(client, node, { ...node.status, conditions }, node.metadata.resourceVersion);
   }
 
-  const setTaints = (node: KObject, taints: Taint[]) => patchObject(client, node, { spec: { taints: taints.length ? taints : null } }, node.metadata.resourceVersion);
-  const withoutControllerTaints = (node: KObject) => taintsOf(node).filter((t) => !(t.effect === 'NoExecute' && (t.key === UNREACHABLE || t.key === NOT_READY)));
+  const setTaints = (node: Node, taints: Taint[]) => patchObject(client, node, { spec: { taints: taints.length ? taints : null } }, node.metadata.resourceVersion);
+  const withoutControllerTaints = (node: Node) => taintsOf(node).filter((t) => !(t.effect === 'NoExecute' && (t.key === UNREACHABLE || t.key === NOT_READY)));
 
   /** Ready=False on the node's pods that still say True (Kubernetes' MarkPodsNotReady). */
   async function markPodsNotReady(name: string, now: number): Promise<void> {
     for (const pod of pods.cache.byIndex('nodeName', name)) {
-      const conditions = (pod.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? [];
+      const conditions: NonNullable<PodStatus['conditions']> = pod.status?.conditions ?? [];
       if (!conditions.some((c) => c.type === 'Ready' && c.status === 'True')) continue;
-      const next = conditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: rfc3339(now) } : c));
+      const next = conditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'False' as const, lastTransitionTime: rfc3339(now) } : c));
       await updateObjectStatus(client, pod, { ...pod.status, conditions: next }, pod.metadata.resourceVersion);
       recorder.event(pod, 'Warning', 'NodeNotReady', 'Node is not ready');
     }
@@ -91,7 +91,7 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
   }
 
   /** The taint a node should carry from its Ready condition (the opposite one swapped out), or none. */
-  const wantedTaintKey = (node: KObject) => {
+  const wantedTaintKey = (node: Node) => {
     const status = readyCondition(node)?.status;
     return status === 'Unknown' ? UNREACHABLE : status === 'False' ? NOT_READY : undefined;
   };

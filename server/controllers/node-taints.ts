@@ -1,36 +1,15 @@
 /** Node conditions, taints and tolerations, as the node-lifecycle controller reads and writes them. */
-import type { KObject } from '../resources/kind.js';
+import type { Node, NodeCondition, Pod, Taint } from '../resources/objects.js';
 
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-  timeAdded?: string;
-}
-
-export interface Toleration {
-  key?: string;
-  operator?: 'Exists' | 'Equal';
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
-}
-
-export interface NodeCondition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason?: string;
-  message?: string;
-  lastHeartbeatTime?: string;
-  lastTransitionTime?: string;
-}
+export type { NodeCondition, Taint };
+export type Toleration = NonNullable<Pod['spec']['tolerations']>[number];
 
 export const UNREACHABLE_TAINT_KEY = 'node.kubernetes.io/unreachable';
 
-export const taintsOf = (node: KObject) => ((node.spec as { taints?: Taint[] } | undefined)?.taints ?? []);
-export const conditionsOf = (node: KObject) => ((node.status as { conditions?: NodeCondition[] } | undefined)?.conditions ?? []);
-export const readyCondition = (node: KObject) => conditionsOf(node).find((c) => c.type === 'Ready');
-export const unreachableTaint = (node: KObject) => taintsOf(node).find((t) => t.key === UNREACHABLE_TAINT_KEY && t.effect === 'NoExecute');
+export const taintsOf = (node: Node): Taint[] => node.spec?.taints ?? [];
+export const conditionsOf = (node: Node): NodeCondition[] => node.status?.conditions ?? [];
+export const readyCondition = (node: Node) => conditionsOf(node).find((c) => c.type === 'Ready');
+export const unreachableTaint = (node: Node) => taintsOf(node).find((t) => t.key === UNREACHABLE_TAINT_KEY && t.effect === 'NoExecute');
 
 /** v1.Toleration.ToleratesTaint. */
 export function tolerates(t: Toleration, taint: Taint): boolean {
@@ -45,8 +24,8 @@ export function tolerates(t: Toleration, taint: Taint): boolean {
  * long (the shortest, if several), only unbounded ones tolerate forever (undefined), and no toleration gives `defaultMs` (Kubernetes'
  * admission adds a 300 s toleration to every pod; Kubeql's default eviction timeout plays that part).
  */
-export function evictionDelayMs(pod: KObject, taint: Taint, defaultMs: number): number | undefined {
-  const matching = ((pod.spec as { tolerations?: Toleration[] }).tolerations ?? []).filter((t) => tolerates(t, taint));
+export function evictionDelayMs(pod: Pod, taint: Taint, defaultMs: number): number | undefined {
+  const matching = (pod.spec.tolerations ?? []).filter((t) => tolerates(t, taint));
   if (matching.length === 0) return defaultMs;
   // getMinTolerationTime: the shortest bounded toleration wins; only unbounded ones tolerate forever.
   const bounded = matching.filter((t) => t.tolerationSeconds !== undefined && t.tolerationSeconds !== null);

@@ -6,10 +6,11 @@
  * batches of creates.
  */
 import type { Informer, InformerEvent } from '../client/informer.js';
+import type { NewObject } from '../client/object-client.js';
 import type { KObject, OwnerReference } from '../resources/kind.js';
 import { controllerOf } from './controller-ref.js';
 import type { Expectations } from './expectations.js';
-import { labelMatcher } from './label-selector-match.js';
+import { labelMatcher } from './framework/label-selector-match.js';
 import { objectKey } from './reconciler.js';
 
 export interface OwnedPodsOptions {
@@ -124,7 +125,7 @@ export function podFromTemplate(
   owner: KObject,
   template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: unknown } | undefined,
   extra: { name?: string; labels?: Record<string, string>; spec?: Record<string, unknown> } = {},
-): Record<string, unknown> {
+): NewObject<'Pod'> {
   const meta = template?.metadata ?? {};
   const labels = { ...meta.labels, ...extra.labels };
   return {
@@ -135,6 +136,7 @@ export function podFromTemplate(
       ...(meta.annotations ? { annotations: { ...meta.annotations } } : {}),
       ownerReferences: [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true }],
     },
-    spec: { ...(template?.spec as Record<string, unknown> | undefined), ...extra.spec },
+    // The template's spec was validated as a pod spec when the workload was written.
+    spec: { ...(template?.spec as NewObject<'Pod'>['spec'] | undefined), ...extra.spec } as NewObject<'Pod'>['spec'],
   };
 }

@@ -8,9 +8,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { kinds } from '../resources/registry.js';
 import { formatQuotaAmounts } from '../resources/quota/amounts.js';
 import { hardOf, quotaUsage } from '../resources/quota/usage.js';
-import type { ControllerFactory } from './manager.js';
-import { updateObjectStatus } from './object-requests.js';
-import { objectKey, splitKey, startReconciler } from './reconciler.js';
+import type { ControllerFactory } from './framework/manager.js';
+import { updateObjectStatus } from './framework/object-requests.js';
+import { objectKey, splitKey, startReconciler } from './framework/reconciler.js';
 
 export const resourceQuotaController: ControllerFactory = ({ client, informers }) => {
   const quotas = informers.informer('ResourceQuota');

@@ -62,7 +62,8 @@ export interface DeleteOptions {
   gracePeriodSeconds?: number;
 }
 
-export interface KindDef {
+/** A kind: its names and shapes, and the hooks the API runs on its objects (typed as `O`, the kind's `Infer<typeof XShape>`). */
+export interface KindDef<O extends KObject = KObject> {
   kind: string;
   apiVersion: string;
   /** Lower-case plural, as RBAC and kubectl name it (`pods`, `replicasets`). */
@@ -80,27 +81,27 @@ export interface KindDef {
   /** Field selectors beyond `metadata.name` and `metadata.namespace`, as JSON paths (`spec.nodeName`). */
   fieldSelectors: readonly string[];
   /** Kubernetes' defaults for the body; idempotent, applied on every write of the body. */
-  applyDefaults?(obj: KObject): void;
+  applyDefaults?(obj: O): void;
   /** Rules beyond the shape (uniqueness, cross-field checks, quantities). Paths are relative to the object. */
-  validate?(obj: KObject): FieldError[];
+  validate?(obj: O): FieldError[];
   /** Values the server allocated are kept when an update leaves them out (Kubernetes' patchAllocatedValues). */
-  keepAllocated?(next: KObject, old: KObject): void;
+  keepAllocated?(next: O, old: O): void;
   /** Rules for an update against the stored object (immutable fields). */
-  validateUpdate?(next: KObject, old: KObject): FieldError[];
+  validateUpdate?(next: O, old: O): FieldError[];
   /** What the server sets at create from the new uid and name (Kubernetes' PrepareForCreate: a Job's generated selector). */
-  prepareForCreate?(obj: KObject): void;
+  prepareForCreate?(obj: O): void;
   /** Status the server sets at create (a Pod starts Pending, a Namespace Active). */
-  initialStatus?(obj: KObject): Record<string, unknown> | undefined;
+  initialStatus?(obj: O): Record<string, unknown> | undefined;
   /** Fills in values the server allocates at create (ClusterIP, podCIDR); errors name the field. */
-  allocate?(obj: KObject, allocator: Allocator): FieldError[];
+  allocate?(obj: O, allocator: Allocator): FieldError[];
   /** Fills in values an update calls for (a Service turned NodePort, a port added); `old` is the stored object, whose values are its own. */
-  allocateUpdate?(next: KObject, old: KObject, allocator: Allocator): FieldError[];
+  allocateUpdate?(next: O, old: O, allocator: Allocator): FieldError[];
   /** Values held in allocation pools; the projection keeps them and frees them on delete. */
-  allocations?(obj: KObject): Allocation[];
+  allocations?(obj: O): Allocation[];
   /** A delete starts: set what Kubernetes sets (a Namespace turns Terminating, a bound Pod gets its grace period). */
-  beginDeletion?(obj: KObject, options: DeleteOptions): void;
+  beginDeletion?(obj: O, options: DeleteOptions): void;
   /** While true, a deleting object stays even without finalizers (a Namespace's spec.finalizers, a Pod in its grace period). */
-  holdsDeletion?(obj: KObject): boolean;
+  holdsDeletion?(obj: O): boolean;
   /** The kind has a scale subresource (`scale<Kind>`): the dotted path of its replica count (`spec.replicas`). */
   scale?: { replicasPath: string };
 }

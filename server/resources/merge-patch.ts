@@ -1,7 +1,9 @@
 /** JSON merge patch (RFC 7386), as `kubectl patch --type merge`: objects merge, null deletes, anything else replaces. */
+import { isPlainObject } from './plain-object.js';
+
 export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return structuredClone(patch);
-  const result: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  if (!isPlainObject(patch)) return structuredClone(patch);
+  const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
     // An own "__proto__" key stays a key (assigning it would set the result's prototype).
@@ -11,6 +13,3 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return result;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

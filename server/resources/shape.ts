@@ -4,49 +4,109 @@
  * the "unknown field" warnings for what Kubeql keeps but does not act on.
  */
 import { childPath, mapKeyPath, type FieldError } from './validation/field-error.js';
+import { isPlainObject } from './plain-object.js';
+import type { ObjectMeta } from './kind.js';
 
-export type Shape =
-  | { t: 'string'; enum?: readonly string[] }
-  | { t: 'int'; min?: number; max?: number }
-  | { t: 'bool' }
-  | { t: 'dateTime' }
-  | { t: 'json' }
-  | { t: 'stringMap' }
-  | { t: 'intOrString' }
-  | { t: 'array'; of: Shape }
-  | ObjectShape;
+/** The TypeScript type a shape describes, carried by the shape's type only (never set at run time). */
+declare const VALUE: unique symbol;
+interface Typed<T> {
+  readonly [VALUE]?: T;
+}
 
-export interface ObjectShape {
+export type StringShape<V extends string = string> = { t: 'string'; enum?: readonly V[] } & Typed<V>;
+export type IntShape = { t: 'int'; min?: number; max?: number } & Typed<number>;
+export type BoolShape = { t: 'bool' } & Typed<boolean>;
+export type DateTimeShape = { t: 'dateTime' } & Typed<string>;
+/** Any JSON, not checked; `T` is what the code may assume of it (`jsonOf<NodeAffinity>()`). */
+export type JsonShape<T = unknown> = { t: 'json' } & Typed<T>;
+export type StringMapShape = { t: 'stringMap' } & Typed<Record<string, string>>;
+export type IntOrStringShape = { t: 'intOrString' } & Typed<number | string>;
+export interface ArrayShape<I extends Shape = Shape> {
+  t: 'array';
+  of: I;
+}
+
+export type Shape = StringShape<string> | IntShape | BoolShape | DateTimeShape | JsonShape<unknown> | StringMapShape | IntOrStringShape | ArrayShape | ObjectShape;
+
+export interface ObjectShape<F extends Fields = Fields> {
   t: 'object';
   /** GraphQL type name; the same object shape may appear under several kinds. */
   name: string;
-  fields: Record<string, Field>;
+  fields: F;
   /** Extra fields are allowed without a warning (free-form maps such as `capacity`). */
   open?: boolean;
 }
 
-export interface Field {
-  shape: Shape;
+export interface Field<S extends Shape = Shape> {
+  shape: S;
   required?: boolean;
   description?: string;
 }
 
+export type Fields = Record<string, Field>;
 type FieldSpec = Shape | Field;
+/** `obj`'s fields as given (a shape, or `req(shape)`) made into Fields. */
+type FieldsOf<F extends Record<string, FieldSpec>> = { [K in keyof F]: F[K] extends Field ? F[K] : F[K] extends Shape ? Field<F[K]> : never };
 
-export const str = (values?: readonly string[]): Shape => ({ t: 'string', enum: values });
-export const int = (min?: number, max?: number): Shape => ({ t: 'int', min, max });
-export const bool: Shape = { t: 'bool' };
-export const dateTime: Shape = { t: 'dateTime' };
-export const json: Shape = { t: 'json' };
-export const stringMap: Shape = { t: 'stringMap' };
-export const intOrString: Shape = { t: 'intOrString' };
-export const arr = (of: Shape): Shape => ({ t: 'array', of });
-export const req = (shape: Shape, description?: string): Field => ({ shape, required: true, description });
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+type RequiredKeys<F extends Fields> = { [K in keyof F]: F[K] extends { required: true } ? K : never }[keyof F];
+type OptionalKeys<F extends Fields> = Exclude<keyof F, RequiredKeys<F>>;
 
-export function obj(name: string, fields: Record<string, FieldSpec>, options: { open?: boolean } = {}): ObjectShape {
+/** The object type of a set of fields: `req` fields required, the others optional. */
+export type InferFields<F extends Fields> = Simplify<{ [K in RequiredKeys<F>]: Infer<F[K]['shape']> } & { [K in OptionalKeys<F>]?: Infer<F[K]['shape']> }>;
+
+/**
+ * The TypeScript type of the values a shape accepts: `Infer<typeof PodSpec>` is a pod spec,
+ * `Infer<typeof PodShape>` a Pod (kind-shape.ts).
+ */
+export type Infer<S> = S extends KindShape<infer K, infer B, infer St>
+  ? InferKind<K, B, St>
+  : S extends ObjectShape<infer F>
+  ? InferFields<F>
+  : S extends ArrayShape<infer I>
+    ? Infer<I>[]
+    : S extends Typed<infer T>
+      ? T
+      : unknown;
+
+/** A kind's whole object: the Kubernetes envelope, its body fields (`spec`, `subsets`, ...) and its status. */
+export interface KindShape<K extends string = string, B extends Fields = Fields, S extends ObjectShape | undefined = ObjectShape | undefined> {
+  t: 'kind';
+  kind: K;
+  apiVersion: string;
+  body: B;
+  status: S;
+}
+
+type InferKind<K extends string, B extends Fields, S> = Simplify<
+  { apiVersion: string; kind: K; metadata: ObjectMeta } & InferFields<B> & (S extends ObjectShape ? { status?: Infer<S> } : {})
+>;
+
+export function kindShape<const K extends string, const B extends Record<string, FieldSpec>, S extends ObjectShape | undefined = undefined>(
+  kind: K,
+  apiVersion: string,
+  body: B,
+  status?: S,
+): KindShape<K, FieldsOf<B>, S> {
+  return { t: 'kind', kind, apiVersion, body: obj(kind, body).fields, status: status as S };
+}
+
+export const str = <const V extends string = string>(values?: readonly V[]): StringShape<V> => ({ t: 'string', enum: values });
+export const int = (min?: number, max?: number): IntShape => ({ t: 'int', min, max });
+export const bool: BoolShape = { t: 'bool' };
+export const dateTime: DateTimeShape = { t: 'dateTime' };
+export const json: JsonShape = { t: 'json' };
+/** JSON that is not checked here but that the code reads as `T` (checked by a kind's validate, or trusted as written by the server). */
+export const jsonOf = <T>(): JsonShape<T> => ({ t: 'json' });
+export const stringMap: StringMapShape = { t: 'stringMap' };
+export const intOrString: IntOrStringShape = { t: 'intOrString' };
+export const arr = <I extends Shape>(of: I): ArrayShape<I> => ({ t: 'array', of });
+export const req = <S extends Shape>(shape: S, description?: string): Field<S> & { required: true } => ({ shape, required: true, description });
+
+export function obj<const F extends Record<string, FieldSpec>>(name: string, fields: F, options: { open?: boolean } = {}): ObjectShape<FieldsOf<F>> {
   const normalized: Record<string, Field> = {};
   for (const [key, spec] of Object.entries(fields)) normalized[key] = 'shape' in spec ? spec : { shape: spec };
-  return { t: 'object', name, fields: normalized, open: options.open };
+  return { t: 'object', name, fields: normalized as FieldsOf<F>, open: options.open };
 }
 
 export interface ShapeReport {
@@ -102,9 +162,7 @@ export function checkShape(shape: Shape, value: unknown, path: string, report: S
   }
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isPlainObject } from './plain-object.js';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 

@@ -1,7 +1,7 @@
 /** `npm run scheduler -- --server URL --token T`: the scheduler as its own process. */
 import { createKubeqlClient } from '../client/client.js';
 import { componentArgs } from '../components/client-config.js';
-import { createLogger } from '../components/logger.js';
+import { createLogger } from '../logging/logger.js';
 import { metricsPort, startMetricsServer } from '../components/metrics-server.js';
 import { createSchedulerMetrics } from './scheduler-metrics.js';
 import { startScheduler } from './scheduler.js';

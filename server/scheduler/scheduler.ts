@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KubeqlClient } from '../client/client.js';
 import { ClientError } from '../client/client-error.js';
 import type { InformerEvent } from '../client/informer.js';
-import { createMutationBatcher } from '../client/mutation-batcher.js';
+import { objectClientOf } from '../client/object-client.js';
 import { createEventRecorder } from '../client/event-recorder.js';
 import { createSharedInformers } from '../client/shared-informers.js';
 import type { KObject } from '../resources/kind.js';
@@ -35,9 +35,6 @@ export interface SchedulerOptions extends SchedulingQueueOptions {
   metrics?: { attempt(result: 'scheduled' | 'unschedulable' | 'error', seconds: number): void };
 }
 
-const UPDATE_STATUS = `mutation($ns: String!, $name: String!, $status: JSON!, $rv: String) {
-  updatePodStatus(namespace: $ns, name: $name, status: $status, resourceVersion: $rv) { metadata { resourceVersion } } }`;
-
 /** What a node offers a pod changed (not just a heartbeat): parked pods get another try. */
 function nodeChangedForScheduling(old: KObject | undefined, now: KObject): boolean {
   if (!old) return true;
@@ -58,7 +55,8 @@ export function startScheduler(options: SchedulerOptions) {
   const bindConcurrency = options.bindConcurrency ?? 1000;
   // A document's mutations run one after another, each waiting for its commit: many documents in
   // flight is what lets the server commit many binds together; batching saves the per-request work.
-  const binder = createMutationBatcher(client, 'bindPod', { namespace: 'String!', name: 'String!', nodeName: 'String!', resourceVersion: 'String' }, 'metadata { resourceVersion }', {
+  const objects = objectClientOf(client);
+  const bindBatched = objects.batched('Pod', 'bind', {
     maxBatch: 10,
     maxInFlight: 64,
   });
@@ -124,7 +122,7 @@ export function startScheduler(options: SchedulerOptions) {
     const key = podKey(pod);
     inflight++;
     try {
-      await binder.call({ namespace: pod.metadata.namespace, name: pod.metadata.name, nodeName: node, resourceVersion: pod.metadata.resourceVersion });
+      await bindBatched({ namespace: pod.metadata.namespace, name: pod.metadata.name, nodeName: node, resourceVersion: pod.metadata.resourceVersion });
       cache.finishBinding(key);
       queue.done(key);
       recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`);
@@ -157,8 +155,8 @@ export function startScheduler(options: SchedulerOptions) {
     if (!status || statusWrites.has(key)) return;
     statusWrites.add(key);
     log(`${key} is unschedulable: ${message}`);
-    client
-      .request(UPDATE_STATUS, { ns: pod.metadata.namespace, name: pod.metadata.name, status, rv: pod.metadata.resourceVersion })
+    objects
+      .updateStatus('Pod', { namespace: pod.metadata.namespace, name: pod.metadata.name }, status, { resourceVersion: pod.metadata.resourceVersion })
       .catch((error) => {
         // A newer pod (or none) is on its way through the watch; the next attempt writes again if needed.
         debug(`status of ${key} not written: ${(error as Error).message}`);

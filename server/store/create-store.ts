@@ -1,6 +1,6 @@
 /** The store: the event log and its projections behind the narrow interface of types.ts. */
 import { eq } from 'drizzle-orm';
-import { KubeqlError } from '../errors.js';
+import { KubeqlError, expired } from '../errors.js';
 import type { KObject } from '../resources/kind.js';
 import { getMany } from './get-many.js';
 import { compactBelow, compactKindBelow, readKindFloors } from './compact.js';
@@ -47,12 +47,11 @@ function durableTokens(tokens: TokenStore, walSync: WalSync | undefined): TokenS
 }
 
 export function createStore(options: StoreOptions): Store {
-  // With countStatements, statementCount is every statement SQLite ran; else the reads issued below.
+  // With countStatements (tests), statementCount is every statement SQLite ran; nothing is counted otherwise.
   let executed = 0;
   const mode = options.synchronous ?? 'DURABLE';
   const { sqlite, db } = openDatabase(options.dataDir, mode === 'DURABLE' ? 'NORMAL' : mode, options.countStatements ? () => void executed++ : undefined);
   const walSync = mode === 'DURABLE' ? createWalSync(`${sqlite.name}-wal`) : undefined;
-  let statements = 0;
   const st = prepareStatements(db);
   const counter = { head: st.head.get()?.seq ?? 0 };
   // The head readers see: the newest acknowledged (durable, published) revision. Under DURABLE,
@@ -91,8 +90,7 @@ export function createStore(options: StoreOptions): Store {
     if (atRevision > published)
       throw new KubeqlError('BAD_USER_INPUT', `revision ${atRevision} is newer than the head of the log (${published})`, { field: 'atRevision' });
     const held = kind === undefined ? floor : floorOf(kind);
-    if (atRevision < held)
-      throw new KubeqlError('EXPIRED', `revision ${atRevision} has been compacted${held > floor ? ` for ${kind}` : ''}: the oldest revision held is ${held}`, { floor: held });
+    if (atRevision < held) throw expired(atRevision, held, undefined, held > floor ? kind : undefined);
     return atRevision;
   }
 
@@ -103,48 +101,40 @@ export function createStore(options: StoreOptions): Store {
     logFloor,
     get(kind, namespace, name, atRevision) {
       const revision = readRevision(atRevision, kind);
-      statements++;
       const row = revision === undefined ? st.currentObject.get({ kind, namespace, name }) : st.objectAt.get({ kind, namespace, name, revision });
       return row ? (JSON.parse(row.object) as KObject) : undefined;
     },
     list(query) {
       const revision = readRevision(query.atRevision, query.kind);
-      statements++;
       const { items, hasMore } = listObjects(db, query, revision);
       return { items, hasMore, revision: revision ?? published };
     },
     getMany(kind, keys, atRevision) {
       const revision = readRevision(atRevision, kind);
       if (keys.length === 0) return [];
-      statements++;
       return getMany(db, kind, keys, revision);
     },
     listBy(kind, index, values, atRevision) {
       const revision = readRevision(atRevision, kind);
       if (values.length === 0) return new Map();
-      statements++;
       return listBy(db, kind, index, values, revision);
     },
     listMatching(kind, selectors, atRevision) {
       const revision = readRevision(atRevision, kind);
       if (selectors.length === 0) return [];
-      statements++;
       return listMatching(db, kind, selectors, revision);
     },
     write,
     readEvents(afterRevision, limit) {
       // Below a kind's floor the log has gaps: a watch resuming there relists (as after Kubernetes' etcd compaction).
       const held = logFloor();
-      if (afterRevision < held)
-        throw new KubeqlError('EXPIRED', `revision ${afterRevision} has been compacted: the oldest revision held is ${held}`, { floor: held });
-      statements++;
+      if (afterRevision < held) throw expired(afterRevision, held);
       const events = st.eventsAfter.all({ after: afterRevision, limit }).map(toStoredEvent);
       // Oldest first: what is above the acknowledged head is a tail.
       while (events.length && events[events.length - 1].revision > published) events.pop();
       return events;
     },
     getVersion(kind, namespace, name, revision) {
-      statements++;
       const row = st.objectVersion.get({ kind, namespace, name, revision });
       return row ? (JSON.parse(row.object) as KObject) : undefined;
     },
@@ -168,8 +158,7 @@ export function createStore(options: StoreOptions): Store {
       return newFloor;
     },
     readAudit(filter, after, limit) {
-      if (after < floor) throw new KubeqlError('EXPIRED', `revision ${after} has been compacted: the oldest revision held is ${floor}`, { floor });
-      statements++;
+      if (after < floor) throw expired(after, floor);
       const page = readAudit(db, filter, after, limit);
       if (published === counter.head) return page;
       // Only acknowledged events: what is above them is the end of the log as readers see it.
@@ -177,7 +166,6 @@ export function createStore(options: StoreOptions): Store {
       return events.length === page.events.length ? page : { events, hasMore: false };
     },
     readHistory(kind, key, after, limit) {
-      statements++;
       const page = readHistory(db, kind, key, after, limit);
       if (published === counter.head) return page;
       const versions = page.versions.filter((v) => v.event.revision <= published);
@@ -191,7 +179,10 @@ export function createStore(options: StoreOptions): Store {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    statementCount: () => (options.countStatements ? executed : statements),
+    statementCount: () => {
+      if (!options.countStatements) throw new Error('statementCount needs a store opened with countStatements (a test instrument, off the hot path otherwise)');
+      return executed;
+    },
     health: () => [...checkHealth(sqlite, migrations), faults.check(), ...(walSync ? [syncCheck()] : [])],
     drain,
     close() {

@@ -4,11 +4,11 @@
  * BEGIN IMMEDIATE, ROLLBACK, timeout restored).
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import type { HealthCheck } from './types.js';
+import { packagePath } from '../package-root.js';
 
-const journal = fileURLToPath(new URL('../../migrations/meta/_journal.json', import.meta.url));
+const journal = packagePath('migrations', 'meta', '_journal.json');
 
 /** Number of migrations the code ships (read once per store, as migrate applied them at open). */
 export function shippedMigrations(): number {

@@ -7,10 +7,10 @@
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { packagePath } from '../package-root.js';
 
 import { fieldValue } from '../resources/selectors/field-values.js';
 import type { KObject } from '../resources/kind.js';
@@ -24,7 +24,7 @@ function registerSelectorFunctions(sqlite: Database.Database): void {
   sqlite.function('kq_field', { deterministic: true }, (kind, object, field) => fieldValue(String(kind), JSON.parse(String(object)) as KObject, String(field)));
 }
 
-const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
+const migrationsFolder = packagePath('migrations');
 
 export interface OpenedDatabase {
   sqlite: Database.Database;

@@ -16,13 +16,13 @@ import { verifyReplay } from './verify-replay.js';
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const unknown = args.filter((a) => a !== '--verify');
 if (unknown.length) {
-  console.error(`unknown argument ${unknown[0]}\nusage: npm run replay -- [--verify]   (reads $DATA_DIR, default ./data)`);
+  process.stderr.write(`unknown argument ${unknown[0]}\nusage: npm run replay -- [--verify]   (reads $DATA_DIR, default ./data)\n`);
   process.exit(2);
 }
 const dataDir = process.env.DATA_DIR ?? './data';
 const file = join(dataDir, 'kubeql.db');
 if (!existsSync(file)) {
-  console.error(`no database at ${file} (set DATA_DIR)`);
+  process.stderr.write(`no database at ${file} (set DATA_DIR)\n`);
   process.exit(1);
 }
 
@@ -40,6 +40,6 @@ try {
     process.exit(0);
   }
 } catch (error) {
-  console.error(`replay failed: ${(error as Error).message}`);
+  process.stderr.write(`replay failed: ${(error as Error).message}\n`);
   process.exit(1);
 }

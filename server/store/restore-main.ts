@@ -9,7 +9,7 @@ import { restoreBackup } from './restore.js';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 if (args.length !== 1 || args[0].startsWith('-')) {
-  console.error('usage: npm run restore -- FILE   (into $DATA_DIR, default ./data, which must be empty)');
+  process.stderr.write('usage: npm run restore -- FILE   (into $DATA_DIR, default ./data, which must be empty)\n');
   process.exit(2);
 }
 const dataDir = process.env.DATA_DIR ?? './data';
@@ -18,6 +18,6 @@ try {
   printReplayReport(report);
   console.log(`restored ${args[0]} into ${dataDir}: revision ${report.revision}, digest ${report.digest}`);
 } catch (error) {
-  console.error(`restore failed: ${(error as Error).message}`);
+  process.stderr.write(`restore failed: ${(error as Error).message}\n`);
   process.exit(1);
 }

@@ -3,7 +3,13 @@
  * and at most `maxAgeMs` of history (whichever leaves less), then gives the freed space back
  * (store.compact reclaims: incremental vacuum and a truncating WAL checkpoint).
  */
-import type { Store } from './types.js';
+import type { EventLog, LogHistory, Maintenance, Projections } from './types.js';
+
+/** What retention uses of the store: the log's bounds, time to revision, compaction. */
+type RetentionStore = Pick<EventLog, 'head' | 'floor'> & Pick<LogHistory, 'revisionBefore'> & Pick<Maintenance, 'compact' | 'compactKind'> & Pick<Projections, 'kindFloor'>;
+import { createLogger } from '../logging/logger.js';
+
+const log = createLogger('store');
 
 export interface RetentionOptions {
   /** Revisions of history kept below the head (compaction floor = head − keepRevisions). */
@@ -23,7 +29,7 @@ export interface RetentionOptions {
 export const DEFAULT_RETENTION: RetentionOptions = { maxAgeMs: 24 * 3600_000, kinds: { Lease: 5 * 60_000, Event: 5 * 60_000 }, intervalMs: 60_000 };
 
 /** The floor the options call for now (≤ the head; ≤ the current floor means nothing to do). */
-export function retentionFloor(store: Store, options: RetentionOptions, now = Date.now()): number {
+export function retentionFloor(store: RetentionStore, options: RetentionOptions, now = Date.now()): number {
   let floor = 0;
   if (options.keepRevisions !== undefined) floor = Math.max(floor, store.head() - options.keepRevisions);
   if (options.maxAgeMs !== undefined) floor = Math.max(floor, store.revisionBefore(now - options.maxAgeMs));
@@ -31,7 +37,7 @@ export function retentionFloor(store: Store, options: RetentionOptions, now = Da
 }
 
 /** One retention pass; returns the floor after it. */
-export function applyRetention(store: Store, options: RetentionOptions, now = Date.now()): number {
+export function applyRetention(store: RetentionStore, options: RetentionOptions, now = Date.now()): number {
   // Kinds first: the log's compaction that follows reclaims their space too.
   for (const [kind, maxAgeMs] of Object.entries(options.kinds ?? {})) {
     const floor = Math.min(store.revisionBefore(now - maxAgeMs), store.head());
@@ -41,13 +47,13 @@ export function applyRetention(store: Store, options: RetentionOptions, now = Da
   return floor > store.floor() ? store.compact(floor) : store.floor();
 }
 
-export function startRetention(store: Store, options: RetentionOptions): () => void {
+export function startRetention(store: RetentionStore, options: RetentionOptions): () => void {
   const timer = setInterval(() => {
     try {
       applyRetention(store, options);
     } catch (error) {
       // A busy database (another process's write) or a closing store: the next pass tries again.
-      console.error('retention: compaction failed:', (error as Error).message);
+      log.warn({ err: error }, 'retention: compaction failed; the next pass tries again');
     }
   }, options.intervalMs ?? 60_000);
   timer.unref();

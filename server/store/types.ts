@@ -117,15 +117,29 @@ export interface HealthCheck {
   message?: string;
 }
 
-export interface Store {
+/**
+ * The log: writes appended in group-committed transactions, read back by revision, and a signal
+ * after each commit. A second backend (PostgreSQL) implements the same contract.
+ */
+export interface EventLog {
   /** Revision of the newest event (0 for an empty log). */
   head(): number;
   /** Reads below this revision have been compacted away (EXPIRED). */
   floor(): number;
-  /** Reads of `kind` below this revision are EXPIRED: the log's floor, or the kind's own when it is compacted faster (compactKind). */
-  kindFloor(kind: string): number;
   /** The highest floor of all: below it the log has gaps (readEvents is EXPIRED). */
   logFloor(): number;
+  /** Runs `fn` in a write transaction, group-committed with other writes of the same tick; `fn` is synchronous. */
+  write<T>(fn: (tx: WriteTx) => T): Promise<T>;
+  /** Events after `afterRevision`, oldest first. */
+  readEvents(afterRevision: number, limit: number): StoredEvent[];
+  /** Called after each commit with the new head and the events it committed, in order. Returns an unsubscribe function. */
+  onCommit(listener: (head: number, events: readonly StoredEvent[]) => void): () => void;
+  /** Resolves once every write queued so far is committed (or has failed). */
+  drain(): Promise<void>;
+}
+
+/** The projections: objects as they are now, or as they were at a revision. */
+export interface Projections {
   get(kind: string, namespace: string, name: string, atRevision?: number): KObject | undefined;
   list(query: ListQuery): ListResult;
   /** Many objects of one kind by key, in one statement; aligned with `keys` (undefined where absent). */
@@ -134,40 +148,46 @@ export interface Store {
   listBy(kind: string, index: ObjectIndex, values: readonly string[], atRevision?: number): Map<string, KObject[]>;
   /** For each selector, the objects of one kind it selects, in one statement; aligned with `selectors`, an empty selector selects nothing. */
   listMatching(kind: string, selectors: readonly LabelMatch[], atRevision?: number): KObject[][];
-  /** Runs `fn` in a write transaction, group-committed with other writes of the same tick; `fn` is synchronous. */
-  write<T>(fn: (tx: WriteTx) => T): Promise<T>;
-  /** Events after `afterRevision`, oldest first. */
-  readEvents(afterRevision: number, limit: number): StoredEvent[];
-  /** Called after each commit with the new head and the events it committed, in order. Returns an unsubscribe function. */
-  onCommit(listener: (head: number, events: readonly StoredEvent[]) => void): () => void;
   /** The version of an object that an event with this revision wrote (undefined once compacted). */
   getVersion(kind: string, namespace: string, name: string, revision: number): KObject | undefined;
-  /**
-   * Number of SQL statements run so far (for tests that bound the work of a read). With
-   * `countStatements` every statement SQLite executed (migrations, transactions' BEGIN/COMMIT
-   * included); without it, the reads the store issued (one per get, list, getMany, listBy, listMatching, readEvents).
-   */
-  statementCount(): number;
-  /** Issued credentials (service-account and node tokens), by token hash. */
-  tokens: TokenStore;
-  /** Folds everything at or below `floor` into the snapshot (see compact.ts); returns the new floor. */
-  compact(floor: number): number;
-  /** Compacts one kind at or below `floor` (compact.ts compactKindBelow); returns the kind's floor. Space is reclaimed by the next compact. */
-  compactKind(kind: string, floor: number): number;
+  /** Reads of `kind` below this revision are EXPIRED: the log's floor, or the kind's own when it is compacted faster (compactKind). */
+  kindFloor(kind: string): number;
+}
+
+/** The log read as history: who changed what (audit), an object's versions, time to revision. */
+export interface LogHistory {
   /** Events matching `filter` with revision > `after`, oldest first (audit-read.ts); EXPIRED when `after` is below the floor. */
   readAudit(filter: AuditFilter, after: number, limit: number): AuditPage;
   /** The versions of one object name with revision > `after`, oldest first, each with the version before it (object-history.ts). */
   readHistory(kind: string, key: ObjectKey, after: number, limit: number): HistoryPage;
   /** The newest revision committed before `ts` (ms since epoch); 0 when none (retention by age). */
   revisionBefore(ts: number): number;
+}
+
+/** Replay and maintenance: compaction (retention builds on it), replay, backup, health, closing. */
+export interface Maintenance {
+  /** Folds everything at or below `floor` into the snapshot (see compact.ts); returns the new floor. */
+  compact(floor: number): number;
+  /** Compacts one kind at or below `floor` (compact.ts compactKindBelow); returns the kind's floor. Space is reclaimed by the next compact. */
+  compactKind(kind: string, floor: number): number;
   /** Replay (replay.ts): `verify` compares a rebuild with the tables; otherwise rebuilds them in place, in one write. */
   replay(options: { verify: boolean }): Promise<ReplayReport>;
   /** A consistent online copy of the database in `file` (SQLite's backup API), while writes go on. */
   backup(file: string): Promise<BackupInfo>;
   /** Readiness, checked without blocking: the database is open, migrations applied, the log writable now. */
   health(): HealthCheck[];
-  /** Resolves once every write queued so far is committed (or has failed). */
-  drain(): Promise<void>;
   /** Checkpoints the WAL into the database file (truncating it) and closes. */
   close(): void;
+}
+
+/** What tests measure, off the hot path unless asked for. */
+export interface StoreInstruments {
+  /** Every SQL statement SQLite ran so far; only for a store opened with `countStatements` (throws otherwise). */
+  statementCount(): number;
+}
+
+/** The store: each part behind its own interface, so a caller can ask for only the part it uses. */
+export interface Store extends EventLog, Projections, LogHistory, Maintenance, StoreInstruments {
+  /** Issued credentials (service-account and node tokens), by token hash. */
+  tokens: TokenStore;
 }

@@ -23,7 +23,7 @@ describe('ClusterIP allocation', () => {
     for (const ip of ips) expect(ip).toMatch(/^10\.96\.\d{1,3}\.\d{1,3}$/);
     const added = api.db().prepare(`SELECT json_extract(object, '$.spec.clusterIP') AS ip FROM events WHERE kind = 'Service' AND type = 'ADDED' AND name != 'kubernetes'`).all() as Array<{ ip: string }>;
     expect(new Set(added.map((a) => a.ip))).toEqual(new Set(ips));
-  });
+  }, 120_000); // 1,000 writes through one server: a functional deadline, generous for a loaded machine (it once timed out at 30 s)
 
   it('an address in use is refused; a deleted service frees its address for the next', async () => {
     // An address none of the 1,000 random allocations took.

@@ -1,6 +1,7 @@
-/** The real `kq` as a child process (node --import tsx server/cli/main.ts), isolated from the developer's config and environment. */
+/** The real `kq` as a child process (the compiled dist/cli/main.js, built when stale), isolated from the developer's config and environment. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { compiled, ensureBuilt } from './build.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -15,7 +16,7 @@ export interface KqOptions {
   stdin?: string;
   env?: Record<string, string>;
   cwd?: string;
-  /** Run bin/kq.js (the package bin) instead of server/cli/main.ts. */
+  /** Run bin/kq.js (the package bin) instead of dist/cli/main.js. */
   bin?: boolean;
 }
 
@@ -26,7 +27,8 @@ function isolatedEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 function spawnKq(args: string[], options: KqOptions): ChildProcess {
-  const entry = options.bin ? [resolve(root, 'bin/kq.js')] : ['--import', 'tsx', resolve(root, 'server/cli/main.ts')];
+  ensureBuilt();
+  const entry = options.bin ? [resolve(root, 'bin/kq.js')] : [compiled('cli/main')];
   return spawn(process.execPath, [...entry, ...args], {
     cwd: options.cwd ?? root,
     env: isolatedEnv(options.env),

@@ -1,6 +1,7 @@
-/** Real component processes for end-to-end tests: spawned with tsx against a test API server, killed at the end. */
+/** Real component processes for end-to-end tests: the compiled components (dist/, built when stale) against a test API server, killed at the end. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { compiled } from './build.js';
 import { tokenFor } from './tokens.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -21,7 +22,7 @@ export function startComponent(entry: string, args: string[], env: Record<string
   // Against a test API server, a component authenticates with its admin token unless told otherwise.
   const server = args[args.indexOf('--server') + 1];
   const token = args.includes('--server') && !args.includes('--token') && !env.KUBEQL_TOKEN ? tokenFor(server) : undefined;
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'server', entry), ...args], {
+  const child = spawn(process.execPath, [compiled(entry), ...args], {
     cwd: root,
     env: { ...process.env, ...(token ? { KUBEQL_TOKEN: token } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@
  * bounded buffer. A consumer that lets the buffer pass its bound is ended with SLOW_CONSUMER and
  * resumes from the last revision it received; a cursor overtaken by compaction ends with EXPIRED.
  */
-import { KubeqlError } from '../../errors.js';
+import { KubeqlError, expired } from '../../errors.js';
 import { matchesAudit, type AuditFilter } from '../../store/audit-filter.js';
 import type { Store, StoredEvent } from '../../store/types.js';
 
@@ -22,7 +22,7 @@ function startCursor(store: Store, fromRevision: number | undefined): number {
   if (fromRevision > store.head())
     throw new KubeqlError('BAD_USER_INPUT', `fromRevision ${fromRevision} is newer than the head of the log (${store.head()})`, { field: 'fromRevision' });
   if (fromRevision < store.floor())
-    throw new KubeqlError('EXPIRED', `revision ${fromRevision} has been compacted: the oldest revision held is ${store.floor()}`, { floor: store.floor() });
+    throw expired(fromRevision, store.floor());
   return fromRevision;
 }
 

@@ -12,6 +12,9 @@ import type { Store } from '../../store/types.js';
 import { BACKUP } from '../audit/access.js';
 import type { Attributes } from '../auth/attributes.js';
 import type { Identity } from '../auth/identity.js';
+import { createLogger } from '../../logging/logger.js';
+
+const log = createLogger('api');
 
 export interface AdminParts {
   store: Store;
@@ -49,7 +52,7 @@ async function backup(parts: AdminParts, res: ServerResponse): Promise<void> {
     stream.pipe(res);
   } catch (e) {
     cleanup();
-    console.error('backup failed:', e);
+    log.error({ err: e }, 'backup failed');
     if (!res.headersSent) error(res, 500, 'INTERNAL_SERVER_ERROR', 'backup failed');
     else res.destroy();
   }

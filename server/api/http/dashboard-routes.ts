@@ -5,9 +5,9 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../../package-root.js';
 
-const root = fileURLToPath(new URL('../../../dashboard', import.meta.url));
+const root = packagePath('dashboard');
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',

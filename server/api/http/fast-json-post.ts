@@ -1,29 +1,94 @@
 /**
- * The fast path of yoga's common request — POST /graphql with a small JSON body, asking for a
- * JSON answer — on node:http: the body is read into a light request object (node-request.ts),
- * yoga handles it with every hook of every plugin (yoga-handle.ts: request hooks, request parsing,
- * params hooks, the envelop plugins through getEnveloped, result processing, response hooks), and
- * the answer is written straight to the node response (send-response.ts). What it skips is yoga's
- * fetch-API adaptation of node requests (a Request with body streams and an AbortController
- * each) and the promise chaining between the steps. Every other request goes to yoga's node
- * handler as before.
+ * The common request — POST /graphql with a JSON body of known length, asking for a JSON answer —
+ * executed on node:http through yoga's public envelop path (`yoga.getEnveloped`: parse, validate,
+ * context, execute with every envelop plugin: limits, error masking, metrics, the request log,
+ * warnings), as the WebSocket path executes its operations. What it skips is the fetch-API
+ * adaptation of a node request (a Request with body streams and an AbortController each) and
+ * yoga's per-request promise chains, which cost more than the execution of a small mutation.
+ *
+ * Anything unusual goes to yoga whole, through public APIs only: requests it does not take at all
+ * to yoga's node handler; bodies that are not one well-formed operation (invalid JSON, a batch,
+ * unknown parameters), a subscription, or a browser's cross-origin request, to `yoga.fetch` with
+ * the body already read. The answer's HTTP status is the highest `extensions.http.status` among the
+ * errors (401 UNAUTHENTICATED, 429 RATE_LIMITED), else 200 (request errors included, as the
+ * GraphQL-over-HTTP spec wants for application/json); `extensions.http` is not shown.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { GraphQLError, getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
+import { createLogger } from '../../logging/logger.js';
+import { isPlainObject } from '../../resources/plain-object.js';
+import { maskError } from '../plugins/mask-errors.js';
 import { NodeRequest } from './node-request.js';
-import { sendResponse } from './send-response.js';
-import { leanYogaHandler } from './yoga-handle.js';
 
+const log = createLogger('api');
 const CONTENT_LENGTH = /^\d+$/;
 /** Larger bodies go to yoga, which streams them. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-/** Answered by yoga's regular processor (one JSON result), or 406 for a subscription: never a stream. */
-const JSON_ACCEPT = /^(application\/json|application\/graphql-response\+json)(;\s*charset=utf-8)?(,\s*(application\/json|application\/graphql-response\+json)(;\s*charset=utf-8)?)?$/i;
+/** Only `application/json` (yoga answers `application/graphql-response+json` with other statuses). */
+const JSON_ACCEPT = /^application\/json(;\s*charset=utf-8)?$/i;
+const PARAMS = new Set(['query', 'variables', 'operationName', 'extensions']);
+
+interface Params {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+  extensions?: Record<string, unknown> | null;
+}
+
+/** One well-formed operation, or undefined (yoga words the error for anything else). */
+function paramsOf(body: string): Params | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (!isPlainObject(value) || typeof value.query !== 'string') return undefined;
+  for (const key of Object.keys(value)) if (!PARAMS.has(key)) return undefined;
+  const optional = (v: unknown, ok: (v: unknown) => boolean) => v === undefined || v === null || ok(v);
+  if (!optional(value.variables, isPlainObject) || !optional(value.extensions, isPlainObject) || !optional(value.operationName, (v) => typeof v === 'string')) return undefined;
+  return value as unknown as Params;
+}
+
+/** Errors thrown before execution (parse, a limit rule, authentication, the rate limit), masked as every answer's errors are. */
+function thrownErrors(error: unknown): GraphQLError[] {
+  const list = error instanceof AggregateError ? error.errors : [error];
+  return list.map((e) => maskError(e instanceof GraphQLError ? e : new GraphQLError(e instanceof Error ? e.message : String(e), { originalError: e instanceof Error ? e : undefined }), 'Unexpected error.') as GraphQLError);
+}
+
+/** `spec`: a status the GraphQL-over-HTTP spec gives for application/graphql-response+json only (400 for a request error). */
+type HttpExtension = { status?: number; headers?: Record<string, string>; spec?: boolean };
+
+/** The answer: status and headers from the errors' `extensions.http`, which the body leaves out. */
+function writeResult(res: ServerResponse, result: ExecutionResult): void {
+  let status = 200;
+  const headers: Record<string, string> = {};
+  const errors = result.errors?.map((e) => {
+    const json = (e instanceof GraphQLError ? e.toJSON() : e) as { extensions?: Record<string, unknown> };
+    const { http, unexpected: _unexpected, ...extensions } = json.extensions ?? {};
+    const h = http as HttpExtension | undefined;
+    // An application/json answer is 200 for a request error, as the GraphQL-over-HTTP spec says.
+    if (h?.status && !h.spec && h.status > status) status = h.status;
+    if (h?.headers) Object.assign(headers, h.headers);
+    return { ...json, extensions: Object.keys(extensions).length ? extensions : undefined };
+  });
+  const body = JSON.stringify(errors ? { ...result, errors } : result);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
 
 /** Admission of a request (priority-levels.ts): `run` handles it when its turn comes; `body` is the JSON text when it was read. */
 export type Schedule = (req: IncomingMessage, res: ServerResponse, body: string | undefined, run: () => void) => void;
 
 const runNow: Schedule = (_req, _res, _body, run) => run();
+
+export interface FastPathOptions {
+  /** Bodies over this go to yoga, whose body-size plugin answers 413 PAYLOAD_TOO_LARGE (default 4 MiB). */
+  maxBodyBytes?: number;
+  /** Every GraphQL request is admitted through this (its priority level) before it runs. */
+  schedule?: Schedule;
+}
 
 /**
  * A listener for node:http: the fast path for what it takes, `yoga` for everything else. A body of
@@ -31,21 +96,20 @@ const runNow: Schedule = (_req, _res, _body, run) => run();
  * PAYLOAD_TOO_LARGE, the connection closed); yoga then takes it as read (`req.body`, as it takes a
  * body an Express body parser has read). A declared length over the limit is refused by the limits plugin.
  */
-export function withFastJsonPost(yoga: YogaServerInstance<any, any>, maxBodyBytes = MAX_BODY_BYTES, schedule: Schedule = runNow): RequestListener {
-  const handle = leanYogaHandler(yoga);
+export function withFastJsonPost(yoga: YogaServerInstance<any, any>, options: FastPathOptions = {}): RequestListener {
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const schedule = options.schedule ?? runNow;
   const endpoint = yoga.graphqlEndpoint;
   // Every GraphQL request goes through `schedule` (its priority level), other paths straight to yoga.
-  const toYoga: RequestListener = (req, res) => (req.url === endpoint || req.url?.startsWith(`${endpoint}?`) ? schedule(req, res, undefined, () => yoga(req, res)) : yoga(req, res));
+  const yogaNode: RequestListener = (req, res) => (req.url === endpoint || req.url?.startsWith(`${endpoint}?`) ? schedule(req, res, undefined, () => yoga(req, res)) : yoga(req, res));
   const bounded: RequestListener = (req, res) => {
-    if (req.headers['transfer-encoding'] === undefined || req.method === 'GET' || req.method === 'HEAD') return toYoga(req, res);
+    if (req.headers['transfer-encoding'] === undefined || req.method === 'GET' || req.method === 'HEAD') return yogaNode(req, res);
     readBounded(req, res, maxBodyBytes, (body) => {
       (req as IncomingMessage & { body?: Buffer }).body = body;
-      toYoga(req, res);
+      yogaNode(req, res);
     });
   };
-  if (!handle) return bounded;
-  const waitUntil = yoga.waitUntil;
-  const ResponseClass = yoga.fetchAPI.Response;
+  const maxBody = Math.min(MAX_BODY_BYTES, maxBodyBytes);
 
   function eligible(req: IncomingMessage): boolean {
     if (req.method !== 'POST' || req.url !== endpoint) return false;
@@ -53,21 +117,47 @@ export function withFastJsonPost(yoga: YogaServerInstance<any, any>, maxBodyByte
     const contentType = headers['content-type']?.split(',')[0];
     if (contentType !== 'application/json' && !contentType?.startsWith('application/json;')) return false;
     const length = headers['content-length'];
-    if (length === undefined || !CONTENT_LENGTH.test(length) || Number(length) > MAX_BODY_BYTES) return false;
+    if (length === undefined || !CONTENT_LENGTH.test(length) || Number(length) > maxBody) return false;
     return headers['transfer-encoding'] === undefined && headers.accept !== undefined && JSON_ACCEPT.test(headers.accept);
   }
 
-  async function respond(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
-    const request = new NodeRequest(req, res, body);
-    let response: Response;
+  /** yoga answers, through its public fetch handler, with the body already read. */
+  async function toYoga(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    const response: Response = await yoga.fetch(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, { method: req.method, headers, body }, { req, res });
+    const out: Record<string, string> = {};
+    response.headers.forEach((value, name) => (out[name] = value));
+    const bytes = Buffer.from(await response.arrayBuffer());
+    res.writeHead(response.status, response.statusText, out);
+    res.end(bytes);
+  }
+
+  async function respond(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+    const text = body.toString('utf-8');
+    const params = req.headers.origin === undefined ? paramsOf(text) : undefined;
+    if (!params) return toYoga(req, res, body);
+    const request = new NodeRequest(req, res, text);
+    const env = yoga.getEnveloped({ request, req, res, params });
+    let document: DocumentNode;
     try {
-      response = await handle!(request, { req, res, waitUntil });
+      document = env.parse(params.query);
+      const invalid = env.validate(env.schema, document);
+      // As yoga answers them: the validation errors themselves (coded by its validation plugin).
+      if (invalid.length) return writeResult(res, { errors: invalid });
     } catch (error) {
-      // As yoga's node handler answers an error thrown out of yoga.
-      const e = error as { stack?: string; message?: string; status?: number };
-      response = new ResponseClass(e.stack || e.message || String(error), { status: e.status || 500 });
+      return writeResult(res, { errors: thrownErrors(error) });
     }
-    await sendResponse(response, res);
+    // Subscriptions are answered by yoga (over HTTP it refuses a JSON answer for them).
+    if (getOperationAST(document, params.operationName)?.operation === 'subscription') return toYoga(req, res, body);
+    let contextValue: unknown;
+    try {
+      contextValue = await env.contextFactory();
+    } catch (error) {
+      return writeResult(res, { errors: thrownErrors(error) });
+    }
+    const result = (await env.execute({ schema: env.schema, document, contextValue, variableValues: params.variables, operationName: params.operationName })) as ExecutionResult;
+    writeResult(res, result);
   }
 
   return function listener(req, res) {
@@ -79,11 +169,12 @@ export function withFastJsonPost(yoga: YogaServerInstance<any, any>, maxBodyByte
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('error', () => res.destroy());
     req.on('end', () => {
-      const body = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf-8');
-      schedule(req, res, body, () =>
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      schedule(req, res, body.toString('utf-8'), () =>
         void respond(req, res, body).catch((error: unknown) => {
-          console.error(`Unexpected error while handling request: ${(error as Error)?.message ?? error}`);
-          res.destroy();
+          log.error({ err: error }, 'unexpected error while handling a request');
+          if (!res.headersSent) writeResult(res, { errors: thrownErrors(error) });
+          else res.destroy();
         }),
       );
     });

@@ -4,7 +4,7 @@
  * internal error, logged here and masked for the client.
  */
 import { GraphQLError } from 'graphql';
-import { createLogger } from '../../components/logger.js';
+import { createLogger } from '../../logging/logger.js';
 import { KubeqlError } from '../../errors.js';
 import { isInternal } from '../metrics/error-code.js';
 

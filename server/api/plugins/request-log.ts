@@ -4,7 +4,7 @@
  */
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Logger } from '../../components/logger.js';
+import type { Logger } from '../../logging/logger.js';
 import type { KindDef } from '../../resources/kind.js';
 import type { ApiContext } from '../context.js';
 import { errorCode, isInternal } from '../metrics/error-code.js';

@@ -1,6 +1,6 @@
 /** Writing REST answers: JSON bodies with Kubernetes' headers, warnings as `Warning: 299` headers, errors as Status objects. */
 import type { ServerResponse } from 'node:http';
-import { createLogger } from '../../components/logger.js';
+import { createLogger } from '../../logging/logger.js';
 import { errorAnswer, type ErrorSubject } from './status.js';
 
 const log = createLogger('api');

@@ -6,7 +6,7 @@
  */
 import { badInput } from '../../errors.js';
 import type { KObject, KindDef } from '../../resources/kind.js';
-import { isPlainObject } from '../../resources/shape.js';
+import { isPlainObject } from '../../resources/plain-object.js';
 import { closestName } from '../../resources/closest-name.js';
 import { kinds } from '../../resources/registry.js';
 import { prepareObject, type FieldValidation, type PrepareOptions } from '../../resources/validate-object.js';

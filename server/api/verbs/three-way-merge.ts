@@ -13,7 +13,7 @@ import type { JsonMap } from '../../resources/patch/json-value.js';
 import { PatchError } from '../../resources/patch/patch-error.js';
 import { createThreeWayMergePatch } from '../../resources/patch/strategic-diff.js';
 import { strategicMergePatch } from '../../resources/patch/strategic-merge.js';
-import { isPlainObject } from '../../resources/shape.js';
+import { isPlainObject } from '../../resources/plain-object.js';
 
 export function threeWayMerge(kind: string, live: Record<string, unknown>, lastApplied: unknown, manifest: Record<string, unknown>, path: string): Record<string, unknown> {
   const schema = patchSchemaOf(kind);

@@ -3,7 +3,7 @@
  * at most `capacity` events and `maxBytes` of their objects (JSON length), whichever is less.
  */
 import type { KObject } from '../../resources/kind.js';
-import type { Store, StoredEvent } from '../../store/types.js';
+import type { EventLog, Projections, StoredEvent } from '../../store/types.js';
 import type { LogEvent } from './transition.js';
 
 export interface EventWindow {
@@ -20,7 +20,7 @@ export interface EventWindow {
 
 const sizeOf = (event: StoredEvent) => event.bytes ?? 1024;
 
-export function createEventWindow(store: Store, capacity: number, maxBytes = Infinity): EventWindow {
+export function createEventWindow(store: EventLog & Pick<Projections, 'getVersion'>, capacity: number, maxBytes = Infinity): EventWindow {
   const ring: LogEvent[] = [];
   let bytes = 0;
   let start = 0; // index in `ring` of the oldest event

@@ -6,12 +6,15 @@
  * whose consumer is full drops out of the live set and later catches up by cursor, from the window
  * or from the log; one that falls too far behind is ended with SLOW_CONSUMER.
  */
-import { KubeqlError } from '../../errors.js';
-import type { ObjectKey, Store, StoredEvent } from '../../store/types.js';
+import { KubeqlError, expired } from '../../errors.js';
+import type { EventLog, ObjectKey, Projections, StoredEvent } from '../../store/types.js';
 import { createEventWindow } from './event-window.js';
 import { transition, type LogEvent, type WatchPayload } from './transition.js';
 import { watchFilter, type WatchArgs, type WatchFilter } from './watch-filter.js';
 import { WatchStream } from './watch-stream.js';
+
+/** What an expired watcher does. */
+const WATCH_AGAIN = "list again and watch from the list's revision";
 
 export interface WatchSink {
   /** Takes one payload; false when the consumer is full (the engine stops until `resume`). */
@@ -79,7 +82,7 @@ const SNAPSHOT_BATCH = 16;
 
 export type WatchEngine = ReturnType<typeof createWatchEngine>;
 
-export function createWatchEngine(store: Store, options: WatchEngineOptions = {}) {
+export function createWatchEngine(store: EventLog & Projections, options: WatchEngineOptions = {}) {
   const bookmarkIntervalMs = options.bookmarkIntervalMs ?? 5000;
   const maxBacklog = options.maxBacklog ?? 10_000;
   const window = createEventWindow(store, options.windowSize ?? 10_000, options.windowBytes ?? 64 << 20);
@@ -158,7 +161,7 @@ export function createWatchEngine(store: Store, options: WatchEngineOptions = {}
         let events = window.after(w.cursor);
         const fromLog = events === undefined;
         if (fromLog) {
-          if (w.cursor < store.logFloor()) return end(w, expired(w.cursor, store.logFloor()));
+          if (w.cursor < store.logFloor()) return end(w, expired(w.cursor, store.logFloor(), WATCH_AGAIN));
           // Sized by the window's mean event: a log of large objects is read a few at a time.
           const page = Math.max(1, Math.min(LOG_PAGE, Math.floor(LOG_PAGE_BYTES / Math.max(1, window.averageBytes() || 1024))));
           events = store.readEvents(w.cursor, page).map(window.wrap);
@@ -279,7 +282,7 @@ export function createWatchEngine(store: Store, options: WatchEngineOptions = {}
       if (from !== undefined) {
         if (from > window.head)
           throw new KubeqlError('BAD_USER_INPUT', `fromRevision ${from} is newer than the head of the log (${window.head})`, { field: 'fromRevision' });
-        if (from < store.logFloor()) throw expired(from, store.logFloor());
+        if (from < store.logFloor()) throw expired(from, store.logFloor(), WATCH_AGAIN);
       }
       return new WatchStream((sink) => start(filter, from, sink));
     },
@@ -301,10 +304,6 @@ export function createWatchEngine(store: Store, options: WatchEngineOptions = {}
 
 function bookmark(revision: number): WatchPayload {
   return { type: 'BOOKMARK', revision, object: null };
-}
-
-function expired(revision: number, floor: number): KubeqlError {
-  return new KubeqlError('EXPIRED', `revision ${revision} has been compacted: the oldest revision held is ${floor}; list again and watch from the list's revision`, { floor });
 }
 
 function slowConsumer(w: Watcher): KubeqlError {

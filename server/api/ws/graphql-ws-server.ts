@@ -7,7 +7,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, handleProtocols, parseMessage, type SubscribePayload } from 'graphql-ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { createLogger } from '../../components/logger.js';
+import { createLogger } from '../../logging/logger.js';
 import { createOutbox, type OutboxTicket } from './outbox.js';
 import { runSubscription } from './subscription.js';
 

@@ -5,6 +5,7 @@ import { humanDuration } from '../../resources/printing/age.js';
 import { labelsText } from '../../resources/printing/cells.js';
 import { podStatus } from '../../resources/printing/pod-status.js';
 import { podLines, serviceLines, workloadLines } from './describe-pod.js';
+import { isPlainObject } from '../../resources/plain-object.js';
 
 type Line = { indent: number; key: string; value: string };
 
@@ -26,7 +27,6 @@ function when(value: unknown): string {
   return at.toUTCString().replace('GMT', '+0000');
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A value under a key: scalars inline, maps of strings as `k=v`-style lines, objects and lists nested. */
 /** Fields whose maps hold data, not fields: their keys are printed as written. */
@@ -36,15 +36,15 @@ function section(lines: Line[], indent: number, key: string, value: unknown, fie
   if (value === undefined || value === null) return;
   if (Array.isArray(value)) {
     if (value.length === 0) return void lines.push({ indent, key, value: '<none>' });
-    if (value.every((v) => !isObject(v) && !Array.isArray(v))) return void lines.push({ indent, key, value: value.join(', ') });
+    if (value.every((v) => !isPlainObject(v) && !Array.isArray(v))) return void lines.push({ indent, key, value: value.join(', ') });
     lines.push({ indent, key, value: '' });
     for (const item of value) {
-      if (isObject(item)) for (const [k, v] of Object.entries(item)) section(lines, indent + 1, words(k), v, k);
+      if (isPlainObject(item)) for (const [k, v] of Object.entries(item)) section(lines, indent + 1, words(k), v, k);
       else lines.push({ indent: indent + 1, key: '', value: JSON.stringify(item) });
     }
     return;
   }
-  if (isObject(value)) {
+  if (isPlainObject(value)) {
     const entries = Object.entries(value);
     if (entries.length === 0) return void lines.push({ indent, key, value: '<none>' });
     lines.push({ indent, key, value: '' });
@@ -140,7 +140,7 @@ export function describeText(kind: KindDef, o: KObject, related: { endpoints?: K
   for (const [field, value] of Object.entries(o)) {
     if (['apiVersion', 'kind', 'metadata'].includes(field)) continue;
     // A Secret's values are not printed, only their sizes (as kubectl describe does).
-    if (kind.kind === 'Secret' && field === 'data' && isObject(value)) section(lines, 0, 'Data', Object.fromEntries(Object.entries(value).map(([k, v]) => [k, `${Buffer.from(String(v), 'base64').length} bytes`])), field);
+    if (kind.kind === 'Secret' && field === 'data' && isPlainObject(value)) section(lines, 0, 'Data', Object.fromEntries(Object.entries(value).map(([k, v]) => [k, `${Buffer.from(String(v), 'base64').length} bytes`])), field);
     else section(lines, 0, words(field), value, field);
   }
   return render(lines) + (related.events ? eventsSection(related.events) : '');

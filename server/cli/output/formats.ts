@@ -1,5 +1,5 @@
 /** `-o` formats: tables (plain and wide), YAML and JSON (one object, or a `List` of several, as kubectl), and names (`deployment.apps/shop`). */
-import { stringify } from 'yaml';
+import { yaml } from '../yaml.js';
 import type { KObject, KindDef } from '../../resources/kind.js';
 import { CliError } from '../cli-error.js';
 import { kindOfManifest, objectRef } from '../kinds.js';
@@ -51,7 +51,7 @@ export function tableRow(kind: KindDef, o: KObject, opts: TableOptions, now = Da
 
 /** YAML as kubectl writes it: two-space indent, lists flush with their key, no line folding. */
 export function toYaml(value: unknown): string {
-  return stringify(value, { indentSeq: false, lineWidth: 0 });
+  return yaml().stringify(value, { indentSeq: false, lineWidth: 0 });
 }
 
 export function toJson(value: unknown): string {

@@ -3,10 +3,10 @@
  * JSON or YAML, given inline or with --patch-file; the type defaults to strategic, as kubectl's.
  */
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { yaml } from '../yaml.js';
 import { CliError } from '../cli-error.js';
 import { objectRef } from '../kinds.js';
-import { patchObject } from '../object-api.js';
+import { getObject, patchObject } from '../object-api.js';
 import { parseResourceArgs } from '../resource-args.js';
 import { stringFlag, type Verb } from '../verb.js';
 
@@ -14,7 +14,7 @@ const TYPES = { strategic: 'STRATEGIC', merge: 'MERGE', json: 'JSON' } as const;
 
 function patchText(text: string, from: string): unknown {
   try {
-    return parse(text);
+    return yaml().parse(text);
   } catch (e) {
     throw new CliError(`the patch ${from} is neither JSON nor YAML: ${(e as Error).message.split('\n')[0]}`);
   }
@@ -44,12 +44,9 @@ export const patchVerb: Verb = {
       if (!names || names.length === 0) throw new CliError(`name the ${kind.resource} to patch: kq patch ${kind.resource} <name> -p PATCH`);
       for (const name of names) {
         const namespace = kind.namespaced ? ctx.namespace : '';
-        const before = await client.request(`query($n: String!${kind.namespaced ? ', $ns: String!' : ''}) { o: ${kind.getField}(${kind.namespaced ? 'namespace: $ns, ' : ''}name: $n) { metadata { resourceVersion } } }`, {
-          n: name,
-          ...(kind.namespaced ? { ns: namespace } : {}),
-        });
+        const before = await getObject(client, kind, namespace, name);
         const after = await patchObject(client, kind, namespace, name, patch, stringFlag(ctx, 'resource-version'), type);
-        const unchanged = before.o && before.o.metadata.resourceVersion === after.metadata.resourceVersion;
+        const unchanged = before && before.metadata.resourceVersion === after.metadata.resourceVersion;
         ctx.stdout.write(`${objectRef(kind, name)} ${unchanged ? 'patched (no change)' : 'patched'}\n`);
       }
     }

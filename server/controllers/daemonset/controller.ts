@@ -18,7 +18,7 @@ import { claimObjects } from '../controller-ref.js';
 import { createObject } from '../create-object.js';
 import { computeHash } from '../deployment/template-hash.js';
 import { Expectations } from '../expectations.js';
-import { labelMatcher } from '../label-selector-match.js';
+import { labelMatcher } from '../framework/label-selector-match.js';
 import type { ControllerFactory } from '../manager.js';
 import { deleteObject, getObject, updateObjectStatus } from '../object-requests.js';
 import { podFromTemplate, slowStartBatch, trackOwnedPods } from '../owned-pods.js';
@@ -68,13 +68,13 @@ export const daemonSetController: ControllerFactory = (ctx) => {
         }
       }),
     );
-    const template = dsSpec(ds).template ?? {};
+    const template = dsSpec(ds).template;
     const uid = ds.metadata.uid;
     const salt = salts.get(uid) ?? 0;
     const labels = { [REVISION_HASH_LABEL]: hash, [TEMPLATE_GENERATION_LABEL]: String(ds.metadata.generation) };
     const { successes, error } = await slowStartBatch(toCreate.length, async (i) => {
       const node = toCreate[i];
-      const input = podFromTemplate(ds, template, { labels, spec: daemonPodSpec((template.spec ?? {}) as DaemonPodSpec, node) });
+      const input = podFromTemplate(ds, template, { labels, spec: daemonPodSpec((template?.spec ?? {}) as DaemonPodSpec, node) });
       const pod = await createObject(client, 'Pod', input, `daemonset/${uid}/${ds.metadata.resourceVersion}/${salt}/${node}`);
       if (Number(pod.metadata.resourceVersion) <= observedRevision) throw new SpentRequestIdError(`request id for ${key} on ${node} was answered with ${pod.metadata.name}, made earlier`);
     });

@@ -7,6 +7,7 @@
  * NoSchedule taints are untolerated.
  */
 import type { KObject } from '../../resources/kind.js';
+import type { Node } from '../../resources/objects.js';
 import { requirementMatches } from '../../scheduler/filters/node-affinity.js';
 import type { NodeSelectorTerm } from '../../scheduler/pod-info.js';
 import { taintsOf, tolerates, type Taint, type Toleration } from '../node-taints.js';
@@ -62,7 +63,7 @@ export function nodeShouldRunDaemonPod(node: KObject, spec: DaemonPodSpec): Fit 
   const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   if (terms !== undefined && !(Array.isArray(terms) && terms.some((t) => termMatches(t, node)))) return no;
   const tolerations = daemonTolerations(spec);
-  const untolerated = (effects: string[]) => taintsOf(node).some((taint: Taint) => effects.includes(taint.effect) && !tolerations.some((t) => tolerates(t, taint)));
+  const untolerated = (effects: string[]) => taintsOf(node as Node).some((taint: Taint) => effects.includes(taint.effect) && !tolerations.some((t) => tolerates(t, taint)));
   if (untolerated(['NoSchedule', 'NoExecute'])) return { shouldRun: false, shouldContinueRunning: !untolerated(['NoExecute']) };
   return { shouldRun: true, shouldContinueRunning: true };
 }

@@ -9,11 +9,12 @@
 import type { InformerEvent } from '../../client/informer.js';
 import type { KObject } from '../../resources/kind.js';
 import { kindByName } from '../../resources/registry.js';
-import { claimObjects, controllerOf } from '../controller-ref.js';
-import { labelMatcher } from '../label-selector-match.js';
-import type { ControllerFactory } from '../manager.js';
-import { getObject } from '../object-requests.js';
-import { objectKey, splitKey, startReconciler } from '../reconciler.js';
+import { claimObjects, controllerOf } from '../framework/controller-ref.js';
+import { labelMatcher } from '../framework/label-selector-match.js';
+import type { ControllerFactory } from '../framework/manager.js';
+import { getObject } from '../framework/object-requests.js';
+import { ownerKeys } from '../framework/owner-keys.js';
+import { objectKey, splitKey, startReconciler, watches, type ReconcileResult } from '../framework/reconciler.js';
 import { deploymentSpec, deploymentStatus } from './deployment-spec.js';
 import { DeploymentSync } from './deployment-sync.js';
 import { getAllReplicaSetsAndSyncRevision } from './new-replica-set.js';
@@ -29,33 +30,8 @@ export const deploymentController: ControllerFactory = (ctx) => {
   const recorder = ctx.events('deployment-controller');
   const deploymentKind = kindByName('Deployment')!;
 
-  const resolve = (namespace: string | undefined, ref: ReturnType<typeof controllerOf>): KObject | undefined => {
-    if (!ref || ref.kind !== 'Deployment') return undefined;
-    const d = deployments.cache.get(namespace, ref.name);
-    return d?.metadata.uid === ref.uid ? d : undefined;
-  };
-  const selecting = (rs: KObject) =>
-    deployments.cache.byIndex('namespace', rs.metadata.namespace ?? '').filter((d) => labelMatcher(deploymentSpec(d).selector)(rs.metadata.labels));
-
-  /** addReplicaSet/updateReplicaSet/deleteReplicaSet: the Deployments a ReplicaSet change concerns. */
-  function replicaSetKeys(e: InformerEvent): string[] {
-    const rs = e.object;
-    const keys = new Set<string>();
-    const ref = controllerOf(rs);
-    const oldRef = e.old && controllerOf(e.old);
-    if (oldRef && oldRef.uid !== ref?.uid) {
-      const old = resolve(rs.metadata.namespace, oldRef);
-      if (old) keys.add(objectKey(old));
-    }
-    if (ref) {
-      const d = resolve(rs.metadata.namespace, ref);
-      if (d) keys.add(objectKey(d));
-    } else if (e.type !== 'DELETED') {
-      const labelsChanged = e.type === 'ADDED' || JSON.stringify(e.old?.metadata.labels ?? {}) !== JSON.stringify(rs.metadata.labels ?? {}) || Boolean(oldRef);
-      if (labelsChanged) for (const d of selecting(rs)) keys.add(objectKey(d));
-    }
-    return [...keys];
-  }
+  const owners = ownerKeys(deployments, 'Deployment', (d) => d.spec.selector);
+  const resolve = owners.resolve;
 
   /** deletePod: a Recreate rollout waits for the old pods to be gone. */
   function podKeys(e: InformerEvent): string[] {
@@ -67,11 +43,17 @@ export const deploymentController: ControllerFactory = (ctx) => {
     return d && deploymentSpec(d).strategy?.type === 'Recreate' ? [objectKey(d)] : [];
   }
 
-  async function sync(key: string): Promise<void> {
+  async function sync(key: string): Promise<ReconcileResult | void> {
     const { namespace, name } = splitKey(key);
     const cached = deployments.cache.get(namespace, name);
     if (!cached) return;
-    const s = new DeploymentSync(ctx.client, cached, pods, (ms) => reconciler.queue.addAfter(key, ms), recorder);
+    const s = new DeploymentSync(ctx.client, cached, pods, recorder);
+    await converge(s, cached, namespace, name);
+    // A rollout waiting on its progress deadline is looked at again when it passes.
+    return s.requeueAfterMs === undefined ? undefined : { requeueAfterMs: s.requeueAfterMs };
+  }
+
+  async function converge(s: DeploymentSync, cached: KObject, namespace: string | undefined, name: string): Promise<void> {
     const selects = labelMatcher(deploymentSpec(cached).selector);
     const sel = deploymentSpec(cached).selector as { matchLabels?: object; matchExpressions?: unknown[] } | undefined;
     if (!sel || Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions?.length ?? 0) === 0) {
@@ -102,7 +84,8 @@ export const deploymentController: ControllerFactory = (ctx) => {
     name: 'deployment',
     primary: deployments,
     secondary: [
-      { informer: replicaSets, keys: replicaSetKeys },
+      // addReplicaSet/updateReplicaSet/deleteReplicaSet: the Deployments a ReplicaSet change concerns.
+      watches(replicaSets, owners.keys),
       { informer: pods, keys: podKeys },
     ],
     reconcile: sync,

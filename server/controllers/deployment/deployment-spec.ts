@@ -1,42 +1,15 @@
 /** A Deployment's spec and status as the controller reads them, and the rolling-update fenceposts (maxSurge rounded up, maxUnavailable down). */
 import type { KObject } from '../../resources/kind.js';
-import type { PodTemplate } from './template-hash.js';
+import type { DeploymentCondition, DeploymentSpec as RegistryDeploymentSpec, DeploymentStatus } from '../../resources/objects.js';
 
-export interface DeploymentSpec {
-  replicas: number;
-  selector?: unknown;
-  template?: PodTemplate;
-  strategy?: { type?: string; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } | null };
-  minReadySeconds?: number;
-  revisionHistoryLimit?: number;
-  progressDeadlineSeconds?: number;
-  paused?: boolean;
-}
+export type { DeploymentCondition, DeploymentStatus };
 
-export interface DeploymentCondition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastUpdateTime?: string;
-  lastTransitionTime?: string;
-}
-
-export interface DeploymentStatus {
-  observedGeneration?: number;
-  replicas?: number;
-  updatedReplicas?: number;
-  readyReplicas?: number;
-  availableReplicas?: number;
-  unavailableReplicas?: number;
-  conditions?: DeploymentCondition[];
-  collisionCount?: number;
-  [other: string]: unknown;
-}
+/** The spec as the controller reads it: the registry's, with `replicas` defaulted. */
+export type DeploymentSpec = RegistryDeploymentSpec & { replicas: number };
 
 export const deploymentSpec = (d: KObject): DeploymentSpec => {
-  const spec = (d.spec ?? {}) as Partial<DeploymentSpec>;
-  return { ...spec, replicas: spec.replicas ?? 1 } as DeploymentSpec;
+  const spec = d.spec as RegistryDeploymentSpec;
+  return { ...spec, replicas: spec.replicas ?? 1 };
 };
 
 export const deploymentStatus = (d: KObject): DeploymentStatus => (d.status ?? {}) as DeploymentStatus;

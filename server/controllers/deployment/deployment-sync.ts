@@ -8,7 +8,7 @@ import type { KubeqlClient } from '../../client/client.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
 import type { KObject } from '../../resources/kind.js';
-import { deleteObject, patchObject, updateObjectStatus } from '../object-requests.js';
+import { deleteObject, patchObject, updateObjectStatus } from '../framework/object-requests.js';
 import { deploymentSpec, maxSurge, type DeploymentStatus } from './deployment-spec.js';
 import { REVISION, setReplicasAnnotations } from './revisions.js';
 import { specReplicas } from './replica-set-counts.js';
@@ -22,11 +22,17 @@ export class DeploymentSync {
     /** The Deployment; replaced by the server's answer after each write. */
     public d: KObject,
     readonly pods: Informer,
-    /** Look at this Deployment again after `ms` (progress deadline checks). */
-    readonly requeueAfter: (ms: number) => void,
     /** ScalingReplicaSet Events on the Deployment. */
     readonly recorder?: EventRecorder,
   ) {}
+
+  /** When to look at this Deployment again (the soonest asked for), answered as the reconcile's result. */
+  requeueAfterMs: number | undefined;
+
+  /** Look at this Deployment again after `ms` (progress deadline checks). */
+  requeueAfter(ms: number): void {
+    this.requeueAfterMs = Math.min(this.requeueAfterMs ?? Infinity, ms);
+  }
 
   get spec() {
     return deploymentSpec(this.d);

@@ -6,10 +6,11 @@
  * `<deployment>-<pod-template-hash>`, when asked and missing.
  */
 import type { KObject } from '../../resources/kind.js';
+import type { ReplicaSet } from '../../resources/objects.js';
 import { kindByName } from '../../resources/registry.js';
-import { controllerOf, controllerRefTo } from '../controller-ref.js';
+import { controllerOf, controllerRefTo } from '../framework/controller-ref.js';
 import { createObject, hasCode } from '../create-object.js';
-import { getObject } from '../object-requests.js';
+import { getObject } from '../framework/object-requests.js';
 import { rsSpec } from '../replicaset/status.js';
 import { deploymentStatus, hasProgressDeadline, maxSurge } from './deployment-spec.js';
 import type { DeploymentSync } from './deployment-sync.js';
@@ -68,9 +69,9 @@ async function createNewReplicaSet(s: DeploymentSync, oldRSs: KObject[], newRevi
   const collisionCount = deploymentStatus(d).collisionCount;
   const hash = computeHash(template, collisionCount);
   template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [HASH_LABEL]: hash } };
-  const selector = structuredClone((spec.selector ?? {}) as { matchLabels?: Record<string, string> });
+  const selector = structuredClone(spec.selector);
   selector.matchLabels = { ...(selector.matchLabels ?? {}), [HASH_LABEL]: hash };
-  const draft: KObject = {
+  const draft: ReplicaSet = {
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
     metadata: {
@@ -82,7 +83,7 @@ async function createNewReplicaSet(s: DeploymentSync, oldRSs: KObject[], newRevi
     spec: { replicas: 0, minReadySeconds: spec.minReadySeconds ?? 0, selector, template },
   };
   const replicas = newRSNewReplicas(d, [...oldRSs, draft], draft, spec.replicas, (spec.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate');
-  (draft.spec as { replicas: number }).replicas = replicas;
+  draft.spec.replicas = replicas;
   draft.metadata.annotations = newReplicaSetAnnotations(d, draft, newRevision, false, spec.replicas, spec.replicas + maxSurge(d)).annotations;
 
   let created: KObject;

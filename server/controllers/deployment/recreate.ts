@@ -1,6 +1,6 @@
 /** The Recreate strategy (rolloutRecreate): scale every old ReplicaSet to zero, wait until none of their pods runs, then scale the new one up. */
 import type { KObject } from '../../resources/kind.js';
-import { controllerOf } from '../controller-ref.js';
+import { controllerOf } from '../framework/controller-ref.js';
 import { podPhase } from '../replicaset/pod-conditions.js';
 import { cleanupDeployment } from './cleanup.js';
 import { deploymentStatus } from './deployment-spec.js';

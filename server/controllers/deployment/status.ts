@@ -24,7 +24,7 @@ export const REASON = {
 
 const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
-export function newCondition(type: string, status: string, reason: string, message: string): DeploymentCondition {
+export function newCondition(type: string, status: DeploymentCondition['status'], reason: string, message: string): DeploymentCondition {
   const now = rfc3339(Date.now());
   return { type, status, lastUpdateTime: now, lastTransitionTime: now, reason, message };
 }

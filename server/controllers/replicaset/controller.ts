@@ -6,16 +6,17 @@
  * observedGeneration when they change. Expectations keep it from acting twice on one observation.
  */
 import type { InformerEvent } from '../../client/informer.js';
-import { createLogger } from '../../components/logger.js';
+import { createLogger } from '../../logging/logger.js';
 import type { KObject } from '../../resources/kind.js';
 import { kindByName } from '../../resources/registry.js';
-import { claimObjects, controllerOf } from '../controller-ref.js';
+import { claimObjects, controllerOf } from '../framework/controller-ref.js';
 import { hasCode } from '../create-object.js';
-import { Expectations } from '../expectations.js';
-import { labelMatcher } from '../label-selector-match.js';
-import type { ControllerFactory } from '../manager.js';
-import { getObject, updateObjectStatus } from '../object-requests.js';
-import { objectKey, splitKey, startReconciler } from '../reconciler.js';
+import { Expectations } from '../framework/expectations.js';
+import { labelMatcher } from '../framework/label-selector-match.js';
+import type { ControllerFactory } from '../framework/manager.js';
+import { getObject, updateObjectStatus } from '../framework/object-requests.js';
+import { ownerKeys } from '../framework/owner-keys.js';
+import { objectKey, splitKey, startReconciler, watches, type ReconcileResult } from '../framework/reconciler.js';
 import { SpentRequestIdError, manageReplicas } from './manage-replicas.js';
 import { isPodActive, isPodReady } from './pod-conditions.js';
 import { calculateStatus, rsSpec, statusUnchanged } from './status.js';
@@ -34,14 +35,8 @@ export const replicaSetController: ControllerFactory = (ctx) => {
   /** Per ReplicaSet uid: bumped when a create's requestId turns out spent. */
   const salts = new Map<string, number>();
 
-  /** The ReplicaSet a controllerRef names, if it is in the cache with that uid. */
-  const resolve = (namespace: string | undefined, ref: ReturnType<typeof controllerOf>): KObject | undefined => {
-    if (!ref || ref.kind !== 'ReplicaSet') return undefined;
-    const rs = replicaSets.cache.get(namespace, ref.name);
-    return rs?.metadata.uid === ref.uid ? rs : undefined;
-  };
-  const matchingReplicaSets = (pod: KObject) =>
-    replicaSets.cache.byIndex('namespace', pod.metadata.namespace ?? '').filter((rs) => labelMatcher(rsSpec(rs).selector)(pod.metadata.labels));
+  const owners = ownerKeys(replicaSets, 'ReplicaSet', (rs) => rs.spec.selector);
+  const resolve = owners.resolve;
 
   const observeDeletion = (pod: KObject) => {
     const rs = resolve(pod.metadata.namespace, controllerOf(pod));
@@ -73,28 +68,7 @@ export const replicaSetController: ControllerFactory = (ctx) => {
     }
   });
 
-  /** addPod/updatePod/deletePod: the ReplicaSets a pod change concerns. */
-  function podKeys(e: InformerEvent): string[] {
-    const pod = e.object;
-    const ref = controllerOf(pod);
-    const keys = new Set<string>();
-    const oldRef = e.old && controllerOf(e.old);
-    if (oldRef && oldRef.uid !== ref?.uid) {
-      const oldRs = resolve(e.old!.metadata.namespace, oldRef);
-      if (oldRs) keys.add(objectKey(oldRs));
-    }
-    if (ref) {
-      const rs = resolve(pod.metadata.namespace, ref);
-      if (rs) keys.add(objectKey(rs));
-    } else if (e.type !== 'DELETED') {
-      // An orphan: every ReplicaSet that selects it may want to adopt it.
-      const labelsChanged = e.type === 'ADDED' || JSON.stringify(e.old?.metadata.labels ?? {}) !== JSON.stringify(pod.metadata.labels ?? {}) || Boolean(oldRef);
-      if (labelsChanged) for (const rs of matchingReplicaSets(pod)) keys.add(objectKey(rs));
-    }
-    return [...keys];
-  }
-
-  async function sync(key: string): Promise<void> {
+  async function sync(key: string): Promise<ReconcileResult | void> {
     const { namespace, name } = splitKey(key);
     const rs = replicaSets.cache.get(namespace, name);
     if (!rs) {
@@ -131,17 +105,18 @@ export const replicaSetController: ControllerFactory = (ctx) => {
     }
     // Ready but not yet available for minReadySeconds: look again when they will be.
     const spec = rsSpec(current);
-    const counts = (current.status ?? {}) as { readyReplicas?: number; availableReplicas?: number };
+    const counts = current.status ?? {};
     const replicas = spec.replicas ?? 1;
-    if (!manageError && (spec.minReadySeconds ?? 0) > 0 && (counts.readyReplicas ?? 0) === replicas && (counts.availableReplicas ?? 0) !== replicas)
-      reconciler.queue.addAfter(key, spec.minReadySeconds! * 1000);
     if (manageError) throw manageError;
+    if ((spec.minReadySeconds ?? 0) > 0 && (counts.readyReplicas ?? 0) === replicas && (counts.availableReplicas ?? 0) !== replicas)
+      return { requeueAfterMs: spec.minReadySeconds! * 1000 };
   }
 
   const reconciler = startReconciler({
     name: 'replicaset',
     primary: replicaSets,
-    secondary: [{ informer: pods, keys: podKeys }],
+    // addPod/updatePod/deletePod: the ReplicaSets a pod change concerns.
+    secondary: [watches(pods, owners.keys)],
     reconcile: sync,
   });
   return {

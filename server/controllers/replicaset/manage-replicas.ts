@@ -11,13 +11,14 @@
  * nothing: the sync takes a new salt and tries again.
  */
 import type { KObject } from '../../resources/kind.js';
-import { controllerRefTo } from '../controller-ref.js';
+import { controllerRefTo } from '../framework/controller-ref.js';
 import type { KubeqlClient } from '../../client/client.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import { createObject } from '../create-object.js';
-import type { Expectations } from '../expectations.js';
-import { deleteObject } from '../object-requests.js';
-import { objectKey } from '../reconciler.js';
+import type { NewObject } from '../../client/object-client.js';
+import type { Expectations } from '../framework/expectations.js';
+import { deleteObject } from '../framework/object-requests.js';
+import { objectKey } from '../framework/reconciler.js';
 import { podsToDelete } from './pod-ranking.js';
 import { rsSpec } from './status.js';
 
@@ -55,8 +56,8 @@ async function slowStartBatch(count: number, fn: (index: number) => Promise<void
   return { successes };
 }
 
-export function podFromTemplate(rs: KObject): Record<string, unknown> {
-  const template = rsSpec(rs).template ?? {};
+export function podFromTemplate(rs: KObject): NewObject<'Pod'> {
+  const template = rsSpec(rs).template;
   const meta = template.metadata ?? {};
   return {
     metadata: {

@@ -1,35 +1,15 @@
 /** A ReplicaSet's status from its active pods (calculateStatus), and whether it differs from the stored one. */
 import { isDeepStrictEqual } from 'node:util';
 import type { KObject } from '../../resources/kind.js';
+import type { ReplicaSetSpec, ReplicaSetStatus } from '../../resources/objects.js';
 import { isPodAvailable, isPodReady } from './pod-conditions.js';
 
-export interface ReplicaSetCondition {
-  type: string;
-  status: string;
-  lastTransitionTime?: string;
-  reason?: string;
-  message?: string;
-}
+export type { ReplicaSetStatus };
+export type ReplicaSetCondition = NonNullable<ReplicaSetStatus['conditions']>[number];
 
-export interface ReplicaSetStatus {
-  replicas: number;
-  fullyLabeledReplicas?: number;
-  readyReplicas?: number;
-  availableReplicas?: number;
-  observedGeneration?: number;
-  conditions?: ReplicaSetCondition[];
-  [other: string]: unknown;
-}
-
-export interface ReplicaSetSpecLike {
-  replicas?: number;
-  minReadySeconds?: number;
-  selector?: unknown;
-  template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: unknown };
-}
-
-export const rsSpec = (rs: KObject) => (rs.spec ?? {}) as ReplicaSetSpecLike;
-export const rsStatus = (rs: KObject) => (rs.status ?? {}) as Partial<ReplicaSetStatus>;
+/** A ReplicaSet's spec and status (objects given as KObject by the Deployment controller's generic code are ReplicaSets). */
+export const rsSpec = (rs: KObject): ReplicaSetSpec => rs.spec as ReplicaSetSpec;
+export const rsStatus = (rs: KObject): ReplicaSetStatus => (rs.status ?? {}) as ReplicaSetStatus;
 
 const now = () => new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 

@@ -20,7 +20,7 @@ import { kindByName } from '../../resources/registry.js';
 import { claimObjects } from '../controller-ref.js';
 import { createObject, hasCode } from '../create-object.js';
 import { Expectations } from '../expectations.js';
-import { labelMatcher } from '../label-selector-match.js';
+import { labelMatcher } from '../framework/label-selector-match.js';
 import type { ControllerFactory } from '../manager.js';
 import { deleteObject, getObject, updateObjectStatus } from '../object-requests.js';
 import { trackOwnedPods } from '../owned-pods.js';

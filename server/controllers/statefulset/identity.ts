@@ -2,6 +2,7 @@
  * A StatefulSet pod's identity: its ordinal from its name (`web-2`), the name, labels and
  * hostname/subdomain it is made with, and its revision (`controller-revision-hash: web-<hash>`).
  */
+import type { NewObject } from '../../client/object-client.js';
 import type { KObject } from '../../resources/kind.js';
 import type { StatefulSetSpecLike } from '../../resources/kinds/statefulset.js';
 import { computeHash } from '../deployment/template-hash.js';
@@ -33,7 +34,7 @@ export function updateRevisionName(set: KObject): string {
 type Template = StatefulSetSpecLike['template'];
 
 /** newStatefulSetPod: `<set>-<ordinal>` from `template`, labelled with `revision`, with hostname and subdomain set. */
-export function statefulSetPod(set: KObject, template: Template, ordinal: number, revision: string): Record<string, unknown> {
+export function statefulSetPod(set: KObject, template: Template, ordinal: number, revision: string): NewObject<'Pod'> {
   const name = `${set.metadata.name}-${ordinal}`;
   const serviceName = stsSpec(set).serviceName;
   return podFromTemplate(set, template, {

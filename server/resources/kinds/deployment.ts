@@ -1,6 +1,6 @@
 /** Deployment (apps/v1): rolls a pod template out through ReplicaSets, by the RollingUpdate or Recreate strategy. */
 import type { KindDef } from '../kind.js';
-import { arr, bool, dateTime, int, intOrString, obj, req, str } from '../shape.js';
+import { arr, bool, dateTime, int, intOrString, kindShape, obj, req, str, type Infer } from '../shape.js';
 import type { FieldError } from '../validation/field-error.js';
 import { dns1123SubdomainErrors, regexError } from '../validation/names.js';
 import {
@@ -11,16 +11,9 @@ import {
   nonNegative,
   validateSelectorAndTemplate,
   validateSelectorUpdate,
-  workloadSpec,
-  type WorkloadSpecLike,
 } from './workload-shapes.js';
 
-interface DeploymentSpecLike extends WorkloadSpecLike {
-  strategy?: { type?: string; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } | null };
-  minReadySeconds?: number;
-  revisionHistoryLimit?: number;
-  progressDeadlineSeconds?: number;
-}
+type DeploymentSpec = Deployment['spec'];
 
 const PERCENT_FMT = '[0-9]+%';
 const PERCENT = new RegExp(`^${PERCENT_FMT}$`);
@@ -43,7 +36,7 @@ export function intOrPercentErrors(v: number | string | undefined, path: string)
 }
 
 /** ValidateDeploymentStrategy and ValidateRollingUpdateDeployment. */
-function validateStrategy(spec: DeploymentSpecLike): FieldError[] {
+function validateStrategy(spec: DeploymentSpec): FieldError[] {
   const strategy = spec.strategy ?? {};
   const rolling = strategy.rollingUpdate;
   if (strategy.type === 'Recreate')
@@ -60,7 +53,7 @@ function validateStrategy(spec: DeploymentSpecLike): FieldError[] {
   return errors;
 }
 
-function validateDeploymentSpec(spec: DeploymentSpecLike): FieldError[] {
+function validateDeploymentSpec(spec: DeploymentSpec): FieldError[] {
   const errors = [...validateSelectorAndTemplate(spec), ...validateStrategy(spec)];
   const deadline = spec.progressDeadlineSeconds;
   if (typeof deadline === 'number') {
@@ -70,56 +63,57 @@ function validateDeploymentSpec(spec: DeploymentSpecLike): FieldError[] {
   return errors;
 }
 
-export const deployment: KindDef = {
-  kind: 'Deployment',
-  apiVersion: 'apps/v1',
+export const DeploymentShape = kindShape('Deployment', 'apps/v1', {
+  spec: req(
+    obj('DeploymentSpec', {
+      replicas: nonNegative,
+      selector: req(LabelSelector),
+      template: req(PodTemplateSpec),
+      strategy: obj('DeploymentStrategy', {
+        type: str(['Recreate', 'RollingUpdate']),
+        rollingUpdate: obj('RollingUpdateDeployment', { maxUnavailable: intOrString, maxSurge: intOrString }),
+      }),
+      minReadySeconds: nonNegative,
+      revisionHistoryLimit: nonNegative,
+      progressDeadlineSeconds: int(),
+      paused: bool,
+    }),
+  ),
+}, obj('DeploymentStatus', {
+  observedGeneration: int(0),
+  replicas: nonNegative,
+  updatedReplicas: nonNegative,
+  readyReplicas: nonNegative,
+  availableReplicas: nonNegative,
+  unavailableReplicas: nonNegative,
+  conditions: arr(
+    obj('DeploymentCondition', {
+      type: req(str()),
+      status: req(conditionStatus),
+      reason: str(),
+      message: str(),
+      lastUpdateTime: dateTime,
+      lastTransitionTime: dateTime,
+    }),
+  ),
+  collisionCount: int(0),
+}));
+/** A Deployment, as the API stores and returns it. */
+export type Deployment = Infer<typeof DeploymentShape>;
+
+export const deployment: KindDef<Deployment> = {
+  ...DeploymentShape,
   resource: 'deployments',
   getField: 'deployment',
   listField: 'deployments',
   shortNames: ['deploy'],
   namespaced: true,
   nameErrors: dns1123SubdomainErrors,
-  body: {
-    spec: req(
-      obj('DeploymentSpec', {
-        replicas: nonNegative,
-        selector: req(LabelSelector),
-        template: req(PodTemplateSpec),
-        strategy: obj('DeploymentStrategy', {
-          type: str(['Recreate', 'RollingUpdate']),
-          rollingUpdate: obj('RollingUpdateDeployment', { maxUnavailable: intOrString, maxSurge: intOrString }),
-        }),
-        minReadySeconds: nonNegative,
-        revisionHistoryLimit: nonNegative,
-        progressDeadlineSeconds: int(),
-        paused: bool,
-      }),
-    ),
-  },
-  status: obj('DeploymentStatus', {
-    observedGeneration: int(0),
-    replicas: nonNegative,
-    updatedReplicas: nonNegative,
-    readyReplicas: nonNegative,
-    availableReplicas: nonNegative,
-    unavailableReplicas: nonNegative,
-    conditions: arr(
-      obj('DeploymentCondition', {
-        type: req(str()),
-        status: req(conditionStatus),
-        reason: str(),
-        message: str(),
-        lastUpdateTime: dateTime,
-        lastTransitionTime: dateTime,
-      }),
-    ),
-    collisionCount: int(0),
-  }),
   fieldSelectors: [],
   scale: { replicasPath: 'spec.replicas' },
   /** SetDefaults_Deployment (k8s.io/kubernetes pkg/apis/apps/v1/defaults.go). */
   applyDefaults(o) {
-    const spec = workloadSpec(o) as DeploymentSpecLike;
+    const spec = o.spec;
     spec.replicas ??= 1;
     const strategy = (spec.strategy ??= {});
     strategy.type ??= 'RollingUpdate';
@@ -132,7 +126,7 @@ export const deployment: KindDef = {
     spec.progressDeadlineSeconds ??= 600;
     defaultTemplate(spec);
   },
-  validate: (o) => validateDeploymentSpec(workloadSpec(o) as DeploymentSpecLike),
+  validate: (o) => validateDeploymentSpec(o.spec),
   validateUpdate: validateSelectorUpdate,
   initialStatus: () => ({}),
 };

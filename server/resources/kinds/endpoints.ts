@@ -1,7 +1,7 @@
 /** Endpoints: the addresses behind a Service (v1); its body is `subsets`, not `spec`. Written by the endpoints controller. */
 import ipaddr from 'ipaddr.js';
 import type { KindDef } from '../kind.js';
-import { arr, int, obj, req, str } from '../shape.js';
+import { arr, int, kindShape, obj, req, str, type Infer } from '../shape.js';
 import { ipErrors } from '../allocation/ipv4.js';
 import { childPath, type FieldError } from '../validation/field-error.js';
 import { qualifiedNameErrors } from '../validation/labels.js';
@@ -96,16 +96,18 @@ function validateSubsets(subsets: SubsetLike[] | undefined): FieldError[] {
   return errors;
 }
 
-export const endpoints: KindDef = {
-  kind: 'Endpoints',
-  apiVersion: 'v1',
+export const EndpointsShape = kindShape('Endpoints', 'v1', { subsets: { shape: arr(EndpointSubset) } });
+/** A Endpoints, as the API stores and returns it. */
+export type Endpoints = Infer<typeof EndpointsShape>;
+
+export const endpoints: KindDef<Endpoints> = {
+  ...EndpointsShape,
   resource: 'endpoints',
   getField: 'endpoints',
   listField: 'endpointsList',
   shortNames: ['ep'],
   namespaced: true,
   nameErrors: dns1123SubdomainErrors,
-  body: { subsets: { shape: arr(EndpointSubset) } },
   fieldSelectors: [],
   applyDefaults(o) {
     for (const ss of (o.subsets as SubsetLike[] | undefined) ?? [])

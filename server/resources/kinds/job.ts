@@ -136,13 +136,11 @@ export const job: KindDef = {
     const spec = jobSpec(o);
     if (spec.manualSelector === true) return;
     const { uid, name } = o.metadata;
-    const template = (spec.template ??= {});
-    template.metadata = {
-      ...template.metadata,
-      labels: { ...template.metadata?.labels, [JOB_CONTROLLER_UID_LABEL]: uid, [JOB_NAME_LABEL]: name, [LEGACY_CONTROLLER_UID_LABEL]: uid, [LEGACY_JOB_NAME_LABEL]: name },
-    };
+    const podLabels = { ...spec.template?.metadata?.labels, [JOB_CONTROLLER_UID_LABEL]: uid, [JOB_NAME_LABEL]: name, [LEGACY_CONTROLLER_UID_LABEL]: uid, [LEGACY_JOB_NAME_LABEL]: name };
+    // A Job without a template is refused by validation; the selector is generated all the same.
+    if (spec.template) spec.template.metadata = { ...spec.template.metadata, labels: podLabels };
     spec.selector = generatedSelector(uid);
-    if (Object.keys(o.metadata.labels ?? {}).length === 0) o.metadata.labels = { ...template.metadata.labels };
+    if (Object.keys(o.metadata.labels ?? {}).length === 0) o.metadata.labels = { ...podLabels };
   },
   validate: validateJob,
   validateUpdate: validateJobUpdate,

@@ -1,6 +1,6 @@
 /** Lease: a lock with a holder and a term (coordination.k8s.io/v1); node agents renew theirs in kube-node-lease as a heartbeat. */
 import type { KindDef } from '../kind.js';
-import { dateTime, int, obj, str } from '../shape.js';
+import { dateTime, int, kindShape, obj, str, type Infer } from '../shape.js';
 import type { FieldError } from '../validation/field-error.js';
 import { dns1123SubdomainErrors } from '../validation/names.js';
 
@@ -23,29 +23,31 @@ function validateLeaseSpec(spec: LeaseSpecLike): FieldError[] {
   return errors;
 }
 
-export const lease: KindDef = {
-  kind: 'Lease',
-  apiVersion: 'coordination.k8s.io/v1',
+export const LeaseShape = kindShape('Lease', 'coordination.k8s.io/v1', {
+  spec: {
+    shape: obj('LeaseSpec', {
+      holderIdentity: str(),
+      leaseDurationSeconds: int(),
+      // MicroTime: RFC 3339 with microseconds (2006-01-02T15:04:05.000000Z).
+      acquireTime: dateTime,
+      renewTime: dateTime,
+      leaseTransitions: int(),
+      strategy: str(['OldestEmulationVersion']),
+      preferredHolder: str(),
+    }),
+  },
+});
+/** A Lease, as the API stores and returns it. */
+export type Lease = Infer<typeof LeaseShape>;
+
+export const lease: KindDef<Lease> = {
+  ...LeaseShape,
   resource: 'leases',
   getField: 'lease',
   listField: 'leases',
   shortNames: [],
   namespaced: true,
   nameErrors: dns1123SubdomainErrors,
-  body: {
-    spec: {
-      shape: obj('LeaseSpec', {
-        holderIdentity: str(),
-        leaseDurationSeconds: int(),
-        // MicroTime: RFC 3339 with microseconds (2006-01-02T15:04:05.000000Z).
-        acquireTime: dateTime,
-        renewTime: dateTime,
-        leaseTransitions: int(),
-        strategy: str(['OldestEmulationVersion']),
-        preferredHolder: str(),
-      }),
-    },
-  },
   fieldSelectors: [],
   applyDefaults(o) {
     o.spec ??= {};

@@ -1,6 +1,6 @@
 /** Node: a machine that runs pods; the API server gives each a podCIDR from the pod network at create. */
 import type { KindDef } from '../kind.js';
-import { arr, bool, dateTime, json, obj, req, str } from '../shape.js';
+import { arr, bool, dateTime, json, jsonOf, kindShape, obj, req, str, type Infer } from '../shape.js';
 import { dns1123SubdomainErrors } from '../validation/names.js';
 import { allocateFromRange, cidrErrors } from '../allocation/ipv4.js';
 import { diffPath } from '../validation/diff-path.js';
@@ -23,62 +23,60 @@ const NodeCondition = obj('NodeCondition', {
 
 export const POD_CIDR_POOL = 'pod-cidr';
 
-interface NodeSpecLike {
-  podCIDR?: string;
-  podCIDRs?: string[];
-  [k: string]: unknown;
-}
+export const NodeSpec = obj('NodeSpec', {
+  podCIDR: str(),
+  podCIDRs: arr(str()),
+  unschedulable: bool,
+  taints: arr(Taint),
+  providerID: str(),
+});
 
-export const node: KindDef = {
-  kind: 'Node',
-  apiVersion: 'v1',
+/** Resource amounts by name (`cpu: "4"`, `memory: 8Gi`, `pods: "110"`). */
+export type ResourceList = Record<string, string | number>;
+
+export const NodeStatus = obj('NodeStatus', {
+  capacity: jsonOf<ResourceList>(),
+  allocatable: jsonOf<ResourceList>(),
+  conditions: arr(NodeCondition),
+  addresses: arr(obj('NodeAddress', { type: req(str()), address: req(str()) })),
+  nodeInfo: json,
+  phase: str(),
+});
+
+export const NodeShape = kindShape('Node', 'v1', { spec: NodeSpec }, NodeStatus);
+/** A Node, as the API stores and returns it. */
+export type Node = Infer<typeof NodeShape>;
+
+export const node: KindDef<Node> = {
+  ...NodeShape,
   resource: 'nodes',
   getField: 'node',
   listField: 'nodes',
   shortNames: ['no'],
   namespaced: false,
   nameErrors: dns1123SubdomainErrors,
-  body: {
-    spec: {
-      shape: obj('NodeSpec', {
-        podCIDR: str(),
-        podCIDRs: arr(str()),
-        unschedulable: bool,
-        taints: arr(Taint),
-        providerID: str(),
-      }),
-    },
-  },
-  status: obj('NodeStatus', {
-    capacity: json,
-    allocatable: json,
-    conditions: arr(NodeCondition),
-    addresses: arr(obj('NodeAddress', { type: req(str()), address: req(str()) })),
-    nodeInfo: json,
-    phase: str(),
-  }),
   fieldSelectors: ['spec.unschedulable'],
   applyDefaults(o) {
     o.spec ??= {};
   },
   validate(o) {
-    const spec = o.spec as NodeSpecLike;
+    const spec = o.spec!;
     if (spec.podCIDR === undefined) return [];
     return cidrErrors(spec.podCIDR).map((message) => ({ path: 'spec.podCIDR', message }));
   },
   keepAllocated(next, old) {
-    const was = old.spec as NodeSpecLike;
-    const now = next.spec as NodeSpecLike;
+    const was = old.spec!;
+    const now = next.spec!;
     if (was.podCIDR && now.podCIDR === undefined) now.podCIDR = was.podCIDR;
     if (was.podCIDRs && now.podCIDRs === undefined) now.podCIDRs = was.podCIDRs;
   },
   validateUpdate(next, old) {
-    const was = old.spec as NodeSpecLike;
-    const d = was.podCIDR ? diffPath({ podCIDR: was.podCIDR, podCIDRs: was.podCIDRs }, { podCIDR: (next.spec as NodeSpecLike).podCIDR, podCIDRs: (next.spec as NodeSpecLike).podCIDRs }, 'spec') : undefined;
+    const was = old.spec!;
+    const d = was.podCIDR ? diffPath({ podCIDR: was.podCIDR, podCIDRs: was.podCIDRs }, { podCIDR: next.spec!.podCIDR, podCIDRs: next.spec!.podCIDRs }, 'spec') : undefined;
     return d ? [{ path: d, message: 'field is immutable once set' }] : [];
   },
   allocate(o, allocator) {
-    const spec = o.spec as NodeSpecLike;
+    const spec = o.spec!;
     if (spec.podCIDR) {
       if (allocator.isAllocated(POD_CIDR_POOL, spec.podCIDR))
         return [{ path: 'spec.podCIDR', message: `Invalid value: ${JSON.stringify(spec.podCIDR)}: already allocated to another node` }];
@@ -91,7 +89,7 @@ export const node: KindDef = {
     return [];
   },
   allocations: (o) => {
-    const cidr = (o.spec as NodeSpecLike | undefined)?.podCIDR;
+    const cidr = o.spec?.podCIDR;
     return cidr ? [{ pool: POD_CIDR_POOL, value: cidr, field: 'spec.podCIDR' }] : [];
   },
 };

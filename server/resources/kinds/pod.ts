@@ -1,12 +1,14 @@
 /** Pod: containers scheduled onto a node (spec.nodeName) and run there by its node agent. */
-import type { KObject, KindDef } from '../kind.js';
-import { arr, bool, dateTime, int, json, obj, req, str, stringMap } from '../shape.js';
+import type { KindDef } from '../kind.js';
+import { arr, bool, dateTime, int, json, jsonOf, kindShape, obj, req, str, stringMap, type Infer } from '../shape.js';
 import { childPath, type FieldError } from '../validation/field-error.js';
 import { dns1123LabelErrors, dns1123SubdomainErrors, envVarNameErrors, portNameErrors } from '../validation/names.js';
 import { canonicalQuantity, parseQuantityExact, quantityErrors } from '../quantity.js';
 import { diffPath } from '../validation/diff-path.js';
 
 const protocol = str(['TCP', 'UDP', 'SCTP']);
+/** Resource amounts by name (`cpu: "500m"`, `memory: 128Mi`): Kubernetes quantities, checked by validatePodSpec. */
+export type Quantities = Record<string, string | number>;
 
 export const ContainerPort = obj('ContainerPort', {
   name: str(),
@@ -24,7 +26,7 @@ export const Container = obj('Container', {
   workingDir: str(),
   ports: arr(ContainerPort),
   env: arr(obj('EnvVar', { name: req(str()), value: str(), valueFrom: json })),
-  resources: obj('ResourceRequirements', { requests: json, limits: json }),
+  resources: obj('ResourceRequirements', { requests: jsonOf<Quantities>(), limits: jsonOf<Quantities>() }),
   imagePullPolicy: str(['Always', 'IfNotPresent', 'Never']),
   terminationMessagePath: str(),
   terminationMessagePolicy: str(['File', 'FallbackToLogsOnError']),
@@ -95,29 +97,12 @@ export const PodStatus = obj('PodStatus', {
   qosClass: str(['Guaranteed', 'Burstable', 'BestEffort']),
 });
 
-interface ContainerLike {
-  name?: string;
-  image?: string;
-  imagePullPolicy?: string;
-  terminationMessagePath?: string;
-  terminationMessagePolicy?: string;
-  ports?: Array<{ protocol?: string; containerPort?: number; name?: string }>;
-  env?: Array<{ name?: unknown }>;
-  resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
-}
+type ContainerLike = Infer<typeof Container>;
+type PodSpecLike = Infer<typeof PodSpec>;
 
-interface PodSpecLike {
-  containers?: ContainerLike[];
-  initContainers?: ContainerLike[];
-  restartPolicy?: string;
-  dnsPolicy?: string;
-  terminationGracePeriodSeconds?: number;
-  schedulerName?: string;
-  enableServiceLinks?: boolean;
-  priority?: number;
-  nodeName?: string;
-  [k: string]: unknown;
-}
+export const PodShape = kindShape('Pod', 'v1', { spec: req(PodSpec) }, PodStatus);
+/** A Pod, as the API stores and returns it. */
+export type Pod = Infer<typeof PodShape>;
 
 /** Kubernetes' defaults for a pod spec (also used for pod templates). */
 export function defaultPodSpec(spec: PodSpecLike): void {
@@ -135,7 +120,8 @@ export function defaultPodSpec(spec: PodSpecLike): void {
     if (Array.isArray(c.ports)) for (const p of c.ports) if (typeof p === 'object' && p !== null) p.protocol ??= 'TCP';
     canonicalizeResources(c.resources);
   }
-  if (typeof spec.overhead === 'object' && spec.overhead !== null) canonicalizeQuantities(spec.overhead as Record<string, unknown>);
+  const overhead = (spec as { overhead?: unknown }).overhead;
+  if (typeof overhead === 'object' && overhead !== null) canonicalizeQuantities(overhead as Record<string, unknown>);
 }
 
 /** Quantities as the API server writes them back (`0.5` → `500m`, `1024Mi` → `1Gi`); invalid ones are left for validation to name. */
@@ -155,7 +141,7 @@ function canonicalizeResources(resources: ContainerLike['resources'] | unknown):
 }
 
 /** `Always` for `:latest` or an untagged image, else `IfNotPresent`, as Kubernetes defaults it. */
-function imagePullPolicyFor(image: string): string {
+function imagePullPolicyFor(image: string): 'Always' | 'IfNotPresent' {
   const withoutDigest = image.split('@')[0];
   const lastSegment = withoutDigest.slice(withoutDigest.lastIndexOf('/') + 1);
   const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : '';
@@ -262,8 +248,8 @@ function qosClass(spec: PodSpecLike): string {
 }
 
 /** A pod's spec is immutable but for container images, activeDeadlineSeconds and added tolerations. */
-function validatePodUpdate(next: KObject, old: KObject): FieldError[] {
-  const mask = (spec: PodSpecLike): PodSpecLike => ({
+function validatePodUpdate(next: Pod, old: Pod): FieldError[] {
+  const mask = (spec: PodSpecLike): Record<string, unknown> => ({
     ...spec,
     containers: spec.containers?.map((c) => ({ ...c, image: undefined })),
     initContainers: spec.initContainers?.map((c) => ({ ...c, image: undefined })),
@@ -271,33 +257,30 @@ function validatePodUpdate(next: KObject, old: KObject): FieldError[] {
     tolerations: undefined,
     terminationGracePeriodSeconds: undefined,
   });
-  const differs = diffPath(mask(old.spec as PodSpecLike), mask(next.spec as PodSpecLike), 'spec');
+  const differs = diffPath(mask(old.spec), mask(next.spec), 'spec');
   if (!differs) return [];
   return [{ path: differs, message: 'Forbidden: pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds`' }];
 }
 
-export const pod: KindDef = {
-  kind: 'Pod',
-  apiVersion: 'v1',
+export const pod: KindDef<Pod> = {
+  ...PodShape,
   resource: 'pods',
   getField: 'pod',
   listField: 'pods',
   shortNames: ['po'],
   namespaced: true,
   nameErrors: dns1123SubdomainErrors,
-  body: { spec: req(PodSpec) },
-  status: PodStatus,
   // PodToSelectableFields (k8s.io/kubernetes pkg/registry/core/pod/strategy.go).
   fieldSelectors: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
-  applyDefaults: (o) => defaultPodSpec(o.spec as PodSpecLike),
-  validate: (o) => validatePodSpec(o.spec as PodSpecLike, 'spec'),
+  applyDefaults: (o) => defaultPodSpec(o.spec),
+  validate: (o) => validatePodSpec(o.spec, 'spec'),
   validateUpdate: validatePodUpdate,
-  initialStatus: (o) => ({ phase: 'Pending', qosClass: qosClass(o.spec as PodSpecLike) }),
+  initialStatus: (o) => ({ phase: 'Pending', qosClass: qosClass(o.spec) }),
   beginDeletion(o, options) {
-    const spec = o.spec as PodSpecLike;
+    const spec = o.spec;
     const grace = options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
     // An unbound pod has no kubelet to wait for: it goes at once.
     o.metadata.deletionGracePeriodSeconds = spec.nodeName ? grace : 0;
   },
-  holdsDeletion: (o) => Boolean((o.spec as PodSpecLike).nodeName) && (o.metadata.deletionGracePeriodSeconds ?? 0) > 0,
+  holdsDeletion: (o) => Boolean(o.spec.nodeName) && (o.metadata.deletionGracePeriodSeconds ?? 0) > 0,
 };

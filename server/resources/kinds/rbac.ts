@@ -3,11 +3,21 @@
  * ClusterRoleBinding grant them to subjects. Real Role manifests apply unchanged.
  */
 import type { KindDef } from '../kind.js';
-import { arr, req } from '../shape.js';
+import { arr, kindShape, req, type Infer } from '../shape.js';
 import { dns1123SubdomainErrors } from '../validation/names.js';
 import { PolicyRule, RoleRef, Subject, aggregationRule, defaultSubjects, validateBinding, validateRoleRefUpdate, validateRules } from './rbac-shapes.js';
 
 const rbac = { apiVersion: 'rbac.authorization.k8s.io/v1', shortNames: [] as string[], nameErrors: dns1123SubdomainErrors, fieldSelectors: [] as string[] };
+
+const API = 'rbac.authorization.k8s.io/v1';
+export const RoleShape = kindShape('Role', API, { rules: arr(PolicyRule) });
+export const ClusterRoleShape = kindShape('ClusterRole', API, { rules: arr(PolicyRule), aggregationRule });
+export const RoleBindingShape = kindShape('RoleBinding', API, { subjects: arr(Subject), roleRef: req(RoleRef) });
+export const ClusterRoleBindingShape = kindShape('ClusterRoleBinding', API, { subjects: arr(Subject), roleRef: req(RoleRef) });
+export type Role = Infer<typeof RoleShape>;
+export type ClusterRole = Infer<typeof ClusterRoleShape>;
+export type RoleBinding = Infer<typeof RoleBindingShape>;
+export type ClusterRoleBinding = Infer<typeof ClusterRoleBindingShape>;
 
 function pathSegmentErrors(name: string): string[] {
   // Role names are path segments in Kubernetes (system:node is valid): no '/', '%', '.' or '..'.
@@ -15,53 +25,49 @@ function pathSegmentErrors(name: string): string[] {
   return /[/%]/.test(name) ? [`may not contain '/' or '%'`] : [];
 }
 
-export const role: KindDef = {
+export const role: KindDef<Role> = {
   ...rbac,
-  kind: 'Role',
+  ...RoleShape,
   resource: 'roles',
   getField: 'role',
   listField: 'roles',
   namespaced: true,
   nameErrors: pathSegmentErrors,
-  body: { rules: { shape: arr(PolicyRule) } },
   validate: (o) => validateRules(o, false),
 };
 
-export const clusterRole: KindDef = {
+export const clusterRole: KindDef<ClusterRole> = {
   ...rbac,
-  kind: 'ClusterRole',
+  ...ClusterRoleShape,
   resource: 'clusterroles',
   getField: 'clusterRole',
   listField: 'clusterRoles',
   namespaced: false,
   nameErrors: pathSegmentErrors,
-  body: { rules: { shape: arr(PolicyRule) }, aggregationRule: { shape: aggregationRule } },
   validate: (o) => validateRules(o, true),
 };
 
-export const roleBinding: KindDef = {
+export const roleBinding: KindDef<RoleBinding> = {
   ...rbac,
-  kind: 'RoleBinding',
+  ...RoleBindingShape,
   resource: 'rolebindings',
   getField: 'roleBinding',
   listField: 'roleBindings',
   namespaced: true,
   nameErrors: pathSegmentErrors,
-  body: { subjects: { shape: arr(Subject) }, roleRef: req(RoleRef) },
   applyDefaults: defaultSubjects,
   validate: (o) => validateBinding(o, false),
   validateUpdate: validateRoleRefUpdate,
 };
 
-export const clusterRoleBinding: KindDef = {
+export const clusterRoleBinding: KindDef<ClusterRoleBinding> = {
   ...rbac,
-  kind: 'ClusterRoleBinding',
+  ...ClusterRoleBindingShape,
   resource: 'clusterrolebindings',
   getField: 'clusterRoleBinding',
   listField: 'clusterRoleBindings',
   namespaced: false,
   nameErrors: pathSegmentErrors,
-  body: { subjects: { shape: arr(Subject) }, roleRef: req(RoleRef) },
   applyDefaults: defaultSubjects,
   validate: (o) => validateBinding(o, true),
   validateUpdate: validateRoleRefUpdate,

@@ -1,6 +1,6 @@
 /** ResourceQuota (v1): hard limits on what a namespace may hold (`pods`, `requests.cpu`, `count/deployments.apps`); the quota controller fills in `status.used`. */
 import type { KindDef } from '../kind.js';
-import { arr, isPlainObject, json, obj, str } from '../shape.js';
+import { arr, isPlainObject, json, kindShape, obj, str, type Infer } from '../shape.js';
 import { parseQuantity, quantityErrors } from '../quantity.js';
 import { mapKeyPath, type FieldError } from '../validation/field-error.js';
 import { qualifiedNameErrors } from '../validation/labels.js';
@@ -57,28 +57,29 @@ function validateQuotaSpec(spec: QuotaSpecLike): FieldError[] {
   return errors;
 }
 
-export const resourceQuota: KindDef = {
-  kind: 'ResourceQuota',
-  apiVersion: 'v1',
+export const ResourceQuotaShape = kindShape('ResourceQuota', 'v1', {
+  spec: {
+    shape: obj('ResourceQuotaSpec', {
+      hard: { shape: json, description: 'Resource names to quantities (pods: 10, requests.cpu: 4).' },
+      scopes: arr(str()),
+      scopeSelector: json,
+    }),
+  },
+}, obj('ResourceQuotaStatus', {
+  hard: { shape: json, description: 'The enforced hard limits.' },
+  used: { shape: json, description: 'What the namespace uses now, per resource.' },
+}));
+/** A ResourceQuota, as the API stores and returns it. */
+export type ResourceQuota = Infer<typeof ResourceQuotaShape>;
+
+export const resourceQuota: KindDef<ResourceQuota> = {
+  ...ResourceQuotaShape,
   resource: 'resourcequotas',
   getField: 'resourceQuota',
   listField: 'resourceQuotas',
   shortNames: ['quota'],
   namespaced: true,
   nameErrors: dns1123SubdomainErrors,
-  body: {
-    spec: {
-      shape: obj('ResourceQuotaSpec', {
-        hard: { shape: json, description: 'Resource names to quantities (pods: 10, requests.cpu: 4).' },
-        scopes: arr(str()),
-        scopeSelector: json,
-      }),
-    },
-  },
-  status: obj('ResourceQuotaStatus', {
-    hard: { shape: json, description: 'The enforced hard limits.' },
-    used: { shape: json, description: 'What the namespace uses now, per resource.' },
-  }),
   fieldSelectors: [],
   applyDefaults(o) {
     o.spec ??= {};

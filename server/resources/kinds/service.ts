@@ -1,6 +1,6 @@
 /** Service: a stable virtual IP (ClusterIP, allocated at create) in front of the pods its selector matches. */
-import type { KObject, KindDef } from '../kind.js';
-import { arr, bool, int, intOrString, json, obj, req, str, stringMap } from '../shape.js';
+import type { KindDef } from '../kind.js';
+import { arr, bool, int, intOrString, json, kindShape, obj, req, str, stringMap, type Infer } from '../shape.js';
 import { childPath, type FieldError } from '../validation/field-error.js';
 import { dns1035LabelErrors, dns1123LabelErrors, portNameErrors } from '../validation/names.js';
 import { validateLabels } from '../validation/labels.js';
@@ -10,30 +10,45 @@ import type { Allocator } from '../kind.js';
 
 export const CLUSTER_IP_POOL = 'service-cluster-ip';
 
-interface ServicePortLike extends PortLike {
-  targetPort?: number | string;
-}
+export const ServiceSpec = obj('ServiceSpec', {
+  type: str(['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']),
+  selector: stringMap,
+  ports: arr(
+    obj('ServicePort', {
+      name: str(),
+      protocol: str(['TCP', 'UDP', 'SCTP']),
+      port: req(int(1, 65535)),
+      targetPort: intOrString,
+      nodePort: int(1, 65535),
+      appProtocol: str(),
+    }),
+  ),
+  clusterIP: str(),
+  clusterIPs: arr(str()),
+  sessionAffinity: str(['None', 'ClientIP']),
+  externalName: str(),
+  internalTrafficPolicy: str(['Cluster', 'Local']),
+  ipFamilies: arr(str()),
+  ipFamilyPolicy: str(),
+  publishNotReadyAddresses: bool,
+  externalTrafficPolicy: str(['Cluster', 'Local']),
+  allocateLoadBalancerNodePorts: bool,
+  externalIPs: arr(str()),
+  loadBalancerIP: str(),
+  loadBalancerClass: str(),
+  loadBalancerSourceRanges: arr(str()),
+});
 
-interface ServiceSpecLike {
-  type?: string;
-  selector?: Record<string, string>;
-  ports?: ServicePortLike[];
-  clusterIP?: string;
-  clusterIPs?: string[];
-  sessionAffinity?: string;
-  internalTrafficPolicy?: string;
-  ipFamilies?: string[];
-  ipFamilyPolicy?: string;
-  externalName?: string;
-  externalTrafficPolicy?: string;
-  allocateLoadBalancerNodePorts?: boolean;
-  [k: string]: unknown;
-}
+export const ServiceShape = kindShape('Service', 'v1', { spec: req(ServiceSpec) }, obj('ServiceStatus', { loadBalancer: json, conditions: json }));
+/** A Service, as the API stores and returns it. */
+export type Service = Infer<typeof ServiceShape>;
+type ServiceSpecLike = Service['spec'];
 
-const spec = (o: KObject) => o.spec as ServiceSpecLike;
+const spec = (o: Service) => o.spec;
 const needsClusterIP = (s: ServiceSpecLike) => s.type !== 'ExternalName' && s.clusterIP !== 'None';
 /** NodePort, and LoadBalancer unless allocateLoadBalancerNodePorts is false. */
 const needsNodePorts = (s: ServiceSpecLike) => s.type === 'NodePort' || (s.type === 'LoadBalancer' && s.allocateLoadBalancerNodePorts !== false);
+type ServicePortLike = NonNullable<ServiceSpecLike['ports']>[number];
 const portsOf = (s: ServiceSpecLike): ServicePortLike[] => (Array.isArray(s.ports) ? s.ports.filter((p) => typeof p === 'object' && p !== null) : []);
 
 /** nodePort on a Service that takes none: Forbidden, as Kubernetes says it. */
@@ -93,48 +108,14 @@ function validateService(s: ServiceSpecLike): FieldError[] {
   return errors;
 }
 
-export const service: KindDef = {
-  kind: 'Service',
-  apiVersion: 'v1',
+export const service: KindDef<Service> = {
+  ...ServiceShape,
   resource: 'services',
   getField: 'service',
   listField: 'services',
   shortNames: ['svc'],
   namespaced: true,
   nameErrors: dns1035LabelErrors,
-  body: {
-    spec: req(
-      obj('ServiceSpec', {
-        type: str(['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName']),
-        selector: stringMap,
-        ports: arr(
-          obj('ServicePort', {
-            name: str(),
-            protocol: str(['TCP', 'UDP', 'SCTP']),
-            port: req(int(1, 65535)),
-            targetPort: intOrString,
-            nodePort: int(1, 65535),
-            appProtocol: str(),
-          }),
-        ),
-        clusterIP: str(),
-        clusterIPs: arr(str()),
-        sessionAffinity: str(['None', 'ClientIP']),
-        externalName: str(),
-        internalTrafficPolicy: str(['Cluster', 'Local']),
-        ipFamilies: arr(str()),
-        ipFamilyPolicy: str(),
-        publishNotReadyAddresses: bool,
-        externalTrafficPolicy: str(['Cluster', 'Local']),
-        allocateLoadBalancerNodePorts: bool,
-        externalIPs: arr(str()),
-        loadBalancerIP: str(),
-        loadBalancerClass: str(),
-        loadBalancerSourceRanges: arr(str()),
-      }),
-    ),
-  },
-  status: obj('ServiceStatus', { loadBalancer: json, conditions: json }),
   fieldSelectors: ['spec.clusterIP', 'spec.type'],
   applyDefaults(o) {
     const s = spec(o);

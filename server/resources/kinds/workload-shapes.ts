@@ -3,7 +3,7 @@
  * defaults, and the selector/template rules of k8s.io/kubernetes pkg/apis/apps/validation.
  */
 import type { KObject } from '../kind.js';
-import { arr, int, obj, req, str, stringMap } from '../shape.js';
+import { arr, int, obj, req, str, stringMap, type Infer } from '../shape.js';
 import { labelSelectorFromObject, matchesLabels } from '../selectors/label-selector.js';
 import { diffPath } from '../validation/diff-path.js';
 import { childPath, type FieldError } from '../validation/field-error.js';
@@ -27,22 +27,27 @@ export const conditionStatus = str(['True', 'False', 'Unknown']);
 /** A non-negative replica count or number of seconds. */
 export const nonNegative = int(0);
 
-interface TemplateLike {
-  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec?: Parameters<typeof defaultPodSpec>[0];
+/** What ReplicaSet and Deployment specs share (both inferred from their shapes). */
+export interface WorkloadSpec {
+  replicas?: number;
+  selector: Infer<typeof LabelSelector>;
+  template: Infer<typeof PodTemplateSpec>;
 }
 
+/**
+ * The spec of a workload kind read without its inferred type (Job, DaemonSet and StatefulSet still
+ * read theirs this way; ReplicaSet and Deployment are typed from their shapes).
+ */
 export interface WorkloadSpecLike {
   replicas?: number;
-  selector?: unknown;
-  template?: TemplateLike;
+  selector?: Infer<typeof LabelSelector>;
+  template?: Infer<typeof PodTemplateSpec>;
   [k: string]: unknown;
 }
-
 export const workloadSpec = (o: KObject) => o.spec as WorkloadSpecLike;
 
 /** SetDefaults for the pod template: the Pod's own defaults, applied to `spec.template.spec`. */
-export function defaultTemplate(spec: WorkloadSpecLike): void {
+export function defaultTemplate(spec: WorkloadSpec | WorkloadSpecLike): void {
   const podSpec = spec.template?.spec;
   if (typeof podSpec === 'object' && podSpec !== null) defaultPodSpec(podSpec);
 }
@@ -53,7 +58,7 @@ const invalid = (value: unknown, message: string) => `Invalid value: ${JSON.stri
  * The selector (required, valid, non-empty) and the template it must match (ValidateReplicaSetSpec,
  * ValidateDeploymentSpec, ValidatePodTemplateSpecForReplicaSet). Paths under `spec`.
  */
-export function validateSelectorAndTemplate(spec: WorkloadSpecLike, restartPolicies: readonly string[] = ['Always']): FieldError[] {
+export function validateSelectorAndTemplate(spec: WorkloadSpec | WorkloadSpecLike, restartPolicies: readonly string[] = ['Always']): FieldError[] {
   const errors: FieldError[] = [];
   const selectorPath = 'spec.selector';
   const { requirements, errors: selectorErrors } = labelSelectorFromObject(spec.selector, selectorPath);
@@ -82,7 +87,8 @@ export function validateSelectorAndTemplate(spec: WorkloadSpecLike, restartPolic
 }
 
 /** apps/v1: `spec.selector` may not change after create. */
-export function validateSelectorUpdate(next: KObject, old: KObject): FieldError[] {
-  const d = diffPath(workloadSpec(old).selector, workloadSpec(next).selector, 'spec.selector');
-  return d ? [{ path: 'spec.selector', message: invalid(workloadSpec(next).selector, 'field is immutable') }] : [];
+export function validateSelectorUpdate(next: object, old: object): FieldError[] {
+  const selector = (o: object) => (o as { spec?: WorkloadSpecLike }).spec?.selector;
+  const d = diffPath(selector(old), selector(next), 'spec.selector');
+  return d ? [{ path: 'spec.selector', message: invalid(selector(next), 'field is immutable') }] : [];
 }

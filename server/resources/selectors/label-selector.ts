@@ -2,6 +2,7 @@
 import { KubeqlError } from '../../errors.js';
 import { childPath, type FieldError } from '../validation/field-error.js';
 import { labelValueErrors, qualifiedNameErrors, validateLabels } from '../validation/labels.js';
+import { isPlainObject } from '../plain-object.js';
 import { MAX_SELECTOR_LENGTH, MAX_SELECTOR_TERMS, MAX_SELECTOR_VALUES } from './selector-limits.js';
 
 export type LabelOperator = 'in' | 'notin' | 'exists' | 'doesnotexist' | 'gt' | 'lt';
@@ -258,10 +259,9 @@ export function formatLabelSelector(reqs: LabelRequirement[]): string {
 
 const OBJECT_OPERATORS: Record<string, LabelOperator> = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: 'doesnotexist' };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function expressionRequirement(expr: unknown, path: string, errors: FieldError[]): LabelRequirement | undefined {
-  if (!isObject(expr)) {
+  if (!isPlainObject(expr)) {
     errors.push({ path, message: 'must be an object with key, operator and values' });
     return undefined;
   }
@@ -305,17 +305,17 @@ function expressionRequirement(expr: unknown, path: string, errors: FieldError[]
  */
 export function labelSelectorFromObject(sel: unknown, path: string): { requirements: LabelRequirement[]; errors: FieldError[] } {
   if (sel === undefined || sel === null) return { requirements: [], errors: [] };
-  if (!isObject(sel)) return { requirements: [], errors: [{ path, message: 'must be an object with matchLabels and/or matchExpressions' }] };
+  if (!isPlainObject(sel)) return { requirements: [], errors: [{ path, message: 'must be an object with matchLabels and/or matchExpressions' }] };
   const errors: FieldError[] = [];
   const requirements: LabelRequirement[] = [];
   for (const k of Object.keys(sel)) if (k !== 'matchLabels' && k !== 'matchExpressions') errors.push({ path: childPath(path, k), message: 'unknown field' });
   const { matchLabels, matchExpressions } = sel;
   errors.push(...validateLabels(matchLabels, childPath(path, 'matchLabels')));
-  if (isObject(matchLabels)) {
+  if (isPlainObject(matchLabels)) {
     for (const [key, value] of Object.entries(matchLabels)) if (typeof value === 'string') requirements.push({ key, operator: 'in', values: [value] });
   }
   const exprPath = childPath(path, 'matchExpressions');
-  const terms = (isObject(matchLabels) ? Object.keys(matchLabels).length : 0) + (Array.isArray(matchExpressions) ? matchExpressions.length : 0);
+  const terms = (isPlainObject(matchLabels) ? Object.keys(matchLabels).length : 0) + (Array.isArray(matchExpressions) ? matchExpressions.length : 0);
   if (terms > MAX_SELECTOR_TERMS) {
     errors.push({ path, message: `Too many: ${terms}: must have at most ${MAX_SELECTOR_TERMS} requirements (matchLabels and matchExpressions together)` });
     return { requirements: [], errors };

@@ -1,5 +1,6 @@
 /** The path of the first difference between two JSON values, or undefined when they are equal. */
 import { childPath } from './field-error.js';
+import { isPlainObject } from '../plain-object.js';
 
 export function diffPath(a: unknown, b: unknown, path: string): string | undefined {
   if (a === b) return undefined;
@@ -10,7 +11,7 @@ export function diffPath(a: unknown, b: unknown, path: string): string | undefin
     }
     return undefined;
   }
-  if (isObject(a) && isObject(b)) {
+  if (isPlainObject(a) && isPlainObject(b)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
     for (const k of keys) {
       // An absent field and one set to undefined are the same field.
@@ -23,6 +24,3 @@ export function diffPath(a: unknown, b: unknown, path: string): string | undefin
   return path;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

@@ -1,6 +1,7 @@
 /** Label and annotation rules (k8s.io/apimachinery validation.IsQualifiedName, IsValidLabelValue, ValidateLabels, ValidateAnnotations). */
 import { childPath, mapKeyPath, type FieldError } from './field-error.js';
 import { byteLength, dns1123SubdomainErrors, maxLenError, regexError } from './names.js';
+import { isPlainObject } from '../plain-object.js';
 
 const QUALIFIED_NAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const QUALIFIED_NAME_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
@@ -45,14 +46,11 @@ export function labelValueErrors(value: string): string[] {
 
 const invalid = (value: string, message: string): string => `Invalid value: ${JSON.stringify(value)}: ${message}`;
 
-function isStringMap(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** ValidateLabels: an object of qualified-name keys to label values; null/undefined (no labels) is valid. */
 export function validateLabels(labels: unknown, path: string): FieldError[] {
   if (labels === undefined || labels === null) return [];
-  if (!isStringMap(labels)) return [{ path, message: 'must be an object mapping label keys to string values' }];
+  if (!isPlainObject(labels)) return [{ path, message: 'must be an object mapping label keys to string values' }];
   const errors: FieldError[] = [];
   for (const [key, value] of Object.entries(labels)) {
     const p = mapKeyPath(path, key);
@@ -66,7 +64,7 @@ export function validateLabels(labels: unknown, path: string): FieldError[] {
 /** ValidateAnnotations: keys are qualified names (case-insensitively), values are strings, keys+values total at most 256 KiB. */
 export function validateAnnotations(annotations: unknown, path: string): FieldError[] {
   if (annotations === undefined || annotations === null) return [];
-  if (!isStringMap(annotations)) return [{ path, message: 'must be an object mapping annotation keys to string values' }];
+  if (!isPlainObject(annotations)) return [{ path, message: 'must be an object mapping annotation keys to string values' }];
   const errors: FieldError[] = [];
   let total = 0;
   for (const [key, value] of Object.entries(annotations)) {

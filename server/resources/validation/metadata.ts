@@ -1,6 +1,6 @@
 /** Validation of an object's metadata, as Kubernetes' ValidateObjectMeta does it. */
 import type { KindDef } from '../kind.js';
-import { isPlainObject } from '../shape.js';
+import { isPlainObject } from '../plain-object.js';
 import { childPath, type FieldError } from './field-error.js';
 import { qualifiedNameErrors, validateAnnotations, validateLabels } from './labels.js';
 import { dns1123LabelErrors } from './names.js';

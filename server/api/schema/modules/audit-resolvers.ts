@@ -1,6 +1,6 @@
 /** Resolvers of the audit module: auditLog, history, the log subscription and replay, over the store's audit reads. */
 import { createPatch } from 'rfc6902';
-import { badInput, KubeqlError } from '../../../errors.js';
+import { badInput, KubeqlError, expired } from '../../../errors.js';
 import type { KindDef } from '../../../resources/kind.js';
 import { redactObject, redactPatch } from '../../../resources/secret-redaction.js';
 import { formatDifference } from '../../../store/digest.js';
@@ -27,7 +27,7 @@ function startAfter(after: string | null | undefined, ctx: ApiContext): number {
   if (!after) return ctx.store.floor();
   const revision = decodeRevisionCursor(after);
   if (revision < ctx.store.floor())
-    throw new KubeqlError('EXPIRED', `revision ${revision} has been compacted: the oldest revision held is ${ctx.store.floor()}`, { floor: ctx.store.floor() });
+    throw expired(revision, ctx.store.floor());
   return revision;
 }
 

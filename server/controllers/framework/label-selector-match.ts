@@ -1,5 +1,5 @@
 /** A workload's `spec.selector` (a LabelSelector object) as a predicate on labels; an invalid or empty selector selects nothing, as controllers treat it. */
-import { labelSelectorFromObject, matchesLabels } from '../resources/selectors/label-selector.js';
+import { labelSelectorFromObject, matchesLabels } from '../../resources/selectors/label-selector.js';
 
 export type LabelMatcher = (labels: Record<string, string> | undefined) => boolean;
 

@@ -1,0 +1,45 @@
+/** The controller-manager: one client, shared informers, and every controller started on them. */
+import { createKubeqlClient, type ClientOptions, type KubeqlClient } from '../../client/client.js';
+import { createSharedInformers, type SharedInformers } from '../../client/shared-informers.js';
+import { createEventRecorder, type EventRecorder } from '../../client/event-recorder.js';
+import { DEFAULT_ZONE_SETTINGS, type ZoneSettings } from '../node-zones.js';
+import type { RunningReconciler } from './reconciler.js';
+
+export interface ControllerSettings extends ZoneSettings {
+  /** A node whose Lease is not renewed this long is Ready=Unknown (default 40 s). */
+  nodeMonitorGracePeriodMs: number;
+  /** Pods of an unreachable node are deleted after this long (default 5 min). */
+  podEvictionTimeoutMs: number;
+}
+
+export const DEFAULT_SETTINGS: ControllerSettings = { nodeMonitorGracePeriodMs: 40_000, podEvictionTimeoutMs: 300_000, ...DEFAULT_ZONE_SETTINGS };
+
+export interface ControllerContext {
+  client: KubeqlClient;
+  informers: SharedInformers;
+  settings: ControllerSettings;
+  /** The Event recorder of a component (`replicaset-controller`), one per name. */
+  events(component: string): EventRecorder;
+}
+
+export type ControllerFactory = (ctx: ControllerContext) => RunningReconciler;
+
+export function startControllerManager(options: ClientOptions, factories: readonly ControllerFactory[], settings: Partial<ControllerSettings> = {}) {
+  const client = createKubeqlClient(options);
+  const informers = createSharedInformers(client);
+  const recorders = new Map<string, EventRecorder>();
+  const events = (component: string) => recorders.get(component) ?? recorders.set(component, createEventRecorder(client, { component })).get(component)!;
+  const ctx: ControllerContext = { client, informers, settings: { ...DEFAULT_SETTINGS, ...settings }, events };
+  const controllers = factories.map((make) => make(ctx));
+  informers.start();
+  return {
+    controllers,
+    informers,
+    async stop(): Promise<void> {
+      controllers.forEach((c) => c.stop());
+      informers.stop();
+      await Promise.all([...recorders.values()].map((r) => r.flush()));
+      await client.close();
+    },
+  };
+}
