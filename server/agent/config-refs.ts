@@ -5,6 +5,7 @@
  * names. Messages are worded as the kubelet words them.
  */
 import type { KubeqlClient } from '../client/client.js';
+import { objectClientOf } from '../client/object-client.js';
 import type { KObject } from '../resources/kind.js';
 import { configRefs, type ConfigKind } from '../resources/pod-references.js';
 
@@ -14,21 +15,17 @@ export interface ConfigProblem {
   message: string;
 }
 
-type Obj = Record<string, unknown>;
-
-const READ = {
-  ConfigMap: `query($ns: String!, $n: String!) { o: configMap(namespace: $ns, name: $n) { data binaryData } }`,
-  Secret: `query($ns: String!, $n: String!) { o: secret(namespace: $ns, name: $n) { data } }`,
-};
 
 /** The keys of one object, or undefined when it does not exist. */
 type Lookup = (kind: ConfigKind, namespace: string, name: string) => Promise<Set<string> | undefined>;
 
 export function lookupWith(client: KubeqlClient): Lookup {
+  const objects = objectClientOf(client);
   return async (kind, namespace, name) => {
-    const res = await client.request<{ o: { data?: Obj | null; binaryData?: Obj | null } | null }>(READ[kind], { ns: namespace, n: name });
-    if (!res.o) return undefined;
-    return new Set([...Object.keys(res.o.data ?? {}), ...Object.keys(res.o.binaryData ?? {})]);
+    const object = await objects.get(kind, { namespace, name });
+    if (!object) return undefined;
+    const keysOf = (map: unknown) => Object.keys((map as Record<string, unknown> | null | undefined) ?? {});
+    return new Set([...keysOf(object.data), ...keysOf((object as { binaryData?: unknown }).binaryData)]);
   };
 }
 

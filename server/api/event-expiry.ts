@@ -4,6 +4,7 @@
  * as system:apiserver, a bounded batch per transaction. What remains of them in the log goes with
  * retention (the log keeps no more than any other delete).
  */
+import { createLogger } from '../logging/logger.js';
 import { kindByName } from '../resources/registry.js';
 import type { KObject } from '../resources/kind.js';
 import type { Store } from '../store/types.js';
@@ -63,13 +64,15 @@ export async function expireEvents(store: Store, ranges: AllocationRanges, optio
   return deleted;
 }
 
+const log = createLogger('api');
+
 export function startEventExpiry(store: Store, ranges: AllocationRanges, options: EventExpiryOptions = {}): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
     expireEvents(store, ranges, options)
-      .catch((error) => console.error('event expiry failed:', (error as Error).message))
+      .catch((error: unknown) => log.error({ err: error }, 'event expiry failed'))
       .finally(() => (running = false));
   }, options.intervalMs ?? 60_000);
   timer.unref();

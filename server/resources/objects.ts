@@ -18,6 +18,7 @@ import type { ServiceAccount } from './kinds/service-account.js';
 
 export type { Deployment, Endpoints, Lease, Namespace, Node, Pod, ReplicaSet, ResourceQuota, Service, ServiceAccount, Role, ClusterRole, RoleBinding, ClusterRoleBinding };
 export type { KObject, ObjectMeta, OwnerReference } from './kind.js';
+import type { KObject } from './kind.js';
 export type { Infer } from './shape.js';
 
 /** The object type of each kind, by its name: `ObjectOf<'Pod'>` is a Pod. */
@@ -36,6 +37,13 @@ export interface KindTypes {
   ClusterRole: ClusterRole;
   RoleBinding: RoleBinding;
   ClusterRoleBinding: ClusterRoleBinding;
+  // Not yet typed from their shapes: the plain envelope until they are.
+  ConfigMap: KObject;
+  Secret: KObject;
+  Event: KObject;
+  Job: KObject;
+  DaemonSet: KObject;
+  StatefulSet: KObject;
 }
 
 export type KindName = keyof KindTypes;

@@ -6,7 +6,7 @@ import { byteLength, maxLenError, regexError } from '../validation/names.js';
 /** MaxSecretSize, also the ConfigMap limit: 1 MiB of data. */
 export const MAX_DATA_BYTES = 1024 * 1024;
 
-const CONFIG_KEY_FMT = '[-._a-zA-Z0-9]+';
+const CONFIG_KEY_FMT = '[-_.a-zA-Z0-9]+';
 const configKey = new RegExp(`^${CONFIG_KEY_FMT}$`);
 
 /** IsConfigMapKey: a file name in a volume, so at most 253 characters of [-._a-zA-Z0-9], not `.` or `..` nor starting with `..`. */
