@@ -61,6 +61,16 @@ describe('job controller', () => {
     const settled = writes();
     await new Promise((r) => setTimeout(r, 600));
     expect(writes()).toBe(settled);
+    // Its Events, as the job controller records them (they are written in batches, after the fact).
+    await eventually(async () => {
+      const events = (await manifests(plane.api, 'events', NS)).filter((e) => e.involvedObject?.uid === uid);
+      expect(events.map((e) => [e.reason, e.source?.component]).sort()).toEqual([
+        ['Completed', 'job-controller'],
+        ['SuccessfulCreate', 'job-controller'],
+      ]);
+      expect(events.find((e) => e.reason === 'SuccessfulCreate').message).toBe(`Created pod: ${pod.metadata.name}`);
+      return true;
+    });
   });
 
   it('completes 6 with parallelism 2: never more than 2 running, exactly 6 pods made', async () => {

@@ -42,6 +42,7 @@ function scaled(v: number | string | undefined, total: number): number {
 
 export const daemonSetController: ControllerFactory = (ctx) => {
   const { client } = ctx;
+  const recorder = ctx.events('daemonset-controller');
   const pods = ctx.informers.informer('Pod');
   const daemonSets = ctx.informers.informer('DaemonSet');
   const nodes = ctx.informers.informer('Node');
@@ -77,6 +78,7 @@ export const daemonSetController: ControllerFactory = (ctx) => {
       const input = podFromTemplate(ds, template, { labels, spec: daemonPodSpec((template?.spec ?? {}) as DaemonPodSpec, node) });
       const pod = await createObject(client, 'Pod', input, `daemonset/${uid}/${ds.metadata.resourceVersion}/${salt}/${node}`);
       if (Number(pod.metadata.resourceVersion) <= observedRevision) throw new SpentRequestIdError(`request id for ${key} on ${node} was answered with ${pod.metadata.name}, made earlier`);
+      recorder.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
     });
     for (let i = successes; i < toCreate.length; i++) expectations.creationObserved(key);
     if (error instanceof SpentRequestIdError) salts.set(uid, salt + 1);

@@ -48,6 +48,7 @@ const BACKOFF_MAX_MS = 360_000;
 
 export const jobController: ControllerFactory = (ctx) => {
   const { client } = ctx;
+  const recorder = ctx.events('job-controller');
   const pods = ctx.informers.informer('Pod');
   const jobs = ctx.informers.informer('Job');
   const jobKind = kindByName('Job')!;
@@ -91,6 +92,7 @@ export const jobController: ControllerFactory = (ctx) => {
       const pod = await createObject(client, 'Pod', input, `job/${uid}/${job.metadata.resourceVersion}/${salt}/${owned.length + i}`);
       if (Number(pod.metadata.resourceVersion) <= observedRevision)
         throw new SpentRequestIdError(`request id for pod ${owned.length + i} of ${key} was answered with ${pod.metadata.name}, made earlier`);
+      recorder.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
     });
     for (let i = successes; i < count; i++) expectations.creationObserved(key);
     if (error instanceof SpentRequestIdError) salts.set(uid, salt + 1);
@@ -158,6 +160,7 @@ export const jobController: ControllerFactory = (ctx) => {
       delete next.active;
     } else if (isComplete(job, counts)) {
       if (needsSync) error = await deletePods(key, counts.active, expectations, removePod);
+      if (!finishedCondition(job)) recorder.event(job, 'Normal', 'Completed', 'Job completed');
       next.conditions = withCondition(next.conditions, 'Complete', 'CompletionsReached', 'Reached expected number of succeeded pods', now);
       next.completionTime = rfc3339(now);
     } else if (needsSync) {

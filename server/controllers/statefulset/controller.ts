@@ -34,6 +34,7 @@ const isRunningAndReady = (pod: KObject) => podPhase(pod) === 'Running' && isPod
 
 export const statefulSetController: ControllerFactory = (ctx) => {
   const { client } = ctx;
+  const recorder = ctx.events('statefulset-controller');
   const pods = ctx.informers.informer('Pod');
   const sets = ctx.informers.informer('StatefulSet');
   const stsKind = kindByName('StatefulSet')!;
@@ -144,7 +145,8 @@ export const statefulSetController: ControllerFactory = (ctx) => {
         }),
         ...creates.map(async (i) => {
           try {
-            await createObject(client, 'Pod', podFor(i));
+            const pod = await createObject(client, 'Pod', podFor(i));
+            recorder.event(set, 'Normal', 'SuccessfulCreate', `create Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`);
           } catch (e) {
             expectations.creationObserved(key);
             // Made already (the cache is behind): nothing more to do for it.
