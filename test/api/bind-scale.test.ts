@@ -193,7 +193,7 @@ describe('scale', () => {
     const mutation = parseSchema(generateSDL(kinds, schemaModules)).getMutationType()!.getFields();
     const scaled = Object.keys(mutation).filter((f) => f.startsWith('scale')).sort();
     expect(scaled).toEqual(kinds.filter((k) => k.scale).map((k) => `scale${k.kind}`).sort());
-    expect(scaled).toEqual(['scaleDeployment', 'scaleReplicaSet']);
+    expect(scaled).toEqual(['scaleDeployment', 'scaleReplicaSet', 'scaleStatefulSet']);
     expect(mutation.scaleReplicaSet.args.map((a) => a.name)).toEqual(['namespace', 'name', 'replicas', 'resourceVersion', 'requestId']);
     expect(mutation.bindPod.type.toString()).toBe('Pod!');
   });

@@ -154,7 +154,7 @@ describe('kq describe pod', () => {
     const res = await kq.run(['describe', 'pod', 'sized']);
     expect(res.stderr).toBe('');
     const out = res.stdout;
-    expect(out).toMatch(/^Containers:\n {2}app:\n {4}Image: +shop:3\n {4}Port: +8080\/TCP\n {4}State: +Waiting\n {4}Ready: +False\n {4}Restart Count: +0\n {4}Limits:\n {6}cpu: +1000m\n {6}memory: +1024Mi\n {4}Requests:\n {6}cpu: +1\n {6}memory: +1Gi\n {4}Environment:\n {6}MODE: +fast\n {4}Mounts: +<none>\n {2}proxy:\n {4}Image: +envoy:1\n/m);
+    expect(out).toMatch(/^Containers:\n {2}app:\n {4}Image: +shop:3\n {4}Port: +8080\/TCP\n {4}State: +Waiting\n {4}Ready: +False\n {4}Restart Count: +0\n {4}Limits:\n {6}cpu: +1\n {6}memory: +1Gi\n {4}Requests:\n {6}cpu: +1\n {6}memory: +1Gi\n {4}Environment:\n {6}MODE: +fast\n {4}Mounts: +<none>\n {2}proxy:\n {4}Image: +envoy:1\n/m);
     // Requests equal to limits (1 = 1000m, 1Gi = 1024Mi; a missing request takes the limit): Guaranteed.
     expect(out).toMatch(/^QoS Class: +Guaranteed$/m);
     expect(out).toMatch(/^Node-Selectors: +disk=ssd$/m);

@@ -23,7 +23,7 @@ describe('types inferred from the registry', () => {
   });
 
   it('every kind of the registry has its type in KindTypes (this list is typed by it), and the kind defs are built from the same shapes', () => {
-    const names: Array<keyof KindTypes> = ['Namespace', 'Node', 'Pod', 'Service', 'Lease', 'Endpoints', 'ReplicaSet', 'Deployment', 'ResourceQuota', 'ServiceAccount', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'];
+    const names: Array<keyof KindTypes> = ['Namespace', 'Node', 'Pod', 'Service', 'Lease', 'Endpoints', 'ReplicaSet', 'Deployment', 'ResourceQuota', 'ServiceAccount', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'ConfigMap', 'Secret', 'Event', 'Job', 'DaemonSet', 'StatefulSet'];
     expect(kinds.map((k) => k.kind).sort()).toEqual([...names].sort());
     expect(pod.body).toBe(PodShape.body);
     expect(pod.status).toBe(PodShape.status);

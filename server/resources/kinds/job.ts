@@ -111,7 +111,6 @@ export const job: KindDef = {
     ready: nonNegative,
     terminating: nonNegative,
     uncountedTerminatedPods: json,
-    observedGeneration: int(0),
   }),
   fieldSelectors: [],
   /** SetDefaults_Job (k8s.io/kubernetes pkg/apis/batch/v1/defaults.go). */
