@@ -31,7 +31,7 @@ function render() {
   else if (view === 'services') html = renderServices(cluster);
   else if (view === 'config') html = renderConfig(cluster);
   else if (view === 'log') html = renderLog(feed, feedFilter, showHeartbeats);
-  else if (view === 'object') html = objectView ? renderObject(objectView.object, objectView.history) : '<p class="muted">Loading…</p>';
+  else if (view === 'object') html = objectView ? renderObject(objectView.object, objectView.history, objectView.events) : '<p class="muted">Loading…</p>';
   else html = renderNodes(cluster);
   const focused = document.activeElement?.id;
   $('view').innerHTML = errors + html;
@@ -48,7 +48,11 @@ async function loadObject() {
   schedule();
   const data = await client.query(`query($k: Kind!, $ns: String, $n: String!) { history(kind: $k, namespace: $ns, name: $n, first: 100) { edges { node { revision ts actor verb type uid object patch } } } }`, { k: kind, ns: namespace || null, n: name }).catch(() => ({ history: { edges: [] } }));
   const object = cluster.get(kind, namespace, name) ?? null;
-  objectView = { object, history: data.history.edges.map((e) => e.node) };
+  // Its Events, as kubectl describe shows them (an identity that may not list events sees none).
+  const selector = `involvedObject.kind=${kind},involvedObject.name=${name}`;
+  const events = await client.query(`query($ns: String, $fs: String) { events(namespace: $ns, fieldSelector: $fs, first: 200) { edges { node { manifest } } } }`, { ns: namespace || null, fs: selector })
+    .then((d) => d.events.edges.map((e) => e.node.manifest), () => []);
+  objectView = { object, history: data.history.edges.map((e) => e.node), events };
   schedule();
 }
 

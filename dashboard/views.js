@@ -155,10 +155,19 @@ function versionChanges(v, previous) {
   return `<ul class="changes">${first}</ul>${rest.length ? `<details><summary>${rest.length} more</summary><ul class="changes">${rest.map(item).join('')}</ul></details>` : ''}`;
 }
 
-export function renderObject(object, history) {
+/** An object's Events, newest last, with kubectl describe's columns. */
+function eventsTable(events) {
+  const seen = (e) => e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp;
+  const rows = [...events].sort((a, b) => String(seen(a)).localeCompare(String(seen(b)))).map((e) => [
+    esc(e.type ?? ''), esc(e.reason ?? ''), esc(`${seen(e) ?? ''}${(e.count ?? 1) > 1 ? ` (x${e.count})` : ''}`), esc(e.source?.component ?? e.reportingComponent ?? ''), esc(e.message ?? ''),
+  ]);
+  return table(['Type', 'Reason', 'Last seen', 'From', 'Message'], rows, 'No events.');
+}
+
+export function renderObject(object, history, events = []) {
   if (!object) return '<p class="muted">Not found at this revision.</p>';
   const versions = history.map((v, i) =>
     `<li><div class="version"><b>revision ${v.revision}</b> <span class="muted">${esc(v.ts)}</span> ${esc(v.actor)} · ${esc(v.verb)} ${esc(v.type)}</div>${versionChanges(v, history[i - 1])}</li>`).join('');
   return `<h2>${esc(object.kind)} ${esc(object.metadata.namespace ? `${object.metadata.namespace}/` : '')}${esc(object.metadata.name)}</h2>
-    <pre class="manifest">${esc(toYaml(object))}</pre><h3>History</h3><ol class="history">${versions}</ol>`;
+    <pre class="manifest">${esc(toYaml(object))}</pre><h3>Events</h3><div class="events">${eventsTable(events)}</div><h3>History</h3><ol class="history">${versions}</ol>`;
 }

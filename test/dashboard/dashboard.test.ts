@@ -115,8 +115,18 @@ spec:
     await page.locator('.feed td:text("patch MODIFIED")').first().waitFor({ state: 'visible', timeout: 10_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-log.png') });
 
+    // Its Events beside it (recorded here as a scheduler would), not another object's.
+    const event = (name: string, podName: string, reason: string, message: string) =>
+      api.ok(`mutation($i: EventInput!) { createEvent(input: $i) { metadata { name } } }`, {
+        i: { metadata: { name, namespace: 'default' }, involvedObject: { kind: 'Pod', namespace: 'default', name: podName, apiVersion: 'v1' }, reason, message, type: 'Normal', source: { component: 'default-scheduler' }, count: 1, firstTimestamp: new Date().toISOString(), lastTimestamp: new Date().toISOString() },
+      });
+    await event('first.1', 'first', 'Scheduled', 'Successfully assigned default/first to node-a');
+    await event('other.1', 'other', 'Scheduled', 'Successfully assigned default/other to node-b');
+
     // An object's history: readable changes, as kq history prints them, not raw JSON Patch.
     await page.goto(api.server.url.replace('/graphql', '/#object/Pod/default/first'));
+    await page.locator('.events td:text-is("Successfully assigned default/first to node-a")').waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await page.locator('.events td:text("default/other")').count()).toBe(0);
     await page.waitForSelector('pre.manifest:has-text("seen: \\"yes\\"")', { timeout: 10_000 });
     expect(await page.locator('ol.history > li').count()).toBe(2);
     await page.getByText('+ /metadata/labels: {"seen":"yes"}').or(page.getByText('+ /metadata/labels/seen: "yes"')).waitFor({ state: 'visible' });
