@@ -65,14 +65,45 @@ const cliConfig = writeCliConfig(url!.replace(/\/graphql$/, ''), token!);
 const apiPort = Number(new URL(url!).port);
 const debugPort = process.env.KUBEQL_AGENTS_DEBUG_PORT ?? (process.env.PORT === '0' ? '0' : String(apiPort + 1));
 
-for (const [name, entry, args, componentToken] of [
-  ['controller-manager', 'controllers/main', [], tokens!.controllerManager],
-  ['scheduler', 'scheduler/main', [], tokens!.scheduler],
-  ['agents', 'agent/main', ['--nodes', nodes, '--zones', '3', '--debug-port', debugPort, '--node-tokens'], tokens!.nodeBootstrapper],
-] as const) {
-  const c = startChildComponent(name, entry, [...args], envFor(componentToken));
-  components.push(c);
-  void c.exited.then((code) => !stopping && log.error({ component: name, code }, `${name} exited (code ${code})`));
+/** The clients, each with its own token; a restarted one is not an exit worth reporting. */
+const restarting = new Set<ChildComponent>();
+function startClient(name: 'controller-manager' | 'scheduler' | 'agents', t: ComponentTokens): ChildComponent {
+  const [entry, args, componentToken] =
+    name === 'controller-manager' ? ['controllers/main', [], t.controllerManager]
+    : name === 'scheduler' ? ['scheduler/main', [], t.scheduler]
+    : ['agent/main', ['--nodes', nodes, '--zones', '3', '--debug-port', debugPort, '--node-tokens'], t.nodeBootstrapper];
+  const c = startChildComponent(name, entry, args, envFor(componentToken));
+  void c.exited.then((code) => !stopping && !restarting.has(c) && log.error({ component: name, code }, `${name} exited (code ${code})`));
+  return c;
+}
+const CLIENTS = ['controller-manager', 'scheduler', 'agents'] as const;
+components.push(...CLIENTS.map((name) => startClient(name, tokens!)));
+
+// Every issued token expires (48 h at most, and the nodes' tokens the agents mint with theirs):
+// well before that, new tokens, and each client restarted on them in turn. Informers resume from
+// their revisions and agents re-adopt their pods, so the cluster carries on.
+const rotationSeconds = Number(process.env.KUBEQL_TOKEN_ROTATION_SECONDS ?? 24 * 3600);
+if (!(rotationSeconds >= 1)) {
+  log.error(`KUBEQL_TOKEN_ROTATION_SECONDS must be a number of seconds, at least 1, not ${process.env.KUBEQL_TOKEN_ROTATION_SECONDS}`);
+  await stopAll(1);
+}
+setInterval(() => void rotateTokens(), rotationSeconds * 1000).unref();
+async function rotateTokens(): Promise<void> {
+  if (stopping) return;
+  try {
+    const fresh = await componentTokens(url!, token!);
+    for (const name of CLIENTS) {
+      if (stopping) return;
+      const i = components.findIndex((c) => c.name === name);
+      restarting.add(components[i]);
+      await components[i].stop();
+      if (stopping) return;
+      components[i] = startClient(name, fresh);
+    }
+    log.info('the components restarted with new tokens');
+  } catch (error) {
+    log.error(`could not renew the components' tokens: ${(error as Error).message}; trying again at the next interval`);
+  }
 }
 // The lines npm start prints whatever LOG_LEVEL says: where to go.
 process.stdout.write(`kubeql: GraphQL at ${url!} (GraphiQL in a browser), dashboard at ${url!.replace(/\/graphql$/, '/')}; data in ${dataDir}; kq configured in ${cliConfig}; Ctrl-C stops everything\n`);
