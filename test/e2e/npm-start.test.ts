@@ -4,12 +4,12 @@
  * stopping everything. It runs with LOG_LEVEL=warn: starting waits on /readyz, not on a log line.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KUBECTL, kubectlPresent } from '../support/kubectl.js';
+import { freePort, graphql, processGroupGone } from '../support/npm-start.js';
 import { eventually } from '../support/processes.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -20,33 +20,11 @@ let url: string;
 let token: string;
 let debugPort: number;
 
-async function gql(query: string, variables?: Record<string, unknown>): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: any; errors?: unknown[] };
-  if (body.errors?.length) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
+const gql = (query: string, variables?: Record<string, unknown>) => graphql(url, token, query, variables);
 const apply = (file: string) => gql(`mutation($m: String!) { apply(manifests: $m) { objects { kind name action } } }`, { m: readFileSync(join(root, 'examples', file), 'utf8') });
 const pod = async (name: string) => (await gql(`query($n: String!) { pod(namespace: "default", name: $n) { manifest } }`, { n: name })).pod?.manifest;
 /** The process group is gone: every process `npm start` started has exited. */
-const groupGone = () => {
-  try {
-    process.kill(-plane.pid!, 0);
-    return false;
-  } catch {
-    return true;
-  }
-};
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer().once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => done(port));
-    });
-  });
-}
+const groupGone = () => processGroupGone(plane.pid!);
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'kubeql-start-'));

@@ -4,11 +4,11 @@
  * the cluster keeps working — a ReplicaSet created after the rotation gets Running pods.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, graphql, processGroupGone } from '../support/npm-start.js';
 import { eventually } from '../support/processes.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -18,29 +18,9 @@ let dataDir: string;
 let url: string;
 let token: string;
 
-async function gql(query: string, variables?: Record<string, unknown>): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: any; errors?: unknown[] };
-  if (body.errors?.length) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-const groupGone = () => {
-  try {
-    process.kill(-plane.pid!, 0);
-    return false;
-  } catch {
-    return true;
-  }
-};
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer().once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => done(port));
-    });
-  });
-}
+const gql = (query: string, variables?: Record<string, unknown>) => graphql(url, token, query, variables);
+/** The process group is gone: every process `npm start` started has exited. */
+const groupGone = () => processGroupGone(plane.pid!);
 /** Tokens issued for the controller-manager's service account so far. */
 const issuedForControllerManager = async () =>
   (await gql(`{ credentialEvents(first: 1000) { action identity } }`)).credentialEvents.filter((e: any) => e.action === 'issue' && /controller-manager/.test(e.identity)).length;
