@@ -11,7 +11,7 @@ import type { KObject, OwnerReference } from '../resources/kind.js';
 import { controllerOf } from './controller-ref.js';
 import type { Expectations } from './expectations.js';
 import { labelMatcher } from './framework/label-selector-match.js';
-import { objectKey } from './reconciler.js';
+import { objectKey, type RunningReconciler } from './framework/reconciler.js';
 
 export interface OwnedPodsOptions {
   kind: string;
@@ -138,5 +138,16 @@ export function podFromTemplate(
     },
     // The template's spec was validated as a pod spec when the workload was written.
     spec: { ...(template?.spec as NewObject<'Pod'>['spec'] | undefined), ...extra.spec } as NewObject<'Pod'>['spec'],
+  };
+}
+
+/** A workload controller's reconciler whose stop also ends the owned-pod tracker that feeds it. */
+export function withTracker(reconciler: RunningReconciler, tracker: { stop(): void }): RunningReconciler {
+  return {
+    ...reconciler,
+    stop() {
+      tracker.stop();
+      reconciler.stop();
+    },
   };
 }

@@ -21,8 +21,8 @@ import { Expectations } from '../expectations.js';
 import { labelMatcher } from '../framework/label-selector-match.js';
 import type { ControllerFactory } from '../manager.js';
 import { deleteObject, getObject, updateObjectStatus } from '../object-requests.js';
-import { podFromTemplate, slowStartBatch, trackOwnedPods } from '../owned-pods.js';
-import { objectKey, splitKey, startReconciler } from '../reconciler.js';
+import { podFromTemplate, slowStartBatch, trackOwnedPods, withTracker } from '../owned-pods.js';
+import { objectKey, splitKey, startReconciler, type ReconcileResult } from '../framework/reconciler.js';
 import { SpentRequestIdError } from '../replicaset/manage-replicas.js';
 import { daemonPodSpec, nodeShouldRunDaemonPod, targetNode, type DaemonPodSpec, type Fit } from './node-fit.js';
 import { nodePlan, rollingUpdateDeletes, statusCounts, surgePlan, type DaemonView } from './plan.js';
@@ -85,7 +85,7 @@ export const daemonSetController: ControllerFactory = (ctx) => {
     return errors[0] ?? error;
   }
 
-  async function sync(key: string): Promise<void> {
+  async function sync(key: string): Promise<ReconcileResult | undefined> {
     const { namespace, name } = splitKey(key);
     const ds = daemonSets.cache.get(namespace, name);
     if (!ds) {
@@ -150,8 +150,8 @@ export const daemonSetController: ControllerFactory = (ctx) => {
       else delete status[field];
     }
     if (!isDeepStrictEqual(status, ds.status)) await updateObjectStatus(client, ds, status, ds.metadata.resourceVersion);
-    if (minReady > 0 && counts.ready !== counts.available) reconciler.queue.addAfter(key, minReady * 1000);
     if (error) throw error;
+    return minReady > 0 && counts.ready !== counts.available ? { requeueAfterMs: minReady * 1000 } : undefined;
   }
 
   const allKeys = () => daemonSets.cache.keys();
@@ -171,11 +171,5 @@ export const daemonSetController: ControllerFactory = (ctx) => {
     ],
     reconcile: sync,
   });
-  return {
-    ...reconciler,
-    stop() {
-      tracker.stop();
-      reconciler.stop();
-    },
-  };
+  return withTracker(reconciler, tracker);
 };

@@ -20,7 +20,7 @@ import { Expectations } from '../expectations.js';
 import { labelMatcher } from '../framework/label-selector-match.js';
 import type { ControllerFactory } from '../manager.js';
 import { deleteObject, getObject, updateObjectStatus } from '../object-requests.js';
-import { deletePods, podFromTemplate, slowStartBatch, trackOwnedPods } from '../owned-pods.js';
+import { deletePods, podFromTemplate, slowStartBatch, trackOwnedPods, withTracker } from '../owned-pods.js';
 import { splitKey, startReconciler } from '../reconciler.js';
 import { SpentRequestIdError } from '../replicaset/manage-replicas.js';
 import { podsToDelete } from '../replicaset/pod-ranking.js';
@@ -179,11 +179,5 @@ export const jobController: ControllerFactory = (ctx) => {
     secondary: [{ informer: pods, keys: tracker.podKeys }],
     reconcile: sync,
   });
-  return {
-    ...reconciler,
-    stop() {
-      tracker.stop();
-      reconciler.stop();
-    },
-  };
+  return withTracker(reconciler, tracker);
 };

@@ -23,8 +23,8 @@ import { Expectations } from '../expectations.js';
 import { labelMatcher } from '../framework/label-selector-match.js';
 import type { ControllerFactory } from '../manager.js';
 import { deleteObject, getObject, updateObjectStatus } from '../object-requests.js';
-import { trackOwnedPods } from '../owned-pods.js';
-import { objectKey, splitKey, startReconciler } from '../reconciler.js';
+import { trackOwnedPods, withTracker } from '../owned-pods.js';
+import { objectKey, splitKey, startReconciler, type ReconcileResult } from '../framework/reconciler.js';
 import { isPodAvailable, isPodReady, podPhase } from '../replicaset/pod-conditions.js';
 import { ordinalOf, revisionOf, statefulSetPod, stsSpec, templateOfRevision, updateRevisionName } from './identity.js';
 
@@ -41,7 +41,7 @@ export const statefulSetController: ControllerFactory = (ctx) => {
   const expectations = new Expectations();
   const tracker = trackOwnedPods({ kind: 'StatefulSet', owners: sets, pods, expectations });
 
-  async function sync(key: string): Promise<void> {
+  async function sync(key: string): Promise<ReconcileResult | undefined> {
     const { namespace, name } = splitKey(key);
     const set = sets.cache.get(namespace, name);
     if (!set) {
@@ -189,8 +189,9 @@ export const statefulSetController: ControllerFactory = (ctx) => {
       if (updated) next.currentReplicas = updated;
     }
     if (!isDeepStrictEqual(next, set.status)) await updateObjectStatus(client, set, next, set.metadata.resourceVersion);
-    if (minReady > 0 && ready !== available) reconciler.queue.addAfter(key, minReady * 1000);
     if (error) throw error;
+    // Pods still counting their minReadySeconds: look again when they become available.
+    return minReady > 0 && ready !== available ? { requeueAfterMs: minReady * 1000 } : undefined;
   }
 
   const reconciler = startReconciler({
@@ -199,11 +200,5 @@ export const statefulSetController: ControllerFactory = (ctx) => {
     secondary: [{ informer: pods, keys: tracker.podKeys }],
     reconcile: sync,
   });
-  return {
-    ...reconciler,
-    stop() {
-      tracker.stop();
-      reconciler.stop();
-    },
-  };
+  return withTracker(reconciler, tracker);
 };
