@@ -1,11 +1,9 @@
 /** `kq annotate <kind> <name> k=v k-`, as kubectl annotate: adds, changes (with --overwrite) and removes annotations with one merge patch per object. */
-import type { KObject, KindDef } from '../../resources/kind.js';
 import { CliError } from '../cli-error.js';
 import { SELECTOR } from '../common-flags.js';
 import { objectRef } from '../kinds.js';
-import { notFound } from '../not-found.js';
-import { getObjects, listObjects, patchObject } from '../object-api.js';
-import { parseResourceArgs } from '../resource-args.js';
+import { patchObject } from '../object-api.js';
+import { targetObjects } from '../target-objects.js';
 import { boolFlag, stringFlag, type Verb } from '../verb.js';
 
 /** Bounds a pasted value: Kubernetes caps all of an object's annotations at 256 KiB. */
@@ -41,21 +39,7 @@ export const annotateVerb: Verb = {
   async run(ctx) {
     const { objects, set, remove } = splitArgs(ctx.args);
     const client = ctx.client();
-    const targets: Array<{ kind: KindDef; object: KObject }> = [];
-    for (const { kind, names } of parseResourceArgs(objects, 'annotate')) {
-      if (names) {
-        const found = await getObjects(client, names.map((name) => ({ kind, namespace: ctx.namespace, name })));
-        found.forEach((o, i) => {
-          if (!o) throw notFound(kind, names[i]);
-          targets.push({ kind, object: o });
-        });
-      } else {
-        if (!ctx.flags.selector && !boolFlag(ctx, 'all')) throw new CliError(`name the ${kind.resource} to annotate, or select them with -l or --all`);
-        const { items } = await listObjects(client, kind, { namespace: kind.namespaced ? ctx.namespace : undefined, labelSelector: stringFlag(ctx, 'selector') });
-        targets.push(...items.map((object) => ({ kind, object })));
-      }
-    }
-    for (const { kind, object } of targets) {
+    for (const { kind, object } of await targetObjects(ctx, objects, 'annotate')) {
       const current = object.metadata.annotations ?? {};
       const patch: Record<string, string | null> = {};
       for (const [key, value] of Object.entries(set)) {

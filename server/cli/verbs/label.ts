@@ -1,12 +1,10 @@
 /** `kq label <kind> <name> k=v k-`: adds, changes (with --overwrite) and removes labels with one merge patch per object. */
 import { CliError } from '../cli-error.js';
 import { objectRef } from '../kinds.js';
-import { getObjects, listObjects, patchObject } from '../object-api.js';
-import { parseResourceArgs } from '../resource-args.js';
+import { patchObject } from '../object-api.js';
+import { targetObjects } from '../target-objects.js';
 import { SELECTOR } from '../common-flags.js';
 import { boolFlag, stringFlag, type Verb } from '../verb.js';
-import { notFound } from '../not-found.js';
-import type { KObject, KindDef } from '../../resources/kind.js';
 
 interface LabelChanges {
   set: Record<string, string>;
@@ -42,21 +40,7 @@ export const labelVerb: Verb = {
   async run(ctx) {
     const { objects, changes } = splitArgs(ctx.args);
     const client = ctx.client();
-    const targets: Array<{ kind: KindDef; object: KObject }> = [];
-    for (const { kind, names } of parseResourceArgs(objects, 'label')) {
-      if (names) {
-        const found = await getObjects(client, names.map((name) => ({ kind, namespace: ctx.namespace, name })));
-        found.forEach((o, i) => {
-          if (!o) throw notFound(kind, names[i]);
-          targets.push({ kind, object: o });
-        });
-      } else {
-        if (!ctx.flags.selector && !boolFlag(ctx, 'all')) throw new CliError(`name the ${kind.resource} to label, or select them with -l or --all`);
-        const { items } = await listObjects(client, kind, { namespace: kind.namespaced ? ctx.namespace : undefined, labelSelector: stringFlag(ctx, 'selector') });
-        targets.push(...items.map((object) => ({ kind, object })));
-      }
-    }
-    for (const { kind, object } of targets) {
+    for (const { kind, object } of await targetObjects(ctx, objects, 'label')) {
       const labels = object.metadata.labels ?? {};
       const patch: Record<string, string | null> = {};
       for (const [key, value] of Object.entries(changes.set)) {
