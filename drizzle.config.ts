@@ -2,6 +2,6 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'sqlite',
-  schema: './server/store/tables.ts',
+  schema: './server/store/sqlite/tables.ts',
   out: './migrations',
 });

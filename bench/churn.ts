@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStore } from '../server/store/create-store.js';
+import { createStore } from '../server/store/sqlite/create-store.js';
 import { registryAllocations } from '../server/store/registry-allocations.js';
 import { applyRetention } from '../server/store/retention.js';
 import type { KObject } from '../server/resources/kind.js';

@@ -10,12 +10,12 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createStore } from '../server/store/create-store.js';
-import { digestProjections } from '../server/store/digest.js';
+import { createStore } from '../server/store/sqlite/create-store.js';
+import { digestProjections } from '../server/store/sqlite/digest.js';
 import { registryAllocations } from '../server/store/registry-allocations.js';
-import { replayParallel } from '../server/store/parallel-replay.js';
-import { inReadSnapshot, replayInto } from '../server/store/replay.js';
-import { openScratchDatabase } from '../server/store/scratch-database.js';
+import { replayParallel } from '../server/store/sqlite/parallel-replay.js';
+import { inReadSnapshot, replayInto } from '../server/store/sqlite/replay.js';
+import { openScratchDatabase } from '../server/store/sqlite/scratch-database.js';
 import { writeWorkload } from './replay-workload.js';
 import { fmt, machine, printTable, verdict } from './stats.js';
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
 import { createLogger } from '../logging/logger.js';
 import { kinds, kindByName } from '../resources/registry.js';
-import { createStore } from '../store/create-store.js';
+import { createStore } from '../store/sqlite/create-store.js';
 import { startRetention, type RetentionOptions } from '../store/retention.js';
 import type { Store, SyncMode } from '../store/types.js';
 import { createAuthorizer } from './auth/authorizer.js';

@@ -1,5 +1,5 @@
 /** Why the API server could not start, said so that a newcomer knows what to do (no stack trace). */
-import { DamagedDatabaseError } from '../store/open-database.js';
+import { DamagedDatabaseError } from '../store/sqlite/open-database.js';
 
 export function startFailureMessage(error: unknown, where: { host: string; port: number }): string {
   if (error instanceof DamagedDatabaseError) return error.message;

@@ -1,6 +1,6 @@
 /** The maintenance commands' account of a replay, for people: revision, digests per table, the verdict and the first difference. */
-import { formatDifference } from './digest.js';
-import type { ReplayReport } from './verify-replay.js';
+import { formatDifference } from './sqlite/digest.js';
+import type { ReplayReport } from './records.js';
 
 const short = (value: unknown) => {
   const text = JSON.stringify(value);

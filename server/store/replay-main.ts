@@ -7,11 +7,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase } from './open-database.js';
+import { openDatabase } from './sqlite/open-database.js';
 import { printReplayReport } from './print-report.js';
-import { rebuildProjections } from './rebuild-projections.js';
+import { rebuildProjections } from './sqlite/rebuild-projections.js';
 import { registryAllocations } from './registry-allocations.js';
-import { verifyReplay } from './verify-replay.js';
+import { verifyReplay } from './sqlite/verify-replay.js';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const unknown = args.filter((a) => a !== '--verify');

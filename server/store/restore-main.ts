@@ -5,7 +5,7 @@
  */
 import { printReplayReport } from './print-report.js';
 import { registryAllocations } from './registry-allocations.js';
-import { restoreBackup } from './restore.js';
+import { restoreBackup } from './sqlite/restore.js';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 if (args.length !== 1 || args[0].startsWith('-')) {

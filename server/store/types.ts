@@ -1,13 +1,9 @@
 /** The store's narrow interface: append in a transaction, read by cursor, read at a revision. */
 import type { Allocation, KObject } from '../resources/kind.js';
-import type { TokenStore } from './tokens.js';
 import type { LabelRequirement } from '../resources/selectors/label-selector.js';
 import type { FieldRequirement } from '../resources/selectors/field-selector.js';
 import type { AuditFilter } from './audit-filter.js';
-import type { AuditPage } from './audit-read.js';
-import type { BackupInfo } from './backup.js';
-import type { HistoryPage } from './object-history.js';
-import type { ReplayReport } from './verify-replay.js';
+import type { AuditPage, BackupInfo, HistoryPage, ReplayReport, TokenStore } from './records.js';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export type Verb = 'create' | 'update' | 'patch' | 'updateStatus' | 'apply' | 'bind' | 'scale' | 'delete';

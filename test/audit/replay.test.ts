@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registryAllocations } from '../../server/store/registry-allocations.js';
-import { verifyReplay } from '../../server/store/verify-replay.js';
+import { verifyReplay } from '../../server/store/sqlite/verify-replay.js';
 import { CREATE_POD, POD, snapshotTables, startTestApi, type TestApi } from '../support/api.js';
 import { stopAllComponents } from '../support/processes.js';
 import { downloadBackup, runCommand } from './cli.js';

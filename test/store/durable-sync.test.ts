@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { KObject } from '../../server/resources/kind.js';
-import { createStore } from '../../server/store/create-store.js';
+import { createStore } from '../../server/store/sqlite/create-store.js';
 import type { Store, SyncMode } from '../../server/store/types.js';
 
 /**

@@ -7,10 +7,10 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TokenRecord } from '../../store/tokens.js';
 import type { Store } from '../../store/types.js';
 import { ensureAdminToken, newToken } from './admin-token.js';
 import { ADMIN, type Identity } from './identity.js';
+import type { TokenRecord } from '../../store/records.js';
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 

@@ -5,7 +5,7 @@
  * backlog, slow-consumer terminations, open subscriptions. Gauges are read when scraped.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { databaseFileSizes } from '../../store/file-sizes.js';
+import { databaseFileSizes } from '../../store/sqlite/file-sizes.js';
 import type { Store, StoredEvent } from '../../store/types.js';
 
 export interface ApiMetricsSources {

@@ -3,15 +3,14 @@ import { createPatch } from 'rfc6902';
 import { badInput, KubeqlError, expired } from '../../../errors.js';
 import type { KindDef } from '../../../resources/kind.js';
 import { redactObject, redactPatch } from '../../../resources/secret-redaction.js';
-import { formatDifference } from '../../../store/digest.js';
-import type { ObjectVersionRecord } from '../../../store/object-history.js';
+import { formatDifference } from '../../../store/sqlite/digest.js';
 import type { StoredEvent } from '../../../store/types.js';
-import type { ReplayReport } from '../../../store/verify-replay.js';
 import { AUDIT, REPLAY } from '../../audit/access.js';
 import { toAuditFilter, type AuditFilterInput } from '../../audit/filter-input.js';
 import { openLogStream } from '../../audit/log-stream.js';
 import type { ApiContext } from '../../context.js';
 import { decodeRevisionCursor, encodeRevisionCursor } from '../revision-cursor.js';
+import type { ObjectVersionRecord, ReplayReport } from '../../../store/records.js';
 
 const DEFAULT_PAGE = 100;
 const MAX_PAGE = 1000;

@@ -12,12 +12,12 @@
 import { KubeqlError, badInput } from '../../../errors.js';
 import type { KindDef } from '../../../resources/kind.js';
 import { dns1123SubdomainErrors } from '../../../resources/validation/names.js';
-import type { CredentialEvent } from '../../../store/tokens.js';
 import { AUDIT } from '../../audit/access.js';
 import { attributesFor } from '../../auth/attributes.js';
 import { nodeIdentity, serviceAccountIdentity, type Identity } from '../../auth/identity.js';
 import type { ApiContext } from '../../context.js';
 import type { SchemaModule } from '../module.js';
+import type { CredentialEvent } from '../../../store/records.js';
 
 /** Kubernetes' minimum for a TokenRequest. */
 const MIN_EXPIRATION_SECONDS = 600;

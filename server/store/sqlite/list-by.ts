@@ -6,9 +6,9 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { KObject } from '../resources/kind.js';
+import type { KObject } from '../../resources/kind.js';
 import { live } from './list-objects.js';
-import type { ObjectIndex } from './types.js';
+import type { ObjectIndex } from '../types.js';
 
 const COLUMN: Record<ObjectIndex, SQL> = {
   nodeName: sql.raw('o.node_name'),

@@ -6,10 +6,10 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { KObject } from '../resources/kind.js';
-import { matchesLabels } from '../resources/selectors/label-selector.js';
-import type { FieldRequirement } from '../resources/selectors/field-selector.js';
-import type { ListQuery } from './types.js';
+import type { KObject } from '../../resources/kind.js';
+import { matchesLabels } from '../../resources/selectors/label-selector.js';
+import type { FieldRequirement } from '../../resources/selectors/field-selector.js';
+import type { ListQuery } from '../types.js';
 
 /** Rows of `alias` alive at `revision`; `undefined` means the head (current rows only). */
 export function live(alias: string, revision: number | undefined): SQL {

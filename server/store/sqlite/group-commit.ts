@@ -13,12 +13,12 @@
  * durability; a restart recovers whatever the disk holds.
  */
 import type Database from 'better-sqlite3';
-import type { Allocation, KObject } from '../resources/kind.js';
-import { KubeqlError } from '../errors.js';
+import type { Allocation, KObject } from '../../resources/kind.js';
+import { KubeqlError } from '../../errors.js';
 import type { Statements } from './statements.js';
 import type { WalSync } from './wal-sync.js';
 import { createWriteTx, type RevisionCounter } from './write-transaction.js';
-import type { HealthCheck, StoredEvent, WriteTx } from './types.js';
+import type { HealthCheck, StoredEvent, WriteTx } from '../types.js';
 
 interface Job {
   fn: (tx: WriteTx) => unknown;

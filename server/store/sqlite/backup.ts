@@ -6,12 +6,7 @@
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { logBounds } from './log-bounds.js';
-
-export interface BackupInfo {
-  revision: number;
-  floor: number;
-  bytes: number;
-}
+import type { BackupInfo } from '../records.js';
 
 export async function backupDatabase(sqlite: Database.Database, file: string): Promise<BackupInfo> {
   await sqlite.backup(file);

@@ -6,9 +6,9 @@
  */
 import { sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { KObject } from '../resources/kind.js';
+import type { KObject } from '../../resources/kind.js';
 import { live } from './list-objects.js';
-import type { LabelMatch } from './types.js';
+import type { LabelMatch } from '../types.js';
 
 /** Aligned with `selectors`; an empty selector selects nothing. */
 export function listMatching(db: BetterSQLite3Database, kind: string, selectors: readonly LabelMatch[], revision: number | undefined): KObject[][] {

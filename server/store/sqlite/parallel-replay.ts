@@ -7,9 +7,10 @@
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { recordingProjectionStatements } from './raw-statements.js';
-import { startReplay, type AllocationsOf, type ReplayStats } from './replay.js';
+import { startReplay } from './replay.js';
 import { REPLAY_SQL_FILE, threadCpuMs } from './replay-sql.js';
 import type { ScratchDatabase } from './scratch-database.js';
+import type { AllocationsOf, ReplayStats } from '../records.js';
 
 const BATCH_EVENTS = 2_000;
 const IN_FLIGHT = 4;

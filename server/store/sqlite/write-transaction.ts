@@ -1,12 +1,12 @@
 /** One job's view of the database inside a group commit: reads see earlier writes; appends assign revisions. */
-import { KubeqlError } from '../errors.js';
-import { cloneJson } from '../resources/clone-json.js';
-import { objectDepthError, objectSizeError } from '../resources/object-bounds.js';
-import type { Allocation, KObject } from '../resources/kind.js';
-import { projectEvent } from './project-event.js';
+import { KubeqlError } from '../../errors.js';
+import { cloneJson } from '../../resources/clone-json.js';
+import { objectDepthError, objectSizeError } from '../../resources/object-bounds.js';
+import type { Allocation, KObject } from '../../resources/kind.js';
+import { projectEvent } from '../project-event.js';
 import type { Statements } from './statements.js';
 import { toStoredEvent } from './stored-event.js';
-import type { AppendInput, StoredEvent, WriteTx } from './types.js';
+import type { AppendInput, StoredEvent, WriteTx } from '../types.js';
 
 export interface RevisionCounter {
   head: number;

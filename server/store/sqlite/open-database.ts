@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { packagePath } from '../package-root.js';
+import { packagePath } from '../../package-root.js';
 
-import { fieldValue } from '../resources/selectors/field-values.js';
-import type { KObject } from '../resources/kind.js';
+import { fieldValue } from '../../resources/selectors/field-values.js';
+import type { KObject } from '../../resources/kind.js';
 
 /**
  * The field values of server/resources as an SQL function, so a list reads a field selector's

@@ -6,8 +6,8 @@
  */
 import { statfsSync } from 'node:fs';
 import { join } from 'node:path';
-import { KubeqlError } from '../errors.js';
-import type { HealthCheck } from './types.js';
+import { KubeqlError } from '../../errors.js';
+import type { HealthCheck } from '../types.js';
 
 /** Free space at which a disk that was full counts as writable again. */
 const FREE_AGAIN_BYTES = 4 << 20;

@@ -7,8 +7,9 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Allocation, KObject } from '../resources/kind.js';
-import { verifyReplay, type ReplayReport } from './verify-replay.js';
+import type { Allocation, KObject } from '../../resources/kind.js';
+import { verifyReplay } from './verify-replay.js';
+import type { ReplayReport } from '../records.js';
 
 export async function restoreBackup(file: string, dataDir: string, allocationsOf: (o: KObject) => Allocation[]): Promise<ReplayReport> {
   if (!existsSync(file)) throw new Error(`no backup file at ${file}`);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { packagePath } from '../package-root.js';
+import { packagePath } from '../../package-root.js';
 
 const migrationsFolder = packagePath('migrations');
 

@@ -4,7 +4,7 @@
  * as flat operations that replay-sql.cjs runs, on the calling thread or in a worker thread.
  */
 import { Param, Placeholder } from 'drizzle-orm';
-import type { ProjectionStatements } from './project-event.js';
+import type { ProjectionStatements } from '../project-event.js';
 import type { Statements } from './statements.js';
 
 export type Values = Record<string, unknown>;

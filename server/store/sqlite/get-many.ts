@@ -1,9 +1,9 @@
 /** Point reads of many objects of one kind at a revision, in one statement (the relations' batched loads). */
 import { sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { KObject } from '../resources/kind.js';
+import type { KObject } from '../../resources/kind.js';
 import { live } from './list-objects.js';
-import type { ObjectKey } from './types.js';
+import type { ObjectKey } from '../types.js';
 
 const keyOf = (namespace: string, name: string) => `${namespace}\u0000${name}`;
 

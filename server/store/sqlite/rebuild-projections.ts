@@ -5,11 +5,13 @@
  * transaction, or a group-commit job). The report describes the tables as they were before.
  */
 import type Database from 'better-sqlite3';
-import type { Allocation, KObject } from '../resources/kind.js';
-import { digestProjections, firstDifference, PROJECTED_TABLES } from './digest.js';
+import type { Allocation, KObject } from '../../resources/kind.js';
+import { digestProjections, firstDifference } from './digest.js';
 import { replayInto } from './replay.js';
 import { openScratchDatabase } from './scratch-database.js';
-import type { ReplayOptions, ReplayReport } from './verify-replay.js';
+import type { ReplayOptions } from './verify-replay.js';
+import type { ReplayReport } from '../records.js';
+import { PROJECTED_TABLES } from '../records.js';
 
 function replaceTables(live: Database.Database, scratch: Database.Database): void {
   for (const table of PROJECTED_TABLES) {

@@ -6,34 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-
-/** The tables that are a function of the log (replay rebuilds exactly these). */
-export const PROJECTED_TABLES = ['objects', 'labels', 'allocations'] as const;
-export type ProjectedTable = (typeof PROJECTED_TABLES)[number];
-
-export interface TableDigest {
-  table: ProjectedTable;
-  rows: number;
-  sha256: string;
-}
-
-export interface ProjectionDigest {
-  /** SHA-256 over the tables' digests, in PROJECTED_TABLES order. */
-  digest: string;
-  tables: TableDigest[];
-}
-
-export interface Difference {
-  table: ProjectedTable;
-  kind: string;
-  namespace: string;
-  name: string;
-  /** from_rev of the differing row (objects, labels). */
-  revision: number | null;
-  /** The row in each database (column → value); null where that database lacks it. */
-  expected: Record<string, unknown> | null;
-  actual: Record<string, unknown> | null;
-}
+import type { Difference, ProjectedTable, ProjectionDigest, TableDigest } from '../records.js';
+import { PROJECTED_TABLES } from '../records.js';
 
 interface TableLayout {
   columns: string[];

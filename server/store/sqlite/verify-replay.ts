@@ -5,22 +5,10 @@
  * names the first row that differs. Reads only: the database checked is never written.
  */
 import Database from 'better-sqlite3';
-import { digestProjections, firstDifference, type Difference, type TableDigest } from './digest.js';
+import { digestProjections, firstDifference } from './digest.js';
 import { replayParallel } from './parallel-replay.js';
-import type { AllocationsOf, ReplayStats } from './replay.js';
 import { openScratchDatabase } from './scratch-database.js';
-
-export interface ReplayReport extends ReplayStats {
-  /** Digest of the replayed projections. */
-  digest: string;
-  /** Digest of the database's own projections at the same revision. */
-  liveDigest: string;
-  match: boolean;
-  /** The first row (table and key order) where the live tables differ from the replay. */
-  firstDifference?: Difference;
-  tables: TableDigest[];
-  liveTables: TableDigest[];
-}
+import type { AllocationsOf, Difference, ReplayReport, ReplayStats, TableDigest } from '../records.js';
 
 export interface ReplayOptions {
   /** Directory for the scratch database (default: the OS temporary directory). */

@@ -2,46 +2,7 @@
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { authTokens, credentialEvents } from './tables.js';
-
-export interface TokenRecord {
-  tokenHash: string;
-  identity: string;
-  groups: string[];
-  createdAt: number;
-  expiresAt: number | null;
-  tokenId: string | null;
-  issuedBy: string | null;
-  boundNamespace: string | null;
-  boundName: string | null;
-  boundUid: string | null;
-  revokedAt: number | null;
-  revokedBy: string | null;
-}
-
-/** A token as issued (its id, never its hash). */
-export type NewToken = Omit<TokenRecord, 'revokedAt' | 'revokedBy' | 'tokenId' | 'issuedBy'> & { tokenId: string; issuedBy: string };
-
-export interface CredentialEvent {
-  id: number;
-  ts: number;
-  actor: string;
-  action: 'issue' | 'revoke';
-  tokenId: string;
-  identity: string;
-  expiresAt: number | null;
-}
-
-export interface TokenStore {
-  /** Saves a new token and its `issue` audit record, in one transaction. */
-  save(record: NewToken): void;
-  find(tokenHash: string): TokenRecord | undefined;
-  /** The token with this public id (undefined when none). */
-  byId(tokenId: string): Omit<TokenRecord, 'tokenHash'> | undefined;
-  /** Marks the token revoked and records the `revoke`, in one transaction; false when it was revoked already. */
-  revoke(tokenId: string, actor: string, at: number): boolean;
-  /** The audit record, oldest first, after `afterId`, optionally of one identity. */
-  events(filter: { identity?: string; afterId: number; limit: number }): CredentialEvent[];
-}
+import type { CredentialEvent, TokenStore } from '../records.js';
 
 export function tokenStore(db: BetterSQLite3Database): TokenStore {
   const record = (e: Omit<CredentialEvent, 'id'>) => db.insert(credentialEvents).values(e).run();

@@ -1,7 +1,7 @@
 /** The store: the event log and its projections behind the narrow interface of types.ts. */
 import { eq } from 'drizzle-orm';
-import { KubeqlError, expired } from '../errors.js';
-import type { KObject } from '../resources/kind.js';
+import { KubeqlError, expired } from '../../errors.js';
+import type { KObject } from '../../resources/kind.js';
 import { getMany } from './get-many.js';
 import { compactBelow, compactKindBelow, readKindFloors } from './compact.js';
 import { readAudit } from './audit-read.js';
@@ -11,7 +11,7 @@ import { rebuildProjections } from './rebuild-projections.js';
 import { reclaimSpace } from './reclaim.js';
 import { revisionBefore } from './revision-before.js';
 import { verifyReplay } from './verify-replay.js';
-import { tokenStore, type TokenStore } from './tokens.js';
+import { tokenStore } from './tokens.js';
 import { createGroupCommit } from './group-commit.js';
 import { createWalSync, type WalSync } from './wal-sync.js';
 import { createStorageFaults } from './storage-fault.js';
@@ -23,7 +23,8 @@ import { openDatabase } from './open-database.js';
 import { prepareStatements } from './statements.js';
 import { toStoredEvent } from './stored-event.js';
 import { storeMeta } from './tables.js';
-import type { Store, StoreOptions, StoredEvent } from './types.js';
+import type { Store, StoreOptions, StoredEvent } from '../types.js';
+import type { TokenStore } from '../records.js';
 
 /**
  * Issuing and revoking a token are transactions of their own, outside the group commit. Under

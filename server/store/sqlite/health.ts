@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import type { HealthCheck } from './types.js';
-import { packagePath } from '../package-root.js';
+import type { HealthCheck } from '../types.js';
+import { packagePath } from '../../package-root.js';
 
 const journal = packagePath('migrations', 'meta', '_journal.json');
 

@@ -6,16 +6,11 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { UNAUDITED_KINDS, type AuditFilter } from './audit-filter.js';
+import { UNAUDITED_KINDS, type AuditFilter } from '../audit-filter.js';
 import { toStoredEvent } from './stored-event.js';
 import type { events } from './tables.js';
-import type { StoredEvent } from './types.js';
-
-export interface AuditPage {
-  events: StoredEvent[];
-  /** More matching events follow the last one (at the time of the read). */
-  hasMore: boolean;
-}
+import type { StoredEvent } from '../types.js';
+import type { AuditPage } from '../records.js';
 
 function conditions(filter: AuditFilter, after: number): SQL[] {
   const where: SQL[] = [sql`revision > ${after}`];

@@ -8,29 +8,16 @@
  */
 import type Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { KubeqlError } from '../errors.js';
-import type { Allocation, KObject } from '../resources/kind.js';
+import { KubeqlError } from '../../errors.js';
+import type { Allocation, KObject } from '../../resources/kind.js';
 import { readKindFloors } from './compact.js';
 import { logBounds } from './log-bounds.js';
-import { projectEvent, type ProjectionStatements } from './project-event.js';
+import { projectEvent, type ProjectionStatements } from '../project-event.js';
 import { projectionPlans, recordingProjectionStatements, type StatementPlan } from './raw-statements.js';
 import { createExecutor, executorSpec, type ExecutorSpec } from './replay-sql.js';
 import { prepareStatements } from './statements.js';
-import type { EventType } from './types.js';
-
-export interface ReplayStats {
-  /** The revision the projections were rebuilt at. */
-  revision: number;
-  /** The compaction floor the snapshot was taken at. */
-  floor: number;
-  snapshotObjects: number;
-  events: number;
-  ms: number;
-  /** CPU time of each thread of a parallel replay (Linux), for the benchmark. */
-  threads?: { mainCpuMs?: number; workerCpuMs?: number };
-}
-
-export type AllocationsOf = (o: KObject) => Allocation[];
+import type { EventType } from '../types.js';
+import type { AllocationsOf, ReplayStats } from '../records.js';
 
 /** Indexes replay's statements look rows up by; the target's other secondary indexes are dropped (the digest and the copy do not need them). */
 const LOOKUP_INDEXES = new Set(['objects_current', 'allocations_owner']);

@@ -6,21 +6,11 @@
  */
 import { sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { KObject } from '../resources/kind.js';
+import type { KObject } from '../../resources/kind.js';
 import { toStoredEvent } from './stored-event.js';
 import type { events } from './tables.js';
-import type { ObjectKey, StoredEvent } from './types.js';
-
-export interface ObjectVersionRecord {
-  event: StoredEvent;
-  /** The object as it was before this event (undefined for a create). */
-  previous: KObject | undefined;
-}
-
-export interface HistoryPage {
-  versions: ObjectVersionRecord[];
-  hasMore: boolean;
-}
+import type { ObjectKey, StoredEvent } from '../types.js';
+import type { HistoryPage } from '../records.js';
 
 const COLUMNS = sql.raw(
   'revision, ts, actor, verb, type, kind, namespace, name, uid, prev_revision AS prevRevision, object, request_id AS requestId',
