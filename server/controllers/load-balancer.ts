@@ -4,8 +4,8 @@
  * Event on the Service, recorded again (its count grows) whenever the Service changes.
  */
 import type { KObject } from '../resources/kind.js';
-import type { ControllerFactory } from './manager.js';
-import { startReconciler } from './reconciler.js';
+import type { ControllerFactory } from './framework/manager.js';
+import { startReconciler } from './framework/reconciler.js';
 
 interface ServiceLike {
   type?: string;

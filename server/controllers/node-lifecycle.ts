@@ -16,9 +16,9 @@
  * Once the heartbeat is back and the node reports Ready=True again, the taint is removed.
  */
 import type { Node, PodStatus } from '../resources/objects.js';
-import type { ControllerFactory } from './manager.js';
-import { deleteObject, patchObject, updateObjectStatus } from './object-requests.js';
-import { startReconciler } from './reconciler.js';
+import type { ControllerFactory } from './framework/manager.js';
+import { deleteObject, patchObject, updateObjectStatus } from './framework/object-requests.js';
+import { startReconciler } from './framework/reconciler.js';
 import { conditionsOf, evictionDelayMs, readyCondition, taintsOf, type NodeCondition, type Taint } from './node-taints.js';
 import { EXCLUDE_DISRUPTION_LABEL, ZoneTainters, zoneOf } from './node-zones.js';
 

@@ -8,8 +8,8 @@
 import type { Informer, InformerEvent } from '../client/informer.js';
 import type { NewObject } from '../client/object-client.js';
 import type { KObject, OwnerReference } from '../resources/kind.js';
-import { controllerOf } from './controller-ref.js';
-import type { Expectations } from './expectations.js';
+import { controllerOf } from './framework/controller-ref.js';
+import type { Expectations } from './framework/expectations.js';
 import { labelMatcher } from './framework/label-selector-match.js';
 import { objectKey, type RunningReconciler } from './framework/reconciler.js';
 

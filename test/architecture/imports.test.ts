@@ -77,10 +77,11 @@ const SQLITE_MODULE = /^(better-sqlite3|drizzle-orm\/(better-sqlite3|sqlite-core
 const POSTGRES_MODULE = /^(pg|postgres|drizzle-orm\/(node-postgres|pg-core|pg-proxy|postgres-js|neon-http|neon-serverless|pglite|vercel-postgres|xata-http|aws-data-api\/pg)(\/.*)?)$/;
 
 /** The database-driver modules a text imports (static, dynamic or require), each with the backend it belongs to. */
-function driverImports(text: string): Array<{ specifier: string; backend: 'sqlite' | 'postgres' }> {
+type DriverImport = { specifier: string; backend: 'sqlite' | 'postgres' };
+function driverImports(text: string): DriverImport[] {
   const specs = [...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\s+['"]([^'"]+)['"]|(?:import|require)\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
-  return specs.flatMap((specifier) =>
-    SQLITE_MODULE.test(specifier) ? [{ specifier, backend: 'sqlite' as const }] : POSTGRES_MODULE.test(specifier) ? [{ specifier, backend: 'postgres' as const }] : [],
+  return specs.flatMap((specifier): DriverImport[] =>
+    SQLITE_MODULE.test(specifier) ? [{ specifier, backend: 'sqlite' }] : POSTGRES_MODULE.test(specifier) ? [{ specifier, backend: 'postgres' }] : [],
   );
 }
 

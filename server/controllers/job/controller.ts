@@ -14,14 +14,14 @@
  */
 import type { KObject } from '../../resources/kind.js';
 import { kindByName } from '../../resources/registry.js';
-import { claimObjects } from '../controller-ref.js';
+import { claimObjects } from '../framework/controller-ref.js';
 import { createObject } from '../create-object.js';
-import { Expectations } from '../expectations.js';
+import { Expectations } from '../framework/expectations.js';
 import { labelMatcher } from '../framework/label-selector-match.js';
-import type { ControllerFactory } from '../manager.js';
-import { deleteObject, getObject, updateObjectStatus } from '../object-requests.js';
+import type { ControllerFactory } from '../framework/manager.js';
+import { deleteObject, getObject, updateObjectStatus } from '../framework/object-requests.js';
 import { deletePods, podFromTemplate, slowStartBatch, trackOwnedPods, withTracker } from '../owned-pods.js';
-import { splitKey, startReconciler } from '../reconciler.js';
+import { splitKey, startReconciler } from '../framework/reconciler.js';
 import { SpentRequestIdError } from '../replicaset/manage-replicas.js';
 import { podsToDelete } from '../replicaset/pod-ranking.js';
 import {

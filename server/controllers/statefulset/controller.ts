@@ -17,12 +17,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KObject } from '../../resources/kind.js';
 import { kindByName } from '../../resources/registry.js';
-import { claimObjects } from '../controller-ref.js';
+import { claimObjects } from '../framework/controller-ref.js';
 import { createObject, hasCode } from '../create-object.js';
-import { Expectations } from '../expectations.js';
+import { Expectations } from '../framework/expectations.js';
 import { labelMatcher } from '../framework/label-selector-match.js';
-import type { ControllerFactory } from '../manager.js';
-import { deleteObject, getObject, updateObjectStatus } from '../object-requests.js';
+import type { ControllerFactory } from '../framework/manager.js';
+import { deleteObject, getObject, updateObjectStatus } from '../framework/object-requests.js';
 import { trackOwnedPods, withTracker } from '../owned-pods.js';
 import { objectKey, splitKey, startReconciler, type ReconcileResult } from '../framework/reconciler.js';
 import { isPodAvailable, isPodReady, podPhase } from '../replicaset/pod-conditions.js';
