@@ -14,11 +14,17 @@ import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from './kinds
 import type { ReplicaSet } from './kinds/replicaset.js';
 import type { ResourceQuota } from './kinds/resourcequota.js';
 import type { Service } from './kinds/service.js';
+import type { ConfigMap } from './kinds/configmap.js';
+import type { DaemonSet } from './kinds/daemonset.js';
+import type { Event } from './kinds/event.js';
+import type { Job } from './kinds/job.js';
+import type { Secret } from './kinds/secret.js';
+import type { StatefulSet } from './kinds/statefulset.js';
 import type { ServiceAccount } from './kinds/service-account.js';
 
 export type { Deployment, Endpoints, Lease, Namespace, Node, Pod, ReplicaSet, ResourceQuota, Service, ServiceAccount, Role, ClusterRole, RoleBinding, ClusterRoleBinding };
+export type { ConfigMap, Secret, Event, Job, DaemonSet, StatefulSet };
 export type { KObject, ObjectMeta, OwnerReference } from './kind.js';
-import type { KObject } from './kind.js';
 export type { Infer } from './shape.js';
 
 /** The object type of each kind, by its name: `ObjectOf<'Pod'>` is a Pod. */
@@ -37,13 +43,12 @@ export interface KindTypes {
   ClusterRole: ClusterRole;
   RoleBinding: RoleBinding;
   ClusterRoleBinding: ClusterRoleBinding;
-  // Not yet typed from their shapes: the plain envelope until they are.
-  ConfigMap: KObject;
-  Secret: KObject;
-  Event: KObject;
-  Job: KObject;
-  DaemonSet: KObject;
-  StatefulSet: KObject;
+  ConfigMap: ConfigMap;
+  Secret: Secret;
+  Event: Event;
+  Job: Job;
+  DaemonSet: DaemonSet;
+  StatefulSet: StatefulSet;
 }
 
 export type KindName = keyof KindTypes;
@@ -68,3 +73,11 @@ export type DeploymentCondition = NonNullable<DeploymentStatus['conditions']>[nu
 export type EndpointSubset = NonNullable<Endpoints['subsets']>[number];
 export type LeaseSpec = NonNullable<Lease['spec']>;
 export type LabelSelector = ReplicaSetSpec['selector'];
+export type JobSpec = Job['spec'];
+export type JobStatus = NonNullable<Job['status']>;
+export type JobCondition = NonNullable<JobStatus['conditions']>[number];
+export type DaemonSetSpec = DaemonSet['spec'];
+export type DaemonSetStatus = NonNullable<DaemonSet['status']>;
+export type StatefulSetSpec = StatefulSet['spec'];
+export type StatefulSetStatus = NonNullable<StatefulSet['status']>;
+export type ObjectReference = Event['involvedObject'];

@@ -28,6 +28,12 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
 }
 
+/** The soonest of several looks-again a reconcile wants (undefined ones ignored; negative ones mean now). */
+export function requeueAfter(...delaysMs: Array<number | undefined>): ReconcileResult | undefined {
+  const wanted = delaysMs.filter((ms): ms is number => ms !== undefined && Number.isFinite(ms));
+  return wanted.length ? { requeueAfterMs: Math.max(0, Math.min(...wanted)) } : undefined;
+}
+
 export interface ReconcilerSpec {
   name: string;
   /** The informer whose objects are the keys (`namespace/name`). */

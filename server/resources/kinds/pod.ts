@@ -2,6 +2,7 @@
 import type { KindDef } from '../kind.js';
 import { arr, bool, dateTime, int, json, jsonOf, kindShape, obj, req, str, stringMap, type Infer } from '../shape.js';
 import { childPath, type FieldError } from '../validation/field-error.js';
+import type { Affinity } from './affinity.js';
 import { dns1123LabelErrors, dns1123SubdomainErrors, envVarNameErrors, portNameErrors } from '../validation/names.js';
 import { canonicalQuantity, parseQuantityExact, quantityErrors } from '../quantity.js';
 import { diffPath } from '../validation/diff-path.js';
@@ -52,13 +53,15 @@ export const PodSpec = obj('PodSpec', {
   nodeName: str(),
   hostname: str(),
   subdomain: str(),
-  affinity: json,
+  affinity: jsonOf<Affinity>(),
   tolerations: arr(Toleration),
   topologySpreadConstraints: json,
   schedulerName: str(),
   priority: int(),
   priorityClassName: str(),
   enableServiceLinks: bool,
+  // Acted on by the DaemonSet controller (a daemon pod on the host network tolerates network-unavailable).
+  hostNetwork: bool,
 });
 
 const condition = (name: string) =>
@@ -71,6 +74,18 @@ const condition = (name: string) =>
     lastTransitionTime: dateTime,
   });
 
+const ContainerStatus = obj('ContainerStatus', {
+  name: req(str()),
+  ready: bool,
+  started: bool,
+  restartCount: int(0),
+  image: str(),
+  imageID: str(),
+  containerID: str(),
+  state: json,
+  lastState: json,
+});
+
 export const PodStatus = obj('PodStatus', {
   phase: str(['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown']),
   conditions: arr(condition('PodCondition')),
@@ -81,19 +96,8 @@ export const PodStatus = obj('PodStatus', {
   podIP: str(),
   podIPs: arr(obj('PodIP', { ip: req(str()) })),
   startTime: dateTime,
-  containerStatuses: arr(
-    obj('ContainerStatus', {
-      name: req(str()),
-      ready: bool,
-      started: bool,
-      restartCount: int(0),
-      image: str(),
-      imageID: str(),
-      containerID: str(),
-      state: json,
-      lastState: json,
-    }),
-  ),
+  initContainerStatuses: arr(ContainerStatus),
+  containerStatuses: arr(ContainerStatus),
   qosClass: str(['Guaranteed', 'Burstable', 'BestEffort']),
 });
 
