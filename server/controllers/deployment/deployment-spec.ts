@@ -1,9 +1,9 @@
-/** A Deployment's spec and status as the controller reads them, and the rolling-update fenceposts (maxSurge rounded up, maxUnavailable down). */
+/** A Deployment's spec (replicas defaulted) and status, read by the controller, and the rolling-update fenceposts (maxSurge rounded up, maxUnavailable down). */
 import type { Deployment, DeploymentCondition, DeploymentSpec as RegistryDeploymentSpec, DeploymentStatus } from '../../resources/objects.js';
 
 export type { DeploymentCondition, DeploymentStatus };
 
-/** The spec as the controller reads it: the registry's, with `replicas` defaulted. */
+/** The registry's DeploymentSpec, with `replicas` defaulted. */
 export type DeploymentSpec = RegistryDeploymentSpec & { replicas: number };
 
 export const deploymentSpec = (d: Deployment): DeploymentSpec => {

@@ -26,14 +26,9 @@ export interface PodCounts {
   lastFailure?: number;
 }
 
-/** A container state as the node agent writes it (the shape keeps `state` as free JSON). */
-interface ContainerState {
-  terminated?: { finishedAt?: string };
-}
-
 function finishedAt(pod: Pod): number | undefined {
   const statuses = pod.status?.containerStatuses ?? [];
-  const times = statuses.map((s) => Date.parse((s.state as ContainerState | undefined)?.terminated?.finishedAt ?? '')).filter((t) => Number.isFinite(t));
+  const times = statuses.map((s) => Date.parse(s.state?.terminated?.finishedAt ?? '')).filter((t) => Number.isFinite(t));
   return times.length ? Math.max(...times) : undefined;
 }
 

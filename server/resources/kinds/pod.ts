@@ -3,6 +3,7 @@ import type { KindDef } from '../kind.js';
 import { arr, bool, dateTime, int, json, jsonOf, kindShape, obj, req, str, stringMap, type Infer } from '../shape.js';
 import { childPath, type FieldError } from '../validation/field-error.js';
 import type { Affinity } from './affinity.js';
+import type { ContainerState } from './container-state.js';
 import { dns1123LabelErrors, dns1123SubdomainErrors, envVarNameErrors, portNameErrors } from '../validation/names.js';
 import { canonicalQuantity, parseQuantityExact, quantityErrors } from '../quantity.js';
 import { diffPath } from '../validation/diff-path.js';
@@ -82,8 +83,8 @@ const ContainerStatus = obj('ContainerStatus', {
   image: str(),
   imageID: str(),
   containerID: str(),
-  state: json,
-  lastState: json,
+  state: jsonOf<ContainerState>(),
+  lastState: jsonOf<ContainerState>(),
 });
 
 export const PodStatus = obj('PodStatus', {
