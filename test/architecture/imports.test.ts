@@ -168,6 +168,52 @@ describe('one object client', () => {
   });
 });
 
+/** Code lines of a text: comment lines (`//`, `/*`, ` * `) dropped, so documentation may name operations. */
+const codeLines = (text: string) => text.split('\n').map((line, i) => [line, i + 1] as const).filter(([line]) => !/^\s*(\/\/|\/\*|\*)/.test(line));
+
+/**
+ * GraphQL put together by hand: a call of the transport's `request` (only the client's modules
+ * speak GraphQL), or a string literal that starts a document (`query`, `mutation`, `subscription`,
+ * or a shorthand query `{ field ...`).
+ */
+const HAND_WRITTEN = [/\.request\s*(<[^>]*>)?\s*\(/, /[`'"]\s*(query|mutation|subscription)\b\s*[\w$({]/, /[`'"]\s*\{\s*[A-Za-z_]\w*\s*[({}:]/];
+const handWritten = (text: string) => codeLines(text).filter(([line]) => HAND_WRITTEN.some((r) => r.test(line)));
+
+describe('no component builds GraphQL by hand', () => {
+  it('controllers, scheduler, agents, kq and the process starters speak GraphQL only through server/client (objects, apply, audit log, history, tokens, replay, the log head)', () => {
+    const violations = ['controllers', 'scheduler', 'agent', 'cli', 'components']
+      .flatMap((d) => tree(`server/${d}`))
+      .flatMap((f) => handWritten(readFileSync(f, 'utf8')).map(([line, n]) => `${relative(root, f)}:${n}: ${line.trim().slice(0, 100)}`));
+    expect(violations).toEqual([]);
+  });
+
+  it('the rule sees every form the hand-written documents took (so that it cannot pass by seeing nothing)', () => {
+    const forms = [
+      'const data = await client.request(`mutation($manifests: String!, $dryRun: Boolean) { apply(manifests: $manifests, dryRun: $dryRun) { revision } }`, { manifests });',
+      '    const query = `query($filter: AuditFilter, $first: Int, $after: String) {',
+      '    const query = `query($kind: Kind!, $namespace: String, $name: String!, $after: String) {',
+      '    const data = await client.request(`mutation {',
+      '      const data = await client.request(`mutation {\\n${fields}\\n}`);',
+      "    const { revision } = await ctx.client().request('{ revision }');",
+      '  const { __schema } = await client.request(`{ __schema { mutationType { fields { name } } } }`);',
+      '      ({ replay: result } = await client.request(`mutation { replay${args} ${shape.selection} }`));',
+      "  return graphql.subscribe('subscription { log(fromRevision: 3) { revision } }');",
+      "  const doc = 'query { auditLog { edges { node { revision } } } }';",
+      '  const data = await transport.request<{ apply: ApplyResult }>(APPLY, vars);',
+    ];
+    expect(forms.filter((f) => handWritten(f).length === 0)).toEqual([]);
+    // Documentation and ordinary strings are not documents.
+    const prose = [
+      ' * follows the object through the `watch` subscription until its rollout is done',
+      '/** `kq apply -f`: every document of the files in one `apply` mutation (all or nothing) */',
+      "  const template = '{.metadata.name}';",
+      "  throw new CliError(`query \"${name}\" is not a kind`);",
+      '  ctx.stdout.write(`{}\\n`);',
+    ];
+    expect(prose.filter((p) => handWritten(p).length > 0)).toEqual([]);
+  });
+});
+
 describe('public APIs only', () => {
   it("nothing reads a private field of a dependency (underscore members, or yoga's and @whatwg-node's internals)", () => {
     // The internals the HTTP path once read, and any `_member` (a library's private convention).
