@@ -63,6 +63,8 @@ export const PodSpec = obj('PodSpec', {
   enableServiceLinks: bool,
   // Acted on by the DaemonSet controller (a daemon pod on the host network tolerates network-unavailable).
   hostNetwork: bool,
+  // Counted with the containers' requests (quota, kq top).
+  overhead: jsonOf<Quantities>(),
 });
 
 const condition = (name: string) =>
@@ -125,8 +127,7 @@ export function defaultPodSpec(spec: PodSpecLike): void {
     if (Array.isArray(c.ports)) for (const p of c.ports) if (typeof p === 'object' && p !== null) p.protocol ??= 'TCP';
     canonicalizeResources(c.resources);
   }
-  const overhead = (spec as { overhead?: unknown }).overhead;
-  if (typeof overhead === 'object' && overhead !== null) canonicalizeQuantities(overhead as Record<string, unknown>);
+  if (spec.overhead) canonicalizeQuantities(spec.overhead);
 }
 
 /** Quantities as the API server writes them back (`0.5` → `500m`, `1024Mi` → `1Gi`); invalid ones are left for validation to name. */
