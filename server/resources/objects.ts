@@ -25,6 +25,7 @@ import type { ServiceAccount } from './kinds/service-account.js';
 export type { Deployment, Endpoints, Lease, Namespace, Node, Pod, ReplicaSet, ResourceQuota, Service, ServiceAccount, Role, ClusterRole, RoleBinding, ClusterRoleBinding };
 export type { ConfigMap, Secret, Event, Job, DaemonSet, StatefulSet };
 export type { KObject, ObjectMeta, OwnerReference } from './kind.js';
+import type { KObject } from './kind.js';
 export type { Infer } from './shape.js';
 
 /** The object type of each kind, by its name: `ObjectOf<'Pod'>` is a Pod. */
@@ -53,6 +54,11 @@ export interface KindTypes {
 
 export type KindName = keyof KindTypes;
 export type ObjectOf<K extends KindName> = KindTypes[K];
+
+/** Whether `o` is an object of `kind`: what the API returns is well-formed for its kind, so its kind says its type. */
+export function isKind<K extends KindName>(o: KObject, kind: K): o is ObjectOf<K> {
+  return o.kind === kind;
+}
 
 // Parts the components read on their own.
 export type PodSpec = Pod['spec'];
