@@ -162,7 +162,7 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
       const isSilent = now - lastHeard(node, now) > grace;
       if (isSilent) silent.add(name);
       else silent.delete(name);
-      if (isSilent !== wasSilent || isSilent || controllerTaint(node) || readyCondition(node)?.status !== 'True') reconciler.queue.add(name);
+      if (isSilent !== wasSilent || isSilent || controllerTaint(node) || readyCondition(node)?.status !== 'True') reconciler.enqueue(name);
       if (node.metadata.labels?.[EXCLUDE_DISRUPTION_LABEL] !== undefined) continue;
       const zone = zoneOf(node);
       const c = counts.get(zone) ?? { ready: 0, notReady: 0 };

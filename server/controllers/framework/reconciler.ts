@@ -78,7 +78,14 @@ export function startReconciler(spec: ReconcilerSpec) {
   resync?.unref();
   return {
     name: spec.name,
-    queue,
+    /**
+     * Looks at `key` again (de-duplicated with any pending look): the one way for code outside
+     * reconcile (a periodic pass over the cache) to ask for it. A later look is the reconcile's
+     * own to ask for, as its result (`requeueAfterMs`).
+     */
+    enqueue(key: string): void {
+      queue.add(key);
+    },
     stop(): void {
       clearInterval(resync);
       subscriptions.forEach((s) => s.unsubscribe());
