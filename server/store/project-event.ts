@@ -6,7 +6,7 @@
 import type { Allocation, KObject } from '../resources/kind.js';
 import type { EventType } from './types.js';
 
-/** The statements projectEvent runs: the live path passes its drizzle ones, replay the same SQL bound directly (raw-statements.ts). */
+/** The statements projectEvent runs: the live path passes its drizzle ones, replay the same SQL recording them for its own SQL (sqlite/replay-projector.ts). */
 export type ProjectionStatements = { [K in 'closeObject' | 'insertObject' | 'closeLabel' | 'insertLabel' | 'freeAllocations' | 'insertAllocation']: { run(values: Record<string, unknown>): unknown } };
 
 export interface ProjectedEvent {
