@@ -2,6 +2,8 @@
  * Projects one event into the versioned tables: closes the object's current row and label rows
  * that changed at the event's revision, opens new ones, and keeps its allocations. A pure function
  * of the event and the object's previous state, so replaying the log rebuilds the same tables.
+ * Of `previous` it reads only `metadata.labels` and what `allocationsOf` answers for it: replay
+ * (sqlite/replay-projector.ts) keeps no more than that of each object's current version.
  */
 import type { Allocation, KObject } from '../resources/kind.js';
 import type { EventType } from './types.js';

@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import { BATCH_EVENTS, COMMIT_EVERY, startReplay } from './replay.js';
+import { COMMIT_EVERY, startReplay } from './replay.js';
 import { REPLAY_SQL_FILE, threadCpuMs } from './replay-sql.js';
 import type { ScratchDatabase } from './scratch-database.js';
 import type { AllocationsOf, ReplayStats } from '../records.js';
@@ -53,21 +53,19 @@ export async function replayParallel(source: Database.Database, scratch: Scratch
 
   const { projector } = replay;
   let events = 0;
-  let batched = 0;
-  const send = async () => {
+  const send = async (batched: number) => {
     await until(() => inFlight < IN_FLIGHT);
     worker.postMessage({ type: 'ops', ops: projector.take(), events: batched });
     inFlight++;
-    batched = 0;
   };
   try {
-    for (const row of replay.rows()) {
-      projector.project(row);
-      events++;
-      if (++batched === BATCH_EVENTS) await send();
+    for (const page of replay.pages()) {
+      for (const row of page) projector.project(row);
+      events += page.length;
+      await send(page.length);
     }
     projector.finish();
-    await send();
+    await send(0);
     worker.postMessage({ type: 'end' });
     await until(() => done);
   } finally {

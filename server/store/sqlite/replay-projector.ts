@@ -9,19 +9,25 @@
  * later. Versions still open at the end are recorded open by finish(). A close with nothing held (a
  * row of the snapshot copied from the floor) records the UPDATE the live path runs. The rows
  * written are the rows the live statements would have written; only their physical order differs.
+ *
+ * Of an object's current version only what projectEvent reads of a previous version is kept, its
+ * labels and its allocations, not the parsed object: a million parsed objects that each live until
+ * the object's next event would all be promoted to the old generation, and the garbage collector
+ * would cost more than the projection.
  */
 import type { Allocation, KObject } from '../../resources/kind.js';
 import { projectEvent, type ProjectionStatements } from '../project-event.js';
 import type { EventType } from '../types.js';
 import { OP } from './replay-sql.js';
 
-/** An object's current state during replay, with its versions not yet written. */
+/** An object's current version during replay (what projectEvent reads of it), with the rows not yet written. */
 interface Entry {
-  object: KObject;
+  labels: Record<string, string> | undefined;
+  allocations: Allocation[];
   /** The open version's objects row (replay-sql's column order), not yet written. */
   held?: unknown[];
   /** Open label rows not yet written, by label key. */
-  labels?: Map<string, unknown[]>;
+  heldLabels?: Map<string, unknown[]>;
 }
 
 /** Index of to_rev in replay's objects and labels rows (REPLAY_COLUMNS). */
@@ -44,11 +50,26 @@ export interface ReplayProjector {
   take(): unknown[];
 }
 
+const NONE: Allocation[] = [];
+
 export function createReplayProjector(allocationsOf: (o: KObject) => Allocation[]): ReplayProjector {
   const current = new Map<string, Entry>();
   let ops: unknown[] = [];
   /** The entry of the object projectEvent is working on: every statement it runs is about that object. */
-  let entry: Entry = { object: undefined as unknown as KObject };
+  let entry: Entry = { labels: undefined, allocations: NONE };
+  /**
+   * The previous version as projectEvent sees it: labels from the entry, and allocations answered
+   * from the entry by allocationsFor (the only reads projectEvent makes of a previous version).
+   */
+  const previous = { metadata: { labels: undefined as Record<string, string> | undefined } } as unknown as KObject;
+  /** The event's object and its allocations, as computed during its projection. */
+  let latestObject: KObject | undefined;
+  let latestAllocations = NONE;
+  const allocationsFor = (o: KObject): Allocation[] => {
+    if (o === previous) return entry.allocations;
+    latestObject = o;
+    return (latestAllocations = allocationsOf(o));
+  };
 
   const statements: ProjectionStatements = {
     closeObject: {
@@ -68,17 +89,17 @@ export function createReplayProjector(allocationsOf: (o: KObject) => Allocation[
     },
     closeLabel: {
       run(v: Values) {
-        const held = entry.labels?.get(v.key as string);
+        const held = entry.heldLabels?.get(v.key as string);
         if (held) {
           held[LABEL_TO_REV] = v.revision;
           ops.push(OP.insertLabel, held[0], held[1], held[2], held[3], held[4], held[5], held[6]);
-          entry.labels!.delete(v.key as string);
+          entry.heldLabels!.delete(v.key as string);
         } else ops.push(OP.closeLabel, v.revision, v.kind, v.namespace, v.name, v.key);
       },
     },
     insertLabel: {
       run(v: Values) {
-        (entry.labels ??= new Map()).set(v.key as string, [v.kind, v.namespace, v.name, v.key, v.value, v.revision, null]);
+        (entry.heldLabels ??= new Map()).set(v.key as string, [v.kind, v.namespace, v.name, v.key, v.value, v.revision, null]);
       },
     },
     freeAllocations: {
@@ -98,28 +119,35 @@ export function createReplayProjector(allocationsOf: (o: KObject) => Allocation[
       return ops.length;
     },
     addSnapshotObject(kind, namespace, name, object) {
-      current.set(keyOf(kind, namespace, name), { object });
-      for (const a of allocationsOf(object)) ops.push(OP.insertAllocation, a.pool, a.value, kind, namespace, name);
+      const allocations = allocationsOf(object);
+      current.set(keyOf(kind, namespace, name), { labels: object.metadata.labels, allocations: allocations.length ? allocations : NONE });
+      for (const a of allocations) ops.push(OP.insertAllocation, a.pool, a.value, kind, namespace, name);
     },
     project(row) {
       const [revision, type, kind, namespace, name, uid, json] = row as [number, EventType, string, string, string, string, string];
       const object = JSON.parse(json) as KObject;
       const key = keyOf(kind, namespace, name);
       const found = current.get(key);
-      entry = found ?? { object };
-      projectEvent(statements, { revision, type, kind, namespace, name, uid, object, json }, found?.object, allocationsOf);
+      entry = found ?? { labels: undefined, allocations: NONE };
+      previous.metadata.labels = entry.labels;
+      projectEvent(statements, { revision, type, kind, namespace, name, uid, object, json }, found ? previous : undefined, allocationsFor);
       if (type === 'DELETED') {
         if (found) current.delete(key);
-      } else if (found) found.object = object;
-      else current.set(key, entry);
+        return;
+      }
+      entry.labels = object.metadata.labels;
+      const allocations = latestObject === object ? latestAllocations : allocationsOf(object);
+      latestObject = undefined;
+      entry.allocations = allocations.length ? allocations : NONE;
+      if (!found) current.set(key, entry);
     },
     finish() {
       for (const e of current.values()) {
         const h = e.held;
         if (h) ops.push(OP.insertObject, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9]);
-        if (e.labels) for (const l of e.labels.values()) ops.push(OP.insertLabel, l[0], l[1], l[2], l[3], l[4], l[5], l[6]);
+        if (e.heldLabels) for (const l of e.heldLabels.values()) ops.push(OP.insertLabel, l[0], l[1], l[2], l[3], l[4], l[5], l[6]);
         e.held = undefined;
-        e.labels = undefined;
+        e.heldLabels = undefined;
       }
     },
     take() {

@@ -86,8 +86,12 @@ export interface ReplayStart {
   snapshotObjects: number;
   /** Records what each event writes; its operations run on a replay-sql executor. */
   projector: ReplayProjector;
-  /** The log rows ([revision, type, kind, namespace, name, uid, object]) after the floor up to the revision, oldest first. */
-  rows(): IterableIterator<unknown[]>;
+  /**
+   * The log rows ([revision, type, kind, namespace, name, uid, object]) after the floor up to the
+   * revision, oldest first, a page of up to BATCH_EVENTS at a time (one call into SQLite per page
+   * rather than per row).
+   */
+  pages(): Generator<unknown[][]>;
 }
 
 /**
@@ -117,8 +121,16 @@ export function startReplay(source: Database.Database, target: Database.Database
     createExecutor(target).run(projector.take());
     return n;
   })();
-  const read = source.prepare('SELECT revision, type, kind, namespace, name, uid, object FROM events WHERE revision > ? AND revision <= ? ORDER BY revision').raw(true);
-  return { floor, revision, snapshotObjects, projector, rows: () => read.iterate(floor, revision) as IterableIterator<unknown[]> };
+  const read = source.prepare('SELECT revision, type, kind, namespace, name, uid, object FROM events WHERE revision > ? AND revision <= ? ORDER BY revision LIMIT ?').raw(true);
+  function* pages(): Generator<unknown[][]> {
+    for (let after = floor; after < revision; ) {
+      const page = read.all(after, revision, BATCH_EVENTS) as unknown[][];
+      if (page.length === 0) return;
+      yield page;
+      after = page[page.length - 1][0] as number;
+    }
+  }
+  return { floor, revision, snapshotObjects, projector, pages };
 }
 
 /**
@@ -127,17 +139,20 @@ export function startReplay(source: Database.Database, target: Database.Database
  */
 export function replayInto(source: Database.Database, target: Database.Database, allocationsOf: AllocationsOf, options: { upTo?: number } = {}): ReplayStats {
   const started = performance.now();
-  const { floor, revision, snapshotObjects, projector, rows } = startReplay(source, target, allocationsOf, options.upTo);
+  const { floor, revision, snapshotObjects, projector, pages } = startReplay(source, target, allocationsOf, options.upTo);
   const executor = createExecutor(target);
   let events = 0;
+  let uncommitted = 0;
   target.exec('BEGIN');
   try {
-    for (const row of rows()) {
-      projector.project(row);
-      if (++events % BATCH_EVENTS === 0) executor.run(projector.take());
-      if (events % COMMIT_EVERY === 0) {
+    for (const page of pages()) {
+      for (const row of page) projector.project(row);
+      executor.run(projector.take());
+      events += page.length;
+      if ((uncommitted += page.length) >= COMMIT_EVERY) {
         target.exec('COMMIT');
         target.exec('BEGIN');
+        uncommitted = 0;
       }
     }
     projector.finish();
