@@ -28,11 +28,18 @@ interface Entry {
   size: number;
 }
 
-export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BYTES) {
+/** The connection's TCP socket (the upgrade request's, the one ws writes to): corked while a batch of frames is handed to ws. */
+export interface Transport {
+  cork(): void;
+  uncork(): void;
+}
+
+export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BYTES, transport?: Transport) {
   const queue: Entry[] = [];
   let head = 0;
   let queuedBytes = 0;
   let flushing = false;
+  let scheduled = false;
   let waiter: (() => void) | undefined;
   /** Tickets told there was no room, to wake when there is. */
   const blocked = new Set<OutboxTicket>();
@@ -57,6 +64,49 @@ export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BY
     wakeBlocked();
   };
 
+  /**
+   * Frames pushed in one turn of the event loop (a commit fans out to many subscriptions of this
+   * connection) are written by one flush, after the pushes: the transport is corked meanwhile, so
+   * they leave in one write (writev) instead of a system call each.
+   */
+  function schedule(): void {
+    if (scheduled || flushing) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      void flush();
+    });
+  }
+
+  /** Sends the frames queued from `head` while the socket has room; stops at a pending frame. The transport is corked meanwhile. */
+  function sendReady(): void {
+    transport?.cork();
+    let last: string | undefined;
+    try {
+      while (head < queue.length && socket.readyState === socket.OPEN && socket.bufferedAmount <= SOCKET_HIGH_WATER_BYTES) {
+        const entry = queue[head];
+        if (typeof entry.frame !== 'string') break;
+        take();
+        queuedBytes -= entry.size;
+        if (entry.frame === '' || entry.ticket.cancelled) continue;
+        // One behind: only the last frame of the stretch carries the write callback.
+        if (last !== undefined) socket.send(last);
+        last = entry.frame;
+      }
+      if (last !== undefined) socket.send(last, written);
+    } finally {
+      transport?.uncork();
+    }
+  }
+
+  function take(): void {
+    queue[head++] = undefined as unknown as Entry;
+    if (head > 1024 && head * 2 > queue.length) {
+      queue.splice(0, head);
+      head = 0;
+    }
+  }
+
   async function flush(): Promise<void> {
     if (flushing) return;
     flushing = true;
@@ -68,20 +118,20 @@ export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BY
           continue;
         }
         const entry = queue[head];
-        queue[head++] = undefined as unknown as Entry;
-        if (head > 1024 && head * 2 > queue.length) {
-          queue.splice(0, head);
-          head = 0;
+        if (typeof entry.frame === 'string') {
+          sendReady();
+          continue;
         }
+        // A frame still being executed: the ones after it wait for it, in order.
         let text: string;
         try {
-          text = typeof entry.frame === 'string' ? entry.frame : await entry.frame;
+          text = await entry.frame;
         } catch {
           text = '';
         }
+        take();
         queuedBytes -= entry.size;
-        if (text === '') continue;
-        if (entry.ticket.cancelled) continue;
+        if (text === '' || entry.ticket.cancelled) continue;
         socket.send(text, written);
       }
     } finally {
@@ -112,7 +162,7 @@ export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BY
         );
       queuedBytes += entry.size;
       queue.push(entry);
-      void flush();
+      schedule();
       if (used() <= highWater) return true;
       blocked.add(ticket);
       return false;
