@@ -7,6 +7,7 @@
  * subscription is ended (SLOW_CONSUMER), so one client that does not read holds at most the bound.
  */
 import type { WebSocket } from 'ws';
+import { encodeTextFrames } from './text-frames.js';
 
 /** What the socket may hold before frames wait here instead. */
 const SOCKET_HIGH_WATER_BYTES = 1 << 20;
@@ -28,10 +29,14 @@ interface Entry {
   size: number;
 }
 
-/** The connection's TCP socket (the upgrade request's, the one ws writes to): corked while a batch of frames is handed to ws. */
+/**
+ * The connection's TCP socket (the upgrade request's, the one ws writes to). Batches of `next`
+ * frames are written to it directly, whole frames in stream order, so they interleave with ws's
+ * own (control) frames only at frame boundaries; ws's bufferedAmount counts them, as it reads the
+ * socket's buffer. Only without extensions: a negotiated one (compression) would change the framing.
+ */
 export interface Transport {
-  cork(): void;
-  uncork(): void;
+  write(data: Buffer, callback: () => void): unknown;
 }
 
 export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BYTES, transport?: Transport) {
@@ -40,6 +45,7 @@ export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BY
   let queuedBytes = 0;
   let flushing = false;
   let scheduled = false;
+  const rawFrames = transport !== undefined && socket.extensions === '';
   let waiter: (() => void) | undefined;
   /** Tickets told there was no room, to wake when there is. */
   const blocked = new Set<OutboxTicket>();
@@ -66,8 +72,8 @@ export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BY
 
   /**
    * Frames pushed in one turn of the event loop (a commit fans out to many subscriptions of this
-   * connection) are written by one flush, after the pushes: the transport is corked meanwhile, so
-   * they leave in one write (writev) instead of a system call each.
+   * connection) are written by one flush, after the pushes, as one buffer: one write to the
+   * socket instead of a ws send, and a system call, each.
    */
   function schedule(): void {
     if (scheduled || flushing) return;
@@ -78,24 +84,24 @@ export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BY
     });
   }
 
-  /** Sends the frames queued from `head` while the socket has room; stops at a pending frame. The transport is corked meanwhile. */
+  /** Sends the frames queued from `head` while the socket has room; stops at a pending frame. */
   function sendReady(): void {
-    transport?.cork();
-    let last: string | undefined;
-    try {
-      while (head < queue.length && socket.readyState === socket.OPEN && socket.bufferedAmount <= SOCKET_HIGH_WATER_BYTES) {
-        const entry = queue[head];
-        if (typeof entry.frame !== 'string') break;
-        take();
-        queuedBytes -= entry.size;
-        if (entry.frame === '' || entry.ticket.cancelled) continue;
-        // One behind: only the last frame of the stretch carries the write callback.
-        if (last !== undefined) socket.send(last);
-        last = entry.frame;
-      }
-      if (last !== undefined) socket.send(last, written);
-    } finally {
-      transport?.uncork();
+    const batch: string[] = [];
+    let room = SOCKET_HIGH_WATER_BYTES - socket.bufferedAmount;
+    while (head < queue.length && room >= 0) {
+      const entry = queue[head];
+      if (typeof entry.frame !== 'string') break;
+      take();
+      queuedBytes -= entry.size;
+      if (entry.frame === '' || entry.ticket.cancelled) continue;
+      batch.push(entry.frame);
+      room -= entry.size;
+    }
+    if (batch.length === 0) return;
+    if (rawFrames) transport!.write(encodeTextFrames(batch), written);
+    else {
+      for (let i = 0; i < batch.length - 1; i++) socket.send(batch[i]);
+      socket.send(batch[batch.length - 1], written);
     }
   }
 
