@@ -38,8 +38,6 @@ type Values = Record<string, unknown>;
 const keyOf = (kind: string, namespace: string, name: string) => `${kind}\u0000${namespace}\u0000${name}`;
 
 export interface ReplayProjector {
-  /** Operations recorded since the last take(). */
-  readonly pending: number;
   /** Registers a current object copied from the snapshot (its rows are already in the target) and records its allocations. */
   addSnapshotObject(kind: string, namespace: string, name: string, object: KObject): void;
   /** Projects one log row ([revision, type, kind, namespace, name, uid, object JSON]). */
@@ -115,9 +113,6 @@ export function createReplayProjector(allocationsOf: (o: KObject) => Allocation[
   };
 
   return {
-    get pending() {
-      return ops.length;
-    },
     addSnapshotObject(kind, namespace, name, object) {
       const allocations = allocationsOf(object);
       current.set(keyOf(kind, namespace, name), { labels: object.metadata.labels, allocations: allocations.length ? allocations : NONE });
