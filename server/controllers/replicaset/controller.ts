@@ -6,6 +6,7 @@
  * observedGeneration when they change. Expectations keep it from acting twice on one observation.
  */
 import type { InformerEvent } from '../../client/informer.js';
+import { objectClientOf } from '../../client/object-client.js';
 import { createLogger } from '../../logging/logger.js';
 import type { KObject } from '../../resources/kind.js';
 import { kindByName } from '../../resources/registry.js';
@@ -34,6 +35,8 @@ export const replicaSetController: ControllerFactory = (ctx) => {
   const expectations = new Expectations();
   /** Per ReplicaSet uid: bumped when a create's requestId turns out spent. */
   const salts = new Map<string, number>();
+  // A sync's creates (up to burstReplicas at once) go out 25 to a document, which the server commits together.
+  const createPod = objectClientOf(ctx.client).batchedCreate('Pod');
 
   const owners = ownerKeys(replicaSets, 'ReplicaSet', (rs) => rs.spec.selector);
   const resolve = owners.resolve;
@@ -90,7 +93,7 @@ export const replicaSetController: ControllerFactory = (ctx) => {
     let manageError: Error | undefined;
     if (needsSync && !rs.metadata.deletionTimestamp) {
       const salt = salts.get(rs.metadata.uid) ?? 0;
-      manageError = await manageReplicas({ key, rs, pods: owned, client: ctx.client, expectations, burst: BURST, observedRevision, salt, recorder });
+      manageError = await manageReplicas({ key, rs, pods: owned, client: ctx.client, createPod, expectations, burst: BURST, observedRevision, salt, recorder });
       if (manageError instanceof SpentRequestIdError) salts.set(rs.metadata.uid, salt + 1);
       if (manageError) log.debug({ key, err: manageError }, 'manageReplicas failed');
     }
