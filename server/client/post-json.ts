@@ -11,7 +11,14 @@ export interface JsonAnswer {
   text: string;
 }
 
-const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+/**
+ * Every connection a burst opened is kept for the next one (Node's default keeps 256 idle and
+ * closes the rest): a process that runs many clients (the node agents, one per node) would
+ * otherwise close and reopen hundreds of connections per burst, a storm of connects that
+ * overflows the server's accept queue. Idle connections end when the server closes them.
+ */
+const KEEP_ALIVE = { keepAlive: true, maxFreeSockets: Number.MAX_SAFE_INTEGER };
+const agents = { http: new HttpAgent(KEEP_ALIVE), https: new HttpsAgent(KEEP_ALIVE) };
 
 export function postJson(url: URL, headers: Record<string, string>, body: string): Promise<JsonAnswer> {
   const secure = url.protocol === 'https:';

@@ -1,0 +1,53 @@
+/**
+ * The client's connections: a process that sends bursts of many requests at once (the node agents,
+ * one client per node) keeps the connections of one burst for the next, instead of closing all
+ * but a few hundred and opening them again (a storm of connects the server's accept queue drops).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postJson } from '../../server/client/post-json.js';
+
+/** More than Node's default of 256 idle connections kept per host. */
+const BURST = 300;
+
+let server: Server;
+let url: URL;
+let connections = 0;
+/** Requests held until a whole burst has arrived, so that every request of a burst is in flight at once. */
+let held: ServerResponse[] = [];
+
+beforeAll(async () => {
+  server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    req.resume();
+    req.on('end', () => {
+      held.push(res);
+      if (held.length < BURST) return;
+      for (const r of held.splice(0)) r.end(JSON.stringify({ data: { ok: true } }));
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.on('connection', () => connections++);
+  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve));
+  url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+const burst = () => Promise.all(Array.from({ length: BURST }, () => postJson(url, { 'content-type': 'application/json' }, '{"query":"{ revision }"}')));
+
+describe('postJson connections', () => {
+  it(`a second burst of ${BURST} concurrent requests reuses the first burst's connections`, async () => {
+    const first = await burst();
+    expect(first.every((a) => a.status === 200)).toBe(true);
+    expect(connections).toBe(BURST);
+    // The sockets go back to the agent's free list as their responses end.
+    await new Promise((r) => setImmediate(r));
+    const second = await burst();
+    expect(second.every((a) => a.status === 200)).toBe(true);
+    expect(connections).toBe(BURST);
+  }, 60_000);
+});
