@@ -5,7 +5,12 @@
  * producing (the watch engine lets it fall behind, to catch up by cursor) and is woken when the
  * connection has drained. A push that would take the connection past its bound is not queued: its
  * subscription is ended (SLOW_CONSUMER), so one client that does not read holds at most the bound.
+ *
+ * Frames handed over in one turn of the event loop (a commit's events, fanned out to a watcher)
+ * leave in one write: the connection's transport is corked at the first frame of the turn and
+ * uncorked when the turn ends, rather than one system call per frame.
  */
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 
 /** What the socket may hold before frames wait here instead. */
@@ -28,7 +33,11 @@ interface Entry {
   size: number;
 }
 
-export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BYTES) {
+/**
+ * `transport`: the connection's underlying stream (the upgraded request's socket), corked while a
+ * turn's frames are written; without it each frame is written on its own.
+ */
+export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BYTES, transport?: Duplex) {
   const queue: Entry[] = [];
   let head = 0;
   let queuedBytes = 0;
@@ -39,6 +48,18 @@ export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BY
   const lowWater = maxBytes / 4;
   const highWater = maxBytes / 2;
   const used = () => queuedBytes + socket.bufferedAmount;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    transport?.uncork();
+  };
+  /** Holds this turn's writes until the turn ends (nested corks from ws's own frame writes are counted by the stream). */
+  function corkForTurn(): void {
+    if (corked || !transport || transport.destroyed) return;
+    corked = true;
+    transport.cork();
+    process.nextTick(uncork);
+  }
 
   function wakeBlocked(): void {
     if (blocked.size === 0 || used() > lowWater) return;
@@ -82,6 +103,7 @@ export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BY
         queuedBytes -= entry.size;
         if (text === '') continue;
         if (entry.ticket.cancelled) continue;
+        corkForTurn();
         socket.send(text, written);
       }
     } finally {
