@@ -24,13 +24,14 @@ export function createGraphQLClient(url: string, options: { maxSockets?: number;
   /**
    * One POST. A kept-alive connection the server closed as idle just as the request went out
    * fails with ECONNRESET before any answer; as Node's documentation advises, that request is
-   * sent once more on a fresh connection (the server never read it).
+   * sent once more, on a connection of its own (the server never read it; another kept-alive
+   * connection may be as stale).
    */
   function send<T>(body: string, retry: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const req = http.request(
         {
-          agent,
+          agent: retry ? agent : false,
           host: target.hostname,
           port: target.port,
           path: target.pathname,
