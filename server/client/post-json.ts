@@ -12,16 +12,12 @@ export interface JsonAnswer {
 }
 
 /**
- * At most MAX_CONNECTIONS connections to a server per process; more requests at once wait here
- * for one (as client-go's rate limits hold a controller back). Without a bound, a burst (a
- * ReplicaSet's hundreds of creates, hundreds of nodes' status posts) opens a connection per
- * request: hundreds of connects a second that wait in the server's accept queue, where a probe's
- * new connection waited up to 20 s, and that the server's seats (256 for workload) could not run
- * at once anyway. Every connection opened is kept for the next burst rather than closed and opened
- * again (Node's default keeps 256 idle); idle ones end when the server closes them.
+ * Every connection a burst opened is kept for the next one (Node's default keeps 256 idle and
+ * closes the rest): a process that runs many clients (the node agents, one per node) would
+ * otherwise close and reopen hundreds of connections per burst, a storm of connects that
+ * overflows the server's accept queue. Idle connections end when the server closes them.
  */
-export const MAX_CONNECTIONS = 256;
-const KEEP_ALIVE = { keepAlive: true, maxSockets: MAX_CONNECTIONS, maxFreeSockets: MAX_CONNECTIONS };
+const KEEP_ALIVE = { keepAlive: true, maxFreeSockets: Number.MAX_SAFE_INTEGER };
 const agents = { http: new HttpAgent(KEEP_ALIVE), https: new HttpsAgent(KEEP_ALIVE) };
 
 export function postJson(url: URL, headers: Record<string, string>, body: string): Promise<JsonAnswer> {
