@@ -9,9 +9,13 @@ const types = {
   },
 } as pg.CustomTypesConfig;
 
-/** A pool for the store's reads and maintenance (the writer and the listener hold clients of their own). */
-export function createPool(url: string, max = 4): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, types });
+/**
+ * The store's pool (writes, catch-up, maintenance). `lockTimeoutMs` bounds how long a statement
+ * waits for a lock (the head row's, a table's): past it the batch fails UNAVAILABLE (retryable)
+ * instead of hanging its requests.
+ */
+export function createPool(url: string, lockTimeoutMs: number, max = 4): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, types, lock_timeout: lockTimeoutMs });
   // An idle client whose connection drops emits on the pool; the next query gets a new one.
   pool.on('error', () => {});
   return pool;

@@ -35,6 +35,8 @@ export interface PostgresStoreOptions extends Omit<StoreOptions, 'dataDir' | 'sy
   replicaDir?: string;
   /** The healing timer of the listener (ms, default 1000). */
   healEveryMs?: number;
+  /** How long a write waits for a lock in PostgreSQL before it fails UNAVAILABLE (default 10 s). */
+  lockTimeoutMs?: number;
   /** Reports a failure of background work (catch-up, credential write-through); default: ignored. */
   onError?: (error: unknown) => void;
 }
@@ -47,7 +49,7 @@ export interface PostgresStore extends Store {
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const allocationsOf = options.allocationsOf ?? (() => []);
   const onError = options.onError ?? (() => {});
-  const pool = createPool(options.url);
+  const pool = createPool(options.url, options.lockTimeoutMs ?? 10_000);
   await migratePostgres(pool);
   const replica = openReplica(allocationsOf, options.replicaDir);
   const { sqlite, db, st } = replica;
