@@ -26,6 +26,8 @@ import { openReplica } from './replica.js';
 import { createSerialQueue } from './serial-queue.js';
 import { copySnapshot } from './snapshot.js';
 import { replicatedTokens, TOKENS_CHANNEL } from './tokens.js';
+import { dumpDatabase } from './backup.js';
+import { verifyPostgresReplay } from './verify-replay.js';
 import { compactPostgres, FLOOR_CHANNEL, readFloors } from './compact.js';
 
 export interface PostgresStoreOptions extends Omit<StoreOptions, 'dataDir' | 'synchronous'> {
@@ -222,8 +224,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return versions.length === page.versions.length ? page : { versions, hasMore: false };
     },
     revisionBefore: (ts) => revisionBefore(sqlite, ts),
-    replay: () => Promise.reject(new KubeqlError('BAD_USER_INPUT', 'replay is not available on the PostgreSQL store yet', { field: 'verify' })),
-    backup: () => Promise.reject(new KubeqlError('BAD_USER_INPUT', 'back up a PostgreSQL store with pg_dump', { field: 'backup' })),
+    replay: ({ verify }) =>
+      verify
+        ? verifyPostgresReplay(pool, allocationsOf, options.replicaDir)
+        : Promise.reject(
+            new KubeqlError('BAD_USER_INPUT', 'rebuilding the projections in place is not available on the PostgreSQL store; replay(verify: true) checks them', { field: 'verify' }),
+          ),
+    backup: (file) => dumpDatabase(pool, options.url, file),
     onCommit(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
