@@ -100,4 +100,18 @@ describe.skipIf(postgresMissing !== undefined)('API servers on one PostgreSQL lo
     }
     expect((await b.gqlAs('not-a-token', '{ revision }')).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
+
+  it('serves GET /admin/backup as a pg_dump of one snapshot, with its revision', async () => {
+    const { servers } = await startServers(1);
+    const [a] = servers;
+    await a.ok(CREATE_POD, { i: POD('kept') });
+    const revision = (await a.ok('{ revision }')).revision as number;
+    const res = await fetch(new URL('/admin/backup', a.server.url), { headers: { authorization: `Bearer ${a.token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-kubeql-revision')).toBe(String(revision));
+    expect(res.headers.get('content-disposition')).toContain(`kubeql-${revision}.dump`);
+    const body = Buffer.from(await res.arrayBuffer());
+    // pg_dump's custom format begins with its magic.
+    expect(body.subarray(0, 5).toString()).toBe('PGDMP');
+  });
 });
