@@ -240,7 +240,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     health(): HealthCheck[] {
       const checks: HealthCheck[] = [{ name: 'database', ok: sqlite.open }];
-      checks.push(lastError ? { name: 'log-replication', ok: false, message: lastError.message } : { name: 'log-replication', ok: true });
+      const failure = commit.staleness() ?? lastError;
+      checks.push(failure ? { name: 'log-replication', ok: false, message: failure.message } : { name: 'log-replication', ok: true });
       return checks;
     },
     drain: () => queue.idle(),
