@@ -52,7 +52,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const allocationsOf = options.allocationsOf ?? (() => []);
   const onError = options.onError ?? (() => {});
   const pool = createPool(options.url, options.lockTimeoutMs ?? 10_000);
-  await migratePostgres(pool);
+  try {
+    await migratePostgres(pool);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
   const replica = openReplica(allocationsOf, options.replicaDir);
   const { sqlite, db, st } = replica;
   const queue = createSerialQueue();
@@ -86,9 +91,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     url: options.url,
     channels: [LOG_CHANNEL, TOKENS_CHANNEL, FLOOR_CHANNEL],
     healEveryMs: options.healEveryMs,
-    wake(channel) {
+    wake(channel, payload) {
       if (!ready) return;
-      if (channel === undefined || channel === LOG_CHANNEL) commit.catchUp().then(() => void (lastError = undefined), report);
+      // A head this replica holds already (its own commit, mostly) needs no read.
+      const known = channel === LOG_CHANNEL && payload !== undefined && Number(payload) <= counter.head;
+      if ((channel === undefined || channel === LOG_CHANNEL) && !known) commit.catchUp().then(() => void (lastError = undefined), report);
       if (channel === undefined || channel === TOKENS_CHANNEL) queue.run(() => credentials!.pull()).catch(report);
       if (channel === undefined || channel === FLOOR_CHANNEL) queue.run(() => followFloors()).catch(report);
     },
