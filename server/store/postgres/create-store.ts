@@ -46,6 +46,8 @@ export interface PostgresStoreOptions extends Omit<StoreOptions, 'dataDir' | 'sy
 /** A store on PostgreSQL: `close` starts the shutdown; `shutdown` also waits for its connections to end. */
 export interface PostgresStore extends Store {
   shutdown(): Promise<void>;
+  /** The local replica's SQLite file (a copy of the database's tables), for inspection by tests and operators; never write it. */
+  readonly replicaFile: string;
 }
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -256,5 +258,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       void shutdown();
     },
     shutdown,
+    replicaFile: sqlite.name,
   };
 }
