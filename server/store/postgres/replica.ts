@@ -43,9 +43,10 @@ export interface Replica {
   dispose(): void;
 }
 
-export function openReplica(allocationsOf: AllocationsOf, dir: string = tmpdir()): Replica {
+/** `verbose`, when given, is called with every statement the replica runs (statementCount). */
+export function openReplica(allocationsOf: AllocationsOf, dir: string = tmpdir(), verbose?: (sql: unknown) => void): Replica {
   const folder = mkdtempSync(join(dir, 'kubeql-replica-'));
-  const { sqlite, db } = openDatabase(folder, 'NORMAL');
+  const { sqlite, db } = openDatabase(folder, 'NORMAL', verbose);
   // A cache of PostgreSQL: a crash loses nothing the next start does not copy again.
   sqlite.pragma('synchronous = OFF');
   const st = prepareStatements(db);
