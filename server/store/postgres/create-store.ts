@@ -22,7 +22,7 @@ import { createPool } from './connect.js';
 import { createPostgresCommit, LOG_CHANNEL } from './group-commit.js';
 import { listenToLog } from './listen.js';
 import { migratePostgres } from './migrate.js';
-import { openReplica } from './replica.js';
+import { openReplica } from '../sqlite/replica.js';
 import { createSerialQueue } from './serial-queue.js';
 import { copySnapshot } from './snapshot.js';
 import { replicatedTokens, TOKENS_CHANNEL } from './tokens.js';
