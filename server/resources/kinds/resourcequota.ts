@@ -1,6 +1,6 @@
 /** ResourceQuota (v1): hard limits on what a namespace may hold (`pods`, `requests.cpu`, `count/deployments.apps`); the quota controller fills in `status.used`. */
 import type { KindDef } from '../kind.js';
-import { arr, isPlainObject, json, jsonOf, kindShape, obj, str, type Infer } from '../shape.js';
+import { arr, isPlainObject, jsonOf, kindShape, obj, str, type Infer } from '../shape.js';
 import { parseQuantity, quantityErrors } from '../quantity.js';
 import { mapKeyPath, type FieldError } from '../validation/field-error.js';
 import { qualifiedNameErrors } from '../validation/labels.js';
@@ -69,8 +69,8 @@ export const ResourceQuotaShape = kindShape('ResourceQuota', 'v1', {
     }),
   },
 }, obj('ResourceQuotaStatus', {
-  hard: { shape: json, description: 'The enforced hard limits.' },
-  used: { shape: json, description: 'What the namespace uses now, per resource.' },
+  hard: { shape: jsonOf<Record<string, unknown>>(), description: 'The enforced hard limits.' },
+  used: { shape: jsonOf<Record<string, unknown>>(), description: 'What the namespace uses now, per resource.' },
 }));
 /** A ResourceQuota, as the API stores and returns it. */
 export type ResourceQuota = Infer<typeof ResourceQuotaShape>;
