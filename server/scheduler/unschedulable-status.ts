@@ -1,5 +1,5 @@
 /** The status a pod that fits nowhere gets: condition PodScheduled=False, reason Unschedulable, and why; undefined when it already says so. */
-import type { KObject } from '../resources/kind.js';
+import type { Pod } from '../resources/objects.js';
 
 interface PodCondition {
   type: string;
@@ -10,9 +10,9 @@ interface PodCondition {
   lastTransitionTime?: string;
 }
 
-export function unschedulableStatus(pod: KObject, message: string, now = new Date()): Record<string, unknown> | undefined {
-  const status = (pod.status ?? {}) as { conditions?: PodCondition[] };
-  const conditions = Array.isArray(status.conditions) ? status.conditions : [];
+export function unschedulableStatus(pod: Pod, message: string, now = new Date()): Record<string, unknown> | undefined {
+  const status = pod.status ?? {};
+  const conditions: PodCondition[] = status.conditions ?? [];
   const current = conditions.find((c) => c.type === 'PodScheduled');
   if (current && current.status === 'False' && current.reason === 'Unschedulable' && current.message === message) return undefined;
   const condition: PodCondition = {
