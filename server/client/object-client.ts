@@ -125,6 +125,12 @@ export interface ObjectClient {
    * succeeds or fails on its own and answers nothing but that.
    */
   batched<K extends KindName, V extends BatchedVerb>(kind: K, verb: V, options?: MutationBatcherOptions): (call: BatchedCall<K, V>) => Promise<void>;
+  /**
+   * create, batched as `batched` writes are (the server commits a document's creates together); each
+   * call answers its object. The requestId is required: a create whose document failed at a later
+   * field is asked again with it, and the server answers the object it made.
+   */
+  batchedCreate<K extends KindName>(kind: K, options?: MutationBatcherOptions): (object: NewObject<K>, requestId: string) => Promise<ObjectOf<K>>;
 }
 
 export type BatchedVerb = 'updateStatus' | 'delete' | 'bind';
@@ -298,9 +304,18 @@ export function createObjectClient(graphql: KubeqlClient): ObjectClient {
             : [`bind${kind.kind}`, { ...key, nodeName: 'String!', resourceVersion: 'String' }];
       if (verb === 'bind' && kind.kind !== 'Pod') throw new ClientError([{ message: `${kind.kind} has no binding subresource` }], 'BAD_USER_INPUT');
       const batcher = createMutationBatcher(graphql, field, args, 'metadata { resourceVersion }', options);
-      return (call) => {
+      return async (call) => {
         const args: Record<string, unknown> = { ...call };
-        return batcher.call(kind.namespaced ? { namespace: 'default', ...args } : args);
+        await batcher.call(kind.namespaced ? { namespace: 'default', ...args } : args);
+      };
+    },
+    batchedCreate(kindName, options) {
+      const { kind, docs } = of(kindName);
+      const batcher = createMutationBatcher(graphql, `create${kind.kind}`, { input: `${kind.kind}Input!`, requestId: 'String' }, 'manifest', options);
+      return async (object, requestId) => {
+        const answer = (await batcher.call({ input: object, requestId })) as { manifest?: unknown } | undefined;
+        // Made, but its document failed at a later field (data is null): the requestId gets its answer.
+        return (answer?.manifest as any) ?? one(docs.create, { input: object, requestId });
       };
     },
     bind(key, nodeName, options = {}) {

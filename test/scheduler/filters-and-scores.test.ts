@@ -175,6 +175,26 @@ describe('the unschedulable message', () => {
     expect(unschedulableStatus({ ...p, status }, 'm1')).toBeUndefined();
     expect((unschedulableStatus({ ...p, status }, 'm2')!.conditions as any[])[0].message).toBe('m2');
   });
+
+  it('is not rewritten when only the split of the nodes between the same reasons changed', () => {
+    const p = pod();
+    const status = unschedulableStatus(p, '0/4 nodes are available: 2 Insufficient cpu, 2 Too many pods.')!;
+    const parked = { ...p, status };
+    // The same nodes kept off by the same reasons, counted differently (a cluster filling up): no write.
+    expect(unschedulableStatus(parked, '0/4 nodes are available: 1 Insufficient cpu, 3 Too many pods.')).toBeUndefined();
+    expect(unschedulableStatus(parked, '0/4 nodes are available: 3 Too many pods, 1 Insufficient cpu.')).toBeUndefined();
+    // A reason more or less, or another number of nodes: written, with the new message.
+    for (const message of [
+      '0/4 nodes are available: 4 Insufficient cpu.',
+      '0/4 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 2 Too many pods.',
+      '0/5 nodes are available: 3 Insufficient cpu, 2 Too many pods.',
+      'no nodes available to schedule pods',
+    ])
+      expect((unschedulableStatus(parked, message)!.conditions as any[])[0]).toMatchObject({ status: 'False', reason: 'Unschedulable', message });
+    // Another condition status before (bound, then unbound by a re-create): written.
+    const scheduled: Pod = { ...p, status: { conditions: [{ type: 'PodScheduled', status: 'True' }] } };
+    expect((unschedulableStatus(scheduled, '0/4 nodes are available: 2 Insufficient cpu, 2 Too many pods.')!.conditions as any[])[0].status).toBe('False');
+  });
 });
 
 describe('scores and choice', () => {

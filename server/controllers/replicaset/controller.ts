@@ -5,6 +5,7 @@
  * order, and writes status.replicas/fullyLabeledReplicas/readyReplicas/availableReplicas/
  * observedGeneration when they change. Expectations keep it from acting twice on one observation.
  */
+import { objectClientOf } from '../../client/object-client.js';
 import { createLogger } from '../../logging/logger.js';
 import { claimObjects } from '../framework/controller-ref.js';
 import { hasCode } from '../create-object.js';
@@ -30,6 +31,8 @@ export const replicaSetController: ControllerFactory = (ctx) => {
   const expectations = new Expectations();
   /** Per ReplicaSet uid: bumped when a create's requestId turns out spent. */
   const salts = new Map<string, number>();
+  // A sync's creates (up to burstReplicas at once) go out 25 to a document, which the server commits together.
+  const createPod = objectClientOf(ctx.client).batchedCreate('Pod');
 
   // Expectations are observed before the reconciler hears of a pod's change (subscribed first).
   const tracker = trackOwnedPods({ kind: 'ReplicaSet', owners: replicaSets, pods, expectations });
@@ -59,7 +62,7 @@ export const replicaSetController: ControllerFactory = (ctx) => {
     let manageError: Error | undefined;
     if (needsSync && !rs.metadata.deletionTimestamp) {
       const salt = salts.get(rs.metadata.uid) ?? 0;
-      manageError = await manageReplicas({ key, rs, pods: owned, client: ctx.client, expectations, burst: BURST, observedRevision, salt, recorder });
+      manageError = await manageReplicas({ key, rs, pods: owned, client: ctx.client, createPod, expectations, burst: BURST, observedRevision, salt, recorder });
       if (manageError instanceof SpentRequestIdError) salts.set(rs.metadata.uid, salt + 1);
       if (manageError) log.debug({ key, err: manageError }, 'manageReplicas failed');
     }

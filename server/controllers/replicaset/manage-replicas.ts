@@ -13,7 +13,7 @@
 import type { Pod, ReplicaSet } from '../../resources/objects.js';
 import type { KubeqlClient } from '../../client/client.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
-import { createObject } from '../create-object.js';
+import type { NewObject } from '../../client/object-client.js';
 import type { Expectations } from '../framework/expectations.js';
 import { deleteObject } from '../framework/object-requests.js';
 import { objectKey } from '../framework/reconciler.js';
@@ -29,6 +29,8 @@ export interface ManageOptions {
   /** The active pods the ReplicaSet controls. */
   pods: Pod[];
   client: KubeqlClient;
+  /** Creates a pod with a requestId (the controller's batched create: a sync's creates share documents and commits). */
+  createPod: (input: NewObject<'Pod'>, requestId: string) => Promise<Pod>;
   expectations: Expectations;
   /** At most this many creates or deletes per sync (Kubernetes' burstReplicas, 500). */
   burst: number;
@@ -55,7 +57,7 @@ export async function manageReplicas(o: ManageOptions): Promise<Error | undefine
     const { successes, error } = await slowStartBatch(count, async (i) => {
       let pod: Pod;
       try {
-        pod = await createObject(o.client, 'Pod', input, createRequestId(rs, o.salt, pods.length + i));
+        pod = await o.createPod(input, createRequestId(rs, o.salt, pods.length + i));
       } catch (error) {
         o.recorder?.event(rs, 'Warning', 'FailedCreate', `Error creating: ${(error as Error).message}`);
         throw error;
