@@ -1,5 +1,5 @@
 /** What a simulated node reports about itself: labels, capacity and allocatable, conditions, addresses (as a kubelet registers and posts them). */
-import type { KObject } from '../resources/kind.js';
+import type { Node } from '../resources/objects.js';
 
 export interface NodeShape {
   name: string;
@@ -42,8 +42,8 @@ const CONDITIONS: ReadonlyArray<Omit<NodeCondition, 'lastHeartbeatTime' | 'lastT
 export const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** The status the node posts; times of conditions that did not change are kept from `current`. */
-export function nodeStatus(shape: NodeShape, address: string, current: KObject | undefined, at = now()): Record<string, unknown> {
-  const old = ((current?.status ?? {}) as { conditions?: NodeCondition[] }).conditions ?? [];
+export function nodeStatus(shape: NodeShape, address: string, current: Node | undefined, at = now()): Record<string, unknown> {
+  const old = current?.status?.conditions ?? [];
   const resources = { cpu: shape.cpu, memory: shape.memory, pods: shape.pods, 'ephemeral-storage': '100Gi' };
   return {
     ...(current?.status ?? {}),
@@ -63,5 +63,4 @@ export function nodeStatus(shape: NodeShape, address: string, current: KObject |
 }
 
 /** Whether the node's Ready condition says True. */
-export const isReady = (node: KObject | undefined) =>
-  (((node?.status ?? {}) as { conditions?: NodeCondition[] }).conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+export const isReady = (node: Node | undefined) => (node?.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');

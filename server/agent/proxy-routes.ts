@@ -5,22 +5,10 @@
  * whenever either object changes, and a round-robin choice of endpoint per route.
  */
 import type { Informer, InformerEvent } from '../client/informer.js';
-import type { KObject } from '../resources/kind.js';
-
-interface ServicePort {
-  name?: string;
-  port: number;
-  protocol?: string;
-  nodePort?: number;
-}
+import type { Endpoints, Service } from '../resources/objects.js';
 
 /** The address NodePort routes are keyed by: any address of any node. */
 export const ANY_NODE = '0.0.0.0';
-
-interface EndpointSubset {
-  addresses?: Array<{ ip: string }>;
-  ports?: Array<{ name?: string; port: number; protocol?: string }>;
-}
 
 export interface Route {
   /** namespace/name of the Service */
@@ -31,11 +19,11 @@ export interface Route {
 }
 
 /** The routes of one service, from it and its Endpoints (ports matched by name and protocol, as kube-proxy does). */
-export function serviceRoutes(service: KObject, endpoints: KObject | undefined): Map<string, Route> {
+export function serviceRoutes(service: Service, endpoints: Endpoints | undefined): Map<string, Route> {
   const routes = new Map<string, Route>();
-  const spec = (service.spec ?? {}) as { clusterIP?: string; type?: string; ports?: ServicePort[] };
+  const spec = service.spec;
   if (!spec.clusterIP || spec.clusterIP === 'None' || spec.type === 'ExternalName') return routes;
-  const subsets = ((endpoints?.subsets ?? []) as EndpointSubset[]) ?? [];
+  const subsets = endpoints?.subsets ?? [];
   const key = `${service.metadata.namespace}/${service.metadata.name}`;
   for (const sp of spec.ports ?? []) {
     const protocol = sp.protocol ?? 'TCP';
@@ -64,10 +52,10 @@ export class ProxyRoutes {
   updatedAt = 0;
 
   constructor(
-    private readonly services: Informer,
-    private readonly endpoints: Informer,
+    private readonly services: Informer<Service>,
+    private readonly endpoints: Informer<Endpoints>,
   ) {
-    const refresh = (e: InformerEvent) => this.refresh(e.object.metadata.namespace ?? '', e.object.metadata.name);
+    const refresh = (e: InformerEvent<Service | Endpoints>) => this.refresh(e.object.metadata.namespace ?? '', e.object.metadata.name);
     this.subscriptions = [services.events$.subscribe(refresh), endpoints.events$.subscribe(refresh)];
   }
 

@@ -4,6 +4,7 @@
  * Endpoints with the API server's address; Kubeql's listens on loopback, which Endpoints may not
  * hold (validation refuses 127.0.0.0/8, as Kubernetes does), so there are none.
  */
+import type { ServiceSpec } from '../resources/objects.js';
 import { kindByName } from '../resources/registry.js';
 import { prepareObject } from '../resources/validate-object.js';
 import type { WriteTx } from '../store/types.js';
@@ -26,11 +27,9 @@ function firstAddress(cidr: string): string {
 export function ensureKubernetesService(tx: WriteTx, ctx: VerbContext, ranges: AllocationRanges): void {
   if (tx.get('Service', 'default', KUBERNETES_SERVICE)) return;
   const kind = kindByName('Service')!;
-  const manifest = {
-    metadata: { name: KUBERNETES_SERVICE, namespace: 'default', labels: LABELS },
-    spec: { type: 'ClusterIP', clusterIP: firstAddress(ranges.serviceClusterIpRange), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 443 }] },
-  };
+  const spec: ServiceSpec = { type: 'ClusterIP', clusterIP: firstAddress(ranges.serviceClusterIpRange), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 443 }] };
   // Taken already (an operator's Service): any free address will do.
-  if (tx.isAllocated('service-cluster-ip', manifest.spec.clusterIP)) delete (manifest.spec as { clusterIP?: string }).clusterIP;
+  if (tx.isAllocated('service-cluster-ip', spec.clusterIP!)) delete spec.clusterIP;
+  const manifest = { metadata: { name: KUBERNETES_SERVICE, namespace: 'default', labels: LABELS }, spec };
   createInTx(tx, ctx, kind, prepareObject(kind, manifest, 'bootstrap'), { verb: 'create', path: 'bootstrap' });
 }

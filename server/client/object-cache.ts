@@ -1,12 +1,13 @@
 /** An informer's local cache: objects by namespace/name, with indexes by namespace, owner uid, node name and label. */
 import type { KObject } from '../resources/kind.js';
+import { isKind } from '../resources/objects.js';
 
 export type IndexName = 'namespace' | 'owner' | 'nodeName' | 'label';
 
 function indexValues(o: KObject): Array<[IndexName, string]> {
   const values: Array<[IndexName, string]> = [['namespace', o.metadata.namespace ?? '']];
   for (const ref of o.metadata.ownerReferences ?? []) values.push(['owner', ref.uid]);
-  const node = (o.spec as { nodeName?: string } | undefined)?.nodeName;
+  const node = isKind(o, 'Pod') ? o.spec.nodeName : undefined;
   if (node) values.push(['nodeName', node]);
   for (const [k, v] of Object.entries(o.metadata.labels ?? {})) values.push(['label', `${k}=${v}`]);
   return values;

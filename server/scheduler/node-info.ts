@@ -1,5 +1,5 @@
 /** One node as the scheduler sees it: the Node's facts plus the pods placed on it (bound or assumed) and what they request. */
-import type { KObject } from '../resources/kind.js';
+import type { Node } from '../resources/objects.js';
 import type { PodInfo } from './pod-info.js';
 import { nodeAllocatable, type Resources } from './resources.js';
 
@@ -15,7 +15,7 @@ const empty = (): Resources => ({ milliCpu: 0, memory: 0, pods: 0 });
 
 export class NodeInfo {
   /** Undefined while pods name a node the scheduler has not seen (yet). */
-  node?: KObject;
+  node?: Node;
   labels: Record<string, string> = {};
   zone = '';
   allocatable: Resources = empty();
@@ -31,14 +31,14 @@ export class NodeInfo {
 
   constructor(readonly name: string) {}
 
-  setNode(node: KObject | undefined): void {
+  setNode(node: Node | undefined): void {
     this.node = node;
-    const spec = (node?.spec ?? {}) as { taints?: Taint[]; unschedulable?: boolean };
-    const conditions = ((node?.status ?? {}) as { conditions?: Array<{ type: string; status: string }> }).conditions ?? [];
+    const spec = node?.spec ?? {};
+    const conditions = node?.status?.conditions ?? [];
     this.labels = node?.metadata.labels ?? {};
     this.zone = this.labels[ZONE_LABEL] ?? '';
     this.allocatable = node ? nodeAllocatable(node) : empty();
-    this.taints = Array.isArray(spec.taints) ? spec.taints : [];
+    this.taints = spec.taints ?? [];
     this.unschedulable = spec.unschedulable === true;
     this.ready = conditions.some((c) => c.type === 'Ready' && c.status === 'True');
   }

@@ -1,6 +1,5 @@
 /** The resources the scheduler accounts for (cpu in millicores, memory in bytes, pod count), read from pods and nodes with the quantity parser. */
-import type { KObject } from '../resources/kind.js';
-import type { Container, Pod } from '../resources/objects.js';
+import type { Container, Node, Pod } from '../resources/objects.js';
 import { milli, parseQuantity } from '../resources/quantity.js';
 
 export interface Resources {
@@ -56,8 +55,8 @@ export function podRequests(pod: Pod, nonZero = false): Resources {
 }
 
 /** A node's allocatable resources; a node without `allocatable` offers its capacity (as the API server defaults it). */
-export function nodeAllocatable(node: KObject): Resources {
-  const status = (node.status ?? {}) as { allocatable?: Record<string, unknown>; capacity?: Record<string, unknown> };
+export function nodeAllocatable(node: Node): Resources {
+  const status = node.status ?? {};
   const a = status.allocatable ?? status.capacity ?? {};
   return { milliCpu: cpuOf(a.cpu), memory: memoryOf(a.memory), pods: Math.floor(parseQuantity(a.pods ?? 0) ?? 0) };
 }

@@ -3,6 +3,7 @@
  * assumed (decided, bind in flight). A pod is assumed on its node the moment it is chosen, so the
  * next decision already counts it; the watch later confirms it, or a failed bind forgets it.
  */
+import type { Node } from '../resources/objects.js';
 import type { KObject } from '../resources/kind.js';
 import { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
@@ -34,7 +35,7 @@ export class SchedulerCache implements ScoreContext {
     return this.nodeInfos.get(name);
   }
 
-  setNode(node: KObject): void {
+  setNode(node: Node): void {
     const info = this.infoFor(node.metadata.name);
     const zoneBefore = info.zone;
     const known = Boolean(info.node);

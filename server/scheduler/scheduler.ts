@@ -12,6 +12,7 @@ import { objectClientOf } from '../client/object-client.js';
 import { createEventRecorder } from '../client/event-recorder.js';
 import { createSharedInformers } from '../client/shared-informers.js';
 import type { KObject } from '../resources/kind.js';
+import type { Node, Pod } from '../resources/objects.js';
 import { findNode, type FindNodeState } from './find-node.js';
 import { podInfo, podKey } from './pod-info.js';
 import { SchedulerCache } from './scheduler-cache.js';
@@ -35,10 +36,10 @@ export interface SchedulerOptions extends SchedulingQueueOptions {
 }
 
 /** What a node offers a pod changed (not just a heartbeat): parked pods get another try. */
-function nodeChangedForScheduling(old: KObject | undefined, now: KObject): boolean {
+function nodeChangedForScheduling(old: Node | undefined, now: Node): boolean {
   if (!old) return true;
-  const facts = (n: KObject) => {
-    const status = (n.status ?? {}) as { allocatable?: unknown; capacity?: unknown; conditions?: Array<{ type: string; status: string }> };
+  const facts = (n: Node) => {
+    const status = n.status ?? {};
     return [n.metadata.labels, n.spec, status.allocatable, status.capacity, (status.conditions ?? []).map((c) => [c.type, c.status])];
   };
   return !isDeepStrictEqual(facts(old), facts(now));
@@ -146,7 +147,7 @@ export function startScheduler(options: SchedulerOptions) {
     }
   }
 
-  function recordUnschedulable(pod: KObject, message: string): void {
+  function recordUnschedulable(pod: Pod, message: string): void {
     const key = podKey(pod);
     // Every failed attempt is an occurrence; the recorder folds repeats into one Event's count.
     recorder.event(pod, 'Warning', 'FailedScheduling', message);

@@ -7,7 +7,7 @@
  * every parked pod would otherwise rewrite its status. Each attempt's exact message still goes to
  * the FailedScheduling Event.
  */
-import type { KObject } from '../resources/kind.js';
+import type { Pod } from '../resources/objects.js';
 
 interface PodCondition {
   type: string;
@@ -18,9 +18,9 @@ interface PodCondition {
   lastTransitionTime?: string;
 }
 
-export function unschedulableStatus(pod: KObject, message: string, now = new Date()): Record<string, unknown> | undefined {
-  const status = (pod.status ?? {}) as { conditions?: PodCondition[] };
-  const conditions = Array.isArray(status.conditions) ? status.conditions : [];
+export function unschedulableStatus(pod: Pod, message: string, now = new Date()): Record<string, unknown> | undefined {
+  const status = pod.status ?? {};
+  const conditions: PodCondition[] = status.conditions ?? [];
   const current = conditions.find((c) => c.type === 'PodScheduled');
   if (current && current.status === 'False' && current.reason === 'Unschedulable' && sameNews(current.message, message)) return undefined;
   const condition: PodCondition = {

@@ -183,3 +183,31 @@ describe('replicaset controller', () => {
     await eventually(() => rsConverged('adopt', 2), 20_000, () => cm.output());
   });
 });
+
+describe('minReadySeconds', () => {
+  it('a pod ready for less than minReadySeconds is not yet available; the controller looks again when it will be, with no other change to wake it', async () => {
+    const rs = replicaSet('slow', 2);
+    const { uid } = (await api.ok(CREATE_RS, { i: { ...rs, spec: { ...rs.spec, minReadySeconds: 2 } } })).createReplicaSet.metadata;
+    const cm = controllerManager();
+    const pods = (await eventually(async () => {
+      const owned = await ownedPods(uid);
+      return owned.length === 2 ? owned : undefined;
+    }, 20_000, () => cm.output()))!;
+
+    // Playing the node agent: one pod turns Running and Ready now; the other stays Pending, so not every replica is ready.
+    const readySince = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    const ready = { phase: 'Running', podIP: '10.128.0.9', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: readySince }] };
+    await api.ok(`mutation($n: String!, $s: JSON!) { updatePodStatus(namespace: "default", name: $n, status: $s) { metadata { name } } }`, { n: pods[0].metadata.name, s: ready });
+
+    const status = async () => (await api.ok(RS_STATE, { n: 'slow' })).replicaSet.manifest.status;
+    await eventually(async () => ((await status()).readyReplicas === 1 ? true : undefined), 15_000, () => cm.output());
+    // Nothing else changes from here on: only the controller's own look-again can make the pod count as available.
+    const available = await eventually(async () => ((await status()).availableReplicas === 1 ? true : undefined), 15_000, () => cm.output());
+    expect(available).toBe(true);
+    const rows = api.db().prepare(`SELECT ts, object FROM events WHERE kind = 'ReplicaSet' AND name = 'slow' ORDER BY revision`).all() as Array<{ ts: number; object: string }>;
+    const first = rows.find((r) => JSON.parse(r.object).status?.availableReplicas === 1)!;
+    // Never before the pod had been ready for minReadySeconds.
+    expect(first.ts).toBeGreaterThanOrEqual(Date.parse(readySince) + 2000);
+    expect((await status()).readyReplicas).toBe(1);
+  }, 60_000);
+});

@@ -4,9 +4,10 @@ import { chargesOf, missingPodResources } from '../../server/resources/quota/cha
 import { quotaCovers } from '../../server/resources/quota/scopes.js';
 import { kindByName } from '../../server/resources/registry.js';
 import type { KObject } from '../../server/resources/kind.js';
+import type { Pod } from '../../server/resources/objects.js';
 
-const pod = (spec: Record<string, unknown>, status: Record<string, unknown> = { phase: 'Pending' }, meta: Record<string, unknown> = {}): KObject =>
-  ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns', ...meta }, spec, status }) as unknown as KObject;
+const pod = (spec: Record<string, unknown>, status: Record<string, unknown> = { phase: 'Pending' }, meta: Record<string, unknown> = {}): Pod =>
+  ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns', ...meta }, spec, status }) as unknown as Pod;
 const container = (resources?: object) => ({ name: 'c', image: 'x', ...(resources ? { resources } : {}) });
 
 describe('quota amounts', () => {

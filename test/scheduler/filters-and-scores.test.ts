@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KObject } from '../../server/resources/kind.js';
-import type { Pod } from '../../server/resources/objects.js';
+import type { Node, Pod } from '../../server/resources/objects.js';
 import { runFilters } from '../../server/scheduler/filters/all.js';
 import { nodeAffinity } from '../../server/scheduler/filters/node-affinity.js';
 import { nodeName } from '../../server/scheduler/filters/node-name.js';
@@ -19,8 +18,9 @@ import { ownerSpread } from '../../server/scheduler/scores/owner-spread.js';
 import { unschedulableStatus } from '../../server/scheduler/unschedulable-status.js';
 
 let seq = 0;
-function node(name: string, o: { labels?: Record<string, string>; cpu?: string; memory?: string; pods?: string; taints?: unknown[]; unschedulable?: boolean; ready?: string } = {}): KObject {
-  return {
+function node(name: string, o: { labels?: Record<string, string>; cpu?: string; memory?: string; pods?: string; taints?: unknown[]; unschedulable?: boolean; ready?: string } = {}): Node {
+  // Fixtures may carry what validation would refuse: the scheduler must read them all the same.
+  return <Node>{
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name, uid: `n-${name}`, resourceVersion: '1', generation: 1, creationTimestamp: '', labels: o.labels ?? {} },
@@ -44,7 +44,7 @@ function pod(spec: Record<string, unknown> = {}, o: { owner?: string; name?: str
   };
 }
 
-const info = (n: KObject) => {
+const info = (n: Node) => {
   const i = new NodeInfo(n.metadata.name);
   i.setNode(n);
   return i;
@@ -192,7 +192,7 @@ describe('the unschedulable message', () => {
     ])
       expect((unschedulableStatus(parked, message)!.conditions as any[])[0]).toMatchObject({ status: 'False', reason: 'Unschedulable', message });
     // Another condition status before (bound, then unbound by a re-create): written.
-    const scheduled = { ...p, status: { conditions: [{ type: 'PodScheduled', status: 'True' }] } };
+    const scheduled: Pod = { ...p, status: { conditions: [{ type: 'PodScheduled', status: 'True' }] } };
     expect((unschedulableStatus(scheduled, '0/4 nodes are available: 2 Insufficient cpu, 2 Too many pods.')!.conditions as any[])[0].status).toBe('False');
   });
 });

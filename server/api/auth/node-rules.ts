@@ -5,6 +5,7 @@
  * write its own Node and Lease; write the status of, and finally delete, the pods bound to it;
  * record Events. Nothing else.
  */
+import { isKind } from '../../resources/objects.js';
 import type { KObject } from '../../resources/kind.js';
 import { references } from '../../resources/pod-references.js';
 import type { Attributes } from './attributes.js';
@@ -27,7 +28,7 @@ export function nodeAllows(nodeName: string, a: Attributes, podsOnNode: () => KO
   if (a.resource === 'nodes') return own && ['create', 'update', 'patch'].includes(a.verb) && (!a.subresource || a.subresource === 'status');
   if (a.resource === 'leases') return own && a.namespace === 'kube-node-lease' && ['create', 'update', 'patch', 'delete'].includes(a.verb) && !a.subresource;
   if (a.resource === 'pods') {
-    const boundHere = (a.object?.spec as { nodeName?: string } | undefined)?.nodeName === nodeName;
+    const boundHere = a.object !== undefined && isKind(a.object, 'Pod') && a.object.spec.nodeName === nodeName;
     if (a.subresource === 'status') return boundHere && ['update', 'patch'].includes(a.verb);
     if (!a.subresource) return boundHere && a.verb === 'delete';
   }

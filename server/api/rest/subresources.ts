@@ -3,6 +3,7 @@
  * `pods/binding`, `pods/eviction` (policy/v1 Eviction, so kubectl drain works); `log`, `exec`,
  * `attach` and `portforward` answer a Status saying that Kubeql runs no containers.
  */
+import { isKind } from '../../resources/objects.js';
 import type { KObject } from '../../resources/kind.js';
 import { isPlainObject } from '../../resources/shape.js';
 import { attributesFor } from '../auth/attributes.js';
@@ -45,7 +46,7 @@ function scaleOf(r: KindRequest, o: KObject) {
   let replicas: unknown = o;
   for (const p of path) replicas = isPlainObject(replicas) ? replicas[p] : undefined;
   const status = (o.status ?? {}) as Record<string, unknown>;
-  const selector = (o.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
+  const selector = isKind(o, 'Deployment') || isKind(o, 'ReplicaSet') || isKind(o, 'StatefulSet') ? o.spec.selector.matchLabels : undefined;
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',

@@ -1,4 +1,5 @@
 /** bind: assigns an unbound pod to a node, setting `spec.nodeName` and `PodScheduled=True` in one event (the pods/binding subresource). */
+import { isKind } from '../../resources/objects.js';
 import { KubeqlError, badInput } from '../../errors.js';
 import type { KObject } from '../../resources/kind.js';
 import { dns1123SubdomainErrors } from '../../resources/validation/names.js';
@@ -40,11 +41,12 @@ function bindingConflict(pod: KObject, reason: string): KubeqlError {
 export function bindInTx(tx: WriteTx, ctx: VerbContext, current: KObject, nodeName: string, requestId?: string | null): KObject {
   const name = current.metadata.name;
   if (current.metadata.deletionTimestamp) throw bindingConflict(current, `pod ${name} is being deleted, cannot be assigned to a host`);
-  const bound = (current.spec as { nodeName?: string } | undefined)?.nodeName;
+  if (!isKind(current, 'Pod')) throw new Error(`bind: ${current.kind} ${name} is not a Pod`);
+  const bound = current.spec.nodeName;
   if (bound) throw bindingConflict(current, `pod ${name} is already assigned to node ${JSON.stringify(bound)}`);
 
   const next = structuredClone(current);
-  (next.spec as { nodeName?: string }).nodeName = nodeName;
+  next.spec.nodeName = nodeName;
   // The binding changes the spec: generation moves, as Kubernetes does since pods track generation.
   next.metadata.generation = current.metadata.generation + 1;
   next.status = { ...next.status };

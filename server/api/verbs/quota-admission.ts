@@ -8,6 +8,7 @@
  * creates are serialized by the transaction and cannot both squeeze under the limit, and a stale
  * or missing `status.used` never lets anything through.
  */
+import { isKind } from '../../resources/objects.js';
 import { KubeqlError } from '../../errors.js';
 import type { KObject, KindDef } from '../../resources/kind.js';
 import { formatQuotaAmount } from '../../resources/quota/amounts.js';
@@ -33,7 +34,7 @@ export function admitQuota(tx: WriteTx, kind: KindDef, object: KObject): void {
     if (!quotaCovers(quota, kind.kind, object)) continue;
     const hard = hardOf(quota);
     const names = Object.keys(hard);
-    const missing = kind.kind === 'Pod' ? missingPodResources(object, names) : [];
+    const missing = isKind(object, 'Pod') ? missingPodResources(object, names) : [];
     if (missing.length) throw forbidden(`failed quota: ${quota.metadata.name}: must specify ${missing.join(',')}`, quota.metadata.name);
     const constrained = names.filter((n) => requested[n] !== undefined).sort();
     if (constrained.length === 0) continue;

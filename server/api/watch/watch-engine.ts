@@ -6,6 +6,7 @@
  * whose consumer is full drops out of the live set and later catches up by cursor, from the window
  * or from the log; one that falls too far behind is ended with SLOW_CONSUMER.
  */
+import { isKind, type KObject } from '../../resources/objects.js';
 import { KubeqlError, expired } from '../../errors.js';
 import type { EventLog, ObjectKey, Projections, StoredEvent } from '../../store/types.js';
 import { createEventWindow } from './event-window.js';
@@ -100,6 +101,9 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
     return set;
   }
 
+  /** The node a pod is bound to (the trigger index's third key); other kinds have none. */
+  const nodeNameOf = (o: KObject | undefined) => (o && isKind(o, 'Pod') ? o.spec.nodeName : undefined);
+
   function candidates(e: LogEvent): Group[] {
     const k = index.get(e.event.kind);
     if (!k) return [];
@@ -108,10 +112,10 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
     if (ns) found.push(...ns);
     if (k.byNode.size > 0) {
       const nodes = new Set<string>();
-      const now = (e.event.object.spec as { nodeName?: string } | undefined)?.nodeName;
+      const now = nodeNameOf(e.event.object);
       if (now) nodes.add(now);
       if (e.event.type !== 'ADDED') {
-        const before = (e.previous()?.spec as { nodeName?: string } | undefined)?.nodeName;
+        const before = nodeNameOf(e.previous());
         if (before) nodes.add(before);
       }
       for (const node of nodes) found.push(...(k.byNode.get(node) ?? []));

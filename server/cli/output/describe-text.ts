@@ -1,5 +1,6 @@
 /** `kq describe`'s text: kubectl's layout (aligned `Key:  value` lines, nested sections indented by two, camelCase keys as words). */
 import type { KObject, KindDef } from '../../resources/kind.js';
+import { isKind } from '../../resources/objects.js';
 import { eventRows, eventsSection } from './event-rows.js';
 import { humanDuration } from '../../resources/printing/age.js';
 import { labelsText } from '../../resources/printing/cells.js';
@@ -64,12 +65,13 @@ function mapLines(lines: Line[], key: string, map: Record<string, string> | unde
 }
 
 /** Lines a kind adds to the header (a pod's node, status and IP; a workload's replica counts). */
-function summary(kind: KindDef, o: KObject): Line[] {
-  const spec = (o.spec ?? {}) as Record<string, any>;
-  const status = (o.status ?? {}) as Record<string, any>;
+function summary(o: KObject): Line[] {
   const line = (key: string, value: unknown) => ({ indent: 0, key, value: value === undefined || value === null ? '<none>' : String(value) });
-  if (kind.kind === 'Pod') return [line('Node', spec.nodeName), line('Status', podStatus(o)), line('IP', status.podIP)];
-  if (kind.kind === 'Job') {
+  const replicas = (desired?: number, updated?: number, total?: number, available?: number, unavailable?: number) =>
+    line('Replicas', `${desired ?? 0} desired | ${updated ?? 0} updated | ${total ?? 0} total | ${available ?? 0} available | ${unavailable ?? 0} unavailable`);
+  if (isKind(o, 'Pod')) return [line('Node', o.spec.nodeName), line('Status', podStatus(o)), line('IP', o.status?.podIP)];
+  if (isKind(o, 'Job')) {
+    const status = o.status ?? {};
     const start = Date.parse(status.startTime ?? '');
     const end = Date.parse(status.completionTime ?? '');
     return [
@@ -79,18 +81,23 @@ function summary(kind: KindDef, o: KObject): Line[] {
       line('Pods Statuses', `${status.active ?? 0} Active (${status.ready ?? 0} Ready) / ${status.succeeded ?? 0} Succeeded / ${status.failed ?? 0} Failed`),
     ];
   }
-  if (kind.kind === 'DaemonSet')
+  if (isKind(o, 'DaemonSet')) {
+    const status = o.status ?? {};
     return [
-      line('Node-Selector', labelsText(spec.template?.spec?.nodeSelector)),
+      line('Node-Selector', labelsText(o.spec.template.spec.nodeSelector)),
       line('Desired Number of Nodes Scheduled', status.desiredNumberScheduled ?? 0),
       line('Current Number of Nodes Scheduled', status.currentNumberScheduled ?? 0),
       line('Number of Nodes Scheduled with Up-to-date Pods', status.updatedNumberScheduled ?? 0),
       line('Number of Nodes Scheduled with Available Pods', status.numberAvailable ?? 0),
       line('Number of Nodes Misscheduled', status.numberMisscheduled ?? 0),
     ];
-  if (kind.kind === 'StatefulSet') return [line('Replicas', `${spec.replicas ?? 0} desired | ${status.replicas ?? 0} total`)];
-  if (kind.scale)
-    return [line('Replicas', `${spec.replicas ?? 0} desired | ${status.updatedReplicas ?? 0} updated | ${status.replicas ?? 0} total | ${status.availableReplicas ?? 0} available | ${status.unavailableReplicas ?? 0} unavailable`)];
+  }
+  if (isKind(o, 'StatefulSet')) return [line('Replicas', `${o.spec.replicas ?? 0} desired | ${o.status?.replicas ?? 0} total`)];
+  if (isKind(o, 'Deployment')) {
+    const s = o.status ?? {};
+    return [replicas(o.spec.replicas, s.updatedReplicas, s.replicas, s.availableReplicas, s.unavailableReplicas)];
+  }
+  if (isKind(o, 'ReplicaSet')) return [replicas(o.spec.replicas, undefined, o.status?.replicas, o.status?.availableReplicas, undefined)];
   return [];
 }
 
@@ -128,7 +135,7 @@ export function describeText(kind: KindDef, o: KObject, related: { endpoints?: K
   if (controller) lines.push({ indent: 0, key: 'Controlled By', value: `${controller.kind}/${controller.name}` });
   if (meta.finalizers?.length) lines.push({ indent: 0, key: 'Finalizers', value: `[${meta.finalizers.join(' ')}]` });
   lines.push({ indent: 0, key: 'Resource Version', value: meta.resourceVersion });
-  lines.push(...summary(kind, o));
+  lines.push(...summary(o));
   if (kind.kind === 'Service' && related.endpoints !== undefined) {
     lines.push(...serviceLines(o, related.endpoints, rows));
     return render(lines);

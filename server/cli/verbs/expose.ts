@@ -4,6 +4,7 @@
  * named after it unless --name; the port defaults to the first container port.
  */
 import type { KObject } from '../../resources/kind.js';
+import { isKind, type PodSpec } from '../../resources/objects.js';
 import { CliError } from '../cli-error.js';
 import { resolveKind } from '../kinds.js';
 import { notFound } from '../not-found.js';
@@ -15,20 +16,18 @@ import { parseLabels, parsePort } from './workload-flags.js';
 const TYPES = new Set(['ClusterIP', 'NodePort', 'LoadBalancer']);
 const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP']);
 
-type Any = Record<string, any>;
-
 function selectorOf(o: KObject): Record<string, string> {
-  const spec = (o.spec ?? {}) as Any;
-  if (o.kind === 'Pod') return { ...(o.metadata.labels ?? {}) };
-  if (o.kind === 'Service') return { ...(spec.selector ?? {}) };
-  const selector = spec.selector ?? {};
+  if (isKind(o, 'Pod')) return { ...(o.metadata.labels ?? {}) };
+  if (isKind(o, 'Service')) return { ...(o.spec.selector ?? {}) };
+  const selector = isKind(o, 'Deployment') || isKind(o, 'ReplicaSet') || isKind(o, 'StatefulSet') || isKind(o, 'DaemonSet') ? o.spec.selector : isKind(o, 'Job') ? (o.spec.selector ?? {}) : {};
   if (selector.matchExpressions?.length) throw new CliError(`couldn't retrieve selectors via --selector flag or introspection: the ${o.kind} selects with matchExpressions, which a Service cannot; give --selector`);
   return { ...(selector.matchLabels ?? {}) };
 }
 
-function podSpecOf(o: KObject): Any | undefined {
-  const spec = (o.spec ?? {}) as Any;
-  return o.kind === 'Pod' ? spec : spec.template?.spec;
+function podSpecOf(o: KObject): PodSpec | undefined {
+  if (isKind(o, 'Pod')) return o.spec;
+  if (isKind(o, 'Deployment') || isKind(o, 'ReplicaSet') || isKind(o, 'StatefulSet') || isKind(o, 'DaemonSet') || isKind(o, 'Job')) return o.spec.template.spec;
+  return undefined;
 }
 
 export const exposeVerb: Verb = {
@@ -59,7 +58,7 @@ export const exposeVerb: Verb = {
     let port: number;
     if (portText !== undefined) port = parsePort(portText, '--port');
     else {
-      const first = (podSpecOf(object)?.containers ?? []).flatMap((c: Any) => c.ports ?? [])[0];
+      const first = (podSpecOf(object)?.containers ?? []).flatMap((c) => c.ports ?? [])[0];
       if (!first?.containerPort) throw new CliError(`couldn't find a port via --port flag or introspection: give --port`);
       port = first.containerPort;
     }

@@ -4,15 +4,9 @@ import { dateTime, int, kindShape, obj, str, type Infer } from '../shape.js';
 import type { FieldError } from '../validation/field-error.js';
 import { dns1123SubdomainErrors } from '../validation/names.js';
 
-interface LeaseSpecLike {
-  leaseDurationSeconds?: number;
-  leaseTransitions?: number;
-  strategy?: string;
-  preferredHolder?: string;
-}
 
 /** ValidateLeaseSpec (k8s.io/kubernetes pkg/apis/coordination/validation). */
-function validateLeaseSpec(spec: LeaseSpecLike): FieldError[] {
+function validateLeaseSpec(spec: NonNullable<Lease['spec']>): FieldError[] {
   const errors: FieldError[] = [];
   if (typeof spec.leaseDurationSeconds === 'number' && spec.leaseDurationSeconds <= 0)
     errors.push({ path: 'spec.leaseDurationSeconds', message: `Invalid value: ${spec.leaseDurationSeconds}: must be greater than 0` });
@@ -52,5 +46,5 @@ export const lease: KindDef<Lease> = {
   applyDefaults(o) {
     o.spec ??= {};
   },
-  validate: (o) => validateLeaseSpec(o.spec as LeaseSpecLike),
+  validate: (o) => validateLeaseSpec(o.spec ?? {}),
 };

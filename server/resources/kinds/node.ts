@@ -1,6 +1,6 @@
 /** Node: a machine that runs pods; the API server gives each a podCIDR from the pod network at create. */
 import type { KindDef } from '../kind.js';
-import { arr, bool, dateTime, json, jsonOf, kindShape, obj, req, str, type Infer } from '../shape.js';
+import { arr, bool, dateTime, jsonOf, kindShape, obj, req, str, type Infer } from '../shape.js';
 import { dns1123SubdomainErrors } from '../validation/names.js';
 import { allocateFromRange, cidrErrors } from '../allocation/ipv4.js';
 import { diffPath } from '../validation/diff-path.js';
@@ -34,12 +34,24 @@ export const NodeSpec = obj('NodeSpec', {
 /** Resource amounts by name (`cpu: "4"`, `memory: 8Gi`, `pods: "110"`). */
 export type ResourceList = Record<string, string | number>;
 
+/** status.nodeInfo (core/v1 NodeSystemInfo): kept as JSON, read as this. */
+export interface NodeSystemInfo {
+  kubeletVersion?: string;
+  kubeProxyVersion?: string;
+  osImage?: string;
+  kernelVersion?: string;
+  containerRuntimeVersion?: string;
+  operatingSystem?: string;
+  architecture?: string;
+  [other: string]: unknown;
+}
+
 export const NodeStatus = obj('NodeStatus', {
   capacity: jsonOf<ResourceList>(),
   allocatable: jsonOf<ResourceList>(),
   conditions: arr(NodeCondition),
   addresses: arr(obj('NodeAddress', { type: req(str()), address: req(str()) })),
-  nodeInfo: json,
+  nodeInfo: jsonOf<NodeSystemInfo>(),
   phase: str(),
 });
 

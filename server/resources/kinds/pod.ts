@@ -65,6 +65,7 @@ export const PodSpec = obj('PodSpec', {
   hostNetwork: bool,
   // Counted with the containers' requests (quota, kq top).
   overhead: jsonOf<Quantities>(),
+  readinessGates: arr(obj('PodReadinessGate', { conditionType: req(str()) })),
 });
 
 const condition = (name: string) =>

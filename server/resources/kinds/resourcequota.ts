@@ -1,6 +1,6 @@
 /** ResourceQuota (v1): hard limits on what a namespace may hold (`pods`, `requests.cpu`, `count/deployments.apps`); the quota controller fills in `status.used`. */
 import type { KindDef } from '../kind.js';
-import { arr, isPlainObject, json, kindShape, obj, str, type Infer } from '../shape.js';
+import { arr, isPlainObject, jsonOf, kindShape, obj, str, type Infer } from '../shape.js';
 import { parseQuantity, quantityErrors } from '../quantity.js';
 import { mapKeyPath, type FieldError } from '../validation/field-error.js';
 import { qualifiedNameErrors } from '../validation/labels.js';
@@ -24,15 +24,17 @@ const isInteger = (name: string) => OBJECT_COUNTS.has(name) || name.startsWith('
 const scopeFits = (scope: string, name: string) =>
   scope === 'BestEffort' ? name === 'pods' : SCOPES.includes(scope) ? name === 'pods' || COMPUTE.has(name) : true;
 
-const invalid = (value: unknown, message: string) => `Invalid value: ${JSON.stringify(value)}: ${message}`;
-
-interface QuotaSpecLike {
-  hard?: Record<string, unknown>;
-  scopes?: string[];
+/** spec.scopeSelector (ScopeSelector): kept as JSON, read by quota scopes as this. */
+export interface ScopeSelector {
+  matchExpressions?: Array<{ scopeName: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }>;
 }
 
+const invalid = (value: unknown, message: string) => `Invalid value: ${JSON.stringify(value)}: ${message}`;
+
+type QuotaSpec = NonNullable<ResourceQuota['spec']>;
+
 /** ValidateResourceQuotaSpec (k8s.io/kubernetes pkg/apis/core/validation). */
-function validateQuotaSpec(spec: QuotaSpecLike): FieldError[] {
+function validateQuotaSpec(spec: QuotaSpec): FieldError[] {
   const errors: FieldError[] = [];
   const hard = isPlainObject(spec.hard) ? spec.hard : {};
   if (spec.hard !== undefined && !isPlainObject(spec.hard)) errors.push({ path: 'spec.hard', message: 'must be an object of quantities' });
@@ -60,14 +62,15 @@ function validateQuotaSpec(spec: QuotaSpecLike): FieldError[] {
 export const ResourceQuotaShape = kindShape('ResourceQuota', 'v1', {
   spec: {
     shape: obj('ResourceQuotaSpec', {
-      hard: { shape: json, description: 'Resource names to quantities (pods: 10, requests.cpu: 4).' },
+      // An object of quantities, checked by validateQuotaSpec.
+      hard: { shape: jsonOf<Record<string, unknown>>(), description: 'Resource names to quantities (pods: 10, requests.cpu: 4).' },
       scopes: arr(str()),
-      scopeSelector: json,
+      scopeSelector: jsonOf<ScopeSelector>(),
     }),
   },
 }, obj('ResourceQuotaStatus', {
-  hard: { shape: json, description: 'The enforced hard limits.' },
-  used: { shape: json, description: 'What the namespace uses now, per resource.' },
+  hard: { shape: jsonOf<Record<string, unknown>>(), description: 'The enforced hard limits.' },
+  used: { shape: jsonOf<Record<string, unknown>>(), description: 'What the namespace uses now, per resource.' },
 }));
 /** A ResourceQuota, as the API stores and returns it. */
 export type ResourceQuota = Infer<typeof ResourceQuotaShape>;
@@ -83,8 +86,8 @@ export const resourceQuota: KindDef<ResourceQuota> = {
   fieldSelectors: [],
   applyDefaults(o) {
     o.spec ??= {};
-    const hard = (o.spec as QuotaSpecLike).hard;
+    const hard = o.spec.hard;
     if (isPlainObject(hard)) canonicalizeQuantities(hard);
   },
-  validate: (o) => validateQuotaSpec(o.spec as QuotaSpecLike),
+  validate: (o) => validateQuotaSpec(o.spec ?? {}),
 };

@@ -1,23 +1,21 @@
 /** Cells kubectl prints for services, endpoints, nodes and workloads (ports, addresses, roles, selectors, images). */
-import type { KObject } from '../kind.js';
+import type { DaemonSet, Deployment, Endpoints, Job, LabelSelector, Node, ReplicaSet, Service, StatefulSet } from '../objects.js';
 
-type Obj = Record<string, any>;
-const body = (o: KObject, field = 'spec'): Obj => (o[field] as Obj | undefined) ?? {};
 const none = (s: string) => s || '<none>';
 
-export function servicePorts(svc: KObject): string {
-  const ports: Obj[] = body(svc).ports ?? [];
+export function servicePorts(svc: Service): string {
+  const ports = svc.spec.ports ?? [];
   return none(ports.map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(','));
 }
 
-export function serviceExternalIP(svc: KObject): string {
-  const spec = body(svc);
-  const external: string[] = spec.externalIPs ?? [];
+export function serviceExternalIP(svc: Service): string {
+  const spec = svc.spec;
+  const external = spec.externalIPs ?? [];
   switch (spec.type) {
     case 'ExternalName':
       return spec.externalName ?? '<none>';
     case 'LoadBalancer': {
-      const ingress: Obj[] = (svc.status as Obj | undefined)?.loadBalancer?.ingress ?? [];
+      const ingress = svc.status?.loadBalancer?.ingress ?? [];
       const all = [...ingress.map((i) => i.ip ?? i.hostname).filter(Boolean), ...external];
       return all.length ? all.join(',') : '<pending>';
     }
@@ -27,26 +25,26 @@ export function serviceExternalIP(svc: KObject): string {
 }
 
 /** `10.128.0.5:80,10.128.0.6:80 + 1 more...`, as kubectl's formatEndpoints (at most three). */
-export function endpointsList(ep: KObject): string {
+export function endpointsList(ep: Endpoints): string {
   const all: string[] = [];
-  for (const subset of (ep.subsets as Obj[] | undefined) ?? []) {
-    const ports: Obj[] = subset.ports?.length ? subset.ports : [{}];
+  for (const subset of ep.subsets ?? []) {
+    const ports: Array<{ port?: number }> = subset.ports?.length ? subset.ports : [{}];
     for (const port of ports)
-      for (const address of (subset.addresses as Obj[] | undefined) ?? []) all.push(port.port !== undefined ? `${address.ip}:${port.port}` : address.ip);
+      for (const address of subset.addresses ?? []) all.push(port.port !== undefined ? `${address.ip}:${port.port}` : address.ip);
   }
   if (all.length === 0) return '<none>';
   return all.length > 3 ? `${all.slice(0, 3).join(',')} + ${all.length - 3} more...` : all.join(',');
 }
 
-export function nodeStatus(node: KObject): string {
-  const conditions: Obj[] = (node.status as Obj | undefined)?.conditions ?? [];
+export function nodeStatus(node: Node): string {
+  const conditions = node.status?.conditions ?? [];
   const ready = conditions.find((c) => c.type === 'Ready');
   const states = [!ready ? 'Unknown' : ready.status === 'True' ? 'Ready' : ready.status === 'False' ? 'NotReady' : 'Unknown'];
-  if (body(node).unschedulable) states.push('SchedulingDisabled');
+  if (node.spec?.unschedulable) states.push('SchedulingDisabled');
   return states.join(',');
 }
 
-export function nodeRoles(node: KObject): string {
+export function nodeRoles(node: Node): string {
   const roles = new Set<string>();
   for (const [key, value] of Object.entries(node.metadata.labels ?? {})) {
     if (key.startsWith('node-role.kubernetes.io/') && key.length > 'node-role.kubernetes.io/'.length) roles.add(key.slice('node-role.kubernetes.io/'.length));
@@ -55,18 +53,18 @@ export function nodeRoles(node: KObject): string {
   return none([...roles].sort().join(','));
 }
 
-export function nodeAddress(node: KObject, type: string): string {
-  const addresses: Obj[] = (node.status as Obj | undefined)?.addresses ?? [];
+export function nodeAddress(node: Node, type: string): string {
+  const addresses = node.status?.addresses ?? [];
   return none(addresses.filter((a) => a.type === type).map((a) => a.address).join(','));
 }
 
 /** A label selector (`{matchLabels, matchExpressions}` or a plain map) as kubectl prints it. */
-export function selectorText(selector: Obj | undefined): string {
+export function selectorText(selector: LabelSelector | Record<string, string> | undefined): string {
   if (!selector) return '<none>';
-  const isPlainMap = !('matchLabels' in selector) && !('matchExpressions' in selector);
-  const labels: Obj = isPlainMap ? selector : (selector.matchLabels ?? {});
+  const isSelector = (s: LabelSelector | Record<string, string>): s is LabelSelector => 'matchLabels' in s || 'matchExpressions' in s;
+  const labels = isSelector(selector) ? (selector.matchLabels ?? {}) : selector;
   const parts = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
-  for (const e of (isPlainMap ? [] : selector.matchExpressions ?? []) as Obj[]) {
+  for (const e of isSelector(selector) ? (selector.matchExpressions ?? []) : []) {
     const values = (e.values ?? []).join(',');
     if (e.operator === 'In') parts.push(`${e.key} in (${values})`);
     else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${values})`);
@@ -82,8 +80,8 @@ export function labelsText(labels: Record<string, string> | undefined): string {
 }
 
 /** The pod template's containers (`spec.template.spec.containers`): names and images. */
-export function templateContainers(workload: KObject, field: 'name' | 'image'): string {
-  const containers: Obj[] = body(workload).template?.spec?.containers ?? [];
+export function templateContainers(workload: Deployment | ReplicaSet | Job | DaemonSet | StatefulSet, field: 'name' | 'image'): string {
+  const containers = workload.spec.template.spec.containers ?? [];
   return none(containers.map((c) => c[field] ?? '').join(','));
 }
 

@@ -1,31 +1,24 @@
 /** A pod's READY, STATUS and RESTARTS cells, reasoned as kubectl's printPod does. */
-import type { KObject } from '../kind.js';
+import type { Pod, PodStatus } from '../objects.js';
 
-type ContainerStatus = {
-  ready?: boolean;
-  restartCount?: number;
-  state?: { waiting?: { reason?: string }; running?: unknown; terminated?: { reason?: string; exitCode?: number; signal?: number } };
-};
+const statuses = (pod: Pod, field: 'containerStatuses' | 'initContainerStatuses') => pod.status?.[field] ?? [];
 
-const statuses = (pod: KObject, field: string): ContainerStatus[] => ((pod.status as Record<string, unknown> | undefined)?.[field] as ContainerStatus[] | undefined) ?? [];
-const spec = (pod: KObject) => (pod.spec ?? {}) as { containers?: unknown[]; initContainers?: unknown[] };
-
-export function podRestarts(pod: KObject): number {
+export function podRestarts(pod: Pod): number {
   return [...statuses(pod, 'initContainerStatuses'), ...statuses(pod, 'containerStatuses')].reduce((n, c) => n + (c.restartCount ?? 0), 0);
 }
 
-export function podReady(pod: KObject): string {
+export function podReady(pod: Pod): string {
   const ready = statuses(pod, 'containerStatuses').filter((c) => c.ready && c.state?.running).length;
-  return `${ready}/${spec(pod).containers?.length ?? 0}`;
+  return `${ready}/${pod.spec.containers?.length ?? 0}`;
 }
 
-export function podStatus(pod: KObject): string {
-  const status = (pod.status ?? {}) as { phase?: string; reason?: string; conditions?: Array<{ type: string; status: string }> };
+export function podStatus(pod: Pod): string {
+  const status: PodStatus = pod.status ?? {};
   let reason = status.reason || status.phase || 'Pending';
 
   let initializing = false;
   const inits = statuses(pod, 'initContainerStatuses');
-  const initCount = spec(pod).initContainers?.length ?? inits.length;
+  const initCount = pod.spec.initContainers?.length ?? inits.length;
   for (const [i, c] of inits.entries()) {
     const t = c.state?.terminated;
     if (t && t.exitCode === 0) continue;

@@ -6,17 +6,10 @@
  * ResourceQuota `resourcequotas`. Terminal pods (Succeeded, Failed) and pods being deleted charge nothing.
  */
 import type { KObject, KindDef } from '../kind.js';
+import { isKind, type Container, type Pod, type PodSpec, type Service } from '../objects.js';
 import { quotaAmount } from './amounts.js';
 
-interface ContainerLike {
-  name?: string;
-  resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
-}
-
-interface PodSpecLike {
-  containers?: ContainerLike[];
-  initContainers?: ContainerLike[];
-}
+type ContainerLike = Pick<Container, 'resources'>;
 
 /** `count/<resource>` for the core group, `count/<resource>.<group>` otherwise (`count/deployments.apps`). */
 export function countResourceName(kind: KindDef): string {
@@ -25,8 +18,8 @@ export function countResourceName(kind: KindDef): string {
 }
 
 /** A pod charges quota while it can still run: not terminal and not being deleted. */
-export function podCharges(pod: KObject): boolean {
-  const phase = (pod.status as { phase?: string } | undefined)?.phase;
+export function podCharges(pod: Pod): boolean {
+  const phase = pod.status?.phase;
   return phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp;
 }
 
@@ -35,7 +28,7 @@ const requestOf = (c: ContainerLike, resource: string) => c.resources?.requests?
 const limitOf = (c: ContainerLike, resource: string) => c.resources?.limits?.[resource];
 
 /** Per quota name (`requests.cpu`), the pod's total: the sum over containers, at least any one init container's. */
-function podCompute(spec: PodSpecLike): Record<string, number> {
+function podCompute(spec: PodSpec): Record<string, number> {
   const out: Record<string, number> = {};
   const add = (target: Record<string, number>, name: string, value: unknown) => {
     if (value !== undefined && value !== null) target[name] = (target[name] ?? 0) + quotaAmount(name, value);
@@ -58,8 +51,8 @@ function podCompute(spec: PodSpecLike): Record<string, number> {
   return out;
 }
 
-function serviceCharges(service: KObject): Record<string, number> {
-  const spec = (service.spec ?? {}) as { type?: string; ports?: unknown[] };
+function serviceCharges(service: Service): Record<string, number> {
+  const spec = service.spec;
   const exposed = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
   return {
     services: 1,
@@ -70,12 +63,12 @@ function serviceCharges(service: KObject): Record<string, number> {
 
 /** Everything `object` charges, by quota resource name (empty when it charges nothing). */
 export function chargesOf(kind: KindDef, object: KObject): Record<string, number> {
-  if (kind.kind === 'Pod') {
+  if (isKind(object, 'Pod')) {
     if (!podCharges(object)) return {};
-    return { [countResourceName(kind)]: 1, pods: 1, ...podCompute(object.spec as PodSpecLike) };
+    return { [countResourceName(kind)]: 1, pods: 1, ...podCompute(object.spec) };
   }
   const charges: Record<string, number> = { [countResourceName(kind)]: 1 };
-  if (kind.kind === 'Service') Object.assign(charges, serviceCharges(object));
+  if (isKind(object, 'Service')) Object.assign(charges, serviceCharges(object));
   if (kind.kind === 'ResourceQuota') charges.resourcequotas = 1;
   return charges;
 }
@@ -86,8 +79,8 @@ const COMPUTE_REQUIRED = ['cpu', 'memory', 'requests.cpu', 'requests.memory', 'l
  * The compute resources a quota limits that some container of `pod` leaves unspecified (Kubernetes'
  * podConstraints: with a cpu quota, every container must say how much cpu it wants), sorted.
  */
-export function missingPodResources(pod: KObject, hardNames: readonly string[]): string[] {
-  const spec = pod.spec as PodSpecLike;
+export function missingPodResources(pod: Pod, hardNames: readonly string[]): string[] {
+  const spec = pod.spec;
   const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
   const missing = new Set<string>();
   for (const name of hardNames.filter((n) => COMPUTE_REQUIRED.includes(n))) {

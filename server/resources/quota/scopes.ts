@@ -5,46 +5,25 @@
  * so a scoped quota covers no other kind.
  */
 import type { KObject } from '../kind.js';
+import type { ScopeSelector } from '../kinds/resourcequota.js';
+import { isKind, type PodSpec } from '../objects.js';
 
-interface ScopeRequirement {
-  scopeName: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-  values?: string[];
-}
+type ScopeRequirement = NonNullable<ScopeSelector['matchExpressions']>[number];
 
-interface QuotaSpecLike {
-  scopes?: string[];
-  scopeSelector?: { matchExpressions?: ScopeRequirement[] };
-}
-
-interface PodSpecLike {
-  activeDeadlineSeconds?: number;
-  priorityClassName?: string;
-  containers?: Array<{ resources?: { requests?: object; limits?: object } }>;
-  initContainers?: Array<{ resources?: { requests?: object; limits?: object } }>;
-  affinity?: Record<string, { requiredDuringSchedulingIgnoredDuringExecution?: AffinityTerm[]; preferredDuringSchedulingIgnoredDuringExecution?: Array<{ podAffinityTerm?: AffinityTerm }> }>;
-}
-
-interface AffinityTerm {
-  namespaces?: string[];
-  namespaceSelector?: object;
-}
-
-const isBestEffort = (spec: PodSpecLike) =>
+const isBestEffort = (spec: PodSpec) =>
   [...(spec.containers ?? []), ...(spec.initContainers ?? [])].every(
     (c) => Object.keys(c.resources?.requests ?? {}).length === 0 && Object.keys(c.resources?.limits ?? {}).length === 0,
   );
 
-function crossNamespaceAffinity(spec: PodSpecLike): boolean {
-  const terms = ['podAffinity', 'podAntiAffinity'].flatMap((k) => {
+function crossNamespaceAffinity(spec: PodSpec): boolean {
+  const terms = (['podAffinity', 'podAntiAffinity'] as const).flatMap((k) => {
     const a = spec.affinity?.[k];
     return [...(a?.requiredDuringSchedulingIgnoredDuringExecution ?? []), ...(a?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => w.podAffinityTerm ?? {})];
   });
   return terms.some((t) => (t.namespaces?.length ?? 0) > 0 || t.namespaceSelector !== undefined);
 }
 
-function podMatches(pod: KObject, r: ScopeRequirement): boolean {
-  const spec = pod.spec as PodSpecLike;
+function podMatches(spec: PodSpec, r: ScopeRequirement): boolean {
   switch (r.scopeName) {
     case 'Terminating':
       return spec.activeDeadlineSeconds !== undefined;
@@ -69,15 +48,15 @@ function podMatches(pod: KObject, r: ScopeRequirement): boolean {
 }
 
 export function quotaCovers(quota: KObject, kindName: string, object: KObject): boolean {
-  const spec = (quota.spec ?? {}) as QuotaSpecLike;
+  const spec = (isKind(quota, 'ResourceQuota') ? quota.spec : undefined) ?? {};
   const requirements: ScopeRequirement[] = [
     ...(spec.scopes ?? []).map((scopeName) => ({ scopeName, operator: 'Exists' as const })),
     ...(spec.scopeSelector?.matchExpressions ?? []),
   ];
   if (requirements.length === 0) return true;
-  if (kindName !== 'Pod') return false;
+  if (kindName !== 'Pod' || !isKind(object, 'Pod')) return false;
   return requirements.every((r) => {
-    const matches = podMatches(object, r.scopeName === 'PriorityClass' ? r : { ...r, operator: 'Exists' });
+    const matches = podMatches(object.spec, r.scopeName === 'PriorityClass' ? r : { ...r, operator: 'Exists' });
     return r.scopeName !== 'PriorityClass' && r.operator === 'DoesNotExist' ? !matches : matches;
   });
 }

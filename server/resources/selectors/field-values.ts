@@ -4,6 +4,7 @@
  * (PodToSelectableFields, NodeToSelectableFields, ...), as strings.
  */
 import type { KObject, KindDef } from '../kind.js';
+import { isKind } from '../objects.js';
 
 /** The value at a dotted path: '' when absent or null, booleans as 'true'/'false', numbers as their decimal text. */
 function atPath(object: KObject, field: string): string {
@@ -18,7 +19,7 @@ const DERIVED: Record<string, Record<string, (o: KObject) => string>> = {
   Pod: {
     // Kubernetes reads podIPs[0], the list the kubelet keeps; status.podIP is its copy.
     'status.podIP': (o) => {
-      const ips = (o.status as { podIPs?: Array<{ ip?: unknown }> } | undefined)?.podIPs;
+      const ips = isKind(o, 'Pod') ? o.status?.podIPs : undefined;
       const first = Array.isArray(ips) ? ips[0]?.ip : undefined;
       return typeof first === 'string' ? first : '';
     },

@@ -11,7 +11,7 @@ export const nodeReady: Filter = {
   name: 'NodeReady',
   filter(pod, node) {
     if (node.ready) return undefined;
-    const conditions = ((node.node?.status ?? {}) as { conditions?: Array<{ type: string; status: string }> }).conditions ?? [];
+    const conditions = node.node?.status?.conditions ?? [];
     const notReady = conditions.some((c) => c.type === 'Ready' && c.status === 'False');
     const key = notReady ? 'node.kubernetes.io/not-ready' : 'node.kubernetes.io/unreachable';
     return tolerates(pod.tolerations, { key, effect: 'NoSchedule' }) ? undefined : REASON;
