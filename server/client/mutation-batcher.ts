@@ -61,7 +61,9 @@ export function createMutationBatcher(client: KubeqlClient, field: string, argTy
       for (const a of names) if (call.args[a] !== undefined) variables[`${a}${i}`] = call.args[a];
     });
     try {
-      await client.request(document(batch.length), variables);
+      // Calls that all carry requestIds may run twice without harm: the client may retry them on another server.
+      const idempotent = names.includes('requestId') && batch.every((call) => call.args.requestId !== undefined);
+      await client.request(document(batch.length), variables, { idempotent });
       for (const call of batch) call.resolve();
     } catch (error) {
       // The first field that failed: the document stopped there.
