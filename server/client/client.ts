@@ -100,19 +100,20 @@ export function createKubeqlClient(options: ClientOptions): KubeqlClient {
     servers.length === 1 ? `cannot reach ${servers[index]}: ${reason}` : `cannot reach any of ${servers.join(', ')} (last, ${servers[index]}: ${reason})`;
 
   /** One attempt on server `index`: the parsed answer, or why to try another server. */
-  async function attempt(index: number, body: string): Promise<{ data: any } | { failed: ClientError; ran: 'no' | 'maybe' }> {
+  async function attempt(index: number, body: string): Promise<{ data: any } | { failed: ClientError; reason: string; ran: 'no' | 'maybe' }> {
     let res: JsonAnswer;
     try {
       res = await postJson(endpoints[index], headers, body);
     } catch (e) {
-      return { failed: new ClientError([{ message: cannotReach(index, (e as Error).message) }], UNAVAILABLE), ran: wasNotSent(e) ? 'no' : 'maybe' };
+      const reason = (e as Error).message;
+      return { failed: new ClientError([{ message: cannotReach(index, reason) }], UNAVAILABLE), reason, ran: wasNotSent(e) ? 'no' : 'maybe' };
     }
     let answer: { data?: any; errors?: any[] };
     try {
       answer = JSON.parse(res.text) as typeof answer;
     } catch {
       const failed = new ClientError([{ message: `${servers[index]} answered HTTP ${res.status} without a GraphQL body` }], UNAVAILABLE);
-      if (isUnavailableStatus(res.status)) return { failed, ran: statusMeansNotRun(res.status) ? 'no' : 'maybe' };
+      if (isUnavailableStatus(res.status)) return { failed, reason: `HTTP ${res.status}`, ran: statusMeansNotRun(res.status) ? 'no' : 'maybe' };
       throw failed;
     }
     if (answer.errors?.length) throw new ClientError(answer.errors);
@@ -137,7 +138,7 @@ export function createKubeqlClient(options: ClientOptions): KubeqlClient {
           rotation.failed(index);
           failed = outcome.failed;
           if (outcome.ran === 'maybe' && !idempotent)
-            throw new ClientError([{ message: `${failed.message}; the mutation may or may not have run, and without requestIds it is not retried` }], UNAVAILABLE);
+            throw new ClientError([{ message: `lost the answer of ${servers[index]} (${outcome.reason}): the mutation may or may not have run, and without requestIds it is not retried` }], UNAVAILABLE);
         }
         const pause = roundBackoffMs(round);
         if (Date.now() + pause > deadline) throw failed!;
