@@ -1,0 +1,107 @@
+/**
+ * `npm run start:ha` end to end: a PostgreSQL of its own in the data directory, three API servers on
+ * its one log, and the clients given all three. Every server answers at the same head; kq is
+ * configured with them all; after kill -9 of the server every client started on, the plane goes on
+ * on the others (a Deployment made afterwards gets Running pods); Ctrl-C stops every process,
+ * PostgreSQL included. Skipped, saying how to install it, where PostgreSQL is absent (CI fails).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresBinDir } from '../../server/components/local-postgres.js';
+import { kq } from '../support/kq.js';
+import { freePort, graphql, processGroupGone } from '../support/npm-start.js';
+import { eventually } from '../support/processes.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const missing = postgresBinDir() ? undefined : 'PostgreSQL is not installed: apt-get install -y postgresql to run the start:ha test';
+if (missing && process.env.CI === 'true') throw new Error(missing);
+if (missing) console.warn(missing);
+
+let plane: ChildProcess;
+let output = '';
+let dataDir: string;
+let urls: string[] = [];
+let token: string;
+
+const gql = (url: string, query: string, variables?: Record<string, unknown>) => graphql(url, token, query, variables);
+const groupGone = () => processGroupGone(plane.pid!);
+
+/** The PID of the API server listening on `port` in the plane's process group. */
+function apiServerPid(port: string): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (pgid !== plane.pid) continue;
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      if (/api\/main\.(js|ts)/.test(cmdline) && environ.includes(`PORT=${port}`)) return Number(entry);
+    } catch {
+      // a process that exited while we looked
+    }
+  }
+  throw new Error(`no API server on port ${port} in the plane's process group`);
+}
+
+describe.skipIf(missing !== undefined)('npm run start:ha', () => {
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'kubeql-ha-'));
+    // PostgreSQL runs as its own unprivileged user, who must be able to pass through the data directory.
+    chmodSync(dataDir, 0o755);
+    const env = { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', KUBEQL_AGENTS_DEBUG_PORT: String(await freePort()), KUBEQL_CONFIG: join(dataDir, 'kq-config') };
+    plane = spawn('npm', ['run', 'start:ha'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    plane.stdout!.on('data', (d) => (output += d));
+    plane.stderr!.on('data', (d) => (output += d));
+    const line = (await eventually(() => output.match(/GraphQL at (\S+(?:, \S+)*);/)?.[1], 120_000, () => output))!;
+    urls = line.split(', ');
+    token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
+    await eventually(async () => {
+      const { nodes } = await gql(urls[1], `{ nodes { edges { node { status { conditions { type status } } } } } }`);
+      return nodes.edges.length === 3 && nodes.edges.every((e: any) => e.node.status.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'));
+    }, 60_000, () => output);
+  }, 240_000);
+
+  afterAll(() => {
+    if (plane?.pid && !groupGone()) process.kill(-plane.pid, 'SIGKILL');
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs PostgreSQL in the data directory and three API servers on its one log', async () => {
+    expect(urls).toHaveLength(3);
+    expect(new Set(urls).size).toBe(3);
+    expect(existsSync(join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
+    // A write on one server is read on the others, at one head.
+    await gql(urls[0], `mutation { createNamespace(input: { metadata: { name: "ha" } }) { metadata { name } } }`);
+    const { revision } = await gql(urls[0], '{ revision }');
+    for (const url of urls.slice(1))
+      await eventually(async () => (await gql(url, `{ namespace(name: "ha") { metadata { resourceVersion } } revision }`)).revision >= revision, 15_000);
+    // kq is configured with every server.
+    const config = JSON.parse(readFileSync(join(dataDir, 'kq-config'), 'utf8')) as { server: string[] };
+    expect(config.server).toEqual(urls.map((u) => u.replace(/\/graphql$/, '')));
+    expect(await kq(['get', 'ns', 'ha', '-o', 'name'], { env: { KUBEQL_CONFIG: join(dataDir, 'kq-config') } })).toMatchObject({ code: 0, stdout: 'namespace/ha\n' });
+  });
+
+  it('after kill -9 of the first API server the plane goes on on the others', async () => {
+    process.kill(apiServerPid(new URL(urls[0]).port), 'SIGKILL');
+    await eventually(() => /apiserver-1 exited .*carries on on the other 2/.test(output), 15_000, () => output);
+    await gql(urls[1], `mutation($m: String!) { apply(manifests: $m) { revision } }`, {
+      m: `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: after, namespace: ha }\nspec:\n  replicas: 3\n  selector: { matchLabels: { app: after } }\n  template:\n    metadata: { labels: { app: after } }\n    spec: { containers: [{ name: c, image: nginx }] }\n`,
+    });
+    await eventually(async () => {
+      const { pods } = await gql(urls[2], `{ pods(namespace: "ha", labelSelector: "app=after") { edges { node { status { phase } } } } }`);
+      return pods.edges.length === 3 && pods.edges.every((e: any) => e.node.status.phase === 'Running');
+    }, 60_000, () => output);
+    // kq fails over too.
+    expect(await kq(['get', 'deploy', 'after', '-n', 'ha', '-o', 'name'], { env: { KUBEQL_CONFIG: join(dataDir, 'kq-config') } })).toMatchObject({ code: 0, stdout: 'deployment.apps/after\n' });
+  }, 120_000);
+
+  it('Ctrl-C stops every process, PostgreSQL included', async () => {
+    process.kill(-plane.pid!, 'SIGINT');
+    await eventually(groupGone, 30_000, () => output);
+    expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+  }, 60_000);
+});
