@@ -73,13 +73,20 @@ export async function startPlaneClients(options: PlaneClientsOptions): Promise<P
 export function scheduleTokenRotation(clients: () => PlaneClients | undefined, stopping: () => boolean, log: Logger): string | undefined {
   const rotationSeconds = Number(process.env.KUBEQL_TOKEN_ROTATION_SECONDS ?? 24 * 3600);
   if (!(rotationSeconds >= 1)) return `KUBEQL_TOKEN_ROTATION_SECONDS must be a number of seconds, at least 1, not ${process.env.KUBEQL_TOKEN_ROTATION_SECONDS}`;
+  // One renewal at a time: on a loaded machine restarting three clients can take longer than a
+  // short interval, and two renewals at once would each restart the same client.
+  let renewing = false;
   setInterval(() => {
     const current = clients();
-    if (stopping() || !current) return;
-    current.rotateTokens().then(
-      () => !stopping() && log.info('the components restarted with new tokens'),
-      (error: unknown) => log.error(`could not renew the components' tokens: ${(error as Error).message}; trying again at the next interval`),
-    );
+    if (stopping() || !current || renewing) return;
+    renewing = true;
+    current
+      .rotateTokens()
+      .then(
+        () => !stopping() && log.info('the components restarted with new tokens'),
+        (error: unknown) => log.error(`could not renew the components' tokens: ${(error as Error).message}; trying again at the next interval`),
+      )
+      .finally(() => (renewing = false));
   }, rotationSeconds * 1000).unref();
   return undefined;
 }
