@@ -58,6 +58,7 @@ try {
     retention: retentionFromEnv(),
     maxTokenExpirationSeconds: maxTokenSeconds === undefined ? undefined : Number(maxTokenSeconds),
     dataDir,
+    databaseUrl: process.env.KUBEQL_DATABASE_URL || undefined,
     port: listenOn.port,
     host: listenOn.host,
     synchronous: sync,

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
 import { createLogger } from '../logging/logger.js';
 import { kinds, kindByName } from '../resources/registry.js';
-import { createStore } from '../store/sqlite/create-store.js';
+import { openStore } from '../store/open-store.js';
 import { startRetention, type RetentionOptions } from '../store/retention.js';
 import type { Store, SyncMode } from '../store/types.js';
 import { createAuthorizer } from './auth/authorizer.js';
@@ -48,6 +48,8 @@ import { attachGraphQLWebSocket } from './ws/graphql-ws-server.js';
 
 export interface ApiServerOptions {
   dataDir: string;
+  /** postgres://… keeps the log in PostgreSQL, shared with other API servers (KUBEQL_DATABASE_URL); default: SQLite in dataDir. */
+  databaseUrl?: string;
   /** 0 picks a free port. */
   port?: number;
   host?: string;
@@ -99,7 +101,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   parsePortRange(ranges.serviceNodePortRange); // a bad range fails the start, not the first NodePort Service
   // Its gauges read the parts below when scraped.
   const metrics = createApiMetrics({ dataDir: options.dataDir, kinds: kinds.map((k) => k.kind), store: () => store, watchersByKind: () => watch.watchersByKind(), webSockets: () => ws });
-  const store = createStore({
+  const { store, shutdown: closeStore } = await openStore({
+    databaseUrl: options.databaseUrl,
+    onError: (error) => log.error({ err: error }, 'log replication failed'),
     dataDir: options.dataDir,
     synchronous: options.synchronous,
     countStatements: options.countStatements,
@@ -213,7 +217,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       await ws.close();
       await httpClosed;
       await store.drain();
-      store.close();
+      await closeStore();
     },
   };
 }

@@ -6,6 +6,7 @@
 import { printReplayReport } from './print-report.js';
 import { registryAllocations } from './registry-allocations.js';
 import { restoreBackup } from './sqlite/restore.js';
+import { restorePostgres } from './postgres/restore.js';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 if (args.length !== 1 || args[0].startsWith('-')) {
@@ -13,10 +14,12 @@ if (args.length !== 1 || args[0].startsWith('-')) {
   process.exit(2);
 }
 const dataDir = process.env.DATA_DIR ?? './data';
+// KUBEQL_DATABASE_URL: a pg_dump backup of a PostgreSQL store, restored into that (empty) database.
+const databaseUrl = process.env.KUBEQL_DATABASE_URL || undefined;
 try {
-  const report = await restoreBackup(args[0], dataDir, registryAllocations);
+  const report = databaseUrl ? await restorePostgres(args[0], databaseUrl, registryAllocations) : await restoreBackup(args[0], dataDir, registryAllocations);
   printReplayReport(report);
-  console.log(`restored ${args[0]} into ${dataDir}: revision ${report.revision}, digest ${report.digest}`);
+  console.log(`restored ${args[0]} into ${databaseUrl ? 'the database' : dataDir}: revision ${report.revision}, digest ${report.digest}`);
 } catch (error) {
   process.stderr.write(`restore failed: ${(error as Error).message}\n`);
   process.exit(1);

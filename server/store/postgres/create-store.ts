@@ -1,0 +1,252 @@
+/**
+ * The PostgreSQL backend (DESIGN.md §8): PostgreSQL holds the log of record and the same tables;
+ * this server keeps a local SQLite replica of them (replica.ts), which serves every synchronous
+ * read and runs the verbs. Writes are group-committed into PostgreSQL under the log's head row
+ * lock (group-commit.ts); other servers' commits arrive by LISTEN/NOTIFY (listen.ts) and are
+ * applied to the replica in order, through the same serial queue, then published to onCommit, so
+ * every server's watch engine sees the log's one stream.
+ */
+import { KubeqlError, expired } from '../../errors.js';
+import type { KObject } from '../../resources/kind.js';
+import { readAudit } from '../sqlite/audit-read.js';
+import { compactBelow, compactKindBelow, readKindFloors } from '../sqlite/compact.js';
+import { getMany } from '../sqlite/get-many.js';
+import { listBy } from '../sqlite/list-by.js';
+import { listMatching } from '../sqlite/list-matching.js';
+import { listObjects } from '../sqlite/list-objects.js';
+import { readHistory } from '../sqlite/object-history.js';
+import { revisionBefore } from '../sqlite/revision-before.js';
+import { toStoredEvent } from '../sqlite/stored-event.js';
+import type { HealthCheck, Store, StoreOptions, StoredEvent } from '../types.js';
+import { createPool } from './connect.js';
+import { createPostgresCommit, LOG_CHANNEL } from './group-commit.js';
+import { listenToLog } from './listen.js';
+import { migratePostgres } from './migrate.js';
+import { openReplica } from './replica.js';
+import { createSerialQueue } from './serial-queue.js';
+import { copySnapshot } from './snapshot.js';
+import { replicatedTokens, TOKENS_CHANNEL } from './tokens.js';
+import { dumpDatabase } from './backup.js';
+import { verifyPostgresReplay } from './verify-replay.js';
+import { compactPostgres, FLOOR_CHANNEL, readFloors } from './compact.js';
+
+export interface PostgresStoreOptions extends Omit<StoreOptions, 'dataDir' | 'synchronous'> {
+  /** postgres://… (KUBEQL_DATABASE_URL). */
+  url: string;
+  /** Where the replica's temporary file goes (default: the OS temporary directory). */
+  replicaDir?: string;
+  /** The healing timer of the listener (ms, default 1000). */
+  healEveryMs?: number;
+  /** How long a write waits for a lock in PostgreSQL before it fails UNAVAILABLE (default 10 s). */
+  lockTimeoutMs?: number;
+  /** Reports a failure of background work (catch-up, credential write-through); default: ignored. */
+  onError?: (error: unknown) => void;
+}
+
+/** A store on PostgreSQL: `close` starts the shutdown; `shutdown` also waits for its connections to end. */
+export interface PostgresStore extends Store {
+  shutdown(): Promise<void>;
+}
+
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  const allocationsOf = options.allocationsOf ?? (() => []);
+  const onError = options.onError ?? (() => {});
+  const pool = createPool(options.url, options.lockTimeoutMs ?? 10_000);
+  await migratePostgres(pool);
+  const replica = openReplica(allocationsOf, options.replicaDir);
+  const { sqlite, db, st } = replica;
+  const queue = createSerialQueue();
+  const listeners = new Set<(head: number, events: readonly StoredEvent[]) => void>();
+  let published = 0;
+  const counter = { head: 0 };
+  let floor = 0;
+  let kindFloors = new Map<string, number>();
+  let lastError: Error | undefined;
+  const report = (error: unknown) => {
+    lastError = error as Error;
+    onError(error);
+  };
+
+  const commit = createPostgresCommit({
+    pool,
+    replica,
+    queue,
+    counter,
+    allocationsOf,
+    onBatch: options.onBatch,
+    publish(head, events) {
+      published = head;
+      for (const listener of listeners) listener(head, events);
+    },
+  });
+  // Listen before the snapshot: a commit between the two is caught up right after it.
+  let ready = false;
+  let credentials: ReturnType<typeof replicatedTokens> | undefined;
+  const listener = await listenToLog({
+    url: options.url,
+    channels: [LOG_CHANNEL, TOKENS_CHANNEL, FLOOR_CHANNEL],
+    healEveryMs: options.healEveryMs,
+    wake(channel) {
+      if (!ready) return;
+      if (channel === undefined || channel === LOG_CHANNEL) commit.catchUp().then(() => void (lastError = undefined), report);
+      if (channel === undefined || channel === TOKENS_CHANNEL) queue.run(() => credentials!.pull()).catch(report);
+      if (channel === undefined || channel === FLOOR_CHANNEL) queue.run(() => followFloors()).catch(report);
+    },
+  });
+  let snapshot: { head: number; credentialId: number };
+  try {
+    snapshot = await copySnapshot(pool, replica);
+  } catch (error) {
+    await listener.close();
+    await pool.end();
+    replica.dispose();
+    throw error;
+  }
+  counter.head = published = snapshot.head;
+  floor = Number((sqlite.prepare(`SELECT value FROM store_meta WHERE key = 'floor'`).get() as { value: string } | undefined)?.value ?? 0);
+  kindFloors = readKindFloors(sqlite);
+  credentials = replicatedTokens(pool, replica, queue, snapshot.credentialId, report);
+  ready = true;
+  void commit.catchUp().catch(report);
+
+  const floorOf = (kind: string) => Math.max(floor, kindFloors.get(kind) ?? 0);
+  const logFloor = () => Math.max(floor, ...kindFloors.values());
+
+  /** Applies floors another server compacted to (learned by NOTIFY). */
+  async function followFloors(): Promise<void> {
+    const floors = await readFloors(pool);
+    const newFloor = floors.get('') ?? 0;
+    if (newFloor > floor && newFloor <= published) {
+      compactBelow(sqlite, newFloor);
+      floor = newFloor;
+    }
+    for (const [kind, f] of floors) {
+      if (kind === '' || f <= floorOf(kind) || f > published) continue;
+      compactKindBelow(sqlite, kind, f);
+      kindFloors.set(kind, f);
+    }
+  }
+
+  function readRevision(atRevision: number | undefined, kind?: string): number | undefined {
+    if (atRevision === undefined || atRevision === published) return published === counter.head ? undefined : published;
+    if (atRevision > published)
+      throw new KubeqlError('BAD_USER_INPUT', `revision ${atRevision} is newer than the head of the log (${published})`, { field: 'atRevision' });
+    const held = kind === undefined ? floor : floorOf(kind);
+    if (atRevision < held) throw expired(atRevision, held, undefined, held > floor ? kind : undefined);
+    return atRevision;
+  }
+
+  let shuttingDown: Promise<void> | undefined;
+  /** The connections end once the queued work is done; the replica's file goes with them. */
+  function shutdown(): Promise<void> {
+    shuttingDown ??= (async () => {
+      listeners.clear();
+      ready = false;
+      await queue.idle().catch(() => {});
+      await listener.close();
+      await pool.end().catch(() => {});
+      replica.dispose();
+    })();
+    return shuttingDown;
+  }
+
+  function checkCompaction(newFloor: number): void {
+    if (newFloor > published) throw new KubeqlError('BAD_USER_INPUT', `cannot compact above the head of the log (${published})`, { field: 'floor' });
+  }
+
+  return {
+    head: () => published,
+    floor: () => floor,
+    kindFloor: floorOf,
+    logFloor,
+    get(kind, namespace, name, atRevision) {
+      const revision = readRevision(atRevision, kind);
+      const row = revision === undefined ? st.currentObject.get({ kind, namespace, name }) : st.objectAt.get({ kind, namespace, name, revision });
+      return row ? (JSON.parse(row.object) as KObject) : undefined;
+    },
+    list(query) {
+      const revision = readRevision(query.atRevision, query.kind);
+      const { items, hasMore } = listObjects(db, query, revision);
+      return { items, hasMore, revision: revision ?? published };
+    },
+    getMany(kind, keys, atRevision) {
+      const revision = readRevision(atRevision, kind);
+      return keys.length === 0 ? [] : getMany(db, kind, keys, revision);
+    },
+    listBy(kind, index, values, atRevision) {
+      const revision = readRevision(atRevision, kind);
+      return values.length === 0 ? new Map() : listBy(db, kind, index, values, revision);
+    },
+    listMatching(kind, selectors, atRevision) {
+      const revision = readRevision(atRevision, kind);
+      return selectors.length === 0 ? [] : listMatching(db, kind, selectors, revision);
+    },
+    write: commit.write,
+    readEvents(afterRevision, limit) {
+      const held = logFloor();
+      if (afterRevision < held) throw expired(afterRevision, held);
+      const events = st.eventsAfter.all({ after: afterRevision, limit }).map(toStoredEvent);
+      while (events.length && events[events.length - 1].revision > published) events.pop();
+      return events;
+    },
+    getVersion(kind, namespace, name, revision) {
+      const row = st.objectVersion.get({ kind, namespace, name, revision });
+      return row ? (JSON.parse(row.object) as KObject) : undefined;
+    },
+    tokens: credentials.tokens,
+    compact(newFloor) {
+      if (newFloor <= floor) return floor;
+      checkCompaction(newFloor);
+      compactBelow(sqlite, newFloor);
+      floor = newFloor;
+      queue.run(() => compactPostgres(pool, undefined, newFloor)).catch(report);
+      return floor;
+    },
+    compactKind(kind, newFloor) {
+      if (newFloor <= floorOf(kind)) return floorOf(kind);
+      checkCompaction(newFloor);
+      compactKindBelow(sqlite, kind, newFloor);
+      kindFloors.set(kind, newFloor);
+      queue.run(() => compactPostgres(pool, kind, newFloor)).catch(report);
+      return newFloor;
+    },
+    readAudit(filter, after, limit) {
+      if (after < floor) throw expired(after, floor);
+      const page = readAudit(db, filter, after, limit);
+      if (published === counter.head) return page;
+      const events = page.events.filter((e) => e.revision <= published);
+      return events.length === page.events.length ? page : { events, hasMore: false };
+    },
+    readHistory(kind, key, after, limit) {
+      const page = readHistory(db, kind, key, after, limit);
+      if (published === counter.head) return page;
+      const versions = page.versions.filter((v) => v.event.revision <= published);
+      return versions.length === page.versions.length ? page : { versions, hasMore: false };
+    },
+    revisionBefore: (ts) => revisionBefore(sqlite, ts),
+    replay: ({ verify }) =>
+      verify
+        ? verifyPostgresReplay(pool, allocationsOf, options.replicaDir)
+        : Promise.reject(
+            new KubeqlError('BAD_USER_INPUT', 'rebuilding the projections in place is not available on the PostgreSQL store; replay(verify: true) checks them', { field: 'verify' }),
+          ),
+    backup: (file) => dumpDatabase(pool, options.url, file),
+    onCommit(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    statementCount: () => {
+      throw new Error('statementCount counts SQLite statements; the PostgreSQL store does not count them');
+    },
+    health(): HealthCheck[] {
+      const checks: HealthCheck[] = [{ name: 'database', ok: sqlite.open }];
+      checks.push(lastError ? { name: 'log-replication', ok: false, message: lastError.message } : { name: 'log-replication', ok: true });
+      return checks;
+    },
+    drain: () => queue.idle(),
+    close() {
+      void shutdown();
+    },
+    shutdown,
+  };
+}

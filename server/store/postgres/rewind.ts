@@ -1,0 +1,34 @@
+/**
+ * Undoes, in the local replica, a batch that PostgreSQL did not take: log rows and versions above
+ * `revision` go, versions they closed are current again, and the touched objects' allocations are
+ * those of their current versions again (allocations are a function of the current object). The
+ * replica is then exactly as it was at `revision`; a batch whose COMMIT outcome was unknown and did
+ * land comes back through catch-up like any other server's commit.
+ */
+import type Database from 'better-sqlite3';
+import type { KObject } from '../../resources/kind.js';
+import type { AllocationsOf } from '../records.js';
+import type { Statements } from '../sqlite/statements.js';
+import type { ObjectKeyRow } from './ship-batch.js';
+
+export function createRewind(sqlite: Database.Database, st: Statements, allocationsOf: AllocationsOf) {
+  const statements = [
+    'DELETE FROM events WHERE revision > ?',
+    'DELETE FROM objects WHERE from_rev > ?',
+    'UPDATE objects SET to_rev = NULL WHERE to_rev > ?',
+    'DELETE FROM labels WHERE from_rev > ?',
+    'UPDATE labels SET to_rev = NULL WHERE to_rev > ?',
+    `UPDATE sqlite_sequence SET seq = ? WHERE name = 'events'`,
+  ].map((text) => sqlite.prepare(text));
+  const free = sqlite.prepare('DELETE FROM allocations WHERE kind = ? AND namespace = ? AND name = ?');
+  const allocate = sqlite.prepare('INSERT INTO allocations (pool, value, kind, namespace, name) VALUES (?, ?, ?, ?, ?)');
+  return sqlite.transaction((revision: number, touched: readonly ObjectKeyRow[]) => {
+    for (const statement of statements) statement.run(revision);
+    for (const { kind, namespace, name } of touched) {
+      free.run(kind, namespace, name);
+      const row = st.currentObject.get({ kind, namespace, name });
+      if (!row) continue;
+      for (const a of allocationsOf(JSON.parse(row.object) as KObject)) allocate.run(a.pool, a.value, kind, namespace, name);
+    }
+  });
+}

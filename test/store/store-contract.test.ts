@@ -1,0 +1,172 @@
+/**
+ * The store contract, run against both backends: SQLite (the embedded default) and PostgreSQL (a
+ * real server started for this file, a fresh database per test). Append, CONFLICT leaves the log
+ * unchanged, idempotency, allocations unique, atRevision, history, audit, readEvents order.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { KubeqlError } from '../../server/errors.js';
+import type { KObject } from '../../server/resources/kind.js';
+import { registryAllocations } from '../../server/store/registry-allocations.js';
+import { openPostgresStore } from '../../server/store/postgres/create-store.js';
+import { createStore } from '../../server/store/sqlite/create-store.js';
+import type { Store, WriteTx } from '../../server/store/types.js';
+import { postgresMissing, startPostgres, type PostgresServer } from '../support/postgres.js';
+
+let postgres: PostgresServer | undefined;
+const dirs: string[] = [];
+const open: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  if (!postgresMissing) postgres = await startPostgres();
+}, 60_000);
+afterEach(async () => {
+  for (const close of open.splice(0)) await close();
+});
+afterAll(async () => {
+  await postgres?.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const backends: Array<{ name: string; skip?: string; open(): Promise<Store> }> = [
+  {
+    name: 'sqlite',
+    async open() {
+      const dataDir = mkdtempSync(join(tmpdir(), 'kubeql-contract-'));
+      dirs.push(dataDir);
+      const store = createStore({ dataDir, synchronous: 'NORMAL', allocationsOf: registryAllocations });
+      open.push(async () => store.close());
+      return store;
+    },
+  },
+  {
+    name: 'postgres',
+    skip: postgresMissing,
+    async open() {
+      const store = await openPostgresStore({ url: await postgres!.createDatabase(), allocationsOf: registryAllocations });
+      open.push(() => store.shutdown());
+      return store;
+    },
+  },
+];
+
+function pod(name: string, labels: Record<string, string> = {}): KObject {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', uid: `uid-${name}`, labels }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } as unknown as KObject;
+}
+
+function service(name: string, clusterIP: string): KObject {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default', uid: `uid-${name}` }, spec: { clusterIP, ports: [{ port: 80 }] } } as unknown as KObject;
+}
+
+/** A create as the verbs do it: refused when the object exists or a value it holds is taken. */
+function create(tx: WriteTx, object: KObject, requestId?: string) {
+  if (requestId) {
+    const earlier = tx.eventsForRequest('test', requestId);
+    if (earlier.length) return earlier[0];
+  }
+  if (tx.get(object.kind, object.metadata.namespace ?? '', object.metadata.name)) throw new KubeqlError('CONFLICT', `${object.metadata.name} exists`);
+  for (const a of registryAllocations(object)) if (tx.isAllocated(a.pool, a.value)) throw new KubeqlError('CONFLICT', `${a.value} is allocated`);
+  return tx.append({ actor: 'test', verb: 'create', type: 'ADDED', object, requestId });
+}
+
+/** An update with a resourceVersion precondition. */
+function update(tx: WriteTx, object: KObject, resourceVersion: string) {
+  const current = tx.get(object.kind, object.metadata.namespace ?? '', object.metadata.name);
+  if (!current || current.metadata.resourceVersion !== resourceVersion) throw new KubeqlError('CONFLICT', 'resourceVersion differs');
+  return tx.append({ actor: 'test', verb: 'update', type: 'MODIFIED', object: { ...object, metadata: { ...object.metadata } } });
+}
+
+describe.each(backends)('store contract on $name', (backend) => {
+  describe.skipIf(backend.skip !== undefined)(backend.skip ?? 'available', () => {
+    it('appends, reads back by key, lists and reads events in revision order', async () => {
+      const store = await backend.open();
+      const seen: number[] = [];
+      store.onCommit((_head, events) => seen.push(...events.map((e) => e.revision)));
+      const revisions = await Promise.all(['a', 'b', 'c'].map((n) => store.write((tx) => create(tx, pod(n, { app: n })).revision)));
+      expect(revisions).toEqual([1, 2, 3]);
+      expect(store.head()).toBe(3);
+      expect(store.get('Pod', 'default', 'b')?.metadata.resourceVersion).toBe('2');
+      expect(store.list({ kind: 'Pod', namespace: 'default', labelSelector: [{ key: 'app', operator: 'in', values: ['c'] }] }).items.map((p) => p.metadata.name)).toEqual(['c']);
+      expect(store.readEvents(0, 10).map((e) => [e.revision, e.name])).toEqual([
+        [1, 'a'],
+        [2, 'b'],
+        [3, 'c'],
+      ]);
+      expect(store.readEvents(1, 1).map((e) => e.revision)).toEqual([2]);
+      expect(seen).toEqual([1, 2, 3]);
+    });
+
+    it('answers CONFLICT on a stale resourceVersion and leaves the log unchanged', async () => {
+      const store = await backend.open();
+      await store.write((tx) => create(tx, pod('a')));
+      await store.write((tx) => update(tx, pod('a', { v: '2' }), '1'));
+      const stale = store.write((tx) => update(tx, pod('a', { v: '3' }), '1'));
+      await expect(stale).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(store.head()).toBe(2);
+      expect(store.readEvents(0, 10).map((e) => e.revision)).toEqual([1, 2]);
+      expect(store.get('Pod', 'default', 'a')?.metadata.labels).toEqual({ v: '2' });
+    });
+
+    it('fails each write of a batch on its own, revisions staying gap-free', async () => {
+      const store = await backend.open();
+      const results = await Promise.allSettled([
+        store.write((tx) => create(tx, pod('a'))),
+        store.write((tx) => create(tx, pod('a'))),
+        store.write((tx) => create(tx, pod('b'))),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(store.readEvents(0, 10).map((e) => [e.revision, e.name])).toEqual([
+        [1, 'a'],
+        [2, 'b'],
+      ]);
+    });
+
+    it('returns the first result for a repeated requestId and appends nothing', async () => {
+      const store = await backend.open();
+      const first = await store.write((tx) => create(tx, pod('a'), 'req-1'));
+      const again = await store.write((tx) => create(tx, pod('a'), 'req-1'));
+      expect(again.revision).toBe(first.revision);
+      expect(store.head()).toBe(1);
+    });
+
+    it('keeps an allocated value unique', async () => {
+      const store = await backend.open();
+      await store.write((tx) => create(tx, service('one', '10.96.0.10')));
+      await expect(store.write((tx) => create(tx, service('two', '10.96.0.10')))).rejects.toMatchObject({ code: 'CONFLICT' });
+      await store.write((tx) => {
+        const one = tx.get('Service', 'default', 'one')!;
+        return tx.append({ actor: 'test', verb: 'delete', type: 'DELETED', object: one });
+      });
+      await store.write((tx) => create(tx, service('two', '10.96.0.10')));
+      expect(store.list({ kind: 'Service', namespace: 'default' }).items.map((s) => s.metadata.name)).toEqual(['two']);
+    });
+
+    it('reads at a past revision, and refuses one above the head', async () => {
+      const store = await backend.open();
+      await store.write((tx) => create(tx, pod('a', { v: '1' })));
+      await store.write((tx) => update(tx, pod('a', { v: '2' }), '1'));
+      await store.write((tx) => create(tx, pod('b')));
+      expect(store.get('Pod', 'default', 'a', 1)?.metadata.labels).toEqual({ v: '1' });
+      expect(store.get('Pod', 'default', 'a')?.metadata.labels).toEqual({ v: '2' });
+      expect(store.list({ kind: 'Pod', atRevision: 2 }).items.map((p) => p.metadata.name)).toEqual(['a']);
+      expect(store.list({ kind: 'Pod', namespace: 'default', labelSelector: [{ key: 'v', operator: 'in', values: ['1'] }], atRevision: 1 }).items).toHaveLength(1);
+      expect(() => store.get('Pod', 'default', 'a', 9)).toThrow(/newer than the head/);
+    });
+
+    it('answers history and audit from the log', async () => {
+      const store = await backend.open();
+      await store.write((tx) => create(tx, pod('a', { v: '1' })));
+      await store.write((tx) => create(tx, pod('b')));
+      await store.write((tx) => update(tx, pod('a', { v: '2' }), '1'));
+      const history = store.readHistory('Pod', { namespace: 'default', name: 'a' }, 0, 10);
+      expect(history.versions.map((v) => [v.event.revision, v.previous?.metadata.labels ?? null])).toEqual([
+        [1, null],
+        [3, { v: '1' }],
+      ]);
+      const audit = store.readAudit({ verb: 'update' }, 0, 10);
+      expect(audit.events.map((e) => [e.revision, e.name])).toEqual([[3, 'a']]);
+    });
+  });
+});
