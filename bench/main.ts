@@ -15,6 +15,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   churn: () => import('./churn.js'),
   heartbeat: () => import('./heartbeat.js'),
   cluster: () => import('./cluster.js'),
+  ha: () => import('./ha.js'),
 };
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');

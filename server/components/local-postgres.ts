@@ -20,6 +20,8 @@ export interface LocalPostgres {
   exited: Promise<number | null>;
   /** Fast shutdown (SIGINT to the postmaster); resolves when it has exited. */
   stop(): Promise<void>;
+  /** The URL of database `name` on this server, created when absent (a benchmark's fresh logs). */
+  database(name: string): string;
 }
 
 export interface LocalPostgresOptions {
@@ -157,17 +159,22 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     }
     await sleep(100);
   }
-  const exists = run(bin, 'psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'kubeql', '-d', 'postgres', '-tAc', "SELECT 1 FROM pg_database WHERE datname = 'kubeql'"], auth);
-  if (!exists.ok) {
-    await stop();
-    throw new LocalPostgresError(`could not query PostgreSQL: ${exists.output}`);
-  }
-  if (exists.output !== '1') {
-    const created = run(bin, 'createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'kubeql', 'kubeql'], auth);
-    if (!created.ok) {
-      await stop();
-      throw new LocalPostgresError(`could not create the kubeql database: ${created.output}`);
+  const database = (name: string): string => {
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new LocalPostgresError(`a database name of lower-case letters, digits and _, not ${name}`);
+    const exists = run(bin, 'psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'kubeql', '-d', 'postgres', '-tAc', `SELECT 1 FROM pg_database WHERE datname = '${name}'`], auth);
+    if (!exists.ok) throw new LocalPostgresError(`could not query PostgreSQL: ${exists.output}`);
+    if (exists.output !== '1') {
+      const created = run(bin, 'createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'kubeql', name], auth);
+      if (!created.ok) throw new LocalPostgresError(`could not create the ${name} database: ${created.output}`);
     }
+    return `postgres://kubeql:${encodeURIComponent(password)}@127.0.0.1:${port}/${name}`;
+  };
+  let url: string;
+  try {
+    url = database('kubeql');
+  } catch (error) {
+    await stop();
+    throw error;
   }
-  return { url: `postgres://kubeql:${encodeURIComponent(password)}@127.0.0.1:${port}/kubeql`, port, exited, stop };
+  return { url, port, exited, stop, database };
 }
