@@ -106,10 +106,11 @@ const cpuOf = (servers: ApiProcess[]) => async () => servers.reduce((sum, s) => 
 
 function kubeqlSystem(plane: Plane): System {
   const prefix = plane.name.replace(/\W+/g, '-').toLowerCase();
+  let n = 0; // names unique across rounds
   return {
     name: plane.name,
     cpu: cpuOf(plane.servers),
-    op: (client, seq) => plane.clients[client % plane.clients.length].request(CREATE_POD, { i: pod('default', `${prefix}-${seq}`) }),
+    op: (client) => plane.clients[client % plane.clients.length].request(CREATE_POD, { i: pod('default', `${prefix}-${n++}`) }),
   };
 }
 
