@@ -35,7 +35,7 @@ const MAX_IN_FLIGHT = 512;
 const TARGET_WATCH_P99_MS = 50;
 
 const CREATE_POD = /* GraphQL */ `mutation($i: PodInput!) { createPod(input: $i) { metadata { name resourceVersion } } }`;
-const WATCH = /* GraphQL */ `subscription($from: Revision) { watch(kind: Pod, namespace: "watch", fromRevision: $from) { type revision object { ... on Pod { metadata { name } } } } }`;
+const WATCH = /* GraphQL */ `subscription($ns: String, $from: Revision) { watch(kind: Pod, namespace: $ns, fromRevision: $from) { type revision object { ... on Pod { metadata { name } } } } }`;
 
 const pod = (namespace: string, name: string) => ({ metadata: { name, namespace }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } });
 
@@ -126,11 +126,13 @@ interface WatchResult {
   missing: number;
 }
 
-/** Writes on `a` at WATCH_RATE/s (open loop), watched on `b` and on `a`. */
-async function watchAcross(plane: Plane, a: number, b: number): Promise<WatchResult> {
+/** Writes on `a` at `rate`/s (open loop) in `namespace`, watched on `b` and on `a`. */
+async function watchAcross(plane: Plane, a: number, b: number, rate: number, namespace: string): Promise<WatchResult> {
   const client = plane.clients[a];
-  await client.request(`mutation { createNamespace(input: { metadata: { name: "watch" } }) { metadata { name } } }`);
+  await client.request(`mutation($n: String!) { createNamespace(input: { metadata: { name: $n } }) { metadata { name } } }`, { n: namespace });
   const { revision: from } = await client.request<{ revision: number }>('{ revision }');
+  // B follows A's commits a moment later: a watch from a revision B has not seen yet is refused.
+  while ((await plane.clients[b].request<{ revision: number }>('{ revision }')).revision < from) await new Promise((r) => setTimeout(r, 20));
   const sentAt = new Map<string, number>();
   const ackedAt = new Map<string, number>();
   const seenOn = [new Map<string, number>(), new Map<string, number>()];
@@ -145,18 +147,18 @@ async function watchAcross(plane: Plane, a: number, b: number): Promise<WatchRes
       }),
     ),
   );
-  watchers.forEach((ws, w) => ws.subscribe(String(w), WATCH, { from }));
+  watchers.forEach((ws, w) => ws.subscribe(String(w), WATCH, { ns: namespace, from }));
   // Let both subscriptions start before the first write.
   await new Promise((r) => setTimeout(r, 500));
 
   let sent = 0;
   let inFlight = 0;
   const measured: string[] = [];
-  const total = ((WATCH_WARMUP_MS + WATCH_MS) / 1000) * WATCH_RATE;
+  const total = ((WATCH_WARMUP_MS + WATCH_MS) / 1000) * rate;
   const start = performance.now();
   const pending: Promise<unknown>[] = [];
   while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * WATCH_RATE));
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
     while (sent < due && inFlight < MAX_IN_FLIGHT) {
       const name = `w-${sent}`;
       if (performance.now() - start >= WATCH_WARMUP_MS) measured.push(name);
@@ -164,7 +166,7 @@ async function watchAcross(plane: Plane, a: number, b: number): Promise<WatchRes
       inFlight++;
       sentAt.set(name, performance.now());
       pending.push(
-        client.request(CREATE_POD, { i: pod('watch', name) }).then(() => {
+        client.request(CREATE_POD, { i: pod(namespace, name) }).then(() => {
           ackedAt.set(name, performance.now());
           inFlight--;
         }),
@@ -249,21 +251,24 @@ export async function run(): Promise<void> {
         targets.push([`target ${plane.name}: createPod/s ≥ 1.00× etcd's put/s with ${CLIENTS} clients (got ${fmt(ratio)}×; per round ${pooled.get(plane.name)!.rounds.map((r) => fmt(r / rate(etcdName), 2)).join(', ')})`, ratio >= 1]);
       }
     if (pgThree) {
-      const w = await watchAcross(pgThree, 0, 1);
-      console.log(`watch across servers: ${w.sent} writes on server 1 at ${fmt(w.rate, 0)}/s (asked ${WATCH_RATE}/s), watched on server 2 and on server 1; latencies of the last ${WATCH_MS / 1000} s:`);
-      printTable(
-        ['path', 'count', 'p50 ms', 'p99 ms', 'max ms'],
-        [
-          ['sent to 1 → delivered by 2', String(w.toB.count), fmt(w.toB.p50), fmt(w.toB.p99), fmt(w.toB.max)],
-          ['answered by 1 → delivered by 2', String(w.ackToB.count), fmt(w.ackToB.p50), fmt(w.ackToB.p99), fmt(w.ackToB.max)],
-          ['sent to 1 → delivered by 1', String(w.toA.count), fmt(w.toA.p50), fmt(w.toA.p99), fmt(w.toA.max)],
-        ],
-      );
-      if (w.missing) console.log(`  ${w.missing} writes never delivered by server 2 within 10 s`);
-      targets.push([
-        `target commit on server 1 → receipt on server 2 p99 ≤ ${TARGET_WATCH_P99_MS} ms at ${WATCH_RATE} writes/s (got ${fmt(w.toB.p99)} ms from sending, at ${fmt(w.rate, 0)} writes/s${w.missing ? `, ${w.missing} missing` : ''})`,
-        w.toB.p99 <= TARGET_WATCH_P99_MS && w.rate >= WATCH_RATE * 0.95 && w.missing === 0,
-      ]);
+      // At the target's rate, and at a tenth of it (the path's latency when the servers are not saturated).
+      for (const [rate, namespace] of [[WATCH_RATE, 'watch-full'], [WATCH_RATE / 10, 'watch-tenth']] as const) {
+        const w = await watchAcross(pgThree, 0, 1, rate, namespace);
+        console.log(`watch across servers: ${w.sent} writes on server 1 at ${fmt(w.rate, 0)}/s (asked ${rate}/s), watched on server 2 and on server 1; latencies of the last ${WATCH_MS / 1000} s:`);
+        printTable(
+          ['path', 'count', 'p50 ms', 'p99 ms', 'max ms'],
+          [
+            ['sent to 1 → delivered by 2', String(w.toB.count), fmt(w.toB.p50), fmt(w.toB.p99), fmt(w.toB.max)],
+            ['answered by 1 → delivered by 2', String(w.ackToB.count), fmt(w.ackToB.p50), fmt(w.ackToB.p99), fmt(w.ackToB.max)],
+            ['sent to 1 → delivered by 1', String(w.toA.count), fmt(w.toA.p50), fmt(w.toA.p99), fmt(w.toA.max)],
+          ],
+        );
+        if (w.missing) console.log(`  ${w.missing} writes never delivered by server 2 within 10 s`);
+        const label = `commit on server 1 → receipt on server 2 p99 ≤ ${TARGET_WATCH_P99_MS} ms at ${rate} writes/s (got ${fmt(w.toB.p99)} ms from sending, at ${fmt(w.rate, 0)} writes/s${w.missing ? `, ${w.missing} missing` : ''})`;
+        const met = w.toB.p99 <= TARGET_WATCH_P99_MS && w.rate >= rate * 0.95 && w.missing === 0;
+        if (rate === WATCH_RATE) targets.push([`target ${label}`, met]);
+        else console.log(`informational: ${label}: ${met ? 'within' : 'beyond'} the target's latency`);
+      }
     }
     for (const [label, met] of targets) console.log(`${label}: ${verdict(met)}`);
     console.log(`load average after: ${os.loadavg().map((l) => fmt(l, 1)).join(' ')}`);
