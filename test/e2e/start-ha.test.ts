@@ -5,12 +5,14 @@
  * on the others (a Deployment made afterwards gets Running pods); Ctrl-C stops every process,
  * PostgreSQL included. Skipped, saying how to install it, where PostgreSQL is absent (CI fails).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresBinDir } from '../../server/components/local-postgres.js';
+import { compiled } from '../support/build.js';
 import { kq } from '../support/kq.js';
 import { freePort, graphql, processGroupGone } from '../support/npm-start.js';
 import { eventually } from '../support/processes.js';
@@ -106,4 +108,39 @@ describe.skipIf(missing !== undefined)('npm run start:ha', () => {
     await eventually(groupGone, 30_000, () => output);
     expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
   }, 60_000);
+});
+
+describe.skipIf(missing !== undefined)('npm run start:ha refuses, saying why and starting nothing', () => {
+  /** ha-main with `env`, to its exit; every refusal below comes before any API server starts. */
+  const refuse = (env: Record<string, string>) => {
+    const r = spawnSync(process.execPath, [compiled('ha-main')], { cwd: root, env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', KUBEQL_LOG_FORMAT: 'json', ...env }, encoding: 'utf8', timeout: 60_000 });
+    return { code: r.status, output: `${r.stdout}${r.stderr}` };
+  };
+
+  it('a data directory PostgreSQL cannot use, a bad setting or a database URL of another kind', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubeql-ha-refuse-'));
+    try {
+      const closed = join(dir, 'closed');
+      mkdirSync(closed, { mode: 0o700 });
+      const cluttered = join(dir, 'cluttered');
+      mkdirSync(join(cluttered, 'postgres'), { recursive: true });
+      writeFileSync(join(cluttered, 'postgres', 'notes.txt'), 'mine');
+      chmodSync(dir, 0o755);
+      chmodSync(cluttered, 0o755);
+      const results = {
+        closed: refuse({ DATA_DIR: closed }),
+        cluttered: refuse({ DATA_DIR: cluttered }),
+        servers: refuse({ DATA_DIR: join(dir, 'x'), KUBEQL_API_SERVERS: '0' }),
+        url: refuse({ DATA_DIR: join(dir, 'y'), KUBEQL_DATABASE_URL: 'mysql://db/kubeql' }),
+      };
+      if (process.getuid?.() === 0) expect(results.closed).toMatchObject({ code: 1, output: expect.stringContaining('the postgres user cannot reach') });
+      expect(results.cluttered).toMatchObject({ code: 1, output: expect.stringContaining('is neither empty nor a PostgreSQL cluster') });
+      expect(results.servers).toMatchObject({ code: 1, output: expect.stringContaining('KUBEQL_API_SERVERS must be a whole number from 1 to 16, not 0') });
+      expect(results.url).toMatchObject({ code: 1, output: expect.stringContaining('KUBEQL_DATABASE_URL must be a postgres:// URL, not mysql:') });
+      // Nothing was left behind in the user's directory.
+      expect(readdirSync(join(cluttered, 'postgres'))).toEqual(['notes.txt']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
