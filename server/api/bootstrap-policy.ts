@@ -2,11 +2,12 @@
  * The default RBAC policy, written at first start as Kubernetes' bootstrap policy is: cluster-admin
  * for system:masters, view/edit/admin for users, and least-privilege roles for the components,
  * each bound to its own ServiceAccount in kube-system. A node agent needs no role: the node rules
- * decide for system:node:<name> (DESIGN §5).
+ * decide for system:node:<name> (DESIGN §5). Reconciled at every start (bootstrap-reconcile.ts).
  */
 import type { KindDef } from '../resources/kind.js';
 import { kinds } from '../resources/registry.js';
 import { apiGroupOf } from './auth/attributes.js';
+import { AUTOUPDATE } from './bootstrap-reconcile.js';
 
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'update', 'patch', 'delete', 'scale'];
@@ -27,11 +28,13 @@ export interface PolicyObject {
   manifest: Record<string, unknown>;
 }
 
-const clusterRole = (name: string, rules: unknown[]): PolicyObject => ({ kind: 'ClusterRole', manifest: { metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } }, rules } });
+/** As Kubernetes' bootstrap policy: labelled, and reconciled at every start unless an operator sets autoupdate "false" (bootstrap-reconcile.ts). */
+const policyMeta = (name: string) => ({ name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' }, annotations: { [AUTOUPDATE]: 'true' } });
+const clusterRole = (name: string, rules: unknown[]): PolicyObject => ({ kind: 'ClusterRole', manifest: { metadata: policyMeta(name), rules } });
 const binding = (name: string, role: string, subject: Record<string, string>): PolicyObject => ({
   kind: 'ClusterRoleBinding',
   manifest: {
-    metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } },
+    metadata: policyMeta(name),
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
     subjects: [subject],
   },

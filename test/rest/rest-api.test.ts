@@ -191,6 +191,27 @@ describe('the Kubernetes REST API', () => {
     expect([400, 422]).toContain(renamed.status);
   });
 
+  it('fieldValidation: absent is Warn (the server default), Strict refuses a typo, Ignore drops it silently; every mode leaves the typo out of the object', async () => {
+    const typo = (name: string) => ({ ...pod(name), spec: { containers: [{ name: 'c', image: 'nginx:1.25', imagePullPolic: 'Always' }] } });
+    const head = (await call('GET', '/api/v1/namespaces/default/pods?limit=1')).json.metadata.resourceVersion;
+    const strict = await call('POST', '/api/v1/namespaces/default/pods?fieldValidation=Strict', typo('fv-strict'));
+    expect([400, 422]).toContain(strict.status);
+    expect(strict.json.message).toMatch(/imagePullPolic/);
+    expect((await call('GET', '/api/v1/namespaces/default/pods?limit=1')).json.metadata.resourceVersion).toBe(head);
+    const absent = await call('POST', '/api/v1/namespaces/default/pods', typo('fv-absent'));
+    expect(absent.status).toBe(201);
+    expect(absent.headers.get('warning')).toMatch(/imagePullPolic/);
+    expect(absent.json.spec.containers[0]).not.toHaveProperty('imagePullPolic');
+    const ignore = await call('POST', '/api/v1/namespaces/default/pods?fieldValidation=Ignore', typo('fv-ignore'));
+    expect(ignore.status).toBe(201);
+    expect(ignore.headers.get('warning') ?? '').not.toMatch(/imagePullPolic/);
+    const patched = await call('PATCH', '/api/v1/namespaces/default/pods/fv-ignore?fieldValidation=Strict', { metadata: { labelz: { a: 'b' } } }, { 'content-type': 'application/merge-patch+json' });
+    expect([400, 422]).toContain(patched.status);
+    expect(patched.json.message).toMatch(/labelz/);
+    const bad = await call('POST', '/api/v1/namespaces/default/pods?fieldValidation=Loose', pod('fv-bad'));
+    expect(bad.status).toBe(400);
+  });
+
   it('serves the scale and status subresources, binding and eviction', async () => {
     await call('POST', '/apis/apps/v1/namespaces/default/replicasets', {
       apiVersion: 'apps/v1',

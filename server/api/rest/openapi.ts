@@ -117,7 +117,7 @@ const queryParam = (name: string, description: string, type = 'string') => ({ na
 const WRITE_PARAMS = [
   queryParam('dryRun', 'When present, modifications are not persisted. The only valid value is All.'),
   queryParam('fieldManager', 'A name associated with the actor or entity making these changes.'),
-  queryParam('fieldValidation', 'Ignore, Warn or Strict. Kubeql keeps fields it does not act on and reports them in a warning, whatever is asked.'),
+  queryParam('fieldValidation', 'What a field the schema does not declare does: Strict refuses the write, Warn (the default) drops it with a warning, Ignore drops it silently. Fields Kubeql keeps without acting on them are always answered with a warning.'),
 ];
 
 /** The OpenAPI v3 document of one group version, or undefined. */

@@ -4,6 +4,7 @@
  * (verbs/object-writes.ts), in the same transactions, under the same identity.
  */
 import type { KObject } from '../../resources/kind.js';
+import type { FieldValidation } from '../../resources/validate-object.js';
 import { isPlainObject } from '../../resources/shape.js';
 import type { PropagationPolicy } from '../verbs/delete.js';
 import { createObject, deleteObject, storeFor, updateObject, type DeleteRequest } from '../verbs/object-writes.js';
@@ -19,13 +20,17 @@ const POLICIES = ['Background', 'Foreground', 'Orphan'] as const;
 /** A grace period longer than a year is refused (Kubernetes takes any int64; a bound keeps arithmetic exact). */
 const MAX_GRACE = 365 * 24 * 3600;
 
-/** Parameters every write accepts; fieldManager and fieldValidation are taken and checked (unknown fields are kept with a warning, as Kubeql does everywhere). */
-function writeParams(r: KindRequest): { dryRun: boolean } {
+/**
+ * Parameters every write accepts. fieldValidation says what a field the kind's schema does not
+ * declare does; absent, it is Warn, the API server's default in Kubernetes (kubectl sends Strict
+ * itself unless told --validate=warn or false).
+ */
+function writeParams(r: KindRequest): { dryRun: boolean; fieldValidation: FieldValidation } {
   const manager = r.query.string('fieldManager');
   if (manager !== undefined && manager.length > 128) throw badRequest('fieldManager must be at most 128 characters');
-  r.query.oneOf('fieldValidation', ['Ignore', 'Warn', 'Strict'] as const);
+  const fieldValidation = r.query.oneOf('fieldValidation', ['Ignore', 'Warn', 'Strict'] as const) ?? 'Warn';
   r.query.bool('pretty');
-  return { dryRun: r.query.dryRun() };
+  return { dryRun: r.query.dryRun(), fieldValidation };
 }
 
 /** The object of a create or update body, its namespace matched against the URL's. */
@@ -44,31 +49,31 @@ async function objectBody(r: KindRequest): Promise<Record<string, unknown>> {
 }
 
 export async function createFromBody(r: KindRequest): Promise<void> {
-  const { dryRun } = writeParams(r);
+  const { dryRun, fieldValidation } = writeParams(r);
   if (r.kind.namespaced && !r.namespace) throw new RestError(404, 'NotFound', `the server could not find the requested resource: ${r.kind.resource} are namespaced; POST to /namespaces/<namespace>/${r.kind.resource}`);
   const input = await objectBody(r);
   const meta = input.metadata as Record<string, unknown>;
   r.subject.name = typeof meta.name === 'string' ? meta.name : undefined;
-  const object = await createObject(r.ctx, r.kind, input, { dryRun, path: '' });
+  const object = await createObject(r.ctx, r.kind, input, { dryRun, path: '', fieldValidation });
   sendObject(r, object, 201);
 }
 
 export async function replaceFromBody(r: KindRequest): Promise<void> {
-  const { dryRun } = writeParams(r);
+  const { dryRun, fieldValidation } = writeParams(r);
   const input = await objectBody(r);
   const meta = input.metadata as Record<string, unknown>;
   if (meta.name === undefined || meta.name === '') meta.name = r.name;
-  const object = await updateObject(r.ctx, r.kind, input, { dryRun, path: '', expect: { namespace: r.namespace, name: r.name! } });
+  const object = await updateObject(r.ctx, r.kind, input, { dryRun, path: '', fieldValidation, expect: { namespace: r.namespace, name: r.name! } });
   sendObject(r, object);
 }
 
 export async function patchFromBody(r: KindRequest): Promise<void> {
-  const { dryRun } = writeParams(r);
+  const { dryRun, fieldValidation } = writeParams(r);
   if (r.query.bool('force') && mediaType(r.req.headers['content-type']) !== 'application/apply-patch+yaml') throw badRequest('force is only allowed with server-side apply');
   const type = patchTypeOf(r.req.headers['content-type']);
   const body = patchBody(await r.body());
   // The same patch verb as GraphQL's patch<Kind>; errors name the patch as `body`.
-  const { object, warnings } = await patch({ ...r.ctx, store: storeFor(r.ctx, dryRun) }, r.kind, { namespace: r.namespace, name: r.name! }, type, body, 'body');
+  const { object, warnings } = await patch({ ...r.ctx, store: storeFor(r.ctx, dryRun) }, r.kind, { namespace: r.namespace, name: r.name! }, type, body, 'body', { fieldValidation });
   r.ctx.warnings.push(...warnings);
   sendObject(r, object);
 }
