@@ -15,6 +15,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   churn: () => import('./churn.js'),
   heartbeat: () => import('./heartbeat.js'),
   cluster: () => import('./cluster.js'),
+  'postgres-write': () => import('./postgres-write.js'),
   ha: () => import('./ha.js'),
 };
 

@@ -22,7 +22,8 @@ if (sync !== 'FULL' && sync !== 'DURABLE' && sync !== 'NORMAL') {
 
 const watch = process.env.KUBEQL_WATCH ? JSON.parse(process.env.KUBEQL_WATCH) : undefined;
 
-const server = await startApiServer({ dataDir, port: 0, synchronous: sync, watch });
+// KUBEQL_DATABASE_URL: the log in PostgreSQL (bench/postgres-write.ts).
+const server = await startApiServer({ dataDir, port: 0, synchronous: sync, watch, databaseUrl: process.env.KUBEQL_DATABASE_URL || undefined });
 process.stdout.write(JSON.stringify({ url: server.url, pid: process.pid }) + '\n');
 
 let stopping = false;

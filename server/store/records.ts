@@ -58,6 +58,8 @@ export interface BackupInfo {
   revision: number;
   floor: number;
   bytes: number;
+  /** What the file is: an SQLite database (the default), or pg_dump's custom format (the PostgreSQL store). */
+  format?: 'sqlite' | 'pg_dump';
 }
 
 export interface ObjectVersionRecord {

@@ -87,7 +87,7 @@ describe.skipIf(postgresMissing !== undefined)('API servers on one PostgreSQL lo
     expect(again.errors?.[0]?.extensions?.code).toBe('ALREADY_EXISTS');
   });
 
-  it('authenticates on one server a token issued by another', async () => {
+  it('authenticates on one server a token issued by another, and refuses it once revoked on either', async () => {
     const { servers } = await startServers(2);
     const [a, b] = servers;
     const issued = (await a.ok(`mutation { createNodeToken(nodeName: "node-1") { token id } }`)).createNodeToken;
@@ -99,5 +99,36 @@ describe.skipIf(postgresMissing !== undefined)('API servers on one PostgreSQL lo
       await new Promise((r) => setTimeout(r, 50));
     }
     expect((await b.gqlAs('not-a-token', '{ revision }')).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    // Revoked on the other server: refused here too, and both keep the same credential record.
+    await b.ok(`mutation($id: String!) { revokeNodeToken(nodeName: "node-1", id: $id) { revokedAt } }`, { id: issued.id });
+    const refusedBy = Date.now() + 10_000;
+    while (!(await a.gqlAs(issued.token, '{ revision }')).errors) {
+      if (Date.now() > refusedBy) throw new Error('the revoked token still works on the server that issued it');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const records = (s: typeof a) => s.server.store.tokens.events({ afterId: 0, limit: 10 }).map((e) => [e.id, e.action, e.tokenId]);
+    expect(records(a)).toEqual([
+      [1, 'issue', issued.id],
+      [2, 'revoke', issued.id],
+    ]);
+    const sameBy = Date.now() + 10_000;
+    while (JSON.stringify(records(b)) !== JSON.stringify(records(a))) {
+      if (Date.now() > sameBy) throw new Error(`the servers' credential records differ: ${JSON.stringify(records(b))}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+
+  it('serves GET /admin/backup as a pg_dump of one snapshot, with its revision', async () => {
+    const { servers } = await startServers(1);
+    const [a] = servers;
+    await a.ok(CREATE_POD, { i: POD('kept') });
+    const revision = (await a.ok('{ revision }')).revision as number;
+    const res = await fetch(new URL('/admin/backup', a.server.url), { headers: { authorization: `Bearer ${a.token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-kubeql-revision')).toBe(String(revision));
+    expect(res.headers.get('content-disposition')).toContain(`kubeql-${revision}.dump`);
+    const body = Buffer.from(await res.arrayBuffer());
+    // pg_dump's custom format begins with its magic.
+    expect(body.subarray(0, 5).toString()).toBe('PGDMP');
   });
 });

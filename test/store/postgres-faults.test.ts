@@ -75,4 +75,43 @@ describe.skipIf(postgresMissing !== undefined)('a batch PostgreSQL refuses', () 
       expect(s.list({ kind: 'Service' }).items.map((o) => o.metadata.name)).toEqual(['first', 'third']);
     }
   });
+
+  it('shows no reader a write the replica ran until PostgreSQL has committed it', async () => {
+    const url = await postgres!.createDatabase();
+    const store = await openPostgresStore({ url, allocationsOf: registryAllocations });
+    stores.push(store);
+    await store.write((tx) => createIfFree(tx, service('first', '10.96.0.1')));
+    const published: number[] = [];
+    store.onCommit((_head, events) => published.push(...events.map((e) => e.revision)));
+
+    const blocker = new pg.Client({ connectionString: url });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE allocations IN EXCLUSIVE MODE');
+    let settled = false;
+    const write = store.write((tx) => createIfFree(tx, service('second', '10.96.0.2')));
+    void write.then(() => (settled = true));
+    try {
+      // The batch has run on the replica and waits, in PostgreSQL, for the lock on allocations.
+      const deadline = Date.now() + 10_000;
+      while ((await blocker.query(`SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'allocations'::regclass AND NOT granted`)).rows[0].n === 0) {
+        if (Date.now() > deadline) throw new Error('the batch never reached PostgreSQL');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(settled).toBe(false);
+      expect(store.head()).toBe(1);
+      expect(store.get('Service', 'default', 'second')).toBeUndefined();
+      expect(store.list({ kind: 'Service' }).items.map((o) => o.metadata.name)).toEqual(['first']);
+      expect(store.readEvents(0, 10).map((e) => e.revision)).toEqual([1]);
+      expect(store.readAudit({}, 0, 10).events.map((e) => e.revision)).toEqual([1]);
+      expect(published).toEqual([]);
+    } finally {
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+    }
+    expect(await write).toBe(2);
+    expect(store.head()).toBe(2);
+    expect(store.get('Service', 'default', 'second')?.metadata.resourceVersion).toBe('2');
+    expect(published).toEqual([2]);
+  });
 });

@@ -13,6 +13,7 @@ import { registryAllocations } from '../../server/store/registry-allocations.js'
 import { openPostgresStore, type PostgresStore } from '../../server/store/postgres/create-store.js';
 import { restorePostgres } from '../../server/store/postgres/restore.js';
 import type { Store } from '../../server/store/types.js';
+import { startPausableProxy } from '../support/pausable-proxy.js';
 import { postgresMissing, startPostgres, type PostgresServer } from '../support/postgres.js';
 
 let postgres: PostgresServer | undefined;
@@ -82,6 +83,8 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL store maintenance', (
     const url = await postgres!.createDatabase();
     const [a, b] = [await open(url), await open(url)];
     await churn(a, 6, 'x');
+    // Retention compacts history hours (Leases: minutes) old, which every server has long read.
+    await until('the other store to read the log', () => b.head() === a.head());
     const floor = a.head() - 3;
     expect(a.compact(floor)).toBe(floor);
     await a.drain();
@@ -119,5 +122,36 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL store maintenance', (
     expect(restored.readEvents(0, 1_000).map((e) => e.revision)).toEqual(store.readEvents(0, 1_000).filter((e) => e.revision <= at).map((e) => e.revision));
     // Refused over a database that holds a cluster already.
     await expect(restorePostgres(file, target, registryAllocations)).rejects.toThrow(/not empty/);
+  });
+
+  it('stops taking writes on a store cut off while the log it had not read was compacted, and says to restart it', async () => {
+    const url = await postgres!.createDatabase();
+    const a = await open(url);
+    const target = new URL(url);
+    const proxy = await startPausableProxy(target.hostname, Number(target.port));
+    try {
+      const behindUrl = new URL(url);
+      behindUrl.port = String(proxy.port);
+      const b = await open(behindUrl.toString());
+      await churn(a, 1, 'before');
+      await until('b to read the log', () => b.head() === a.head());
+      proxy.pause();
+      await churn(a, 3, 'unseen');
+      a.compact(a.head());
+      await a.drain();
+      proxy.resume();
+      await expect(b.write((tx) => tx.append({ actor: 'test', verb: 'create', type: 'ADDED', object: pod('late', {}) }))).rejects.toMatchObject({
+        code: 'UNAVAILABLE',
+        message: expect.stringMatching(/restart this API server/),
+      });
+      expect(b.health().find((c) => c.name === 'log-replication')).toMatchObject({ ok: false });
+      // Nothing was written for it, and a fresh store follows the log again.
+      const fresh = await open(url);
+      expect(fresh.head()).toBe(a.head());
+      expect(fresh.get('Pod', 'default', 'late')).toBeUndefined();
+    } finally {
+      proxy.resume();
+      await proxy.close();
+    }
   });
 });

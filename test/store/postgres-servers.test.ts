@@ -27,7 +27,8 @@ afterAll(async () => {
 });
 
 async function openStores(url: string, n: number): Promise<PostgresStore[]> {
-  const opened = await Promise.all(Array.from({ length: n }, () => openPostgresStore({ url, allocationsOf: registryAllocations })));
+  // The healing timer far off: what the stores learn of each other here comes by NOTIFY.
+  const opened = await Promise.all(Array.from({ length: n }, () => openPostgresStore({ url, allocationsOf: registryAllocations, healEveryMs: 600_000 })));
   stores.push(...opened);
   return opened;
 }
@@ -140,5 +141,19 @@ describe.skipIf(postgresMissing !== undefined)('several stores on one PostgreSQL
     // b has not necessarily heard of it yet: its write catches up inside the lock first.
     await expect(b.write((tx) => createIfFree(tx, pod('shared')))).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await logOf(url)).toHaveLength(1);
+  });
+
+  it('shares issued credentials: a token saved or revoked on one store is found so on the other', async () => {
+    const url = await postgres!.createDatabase();
+    const [a, b] = await openStores(url, 2);
+    a.tokens.save({ tokenHash: 'hash-1', tokenId: 'id-1', identity: 'system:node:n1', groups: ['system:nodes'], createdAt: 1, expiresAt: null, issuedBy: 'admin', boundNamespace: null, boundName: null, boundUid: null });
+    expect(a.tokens.find('hash-1')?.identity).toBe('system:node:n1');
+    await until('b to find the token', () => b.tokens.find('hash-1') !== undefined);
+    expect(b.tokens.find('hash-1')).toMatchObject({ identity: 'system:node:n1', groups: ['system:nodes'], revokedAt: null });
+    expect(b.tokens.revoke('id-1', 'admin', 5)).toBe(true);
+    await until('a to see the revocation', () => a.tokens.find('hash-1')?.revokedAt === 5);
+    await until('both records to agree', () => a.tokens.events({ afterId: 0, limit: 10 }).length === 2 && b.tokens.events({ afterId: 0, limit: 10 }).length === 2);
+    expect(a.tokens.events({ afterId: 0, limit: 10 })).toEqual(b.tokens.events({ afterId: 0, limit: 10 }));
+    expect(a.tokens.events({ afterId: 0, limit: 10 }).map((e) => e.action)).toEqual(['issue', 'revoke']);
   });
 });

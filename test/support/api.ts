@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startApiServer, type ApiServer, type ApiServerOptions } from '../../server/api/server.js';
+import { sharedPostgres } from './postgres.js';
 import { registerToken } from './tokens.js';
 
 export interface GraphQLResponse<T = any> {
@@ -30,6 +31,8 @@ export interface TestApi {
 
 export async function startTestApi(options: Partial<ApiServerOptions> = {}): Promise<TestApi> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'kubeql-test-'));
+  // KUBEQL_TEST_BACKEND=postgres: the same suite with the log in PostgreSQL (a database per server).
+  if (process.env.KUBEQL_TEST_BACKEND === 'postgres' && options.databaseUrl === undefined) options = { ...options, databaseUrl: await (await sharedPostgres()).createDatabase() };
   let server = await startApiServer({ port: 0, synchronous: 'NORMAL', ...options, dataDir });
   registerToken(server.url, server.adminToken);
   let reader: Database.Database | undefined;
@@ -57,7 +60,8 @@ export async function startTestApi(options: Partial<ApiServerOptions> = {}): Pro
       return res.data;
     },
     db() {
-      reader ??= new Database(join(dataDir, 'kubeql.db'), { readonly: true });
+      // On PostgreSQL (KUBEQL_TEST_BACKEND=postgres): the server's replica, a copy of the database's tables.
+      reader ??= new Database((server.store as { replicaFile?: string }).replicaFile ?? join(dataDir, 'kubeql.db'), { readonly: true });
       return reader;
     },
     async restart() {

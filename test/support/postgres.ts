@@ -32,6 +32,8 @@ export interface PostgresServer {
   /** A URL of a new, empty database on the server. */
   createDatabase(): Promise<string>;
   stop(): Promise<void>;
+  /** Stops it at once, synchronously (an immediate shutdown), for a process that is exiting. */
+  stopNow(): void;
 }
 
 async function freePort(): Promise<number> {
@@ -84,13 +86,23 @@ export async function startPostgres(): Promise<PostgresServer> {
     },
     async stop() {
       // The postmaster's own PID (runuser may stand between it and us): SIGINT is a fast shutdown.
-      const pidFile = join(data, 'postmaster.pid');
-      const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : undefined;
+      const pid = postmasterPid(data);
       if (pid) process.kill(pid, 'SIGINT');
       if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
       rmSync(dir, { recursive: true, force: true });
     },
+    stopNow() {
+      const pid = postmasterPid(data);
+      // SIGQUIT: the immediate shutdown; its files go with the directory.
+      if (pid) process.kill(pid, 'SIGQUIT');
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
+}
+
+function postmasterPid(data: string): number | undefined {
+  const pidFile = join(data, 'postmaster.pid');
+  return existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : undefined;
 }
 
 async function waitUntilReady(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
@@ -108,4 +120,18 @@ async function waitUntilReady(url: string, child: ChildProcess, stderr: () => st
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+let shared: Promise<PostgresServer> | undefined;
+
+/**
+ * One PostgreSQL for this test process, started on first use and stopped when the process exits:
+ * KUBEQL_TEST_BACKEND=postgres runs the API suites' servers (startTestApi) on it, a database each.
+ */
+export function sharedPostgres(): Promise<PostgresServer> {
+  shared ??= startPostgres().then((server) => {
+    process.once('exit', () => server.stopNow());
+    return server;
+  });
+  return shared;
 }

@@ -38,10 +38,12 @@ async function backup(parts: AdminParts, res: ServerResponse): Promise<void> {
   try {
     const file = join(dir, 'kubeql.db');
     const info = await parts.store.backup(file);
+    const dump = info.format === 'pg_dump';
     res.writeHead(200, {
-      'content-type': 'application/vnd.sqlite3',
+      // A PostgreSQL store's backup is pg_dump's custom format (pg_restore reads it).
+      'content-type': dump ? 'application/octet-stream' : 'application/vnd.sqlite3',
       'content-length': info.bytes,
-      'content-disposition': `attachment; filename="kubeql-${info.revision}.db"`,
+      'content-disposition': `attachment; filename="kubeql-${info.revision}.${dump ? 'dump' : 'db'}"`,
       'cache-control': 'no-store',
       'x-kubeql-revision': String(info.revision),
       'x-kubeql-floor': String(info.floor),

@@ -18,7 +18,7 @@ export async function dumpDatabase(pool: pg.Pool, url: string, file: string): Pr
     // The exported snapshot lives while this transaction is open: pg_dump reads exactly it.
     await runProgram(pgProgram('pg_dump'), ['--format=custom', `--snapshot=${snapshot}`, `--file=${file}`, `--dbname=${url}`]);
     await client.query('COMMIT');
-    return { revision, floor: floorRow ? Number(floorRow.value) : 0, bytes: statSync(file).size };
+    return { revision, floor: floorRow ? Number(floorRow.value) : 0, bytes: statSync(file).size, format: 'pg_dump' };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;

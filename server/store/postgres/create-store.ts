@@ -46,13 +46,20 @@ export interface PostgresStoreOptions extends Omit<StoreOptions, 'dataDir' | 'sy
 /** A store on PostgreSQL: `close` starts the shutdown; `shutdown` also waits for its connections to end. */
 export interface PostgresStore extends Store {
   shutdown(): Promise<void>;
+  /** The local replica's SQLite file (a copy of the database's tables), for inspection by tests and operators; never write it. */
+  readonly replicaFile: string;
 }
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const allocationsOf = options.allocationsOf ?? (() => []);
   const onError = options.onError ?? (() => {});
   const pool = createPool(options.url, options.lockTimeoutMs ?? 10_000);
-  await migratePostgres(pool);
+  try {
+    await migratePostgres(pool);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
   const replica = openReplica(allocationsOf, options.replicaDir);
   const { sqlite, db, st } = replica;
   const queue = createSerialQueue();
@@ -86,9 +93,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     url: options.url,
     channels: [LOG_CHANNEL, TOKENS_CHANNEL, FLOOR_CHANNEL],
     healEveryMs: options.healEveryMs,
-    wake(channel) {
+    wake(channel, payload) {
       if (!ready) return;
-      if (channel === undefined || channel === LOG_CHANNEL) commit.catchUp().then(() => void (lastError = undefined), report);
+      // A head this replica holds already (its own commit, mostly) needs no read.
+      const known = channel === LOG_CHANNEL && payload !== undefined && Number(payload) <= counter.head;
+      if ((channel === undefined || channel === LOG_CHANNEL) && !known) commit.catchUp().then(() => void (lastError = undefined), report);
       if (channel === undefined || channel === TOKENS_CHANNEL) queue.run(() => credentials!.pull()).catch(report);
       if (channel === undefined || channel === FLOOR_CHANNEL) queue.run(() => followFloors()).catch(report);
     },
@@ -240,7 +249,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     health(): HealthCheck[] {
       const checks: HealthCheck[] = [{ name: 'database', ok: sqlite.open }];
-      checks.push(lastError ? { name: 'log-replication', ok: false, message: lastError.message } : { name: 'log-replication', ok: true });
+      const failure = commit.staleness() ?? lastError;
+      checks.push(failure ? { name: 'log-replication', ok: false, message: failure.message } : { name: 'log-replication', ok: true });
       return checks;
     },
     drain: () => queue.idle(),
@@ -248,5 +258,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       void shutdown();
     },
     shutdown,
+    replicaFile: sqlite.name,
   };
 }

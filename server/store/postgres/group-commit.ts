@@ -55,6 +55,8 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
   let waiting: Job[] = [];
   let scheduled = false;
   let catchUpScheduled = false;
+  /** Set once the replica has missed compacted events: writes are refused until a restart. */
+  let stale: KubeqlError | undefined;
 
   const inSavepoint = sqlite.transaction((job: Job) => job.fn(createWriteTx(st, counter, allocationsOf, job.events)));
   const runLocally = sqlite.transaction((batch: Job[]) => {
@@ -71,22 +73,32 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
     }
   });
 
-  /** Applies committed events after the replica's head (up to `head` when known) and publishes them. */
+  /**
+   * Applies committed events after the replica's head (up to `head` when known) and publishes them.
+   * The log has no gaps above the floors, so a missing revision means compaction removed events this
+   * replica never read (it fell that far behind): it can no longer follow the log, and says so.
+   */
   async function catchUp(client: pg.ClientBase | pg.Pool, head?: number): Promise<void> {
+    if (stale) throw stale;
     for (;;) {
       const rows = await readLogAfter(client, counter.head, CATCH_UP_PAGE);
       if (rows.length === 0) break;
+      if (rows[0].revision !== counter.head + 1) throw fellBehind(rows[0].revision - 1);
       replica.applyEvents(rows);
       counter.head = rows[rows.length - 1].revision;
       publish(counter.head, rows.map((row: EventRow) => toStoredEvent(row)));
       if (rows.length < CATCH_UP_PAGE) break;
     }
-    if (head !== undefined && head > counter.head) {
-      // The newest events were compacted away (a kind's compaction): the head moves on without them.
-      replica.setHead(head);
-      counter.head = head;
-      publish(head, []);
-    }
+    if (head !== undefined && head > counter.head) throw fellBehind(head);
+  }
+
+  function fellBehind(through: number): KubeqlError {
+    stale = new KubeqlError(
+      'UNAVAILABLE',
+      `this API server's replica of the log is at revision ${counter.head}, and revisions through ${through} have been compacted away before it read them: restart this API server (it copies the database afresh); other servers take writes meanwhile`,
+      { retryable: true },
+    );
+    return stale;
   }
 
   async function runBatch(batch: Job[]): Promise<void> {
@@ -131,7 +143,8 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
       }
       if (local && counter.head > before) rewind(before, touched);
       counter.head = before;
-      const answer = unavailable(error, commitSent);
+      // The replica's own refusal (it fell behind a compaction) says what to do; PostgreSQL's failures are wrapped.
+      const answer = error instanceof KubeqlError && !commitSent ? error : unavailable(error, commitSent);
       for (const job of batch) job.outcome = { ok: false, error: answer };
       return;
     } finally {
@@ -152,6 +165,7 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
 
   return {
     write<T>(fn: (tx: WriteTx) => T): Promise<T> {
+      if (stale) return Promise.reject(stale);
       return new Promise<T>((resolve, reject) => {
         waiting.push({ fn, resolve: resolve as (v: unknown) => void, reject, events: [] });
         if (scheduled) return;
@@ -164,6 +178,8 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
         });
       });
     },
+    /** Why the replica can no longer follow the log (undefined while it can). */
+    staleness: (): KubeqlError | undefined => stale,
     /** Reads other servers' commits (on NOTIFY, or the healing timer); at most one such task waits in the queue. */
     catchUp(): Promise<void> {
       if (catchUpScheduled) return Promise.resolve();

@@ -61,7 +61,8 @@ export function replicatedTokens(pool: pg.Pool, replica: Replica, queue: SerialQ
       db.insert(authTokens).values(token).run();
       writeThrough(
         `WITH t AS (INSERT INTO auth_tokens (${TOKEN_COLUMNS}) VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10, NULL, NULL) RETURNING token_id)
-         INSERT INTO credential_events (ts, actor, action, token_id, identity, expires_at) SELECT $4, $7, 'issue', token_id, $2, $5 FROM t`,
+         , e AS (INSERT INTO credential_events (ts, actor, action, token_id, identity, expires_at) SELECT $4, $7, 'issue', token_id, $2, $5 FROM t RETURNING id)
+         SELECT pg_notify('${TOKENS_CHANNEL}', id::text) FROM e`,
         [token.tokenHash, token.identity, JSON.stringify(token.groups), token.createdAt, token.expiresAt, token.tokenId, token.issuedBy, token.boundNamespace, token.boundName, token.boundUid],
       );
     },
@@ -82,7 +83,8 @@ export function replicatedTokens(pool: pg.Pool, replica: Replica, queue: SerialQ
       if (done.length === 0) return false;
       writeThrough(
         `WITH t AS (UPDATE auth_tokens SET revoked_at = $2, revoked_by = $3 WHERE token_id = $1 AND revoked_at IS NULL RETURNING token_id, identity, expires_at)
-         INSERT INTO credential_events (ts, actor, action, token_id, identity, expires_at) SELECT $2, $3, 'revoke', token_id, identity, expires_at FROM t`,
+         , e AS (INSERT INTO credential_events (ts, actor, action, token_id, identity, expires_at) SELECT $2, $3, 'revoke', token_id, identity, expires_at FROM t RETURNING id)
+         SELECT pg_notify('${TOKENS_CHANNEL}', id::text) FROM e`,
         [tokenId, at, actor],
       );
       return true;
