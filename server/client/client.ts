@@ -5,10 +5,10 @@
  * UNAVAILABLE) and the caller resumes from where it was, so nothing is replayed twice.
  *
  * Several servers sharing one log (DESIGN §8) may be given: the client uses one at a time and moves
- * to the next when it fails (refused, reset, 503, a socket closed abnormally). A request is retried
- * on the next server when it cannot have run (refused, 503) or is idempotent (a read, or writes that
- * carry requestIds: the server answers a seen requestId with the first result), through rounds of
- * every server with backoff for `retryWindowMs`. A subscription is not retried here: its caller
+ * to the next when it fails (refused, reset, 503, a socket closed abnormally, UNAVAILABLE: it could
+ * not reach the log). A request is retried on the next server when it cannot have run (refused,
+ * 503) or is idempotent (a read, or writes that carry requestIds: the server answers a seen
+ * requestId with the first result), through rounds of every server with backoff for `retryWindowMs`. A subscription is not retried here: its caller
  * resumes it from its last revision, and the next subscription goes to the server now in use.
  */
 import { createRequire } from 'node:module';
@@ -100,7 +100,7 @@ export function createKubeqlClient(options: ClientOptions): KubeqlClient {
     servers.length === 1 ? `cannot reach ${servers[index]}: ${reason}` : `cannot reach any of ${servers.join(', ')} (last, ${servers[index]}: ${reason})`;
 
   /** One attempt on server `index`: the parsed answer, or why to try another server. */
-  async function attempt(index: number, body: string): Promise<{ data: any } | { failed: ClientError; reason: string; ran: 'no' | 'maybe' }> {
+  async function attempt(index: number, body: string): Promise<{ data: any } | { failed: ClientError; reason: string; ran: 'no' | 'maybe' | 'answered' }> {
     let res: JsonAnswer;
     try {
       res = await postJson(endpoints[index], headers, body);
@@ -116,7 +116,14 @@ export function createKubeqlClient(options: ClientOptions): KubeqlClient {
       if (isUnavailableStatus(res.status)) return { failed, reason: `HTTP ${res.status}`, ran: statusMeansNotRun(res.status) ? 'no' : 'maybe' };
       throw failed;
     }
-    if (answer.errors?.length) throw new ClientError(answer.errors);
+    if (answer.errors?.length) {
+      const failed = new ClientError(answer.errors);
+      // The server could not reach its log (its database down or locked): another server, or this
+      // one a moment later, may. Only a request that may run twice is retried: a document's earlier
+      // mutations may have been written even when this one's was not.
+      if (answer.data == null && answer.errors.every((e) => e.extensions?.code === UNAVAILABLE)) return { failed, reason: failed.message, ran: 'answered' };
+      throw failed;
+    }
     return { data: answer.data };
   }
 
@@ -137,6 +144,8 @@ export function createKubeqlClient(options: ClientOptions): KubeqlClient {
           if ('data' in outcome) return outcome.data;
           rotation.failed(index);
           failed = outcome.failed;
+          // The server's own answer, as it gave it (it says whether anything was written).
+          if (outcome.ran === 'answered' && !idempotent) throw failed;
           if (outcome.ran === 'maybe' && !idempotent)
             throw new ClientError([{ message: `lost the answer of ${servers[index]} (${outcome.reason}): the mutation may or may not have run, and without requestIds it is not retried` }], UNAVAILABLE);
         }
