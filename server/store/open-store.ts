@@ -26,7 +26,7 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
   const { databaseUrl, onError, ...rest } = options;
   if (databaseUrl) {
     if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new Error(`KUBEQL_DATABASE_URL must be a postgres:// URL, not ${databaseUrl.split(':')[0]}:…`);
-    const store = await openPostgresStore({ url: databaseUrl, allocationsOf: rest.allocationsOf, onBatch: rest.onBatch, onError });
+    const store = await openPostgresStore({ url: databaseUrl, allocationsOf: rest.allocationsOf, onBatch: rest.onBatch, countStatements: rest.countStatements, onError });
     return { store, backend: 'postgres', shutdown: () => store.shutdown() };
   }
   const store = createStore(rest);

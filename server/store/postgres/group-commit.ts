@@ -17,9 +17,8 @@ import { toStoredEvent } from '../sqlite/stored-event.js';
 import { createWriteTx, type RevisionCounter } from '../sqlite/write-transaction.js';
 import type { StoredEvent, WriteTx } from '../types.js';
 import { readLogAfter } from './read-log.js';
-import type { EventRow, Replica } from './replica.js';
-import { createRewind } from './rewind.js';
-import { createBatchShipper, type ObjectKeyRow } from './ship-batch.js';
+import type { EventRow, ObjectKeyRow, Replica } from '../sqlite/replica.js';
+import { shipBatch } from './ship-batch.js';
 import type { SerialQueue } from './serial-queue.js';
 
 interface Job {
@@ -50,8 +49,6 @@ export interface PostgresCommitOptions {
 export function createPostgresCommit(options: PostgresCommitOptions) {
   const { pool, replica, queue, counter, allocationsOf, publish, onBatch } = options;
   const { sqlite, st } = replica;
-  const shipper = createBatchShipper(sqlite);
-  const rewind = createRewind(sqlite, st, allocationsOf);
   let waiting: Job[] = [];
   let scheduled = false;
   let catchUpScheduled = false;
@@ -129,7 +126,7 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
       const events = batch.flatMap((job) => job.events);
       if (events.length) {
         touched = keysOf(events);
-        await shipper.ship(client, before, touched);
+        await shipBatch(client, before, touched, replica.rowsAbove(before, touched));
         await client.query(`WITH h AS (UPDATE log_head SET head = $1 WHERE id = 1 RETURNING head) SELECT pg_notify('${LOG_CHANNEL}', head::text) FROM h`, [counter.head]);
       }
       commitSent = true;
@@ -141,7 +138,7 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
         if (!commitSent) await client.query('ROLLBACK').catch(() => {});
         client.release(true);
       }
-      if (local && counter.head > before) rewind(before, touched);
+      if (local && counter.head > before) replica.rewind(before, touched);
       counter.head = before;
       // The replica's own refusal (it fell behind a compaction) says what to do; PostgreSQL's failures are wrapped.
       const answer = error instanceof KubeqlError && !commitSent ? error : unavailable(error, commitSent);

@@ -1,6 +1,6 @@
 /** Events of the PostgreSQL log after a revision, oldest first, as log rows (the object as its JSON text). */
 import type pg from 'pg';
-import type { EventRow } from './replica.js';
+import type { EventRow } from '../sqlite/replica.js';
 
 const SELECT_AFTER = `SELECT revision, ts, actor, verb, type, kind, namespace, name, uid, prev_revision AS "prevRevision", object, request_id AS "requestId"
   FROM events WHERE revision > $1 ORDER BY revision LIMIT $2`;

@@ -3,7 +3,7 @@
  * projections, floors, credentials), copied row for row into the empty local SQLite file.
  */
 import type pg from 'pg';
-import type { Replica } from './replica.js';
+import type { Replica } from '../sqlite/replica.js';
 
 /** The tables copied, with their columns (the same names in both dialects). */
 const COPIED: Array<{ table: string; columns: string[] }> = [

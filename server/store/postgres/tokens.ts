@@ -9,7 +9,7 @@
  */
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type pg from 'pg';
-import type { Replica } from './replica.js';
+import type { Replica } from '../sqlite/replica.js';
 import type { SerialQueue } from './serial-queue.js';
 import { authTokens, credentialEvents } from '../sqlite/tables.js';
 import type { CredentialEvent, TokenRecord, TokenStore } from '../records.js';

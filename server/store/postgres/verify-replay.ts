@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import type { AllocationsOf, ReplayReport } from '../records.js';
 import { verifyReplay } from '../sqlite/verify-replay.js';
-import { openReplica } from './replica.js';
+import { openReplica } from '../sqlite/replica.js';
 import { copySnapshot } from './snapshot.js';
 
 export async function verifyPostgresReplay(pool: pg.Pool, allocationsOf: AllocationsOf, tmpDir?: string): Promise<ReplayReport> {

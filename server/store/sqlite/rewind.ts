@@ -1,5 +1,5 @@
 /**
- * Undoes, in the local replica, a batch that PostgreSQL did not take: log rows and versions above
+ * Undoes, in a replica (replica.ts), a batch the database of record did not take: log rows and versions above
  * `revision` go, versions they closed are current again, and the touched objects' allocations are
  * those of their current versions again (allocations are a function of the current object). The
  * replica is then exactly as it was at `revision`; a batch whose COMMIT outcome was unknown and did
@@ -8,8 +8,8 @@
 import type Database from 'better-sqlite3';
 import type { KObject } from '../../resources/kind.js';
 import type { AllocationsOf } from '../records.js';
-import type { Statements } from '../sqlite/statements.js';
-import type { ObjectKeyRow } from './ship-batch.js';
+import type { ObjectKeyRow } from './replica.js';
+import type { Statements } from './statements.js';
 
 export function createRewind(sqlite: Database.Database, st: Statements, allocationsOf: AllocationsOf) {
   const statements = [
