@@ -16,6 +16,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   heartbeat: () => import('./heartbeat.js'),
   cluster: () => import('./cluster.js'),
   'postgres-write': () => import('./postgres-write.js'),
+  ha: () => import('./ha.js'),
 };
 
 const requested = process.argv.slice(2).filter((a) => a !== '--');

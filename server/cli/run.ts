@@ -107,7 +107,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       },
       namespaceGiven: typeof flags.namespace === 'string',
       config: getConfig,
-      client: () => (client ??= createKubeqlClient({ server: getConfig().server, token: getConfig().token })),
+      // With several servers, a command waits a little for one to answer (a failover), not a component's quarter-minute.
+      client: () => (client ??= createKubeqlClient({ server: getConfig().servers, token: getConfig().token, retryWindowMs: getConfig().servers.length > 1 ? 5000 : 0 })),
       stdout: io.stdout,
       stderr: io.stderr,
       stdin: io.stdin,

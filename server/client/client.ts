@@ -3,12 +3,24 @@
  * for queries and mutations, graphql-ws for subscriptions, configured by server URL and token.
  * Subscriptions come out as RxJS Observables; a dropped socket errors the Observable (code
  * UNAVAILABLE) and the caller resumes from where it was, so nothing is replayed twice.
+ *
+ * Several servers sharing one log (DESIGN §8) may be given: the client uses one at a time and moves
+ * to the next when it fails (refused, reset, 503, a socket closed abnormally, UNAVAILABLE: it could
+ * not reach the log). A request is retried on the next server when it cannot have run (refused,
+ * 503) or is idempotent (a read, or writes that carry requestIds: the server answers a seen
+ * requestId with the first result), through rounds of every server with backoff for `retryWindowMs`. A subscription is not retried here: its caller
+ * resumes it from its last revision, and the next subscription goes to the server now in use.
  */
 import { createRequire } from 'node:module';
 import type { Client as WsClient } from 'graphql-ws';
 import type { Observable } from 'rxjs';
 import { ClientError, UNAVAILABLE } from './client-error.js';
 import { postJson, type JsonAnswer } from './post-json.js';
+import { graphqlUrl, serverList } from './server-urls.js';
+import { ServerRotation, roundBackoffMs } from './server-rotation.js';
+import { isMutationDocument, isUnavailableStatus, socketEndCallsForFailover, statusMeansNotRun, wasNotSent } from './transport-failure.js';
+
+export { graphqlUrl } from './server-urls.js';
 
 // A command that only reads (`kq get pods`) should not pay for loading the WebSocket and RxJS
 // libraries: they load on the first subscription. On Node, `rxjs` resolves to its CommonJS build
@@ -35,54 +47,124 @@ async function openSocket(url: string, token: string | undefined): Promise<WsCli
 }
 
 export interface ClientOptions {
-  /** Base URL (`http://127.0.0.1:8080`); `/graphql` is added when missing. */
-  server: string;
+  /**
+   * Base URL (`http://127.0.0.1:8080`; `/graphql` is added when missing), or several servers of one
+   * log, as a list or one string with commas, in the order to try them.
+   */
+  server: string | readonly string[];
   token?: string;
+  /**
+   * With several servers: how long a request keeps going round them (with backoff) before it fails
+   * UNAVAILABLE, so that a client rides out a server's death and a replacement's start. Default
+   * 15 s with several servers; with one, 0 (one attempt: a command says at once that nothing answers).
+   */
+  retryWindowMs?: number;
+}
+
+export interface RequestOptions {
+  /**
+   * The request may run twice without harm (its writes carry requestIds), so it is retried on the
+   * next server even when a broken connection leaves its outcome unknown. Default: true for
+   * queries, false for documents with a mutation.
+   */
+  idempotent?: boolean;
 }
 
 export interface KubeqlClient {
+  /** The GraphQL URL in use now (it changes when the client fails over). */
   readonly url: string;
-  request<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  /** Every server's GraphQL URL, in order. */
+  readonly servers: readonly string[];
+  request<T = any>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<T>;
   subscribe<T = any>(query: string, variables?: Record<string, unknown>): Observable<T>;
   close(): Promise<void>;
 }
 
-export function graphqlUrl(server: string): string {
-  const trimmed = server.replace(/\/+$/, '');
-  return trimmed.endsWith('/graphql') ? trimmed : `${trimmed}/graphql`;
-}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createKubeqlClient(options: ClientOptions): KubeqlClient {
-  const url = graphqlUrl(options.server);
-  const endpoint = new URL(url);
+  const servers = serverList(options.server).map(graphqlUrl);
+  const endpoints = servers.map((s) => new URL(s));
+  const rotation = new ServerRotation(servers);
+  const retryWindowMs = options.retryWindowMs ?? (servers.length > 1 ? 15_000 : 0);
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let ws: Promise<WsClient> | undefined;
-  const socket = () => (ws ??= openSocket(url, options.token));
+  // One lazy socket per server, opened by its first subscription and reused while it works.
+  const sockets = new Map<number, Promise<WsClient>>();
+  const socket = (index: number) => {
+    let ws = sockets.get(index);
+    if (!ws) sockets.set(index, (ws = openSocket(servers[index], options.token)));
+    return ws;
+  };
+  const cannotReach = (index: number, reason: string) =>
+    servers.length === 1 ? `cannot reach ${servers[index]}: ${reason}` : `cannot reach any of ${servers.join(', ')} (last, ${servers[index]}: ${reason})`;
+
+  /** One attempt on server `index`: the parsed answer, or why to try another server. */
+  async function attempt(index: number, body: string): Promise<{ data: any } | { failed: ClientError; reason: string; ran: 'no' | 'maybe' | 'answered' }> {
+    let res: JsonAnswer;
+    try {
+      res = await postJson(endpoints[index], headers, body);
+    } catch (e) {
+      const reason = (e as Error).message;
+      return { failed: new ClientError([{ message: cannotReach(index, reason) }], UNAVAILABLE), reason, ran: wasNotSent(e) ? 'no' : 'maybe' };
+    }
+    let answer: { data?: any; errors?: any[] };
+    try {
+      answer = JSON.parse(res.text) as typeof answer;
+    } catch {
+      const failed = new ClientError([{ message: `${servers[index]} answered HTTP ${res.status} without a GraphQL body` }], UNAVAILABLE);
+      if (isUnavailableStatus(res.status)) return { failed, reason: `HTTP ${res.status}`, ran: statusMeansNotRun(res.status) ? 'no' : 'maybe' };
+      throw failed;
+    }
+    if (answer.errors?.length) {
+      const failed = new ClientError(answer.errors);
+      // The server could not reach its log (its database down or locked): another server, or this
+      // one a moment later, may. Only a request that may run twice is retried: a document's earlier
+      // mutations may have been written even when this one's was not.
+      if (answer.data == null && answer.errors.every((e) => e.extensions?.code === UNAVAILABLE)) return { failed, reason: failed.message, ran: 'answered' };
+      throw failed;
+    }
+    return { data: answer.data };
+  }
 
   return {
-    url,
-    async request(query, variables) {
-      let res: JsonAnswer;
-      try {
-        res = await postJson(endpoint, headers, JSON.stringify({ query, variables }));
-      } catch (e) {
-        throw new ClientError([{ message: `cannot reach ${url}: ${(e as Error).message}` }], UNAVAILABLE);
+    get url() {
+      return rotation.url;
+    },
+    servers,
+    async request(query, variables, requestOptions = {}) {
+      const body = JSON.stringify({ query, variables });
+      const idempotent = requestOptions.idempotent ?? !isMutationDocument(query);
+      const deadline = Date.now() + retryWindowMs;
+      for (let round = 0; ; round++) {
+        let failed: ClientError | undefined;
+        for (let tried = 0; tried < servers.length; tried++) {
+          const index = rotation.current;
+          const outcome = await attempt(index, body);
+          if ('data' in outcome) return outcome.data;
+          rotation.failed(index);
+          failed = outcome.failed;
+          // The server's own answer, as it gave it (it says whether anything was written).
+          if (outcome.ran === 'answered' && !idempotent) throw failed;
+          if (outcome.ran === 'maybe' && !idempotent)
+            throw new ClientError([{ message: `lost the answer of ${servers[index]} (${outcome.reason}): the mutation may or may not have run, and without requestIds it is not retried` }], UNAVAILABLE);
+        }
+        const pause = roundBackoffMs(round);
+        if (Date.now() + pause > deadline) throw failed!;
+        await sleep(pause);
       }
-      let body: { data?: any; errors?: any[] };
-      try {
-        body = JSON.parse(res.text) as typeof body;
-      } catch {
-        throw new ClientError([{ message: `${url} answered HTTP ${res.status} without a GraphQL body` }], UNAVAILABLE);
-      }
-      if (body.errors?.length) throw new ClientError(body.errors);
-      return body.data;
     },
     subscribe(query, variables) {
       return new (rxjs().Observable)((subscriber) => {
         let unsubscribe: (() => void) | undefined;
         let closed = false;
-        socket().then(
+        const index = rotation.current;
+        const ended = (e: unknown, message: string) => {
+          // The socket to this server is gone: the next subscription goes to the next server.
+          if (socketEndCallsForFailover(e)) rotation.failed(index);
+          subscriber.error(new ClientError([{ message }], UNAVAILABLE));
+        };
+        socket(index).then(
           (client) => {
             if (closed) return;
             unsubscribe = client.subscribe(
@@ -94,13 +176,13 @@ export function createKubeqlClient(options: ClientOptions): KubeqlClient {
                 },
                 error: (e: unknown) => {
                   if (Array.isArray(e)) subscriber.error(new ClientError(e));
-                  else subscriber.error(new ClientError([{ message: `subscription socket closed: ${(e as { reason?: string; message?: string })?.reason || (e as Error)?.message || String(e)}` }], UNAVAILABLE));
+                  else ended(e, `subscription socket to ${servers[index]} closed: ${(e as { reason?: string; message?: string })?.reason || (e as Error)?.message || String((e as { code?: unknown })?.code ?? e)}`);
                 },
                 complete: () => subscriber.complete(),
               },
             );
           },
-          (e: unknown) => subscriber.error(new ClientError([{ message: `cannot open a subscription socket: ${(e as Error).message}` }], UNAVAILABLE)),
+          (e: unknown) => ended(e, `cannot open a subscription socket to ${servers[index]}: ${(e as Error).message}`),
         );
         return () => {
           closed = true;
@@ -109,9 +191,9 @@ export function createKubeqlClient(options: ClientOptions): KubeqlClient {
       });
     },
     async close() {
-      const open = ws;
-      ws = undefined;
-      await (await open?.catch(() => undefined))?.dispose();
+      const open = [...sockets.values()];
+      sockets.clear();
+      await Promise.all(open.map(async (ws) => (await ws.catch(() => undefined))?.dispose()));
     },
   };
 }

@@ -62,7 +62,9 @@ export function createMutationBatcher(client: KubeqlClient, field: string, argTy
       for (const a of names) if (call.args[a] !== undefined) variables[`${a}${i}`] = call.args[a];
     });
     try {
-      const data = (await client.request(document(batch.length), variables)) as Record<string, unknown> | null | undefined;
+      // Calls that all carry requestIds may run twice without harm: the client may retry them on another server.
+      const idempotent = names.includes('requestId') && batch.every((call) => call.args.requestId !== undefined);
+      const data = (await client.request(document(batch.length), variables, { idempotent })) as Record<string, unknown> | null | undefined;
       batch.forEach((call, i) => call.resolve(data?.[`m${i}`]));
     } catch (error) {
       // The first field that failed: the document stopped there.

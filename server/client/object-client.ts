@@ -7,6 +7,7 @@
  * Pod (resources/objects.ts). Errors are ClientErrors with the API's code (NOT_FOUND, CONFLICT,
  * ALREADY_EXISTS, EXPIRED, ...); a get of a missing object answers undefined.
  */
+import { randomUUID } from 'node:crypto';
 import type { Observable } from 'rxjs';
 import type { KindDef } from '../resources/kind.js';
 import type { KindName, ObjectMeta, ObjectOf } from '../resources/objects.js';
@@ -204,6 +205,13 @@ export function createObjectClient(graphql: KubeqlClient): ObjectClient {
   };
   const keyVars = (kind: KindDef, key: ObjectKey) => (kind.namespaced ? { namespace: key.namespace ?? 'default', name: key.name } : { name: key.name });
   const one = async (query: string, variables: Record<string, unknown>): Promise<any> => (await graphql.request(query, variables)).r?.manifest;
+  // With several servers a write may have to be retried on another after its connection broke:
+  // one without a requestId gets one, so the retry answers the first result instead of writing twice.
+  const failover = graphql.servers.length > 1;
+  const write = async (query: string, variables: Record<string, unknown>): Promise<any> => {
+    const requestId = (variables.requestId as string | undefined) ?? (failover ? randomUUID() : undefined);
+    return (await graphql.request(query, { ...variables, requestId }, { idempotent: requestId !== undefined })).r?.manifest;
+  };
 
   return {
     graphql,
@@ -253,22 +261,22 @@ export function createObjectClient(graphql: KubeqlClient): ObjectClient {
       return { items, revision };
     },
     create(kindName, object, options = {}) {
-      return one(of(kindName).docs.create, { input: object, requestId: options.requestId });
+      return write(of(kindName).docs.create, { input: object, requestId: options.requestId });
     },
     update(kindName, object, options = {}) {
-      return one(of(kindName).docs.update, { input: object, requestId: options.requestId });
+      return write(of(kindName).docs.update, { input: object, requestId: options.requestId });
     },
     patch(kindName, key, patch, options = {}) {
       const { kind, docs } = of(kindName);
-      return one(docs.patch, { ...keyVars(kind, key), patch, type: options.type, resourceVersion: options.resourceVersion, requestId: options.requestId });
+      return write(docs.patch, { ...keyVars(kind, key), patch, type: options.type, resourceVersion: options.resourceVersion, requestId: options.requestId });
     },
     updateStatus(kindName, key, status, options = {}) {
       const { kind, docs } = of(kindName);
-      return one(docs.updateStatus, { ...keyVars(kind, key), status, resourceVersion: options.resourceVersion, requestId: options.requestId });
+      return write(docs.updateStatus, { ...keyVars(kind, key), status, resourceVersion: options.resourceVersion, requestId: options.requestId });
     },
     delete(kindName, key, options = {}) {
       const { kind, docs } = of(kindName);
-      return one(docs.delete, {
+      return write(docs.delete, {
         ...keyVars(kind, key),
         resourceVersion: options.resourceVersion,
         propagationPolicy: options.propagationPolicy,
@@ -291,7 +299,7 @@ export function createObjectClient(graphql: KubeqlClient): ObjectClient {
     scale(kindName, key, replicas, options = {}) {
       const { kind, docs } = of(kindName);
       if (!docs.scale) throw new ClientError([{ message: `${kind.kind} has no scale subresource` }], 'BAD_USER_INPUT');
-      return one(docs.scale, { ...keyVars(kind, key), replicas, resourceVersion: options.resourceVersion, requestId: options.requestId });
+      return write(docs.scale, { ...keyVars(kind, key), replicas, resourceVersion: options.resourceVersion, requestId: options.requestId });
     },
     batched(kindName, verb, options) {
       const { kind } = of(kindName);
@@ -303,9 +311,10 @@ export function createObjectClient(graphql: KubeqlClient): ObjectClient {
             ? [`delete${kind.kind}`, { ...key, resourceVersion: 'String', gracePeriodSeconds: 'Int', propagationPolicy: 'PropagationPolicy' }]
             : [`bind${kind.kind}`, { ...key, nodeName: 'String!', resourceVersion: 'String' }];
       if (verb === 'bind' && kind.kind !== 'Pod') throw new ClientError([{ message: `${kind.kind} has no binding subresource` }], 'BAD_USER_INPUT');
-      const batcher = createMutationBatcher(graphql, field, args, 'metadata { resourceVersion }', options);
+      // With several servers each call carries a requestId, so a document cut off by a dying server is retried on the next.
+      const batcher = createMutationBatcher(graphql, field, failover ? { ...args, requestId: 'String' } : args, 'metadata { resourceVersion }', options);
       return async (call) => {
-        const args: Record<string, unknown> = { ...call };
+        const args: Record<string, unknown> = failover ? { requestId: randomUUID(), ...call } : { ...call };
         await batcher.call(kind.namespaced ? { namespace: 'default', ...args } : args);
       };
     },
@@ -313,14 +322,15 @@ export function createObjectClient(graphql: KubeqlClient): ObjectClient {
       const { kind, docs } = of(kindName);
       const batcher = createMutationBatcher(graphql, `create${kind.kind}`, { input: `${kind.kind}Input!`, requestId: 'String' }, 'manifest', options);
       return async (object, requestId) => {
-        const answer = (await batcher.call({ input: object, requestId })) as { manifest?: unknown } | undefined;
+        const id = requestId ?? (failover ? randomUUID() : undefined);
+        const answer = (await batcher.call({ input: object, requestId: id })) as { manifest?: unknown } | undefined;
         // Made, but its document failed at a later field (data is null): the requestId gets its answer.
-        return (answer?.manifest as any) ?? one(docs.create, { input: object, requestId });
+        return (answer?.manifest as any) ?? write(docs.create, { input: object, requestId: id });
       };
     },
     bind(key, nodeName, options = {}) {
       const { kind, docs } = of('Pod');
-      return one(docs.bind!, { ...keyVars(kind, key), nodeName, resourceVersion: options.resourceVersion, requestId: options.requestId });
+      return write(docs.bind!, { ...keyVars(kind, key), nodeName, resourceVersion: options.resourceVersion, requestId: options.requestId });
     },
     async revision() {
       return (await graphql.request<{ revision: number }>('query { revision }')).revision;

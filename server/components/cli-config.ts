@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-export function writeCliConfig(server: string, token: string): string {
+/** `server` is one base URL, or several servers of one log (written as a list: kq fails over between them). */
+export function writeCliConfig(server: string | readonly string[], token: string): string {
   const file = process.env.KUBEQL_CONFIG || join(homedir(), '.kubeql', 'config');
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify({ server, token }, null, 2)}\n`, { mode: 0o600 });

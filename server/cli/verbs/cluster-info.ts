@@ -16,7 +16,8 @@ const packageVersion = (): string => {
   }
 };
 
-const baseUrl = (ctx: CliContext) => ctx.config().server.replace(/\/graphql\/?$/, '').replace(/\/$/, '');
+/** The base URL of the server that answered (with several configured, the one the client uses now). */
+const baseUrl = (ctx: CliContext) => ctx.client().url.replace(/\/graphql\/?$/, '').replace(/\/$/, '');
 
 export const versionVerb: Verb = {
   name: 'version',
