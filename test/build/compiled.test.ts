@@ -51,7 +51,7 @@ afterAll(async () => {
 
 describe('the compiled build', () => {
   it('is JavaScript beside its source maps, with the replay worker', () => {
-    for (const f of ['main.js', 'api/main.js', 'cli/main.js', 'controllers/main.js', 'scheduler/main.js', 'agent/main.js', 'store/replay-sql.cjs']) expect(existsSync(join(root, 'dist', f)), f).toBe(true);
+    for (const f of ['main.js', 'api/main.js', 'cli/main.js', 'controllers/main.js', 'scheduler/main.js', 'agent/main.js', 'store/sqlite/replay-sql.cjs']) expect(existsSync(join(root, 'dist', f)), f).toBe(true);
   });
 
   it('serves the API, the schema it was built from and the dashboard, logging nothing at warn on a good start', async () => {
