@@ -47,6 +47,21 @@ function componentPids(parent: number): Map<string, number> {
   }
   return found;
 }
+/**
+ * Connections the kernel dropped because a listener's accept queue was full (machine-wide, all
+ * listeners): each waits out TCP's SYN retransmissions (1, 3, 7, 15 s...) before it is seen, which
+ * shows up as latency no server-side timer measures. Undefined where /proc/net/netstat is absent.
+ */
+function listenOverflows(): number | undefined {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+    const [names, values] = lines.map((l) => l.trim().split(/\s+/));
+    const i = names.indexOf('ListenOverflows');
+    return i > 0 ? Number(values[i]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 const peakRss = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 
 export async function run(): Promise<void> {
@@ -79,6 +94,7 @@ export async function run(): Promise<void> {
     await waitFor(() => registered() >= NODES, TIMEOUT_MS, `${NODES} nodes registered`);
     const nodesAfterMs = performance.now() - started;
     const from = count('SELECT max(revision) FROM events');
+    const overflowsFrom = listenOverflows();
 
     // Probes, running until the end: a mutating call, a namespace list, a paged cluster-wide list.
     const mutating: number[] = [];
@@ -170,6 +186,8 @@ export async function run(): Promise<void> {
     console.log(`evictions: ${evictions} pod deletes, ${taints} Node writes with the unreachable taint`);
     console.log(`database ${fmt(bytes / 2 ** 20, 1)} MiB with WAL, ${allEvents} events held: ${fmt(bytes / Math.max(1, allEvents), 0)} bytes per event held`);
     console.log(`peak RSS: ${rss.join(', ')}`);
+    const overflows = listenOverflows();
+    if (overflows !== undefined && overflowsFrom !== undefined) console.log(`connections dropped by a full accept queue meanwhile (machine-wide): ${overflows - overflowsFrom}`);
   } finally {
     plane.kill('SIGTERM');
     await new Promise<void>((r) => {

@@ -18,10 +18,20 @@ export function createGraphQLClient(url: string, options: { maxSockets?: number;
 
   function request<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
     const body = JSON.stringify(variables ? { query, variables } : { query });
+    return send<T>(body, true);
+  }
+
+  /**
+   * One POST. A kept-alive connection the server closed as idle just as the request went out
+   * fails with ECONNRESET before any answer; as Node's documentation advises, that request is
+   * sent once more, on a connection of its own (the server never read it; another kept-alive
+   * connection may be as stale).
+   */
+  function send<T>(body: string, retry: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const req = http.request(
         {
-          agent,
+          agent: retry ? agent : false,
           host: target.hostname,
           port: target.port,
           path: target.pathname,
@@ -56,7 +66,10 @@ export function createGraphQLClient(url: string, options: { maxSockets?: number;
           });
         },
       );
-      req.on('error', reject);
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        if (retry && req.reusedSocket && error.code === 'ECONNRESET') send<T>(body, false).then(resolve, reject);
+        else reject(error);
+      });
       req.end(body);
     });
   }

@@ -77,6 +77,8 @@ export interface ApiServerOptions {
 
 /** Each node's heartbeat budget (Lease renewals and Node status writes), apart from its other requests. */
 const HEARTBEAT_RATE = { perSecond: 5, burst: 10 };
+/** Pending connections the listener asks the kernel to hold (capped by net.core.somaxconn). */
+const LISTEN_BACKLOG = 65_535;
 
 export interface ApiServer {
   /** http://host:port/graphql */
@@ -188,7 +190,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     listener.once('error', reject);
-    listener.listen(options.port ?? 8080, host, () => resolve());
+    // The accept queue as deep as the kernel allows (listen(2) truncates to net.core.somaxconn, as
+    // Go's listeners ask for): Node's default of 511 overflows when hundreds of clients connect
+    // at once while the event loop is busy, and a dropped connection waits out TCP's SYN
+    // retransmissions (1, 3, 7, 15, 31 s) before it is even seen.
+    listener.listen({ port: options.port ?? 8080, host, backlog: LISTEN_BACKLOG }, () => resolve());
   });
   const port = (listener.address() as AddressInfo).port;
   // Once listening, a server error (an accept failure) is logged; each connection's own errors end that connection only.

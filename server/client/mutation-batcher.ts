@@ -7,7 +7,8 @@
  * (its `path` names the alias) nulls the whole `data` and ends the document, so that call is
  * rejected, the calls before it succeeded, and the calls after it, which never ran, go out again
  * in the next document. An error of the whole document (or the transport) rejects every call in
- * it. Results are not returned: callers learn success or their error (their informers show the rest).
+ * it. A call resolves with its field's value (the `selection` of its result); when a later field
+ * failed, the document's `data` is null and the calls before it resolve with undefined.
  */
 import type { KubeqlClient } from './client.js';
 import { ClientError } from './client-error.js';
@@ -23,7 +24,7 @@ export interface MutationBatcherOptions {
 
 interface Call {
   args: Record<string, unknown>;
-  resolve(): void;
+  resolve(value: unknown): void;
   reject(error: unknown): void;
 }
 
@@ -61,8 +62,8 @@ export function createMutationBatcher(client: KubeqlClient, field: string, argTy
       for (const a of names) if (call.args[a] !== undefined) variables[`${a}${i}`] = call.args[a];
     });
     try {
-      await client.request(document(batch.length), variables);
-      for (const call of batch) call.resolve();
+      const data = (await client.request(document(batch.length), variables)) as Record<string, unknown> | null | undefined;
+      batch.forEach((call, i) => call.resolve(data?.[`m${i}`]));
     } catch (error) {
       // The first field that failed: the document stopped there.
       let failed: { index: number; error: ClientError } | undefined;
@@ -76,7 +77,7 @@ export function createMutationBatcher(client: KubeqlClient, field: string, argTy
         }
       if (whole || !failed) return batch.forEach((call) => call.reject(error));
       const stoppedAt = failed.index;
-      batch.slice(0, stoppedAt).forEach((call) => call.resolve());
+      batch.slice(0, stoppedAt).forEach((call) => call.resolve(undefined));
       batch[stoppedAt].reject(failed.error);
       queue.unshift(...batch.slice(stoppedAt + 1));
     }
@@ -94,8 +95,8 @@ export function createMutationBatcher(client: KubeqlClient, field: string, argTy
   }
 
   return {
-    /** Runs the mutation with `args`; resolves when it succeeded, rejects with its error. */
-    call(args: Record<string, unknown>): Promise<void> {
+    /** Runs the mutation with `args`; resolves when it succeeded (with its field's value, when the answer has it), rejects with its error. */
+    call(args: Record<string, unknown>): Promise<unknown> {
       return new Promise((resolve, reject) => {
         queue.push({ args, resolve, reject });
         // Calls made in the same turn of the event loop (or within lingerMs) go out together.

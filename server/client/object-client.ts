@@ -99,7 +99,7 @@ export interface PatchOptions extends ConditionalWriteOptions {
 export type ScalableKind = 'ReplicaSet' | 'Deployment';
 
 export interface ObjectClient {
-  /** The transport, for requests beyond objects (apply, audit, history). */
+  /** The transport, for the client's other modules (apply-manifests, audit-log, object-history, issue-tokens, replay-log). */
   readonly graphql: KubeqlClient;
   get<K extends KindName>(kind: K, key: ObjectKey, options?: GetOptions): Promise<ObjectOf<K> | undefined>;
   /** Several objects in as few requests as the API's alias limit allows, each at its own revision; undefined where absent. */
@@ -117,12 +117,20 @@ export interface ObjectClient {
   scale<K extends ScalableKind>(kind: K, key: ObjectKey, replicas: number, options?: ConditionalWriteOptions): Promise<ObjectOf<K>>;
   /** Binds a pod to a node (the binding subresource). */
   bind(key: ObjectKey, nodeName: string, options?: ConditionalWriteOptions): Promise<ObjectOf<'Pod'>>;
+  /** The head of the log: the revision of the newest event. */
+  revision(): Promise<number>;
   /**
    * A batched form of a write, for components that issue many at once (the scheduler's binds, the
    * agents' status posts): concurrent calls share GraphQL documents (mutation-batcher.ts); each call
    * succeeds or fails on its own and answers nothing but that.
    */
   batched<K extends KindName, V extends BatchedVerb>(kind: K, verb: V, options?: MutationBatcherOptions): (call: BatchedCall<K, V>) => Promise<void>;
+  /**
+   * create, batched as `batched` writes are (the server commits a document's creates together); each
+   * call answers its object. The requestId is required: a create whose document failed at a later
+   * field is asked again with it, and the server answers the object it made.
+   */
+  batchedCreate<K extends KindName>(kind: K, options?: MutationBatcherOptions): (object: NewObject<K>, requestId: string) => Promise<ObjectOf<K>>;
 }
 
 export type BatchedVerb = 'updateStatus' | 'delete' | 'bind';
@@ -296,14 +304,26 @@ export function createObjectClient(graphql: KubeqlClient): ObjectClient {
             : [`bind${kind.kind}`, { ...key, nodeName: 'String!', resourceVersion: 'String' }];
       if (verb === 'bind' && kind.kind !== 'Pod') throw new ClientError([{ message: `${kind.kind} has no binding subresource` }], 'BAD_USER_INPUT');
       const batcher = createMutationBatcher(graphql, field, args, 'metadata { resourceVersion }', options);
-      return (call) => {
+      return async (call) => {
         const args: Record<string, unknown> = { ...call };
-        return batcher.call(kind.namespaced ? { namespace: 'default', ...args } : args);
+        await batcher.call(kind.namespaced ? { namespace: 'default', ...args } : args);
+      };
+    },
+    batchedCreate(kindName, options) {
+      const { kind, docs } = of(kindName);
+      const batcher = createMutationBatcher(graphql, `create${kind.kind}`, { input: `${kind.kind}Input!`, requestId: 'String' }, 'manifest', options);
+      return async (object, requestId) => {
+        const answer = (await batcher.call({ input: object, requestId })) as { manifest?: unknown } | undefined;
+        // Made, but its document failed at a later field (data is null): the requestId gets its answer.
+        return (answer?.manifest as any) ?? one(docs.create, { input: object, requestId });
       };
     },
     bind(key, nodeName, options = {}) {
       const { kind, docs } = of('Pod');
       return one(docs.bind!, { ...keyVars(kind, key), nodeName, resourceVersion: options.resourceVersion, requestId: options.requestId });
+    },
+    async revision() {
+      return (await graphql.request<{ revision: number }>('query { revision }')).revision;
     },
   };
 }

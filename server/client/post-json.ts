@@ -11,7 +11,18 @@ export interface JsonAnswer {
   text: string;
 }
 
-const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+/**
+ * At most MAX_CONNECTIONS connections to a server per process; more requests at once wait here
+ * for one (as client-go's rate limits hold a controller back). Without a bound, a burst (a
+ * ReplicaSet's hundreds of creates, hundreds of nodes' status posts) opens a connection per
+ * request: hundreds of connects a second that wait in the server's accept queue, where a probe's
+ * new connection waited up to 20 s, and that the server's seats (256 for workload) could not run
+ * at once anyway. Every connection opened is kept for the next burst rather than closed and opened
+ * again (Node's default keeps 256 idle); idle ones end when the server closes them.
+ */
+export const MAX_CONNECTIONS = 256;
+const KEEP_ALIVE = { keepAlive: true, maxSockets: MAX_CONNECTIONS, maxFreeSockets: MAX_CONNECTIONS };
+const agents = { http: new HttpAgent(KEEP_ALIVE), https: new HttpsAgent(KEEP_ALIVE) };
 
 export function postJson(url: URL, headers: Record<string, string>, body: string): Promise<JsonAnswer> {
   const secure = url.protocol === 'https:';

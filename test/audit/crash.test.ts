@@ -10,6 +10,7 @@ import { eventually, startComponent, stopAllComponents, type Component } from '.
  * Crash safety: several clients write as fast as they can, the API server is killed with SIGKILL
  * at a random moment, and restarted. Every mutation whose response a client received is in the
  * log, the log is gap-free, and the replay digest equals the tables. Five runs, five kill moments.
+ * Half the clients create three pods per document (one shared commit), the others one.
  */
 
 const CLIENTS = 4;
@@ -45,6 +46,11 @@ async function gql(url: string, token: string, query: string, variables: Record<
 }
 
 const CREATE = `mutation($i: PodInput!, $r: String) { createPod(input: $i, requestId: $r) { metadata { name uid resourceVersion } } }`;
+const CREATE_THREE = `mutation($a: PodInput!, $b: PodInput!, $c: PodInput!, $r: String) {
+  a: createPod(input: $a, requestId: $r) { metadata { name uid resourceVersion } }
+  b: createPod(input: $b) { metadata { name uid resourceVersion } }
+  c: createPod(input: $c) { metadata { name uid resourceVersion } }
+}`;
 const PATCH = `mutation($n: String!, $p: JSON!) { patchPod(namespace: "default", name: $n, patch: $p) { metadata { name uid resourceVersion } } }`;
 
 interface Acked {
@@ -58,11 +64,14 @@ async function client(url: string, token: string, id: number, acked: Acked[]): P
   for (let i = 0; ; i++) {
     const name = `c${id}-${i >> 1}`;
     try {
-      const data =
-        i % 2 === 0
-          ? (await gql(url, token, CREATE, { i: { metadata: { name, labels: { c: String(id) } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } }, r: `${id}-${i}` })).createPod
-          : (await gql(url, token, PATCH, { n: name, p: { metadata: { labels: { step: String(i) } } } })).patchPod;
-      acked.push({ name: data.metadata.name, uid: data.metadata.uid, revision: Number(data.metadata.resourceVersion) });
+      const podInput = (n: string) => ({ metadata: { name: n, labels: { c: String(id) } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } });
+      const answered: { metadata: { name: string; uid: string; resourceVersion: string } }[] =
+        i % 2 === 1
+          ? [(await gql(url, token, PATCH, { n: name, p: { metadata: { labels: { step: String(i) } } } })).patchPod]
+          : id % 2 === 0
+            ? [(await gql(url, token, CREATE, { i: podInput(name), r: `${id}-${i}` })).createPod]
+            : Object.values(await gql(url, token, CREATE_THREE, { a: podInput(name), b: podInput(`${name}-b`), c: podInput(`${name}-c`), r: `${id}-${i}` }));
+      for (const data of answered) acked.push({ name: data.metadata.name, uid: data.metadata.uid, revision: Number(data.metadata.resourceVersion) });
     } catch {
       return;
     }

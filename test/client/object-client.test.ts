@@ -158,6 +158,27 @@ describe('the object client', () => {
     expect(bound.spec.nodeName).toBe('n1');
   });
 
+  it('batchedCreate sends concurrent creates in one document and answers each its object; one that fails fails alone', async () => {
+    const documents: string[] = [];
+    const counting: KubeqlClient = { ...transport, request: (query, variables) => (documents.push(query), transport.request(query, variables)) };
+    const create = createObjectClient(counting).batchedCreate('Pod');
+    await client.create('Pod', pod('bc-taken'));
+    const names = ['bc-0', 'bc-1', 'bc-taken', 'bc-3'];
+    const results = await Promise.allSettled(names.map((name, i) => create(pod(name, { batch: 'bc' }), `bc-request-${i}`)));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((results[2] as PromiseRejectedResult).reason.code).toBe('ALREADY_EXISTS');
+    const made = results.filter((r): r is PromiseFulfilledResult<Pod> => r.status === 'fulfilled').map((r) => r.value);
+    expectTypeOf(made[0]).toEqualTypeOf<Pod>();
+    expect(made.map((p) => p.metadata.name)).toEqual(['bc-0', 'bc-1', 'bc-3']);
+    for (const p of made) expect(p.metadata.labels).toEqual({ batch: 'bc' });
+    // The first document ended at bc-taken: bc-0 and bc-1 were asked again by requestId (answered, not made twice), bc-3 sent again.
+    expect(documents[0]).toMatch(/m0: createPod\(.*m3: createPod\(/);
+    const listed = await client.list('Pod', { namespace: 'oc', labelSelector: 'batch=bc' });
+    expect(listed.items.map((p) => p.metadata.name).sort()).toEqual(['bc-0', 'bc-1', 'bc-3']);
+    expect(new Set(made.map((p) => p.metadata.uid)).size).toBe(3);
+    expect(listed.items.map((p) => p.metadata.uid).sort()).toEqual(made.map((p) => p.metadata.uid).sort());
+  });
+
   it('refuses an unknown kind before any request', async () => {
     expect(await codeOf(client.get('Gadget' as 'Pod', { name: 'x' }))).toBe('BAD_USER_INPUT');
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KObject } from '../../server/resources/kind.js';
+import type { Pod } from '../../server/resources/objects.js';
 import { runFilters } from '../../server/scheduler/filters/all.js';
 import { nodeAffinity } from '../../server/scheduler/filters/node-affinity.js';
 import { nodeName } from '../../server/scheduler/filters/node-name.js';
@@ -31,13 +32,14 @@ function node(name: string, o: { labels?: Record<string, string>; cpu?: string; 
   };
 }
 
-function pod(spec: Record<string, unknown> = {}, o: { owner?: string; name?: string; requests?: Record<string, string> } = {}): KObject {
+function pod(spec: Record<string, unknown> = {}, o: { owner?: string; name?: string; requests?: Record<string, string> } = {}): Pod {
   const name = o.name ?? `p${++seq}`;
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: 'default', uid: `u-${name}`, resourceVersion: '1', generation: 1, creationTimestamp: '', ownerReferences: o.owner ? [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: o.owner, controller: true }] : undefined },
-    spec: { containers: [{ name: 'c', image: 'nginx', resources: o.requests ? { requests: o.requests } : undefined }], ...spec },
+    // Fixtures may carry what validation would refuse: the scheduler must read them all the same.
+    spec: { containers: [{ name: 'c', image: 'nginx', resources: o.requests ? { requests: o.requests } : undefined }], ...spec } as Pod['spec'],
     status: { phase: 'Pending' },
   };
 }
@@ -172,6 +174,26 @@ describe('the unschedulable message', () => {
     expect(status.conditions).toEqual([{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: 'm1', lastProbeTime: null, lastTransitionTime: expect.any(String) }]);
     expect(unschedulableStatus({ ...p, status }, 'm1')).toBeUndefined();
     expect((unschedulableStatus({ ...p, status }, 'm2')!.conditions as any[])[0].message).toBe('m2');
+  });
+
+  it('is not rewritten when only the split of the nodes between the same reasons changed', () => {
+    const p = pod();
+    const status = unschedulableStatus(p, '0/4 nodes are available: 2 Insufficient cpu, 2 Too many pods.')!;
+    const parked = { ...p, status };
+    // The same nodes kept off by the same reasons, counted differently (a cluster filling up): no write.
+    expect(unschedulableStatus(parked, '0/4 nodes are available: 1 Insufficient cpu, 3 Too many pods.')).toBeUndefined();
+    expect(unschedulableStatus(parked, '0/4 nodes are available: 3 Too many pods, 1 Insufficient cpu.')).toBeUndefined();
+    // A reason more or less, or another number of nodes: written, with the new message.
+    for (const message of [
+      '0/4 nodes are available: 4 Insufficient cpu.',
+      '0/4 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 2 Too many pods.',
+      '0/5 nodes are available: 3 Insufficient cpu, 2 Too many pods.',
+      'no nodes available to schedule pods',
+    ])
+      expect((unschedulableStatus(parked, message)!.conditions as any[])[0]).toMatchObject({ status: 'False', reason: 'Unschedulable', message });
+    // Another condition status before (bound, then unbound by a re-create): written.
+    const scheduled = { ...p, status: { conditions: [{ type: 'PodScheduled', status: 'True' }] } };
+    expect((unschedulableStatus(scheduled, '0/4 nodes are available: 2 Insufficient cpu, 2 Too many pods.')!.conditions as any[])[0].status).toBe('False');
   });
 });
 

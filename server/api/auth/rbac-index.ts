@@ -8,7 +8,8 @@ import type { Store } from '../../store/types.js';
 import type { Identity } from './identity.js';
 import type { PolicyRule } from './rbac-rules.js';
 
-const RBAC_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+/** The kinds whose writes change what identities may do. */
+export const RBAC_KINDS: ReadonlySet<string> = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 
 interface Subject {
   kind: string;

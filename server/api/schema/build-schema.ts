@@ -4,6 +4,7 @@ import type { KindDef } from '../../resources/kind.js';
 import type { ApiContext } from '../context.js';
 import type { ResolverMap, SchemaModule } from './module.js';
 import { generateSDL } from './sdl.js';
+import { shareDocumentCommits } from './shared-commit.js';
 
 function mergeResolvers(maps: ResolverMap[]): ResolverMap {
   const merged: Record<string, unknown> = {};
@@ -16,8 +17,11 @@ function mergeResolvers(maps: ResolverMap[]): ResolverMap {
 }
 
 export function buildSchema(kinds: readonly KindDef[], modules: readonly SchemaModule[]) {
-  return createSchema<ApiContext>({
+  const schema = createSchema<ApiContext>({
     typeDefs: generateSDL(kinds, modules),
     resolvers: mergeResolvers(modules.map((m) => m.resolvers(kinds))) as Parameters<typeof createSchema<ApiContext>>[0]['resolvers'],
   });
+  // Several single-write mutations in one document: one commit.
+  shareDocumentCommits(schema);
+  return schema;
 }

@@ -1,12 +1,14 @@
 /**
  * Subresources: `bindPod` (pods/binding) and `scale<Kind>` for every kind that declares a scale
- * subresource in the registry; each one store write with a precondition and requestId idempotency.
+ * subresource in the registry; each one store write with a precondition and requestId idempotency
+ * (several in one document share a commit: shared-commit.ts).
  */
 import type { KObject, KindDef } from '../../../resources/kind.js';
 import type { ApiContext } from '../../context.js';
 import { bindObject, scaleObject } from '../../verbs/object-writes.js';
 import type { WriteTarget as Target } from '../../verbs/write-existing.js';
 import type { SchemaModule } from '../module.js';
+import { oneWrite } from '../shared-commit.js';
 
 
 const podKind = (kinds: readonly KindDef[]) => kinds.find((k) => k.kind === 'Pod');
@@ -36,9 +38,9 @@ function resolvers(kinds: readonly KindDef[]) {
   const mutations: Record<string, unknown> = {};
   const pod = podKind(kinds);
   if (pod)
-    mutations.bindPod = (_: unknown, args: Target & { nodeName: string }, ctx: ApiContext): Promise<KObject> => bindObject(ctx, pod, args);
+    mutations.bindPod = oneWrite((_: unknown, args: Target & { nodeName: string }, ctx: ApiContext): Promise<KObject> => bindObject(ctx, pod, args));
   for (const kind of scalable(kinds))
-    mutations[`scale${kind.kind}`] = (_: unknown, args: Target & { replicas: number }, ctx: ApiContext): Promise<KObject> => scaleObject(ctx, kind, args);
+    mutations[`scale${kind.kind}`] = oneWrite((_: unknown, args: Target & { replicas: number }, ctx: ApiContext): Promise<KObject> => scaleObject(ctx, kind, args));
   return Object.keys(mutations).length ? { Mutation: mutations } : {};
 }
 

@@ -1,4 +1,8 @@
-/** The mutations of one kind: create, update, patch, updateStatus, delete, each one store write (verbs/object-writes.ts, verbs/patch.ts). */
+/**
+ * The mutations of one kind: create, update, patch, updateStatus, delete, each one store write
+ * (verbs/object-writes.ts, verbs/patch.ts), so several in one document share a commit
+ * (shared-commit.ts); not for RBAC kinds, whose writes change what the next field may do.
+ */
 import type { KObject, KindDef } from '../../../resources/kind.js';
 import type { FieldValidation } from '../../../resources/validate-object.js';
 import type { PatchType } from '../../../resources/patch/patch-object.js';
@@ -7,6 +11,8 @@ import type { PropagationPolicy } from '../../verbs/delete.js';
 import { createObject, deleteObject, updateObject, updateObjectStatus } from '../../verbs/object-writes.js';
 import { patch } from '../../verbs/patch.js';
 import type { WriteTarget as Target } from '../../verbs/write-existing.js';
+import { RBAC_KINDS } from '../../auth/rbac-index.js';
+import { oneWrite } from '../shared-commit.js';
 
 interface WriteArgs {
   input: unknown;
@@ -16,26 +22,35 @@ interface WriteArgs {
 
 export function writeResolvers(kind: KindDef) {
   const k = kind.kind;
+  const sharesCommit = !RBAC_KINDS.has(k);
+  const mark = <F extends (...args: any[]) => unknown>(resolve: F) => oneWrite(resolve, sharesCommit);
   return {
-    [`create${k}`]: (_: unknown, args: WriteArgs, ctx: ApiContext): Promise<KObject> =>
-      createObject(ctx, kind, args.input, { requestId: args.requestId, path: 'input', fieldValidation: args.fieldValidation }),
+    [`create${k}`]: mark(
+      (_: unknown, args: WriteArgs, ctx: ApiContext): Promise<KObject> =>
+        createObject(ctx, kind, args.input, { requestId: args.requestId, path: 'input', fieldValidation: args.fieldValidation }),
+    ),
 
-    [`update${k}`]: (_: unknown, args: WriteArgs, ctx: ApiContext): Promise<KObject> =>
-      updateObject(ctx, kind, args.input, { requestId: args.requestId, path: 'input', fieldValidation: args.fieldValidation }),
+    [`update${k}`]: mark(
+      (_: unknown, args: WriteArgs, ctx: ApiContext): Promise<KObject> =>
+        updateObject(ctx, kind, args.input, { requestId: args.requestId, path: 'input', fieldValidation: args.fieldValidation }),
+    ),
 
-    [`patch${k}`]: async (_: unknown, args: Target & { patch: unknown; type?: PatchType | null; fieldValidation?: FieldValidation | null }, ctx: ApiContext): Promise<KObject> => {
-      const { object, warnings } = await patch(ctx, kind, args, args.type ?? 'MERGE', args.patch, 'patch', args);
-      ctx.warnings.push(...warnings);
-      return object;
-    },
+    [`patch${k}`]: mark(
+      async (_: unknown, args: Target & { patch: unknown; type?: PatchType | null; fieldValidation?: FieldValidation | null }, ctx: ApiContext): Promise<KObject> => {
+        const { object, warnings } = await patch(ctx, kind, args, args.type ?? 'MERGE', args.patch, 'patch', args);
+        ctx.warnings.push(...warnings);
+        return object;
+      },
+    ),
 
-    [`update${k}Status`]: (_: unknown, args: Target & { status: unknown }, ctx: ApiContext): Promise<KObject> =>
-      updateObjectStatus(ctx, kind, args, () => args.status, { path: 'status' }),
+    [`update${k}Status`]: mark(
+      (_: unknown, args: Target & { status: unknown }, ctx: ApiContext): Promise<KObject> =>
+        updateObjectStatus(ctx, kind, args, () => args.status, { path: 'status' }),
+    ),
 
-    [`delete${k}`]: (
-      _: unknown,
-      args: Target & { propagationPolicy?: PropagationPolicy | null; gracePeriodSeconds?: number | null },
-      ctx: ApiContext,
-    ): Promise<KObject> => deleteObject(ctx, kind, args),
+    [`delete${k}`]: mark(
+      (_: unknown, args: Target & { propagationPolicy?: PropagationPolicy | null; gracePeriodSeconds?: number | null }, ctx: ApiContext): Promise<KObject> =>
+        deleteObject(ctx, kind, args),
+    ),
   };
 }
