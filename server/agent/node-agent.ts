@@ -11,8 +11,7 @@ import type { KubeqlClient } from '../client/client.js';
 import { ClientError } from '../client/client-error.js';
 import { objectClientOf, type BatchedCall } from '../client/object-client.js';
 import { createInformer, type Informer, type InformerEvent } from '../client/informer.js';
-import type { KObject } from '../resources/kind.js';
-import type { Node } from '../resources/objects.js';
+import type { Node, Pod } from '../resources/objects.js';
 import type { AgentSettings } from './agent-settings.js';
 import { LeaseHeartbeat } from './lease-heartbeat.js';
 import { isReady, type NodeShape } from './node-manifest.js';
@@ -24,7 +23,7 @@ import { findConfigProblem, lookupWith } from './config-refs.js';
 
 /** Retries of a pod waiting for a ConfigMap or Secret: 1 s, doubling, at most 10 s (the kubelet resyncs such pods). */
 const CONFIG_RETRY_MS = { first: 1000, max: 10_000 };
-const containerNames = (pod: KObject) => ((pod.spec as { containers?: Array<{ name: string; image: string }> }).containers ?? []);
+const containerNames = (pod: Pod) => pod.spec.containers ?? [];
 
 export interface AgentContext {
   client: KubeqlClient;
@@ -52,7 +51,7 @@ export function podWritesFor(client: KubeqlClient): PodWrites {
 
 export class NodeAgent {
   node: Node | undefined;
-  pods: Informer | undefined;
+  pods: Informer<Pod> | undefined;
   ipPool: PodIpPool | undefined;
   address = '';
   lease: LeaseHeartbeat | undefined;
@@ -82,7 +81,7 @@ export class NodeAgent {
   async start(): Promise<void> {
     const { client, settings } = this.ctx;
     const node = await registerNode(client, this.shape);
-    const podCIDR = (node.spec as { podCIDR?: string }).podCIDR;
+    const podCIDR = node.spec?.podCIDR;
     if (!podCIDR) throw new Error(`node ${this.name} has no spec.podCIDR`);
     this.ipPool = new PodIpPool(podCIDR);
     this.address = nodeAddressFor(podCIDR);
@@ -102,17 +101,17 @@ export class NodeAgent {
     await pods.waitForSync();
     // Re-adopt: every address a pod already reports is its own again before anything new is handed out.
     for (const pod of pods.cache.list()) {
-      const ip = ((pod.status ?? {}) as { podIP?: string }).podIP;
+      const ip = pod.status?.podIP;
       if (ip && !isFinished(pod)) this.ipPool.reserve(ip, pod.metadata.uid);
     }
     for (const pod of pods.cache.list()) this.ctx.enqueue(this.keyOf(pod));
   }
 
-  private keyOf(pod: KObject): string {
+  private keyOf(pod: Pod): string {
     return `${this.name}/${pod.metadata.namespace}/${pod.metadata.name}`;
   }
 
-  private onPodEvent(e: InformerEvent): void {
+  private onPodEvent(e: InformerEvent<Pod>): void {
     if (e.type === 'DELETED') {
       this.ipPool?.release(e.object.metadata.uid);
       this.deletionSeen.delete(e.object.metadata.uid);
@@ -152,7 +151,7 @@ export class NodeAgent {
     if (pod.metadata.deletionTimestamp) {
       // As the kubelet, the grace period runs from when the agent saw the deletion (deletionTimestamp has whole seconds only).
       const seen = this.deletionSeen.get(pod.metadata.uid) ?? Date.now();
-      if (!this.deletionSeen.has(pod.metadata.uid) && (pod.status as { phase?: string } | undefined)?.phase === 'Running')
+      if (!this.deletionSeen.has(pod.metadata.uid) && pod.status?.phase === 'Running')
         for (const c of containerNames(pod)) this.recorder.event(referenceTo(pod, `spec.containers{${c.name}}`), 'Normal', 'Killing', `Stopping container ${c.name}`);
       this.deletionSeen.set(pod.metadata.uid, seen);
       const grace = (pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
@@ -173,7 +172,7 @@ export class NodeAgent {
       this.ipPool.release(pod.metadata.uid);
       return;
     }
-    const starting = (pod.status as { phase?: string } | undefined)?.phase !== 'Running';
+    const starting = pod.status?.phase !== 'Running';
     if (starting) {
       const problem = await findConfigProblem(pod, lookupWith(this.ctx.client));
       if (problem) {
@@ -201,7 +200,7 @@ export class NodeAgent {
     if (finish) this.wakeAt(key, finish.at);
   }
 
-  private async writeStatus(target: { namespace: string; name: string; resourceVersion: string }, pod: KObject, status: Record<string, unknown>): Promise<void> {
+  private async writeStatus(target: { namespace: string; name: string; resourceVersion: string }, pod: Pod, status: Record<string, unknown>): Promise<void> {
     if (isDeepStrictEqual(status, pod.status)) return;
     await this.ctx.podWrites.status.call({ ...target, status });
   }

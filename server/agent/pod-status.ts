@@ -4,8 +4,9 @@
  * containers). Values that did not change (times, container ids) are kept from the current status,
  * so reporting the same state twice yields an equal object and nothing is written.
  */
-import type { KObject } from '../resources/kind.js';
+import type { Pod } from '../resources/objects.js';
 
+/** A condition as the kubelet writes it: `lastProbeTime: null`, as Kubernetes serializes an unset one. */
 interface PodCondition {
   type: string;
   status: string;
@@ -14,27 +15,12 @@ interface PodCondition {
   lastTransitionTime?: string;
 }
 
-interface ContainerStatus {
-  name: string;
-  state?: { running?: { startedAt: string }; terminated?: { startedAt?: string; finishedAt?: string; exitCode: number; reason: string } };
-  containerID?: string;
-  [k: string]: unknown;
-}
-
-interface PodStatusLike {
-  phase?: string;
-  conditions?: PodCondition[];
-  startTime?: string;
-  containerStatuses?: ContainerStatus[];
-  [k: string]: unknown;
-}
-
 export const COMPLETE_AFTER_ANNOTATION = 'kubeql.dev/complete-after-seconds';
 export const EXIT_CODE_ANNOTATION = 'kubeql.dev/exit-code';
 
 export const timestamp = (ms = Date.now()) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
-const containersOf = (pod: KObject) => ((pod.spec as { containers?: Array<{ name: string; image: string }> }).containers ?? []);
+const containersOf = (pod: Pod) => pod.spec.containers ?? [];
 
 /** Sets conditions, keeping each one's place and, when its status is unchanged, its transition time. */
 function withConditions(current: PodCondition[] | undefined, wanted: Array<Pick<PodCondition, 'type' | 'status' | 'reason'>>, at: string): PodCondition[] {
@@ -50,8 +36,8 @@ function withConditions(current: PodCondition[] | undefined, wanted: Array<Pick<
 }
 
 /** Running, with `podIP` on `hostIP`. */
-export function runningStatus(pod: KObject, podIP: string, hostIP: string, at = timestamp()): Record<string, unknown> {
-  const status = (pod.status ?? {}) as PodStatusLike;
+export function runningStatus(pod: Pod, podIP: string, hostIP: string, at = timestamp()): Record<string, unknown> {
+  const status = pod.status ?? {};
   const startTime = status.startTime ?? at;
   const old = status.containerStatuses ?? [];
   return {
@@ -97,23 +83,23 @@ export const COMMAND_RUN_SECONDS = 2;
  * code: after the completion annotation's seconds, or, without it, after COMMAND_RUN_SECONDS when a
  * container runs a command (a batch program); a pod with neither runs until deleted.
  */
-export function completion(pod: KObject): { at: number; exitCode: number } | undefined {
-  const spec = pod.spec as { restartPolicy?: string; containers?: Array<{ command?: unknown }> };
+export function completion(pod: Pod): { at: number; exitCode: number } | undefined {
+  const spec = pod.spec;
   const policy = spec.restartPolicy;
   if (policy !== 'Never' && policy !== 'OnFailure') return undefined;
-  const runsCommand = (spec.containers ?? []).some((c) => Array.isArray(c?.command) && c.command.length > 0);
+  const runsCommand = (spec.containers ?? []).some((c) => (c.command?.length ?? 0) > 0);
   const after = pod.metadata.annotations?.[COMPLETE_AFTER_ANNOTATION] ?? (runsCommand ? String(COMMAND_RUN_SECONDS) : undefined);
   if (after === undefined) return undefined;
   const seconds = Number(after);
-  const started = Date.parse(((pod.status ?? {}) as PodStatusLike).startTime ?? '');
+  const started = Date.parse(pod.status?.startTime ?? '');
   if (!Number.isFinite(seconds) || seconds < 0 || !Number.isFinite(started)) return undefined;
   const exitCode = Math.trunc(Number(pod.metadata.annotations?.[EXIT_CODE_ANNOTATION] ?? 0)) || 0;
   return { at: started + seconds * 1000, exitCode };
 }
 
 /** Finished: Succeeded with exit code 0, else Failed; the containers terminated with that code. */
-export function finishedStatus(pod: KObject, exitCode: number, at = timestamp()): Record<string, unknown> {
-  const status = (pod.status ?? {}) as PodStatusLike;
+export function finishedStatus(pod: Pod, exitCode: number, at = timestamp()): Record<string, unknown> {
+  const status = pod.status ?? {};
   const old = status.containerStatuses ?? [];
   const done = { status: 'False', reason: 'PodCompleted' };
   return {
@@ -152,8 +138,8 @@ export function finishedStatus(pod: KObject, exitCode: number, at = timestamp())
   };
 }
 
-export const isFinished = (pod: KObject) => {
-  const phase = ((pod.status ?? {}) as PodStatusLike).phase;
+export const isFinished = (pod: Pod) => {
+  const phase = pod.status?.phase;
   return phase === 'Succeeded' || phase === 'Failed';
 };
 
@@ -162,8 +148,8 @@ export const isFinished = (pod: KObject) => {
  * mounted, `CreateContainerConfigError` (with the kubelet's message) while a ConfigMap or Secret
  * its env names is missing. No address yet; startTime is left for the start.
  */
-export function waitingStatus(pod: KObject, hostIP: string, reason: 'ContainerCreating' | 'CreateContainerConfigError', message?: string, at = timestamp()): Record<string, unknown> {
-  const status = (pod.status ?? {}) as PodStatusLike;
+export function waitingStatus(pod: Pod, hostIP: string, reason: 'ContainerCreating' | 'CreateContainerConfigError', message?: string, at = timestamp()): Record<string, unknown> {
+  const status = pod.status ?? {};
   const notReady = { status: 'False', reason: 'ContainersNotReady' };
   return {
     ...status,

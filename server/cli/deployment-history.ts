@@ -5,10 +5,11 @@
  * `pod-template-hash` label the controller added.
  */
 import type { KubeqlClient } from '../client/client.js';
-import type { KObject, KindDef } from '../resources/kind.js';
+import { objectClientOf } from '../client/object-client.js';
+import type { KindDef } from '../resources/kind.js';
+import type { Deployment, PodTemplateSpec, ReplicaSet } from '../resources/objects.js';
 import { CliError } from './cli-error.js';
 import { findKind } from './kinds.js';
-import { getObject, listObjects } from './object-api.js';
 import { notFound } from './not-found.js';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
@@ -17,7 +18,7 @@ export const POD_TEMPLATE_HASH = 'pod-template-hash';
 
 export interface Revision {
   revision: number;
-  replicaSet: KObject;
+  replicaSet: ReplicaSet;
 }
 
 export function deploymentKind(): KindDef {
@@ -26,18 +27,16 @@ export function deploymentKind(): KindDef {
   return kind;
 }
 
-export async function mustGetDeployment(client: KubeqlClient, namespace: string, name: string): Promise<KObject> {
+export async function mustGetDeployment(client: KubeqlClient, namespace: string, name: string): Promise<Deployment> {
   const kind = deploymentKind();
-  const deployment = await getObject(client, kind, namespace, name);
+  const deployment = await objectClientOf(client).get('Deployment', { namespace, name });
   if (!deployment) throw notFound(kind, name);
   return deployment;
 }
 
 /** The ReplicaSets the deployment controls that carry a revision, oldest first. */
-export async function revisions(client: KubeqlClient, deployment: KObject): Promise<Revision[]> {
-  const rsKind = findKind('ReplicaSet');
-  if (!rsKind) return [];
-  const { items } = await listObjects(client, rsKind, { namespace: deployment.metadata.namespace });
+export async function revisions(client: KubeqlClient, deployment: Deployment): Promise<Revision[]> {
+  const { items } = await objectClientOf(client).list('ReplicaSet', { namespace: deployment.metadata.namespace });
   return items
     .filter((rs) => rs.metadata.ownerReferences?.some((r) => r.controller && r.uid === deployment.metadata.uid))
     .map((rs) => ({ revision: Number(rs.metadata.annotations?.[REVISION_ANNOTATION]), replicaSet: rs }))
@@ -46,8 +45,8 @@ export async function revisions(client: KubeqlClient, deployment: KObject): Prom
 }
 
 /** A ReplicaSet's pod template as the Deployment had it: without the controller's `pod-template-hash` label. */
-export function templateOf(rs: KObject): Record<string, unknown> {
-  const template = structuredClone(((rs.spec as Record<string, unknown> | undefined)?.template ?? {}) as Record<string, any>);
+export function templateOf(rs: ReplicaSet): PodTemplateSpec {
+  const template = structuredClone(rs.spec.template);
   if (template.metadata?.labels) {
     delete template.metadata.labels[POD_TEMPLATE_HASH];
     if (Object.keys(template.metadata.labels).length === 0) delete template.metadata.labels;

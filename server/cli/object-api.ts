@@ -73,18 +73,3 @@ export async function deleteObject(client: KubeqlClient, kind: KindDef, namespac
 export async function scaleObject(client: KubeqlClient, kind: KindDef, namespace: string, name: string, replicas: number, resourceVersion?: string): Promise<KObject> {
   return objects(client).scale(kind.kind as ScalableKind, { namespace, name }, replicas, { resourceVersion });
 }
-
-export interface AppliedObject {
-  kind: string;
-  namespace: string | null;
-  name: string;
-  action: 'created' | 'configured' | 'unchanged';
-}
-
-export async function applyManifests(client: KubeqlClient, manifests: string, dryRun: boolean): Promise<{ objects: AppliedObject[]; warnings: string[]; revision: number }> {
-  const data = await client.request(
-    `mutation($manifests: String!, $dryRun: Boolean) { apply(manifests: $manifests, dryRun: $dryRun) { revision objects { kind namespace name action } warnings } }`,
-    { manifests, dryRun },
-  );
-  return data.apply;
-}

@@ -99,7 +99,7 @@ export interface PatchOptions extends ConditionalWriteOptions {
 export type ScalableKind = 'ReplicaSet' | 'Deployment';
 
 export interface ObjectClient {
-  /** The transport, for requests beyond objects (apply, audit, history). */
+  /** The transport, for the client's other modules (apply-manifests, audit-log, object-history, issue-tokens, replay-log). */
   readonly graphql: KubeqlClient;
   get<K extends KindName>(kind: K, key: ObjectKey, options?: GetOptions): Promise<ObjectOf<K> | undefined>;
   /** Several objects in as few requests as the API's alias limit allows, each at its own revision; undefined where absent. */
@@ -117,6 +117,8 @@ export interface ObjectClient {
   scale<K extends ScalableKind>(kind: K, key: ObjectKey, replicas: number, options?: ConditionalWriteOptions): Promise<ObjectOf<K>>;
   /** Binds a pod to a node (the binding subresource). */
   bind(key: ObjectKey, nodeName: string, options?: ConditionalWriteOptions): Promise<ObjectOf<'Pod'>>;
+  /** The head of the log: the revision of the newest event. */
+  revision(): Promise<number>;
   /**
    * A batched form of a write, for components that issue many at once (the scheduler's binds, the
    * agents' status posts): concurrent calls share GraphQL documents (mutation-batcher.ts); each call
@@ -319,6 +321,9 @@ export function createObjectClient(graphql: KubeqlClient): ObjectClient {
     bind(key, nodeName, options = {}) {
       const { kind, docs } = of('Pod');
       return one(docs.bind!, { ...keyVars(kind, key), nodeName, resourceVersion: options.resourceVersion, requestId: options.requestId });
+    },
+    async revision() {
+      return (await graphql.request<{ revision: number }>('query { revision }')).revision;
     },
   };
 }

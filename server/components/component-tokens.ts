@@ -5,6 +5,7 @@
  * Asked for as admin, the way an operator would.
  */
 import { createKubeqlClient } from '../client/client.js';
+import { createServiceAccountTokens } from '../client/issue-tokens.js';
 
 export interface ComponentTokens {
   controllerManager: string;
@@ -15,12 +16,11 @@ export interface ComponentTokens {
 export async function componentTokens(server: string, adminToken: string): Promise<ComponentTokens> {
   const client = createKubeqlClient({ server, token: adminToken });
   try {
-    const data = await client.request(`mutation {
-      cm: createServiceAccountToken(namespace: "kube-system", name: "kube-controller-manager") { token }
-      sched: createServiceAccountToken(namespace: "kube-system", name: "kube-scheduler") { token }
-      boot: createServiceAccountToken(namespace: "kube-system", name: "node-bootstrapper") { token }
-    }`);
-    return { controllerManager: data.cm.token, scheduler: data.sched.token, nodeBootstrapper: data.boot.token };
+    const [controllerManager, scheduler, nodeBootstrapper] = await createServiceAccountTokens(
+      client,
+      ['kube-controller-manager', 'kube-scheduler', 'node-bootstrapper'].map((name) => ({ namespace: 'kube-system', name })),
+    );
+    return { controllerManager: controllerManager.token, scheduler: scheduler.token, nodeBootstrapper: nodeBootstrapper.token };
   } finally {
     await client.close();
   }

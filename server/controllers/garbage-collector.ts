@@ -162,7 +162,7 @@ export const garbageCollector: ControllerFactory = ({ client, informers }) => {
 
   return {
     name: NAME,
-    queue,
+    enqueue: (key: string) => queue.add(key),
     stop(): void {
       subscriptions.forEach((s) => s.unsubscribe());
       queue.shutdown();

@@ -3,17 +3,12 @@
  * EXTERNAL-IP stays `<pending>` (as on kind or minikube). This controller says why, with a Warning
  * Event on the Service, recorded again (its count grows) whenever the Service changes.
  */
-import type { KObject } from '../resources/kind.js';
-import type { ControllerFactory } from './manager.js';
-import { startReconciler } from './reconciler.js';
+import type { Service } from '../resources/objects.js';
+import type { ControllerFactory } from './framework/manager.js';
+import { startReconciler } from './framework/reconciler.js';
 
-interface ServiceLike {
-  type?: string;
-  ports?: Array<{ nodePort?: number; protocol?: string }>;
-}
-
-export function pendingMessage(svc: KObject): string {
-  const spec = (svc.spec ?? {}) as ServiceLike;
+export function pendingMessage(svc: Service): string {
+  const spec = svc.spec;
   const nodePorts = (spec.ports ?? []).filter((p) => p.nodePort).map((p) => `${p.nodePort}/${p.protocol ?? 'TCP'}`);
   return `No load-balancer implementation in this cluster: EXTERNAL-IP stays <pending>; the Service is reachable on its ClusterIP${nodePorts.length ? ` and on every node's port ${nodePorts.join(', ')}` : ''}`;
 }
@@ -27,8 +22,8 @@ export const loadBalancerController: ControllerFactory = ({ informers, events })
     async reconcile(key) {
       const [namespace, name] = key.split('/');
       const svc = services.cache.get(namespace, name);
-      if (!svc || svc.metadata.deletionTimestamp || (svc.spec as ServiceLike).type !== 'LoadBalancer') return;
-      const ingress = (svc.status as { loadBalancer?: { ingress?: unknown[] } } | undefined)?.loadBalancer?.ingress ?? [];
+      if (!svc || svc.metadata.deletionTimestamp || svc.spec.type !== 'LoadBalancer') return;
+      const ingress = svc.status?.loadBalancer?.ingress ?? [];
       if (ingress.length === 0) recorder.event(svc, 'Warning', 'LoadBalancerPending', pendingMessage(svc));
     },
   });

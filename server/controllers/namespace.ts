@@ -7,7 +7,7 @@
 import { kinds } from '../resources/registry.js';
 import type { KObject } from '../resources/kind.js';
 import { objectClientOf } from '../client/object-client.js';
-import type { KindName } from '../resources/objects.js';
+import type { KindName, Namespace } from '../resources/objects.js';
 import type { ControllerFactory } from './framework/manager.js';
 import { deleteObject, patchObject } from './framework/object-requests.js';
 import { startReconciler } from './framework/reconciler.js';
@@ -17,7 +17,7 @@ export const NAMESPACE_FINALIZER = 'kubernetes';
 const PARALLEL_DELETES = 16;
 
 const namespaced = kinds.filter((k) => k.namespaced);
-const finalizersOf = (ns: KObject) => (ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+const finalizersOf = (ns: Namespace) => ns.spec?.finalizers ?? [];
 
 export const namespaceController: ControllerFactory = ({ client, informers }) => {
   const namespaces = informers.informer('Namespace');

@@ -16,9 +16,9 @@
  * Once the heartbeat is back and the node reports Ready=True again, the taint is removed.
  */
 import type { Node, PodStatus } from '../resources/objects.js';
-import type { ControllerFactory } from './manager.js';
-import { deleteObject, patchObject, updateObjectStatus } from './object-requests.js';
-import { startReconciler } from './reconciler.js';
+import type { ControllerFactory } from './framework/manager.js';
+import { deleteObject, patchObject, updateObjectStatus } from './framework/object-requests.js';
+import { startReconciler } from './framework/reconciler.js';
 import { conditionsOf, evictionDelayMs, readyCondition, taintsOf, type NodeCondition, type Taint } from './node-taints.js';
 import { EXCLUDE_DISRUPTION_LABEL, ZoneTainters, zoneOf } from './node-zones.js';
 
@@ -50,7 +50,7 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
   /** When this controller last saw the node's heartbeat change; first sight counts as one (a restarted controller gives every node a full grace period). */
   function lastHeard(node: Node, now: number): number {
     const lease = leases.cache.get(LEASE_NAMESPACE, node.metadata.name);
-    const heartbeat = JSON.stringify([(lease?.spec as { renewTime?: string } | undefined)?.renewTime, readyCondition(node)?.lastHeartbeatTime]);
+    const heartbeat = JSON.stringify([lease?.spec?.renewTime, readyCondition(node)?.lastHeartbeatTime]);
     const known = health.get(node.metadata.name);
     if (known?.heartbeat === heartbeat) return known.seenAt;
     health.set(node.metadata.name, { heartbeat, seenAt: now });
@@ -102,7 +102,7 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
     secondary: [
       { informer: leases, keys: (e) => (e.object.metadata.namespace === LEASE_NAMESPACE && silent.has(e.object.metadata.name) ? [e.object.metadata.name] : []) },
       // A pod landing on a tainted node is evicted in its turn.
-      { informer: pods, keys: (e) => { const n = (e.object.spec as { nodeName?: string }).nodeName; const node = n ? nodes.cache.get(undefined, n) : undefined; return node && controllerTaint(node) ? [n!] : []; } },
+      { informer: pods, keys: (e) => { const n = e.object.spec.nodeName; const node = n ? nodes.cache.get(undefined, n) : undefined; return node && controllerTaint(node) ? [n!] : []; } },
     ],
     async reconcile(name) {
       await synced;
@@ -162,7 +162,7 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
       const isSilent = now - lastHeard(node, now) > grace;
       if (isSilent) silent.add(name);
       else silent.delete(name);
-      if (isSilent !== wasSilent || isSilent || controllerTaint(node) || readyCondition(node)?.status !== 'True') reconciler.queue.add(name);
+      if (isSilent !== wasSilent || isSilent || controllerTaint(node) || readyCondition(node)?.status !== 'True') reconciler.enqueue(name);
       if (node.metadata.labels?.[EXCLUDE_DISRUPTION_LABEL] !== undefined) continue;
       const zone = zoneOf(node);
       const c = counts.get(zone) ?? { ready: 0, notReady: 0 };

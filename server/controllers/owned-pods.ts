@@ -7,35 +7,45 @@
  */
 import type { Informer, InformerEvent } from '../client/informer.js';
 import type { NewObject } from '../client/object-client.js';
-import type { KObject, OwnerReference } from '../resources/kind.js';
-import { controllerOf } from './controller-ref.js';
-import type { Expectations } from './expectations.js';
-import { labelMatcher } from './framework/label-selector-match.js';
+import type { KObject } from '../resources/kind.js';
+import type { LabelSelector, Pod, PodSpec, PodTemplateSpec } from '../resources/objects.js';
+import { controllerOf } from './framework/controller-ref.js';
+import type { Expectations } from './framework/expectations.js';
+import { ownerKeys, type OwnerKeys } from './framework/owner-keys.js';
 import { objectKey, type RunningReconciler } from './framework/reconciler.js';
 
-export interface OwnedPodsOptions {
-  kind: string;
-  owners: Informer;
-  pods: Informer;
+/** An owner of pods: a workload whose spec has a selector (a Job's may be generated later). */
+export type PodOwner = KObject & { spec: { selector?: LabelSelector } };
+
+export interface OwnedPodsOptions<O extends PodOwner> {
+  kind: O['kind'];
+  owners: Informer<O>;
+  pods: Informer<Pod>;
   expectations: Expectations;
 }
 
-export function trackOwnedPods({ kind, owners, pods, expectations }: OwnedPodsOptions) {
-  const selectorOf = (owner: KObject) => (owner.spec as { selector?: unknown } | undefined)?.selector;
+export interface OwnedPodsTracker<O extends KObject> {
+  /** The owner a controllerRef names, if the cache has it with that uid. */
+  resolve: OwnerKeys<O>['resolve'];
+  /** The owners a pod change concerns (the reconciler's secondary mapping). */
+  podKeys(event: InformerEvent<Pod>): string[];
+  stop(): void;
+}
 
-  /** The owner a controllerRef names, if it is in the cache with that uid. */
-  const resolve = (namespace: string | undefined, ref: OwnerReference | undefined): KObject | undefined => {
-    if (!ref || ref.kind !== kind) return undefined;
-    const owner = owners.cache.get(namespace, ref.name);
-    return owner?.metadata.uid === ref.uid ? owner : undefined;
-  };
+/**
+ * Observes the pods' creations and deletions in `expectations` (subscribed before the reconciler,
+ * so it has them before it hears of the change) and forgets an owner's expectations when it goes.
+ */
+export function trackOwnedPods<O extends PodOwner>({ kind, owners, pods, expectations }: OwnedPodsOptions<O>): OwnedPodsTracker<O> {
+  const keys = ownerKeys(owners, kind, (owner) => owner.spec.selector);
+  const { resolve } = keys;
 
-  const observeDeletion = (pod: KObject) => {
+  const observeDeletion = (pod: Pod) => {
     const owner = resolve(pod.metadata.namespace, controllerOf(pod));
     if (owner) expectations.deletionObserved(objectKey(owner), objectKey(pod));
   };
 
-  const observer = pods.events$.subscribe((e: InformerEvent) => {
+  const observer = pods.events$.subscribe((e) => {
     const pod = e.object;
     if (e.type === 'DELETED' || pod.metadata.deletionTimestamp) {
       observeDeletion(pod);
@@ -51,31 +61,9 @@ export function trackOwnedPods({ kind, owners, pods, expectations }: OwnedPodsOp
     if (e.type === 'DELETED') expectations.delete(objectKey(e.object));
   });
 
-  /** The owners a pod change concerns. */
-  function podKeys(e: InformerEvent): string[] {
-    const pod = e.object;
-    const ref = controllerOf(pod);
-    const keys = new Set<string>();
-    const oldRef = e.old && controllerOf(e.old);
-    if (oldRef && oldRef.uid !== ref?.uid) {
-      const old = resolve(e.old!.metadata.namespace, oldRef);
-      if (old) keys.add(objectKey(old));
-    }
-    if (ref) {
-      const owner = resolve(pod.metadata.namespace, ref);
-      if (owner) keys.add(objectKey(owner));
-    } else if (e.type !== 'DELETED') {
-      const labelsChanged = e.type === 'ADDED' || JSON.stringify(e.old?.metadata.labels ?? {}) !== JSON.stringify(pod.metadata.labels ?? {}) || Boolean(oldRef);
-      if (labelsChanged)
-        for (const owner of owners.cache.byIndex('namespace', pod.metadata.namespace ?? ''))
-          if (labelMatcher(selectorOf(owner))(pod.metadata.labels)) keys.add(objectKey(owner));
-    }
-    return [...keys];
-  }
-
   return {
     resolve,
-    podKeys,
+    podKeys: keys.keys,
     stop(): void {
       observer.unsubscribe();
       ownerObserver.unsubscribe();
@@ -98,11 +86,11 @@ export async function slowStartBatch(count: number, fn: (index: number) => Promi
 }
 
 /** Deletes `victims` under expectations; returns the first error (after lowering the expectation for each delete that failed). */
-export async function deletePods(
+export async function deletePods<T extends KObject>(
   key: string,
-  victims: KObject[],
+  victims: T[],
   expectations: Expectations,
-  remove: (pod: KObject) => Promise<unknown>,
+  remove: (pod: T) => Promise<unknown>,
 ): Promise<Error | undefined> {
   if (victims.length === 0) return undefined;
   expectations.expectDeletions(key, victims.map(objectKey));
@@ -123,10 +111,10 @@ export async function deletePods(
 /** The pod a workload makes from its template: generateName or name, labels and annotations, a controller reference to `owner`. */
 export function podFromTemplate(
   owner: KObject,
-  template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: unknown } | undefined,
-  extra: { name?: string; labels?: Record<string, string>; spec?: Record<string, unknown> } = {},
+  template: PodTemplateSpec,
+  extra: { name?: string; labels?: Record<string, string>; spec?: Partial<PodSpec> } = {},
 ): NewObject<'Pod'> {
-  const meta = template?.metadata ?? {};
+  const meta = template.metadata ?? {};
   const labels = { ...meta.labels, ...extra.labels };
   return {
     metadata: {
@@ -137,7 +125,7 @@ export function podFromTemplate(
       ownerReferences: [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true }],
     },
     // The template's spec was validated as a pod spec when the workload was written.
-    spec: { ...(template?.spec as NewObject<'Pod'>['spec'] | undefined), ...extra.spec } as NewObject<'Pod'>['spec'],
+    spec: { ...template.spec, ...extra.spec },
   };
 }
 

@@ -2,9 +2,9 @@
  * The serviceaccounts controller (kube-controller-manager's): every active Namespace has a
  * ServiceAccount `default`, created when the namespace appears and again if it is deleted.
  */
-import type { ControllerFactory } from './manager.js';
+import type { ControllerFactory } from './framework/manager.js';
 import { createObject, hasCode } from './create-object.js';
-import { startReconciler } from './reconciler.js';
+import { startReconciler } from './framework/reconciler.js';
 
 export const DEFAULT_SERVICE_ACCOUNT = 'default';
 

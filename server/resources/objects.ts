@@ -14,9 +14,16 @@ import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from './kinds
 import type { ReplicaSet } from './kinds/replicaset.js';
 import type { ResourceQuota } from './kinds/resourcequota.js';
 import type { Service } from './kinds/service.js';
+import type { ConfigMap } from './kinds/configmap.js';
+import type { DaemonSet } from './kinds/daemonset.js';
+import type { Event } from './kinds/event.js';
+import type { Job } from './kinds/job.js';
+import type { Secret } from './kinds/secret.js';
+import type { StatefulSet } from './kinds/statefulset.js';
 import type { ServiceAccount } from './kinds/service-account.js';
 
 export type { Deployment, Endpoints, Lease, Namespace, Node, Pod, ReplicaSet, ResourceQuota, Service, ServiceAccount, Role, ClusterRole, RoleBinding, ClusterRoleBinding };
+export type { ConfigMap, Secret, Event, Job, DaemonSet, StatefulSet };
 export type { KObject, ObjectMeta, OwnerReference } from './kind.js';
 import type { KObject } from './kind.js';
 export type { Infer } from './shape.js';
@@ -37,17 +44,21 @@ export interface KindTypes {
   ClusterRole: ClusterRole;
   RoleBinding: RoleBinding;
   ClusterRoleBinding: ClusterRoleBinding;
-  // Not yet typed from their shapes: the plain envelope until they are.
-  ConfigMap: KObject;
-  Secret: KObject;
-  Event: KObject;
-  Job: KObject;
-  DaemonSet: KObject;
-  StatefulSet: KObject;
+  ConfigMap: ConfigMap;
+  Secret: Secret;
+  Event: Event;
+  Job: Job;
+  DaemonSet: DaemonSet;
+  StatefulSet: StatefulSet;
 }
 
 export type KindName = keyof KindTypes;
 export type ObjectOf<K extends KindName> = KindTypes[K];
+
+/** Whether `o` is an object of `kind`: what the API returns is well-formed for its kind, so its kind says its type. */
+export function isKind<K extends KindName>(o: KObject, kind: K): o is ObjectOf<K> {
+  return o.kind === kind;
+}
 
 // Parts the components read on their own.
 export type PodSpec = Pod['spec'];
@@ -68,3 +79,11 @@ export type DeploymentCondition = NonNullable<DeploymentStatus['conditions']>[nu
 export type EndpointSubset = NonNullable<Endpoints['subsets']>[number];
 export type LeaseSpec = NonNullable<Lease['spec']>;
 export type LabelSelector = ReplicaSetSpec['selector'];
+export type JobSpec = Job['spec'];
+export type JobStatus = NonNullable<Job['status']>;
+export type JobCondition = NonNullable<JobStatus['conditions']>[number];
+export type DaemonSetSpec = DaemonSet['spec'];
+export type DaemonSetStatus = NonNullable<DaemonSet['status']>;
+export type StatefulSetSpec = StatefulSet['spec'];
+export type StatefulSetStatus = NonNullable<StatefulSet['status']>;
+export type ObjectReference = Event['involvedObject'];

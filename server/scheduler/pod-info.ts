@@ -1,5 +1,7 @@
 /** What the scheduler needs to know about a pod, computed once per scheduling attempt (requests, owner, constraints). */
+import type { NodeSelectorRequirement, NodeSelectorTerm } from '../resources/kinds/affinity.js';
 import type { KObject } from '../resources/kind.js';
+import type { Pod } from '../resources/objects.js';
 import { podRequests, type Resources } from './resources.js';
 
 export interface Toleration {
@@ -9,21 +11,12 @@ export interface Toleration {
   effect?: string;
 }
 
-export interface NodeSelectorRequirement {
-  key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
-  values?: string[];
-}
-
-export interface NodeSelectorTerm {
-  matchExpressions?: NodeSelectorRequirement[];
-  matchFields?: NodeSelectorRequirement[];
-}
+export type { NodeSelectorRequirement, NodeSelectorTerm };
 
 export interface PodInfo {
   /** namespace/name */
   key: string;
-  pod: KObject;
+  pod: Pod;
   requests: Resources;
   /** Requests with the scoring defaults for containers that ask for nothing. */
   nonZeroRequests: Resources;
@@ -44,13 +37,8 @@ export function ownerOf(pod: KObject): string | undefined {
   return (refs.find((r) => r.controller) ?? refs[0])?.uid;
 }
 
-export function podInfo(pod: KObject): PodInfo {
-  const spec = pod.spec as {
-    nodeName?: string;
-    nodeSelector?: Record<string, string>;
-    affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] } } };
-    tolerations?: Toleration[];
-  };
+export function podInfo(pod: Pod): PodInfo {
+  const spec = pod.spec;
   const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   return {
     key: podKey(pod),

@@ -1,5 +1,6 @@
 /** The resources the scheduler accounts for (cpu in millicores, memory in bytes, pod count), read from pods and nodes with the quantity parser. */
 import type { KObject } from '../resources/kind.js';
+import type { Container, Pod } from '../resources/objects.js';
 import { milli, parseQuantity } from '../resources/quantity.js';
 
 export interface Resources {
@@ -12,9 +13,7 @@ export interface Resources {
 export const DEFAULT_MILLI_CPU_REQUEST = 100;
 export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 
-interface ContainerLike {
-  resources?: { requests?: Record<string, unknown> };
-}
+type ContainerLike = Pick<Container, 'resources'>;
 
 const cpuOf = (q: unknown) => (q === undefined || q === null ? 0 : safe(() => milli(q)));
 const memoryOf = (q: unknown) => (q === undefined || q === null ? 0 : Math.ceil(parseQuantity(q) ?? 0));
@@ -31,8 +30,8 @@ const safe = (f: () => number) => {
  * largest init container (they run one at a time, before the others). `nonZero` gives requestless
  * containers the scoring defaults, as the NodeResourcesFit score does.
  */
-export function podRequests(pod: KObject, nonZero = false): Resources {
-  const spec = pod.spec as { containers?: ContainerLike[]; initContainers?: ContainerLike[] };
+export function podRequests(pod: Pod, nonZero = false): Resources {
+  const spec = pod.spec;
   const one = (c: ContainerLike) => {
     const r = c.resources?.requests ?? {};
     let cpu = cpuOf(r.cpu);

@@ -8,7 +8,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeqlClient } from '../client/client.js';
 import { ClientError } from '../client/client-error.js';
-import type { InformerEvent } from '../client/informer.js';
 import { objectClientOf } from '../client/object-client.js';
 import { createEventRecorder } from '../client/event-recorder.js';
 import { createSharedInformers } from '../client/shared-informers.js';
@@ -77,19 +76,19 @@ export function startScheduler(options: SchedulerOptions) {
   let running = true;
 
   const subscriptions = [
-    nodes.events$.subscribe((e: InformerEvent) => {
+    nodes.events$.subscribe((e) => {
       if (e.type === 'DELETED') return cache.removeNode(e.object.metadata.name);
       cache.setNode(e.object);
       if (nodeChangedForScheduling(e.old, e.object)) queue.moveAllUnschedulable();
     }),
-    bound.events$.subscribe((e: InformerEvent) => {
+    bound.events$.subscribe((e) => {
       const key = podKey(e.object);
       if (e.type === 'DELETED') {
         cache.removePod(key);
         queue.moveAllUnschedulable();
       } else if (!cache.isConfirmed(key) || !isDeepStrictEqual(e.old?.spec, e.object.spec)) cache.addBoundPod(podInfo(e.object));
     }),
-    unbound.events$.subscribe((e: InformerEvent) => {
+    unbound.events$.subscribe((e) => {
       const key = podKey(e.object);
       if (e.type === 'DELETED') return queue.done(key);
       if (e.object.metadata.deletionTimestamp) return queue.done(key);
@@ -103,7 +102,7 @@ export function startScheduler(options: SchedulerOptions) {
 
   function scheduleOne(key: string): void {
     const pod = unbound.cache.getByKey(key);
-    if (!pod || pod.metadata.deletionTimestamp || (pod.spec as { nodeName?: string }).nodeName) return queue.done(key);
+    if (!pod || pod.metadata.deletionTimestamp || pod.spec.nodeName) return queue.done(key);
     if (cache.isPlaced(key)) return; // assumed, its bind in flight
     const started = performance.now();
     const info = podInfo(pod);

@@ -2,11 +2,13 @@
  * Projects one event into the versioned tables: closes the object's current row and label rows
  * that changed at the event's revision, opens new ones, and keeps its allocations. A pure function
  * of the event and the object's previous state, so replaying the log rebuilds the same tables.
+ * Of `previous` it reads only `metadata.labels` and what `allocationsOf` answers for it: replay
+ * (sqlite/replay-projector.ts) keeps no more than that of each object's current version.
  */
 import type { Allocation, KObject } from '../resources/kind.js';
 import type { EventType } from './types.js';
 
-/** The statements projectEvent runs: the live path passes its drizzle ones, replay the same SQL bound directly (raw-statements.ts). */
+/** The statements projectEvent runs: the live path passes its drizzle ones, replay the same SQL recording them for its own SQL (sqlite/replay-projector.ts). */
 export type ProjectionStatements = { [K in 'closeObject' | 'insertObject' | 'closeLabel' | 'insertLabel' | 'freeAllocations' | 'insertAllocation']: { run(values: Record<string, unknown>): unknown } };
 
 export interface ProjectedEvent {

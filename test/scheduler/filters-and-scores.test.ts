@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KObject } from '../../server/resources/kind.js';
+import type { Pod } from '../../server/resources/objects.js';
 import { runFilters } from '../../server/scheduler/filters/all.js';
 import { nodeAffinity } from '../../server/scheduler/filters/node-affinity.js';
 import { nodeName } from '../../server/scheduler/filters/node-name.js';
@@ -31,13 +32,14 @@ function node(name: string, o: { labels?: Record<string, string>; cpu?: string; 
   };
 }
 
-function pod(spec: Record<string, unknown> = {}, o: { owner?: string; name?: string; requests?: Record<string, string> } = {}): KObject {
+function pod(spec: Record<string, unknown> = {}, o: { owner?: string; name?: string; requests?: Record<string, string> } = {}): Pod {
   const name = o.name ?? `p${++seq}`;
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: 'default', uid: `u-${name}`, resourceVersion: '1', generation: 1, creationTimestamp: '', ownerReferences: o.owner ? [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: o.owner, controller: true }] : undefined },
-    spec: { containers: [{ name: 'c', image: 'nginx', resources: o.requests ? { requests: o.requests } : undefined }], ...spec },
+    // Fixtures may carry what validation would refuse: the scheduler must read them all the same.
+    spec: { containers: [{ name: 'c', image: 'nginx', resources: o.requests ? { requests: o.requests } : undefined }], ...spec } as Pod['spec'],
     status: { phase: 'Pending' },
   };
 }

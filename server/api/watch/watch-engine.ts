@@ -119,9 +119,9 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
     return found;
   }
 
-  function send(w: Watcher, payload: WatchPayload): boolean {
+  function send(w: Watcher, payload: WatchPayload, now = Date.now()): boolean {
     w.lastSentRevision = payload.revision;
-    w.lastSentAt = Date.now();
+    w.lastSentAt = now;
     return w.sink.push(payload);
   }
 
@@ -220,12 +220,14 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
   }
 
   function dispatch(events: readonly StoredEvent[]): void {
+    // One clock reading per commit, not per delivery (a commit reaches thousands of watchers).
+    const now = Date.now();
     for (const event of events) {
       const e = window.push(event);
       for (const group of candidates(e)) {
         const payload = transition(group.filter, e);
         if (!payload) continue;
-        for (const w of group.watchers) if (w.live && !send(w, payload)) fallBehind(w, event.revision);
+        for (const w of group.watchers) if (w.live && !send(w, payload, now)) fallBehind(w, event.revision);
       }
     }
   }

@@ -53,7 +53,8 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
     // 1007, 1009). It ends this connection only.
     socket.on('error', (error: Error & { code?: string }) => log.debug({ code: error.code, message: error.message }, 'WebSocket protocol error: connection closed'));
     if (socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) return socket.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
-    const outbox = createOutbox(socket, options.maxConnectionBytes);
+    // request.socket is the TCP socket ws writes this connection's frames to; the outbox writes its batches of frames there too.
+    const outbox = createOutbox(socket, options.maxConnectionBytes, request.socket);
     const subscriptions = new Map<string, { ticket: OutboxTicket; stop?: () => void }>();
     open.add(subscriptions);
     let initReceived = false;

@@ -7,6 +7,7 @@
  * subscription is ended (SLOW_CONSUMER), so one client that does not read holds at most the bound.
  */
 import type { WebSocket } from 'ws';
+import { encodeTextFrames } from './text-frames.js';
 
 /** What the socket may hold before frames wait here instead. */
 const SOCKET_HIGH_WATER_BYTES = 1 << 20;
@@ -28,11 +29,23 @@ interface Entry {
   size: number;
 }
 
-export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BYTES) {
+/**
+ * The connection's TCP socket (the upgrade request's, the one ws writes to). Batches of `next`
+ * frames are written to it directly, whole frames in stream order, so they interleave with ws's
+ * own (control) frames only at frame boundaries; ws's bufferedAmount counts them, as it reads the
+ * socket's buffer. Only without extensions: a negotiated one (compression) would change the framing.
+ */
+export interface Transport {
+  write(data: Buffer, callback: () => void): unknown;
+}
+
+export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BYTES, transport?: Transport) {
   const queue: Entry[] = [];
   let head = 0;
   let queuedBytes = 0;
   let flushing = false;
+  let scheduled = false;
+  const rawFrames = transport !== undefined && socket.extensions === '';
   let waiter: (() => void) | undefined;
   /** Tickets told there was no room, to wake when there is. */
   const blocked = new Set<OutboxTicket>();
@@ -57,6 +70,49 @@ export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BY
     wakeBlocked();
   };
 
+  /**
+   * Frames pushed in one turn of the event loop (a commit fans out to many subscriptions of this
+   * connection) are written by one flush, after the pushes, as one buffer: one write to the
+   * socket instead of a ws send, and a system call, each.
+   */
+  function schedule(): void {
+    if (scheduled || flushing) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      void flush();
+    });
+  }
+
+  /** Sends the frames queued from `head` while the socket has room; stops at a pending frame. */
+  function sendReady(): void {
+    const batch: string[] = [];
+    let room = SOCKET_HIGH_WATER_BYTES - socket.bufferedAmount;
+    while (head < queue.length && room >= 0) {
+      const entry = queue[head];
+      if (typeof entry.frame !== 'string') break;
+      take();
+      queuedBytes -= entry.size;
+      if (entry.frame === '' || entry.ticket.cancelled) continue;
+      batch.push(entry.frame);
+      room -= entry.size;
+    }
+    if (batch.length === 0) return;
+    if (rawFrames) transport!.write(encodeTextFrames(batch), written);
+    else {
+      for (let i = 0; i < batch.length - 1; i++) socket.send(batch[i]);
+      socket.send(batch[batch.length - 1], written);
+    }
+  }
+
+  function take(): void {
+    queue[head++] = undefined as unknown as Entry;
+    if (head > 1024 && head * 2 > queue.length) {
+      queue.splice(0, head);
+      head = 0;
+    }
+  }
+
   async function flush(): Promise<void> {
     if (flushing) return;
     flushing = true;
@@ -68,20 +124,20 @@ export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BY
           continue;
         }
         const entry = queue[head];
-        queue[head++] = undefined as unknown as Entry;
-        if (head > 1024 && head * 2 > queue.length) {
-          queue.splice(0, head);
-          head = 0;
+        if (typeof entry.frame === 'string') {
+          sendReady();
+          continue;
         }
+        // A frame still being executed: the ones after it wait for it, in order.
         let text: string;
         try {
-          text = typeof entry.frame === 'string' ? entry.frame : await entry.frame;
+          text = await entry.frame;
         } catch {
           text = '';
         }
+        take();
         queuedBytes -= entry.size;
-        if (text === '') continue;
-        if (entry.ticket.cancelled) continue;
+        if (text === '' || entry.ticket.cancelled) continue;
         socket.send(text, written);
       }
     } finally {
@@ -112,7 +168,7 @@ export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BY
         );
       queuedBytes += entry.size;
       queue.push(entry);
-      void flush();
+      schedule();
       if (used() <= highWater) return true;
       blocked.add(ticket);
       return false;

@@ -1,11 +1,11 @@
 /** `kq apply -f`: every document of the files in one `apply` mutation (all or nothing), printed as kubectl does (`deployment.apps/shop created`). */
+import { applyManifests } from '../../client/apply-manifests.js';
 import { CliError } from '../cli-error.js';
 import { FILENAME } from '../common-flags.js';
 import { kindOfManifest, objectRef } from '../kinds.js';
 import { applyError, docLabel } from '../manifest-errors.js';
 import { readManifests } from '../manifest-files.js';
 import { withNamespace } from '../namespaces.js';
-import { applyManifests } from '../object-api.js';
 import { createProgress } from '../progress.js';
 import { manifestsForSaved } from '../saved-objects.js';
 import { boolFlag, listFlag, stringFlag, type Verb } from '../verb.js';
@@ -37,7 +37,7 @@ export const applyVerb: Verb = {
       const manifests = await manifestsForSaved(client, withNs.map((value, i) => ({ kind: kindOfManifest(value.kind), value, label: docLabel(docs[i]) })));
       let result;
       try {
-        result = await applyManifests(client, manifests.map((m) => JSON.stringify(m)).join('\n---\n'), dryRun !== '');
+        result = await applyManifests(client, manifests.map((m) => JSON.stringify(m)).join('\n---\n'), { dryRun: dryRun !== '' });
       } catch (e) {
         throw applyError(e, docs);
       }

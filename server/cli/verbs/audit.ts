@@ -1,4 +1,5 @@
 /** `kq audit`: the event log through `auditLog` (DESIGN §7 "Audit shapes"), filtered by actor, verb, kind, namespace, name, revisions and time. */
+import { readAuditLog, type AuditEntry } from '../../client/audit-log.js';
 import { CliError } from '../cli-error.js';
 import { parseDuration } from '../duration.js';
 import { resolveKind } from '../kinds.js';
@@ -9,19 +10,6 @@ import { boolFlag, stringFlag, type CliContext, type Verb } from '../verb.js';
 
 /** Entries per page, within the API's default cost limit. */
 const PAGE = 100;
-
-interface AuditEntry {
-  revision: number;
-  ts: string;
-  actor: string;
-  verb: string;
-  type: string;
-  kind: string;
-  namespace: string | null;
-  name: string;
-  uid: string;
-  object?: unknown;
-}
 
 /** `--since 1h` (a duration back from now) or an RFC 3339 time, as the DateTime the API takes. */
 export function timeFlag(ctx: CliContext, flag: string): string | undefined {
@@ -76,20 +64,10 @@ export const auditVerb: Verb = {
     );
     const limit = revisionFlag(ctx, 'limit') ?? Infinity;
     const withObject = format === 'json' || format === 'yaml';
-    const query = `query($filter: AuditFilter, $first: Int, $after: String) {
-      auditLog(filter: $filter, first: $first, after: $after) {
-        edges { node { revision ts actor verb type kind namespace name uid${withObject ? ' object' : ''} } }
-        pageInfo { hasNextPage endCursor } } }`;
-    const entries: AuditEntry[] = [];
     const progress = createProgress();
+    let entries: AuditEntry[];
     try {
-      let after: string | undefined;
-      do {
-        const { auditLog } = await ctx.client().request(query, { filter, first: Math.min(PAGE, limit - entries.length), after });
-        entries.push(...auditLog.edges.map((e: { node: AuditEntry }) => e.node));
-        after = auditLog.pageInfo.hasNextPage ? auditLog.pageInfo.endCursor : undefined;
-        progress.update(`read ${entries.length} entries`);
-      } while (after && entries.length < limit);
+      entries = await readAuditLog(ctx.client(), filter, { limit, pageSize: PAGE, withObject, onPage: (n) => progress.update(`read ${n} entries`) });
     } finally {
       progress.done();
     }

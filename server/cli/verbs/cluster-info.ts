@@ -1,5 +1,6 @@
 /** `kq version` and `kq cluster-info`: what kq is and which API server it talks to, as kubectl prints them. */
 import { existsSync, readFileSync } from 'node:fs';
+import { objectClientOf } from '../../client/object-client.js';
 import { CliError } from '../cli-error.js';
 import type { CliContext, Verb } from '../verb.js';
 
@@ -26,7 +27,7 @@ export const versionVerb: Verb = {
     ctx.stdout.write(`Client Version: ${packageVersion()}\n`);
     if (ctx.flags.client === true) return;
     // The API server is this same package: its version is kq's; asking the log head proves it answers.
-    const { revision } = await ctx.client().request('{ revision }');
+    const revision = await objectClientOf(ctx.client()).revision();
     ctx.stdout.write(`Server Version: ${packageVersion()} (Kubeql at ${baseUrl(ctx)}, log revision ${revision})\n`);
   },
 };
@@ -38,7 +39,7 @@ export const clusterInfoVerb: Verb = {
   flags: {},
   async run(ctx) {
     if (ctx.args.length) throw new CliError('kq cluster-info takes no arguments');
-    await ctx.client().request('{ revision }');
+    await objectClientOf(ctx.client()).revision();
     const base = baseUrl(ctx);
     ctx.stdout.write(`Kubernetes control plane is running at ${base}\n`);
     ctx.stdout.write(`GraphQL API (GraphiQL in a browser) is running at ${base}/graphql\n`);

@@ -1,10 +1,11 @@
 /** `kq cordon <node>` and `kq uncordon <node>`: set or clear `spec.unschedulable`, as kubectl does, saying when there was nothing to do. */
+import { objectClientOf } from '../../client/object-client.js';
 import type { KindDef } from '../../resources/kind.js';
 import { CliError } from '../cli-error.js';
 import { SELECTOR } from '../common-flags.js';
 import { findKind, objectRef } from '../kinds.js';
 import { notFound } from '../not-found.js';
-import { getObjects, listObjects, patchObject } from '../object-api.js';
+import { listObjects, patchObject } from '../object-api.js';
 import { stringFlag, type CliContext, type Verb } from '../verb.js';
 
 export function nodeKind(): KindDef {
@@ -16,9 +17,9 @@ export function nodeKind(): KindDef {
 /** Sets spec.unschedulable on one node; returns what kubectl prints. */
 export async function setUnschedulable(ctx: CliContext, name: string, unschedulable: boolean): Promise<string> {
   const kind = nodeKind();
-  const [node] = await getObjects(ctx.client(), [{ kind, namespace: '', name }]);
+  const node = await objectClientOf(ctx.client()).get('Node', { name });
   if (!node) throw notFound(kind, name);
-  const now = Boolean((node.spec as { unschedulable?: boolean } | undefined)?.unschedulable);
+  const now = Boolean(node.spec?.unschedulable);
   const word = unschedulable ? 'cordoned' : 'uncordoned';
   if (now === unschedulable) return `${objectRef(kind, name)} already ${word}`;
   await patchObject(ctx.client(), kind, '', name, { spec: { unschedulable: unschedulable ? true : null } }, node.metadata.resourceVersion);

@@ -1,21 +1,11 @@
 /** `kq history <kind>/<name>`: every version of one object through `history` (across delete and re-create), each with the change from the one before. */
+import { readHistory, type ObjectVersion } from '../../client/object-history.js';
 import { CliError } from '../cli-error.js';
 import { parseFormat, toJson, toYaml } from '../output/formats.js';
-import { patchLines, type PatchOp } from '../output/patch-text.js';
+import { patchLines } from '../output/patch-text.js';
 import { parseOneObject } from '../resource-args.js';
 import { createProgress } from '../progress.js';
 import { stringFlag, type Verb } from '../verb.js';
-
-interface ObjectVersion {
-  revision: number;
-  ts: string;
-  actor: string;
-  verb: string;
-  type: string;
-  uid: string;
-  object: unknown;
-  patch: PatchOp[] | null;
-}
 
 export const historyVerb: Verb = {
   name: 'history',
@@ -25,20 +15,11 @@ export const historyVerb: Verb = {
   async run(ctx) {
     const format = parseFormat(stringFlag(ctx, 'output'));
     const { kind, name } = parseOneObject(ctx.args, 'history');
-    const query = `query($kind: Kind!, $namespace: String, $name: String!, $after: String) {
-      history(kind: $kind, namespace: $namespace, name: $name, first: 100, after: $after) {
-        edges { node { revision ts actor verb type uid object patch } }
-        pageInfo { hasNextPage endCursor } } }`;
-    const versions: ObjectVersion[] = [];
     const progress = createProgress();
+    let versions: ObjectVersion[];
     try {
-      let after: string | undefined;
-      do {
-        const { history } = await ctx.client().request(query, { kind: kind.kind, namespace: kind.namespaced ? ctx.namespace : null, name, after });
-        versions.push(...history.edges.map((e: { node: ObjectVersion }) => e.node));
-        after = history.pageInfo.hasNextPage ? history.pageInfo.endCursor : undefined;
-        progress.update(`read ${versions.length} versions`);
-      } while (after);
+      const key = { namespace: kind.namespaced ? ctx.namespace : undefined, name };
+      versions = await readHistory(ctx.client(), kind.kind, key, { onPage: (n) => progress.update(`read ${n} versions`) });
     } finally {
       progress.done();
     }

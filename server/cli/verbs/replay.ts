@@ -4,48 +4,11 @@
  * `npm run replay` (without --verify that rebuilds in place, with the server stopped). The
  * result's fields are read from the schema, so kq prints whatever the server reports.
  */
-import type { KubeqlClient } from '../../client/client.js';
+import { replay, replaySupport } from '../../client/replay-log.js';
 import { CliError } from '../cli-error.js';
 import { dataDirOf, runMaintenance } from '../maintenance.js';
 import { createProgress } from '../progress.js';
 import { boolFlag, stringFlag, type Verb } from '../verb.js';
-
-type TypeRef = { kind: string; name: string | null; ofType: TypeRef | null };
-const named = (t: TypeRef): TypeRef => (t.ofType ? named(t.ofType) : t);
-const TYPE_REF = 'kind name ofType { kind name ofType { kind name ofType { kind name } } }';
-
-type Field = { name: string; args: unknown[]; type: TypeRef };
-
-async function fieldsOf(client: KubeqlClient, typeName: string): Promise<Field[]> {
-  const { __type } = await client.request(`query($name: String!) { __type(name: $name) { fields { name args { name } type { ${TYPE_REF} } } } }`, { name: typeName });
-  return (__type?.fields ?? []).filter((f: Field) => f.args.length === 0);
-}
-
-/** A selection of a type's fields: its scalars, and the scalars of the objects it holds (one level down). */
-async function selection(client: KubeqlClient, typeName: string, depth: number): Promise<string> {
-  const parts: string[] = [];
-  for (const f of await fieldsOf(client, typeName)) {
-    const t = named(f.type);
-    if (t.kind === 'SCALAR' || t.kind === 'ENUM') parts.push(f.name);
-    else if (t.kind === 'OBJECT' && depth > 0 && t.name) {
-      const inner = await selection(client, t.name, depth - 1);
-      if (inner) parts.push(`${f.name} ${inner}`);
-    }
-  }
-  return parts.length ? `{ ${parts.join(' ')} }` : '';
-}
-
-/** The replay mutation's arguments and a selection of its result, or undefined if the server has none. */
-async function replayShape(client: KubeqlClient): Promise<{ args: string[]; selection: string } | undefined> {
-  const { __schema } = await client.request(`{ __schema { mutationType { fields { name args { name } type { ${TYPE_REF} } } } } }`);
-  const field = (__schema.mutationType?.fields ?? []).find((f: { name: string }) => f.name === 'replay');
-  if (!field) return undefined;
-  const result = named(field.type);
-  return {
-    args: field.args.map((a: { name: string }) => a.name),
-    selection: result.kind === 'OBJECT' && result.name ? await selection(client, result.name, 1) : '',
-  };
-}
 
 const scalar = (v: unknown) => (v === null || v === undefined ? '<none>' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
@@ -72,15 +35,14 @@ export const replayVerb: Verb = {
     const dataDir = stringFlag(ctx, 'data-dir');
     if (dataDir !== undefined) return runMaintenance('replay', verify ? ['--verify'] : [], dataDirOf(dataDir));
     const client = ctx.client();
-    const shape = await replayShape(client);
-    if (!shape) throw new CliError('this API server has no replay mutation; check its data directory offline instead: kq replay --verify --data-dir <DATA_DIR>');
-    const args = shape.args.includes('verify') ? `(verify: ${verify})` : '';
-    if (!verify && !args) throw new CliError('this API server replays only to verify: use kq replay --verify, or kq replay --data-dir <DATA_DIR> with the server stopped');
+    const support = await replaySupport(client);
+    if (!support) throw new CliError('this API server has no replay mutation; check its data directory offline instead: kq replay --verify --data-dir <DATA_DIR>');
+    if (!verify && !support.takesVerify) throw new CliError('this API server replays only to verify: use kq replay --verify, or kq replay --data-dir <DATA_DIR> with the server stopped');
     const progress = createProgress();
     let result: unknown;
     try {
       progress.update('replaying the log');
-      ({ replay: result } = await client.request(`mutation { replay${args} ${shape.selection} }`));
+      result = await replay(client, support, { verify });
     } finally {
       progress.done();
     }

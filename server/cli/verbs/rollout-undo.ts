@@ -20,7 +20,7 @@ export const rolloutUndoVerb: Verb = {
     const to = Number(toText);
     const client = ctx.client();
     const deployment = await mustGetDeployment(client, ctx.namespace, name);
-    const spec = (deployment.spec ?? {}) as { paused?: boolean; template?: Record<string, unknown> };
+    const spec = deployment.spec;
     if (spec.paused) throw new CliError(`you cannot rollback a paused deployment; resume it first with 'kq rollout resume deployment/${name}' and try again`);
     const history = await revisions(client, deployment);
     let target;
@@ -33,11 +33,11 @@ export const rolloutUndoVerb: Verb = {
     }
     const template = templateOf(target.replicaSet);
     const ref = objectRef(kind, name);
-    if (deepEqual(spec.template ?? {}, template)) {
+    if (deepEqual(spec.template, template)) {
       ctx.stdout.write(`${ref} skipped rollback (current template already matches revision ${target.revision})\n`);
       return;
     }
-    await patchObject(client, kind, ctx.namespace, name, { spec: { template: mergeDiff(spec.template ?? {}, template) } }, deployment.metadata.resourceVersion);
+    await patchObject(client, kind, ctx.namespace, name, { spec: { template: mergeDiff(spec.template, template) } }, deployment.metadata.resourceVersion);
     ctx.stdout.write(`${ref} rolled back\n`);
   },
 };

@@ -1,4 +1,5 @@
 /** `kq scale <kind>/<name> --replicas N`: the scale subresource of ReplicaSets and Deployments (scaleReplicaSet, scaleDeployment). */
+import { replicasOf } from '../../resources/scale-replicas.js';
 import { CliError } from '../cli-error.js';
 import { objectRef } from '../kinds.js';
 import { getObject, scaleObject } from '../object-api.js';
@@ -36,7 +37,7 @@ export const scaleVerb: Verb = {
         if (current !== undefined) {
           const live = await getObject(client, kind, ctx.namespace, name);
           if (!live) throw notFound(kind, name);
-          const now = (live.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+          const now = replicasOf(kind, live) ?? 1;
           if (now !== current) throw new CliError(`Expected replicas to be ${current}, was ${now} (${objectRef(kind, name)})`);
           rv ??= live.metadata.resourceVersion;
         }

@@ -1,15 +1,12 @@
 /** `kq top nodes`: what the pods bound to each node request (CPU, memory, pod count) against the node's allocatable, as `kubectl describe node` adds it up. */
-import type { KObject } from '../../resources/kind.js';
+import { objectClientOf } from '../../client/object-client.js';
+import type { Pod } from '../../resources/objects.js';
 import { parseQuantity } from '../../resources/quantity.js';
 import { SELECTOR } from '../common-flags.js';
-import { findKind } from '../kinds.js';
-import { listObjects } from '../object-api.js';
 import { formatTable } from '../output/table.js';
 import { stringFlag, type Verb } from '../verb.js';
-import { nodeKind } from './cordon.js';
 
-type Resources = Record<string, unknown> | undefined;
-type Container = { resources?: { requests?: Resources; limits?: Resources } };
+type Container = Pod['spec']['containers'][number];
 
 /** A container's request for a resource; a limit alone counts as the request (Kubernetes' defaulting). */
 function request(c: Container, resource: string): number {
@@ -18,8 +15,8 @@ function request(c: Container, resource: string): number {
 }
 
 /** The pod's effective request: the larger of its containers' sum and its biggest init container, plus overhead. */
-export function podRequest(pod: KObject, resource: string): number {
-  const spec = (pod.spec ?? {}) as { containers?: Container[]; initContainers?: Container[]; overhead?: Resources };
+export function podRequest(pod: Pod, resource: string): number {
+  const spec = pod.spec;
   const sum = (spec.containers ?? []).reduce((n, c) => n + request(c, resource), 0);
   const init = Math.max(0, ...(spec.initContainers ?? []).map((c) => request(c, resource)));
   const overhead = spec.overhead?.[resource] !== undefined ? (parseQuantity(spec.overhead[resource]) ?? 0) : 0;
@@ -37,15 +34,15 @@ export const topVerb: Verb = {
   async run(ctx) {
     const client = ctx.client();
     const [nodes, pods] = await Promise.all([
-      listObjects(client, nodeKind(), { labelSelector: stringFlag(ctx, 'selector'), fieldSelector: ctx.args[0] ? `metadata.name=${ctx.args[0]}` : undefined }),
-      listObjects(client, findKind('Pod')!, {}),
+      objectClientOf(client).list('Node', { labelSelector: stringFlag(ctx, 'selector'), fieldSelector: ctx.args[0] ? `metadata.name=${ctx.args[0]}` : undefined }),
+      objectClientOf(client).list('Pod'),
     ]);
     const rows = nodes.items.map((node) => {
       const mine = pods.items.filter((p) => {
-        const phase = (p.status as { phase?: string } | undefined)?.phase;
-        return (p.spec as { nodeName?: string } | undefined)?.nodeName === node.metadata.name && phase !== 'Succeeded' && phase !== 'Failed';
+        const phase = p.status?.phase;
+        return p.spec.nodeName === node.metadata.name && phase !== 'Succeeded' && phase !== 'Failed';
       });
-      const allocatable = ((node.status as { allocatable?: Resources } | undefined)?.allocatable ?? {}) as Record<string, unknown>;
+      const allocatable = node.status?.allocatable ?? {};
       const total = (r: string) => (allocatable[r] !== undefined ? parseQuantity(allocatable[r]) : undefined);
       const cpu = mine.reduce((n, p) => n + podRequest(p, 'cpu'), 0);
       const memory = mine.reduce((n, p) => n + podRequest(p, 'memory'), 0);

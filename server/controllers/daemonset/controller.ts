@@ -10,17 +10,15 @@
  * (`daemonset/<uid>/<resourceVersion>/<salt>/<node>`), so a restart never makes a node's pod twice.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { KObject } from '../../resources/kind.js';
-import type { DaemonSetSpecLike } from '../../resources/kinds/daemonset.js';
+import type { DaemonSet, DaemonSetStatus, Node, Pod } from '../../resources/objects.js';
 import { intOrPercentValue } from '../../resources/kinds/deployment.js';
-import { kindByName } from '../../resources/registry.js';
-import { claimObjects } from '../controller-ref.js';
+import { claimObjects } from '../framework/controller-ref.js';
 import { createObject } from '../create-object.js';
 import { computeHash } from '../deployment/template-hash.js';
-import { Expectations } from '../expectations.js';
+import { Expectations } from '../framework/expectations.js';
 import { labelMatcher } from '../framework/label-selector-match.js';
-import type { ControllerFactory } from '../manager.js';
-import { deleteObject, getObject, updateObjectStatus } from '../object-requests.js';
+import type { ControllerFactory } from '../framework/manager.js';
+import { deleteObject, getObject, updateObjectStatus } from '../framework/object-requests.js';
 import { podFromTemplate, slowStartBatch, trackOwnedPods, withTracker } from '../owned-pods.js';
 import { objectKey, splitKey, startReconciler, type ReconcileResult } from '../framework/reconciler.js';
 import { SpentRequestIdError } from '../replicaset/manage-replicas.js';
@@ -31,8 +29,6 @@ export const REVISION_HASH_LABEL = 'controller-revision-hash';
 const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
 /** At most this many creates or deletes per sync; KUBEQL_DAEMONSET_BURST lowers it (tests that need a rollout to take several rounds). */
 const BURST = Number(process.env.KUBEQL_DAEMONSET_BURST) || 250;
-
-const dsSpec = (ds: KObject) => (ds.spec ?? {}) as DaemonSetSpecLike;
 
 /** GetScaledValueFromIntOrPercent, rounding up, as the DaemonSet's maxUnavailable. */
 function scaled(v: number | string | undefined, total: number): number {
@@ -46,13 +42,12 @@ export const daemonSetController: ControllerFactory = (ctx) => {
   const pods = ctx.informers.informer('Pod');
   const daemonSets = ctx.informers.informer('DaemonSet');
   const nodes = ctx.informers.informer('Node');
-  const dsKind = kindByName('DaemonSet')!;
   const expectations = new Expectations();
   const salts = new Map<string, number>();
   const tracker = trackOwnedPods({ kind: 'DaemonSet', owners: daemonSets, pods, expectations });
 
   /** Creates for `creates` (node names) and deletes `deletes` under one expectation; returns the first error. */
-  async function syncNodes(key: string, ds: KObject, hash: string, creates: string[], deletes: KObject[], observedRevision: number): Promise<Error | undefined> {
+  async function syncNodes(key: string, ds: DaemonSet, hash: string, creates: string[], deletes: Pod[], observedRevision: number): Promise<Error | undefined> {
     const toCreate = creates.slice(0, BURST);
     const toDelete = deletes.slice(0, BURST);
     if (toCreate.length === 0 && toDelete.length === 0) return undefined;
@@ -69,13 +64,13 @@ export const daemonSetController: ControllerFactory = (ctx) => {
         }
       }),
     );
-    const template = dsSpec(ds).template;
+    const template = ds.spec.template;
     const uid = ds.metadata.uid;
     const salt = salts.get(uid) ?? 0;
     const labels = { [REVISION_HASH_LABEL]: hash, [TEMPLATE_GENERATION_LABEL]: String(ds.metadata.generation) };
     const { successes, error } = await slowStartBatch(toCreate.length, async (i) => {
       const node = toCreate[i];
-      const input = podFromTemplate(ds, template, { labels, spec: daemonPodSpec((template?.spec ?? {}) as DaemonPodSpec, node) });
+      const input = podFromTemplate(ds, template, { labels, spec: daemonPodSpec(template.spec, node) });
       const pod = await createObject(client, 'Pod', input, `daemonset/${uid}/${ds.metadata.resourceVersion}/${salt}/${node}`);
       if (Number(pod.metadata.resourceVersion) <= observedRevision) throw new SpentRequestIdError(`request id for ${key} on ${node} was answered with ${pod.metadata.name}, made earlier`);
       recorder.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
@@ -92,7 +87,7 @@ export const daemonSetController: ControllerFactory = (ctx) => {
       expectations.delete(key);
       return;
     }
-    const spec = dsSpec(ds);
+    const spec = ds.spec;
     const needsSync = expectations.satisfied(key);
     const observedRevision = pods.revision();
     const owned = await claimObjects({
@@ -100,21 +95,20 @@ export const daemonSetController: ControllerFactory = (ctx) => {
       objects: pods.cache.byIndex('namespace', namespace ?? ''),
       selects: labelMatcher(spec.selector),
       client,
-      fetchOwner: () => getObject(client, dsKind, namespace, name),
+      fetchOwner: () => getObject(client, 'DaemonSet', namespace, name),
     });
-    const collisionCount = (ds.status as { collisionCount?: number } | undefined)?.collisionCount;
-    const hash = computeHash((spec.template ?? {}) as Parameters<typeof computeHash>[0], collisionCount);
-    const isUpdated = (pod: KObject) => pod.metadata.labels?.[REVISION_HASH_LABEL] === hash;
+    const hash = computeHash(spec.template, ds.status?.collisionCount);
+    const isUpdated = (pod: Pod) => pod.metadata.labels?.[REVISION_HASH_LABEL] === hash;
     const minReady = spec.minReadySeconds ?? 0;
     const now = Date.now();
 
-    const byNode = new Map<string, KObject[]>();
+    const byNode = new Map<string, Pod[]>();
     for (const pod of owned) {
       const node = targetNode(pod);
       if (node) byNode.set(node, [...(byNode.get(node) ?? []), pod]);
     }
     const rollingUpdate = spec.updateStrategy?.type === 'RollingUpdate' ? spec.updateStrategy.rollingUpdate : undefined;
-    const templateSpec = (spec.template?.spec ?? {}) as DaemonPodSpec;
+    const templateSpec = spec.template.spec;
     const allNodes = nodes.cache.list().sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
     const fits = new Map<string, Fit>(allNodes.map((n) => [n.metadata.name, nodeShouldRunDaemonPod(n, templateSpec)]));
     const view: DaemonView = { fits, byNode, isUpdated, minReadySeconds: minReady, now };
@@ -136,7 +130,7 @@ export const daemonSetController: ControllerFactory = (ctx) => {
     }
 
     const counts = statusCounts(view);
-    const status: Record<string, unknown> = {
+    const status: DaemonSetStatus = {
       ...ds.status,
       currentNumberScheduled: counts.current,
       numberMisscheduled: counts.misscheduled,
@@ -164,7 +158,7 @@ export const daemonSetController: ControllerFactory = (ctx) => {
       {
         informer: nodes,
         keys: (e) => {
-          const relevant = (n?: KObject) => JSON.stringify([n?.metadata.labels, (n?.spec as { taints?: unknown } | undefined)?.taints]);
+          const relevant = (n?: Node) => JSON.stringify([n?.metadata.labels, n?.spec?.taints]);
           return e.type === 'MODIFIED' && relevant(e.old) === relevant(e.object) ? [] : allKeys();
         },
       },

@@ -6,20 +6,13 @@
  * disk/memory/pid-pressure and unschedulable NoSchedule). A pod already there may stay if only
  * NoSchedule taints are untolerated.
  */
-import type { KObject } from '../../resources/kind.js';
-import type { Node } from '../../resources/objects.js';
+import type { Node, Pod, PodSpec } from '../../resources/objects.js';
 import { requirementMatches } from '../../scheduler/filters/node-affinity.js';
-import type { NodeSelectorTerm } from '../../scheduler/pod-info.js';
+import type { NodeSelectorTerm } from '../../resources/kinds/affinity.js';
 import { taintsOf, tolerates, type Taint, type Toleration } from '../node-taints.js';
 
-export interface DaemonPodSpec {
-  nodeName?: string;
-  nodeSelector?: Record<string, string>;
-  hostNetwork?: boolean;
-  tolerations?: Toleration[];
-  affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] }; [k: string]: unknown }; [k: string]: unknown };
-  [k: string]: unknown;
-}
+/** The template's pod spec a daemon pod is made from. */
+export type DaemonPodSpec = PodSpec;
 
 const exists = (key: string, effect: Toleration['effect']): Toleration => ({ key, operator: 'Exists', effect });
 
@@ -40,7 +33,7 @@ export function daemonTolerations(spec: DaemonPodSpec): Toleration[] {
 }
 
 /** A node selector term against a node (nodeaffinity.NodeSelectorTerm.Match): expressions on labels, fields on metadata.name. */
-function termMatches(term: NodeSelectorTerm, node: KObject): boolean {
+function termMatches(term: NodeSelectorTerm, node: Node): boolean {
   const labels = node.metadata.labels ?? {};
   const expressions = Array.isArray(term?.matchExpressions) ? term.matchExpressions : [];
   const fields = Array.isArray(term?.matchFields) ? term.matchFields : [];
@@ -55,7 +48,7 @@ export interface Fit {
   shouldContinueRunning: boolean;
 }
 
-export function nodeShouldRunDaemonPod(node: KObject, spec: DaemonPodSpec): Fit {
+export function nodeShouldRunDaemonPod(node: Node, spec: DaemonPodSpec): Fit {
   const no = { shouldRun: false, shouldContinueRunning: false };
   if (spec.nodeName && spec.nodeName !== node.metadata.name) return no;
   const labels = node.metadata.labels ?? {};
@@ -63,14 +56,14 @@ export function nodeShouldRunDaemonPod(node: KObject, spec: DaemonPodSpec): Fit 
   const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   if (terms !== undefined && !(Array.isArray(terms) && terms.some((t) => termMatches(t, node)))) return no;
   const tolerations = daemonTolerations(spec);
-  const untolerated = (effects: string[]) => taintsOf(node as Node).some((taint: Taint) => effects.includes(taint.effect) && !tolerations.some((t) => tolerates(t, taint)));
+  const untolerated = (effects: string[]) => taintsOf(node).some((taint: Taint) => effects.includes(taint.effect) && !tolerations.some((t) => tolerates(t, taint)));
   if (untolerated(['NoSchedule', 'NoExecute'])) return { shouldRun: false, shouldContinueRunning: !untolerated(['NoExecute']) };
   return { shouldRun: true, shouldContinueRunning: true };
 }
 
 /** The node a daemon pod is for: spec.nodeName, or the one name its required node affinity allows (GetTargetNodeName). */
-export function targetNode(pod: KObject): string | undefined {
-  const spec = (pod.spec ?? {}) as DaemonPodSpec;
+export function targetNode(pod: Pod): string | undefined {
+  const spec = pod.spec;
   if (spec.nodeName) return spec.nodeName;
   for (const term of spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [])
     for (const r of term.matchFields ?? []) if (r.key === 'metadata.name' && r.operator === 'In' && r.values?.length === 1) return r.values[0];

@@ -3,7 +3,7 @@
  * that view: which nodes need a pod and which pods must go (podsShouldBeOnNode), which old pods a
  * RollingUpdate replaces next (by maxUnavailable, or by maxSurge), and the status counts.
  */
-import type { KObject } from '../../resources/kind.js';
+import type { Pod } from '../../resources/objects.js';
 import { isPodAvailable, isPodReady, podPhase } from '../replicaset/pod-conditions.js';
 import type { Fit } from './node-fit.js';
 
@@ -11,9 +11,9 @@ export interface DaemonView {
   /** Every node, by name (sorted), with whether the daemon should run there. */
   fits: Map<string, Fit>;
   /** The DaemonSet's pods by the node they are for. */
-  byNode: Map<string, KObject[]>;
+  byNode: Map<string, Pod[]>;
   /** Whether a pod has the template's current hash. */
-  isUpdated(pod: KObject): boolean;
+  isUpdated(pod: Pod): boolean;
   minReadySeconds: number;
   now: number;
 }
@@ -21,16 +21,16 @@ export interface DaemonView {
 export interface Plan {
   /** Node names that get a new pod. */
   creates: string[];
-  deletes: KObject[];
+  deletes: Pod[];
 }
 
-const created = (pod: KObject) => Date.parse(pod.metadata.creationTimestamp) || 0;
+const created = (pod: Pod) => Date.parse(pod.metadata.creationTimestamp) || 0;
 /** podByCreationTimestampAndPhase: oldest first; at the same time, running before the others. */
-export const oldestFirst = (a: KObject, b: KObject) =>
+export const oldestFirst = (a: Pod, b: Pod) =>
   created(a) - created(b) || Number(podPhase(b) === 'Running') - Number(podPhase(a) === 'Running') || a.metadata.name.localeCompare(b.metadata.name);
 
 const live = (view: DaemonView, node: string) => (view.byNode.get(node) ?? []).filter((p) => !p.metadata.deletionTimestamp);
-const available = (view: DaemonView, pod: KObject) => isPodAvailable(pod, view.minReadySeconds, view.now);
+const available = (view: DaemonView, pod: Pod) => isPodAvailable(pod, view.minReadySeconds, view.now);
 
 /** podsShouldBeOnNode for every node, and the pods of nodes that are gone. With surge, an old and a new pod may share a node until the new one is available. */
 export function nodePlan(view: DaemonView, surging: boolean): Plan {
@@ -40,7 +40,7 @@ export function nodePlan(view: DaemonView, surging: boolean): Plan {
     if (fit.shouldRun && daemonPods.length === 0) plan.creates.push(node);
     else if (!fit.shouldContinueRunning) plan.deletes.push(...live(view, node));
     else {
-      const running: KObject[] = [];
+      const running: Pod[] = [];
       for (const pod of live(view, node)) {
         const phase = podPhase(pod);
         if (phase === 'Failed' || phase === 'Succeeded') plan.deletes.push(pod);
@@ -63,10 +63,10 @@ export function nodePlan(view: DaemonView, surging: boolean): Plan {
 }
 
 /** rollingUpdate without surge: old pods that are not available go at once; available ones at most maxUnavailable (counting nodes already short of an available pod). */
-export function rollingUpdateDeletes(view: DaemonView, maxUnavailable: number): KObject[] {
+export function rollingUpdateDeletes(view: DaemonView, maxUnavailable: number): Pod[] {
   let unavailable = 0;
-  const replace: KObject[] = [];
-  const candidates: KObject[] = [];
+  const replace: Pod[] = [];
+  const candidates: Pod[] = [];
   for (const [node, fit] of view.fits) {
     if (!fit.shouldRun) continue;
     const pods = live(view, node);
@@ -86,7 +86,7 @@ export function surgePlan(view: DaemonView, maxSurge: number): Plan {
   let surge = 0;
   const allowed: string[] = [];
   const candidates: string[] = [];
-  const deletes: KObject[] = [];
+  const deletes: Pod[] = [];
   for (const [node, fit] of view.fits) {
     if (!fit.shouldRun) continue;
     const pods = live(view, node);

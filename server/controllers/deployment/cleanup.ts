@@ -1,11 +1,11 @@
 /** cleanupDeployment: beyond revisionHistoryLimit, the oldest old ReplicaSets that are fully scaled down are deleted. */
-import type { KObject } from '../../resources/kind.js';
+import type { ReplicaSet } from '../../resources/objects.js';
 import { rsStatus } from '../replicaset/status.js';
 import type { DeploymentSync } from './deployment-sync.js';
 import { specReplicas } from './replica-set-counts.js';
 import { revisionOf } from './revisions.js';
 
-export async function cleanupDeployment(s: DeploymentSync, oldRSs: KObject[]): Promise<void> {
+export async function cleanupDeployment(s: DeploymentSync, oldRSs: ReplicaSet[]): Promise<void> {
   const limit = s.spec.revisionHistoryLimit;
   if (limit === undefined || limit === null) return;
   const cleanable = oldRSs.filter((rs) => !rs.metadata.deletionTimestamp).sort((a, b) => revisionOf(a) - revisionOf(b) || a.metadata.name.localeCompare(b.metadata.name));

@@ -7,8 +7,7 @@
  * matching.
  */
 import type { InformerEvent } from '../../client/informer.js';
-import type { KObject } from '../../resources/kind.js';
-import { kindByName } from '../../resources/registry.js';
+import type { Deployment } from '../../resources/objects.js';
 import { claimObjects, controllerOf } from '../framework/controller-ref.js';
 import { labelMatcher } from '../framework/label-selector-match.js';
 import type { ControllerFactory } from '../framework/manager.js';
@@ -28,7 +27,6 @@ export const deploymentController: ControllerFactory = (ctx) => {
   const replicaSets = ctx.informers.informer('ReplicaSet');
   const pods = ctx.informers.informer('Pod');
   const recorder = ctx.events('deployment-controller');
-  const deploymentKind = kindByName('Deployment')!;
 
   const owners = ownerKeys(deployments, 'Deployment', (d) => d.spec.selector);
   const resolve = owners.resolve;
@@ -53,9 +51,9 @@ export const deploymentController: ControllerFactory = (ctx) => {
     return s.requeueAfterMs === undefined ? undefined : { requeueAfterMs: s.requeueAfterMs };
   }
 
-  async function converge(s: DeploymentSync, cached: KObject, namespace: string | undefined, name: string): Promise<void> {
+  async function converge(s: DeploymentSync, cached: Deployment, namespace: string | undefined, name: string): Promise<void> {
     const selects = labelMatcher(deploymentSpec(cached).selector);
-    const sel = deploymentSpec(cached).selector as { matchLabels?: object; matchExpressions?: unknown[] } | undefined;
+    const sel = cached.spec.selector;
     if (!sel || Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions?.length ?? 0) === 0) {
       // Selecting everything is refused; the spec is still observed.
       if ((deploymentStatus(cached).observedGeneration ?? 0) < cached.metadata.generation)
@@ -67,7 +65,7 @@ export const deploymentController: ControllerFactory = (ctx) => {
       objects: replicaSets.cache.byIndex('namespace', namespace ?? ''),
       selects,
       client: ctx.client,
-      fetchOwner: () => getObject(ctx.client, deploymentKind, namespace, name),
+      fetchOwner: () => getObject(ctx.client, 'Deployment', namespace, name),
     });
 
     if (cached.metadata.deletionTimestamp) {

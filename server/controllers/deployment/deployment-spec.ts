@@ -1,20 +1,18 @@
-/** A Deployment's spec and status as the controller reads them, and the rolling-update fenceposts (maxSurge rounded up, maxUnavailable down). */
-import type { KObject } from '../../resources/kind.js';
-import type { DeploymentCondition, DeploymentSpec as RegistryDeploymentSpec, DeploymentStatus } from '../../resources/objects.js';
+/** A Deployment's spec (replicas defaulted) and status, read by the controller, and the rolling-update fenceposts (maxSurge rounded up, maxUnavailable down). */
+import type { Deployment, DeploymentCondition, DeploymentSpec as RegistryDeploymentSpec, DeploymentStatus } from '../../resources/objects.js';
 
 export type { DeploymentCondition, DeploymentStatus };
 
-/** The spec as the controller reads it: the registry's, with `replicas` defaulted. */
+/** The registry's DeploymentSpec, with `replicas` defaulted. */
 export type DeploymentSpec = RegistryDeploymentSpec & { replicas: number };
 
-export const deploymentSpec = (d: KObject): DeploymentSpec => {
-  const spec = d.spec as RegistryDeploymentSpec;
-  return { ...spec, replicas: spec.replicas ?? 1 };
+export const deploymentSpec = (d: Deployment): DeploymentSpec => {
+  return { ...d.spec, replicas: d.spec.replicas ?? 1 };
 };
 
-export const deploymentStatus = (d: KObject): DeploymentStatus => (d.status ?? {}) as DeploymentStatus;
+export const deploymentStatus = (d: Deployment): DeploymentStatus => d.status ?? {};
 
-export const isRollingUpdate = (d: KObject): boolean => (deploymentSpec(d).strategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
+export const isRollingUpdate = (d: Deployment): boolean => (deploymentSpec(d).strategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
 
 /** intstr.GetScaledValueFromIntOrPercent. */
 export function scaledValue(value: number | string | undefined | null, total: number, roundUp: boolean): number {
@@ -27,7 +25,7 @@ export function scaledValue(value: number | string | undefined | null, total: nu
 }
 
 /** ResolveFenceposts: when both round to zero, maxUnavailable is 1 (surge might be blocked by quota). */
-export function resolveFenceposts(d: KObject): { maxSurge: number; maxUnavailable: number } {
+export function resolveFenceposts(d: Deployment): { maxSurge: number; maxUnavailable: number } {
   const spec = deploymentSpec(d);
   const rolling = spec.strategy?.rollingUpdate ?? {};
   const maxSurge = scaledValue(rolling.maxSurge, spec.replicas, true);
@@ -36,18 +34,18 @@ export function resolveFenceposts(d: KObject): { maxSurge: number; maxUnavailabl
   return { maxSurge, maxUnavailable };
 }
 
-export function maxSurge(d: KObject): number {
+export function maxSurge(d: Deployment): number {
   return isRollingUpdate(d) ? resolveFenceposts(d).maxSurge : 0;
 }
 
-export function maxUnavailable(d: KObject): number {
+export function maxUnavailable(d: Deployment): number {
   const replicas = deploymentSpec(d).replicas;
   if (!isRollingUpdate(d) || replicas === 0) return 0;
   return Math.min(resolveFenceposts(d).maxUnavailable, replicas);
 }
 
 /** progressDeadlineSeconds is set and not "no deadline" (MaxInt32). */
-export function hasProgressDeadline(d: KObject): boolean {
+export function hasProgressDeadline(d: Deployment): boolean {
   const deadline = deploymentSpec(d).progressDeadlineSeconds;
   return typeof deadline === 'number' && deadline !== 2 ** 31 - 1;
 }

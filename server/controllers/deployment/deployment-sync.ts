@@ -7,7 +7,7 @@
 import type { KubeqlClient } from '../../client/client.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { Informer } from '../../client/informer.js';
-import type { KObject } from '../../resources/kind.js';
+import type { Deployment, Pod, ReplicaSet } from '../../resources/objects.js';
 import { deleteObject, patchObject, updateObjectStatus } from '../framework/object-requests.js';
 import { deploymentSpec, maxSurge, type DeploymentStatus } from './deployment-spec.js';
 import { REVISION, setReplicasAnnotations } from './revisions.js';
@@ -15,13 +15,13 @@ import { specReplicas } from './replica-set-counts.js';
 
 export class DeploymentSync {
   /** ReplicaSets written in this sync, by uid: later steps start from what the server answered. */
-  private readonly written = new Map<string, KObject>();
+  private readonly written = new Map<string, ReplicaSet>();
 
   constructor(
     readonly client: KubeqlClient,
     /** The Deployment; replaced by the server's answer after each write. */
-    public d: KObject,
-    readonly pods: Informer,
+    public d: Deployment,
+    readonly pods: Informer<Pod>,
     /** ScalingReplicaSet Events on the Deployment. */
     readonly recorder?: EventRecorder,
   ) {}
@@ -49,19 +49,19 @@ export class DeploymentSync {
   }
 
   /** `rsList` with the versions this sync wrote in place of the cached ones. */
-  current(rsList: KObject[]): KObject[] {
+  current(rsList: ReplicaSet[]): ReplicaSet[] {
     return rsList.map((rs) => this.written.get(rs.metadata.uid) ?? rs);
   }
 
   /** A merge patch of a ReplicaSet, conditional on the version read. */
-  async patchReplicaSet(rs: KObject, patch: Record<string, unknown>): Promise<KObject> {
+  async patchReplicaSet(rs: ReplicaSet, patch: Record<string, unknown>): Promise<ReplicaSet> {
     const updated = await patchObject(this.client, rs, patch, rs.metadata.resourceVersion);
     this.written.set(updated.metadata.uid, updated);
     return updated;
   }
 
   /** scaleReplicaSet: sets spec.replicas and the desired/max-replicas annotations; `scaled` when the size changed. */
-  async scaleReplicaSet(rs: KObject, newScale: number): Promise<{ scaled: boolean; rs: KObject }> {
+  async scaleReplicaSet(rs: ReplicaSet, newScale: number): Promise<{ scaled: boolean; rs: ReplicaSet }> {
     const sizeChanges = specReplicas(rs) !== newScale;
     const annotations = { ...(rs.metadata.annotations ?? {}) };
     const annotationsChange = setReplicasAnnotations(annotations, this.spec.replicas, this.spec.replicas + maxSurge(this.d));
@@ -75,12 +75,12 @@ export class DeploymentSync {
   }
 
   /** scaleReplicaSetAndRecordEvent: nothing to do when the size is already right. */
-  async scaleIfNeeded(rs: KObject, newScale: number): Promise<{ scaled: boolean; rs: KObject }> {
+  async scaleIfNeeded(rs: ReplicaSet, newScale: number): Promise<{ scaled: boolean; rs: ReplicaSet }> {
     if (specReplicas(rs) === newScale) return { scaled: false, rs };
     return this.scaleReplicaSet(rs, newScale);
   }
 
-  async deleteReplicaSet(rs: KObject): Promise<void> {
+  async deleteReplicaSet(rs: ReplicaSet): Promise<void> {
     await deleteObject(this.client, rs, { resourceVersion: rs.metadata.resourceVersion });
   }
 }

@@ -5,27 +5,23 @@
  * a rollback gets the next revision) and minReadySeconds in step; creates it, named
  * `<deployment>-<pod-template-hash>`, when asked and missing.
  */
-import type { KObject } from '../../resources/kind.js';
-import type { ReplicaSet } from '../../resources/objects.js';
-import { kindByName } from '../../resources/registry.js';
+import type { Deployment, ReplicaSet } from '../../resources/objects.js';
 import { controllerOf, controllerRefTo } from '../framework/controller-ref.js';
 import { createObject, hasCode } from '../create-object.js';
 import { getObject } from '../framework/object-requests.js';
-import { rsSpec } from '../replicaset/status.js';
 import { deploymentStatus, hasProgressDeadline, maxSurge } from './deployment-spec.js';
 import type { DeploymentSync } from './deployment-sync.js';
 import { byCreation, replicaCount, specReplicas } from './replica-set-counts.js';
 import { REVISION, maxRevision, newReplicaSetAnnotations } from './revisions.js';
 import { REASON, getCondition, newCondition, setCondition } from './status.js';
-import { HASH_LABEL, computeHash, equalIgnoreHash, type PodTemplate } from './template-hash.js';
+import { HASH_LABEL, computeHash, equalIgnoreHash } from './template-hash.js';
 
-export function findNewReplicaSet(d: KObject, rsList: KObject[]): KObject | undefined {
-  const template = (d.spec as { template?: PodTemplate }).template;
-  return [...rsList].sort(byCreation).find((rs) => equalIgnoreHash(rsSpec(rs).template as PodTemplate, template));
+export function findNewReplicaSet(d: Deployment, rsList: ReplicaSet[]): ReplicaSet | undefined {
+  return [...rsList].sort(byCreation).find((rs) => equalIgnoreHash(rs.spec.template, d.spec.template));
 }
 
 /** NewRSNewReplicas: the size the new ReplicaSet may have now (RollingUpdate: within maxSurge; Recreate: all). */
-export function newRSNewReplicas(d: KObject, allRSs: KObject[], newRS: KObject, desired: number, rolling: boolean): number {
+export function newRSNewReplicas(d: Deployment, allRSs: ReplicaSet[], newRS: ReplicaSet, desired: number, rolling: boolean): number {
   if (!rolling) return desired;
   const maxTotal = desired + maxSurge(d);
   const current = replicaCount(allRSs);
@@ -34,11 +30,11 @@ export function newRSNewReplicas(d: KObject, allRSs: KObject[], newRS: KObject, 
 }
 
 export interface ReplicaSetSplit {
-  newRS?: KObject;
-  oldRSs: KObject[];
+  newRS?: ReplicaSet;
+  oldRSs: ReplicaSet[];
 }
 
-export async function getAllReplicaSetsAndSyncRevision(s: DeploymentSync, cached: KObject[], createIfMissing: boolean): Promise<ReplicaSetSplit> {
+export async function getAllReplicaSetsAndSyncRevision(s: DeploymentSync, cached: ReplicaSet[], createIfMissing: boolean): Promise<ReplicaSetSplit> {
   const rsList = s.current(cached);
   const existing = findNewReplicaSet(s.d, rsList);
   const oldRSs = rsList.filter((rs) => rs.metadata.uid !== existing?.metadata.uid);
@@ -48,10 +44,10 @@ export async function getAllReplicaSetsAndSyncRevision(s: DeploymentSync, cached
   return { newRS: await createNewReplicaSet(s, oldRSs, newRevision), oldRSs };
 }
 
-async function syncExistingNewReplicaSet(s: DeploymentSync, rs: KObject, newRevision: number): Promise<KObject> {
+async function syncExistingNewReplicaSet(s: DeploymentSync, rs: ReplicaSet, newRevision: number): Promise<ReplicaSet> {
   const { annotations, changed } = newReplicaSetAnnotations(s.d, rs, newRevision, true, s.spec.replicas, s.spec.replicas + maxSurge(s.d));
   const minReadySeconds = s.spec.minReadySeconds ?? 0;
-  const minReadyChanged = (rsSpec(rs).minReadySeconds ?? 0) !== minReadySeconds;
+  const minReadyChanged = (rs.spec.minReadySeconds ?? 0) !== minReadySeconds;
   if (changed || minReadyChanged) return s.patchReplicaSet(rs, { metadata: { annotations }, ...(minReadyChanged ? { spec: { minReadySeconds } } : {}) });
   await s.setRevision(rs.metadata.annotations?.[REVISION]);
   const status = structuredClone(deploymentStatus(s.d));
@@ -62,7 +58,7 @@ async function syncExistingNewReplicaSet(s: DeploymentSync, rs: KObject, newRevi
   return rs;
 }
 
-async function createNewReplicaSet(s: DeploymentSync, oldRSs: KObject[], newRevision: number): Promise<KObject> {
+async function createNewReplicaSet(s: DeploymentSync, oldRSs: ReplicaSet[], newRevision: number): Promise<ReplicaSet> {
   const d = s.d;
   const spec = s.spec;
   const template = structuredClone(spec.template ?? {});
@@ -79,22 +75,22 @@ async function createNewReplicaSet(s: DeploymentSync, oldRSs: KObject[], newRevi
       namespace: d.metadata.namespace,
       labels: template.metadata.labels,
       ownerReferences: [controllerRefTo(d)],
-    } as KObject['metadata'],
+    } as ReplicaSet['metadata'],
     spec: { replicas: 0, minReadySeconds: spec.minReadySeconds ?? 0, selector, template },
   };
   const replicas = newRSNewReplicas(d, [...oldRSs, draft], draft, spec.replicas, (spec.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate');
   draft.spec.replicas = replicas;
   draft.metadata.annotations = newReplicaSetAnnotations(d, draft, newRevision, false, spec.replicas, spec.replicas + maxSurge(d)).annotations;
 
-  let created: KObject;
+  let created: ReplicaSet;
   let alreadyExisted = false;
   try {
     created = await createObject(s.client, 'ReplicaSet', { metadata: draft.metadata, spec: draft.spec });
   } catch (e) {
     if (!hasCode(e, 'ALREADY_EXISTS')) throw e;
     // Ours from an earlier try (the name is deterministic), or a hash collision.
-    const found = await getObject(s.client, kindByName('ReplicaSet')!, d.metadata.namespace, draft.metadata.name);
-    if (found && controllerOf(found)?.uid === d.metadata.uid && equalIgnoreHash(rsSpec(found).template as PodTemplate, spec.template)) {
+    const found = await getObject(s.client, 'ReplicaSet', d.metadata.namespace, draft.metadata.name);
+    if (found && controllerOf(found)?.uid === d.metadata.uid && equalIgnoreHash(found.spec.template, spec.template)) {
       created = found;
       alreadyExisted = true;
     } else {

@@ -1,5 +1,5 @@
 /** The Recreate strategy (rolloutRecreate): scale every old ReplicaSet to zero, wait until none of their pods runs, then scale the new one up. */
-import type { KObject } from '../../resources/kind.js';
+import type { ReplicaSet } from '../../resources/objects.js';
 import { controllerOf } from '../framework/controller-ref.js';
 import { podPhase } from '../replicaset/pod-conditions.js';
 import { cleanupDeployment } from './cleanup.js';
@@ -10,14 +10,14 @@ import { actualReplicaCount, filterActive } from './replica-set-counts.js';
 import { deploymentComplete, syncRolloutStatus } from './status.js';
 
 /** oldPodsRunning: an old ReplicaSet still reports pods, or one of its pods is not terminated (Unknown counts as running). */
-function oldPodsRunning(s: DeploymentSync, oldRSs: KObject[]): boolean {
+function oldPodsRunning(s: DeploymentSync, oldRSs: ReplicaSet[]): boolean {
   if (actualReplicaCount(oldRSs) > 0) return true;
   return oldRSs.some((rs) =>
     s.pods.cache.byIndex('owner', rs.metadata.uid).some((pod) => controllerOf(pod)?.uid === rs.metadata.uid && !['Failed', 'Succeeded'].includes(podPhase(pod))),
   );
 }
 
-export async function rolloutRecreate(s: DeploymentSync, rsList: KObject[]): Promise<void> {
+export async function rolloutRecreate(s: DeploymentSync, rsList: ReplicaSet[]): Promise<void> {
   // No new ReplicaSet yet: it must not scale up before the old ones are down.
   let { newRS, oldRSs } = await getAllReplicaSetsAndSyncRevision(s, rsList, false);
   let allRSs = newRS ? [...oldRSs, newRS] : oldRSs;

@@ -4,6 +4,7 @@
  * max-replicas (for proportional scaling), and the Deployment's own annotations copied over.
  */
 import type { KObject } from '../../resources/kind.js';
+import type { Deployment, ReplicaSet } from '../../resources/objects.js';
 
 export const REVISION = 'deployment.kubernetes.io/revision';
 export const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
@@ -14,12 +15,12 @@ const ROLLBACK_TO = 'deprecated.deployment.rollback.to';
 const NOT_COPIED = new Set([LAST_APPLIED, REVISION, REVISION_HISTORY, DESIRED_REPLICAS, MAX_REPLICAS, ROLLBACK_TO]);
 const HISTORY_LIMIT_CHARS = 2000;
 
-export function revisionOf(rs: KObject): number {
+export function revisionOf(rs: ReplicaSet): number {
   const v = Number(rs.metadata.annotations?.[REVISION] ?? 0);
   return Number.isInteger(v) ? v : 0;
 }
 
-export const maxRevision = (rss: KObject[]): number => rss.reduce((max, rs) => Math.max(max, revisionOf(rs)), 0);
+export const maxRevision = (rss: ReplicaSet[]): number => rss.reduce((max, rs) => Math.max(max, revisionOf(rs)), 0);
 
 export function intAnnotation(o: KObject, key: string): number | undefined {
   const raw = o.metadata.annotations?.[key];
@@ -46,7 +47,7 @@ export function setReplicasAnnotations(annotations: Record<string, string>, desi
  * SetNewReplicaSetAnnotations: the annotations the new ReplicaSet should carry, and whether they
  * differ from `rs`'s. `exists` is false for one about to be created (it also gets the replica annotations).
  */
-export function newReplicaSetAnnotations(d: KObject, rs: KObject, newRevision: number, exists: boolean, desired: number, max: number) {
+export function newReplicaSetAnnotations(d: Deployment, rs: ReplicaSet, newRevision: number, exists: boolean, desired: number, max: number) {
   const annotations: Record<string, string> = { ...(rs.metadata.annotations ?? {}) };
   let changed = false;
   for (const [k, v] of Object.entries(d.metadata.annotations ?? {})) {

@@ -3,7 +3,7 @@
  * old ones down within maxUnavailable (unhealthy replicas first), counting available pods from the
  * ReplicaSets' status; one step per sync, the next one when the informers show its effect.
  */
-import type { KObject } from '../../resources/kind.js';
+import type { ReplicaSet } from '../../resources/objects.js';
 import { rsStatus } from '../replicaset/status.js';
 import { cleanupDeployment } from './cleanup.js';
 import { deploymentStatus, maxUnavailable } from './deployment-spec.js';
@@ -12,7 +12,7 @@ import { getAllReplicaSetsAndSyncRevision, newRSNewReplicas } from './new-replic
 import { byCreation, filterActive, replicaCount, safeAvailable, specReplicas } from './replica-set-counts.js';
 import { deploymentComplete, syncRolloutStatus } from './status.js';
 
-async function reconcileNewReplicaSet(s: DeploymentSync, allRSs: KObject[], newRS: KObject): Promise<boolean> {
+async function reconcileNewReplicaSet(s: DeploymentSync, allRSs: ReplicaSet[], newRS: ReplicaSet): Promise<boolean> {
   const desired = s.spec.replicas;
   if (specReplicas(newRS) === desired) return false;
   if (specReplicas(newRS) > desired) return (await s.scaleIfNeeded(newRS, desired)).scaled;
@@ -20,7 +20,7 @@ async function reconcileNewReplicaSet(s: DeploymentSync, allRSs: KObject[], newR
 }
 
 /** cleanupUnhealthyReplicas: old ReplicaSets lose their unavailable replicas first (at most maxCleanup). */
-async function cleanupUnhealthyReplicas(s: DeploymentSync, oldRSs: KObject[], maxCleanup: number): Promise<{ oldRSs: KObject[]; count: number }> {
+async function cleanupUnhealthyReplicas(s: DeploymentSync, oldRSs: ReplicaSet[], maxCleanup: number): Promise<{ oldRSs: ReplicaSet[]; count: number }> {
   const sorted = [...oldRSs].sort(byCreation);
   let total = 0;
   for (let i = 0; i < sorted.length && total < maxCleanup; i++) {
@@ -36,7 +36,7 @@ async function cleanupUnhealthyReplicas(s: DeploymentSync, oldRSs: KObject[], ma
 }
 
 /** scaleDownOldReplicaSetsForRollingUpdate: down to what keeps `replicas - maxUnavailable` available, oldest first. */
-async function scaleDownOldForRollingUpdate(s: DeploymentSync, allRSs: KObject[], oldRSs: KObject[]): Promise<number> {
+async function scaleDownOldForRollingUpdate(s: DeploymentSync, allRSs: ReplicaSet[], oldRSs: ReplicaSet[]): Promise<number> {
   const minAvailable = s.spec.replicas - maxUnavailable(s.d);
   const available = allRSs.reduce((n, rs) => n + safeAvailable(rs), 0);
   if (available <= minAvailable) return 0;
@@ -52,7 +52,7 @@ async function scaleDownOldForRollingUpdate(s: DeploymentSync, allRSs: KObject[]
   return total;
 }
 
-async function reconcileOldReplicaSets(s: DeploymentSync, allRSs: KObject[], oldRSs: KObject[], newRS: KObject): Promise<boolean> {
+async function reconcileOldReplicaSets(s: DeploymentSync, allRSs: ReplicaSet[], oldRSs: ReplicaSet[], newRS: ReplicaSet): Promise<boolean> {
   if (replicaCount(oldRSs) === 0) return false;
   const minAvailable = s.spec.replicas - maxUnavailable(s.d);
   const newUnavailable = specReplicas(newRS) - (rsStatus(newRS).availableReplicas ?? 0);
@@ -63,7 +63,7 @@ async function reconcileOldReplicaSets(s: DeploymentSync, allRSs: KObject[], old
   return cleaned.count + scaledDown > 0;
 }
 
-export async function rolloutRolling(s: DeploymentSync, rsList: KObject[]): Promise<void> {
+export async function rolloutRolling(s: DeploymentSync, rsList: ReplicaSet[]): Promise<void> {
   const { newRS, oldRSs } = await getAllReplicaSetsAndSyncRevision(s, rsList, true);
   const allRSs = [...oldRSs, newRS!];
   if (await reconcileNewReplicaSet(s, allRSs, newRS!)) return syncRolloutStatus(s, allRSs, newRS);

@@ -4,7 +4,7 @@
  * spread over the active ReplicaSets in proportion to their size (GetProportion, by the
  * max-replicas annotation), leftovers to the largest.
  */
-import type { KObject } from '../../resources/kind.js';
+import type { ReplicaSet } from '../../resources/objects.js';
 import { rsStatus } from '../replicaset/status.js';
 import { cleanupDeployment } from './cleanup.js';
 import { deploymentStatus, isRollingUpdate, maxSurge } from './deployment-spec.js';
@@ -15,7 +15,7 @@ import { DESIRED_REPLICAS, MAX_REPLICAS, intAnnotation } from './revisions.js';
 import { syncDeploymentStatus } from './status.js';
 
 /** isScalingEvent: an active ReplicaSet was sized for a different replica count than the Deployment's. */
-export async function isScalingEvent(s: DeploymentSync, rsList: KObject[]): Promise<boolean> {
+export async function isScalingEvent(s: DeploymentSync, rsList: ReplicaSet[]): Promise<boolean> {
   const { newRS, oldRSs } = await getAllReplicaSetsAndSyncRevision(s, rsList, false);
   const all = newRS ? [...oldRSs, newRS] : oldRSs;
   return filterActive(all).some((rs) => {
@@ -25,7 +25,7 @@ export async function isScalingEvent(s: DeploymentSync, rsList: KObject[]): Prom
 }
 
 /** FindActiveOrLatest: the only active ReplicaSet, or the newest when none is active; undefined when several are. */
-function findActiveOrLatest(newRS: KObject | undefined, oldRSs: KObject[]): KObject | undefined {
+function findActiveOrLatest(newRS: ReplicaSet | undefined, oldRSs: ReplicaSet[]): ReplicaSet | undefined {
   if (!newRS && oldRSs.length === 0) return undefined;
   const newestFirst = [...oldRSs].sort((a, b) => byCreation(b, a));
   const active = filterActive(newRS ? [...newestFirst, newRS] : newestFirst);
@@ -33,7 +33,7 @@ function findActiveOrLatest(newRS: KObject | undefined, oldRSs: KObject[]): KObj
   return active.length === 1 ? active[0] : undefined;
 }
 
-function isSaturated(s: DeploymentSync, rs: KObject | undefined): boolean {
+function isSaturated(s: DeploymentSync, rs: ReplicaSet | undefined): boolean {
   if (!rs) return false;
   const desired = intAnnotation(rs, DESIRED_REPLICAS);
   const replicas = s.spec.replicas;
@@ -41,7 +41,7 @@ function isSaturated(s: DeploymentSync, rs: KObject | undefined): boolean {
 }
 
 /** getReplicaSetFraction / GetProportion. */
-function proportion(s: DeploymentSync, rs: KObject, toAdd: number, added: number): number {
+function proportion(s: DeploymentSync, rs: ReplicaSet, toAdd: number, added: number): number {
   if (specReplicas(rs) === 0 || toAdd === 0 || toAdd === added) return 0;
   const replicas = s.spec.replicas;
   let fraction: number;
@@ -56,7 +56,7 @@ function proportion(s: DeploymentSync, rs: KObject, toAdd: number, added: number
   return toAdd > 0 ? Math.min(fraction, allowed) : Math.max(fraction, allowed);
 }
 
-async function scale(s: DeploymentSync, newRS: KObject | undefined, oldRSs: KObject[]): Promise<void> {
+async function scale(s: DeploymentSync, newRS: ReplicaSet | undefined, oldRSs: ReplicaSet[]): Promise<void> {
   const replicas = s.spec.replicas;
   const only = findActiveOrLatest(newRS, oldRSs);
   if (only) {
@@ -86,7 +86,7 @@ async function scale(s: DeploymentSync, newRS: KObject | undefined, oldRSs: KObj
 }
 
 /** sync: scale, clean up when paused, and write the status (no rollout step). */
-export async function syncScale(s: DeploymentSync, rsList: KObject[]): Promise<void> {
+export async function syncScale(s: DeploymentSync, rsList: ReplicaSet[]): Promise<void> {
   const { newRS, oldRSs } = await getAllReplicaSetsAndSyncRevision(s, rsList, false);
   await scale(s, newRS, oldRSs);
   if (s.spec.paused) await cleanupDeployment(s, oldRSs);

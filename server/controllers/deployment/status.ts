@@ -5,7 +5,7 @@
  * DeploymentPaused, DeploymentResumed); syncRolloutStatus writes only when something changed.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { KObject } from '../../resources/kind.js';
+import type { Deployment, ReplicaSet } from '../../resources/objects.js';
 import { deploymentSpec, deploymentStatus, hasProgressDeadline, maxUnavailable, type DeploymentCondition, type DeploymentStatus } from './deployment-spec.js';
 import type { DeploymentSync } from './deployment-sync.js';
 import { actualReplicaCount, availableReplicaCount, readyReplicaCount, replicaCount } from './replica-set-counts.js';
@@ -45,7 +45,7 @@ export function removeCondition(status: DeploymentStatus, type: string): void {
   else delete status.conditions;
 }
 
-export function calculateStatus(allRSs: KObject[], newRS: KObject | undefined, d: KObject): DeploymentStatus {
+export function calculateStatus(allRSs: ReplicaSet[], newRS: ReplicaSet | undefined, d: Deployment): DeploymentStatus {
   const available = availableReplicaCount(allRSs);
   const unavailable = Math.max(0, replicaCount(allRSs) - available);
   const current = deploymentStatus(d);
@@ -69,7 +69,7 @@ export function calculateStatus(allRSs: KObject[], newRS: KObject | undefined, d
 const n = (v: number | undefined) => v ?? 0;
 
 /** DeploymentComplete: every replica updated and available, and the latest spec observed. */
-export function deploymentComplete(d: KObject, status: DeploymentStatus): boolean {
+export function deploymentComplete(d: Deployment, status: DeploymentStatus): boolean {
   const replicas = deploymentSpec(d).replicas;
   return (
     n(status.updatedReplicas) === replicas &&
@@ -80,7 +80,7 @@ export function deploymentComplete(d: KObject, status: DeploymentStatus): boolea
 }
 
 /** DeploymentProgressing: more updated, fewer old, more ready or more available replicas than before. */
-function deploymentProgressing(d: KObject, next: DeploymentStatus): boolean {
+function deploymentProgressing(d: Deployment, next: DeploymentStatus): boolean {
   const old = deploymentStatus(d);
   return (
     n(next.updatedReplicas) > n(old.updatedReplicas) ||
@@ -90,12 +90,12 @@ function deploymentProgressing(d: KObject, next: DeploymentStatus): boolean {
   );
 }
 
-function progressDeadlineAt(d: KObject, condition: DeploymentCondition | undefined): number | undefined {
+function progressDeadlineAt(d: Deployment, condition: DeploymentCondition | undefined): number | undefined {
   if (!condition?.lastUpdateTime) return undefined;
   return Date.parse(condition.lastUpdateTime) + (deploymentSpec(d).progressDeadlineSeconds ?? 600) * 1000;
 }
 
-function deploymentTimedOut(d: KObject, next: DeploymentStatus): boolean {
+function deploymentTimedOut(d: Deployment, next: DeploymentStatus): boolean {
   if (!hasProgressDeadline(d)) return false;
   const condition = getCondition(next, 'Progressing');
   if (!condition || condition.reason === REASON.newRSAvailable) return false;
@@ -105,13 +105,13 @@ function deploymentTimedOut(d: KObject, next: DeploymentStatus): boolean {
 }
 
 /** syncDeploymentStatus: the counts and Available, written when they changed. */
-export async function syncDeploymentStatus(s: DeploymentSync, allRSs: KObject[], newRS: KObject | undefined): Promise<void> {
+export async function syncDeploymentStatus(s: DeploymentSync, allRSs: ReplicaSet[], newRS: ReplicaSet | undefined): Promise<void> {
   const next = calculateStatus(allRSs, newRS, s.d);
   if (!isDeepStrictEqual(deploymentStatus(s.d), next)) await s.updateStatus(next);
 }
 
 /** syncRolloutStatus: also the Progressing condition, and a later look when the deadline may pass. */
-export async function syncRolloutStatus(s: DeploymentSync, allRSs: KObject[], newRS: KObject | undefined): Promise<void> {
+export async function syncRolloutStatus(s: DeploymentSync, allRSs: ReplicaSet[], newRS: ReplicaSet | undefined): Promise<void> {
   const d = s.d;
   const next = calculateStatus(allRSs, newRS, d);
   if (!hasProgressDeadline(d)) removeCondition(next, 'Progressing');
@@ -143,7 +143,7 @@ export async function syncRolloutStatus(s: DeploymentSync, allRSs: KObject[], ne
 }
 
 /** getReplicaFailures / ReplicaSetToDeploymentCondition. */
-function replicaFailure(rss: KObject[]): DeploymentCondition | undefined {
+function replicaFailure(rss: ReplicaSet[]): DeploymentCondition | undefined {
   for (const rs of rss) {
     const c = (rs.status?.conditions as DeploymentCondition[] | undefined)?.find((x) => x.type === 'ReplicaFailure');
     if (c) return { type: c.type, status: c.status, lastUpdateTime: c.lastTransitionTime, lastTransitionTime: c.lastTransitionTime, reason: c.reason, message: c.message };

@@ -17,10 +17,10 @@ export function controllerRefTo(owner: KObject): OwnerReference {
   return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true };
 }
 
-export interface ClaimOptions {
+export interface ClaimOptions<T extends KObject> {
   owner: KObject;
   /** Candidates in the owner's namespace. */
-  objects: KObject[];
+  objects: T[];
   selects: LabelMatcher;
   client: KubeqlClient;
   /** RecheckDeletionTimestamp: a fresh read of the owner, before the first adoption. */
@@ -28,10 +28,10 @@ export interface ClaimOptions {
 }
 
 /** ClaimObject for each candidate: returns the objects the owner controls (after adopting and releasing); throws the first error after trying all. */
-export async function claimObjects(options: ClaimOptions): Promise<KObject[]> {
+export async function claimObjects<T extends KObject>(options: ClaimOptions<T>): Promise<T[]> {
   const { owner, client, selects } = options;
   const ownerDeleting = Boolean(owner.metadata.deletionTimestamp);
-  const claimed: KObject[] = [];
+  const claimed: T[] = [];
   const errors: unknown[] = [];
   let ownerChecked: Promise<void> | undefined;
   const canAdopt = () =>

@@ -7,7 +7,7 @@
 import type { KubeqlClient } from '../../client/client.js';
 import { ignoreNotFound, isNotFound, objectClientOf, type ObjectClient, type PropagationPolicy } from '../../client/object-client.js';
 import type { KObject, KindDef } from '../../resources/kind.js';
-import type { KindName } from '../../resources/objects.js';
+import type { KindName, ObjectOf } from '../../resources/objects.js';
 
 export { isNotFound, type PropagationPolicy };
 
@@ -23,8 +23,11 @@ const kindOf = (object: KObject) => object.kind as KindName;
 const keyOf = (object: KObject) => ({ namespace: object.metadata.namespace, name: object.metadata.name });
 
 /** The object as the API server has it now (not an informer's cache), or undefined. */
-export async function getObject(client: Client, kind: KindDef, namespace: string | undefined, name: string): Promise<KObject | undefined> {
-  return objectClientOf(client).get(kind.kind as KindName, { namespace, name });
+export async function getObject<K extends KindName>(client: Client, kind: K, namespace: string | undefined, name: string): Promise<ObjectOf<K> | undefined>;
+/** A kind known only at run time (the garbage collector's owners): the plain envelope. */
+export async function getObject(client: Client, kind: KindDef, namespace: string | undefined, name: string): Promise<KObject | undefined>;
+export async function getObject(client: Client, kind: KindName | KindDef, namespace: string | undefined, name: string): Promise<KObject | undefined> {
+  return objectClientOf(client).get((typeof kind === 'string' ? kind : kind.kind) as KindName, { namespace, name });
 }
 
 /** Deletes `object`; an object already gone is not an error (answers undefined). */

@@ -28,6 +28,12 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
 }
 
+/** The soonest of several looks-again a reconcile wants (undefined ones ignored; negative ones mean now). */
+export function requeueAfter(...delaysMs: Array<number | undefined>): ReconcileResult | undefined {
+  const wanted = delaysMs.filter((ms): ms is number => ms !== undefined && Number.isFinite(ms));
+  return wanted.length ? { requeueAfterMs: Math.max(0, Math.min(...wanted)) } : undefined;
+}
+
 export interface ReconcilerSpec {
   name: string;
   /** The informer whose objects are the keys (`namespace/name`). */
@@ -72,7 +78,14 @@ export function startReconciler(spec: ReconcilerSpec) {
   resync?.unref();
   return {
     name: spec.name,
-    queue,
+    /**
+     * Looks at `key` again (de-duplicated with any pending look): the one way for code outside
+     * reconcile (a periodic pass over the cache) to ask for it. A later look is the reconcile's
+     * own to ask for, as its result (`requeueAfterMs`).
+     */
+    enqueue(key: string): void {
+      queue.add(key);
+    },
     stop(): void {
       clearInterval(resync);
       subscriptions.forEach((s) => s.unsubscribe());

@@ -12,16 +12,15 @@
  * Creates carry requestIds derived from the view (`job/<uid>/<resourceVersion>/<salt>/<n>`), as the
  * ReplicaSet's do, so a retry or a restart never makes a pod twice.
  */
-import type { KObject } from '../../resources/kind.js';
-import { kindByName } from '../../resources/registry.js';
-import { claimObjects } from '../controller-ref.js';
+import type { Job, Pod } from '../../resources/objects.js';
+import { claimObjects } from '../framework/controller-ref.js';
 import { createObject } from '../create-object.js';
-import { Expectations } from '../expectations.js';
+import { Expectations } from '../framework/expectations.js';
 import { labelMatcher } from '../framework/label-selector-match.js';
-import type { ControllerFactory } from '../manager.js';
-import { deleteObject, getObject, updateObjectStatus } from '../object-requests.js';
+import type { ControllerFactory } from '../framework/manager.js';
+import { deleteObject, getObject, updateObjectStatus } from '../framework/object-requests.js';
 import { deletePods, podFromTemplate, slowStartBatch, trackOwnedPods, withTracker } from '../owned-pods.js';
-import { splitKey, startReconciler } from '../reconciler.js';
+import { requeueAfter, splitKey, startReconciler, type ReconcileResult } from '../framework/reconciler.js';
 import { SpentRequestIdError } from '../replicaset/manage-replicas.js';
 import { podsToDelete } from '../replicaset/pod-ranking.js';
 import {
@@ -30,7 +29,6 @@ import {
   failure,
   finishedCondition,
   isComplete,
-  jobSpec,
   jobStatus,
   rfc3339,
   statusChanged,
@@ -51,42 +49,38 @@ export const jobController: ControllerFactory = (ctx) => {
   const recorder = ctx.events('job-controller');
   const pods = ctx.informers.informer('Pod');
   const jobs = ctx.informers.informer('Job');
-  const jobKind = kindByName('Job')!;
   const expectations = new Expectations();
   /** Per Job uid: bumped when a create's requestId turns out spent. */
   const salts = new Map<string, number>();
   const tracker = trackOwnedPods({ kind: 'Job', owners: jobs, pods, expectations });
 
-  const ownedPods = (job: KObject) =>
+  const ownedPods = (job: Job) =>
     claimObjects({
       owner: job,
       objects: pods.cache.byIndex('namespace', job.metadata.namespace ?? ''),
-      selects: labelMatcher(jobSpec(job).selector),
+      selects: labelMatcher(job.spec.selector),
       client,
-      fetchOwner: () => getObject(client, jobKind, job.metadata.namespace, job.metadata.name),
+      fetchOwner: () => getObject(client, 'Job', job.metadata.namespace, job.metadata.name),
     });
 
-  const removePod = (pod: KObject) => deleteObject(client, pod);
+  const removePod = (pod: Pod) => deleteObject(client, pod);
 
-  /** Creates or deletes pods toward wantActive; returns the first error. */
-  async function manage(key: string, job: KObject, owned: KObject[], counts: PodCounts, observedRevision: number, now: number): Promise<Error | undefined> {
+  /** Creates or deletes pods toward wantActive; returns the first error, or when to look again (the failure backoff). */
+  async function manage(key: string, job: Job, owned: Pod[], counts: PodCounts, observedRevision: number, now: number): Promise<{ error?: Error; requeueAfterMs?: number }> {
     const want = wantActive(job, counts);
     // podReplacementPolicy Failed: a terminating pod is replaced only once it is gone.
-    const active = counts.active.length + (jobSpec(job).podReplacementPolicy === 'Failed' ? counts.terminating : 0);
-    if (active > want && counts.active.length === 0) return undefined;
-    if (active > want) return deletePods(key, podsToDelete(counts.active, Math.min(counts.active.length, active - want)), expectations, removePod);
-    if (active === want) return undefined;
+    const active = counts.active.length + (job.spec.podReplacementPolicy === 'Failed' ? counts.terminating : 0);
+    if (active > want && counts.active.length === 0) return {};
+    if (active > want) return { error: await deletePods(key, podsToDelete(counts.active, Math.min(counts.active.length, active - want)), expectations, removePod) };
+    if (active === want) return {};
     if (counts.failed > 0 && counts.lastFailure !== undefined) {
       const delay = Math.min(BACKOFF_BASE_MS * 2 ** (counts.failed - 1), BACKOFF_MAX_MS);
-      if (now < counts.lastFailure + delay) {
-        reconciler.queue.addAfter(key, counts.lastFailure + delay - now);
-        return undefined;
-      }
+      if (now < counts.lastFailure + delay) return { requeueAfterMs: counts.lastFailure + delay - now };
     }
     const count = Math.min(want - active, BURST);
     const uid = job.metadata.uid;
     const salt = salts.get(uid) ?? 0;
-    const input = podFromTemplate(job, jobSpec(job).template);
+    const input = podFromTemplate(job, job.spec.template);
     expectations.expectCreations(key, count);
     const { successes, error } = await slowStartBatch(count, async (i) => {
       const pod = await createObject(client, 'Pod', input, `job/${uid}/${job.metadata.resourceVersion}/${salt}/${owned.length + i}`);
@@ -96,11 +90,11 @@ export const jobController: ControllerFactory = (ctx) => {
     });
     for (let i = successes; i < count; i++) expectations.creationObserved(key);
     if (error instanceof SpentRequestIdError) salts.set(uid, salt + 1);
-    return error;
+    return { error };
   }
 
   /** A finished Job: its leftover pods go; after ttlSecondsAfterFinished, the Job goes. */
-  async function finished(key: string, job: KObject, done: JobCondition, now: number): Promise<void> {
+  async function finished(key: string, job: Job, done: JobCondition, now: number): Promise<ReconcileResult | undefined> {
     if (job.metadata.deletionTimestamp) return;
     const counts = countPods(await ownedPods(job));
     if (expectations.satisfied(key)) {
@@ -110,16 +104,19 @@ export const jobController: ControllerFactory = (ctx) => {
     // The pods it deleted finish terminating: ready and terminating follow them.
     const next = { ...jobStatus(job), ready: counts.ready, terminating: counts.terminating + counts.active.length };
     // Written, the Job's change brings it back here for its TTL.
-    if (statusChanged(job, next)) return void (await updateObjectStatus(client, job, next, job.metadata.resourceVersion));
-    const ttl = jobSpec(job).ttlSecondsAfterFinished;
+    if (statusChanged(job, next)) {
+      await updateObjectStatus(client, job, next, job.metadata.resourceVersion);
+      return;
+    }
+    const ttl = job.spec.ttlSecondsAfterFinished;
     if (ttl === undefined || ttl === null) return;
     const finishedAt = Date.parse(jobStatus(job).completionTime ?? done.lastTransitionTime ?? '');
     const expireAt = (Number.isFinite(finishedAt) ? finishedAt : now) + ttl * 1000;
-    if (now < expireAt) return reconciler.queue.addAfter(key, expireAt - now);
+    if (now < expireAt) return requeueAfter(expireAt - now);
     await deleteObject(client, job, { propagationPolicy: 'Foreground', resourceVersion: job.metadata.resourceVersion });
   }
 
-  async function sync(key: string): Promise<void> {
+  async function sync(key: string): Promise<ReconcileResult | undefined> {
     const { namespace, name } = splitKey(key);
     const job = jobs.cache.get(namespace, name);
     if (!job) {
@@ -131,7 +128,7 @@ export const jobController: ControllerFactory = (ctx) => {
     if (done) return finished(key, job, done, now);
     if (job.metadata.deletionTimestamp) return;
 
-    const spec = jobSpec(job);
+    const spec = job.spec;
     const needsSync = expectations.satisfied(key);
     const observedRevision = pods.revision();
     const owned = await ownedPods(job);
@@ -151,6 +148,7 @@ export const jobController: ControllerFactory = (ctx) => {
     const startTime = Date.parse(next.startTime ?? '') || now;
 
     let error: Error | undefined;
+    let backoffMs: number | undefined;
     const failed = spec.suspend ? undefined : failure(job, counts, startTime, now);
     if (failed) {
       if (needsSync) error = await deletePods(key, counts.active, expectations, removePod);
@@ -164,13 +162,15 @@ export const jobController: ControllerFactory = (ctx) => {
       next.conditions = withCondition(next.conditions, 'Complete', 'CompletionsReached', 'Reached expected number of succeeded pods', now);
       next.completionTime = rfc3339(now);
     } else if (needsSync) {
-      error = await manage(key, job, owned, counts, observedRevision, now);
+      ({ error, requeueAfterMs: backoffMs } = await manage(key, job, owned, counts, observedRevision, now));
     }
 
     if (statusChanged(job, next)) await updateObjectStatus(client, job, next, job.metadata.resourceVersion);
-    const deadline = spec.activeDeadlineSeconds;
-    if (!failed && !spec.suspend && deadline !== undefined && deadline !== null) reconciler.queue.addAfter(key, Math.max(0, startTime + deadline * 1000 - now) + 1);
     if (error) throw error;
+    // Look again when the failure backoff ends, and when activeDeadlineSeconds runs out.
+    const deadline = spec.activeDeadlineSeconds;
+    const deadlineMs = !failed && !spec.suspend && deadline !== undefined && deadline !== null ? Math.max(0, startTime + deadline * 1000 - now) + 1 : undefined;
+    return requeueAfter(backoffMs, deadlineMs);
   }
 
   const reconciler = startReconciler({

@@ -3,43 +3,21 @@
  * how many pods it wants active, whether it has finished or must fail, and the status it writes.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { KObject } from '../../resources/kind.js';
-import type { JobSpecLike } from '../../resources/kinds/job.js';
+import type { Job, JobCondition, JobStatus, Pod } from '../../resources/objects.js';
 import { isPodReady, podPhase } from '../replicaset/pod-conditions.js';
 
-export interface JobCondition {
-  type: string;
-  status: string;
-  lastProbeTime?: string;
-  lastTransitionTime?: string;
-  reason?: string;
-  message?: string;
-}
+export type { JobCondition, JobStatus };
 
-export interface JobStatus {
-  conditions?: JobCondition[];
-  startTime?: string;
-  completionTime?: string;
-  active?: number;
-  succeeded?: number;
-  failed?: number;
-  ready?: number;
-  terminating?: number;
-  uncountedTerminatedPods?: Record<string, unknown>;
-  [other: string]: unknown;
-}
-
-export const jobSpec = (job: KObject) => (job.spec ?? {}) as JobSpecLike;
-export const jobStatus = (job: KObject) => (job.status ?? {}) as JobStatus;
+export const jobStatus = (job: Job): JobStatus => job.status ?? {};
 
 /** RFC 3339 at second precision, as Kubernetes writes times. */
 export const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
-export const finishedCondition = (job: KObject) => jobStatus(job).conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+export const finishedCondition = (job: Job) => jobStatus(job).conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
 
 export interface PodCounts {
   /** Not finished and not being deleted. */
-  active: KObject[];
+  active: Pod[];
   succeeded: number;
   failed: number;
   ready: number;
@@ -48,19 +26,19 @@ export interface PodCounts {
   lastFailure?: number;
 }
 
-function finishedAt(pod: KObject): number | undefined {
-  const statuses = (pod.status as { containerStatuses?: Array<{ state?: { terminated?: { finishedAt?: string } } }> } | undefined)?.containerStatuses ?? [];
-  const times = statuses.map((s) => Date.parse(s?.state?.terminated?.finishedAt ?? '')).filter((t) => Number.isFinite(t));
+function finishedAt(pod: Pod): number | undefined {
+  const statuses = pod.status?.containerStatuses ?? [];
+  const times = statuses.map((s) => Date.parse(s.state?.terminated?.finishedAt ?? '')).filter((t) => Number.isFinite(t));
   return times.length ? Math.max(...times) : undefined;
 }
 
-function containerRestarts(pod: KObject): number {
-  const status = (pod.status ?? {}) as { containerStatuses?: Array<{ restartCount?: number }>; initContainerStatuses?: Array<{ restartCount?: number }> };
-  const all = [...(Array.isArray(status.initContainerStatuses) ? status.initContainerStatuses : []), ...(Array.isArray(status.containerStatuses) ? status.containerStatuses : [])];
-  return all.reduce((sum, s) => sum + (typeof s?.restartCount === 'number' ? s.restartCount : 0), 0);
+function containerRestarts(pod: Pod): number {
+  const status = pod.status ?? {};
+  const all = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
+  return all.reduce((sum, s) => sum + (s.restartCount ?? 0), 0);
 }
 
-export function countPods(pods: KObject[]): PodCounts {
+export function countPods(pods: Pod[]): PodCounts {
   const counts: PodCounts = { active: [], succeeded: 0, failed: 0, ready: 0, terminating: 0 };
   for (const pod of pods) {
     const phase = podPhase(pod);
@@ -79,8 +57,8 @@ export function countPods(pods: KObject[]): PodCounts {
 }
 
 /** How many pods the Job wants running now (wantActive in syncJob). */
-export function wantActive(job: KObject, counts: PodCounts): number {
-  const spec = jobSpec(job);
+export function wantActive(job: Job, counts: PodCounts): number {
+  const spec = job.spec;
   if (spec.suspend) return 0;
   const parallelism = spec.parallelism ?? 1;
   if (spec.completions === undefined || spec.completions === null) {
@@ -91,8 +69,8 @@ export function wantActive(job: KObject, counts: PodCounts): number {
 }
 
 /** Complete when `completions` pods succeeded (or, for a work queue, one succeeded and none is left running). */
-export function isComplete(job: KObject, counts: PodCounts): boolean {
-  const completions = jobSpec(job).completions;
+export function isComplete(job: Job, counts: PodCounts): boolean {
+  const completions = job.spec.completions;
   if (completions === undefined || completions === null) return counts.succeeded > 0 && counts.active.length === 0;
   return counts.succeeded >= completions;
 }
@@ -103,13 +81,13 @@ export interface Failure {
 }
 
 /** The reason a running Job fails now, if any: more failed pods than backoffLimit, or active past activeDeadlineSeconds. */
-export function failure(job: KObject, counts: PodCounts, startTime: number, now: number): Failure | undefined {
-  const spec = jobSpec(job);
+export function failure(job: Job, counts: PodCounts, startTime: number, now: number): Failure | undefined {
+  const spec = job.spec;
   const backoffLimit = spec.backoffLimit ?? 6;
   const exceeded: Failure = { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
   if (counts.failed > backoffLimit) return exceeded;
   // pastBackoffLimitOnFailure: with OnFailure the kubelet restarts containers in place; their restarts count as failures.
-  if ((spec.template?.spec as { restartPolicy?: string } | undefined)?.restartPolicy === 'OnFailure') {
+  if (spec.template.spec.restartPolicy === 'OnFailure') {
     const restarts = counts.active.reduce((sum, pod) => sum + containerRestarts(pod), 0);
     if (backoffLimit === 0 ? restarts > 0 : restarts >= backoffLimit) return exceeded;
   }
@@ -137,4 +115,4 @@ export function countsStatus(counts: PodCounts): JobStatus {
   };
 }
 
-export const statusChanged = (job: KObject, next: JobStatus) => !isDeepStrictEqual(jobStatus(job), next);
+export const statusChanged = (job: Job, next: JobStatus) => !isDeepStrictEqual(jobStatus(job), next);

@@ -10,8 +10,7 @@
  * answered with a pod the informer had already seen (at or below the revision the sync read) made
  * nothing: the sync takes a new salt and tries again.
  */
-import type { KObject } from '../../resources/kind.js';
-import { controllerRefTo } from '../framework/controller-ref.js';
+import type { Pod, ReplicaSet } from '../../resources/objects.js';
 import type { KubeqlClient } from '../../client/client.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import type { NewObject } from '../../client/object-client.js';
@@ -19,19 +18,19 @@ import type { Expectations } from '../framework/expectations.js';
 import { deleteObject } from '../framework/object-requests.js';
 import { objectKey } from '../framework/reconciler.js';
 import { podsToDelete } from './pod-ranking.js';
-import { rsSpec } from './status.js';
+import { podFromTemplate, slowStartBatch } from '../owned-pods.js';
 
 /** The answer to a create was a pod made before: the id is spent and nothing new exists. */
 export class SpentRequestIdError extends Error {}
 
 export interface ManageOptions {
   key: string;
-  rs: KObject;
+  rs: ReplicaSet;
   /** The active pods the ReplicaSet controls. */
-  pods: KObject[];
+  pods: Pod[];
   client: KubeqlClient;
   /** Creates a pod with a requestId (the controller's batched create: a sync's creates share documents and commits). */
-  createPod: (input: NewObject<'Pod'>, requestId: string) => Promise<KObject>;
+  createPod: (input: NewObject<'Pod'>, requestId: string) => Promise<Pod>;
   expectations: Expectations;
   /** At most this many creates or deletes per sync (Kubernetes' burstReplicas, 500). */
   burst: number;
@@ -43,49 +42,20 @@ export interface ManageOptions {
   recorder?: EventRecorder;
 }
 
-/** slowStartBatch: batches of 1, 2, 4, ... run concurrently; stops at the first batch with a failure. Returns the successes and the first error. */
-async function slowStartBatch(count: number, fn: (index: number) => Promise<void>): Promise<{ successes: number; error?: Error }> {
-  let successes = 0;
-  let done = 0;
-  for (let size = Math.min(count, 1); size > 0; size = Math.min(2 * size, count - done)) {
-    const results = await Promise.allSettled(Array.from({ length: size }, (_, i) => fn(done + i)));
-    const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    successes += size - failures.length;
-    if (failures.length > 0) return { successes, error: failures[0].reason as Error };
-    done += size;
-  }
-  return { successes };
-}
-
-export function podFromTemplate(rs: KObject): NewObject<'Pod'> {
-  const template = rsSpec(rs).template;
-  const meta = template.metadata ?? {};
-  return {
-    metadata: {
-      generateName: `${rs.metadata.name}-`,
-      namespace: rs.metadata.namespace,
-      ...(meta.labels ? { labels: { ...meta.labels } } : {}),
-      ...(meta.annotations ? { annotations: { ...meta.annotations } } : {}),
-      ownerReferences: [controllerRefTo(rs)],
-    },
-    spec: template.spec,
-  };
-}
-
-export function createRequestId(rs: KObject, salt: number, ordinal: number): string {
+export function createRequestId(rs: ReplicaSet, salt: number, ordinal: number): string {
   return `replicaset/${rs.metadata.uid}/${rs.metadata.resourceVersion}/${salt}/${ordinal}`;
 }
 
 /** Returns the first error of the writes it issued (after lowering expectations for those that did not happen). */
 export async function manageReplicas(o: ManageOptions): Promise<Error | undefined> {
   const { key, rs, pods, expectations } = o;
-  const diff = pods.length - (rsSpec(rs).replicas ?? 1);
+  const diff = pods.length - (rs.spec.replicas ?? 1);
   if (diff < 0) {
     const count = Math.min(-diff, o.burst);
     expectations.expectCreations(key, count);
-    const input = podFromTemplate(rs);
+    const input = podFromTemplate(rs, rs.spec.template);
     const { successes, error } = await slowStartBatch(count, async (i) => {
-      let pod: KObject;
+      let pod: Pod;
       try {
         pod = await o.createPod(input, createRequestId(rs, o.salt, pods.length + i));
       } catch (error) {

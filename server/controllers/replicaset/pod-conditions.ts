@@ -1,33 +1,24 @@
 /** A pod's standing as the ReplicaSet controller judges it (podutil): active, ready, available after minReadySeconds. */
-import type { KObject } from '../../resources/kind.js';
+import type { Pod } from '../../resources/objects.js';
 
-interface PodCondition {
-  type: string;
-  status: string;
-  lastTransitionTime?: string;
-}
+export const podPhase = (pod: Pod): string => pod.status?.phase ?? '';
 
-export const podPhase = (pod: KObject): string => ((pod.status as { phase?: string } | undefined)?.phase ?? '');
+export const podNodeName = (pod: Pod): string => pod.spec.nodeName ?? '';
 
-export const podNodeName = (pod: KObject): string => ((pod.spec as { nodeName?: string } | undefined)?.nodeName ?? '');
-
-function readyCondition(pod: KObject): PodCondition | undefined {
-  const conditions = (pod.status as { conditions?: PodCondition[] } | undefined)?.conditions;
-  return Array.isArray(conditions) ? conditions.find((c) => c?.type === 'Ready') : undefined;
-}
+const readyCondition = (pod: Pod) => pod.status?.conditions?.find((c) => c.type === 'Ready');
 
 /** FilterActivePods: not terminated (Succeeded, Failed) and not being deleted. */
-export function isPodActive(pod: KObject): boolean {
+export function isPodActive(pod: Pod): boolean {
   const phase = podPhase(pod);
   return phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp;
 }
 
-export function isPodReady(pod: KObject): boolean {
+export function isPodReady(pod: Pod): boolean {
   return readyCondition(pod)?.status === 'True';
 }
 
 /** When the pod last turned Ready (ms), if it is ready. */
-export function podReadyTime(pod: KObject): number | undefined {
+export function podReadyTime(pod: Pod): number | undefined {
   const c = readyCondition(pod);
   if (c?.status !== 'True' || !c.lastTransitionTime) return undefined;
   const t = Date.parse(c.lastTransitionTime);
@@ -35,15 +26,30 @@ export function podReadyTime(pod: KObject): number | undefined {
 }
 
 /** IsPodAvailable: ready, and for at least minReadySeconds. */
-export function isPodAvailable(pod: KObject, minReadySeconds: number, now: number): boolean {
+export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
   if (!isPodReady(pod)) return false;
   if (minReadySeconds <= 0) return true;
   const since = podReadyTime(pod);
   return since !== undefined && since + minReadySeconds * 1000 <= now;
 }
 
+/**
+ * How long until the first of `pods` that is ready but not yet available becomes available (ms,
+ * just past the moment), or undefined when none is waiting: when an owner's availableReplicas changes next.
+ */
+export function nextAvailableInMs(pods: Pod[], minReadySeconds: number, now: number): number | undefined {
+  if (minReadySeconds <= 0) return undefined;
+  let soonest: number | undefined;
+  for (const pod of pods) {
+    const since = podReadyTime(pod);
+    if (since === undefined) continue;
+    const at = since + minReadySeconds * 1000;
+    if (at > now) soonest = Math.min(soonest ?? Infinity, at - now + 1);
+  }
+  return soonest;
+}
+
 /** The highest restart count among the pod's containers. */
-export function maxContainerRestarts(pod: KObject): number {
-  const statuses = (pod.status as { containerStatuses?: Array<{ restartCount?: number }> } | undefined)?.containerStatuses;
-  return Array.isArray(statuses) ? Math.max(0, ...statuses.map((s) => s?.restartCount ?? 0)) : 0;
+export function maxContainerRestarts(pod: Pod): number {
+  return Math.max(0, ...(pod.status?.containerStatuses ?? []).map((s) => s.restartCount ?? 0));
 }

@@ -4,21 +4,21 @@
  * before ready, lower pod-deletion-cost first, ready for less time first, more restarts first,
  * newest first.
  */
-import type { KObject } from '../../resources/kind.js';
+import type { Pod } from '../../resources/objects.js';
 import { isPodReady, maxContainerRestarts, podNodeName, podPhase, podReadyTime } from './pod-conditions.js';
 
 const PHASE_ORDINAL: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 export const DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
 
-function deletionCost(pod: KObject): number {
+function deletionCost(pod: Pod): number {
   const v = Number(pod.metadata.annotations?.[DELETION_COST_ANNOTATION]);
   return Number.isInteger(v) ? v : 0;
 }
 
-const created = (pod: KObject): number => Date.parse(pod.metadata.creationTimestamp) || 0;
+const created = (pod: Pod): number => Date.parse(pod.metadata.creationTimestamp) || 0;
 
 /** Negative when `a` should be deleted before `b`. */
-export function deleteFirst(a: KObject, b: KObject): number {
+export function deleteFirst(a: Pod, b: Pod): number {
   const nodeA = podNodeName(a);
   const nodeB = podNodeName(b);
   if (nodeA !== nodeB && (nodeA === '' || nodeB === '')) return nodeA === '' ? -1 : 1;
@@ -41,6 +41,6 @@ export function deleteFirst(a: KObject, b: KObject): number {
 }
 
 /** The `count` pods to delete, in order. */
-export function podsToDelete(pods: KObject[], count: number): KObject[] {
+export function podsToDelete(pods: Pod[], count: number): Pod[] {
   return [...pods].sort(deleteFirst).slice(0, count);
 }

@@ -1,22 +1,20 @@
 /** A ReplicaSet's status from its active pods (calculateStatus), and whether it differs from the stored one. */
 import { isDeepStrictEqual } from 'node:util';
-import type { KObject } from '../../resources/kind.js';
-import type { ReplicaSetSpec, ReplicaSetStatus } from '../../resources/objects.js';
+import type { Pod, ReplicaSet, ReplicaSetStatus } from '../../resources/objects.js';
 import { isPodAvailable, isPodReady } from './pod-conditions.js';
 
 export type { ReplicaSetStatus };
 export type ReplicaSetCondition = NonNullable<ReplicaSetStatus['conditions']>[number];
 
-/** A ReplicaSet's spec and status (objects given as KObject by the Deployment controller's generic code are ReplicaSets). */
-export const rsSpec = (rs: KObject): ReplicaSetSpec => rs.spec as ReplicaSetSpec;
-export const rsStatus = (rs: KObject): ReplicaSetStatus => (rs.status ?? {}) as ReplicaSetStatus;
+/** A ReplicaSet's status, empty before its first write. */
+export const rsStatus = (rs: ReplicaSet): ReplicaSetStatus => rs.status ?? {};
 
 const now = () => new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 /** `manageError` adds (or clears) the ReplicaFailure condition, as Kubernetes does. */
-export function calculateStatus(rs: KObject, pods: KObject[], manageError: Error | undefined): ReplicaSetStatus {
-  const spec = rsSpec(rs);
-  const templateLabels = spec.template?.metadata?.labels ?? {};
+export function calculateStatus(rs: ReplicaSet, pods: Pod[], manageError: Error | undefined): ReplicaSetStatus {
+  const spec = rs.spec;
+  const templateLabels = spec.template.metadata?.labels ?? {};
   const fullyLabeled = (labels: Record<string, string> | undefined) => Object.entries(templateLabels).every(([k, v]) => labels?.[k] === v);
   const at = Date.now();
   let fullyLabeledReplicas = 0;
@@ -45,7 +43,7 @@ export function calculateStatus(rs: KObject, pods: KObject[], manageError: Error
 }
 
 /** updateReplicaSetStatus' early return: nothing to write when the counts, observedGeneration and conditions are as stored. */
-export function statusUnchanged(rs: KObject, next: ReplicaSetStatus): boolean {
+export function statusUnchanged(rs: ReplicaSet, next: ReplicaSetStatus): boolean {
   const cur = rsStatus(rs);
   return (
     cur.replicas === next.replicas &&

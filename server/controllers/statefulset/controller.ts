@@ -15,29 +15,27 @@
  * updatedReplicas, currentRevision and updateRevision (controller-revision-hash labels).
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { KObject } from '../../resources/kind.js';
-import { kindByName } from '../../resources/registry.js';
-import { claimObjects } from '../controller-ref.js';
+import type { Pod, StatefulSetStatus } from '../../resources/objects.js';
+import { claimObjects } from '../framework/controller-ref.js';
 import { createObject, hasCode } from '../create-object.js';
-import { Expectations } from '../expectations.js';
+import { Expectations } from '../framework/expectations.js';
 import { labelMatcher } from '../framework/label-selector-match.js';
-import type { ControllerFactory } from '../manager.js';
-import { deleteObject, getObject, updateObjectStatus } from '../object-requests.js';
+import type { ControllerFactory } from '../framework/manager.js';
+import { deleteObject, getObject, updateObjectStatus } from '../framework/object-requests.js';
 import { trackOwnedPods, withTracker } from '../owned-pods.js';
 import { objectKey, splitKey, startReconciler, type ReconcileResult } from '../framework/reconciler.js';
 import { isPodAvailable, isPodReady, podPhase } from '../replicaset/pod-conditions.js';
-import { ordinalOf, revisionOf, statefulSetPod, stsSpec, templateOfRevision, updateRevisionName } from './identity.js';
+import { ordinalOf, revisionOf, statefulSetPod, templateOfRevision, updateRevisionName } from './identity.js';
 
-const isTerminating = (pod: KObject) => Boolean(pod.metadata.deletionTimestamp);
-const isFinished = (pod: KObject) => podPhase(pod) === 'Failed' || podPhase(pod) === 'Succeeded';
-const isRunningAndReady = (pod: KObject) => podPhase(pod) === 'Running' && isPodReady(pod);
+const isTerminating = (pod: Pod) => Boolean(pod.metadata.deletionTimestamp);
+const isFinished = (pod: Pod) => podPhase(pod) === 'Failed' || podPhase(pod) === 'Succeeded';
+const isRunningAndReady = (pod: Pod) => podPhase(pod) === 'Running' && isPodReady(pod);
 
 export const statefulSetController: ControllerFactory = (ctx) => {
   const { client } = ctx;
   const recorder = ctx.events('statefulset-controller');
   const pods = ctx.informers.informer('Pod');
   const sets = ctx.informers.informer('StatefulSet');
-  const stsKind = kindByName('StatefulSet')!;
   const expectations = new Expectations();
   const tracker = trackOwnedPods({ kind: 'StatefulSet', owners: sets, pods, expectations });
 
@@ -48,7 +46,7 @@ export const statefulSetController: ControllerFactory = (ctx) => {
       expectations.delete(key);
       return;
     }
-    const spec = stsSpec(set);
+    const spec = set.spec;
     const needsSync = expectations.satisfied(key);
     const selects = labelMatcher(spec.selector);
     const owned = (
@@ -58,24 +56,24 @@ export const statefulSetController: ControllerFactory = (ctx) => {
         objects: pods.cache.byIndex('namespace', namespace ?? '').filter((p) => ordinalOf(set, p) >= 0),
         selects,
         client,
-        fetchOwner: () => getObject(client, stsKind, namespace, name),
+        fetchOwner: () => getObject(client, 'StatefulSet', namespace, name),
       })
     ).sort((a, b) => ordinalOf(set, a) - ordinalOf(set, b));
 
     const now = Date.now();
     const minReady = spec.minReadySeconds ?? 0;
-    const healthy = (pod: KObject) => isRunningAndReady(pod) && isPodAvailable(pod, minReady, now) && !isTerminating(pod);
+    const healthy = (pod: Pod) => isRunningAndReady(pod) && isPodAvailable(pod, minReady, now) && !isTerminating(pod);
     const start = spec.ordinals?.start ?? 0;
     const count = spec.replicas ?? 1;
     const updateRevision = updateRevisionName(set);
-    const status = (set.status ?? {}) as Record<string, unknown>;
-    const currentRevision = (status.currentRevision as string | undefined) || updateRevision;
+    const status: StatefulSetStatus = set.status ?? {};
+    const currentRevision = status.currentRevision || updateRevision;
     const monotonic = spec.podManagementPolicy !== 'Parallel';
     const rolling = (spec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
     const partition = rolling ? (spec.updateStrategy?.rollingUpdate?.partition ?? 0) : 0;
 
-    const replicas: Array<KObject | undefined> = Array.from({ length: count }, () => undefined);
-    const condemned: KObject[] = [];
+    const replicas: Array<Pod | undefined> = Array.from({ length: count }, () => undefined);
+    const condemned: Pod[] = [];
     for (const pod of owned) {
       const i = ordinalOf(set, pod) - start;
       if (i >= 0 && i < count) replicas[i] = pod;
@@ -94,7 +92,7 @@ export const statefulSetController: ControllerFactory = (ctx) => {
 
     // One round of updateStatefulSet: what to create and delete, stopping where OrderedReady must wait.
     const creates: number[] = [];
-    const deletes: KObject[] = [];
+    const deletes: Pod[] = [];
     plan: if (needsSync && !set.metadata.deletionTimestamp) {
       for (let i = 0; i < count; i++) {
         const pod = replicas[i];
@@ -170,14 +168,14 @@ export const statefulSetController: ControllerFactory = (ctx) => {
         if (revisionOf(pod) === updateRevision) updated++;
       }
     }
-    const next: Record<string, unknown> = {
+    const next: StatefulSetStatus = {
       ...status,
       observedGeneration: set.metadata.generation,
       replicas: created,
       availableReplicas: available,
       currentRevision,
       updateRevision,
-      collisionCount: (status.collisionCount as number | undefined) ?? 0,
+      collisionCount: status.collisionCount ?? 0,
     };
     for (const [field, value] of [['readyReplicas', ready], ['currentReplicas', current], ['updatedReplicas', updated]] as const) {
       if (value) next[field] = value;

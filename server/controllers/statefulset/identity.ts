@@ -4,15 +4,13 @@
  */
 import type { NewObject } from '../../client/object-client.js';
 import type { KObject } from '../../resources/kind.js';
-import type { StatefulSetSpecLike } from '../../resources/kinds/statefulset.js';
+import type { Pod, PodTemplateSpec, StatefulSet } from '../../resources/objects.js';
 import { computeHash } from '../deployment/template-hash.js';
 import { podFromTemplate } from '../owned-pods.js';
 
 export const REVISION_LABEL = 'controller-revision-hash';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
-
-export const stsSpec = (set: KObject) => (set.spec ?? {}) as StatefulSetSpecLike;
 
 /** getParentNameAndOrdinal: the ordinal of a pod named `<set>-<n>`, or -1. */
 export function ordinalOf(set: KObject, pod: KObject): number {
@@ -25,18 +23,17 @@ export function ordinalOf(set: KObject, pod: KObject): number {
 export const revisionOf = (pod: KObject) => pod.metadata.labels?.[REVISION_LABEL] ?? '';
 
 /** The update revision's name: the set's name and the hash of its template. */
-export function updateRevisionName(set: KObject): string {
+export function updateRevisionName(set: StatefulSet): string {
   // As getStatefulSetRevisions: a set that never collided hashes with a count of 0, the same before and after its first status.
-  const collisionCount = (set.status as { collisionCount?: number } | undefined)?.collisionCount ?? 0;
-  return `${set.metadata.name}-${computeHash((stsSpec(set).template ?? {}) as Parameters<typeof computeHash>[0], collisionCount)}`;
+  return `${set.metadata.name}-${computeHash(set.spec.template, set.status?.collisionCount ?? 0)}`;
 }
 
-type Template = StatefulSetSpecLike['template'];
+type Template = PodTemplateSpec;
 
 /** newStatefulSetPod: `<set>-<ordinal>` from `template`, labelled with `revision`, with hostname and subdomain set. */
-export function statefulSetPod(set: KObject, template: Template, ordinal: number, revision: string): NewObject<'Pod'> {
+export function statefulSetPod(set: StatefulSet, template: Template, ordinal: number, revision: string): NewObject<'Pod'> {
   const name = `${set.metadata.name}-${ordinal}`;
-  const serviceName = stsSpec(set).serviceName;
+  const serviceName = set.spec.serviceName;
   return podFromTemplate(set, template, {
     name,
     labels: { [REVISION_LABEL]: revision, [POD_NAME_LABEL]: name, [POD_INDEX_LABEL]: String(ordinal) },
@@ -49,11 +46,11 @@ export function statefulSetPod(set: KObject, template: Template, ordinal: number
  * ControllerRevision objects): its labels without the identity ones, its spec without hostname and
  * subdomain. Undefined when no pod of that revision is left.
  */
-export function templateOfRevision(pods: KObject[], revision: string): Template | undefined {
+export function templateOfRevision(pods: Pod[], revision: string): Template | undefined {
   const pod = pods.find((p) => revisionOf(p) === revision);
   if (!pod) return undefined;
   const labels = { ...pod.metadata.labels };
   for (const k of [REVISION_LABEL, POD_NAME_LABEL, POD_INDEX_LABEL]) delete labels[k];
-  const { hostname: _h, subdomain: _s, nodeName: _n, ...spec } = (pod.spec ?? {}) as Record<string, unknown>;
-  return { metadata: { labels, ...(pod.metadata.annotations ? { annotations: pod.metadata.annotations } : {}) }, spec: spec as never };
+  const { hostname: _h, subdomain: _s, nodeName: _n, ...spec } = pod.spec;
+  return { metadata: { labels, ...(pod.metadata.annotations ? { annotations: pod.metadata.annotations } : {}) }, spec };
 }

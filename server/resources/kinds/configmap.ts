@@ -1,15 +1,17 @@
 /** ConfigMap: configuration data as strings (`data`) or bytes (`binaryData`, base64), consumed by pods through env and volumes. */
-import type { KObject, KindDef } from '../kind.js';
-import { bool, stringMap } from '../shape.js';
+import type { KindDef } from '../kind.js';
+import { bool, kindShape, stringMap, type Infer } from '../shape.js';
 import { mapKeyPath, type FieldError } from '../validation/field-error.js';
 import { byteLength, dns1123SubdomainErrors } from '../validation/names.js';
 import { decodedLength, immutabilityErrors, isBase64, keyErrors, sizeErrors } from './config-data.js';
 
-type StringMap = Record<string, string>;
+export const ConfigMapShape = kindShape('ConfigMap', 'v1', { data: stringMap, binaryData: stringMap, immutable: bool });
+/** A ConfigMap, as the API stores and returns it. */
+export type ConfigMap = Infer<typeof ConfigMapShape>;
 
-function validateConfigMap(o: KObject): FieldError[] {
-  const data = (o.data ?? {}) as StringMap;
-  const binary = (o.binaryData ?? {}) as StringMap;
+function validateConfigMap(o: ConfigMap): FieldError[] {
+  const data = o.data ?? {};
+  const binary = o.binaryData ?? {};
   const errors = [...keyErrors(data, 'data'), ...keyErrors(binary, 'binaryData')];
   let bytes = 0;
   for (const v of Object.values(data)) bytes += byteLength(v);
@@ -21,16 +23,14 @@ function validateConfigMap(o: KObject): FieldError[] {
   return [...errors, ...sizeErrors(bytes, 'data')];
 }
 
-export const configMap: KindDef = {
-  kind: 'ConfigMap',
-  apiVersion: 'v1',
+export const configMap: KindDef<ConfigMap> = {
+  ...ConfigMapShape,
   resource: 'configmaps',
   getField: 'configMap',
   listField: 'configMaps',
   shortNames: ['cm'],
   namespaced: true,
   nameErrors: dns1123SubdomainErrors,
-  body: { data: { shape: stringMap }, binaryData: { shape: stringMap }, immutable: { shape: bool } },
   fieldSelectors: [],
   validate: validateConfigMap,
   validateUpdate: (next, old) => immutabilityErrors(next, old, ['data', 'binaryData']),

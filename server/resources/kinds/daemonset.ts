@@ -1,6 +1,6 @@
 /** DaemonSet (apps/v1): one pod per eligible node, rolled out by RollingUpdate (maxUnavailable, maxSurge) or OnDelete. */
-import type { KObject, KindDef } from '../kind.js';
-import { arr, dateTime, int, intOrString, obj, req, str } from '../shape.js';
+import type { KindDef } from '../kind.js';
+import { arr, dateTime, int, intOrString, kindShape, obj, req, str, type Infer } from '../shape.js';
 import type { FieldError } from '../validation/field-error.js';
 import { dns1123SubdomainErrors } from '../validation/names.js';
 import { intOrPercentErrors, intOrPercentValue } from './deployment.js';
@@ -12,20 +12,12 @@ import {
   nonNegative,
   validateSelectorAndTemplate,
   validateSelectorUpdate,
-  workloadSpec,
-  type WorkloadSpecLike,
 } from './workload-shapes.js';
-
-export interface DaemonSetSpecLike extends WorkloadSpecLike {
-  updateStrategy?: { type?: string; rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string } | null };
-  minReadySeconds?: number;
-  revisionHistoryLimit?: number;
-}
 
 const invalid = (value: unknown, message: string) => `Invalid value: ${JSON.stringify(value)}: ${message}`;
 
 /** ValidateDaemonSetUpdateStrategy and ValidateRollingUpdateDaemonSet. */
-function validateUpdateStrategy(spec: DaemonSetSpecLike): FieldError[] {
+function validateUpdateStrategy(spec: DaemonSetSpec): FieldError[] {
   const strategy = spec.updateStrategy ?? {};
   if (strategy.type !== 'RollingUpdate') return [];
   const rolling = strategy.rollingUpdate;
@@ -41,16 +33,10 @@ function validateUpdateStrategy(spec: DaemonSetSpecLike): FieldError[] {
   return errors;
 }
 
-export const daemonSet: KindDef = {
-  kind: 'DaemonSet',
-  apiVersion: 'apps/v1',
-  resource: 'daemonsets',
-  getField: 'daemonSet',
-  listField: 'daemonSets',
-  shortNames: ['ds'],
-  namespaced: true,
-  nameErrors: dns1123SubdomainErrors,
-  body: {
+export const DaemonSetShape = kindShape(
+  'DaemonSet',
+  'apps/v1',
+  {
     spec: req(
       obj('DaemonSetSpec', {
         selector: req(LabelSelector),
@@ -64,7 +50,7 @@ export const daemonSet: KindDef = {
       }),
     ),
   },
-  status: obj('DaemonSetStatus', {
+  obj('DaemonSetStatus', {
     currentNumberScheduled: nonNegative,
     numberMisscheduled: nonNegative,
     desiredNumberScheduled: nonNegative,
@@ -78,10 +64,23 @@ export const daemonSet: KindDef = {
       obj('DaemonSetCondition', { type: req(str()), status: req(conditionStatus), lastTransitionTime: dateTime, reason: str(), message: str() }),
     ),
   }),
+);
+/** A DaemonSet, as the API stores and returns it. */
+export type DaemonSet = Infer<typeof DaemonSetShape>;
+type DaemonSetSpec = DaemonSet['spec'];
+
+export const daemonSet: KindDef<DaemonSet> = {
+  ...DaemonSetShape,
+  resource: 'daemonsets',
+  getField: 'daemonSet',
+  listField: 'daemonSets',
+  shortNames: ['ds'],
+  namespaced: true,
+  nameErrors: dns1123SubdomainErrors,
   fieldSelectors: [],
   /** SetDefaults_DaemonSet. */
   applyDefaults(o) {
-    const spec = workloadSpec(o) as DaemonSetSpecLike;
+    const spec = o.spec;
     const strategy = (spec.updateStrategy ??= {});
     strategy.type ??= 'RollingUpdate';
     if (strategy.type === 'RollingUpdate') {
@@ -92,10 +91,7 @@ export const daemonSet: KindDef = {
     spec.revisionHistoryLimit ??= 10;
     defaultTemplate(spec);
   },
-  validate: (o: KObject) => {
-    const spec = workloadSpec(o) as DaemonSetSpecLike;
-    return [...validateSelectorAndTemplate(spec), ...validateUpdateStrategy(spec)];
-  },
+  validate: (o) => [...validateSelectorAndTemplate(o.spec), ...validateUpdateStrategy(o.spec)],
   validateUpdate: validateSelectorUpdate,
   // These four have no omitempty in Kubernetes.
   initialStatus: () => ({ currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 }),

@@ -5,76 +5,24 @@
  * new uid, and its validation (restartPolicy OnFailure or Never; the selector and template fixed once set).
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { KObject, KindDef } from '../kind.js';
-import { arr, bool, dateTime, int, json, obj, req, str } from '../shape.js';
+import type { KindDef } from '../kind.js';
+import { arr, bool, dateTime, int, json, kindShape, obj, req, str, type Infer } from '../shape.js';
 import type { FieldError } from '../validation/field-error.js';
 import { diffPath } from '../validation/diff-path.js';
 import { dns1123SubdomainErrors } from '../validation/names.js';
-import { LabelSelector, PodTemplateSpec, conditionStatus, defaultTemplate, nonNegative, validateSelectorAndTemplate, type WorkloadSpecLike } from './workload-shapes.js';
+import { LabelSelector, PodTemplateSpec, conditionStatus, defaultTemplate, nonNegative, validateSelectorAndTemplate } from './workload-shapes.js';
 
 export const JOB_CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
 export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 const LEGACY_CONTROLLER_UID_LABEL = 'controller-uid';
 const LEGACY_JOB_NAME_LABEL = 'job-name';
 
-export interface JobSpecLike extends WorkloadSpecLike {
-  parallelism?: number;
-  completions?: number;
-  backoffLimit?: number;
-  activeDeadlineSeconds?: number;
-  ttlSecondsAfterFinished?: number;
-  manualSelector?: boolean;
-  completionMode?: string;
-  suspend?: boolean;
-  podReplacementPolicy?: string;
-}
-
-const jobSpec = (o: KObject) => o.spec as JobSpecLike;
 const invalid = (value: unknown, message: string) => `Invalid value: ${JSON.stringify(value ?? null)}: ${message}`;
 
-/** The selector Kubernetes generates for a Job (generateSelector). */
-export const generatedSelector = (uid: string) => ({ matchLabels: { [JOB_CONTROLLER_UID_LABEL]: uid } });
-
-function validateJob(o: KObject): FieldError[] {
-  const spec = jobSpec(o);
-  const errors: FieldError[] = [];
-  if (spec.selector !== undefined && spec.selector !== null && spec.manualSelector !== true) {
-    // ValidateGeneratedSelector: without manualSelector the selector is the generated one.
-    // An update whose input leaves out metadata.uid is checked for the generated form.
-    const sel = spec.selector as { matchLabels?: Record<string, unknown> };
-    const uid = o.metadata.uid || sel.matchLabels?.[JOB_CONTROLLER_UID_LABEL];
-    if (typeof uid !== 'string' || !isDeepStrictEqual(spec.selector, generatedSelector(uid)))
-      errors.push({ path: 'spec.selector', message: invalid(spec.selector, '`selector` not auto-generated') });
-  }
-  if (spec.manualSelector === true && (spec.selector === undefined || spec.selector === null))
-    errors.push({ path: 'spec.selector', message: 'Required value' });
-  errors.push(...validateSelectorAndTemplate(spec, ['OnFailure', 'Never']));
-  if (spec.template?.spec && (spec.template.spec as { restartPolicy?: string }).restartPolicy === undefined)
-    errors.push({ path: 'spec.template.spec.restartPolicy', message: 'Required value: valid values: "OnFailure", "Never"' });
-  return errors;
-}
-
-/** ValidateJobUpdate: the selector, the template (of a Job that is not suspended) and completions are fixed. */
-function validateJobUpdate(next: KObject, old: KObject): FieldError[] {
-  const errors: FieldError[] = [];
-  const a = jobSpec(old);
-  const b = jobSpec(next);
-  for (const field of ['selector', 'completions', 'completionMode', 'manualSelector'] as const)
-    if (diffPath(a[field], b[field], `spec.${field}`)) errors.push({ path: `spec.${field}`, message: invalid(b[field], 'field is immutable') });
-  if (!a.suspend && diffPath(a.template, b.template, 'spec.template')) errors.push({ path: 'spec.template', message: invalid(b.template, 'field is immutable') });
-  return errors;
-}
-
-export const job: KindDef = {
-  kind: 'Job',
-  apiVersion: 'batch/v1',
-  resource: 'jobs',
-  getField: 'job',
-  listField: 'jobs',
-  shortNames: [],
-  namespaced: true,
-  nameErrors: dns1123SubdomainErrors,
-  body: {
+export const JobShape = kindShape(
+  'Job',
+  'batch/v1',
+  {
     spec: req(
       obj('JobSpec', {
         parallelism: nonNegative,
@@ -92,7 +40,7 @@ export const job: KindDef = {
       }),
     ),
   },
-  status: obj('JobStatus', {
+  obj('JobStatus', {
     conditions: arr(
       obj('JobCondition', {
         type: req(str()),
@@ -112,10 +60,55 @@ export const job: KindDef = {
     terminating: nonNegative,
     uncountedTerminatedPods: json,
   }),
+);
+/** A Job, as the API stores and returns it. */
+export type Job = Infer<typeof JobShape>;
+type JobSpec = Job['spec'];
+
+/** The selector Kubernetes generates for a Job (generateSelector). */
+export const generatedSelector = (uid: string) => ({ matchLabels: { [JOB_CONTROLLER_UID_LABEL]: uid } });
+
+function validateJob(o: Job): FieldError[] {
+  const spec = o.spec;
+  const errors: FieldError[] = [];
+  if (spec.selector !== undefined && spec.selector !== null && spec.manualSelector !== true) {
+    // ValidateGeneratedSelector: without manualSelector the selector is the generated one.
+    // An update whose input leaves out metadata.uid is checked for the generated form.
+    const uid = o.metadata.uid || spec.selector.matchLabels?.[JOB_CONTROLLER_UID_LABEL];
+    if (typeof uid !== 'string' || !isDeepStrictEqual(spec.selector, generatedSelector(uid)))
+      errors.push({ path: 'spec.selector', message: invalid(spec.selector, '`selector` not auto-generated') });
+  }
+  if (spec.manualSelector === true && (spec.selector === undefined || spec.selector === null))
+    errors.push({ path: 'spec.selector', message: 'Required value' });
+  errors.push(...validateSelectorAndTemplate(spec, ['OnFailure', 'Never']));
+  if (spec.template?.spec && spec.template.spec.restartPolicy === undefined)
+    errors.push({ path: 'spec.template.spec.restartPolicy', message: 'Required value: valid values: "OnFailure", "Never"' });
+  return errors;
+}
+
+/** ValidateJobUpdate: the selector, the template (of a Job that is not suspended) and completions are fixed. */
+function validateJobUpdate(next: Job, old: Job): FieldError[] {
+  const errors: FieldError[] = [];
+  const a: JobSpec = old.spec;
+  const b: JobSpec = next.spec;
+  for (const field of ['selector', 'completions', 'completionMode', 'manualSelector'] as const)
+    if (diffPath(a[field], b[field], `spec.${field}`)) errors.push({ path: `spec.${field}`, message: invalid(b[field], 'field is immutable') });
+  if (!a.suspend && diffPath(a.template, b.template, 'spec.template')) errors.push({ path: 'spec.template', message: invalid(b.template, 'field is immutable') });
+  return errors;
+}
+
+export const job: KindDef<Job> = {
+  ...JobShape,
+  resource: 'jobs',
+  getField: 'job',
+  listField: 'jobs',
+  shortNames: [],
+  namespaced: true,
+  nameErrors: dns1123SubdomainErrors,
   fieldSelectors: [],
   /** SetDefaults_Job (k8s.io/kubernetes pkg/apis/batch/v1/defaults.go). */
   applyDefaults(o) {
-    const spec = jobSpec(o);
+    const spec = o.spec;
     if (spec.completions === undefined && spec.parallelism === undefined) {
       spec.completions = 1;
       spec.parallelism = 1;
@@ -132,7 +125,7 @@ export const job: KindDef = {
   },
   /** The job strategy's generateSelector: the selector and the template's labels from the new uid. */
   prepareForCreate(o) {
-    const spec = jobSpec(o);
+    const spec = o.spec;
     if (spec.manualSelector === true) return;
     const { uid, name } = o.metadata;
     const podLabels = { ...spec.template?.metadata?.labels, [JOB_CONTROLLER_UID_LABEL]: uid, [JOB_NAME_LABEL]: name, [LEGACY_CONTROLLER_UID_LABEL]: uid, [LEGACY_JOB_NAME_LABEL]: name };

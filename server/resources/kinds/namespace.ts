@@ -17,12 +17,12 @@ export const namespace: KindDef<Namespace> = {
   nameErrors: dns1123LabelErrors,
   fieldSelectors: ['status.phase'],
   applyDefaults(o) {
-    const spec = (o.spec ??= {}) as { finalizers?: string[] };
+    const spec = (o.spec ??= {});
     spec.finalizers ??= ['kubernetes'];
   },
   initialStatus: () => ({ phase: 'Active' }),
   beginDeletion(o) {
     o.status = { ...o.status, phase: 'Terminating' };
   },
-  holdsDeletion: (o) => ((o.spec as { finalizers?: string[] } | undefined)?.finalizers?.length ?? 0) > 0,
+  holdsDeletion: (o) => (o.spec?.finalizers?.length ?? 0) > 0,
 };

@@ -2,6 +2,8 @@
 import type { KindDef } from '../kind.js';
 import { arr, bool, dateTime, int, json, jsonOf, kindShape, obj, req, str, stringMap, type Infer } from '../shape.js';
 import { childPath, type FieldError } from '../validation/field-error.js';
+import type { Affinity } from './affinity.js';
+import type { ContainerState } from './container-state.js';
 import { dns1123LabelErrors, dns1123SubdomainErrors, envVarNameErrors, portNameErrors } from '../validation/names.js';
 import { canonicalQuantity, parseQuantityExact, quantityErrors } from '../quantity.js';
 import { diffPath } from '../validation/diff-path.js';
@@ -52,13 +54,17 @@ export const PodSpec = obj('PodSpec', {
   nodeName: str(),
   hostname: str(),
   subdomain: str(),
-  affinity: json,
+  affinity: jsonOf<Affinity>(),
   tolerations: arr(Toleration),
   topologySpreadConstraints: json,
   schedulerName: str(),
   priority: int(),
   priorityClassName: str(),
   enableServiceLinks: bool,
+  // Acted on by the DaemonSet controller (a daemon pod on the host network tolerates network-unavailable).
+  hostNetwork: bool,
+  // Counted with the containers' requests (quota, kq top).
+  overhead: jsonOf<Quantities>(),
 });
 
 const condition = (name: string) =>
@@ -71,6 +77,18 @@ const condition = (name: string) =>
     lastTransitionTime: dateTime,
   });
 
+const ContainerStatus = obj('ContainerStatus', {
+  name: req(str()),
+  ready: bool,
+  started: bool,
+  restartCount: int(0),
+  image: str(),
+  imageID: str(),
+  containerID: str(),
+  state: jsonOf<ContainerState>(),
+  lastState: jsonOf<ContainerState>(),
+});
+
 export const PodStatus = obj('PodStatus', {
   phase: str(['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown']),
   conditions: arr(condition('PodCondition')),
@@ -81,19 +99,8 @@ export const PodStatus = obj('PodStatus', {
   podIP: str(),
   podIPs: arr(obj('PodIP', { ip: req(str()) })),
   startTime: dateTime,
-  containerStatuses: arr(
-    obj('ContainerStatus', {
-      name: req(str()),
-      ready: bool,
-      started: bool,
-      restartCount: int(0),
-      image: str(),
-      imageID: str(),
-      containerID: str(),
-      state: json,
-      lastState: json,
-    }),
-  ),
+  initContainerStatuses: arr(ContainerStatus),
+  containerStatuses: arr(ContainerStatus),
   qosClass: str(['Guaranteed', 'Burstable', 'BestEffort']),
 });
 
@@ -120,8 +127,7 @@ export function defaultPodSpec(spec: PodSpecLike): void {
     if (Array.isArray(c.ports)) for (const p of c.ports) if (typeof p === 'object' && p !== null) p.protocol ??= 'TCP';
     canonicalizeResources(c.resources);
   }
-  const overhead = (spec as { overhead?: unknown }).overhead;
-  if (typeof overhead === 'object' && overhead !== null) canonicalizeQuantities(overhead as Record<string, unknown>);
+  if (spec.overhead) canonicalizeQuantities(spec.overhead);
 }
 
 /** Quantities as the API server writes them back (`0.5` → `500m`, `1024Mi` → `1Gi`); invalid ones are left for validation to name. */

@@ -3,13 +3,17 @@
  * does (stringData wins), `type` defaulted to Opaque with the required keys of the known types.
  * Readable only by a read of the Secret itself: every other read path redacts it (secret-redaction.ts).
  */
-import type { KObject, KindDef } from '../kind.js';
-import { bool, str, stringMap } from '../shape.js';
+import type { KindDef } from '../kind.js';
+import { bool, kindShape, str, stringMap, type Infer } from '../shape.js';
 import { mapKeyPath, type FieldError } from '../validation/field-error.js';
 import { dns1123SubdomainErrors } from '../validation/names.js';
 import { decodedLength, immutabilityErrors, isBase64, keyErrors, sizeErrors } from './config-data.js';
 
 type StringMap = Record<string, string>;
+
+export const SecretShape = kindShape('Secret', 'v1', { data: stringMap, stringData: stringMap, type: str(), immutable: bool });
+/** A Secret, as the API stores and returns it. */
+export type Secret = Infer<typeof SecretShape>;
 
 export const SECRET_TYPES = {
   opaque: 'Opaque',
@@ -24,7 +28,7 @@ export const SECRET_TYPES = {
 const required = (key: string): FieldError => ({ path: mapKeyPath('data', key), message: 'Required value' });
 
 /** The keys (and annotations) each known type requires (ValidateSecret). */
-function typeErrors(o: KObject, data: StringMap): FieldError[] {
+function typeErrors(o: Secret, data: StringMap): FieldError[] {
   const has = (k: string) => k in data;
   switch (o.type) {
     case SECRET_TYPES.serviceAccountToken:
@@ -55,8 +59,8 @@ function jsonErrors(data: StringMap, key: string): FieldError[] {
   }
 }
 
-function validateSecret(o: KObject): FieldError[] {
-  const data = (o.data ?? {}) as StringMap;
+function validateSecret(o: Secret): FieldError[] {
+  const data = o.data ?? {};
   const errors = keyErrors(data, 'data');
   let bytes = 0;
   for (const [k, v] of Object.entries(data)) {
@@ -68,23 +72,21 @@ function validateSecret(o: KObject): FieldError[] {
   return [...errors, ...sizeErrors(bytes, 'data'), ...typeErrors(o, data)];
 }
 
-export const secret: KindDef = {
-  kind: 'Secret',
-  apiVersion: 'v1',
+export const secret: KindDef<Secret> = {
+  ...SecretShape,
   resource: 'secrets',
   getField: 'secret',
   listField: 'secrets',
   shortNames: [],
   namespaced: true,
   nameErrors: dns1123SubdomainErrors,
-  body: { data: { shape: stringMap }, stringData: { shape: stringMap }, type: { shape: str() }, immutable: { shape: bool } },
   fieldSelectors: ['type'],
   applyDefaults(o) {
     o.type ??= SECRET_TYPES.opaque;
-    const strings = o.stringData as StringMap | undefined;
-    if (strings && typeof strings === 'object') {
-      const data = ((o.data as StringMap | undefined) ?? {}) as StringMap;
-      for (const [k, v] of Object.entries(strings)) if (typeof v === 'string') data[k] = Buffer.from(v, 'utf8').toString('base64');
+    const strings = o.stringData;
+    if (strings) {
+      const data = o.data ?? {};
+      for (const [k, v] of Object.entries(strings)) data[k] = Buffer.from(v, 'utf8').toString('base64');
       o.data = data;
     }
     delete o.stringData;

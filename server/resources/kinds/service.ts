@@ -1,6 +1,6 @@
 /** Service: a stable virtual IP (ClusterIP, allocated at create) in front of the pods its selector matches. */
 import type { KindDef } from '../kind.js';
-import { arr, bool, int, intOrString, json, kindShape, obj, req, str, stringMap, type Infer } from '../shape.js';
+import { arr, bool, int, intOrString, json, jsonOf, kindShape, obj, req, str, stringMap, type Infer } from '../shape.js';
 import { childPath, type FieldError } from '../validation/field-error.js';
 import { dns1035LabelErrors, dns1123LabelErrors, portNameErrors } from '../validation/names.js';
 import { validateLabels } from '../validation/labels.js';
@@ -39,7 +39,12 @@ export const ServiceSpec = obj('ServiceSpec', {
   loadBalancerSourceRanges: arr(str()),
 });
 
-export const ServiceShape = kindShape('Service', 'v1', { spec: req(ServiceSpec) }, obj('ServiceStatus', { loadBalancer: json, conditions: json }));
+/** status.loadBalancer (core/v1 LoadBalancerStatus): kept as JSON, read as this. */
+export interface LoadBalancerStatus {
+  ingress?: Array<{ ip?: string; hostname?: string; ipMode?: string; ports?: unknown[] }>;
+}
+
+export const ServiceShape = kindShape('Service', 'v1', { spec: req(ServiceSpec) }, obj('ServiceStatus', { loadBalancer: jsonOf<LoadBalancerStatus>(), conditions: json }));
 /** A Service, as the API stores and returns it. */
 export type Service = Infer<typeof ServiceShape>;
 type ServiceSpecLike = Service['spec'];

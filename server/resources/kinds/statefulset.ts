@@ -4,8 +4,8 @@
  * (Parallel), updated by RollingUpdate with a partition or OnDelete. volumeClaimTemplates are kept
  * as written (no volumes are simulated): they are reported as not acted on.
  */
-import type { KObject, KindDef } from '../kind.js';
-import { arr, dateTime, int, obj, req, str } from '../shape.js';
+import type { KindDef } from '../kind.js';
+import { arr, dateTime, int, kindShape, obj, req, str, type Infer } from '../shape.js';
 import type { FieldError } from '../validation/field-error.js';
 import { diffPath } from '../validation/diff-path.js';
 import { dns1123LabelErrors, dns1123SubdomainErrors } from '../validation/names.js';
@@ -16,26 +16,13 @@ import {
   defaultTemplate,
   nonNegative,
   validateSelectorAndTemplate,
-  workloadSpec,
-  type WorkloadSpecLike,
 } from './workload-shapes.js';
 
-export interface StatefulSetSpecLike extends WorkloadSpecLike {
-  serviceName?: string;
-  podManagementPolicy?: string;
-  updateStrategy?: { type?: string; rollingUpdate?: { partition?: number; maxUnavailable?: number | string } | null };
-  revisionHistoryLimit?: number;
-  minReadySeconds?: number;
-  persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string; whenScaled?: string };
-  ordinals?: { start?: number };
-}
-
-const stsSpec = (o: KObject) => workloadSpec(o) as StatefulSetSpecLike;
 const invalid = (value: unknown, message: string) => `Invalid value: ${JSON.stringify(value)}: ${message}`;
 const retention = str(['Retain', 'Delete']);
 
-function validateStatefulSet(o: KObject): FieldError[] {
-  const spec = stsSpec(o);
+function validateStatefulSet(o: StatefulSet): FieldError[] {
+  const spec = o.spec;
   const errors = validateSelectorAndTemplate(spec);
   if (typeof spec.serviceName === 'string' && spec.serviceName !== '')
     for (const m of dns1123LabelErrors(spec.serviceName)) errors.push({ path: 'spec.serviceName', message: invalid(spec.serviceName, m) });
@@ -48,9 +35,9 @@ function validateStatefulSet(o: KObject): FieldError[] {
 const MUTABLE = new Set(['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']);
 
 /** ValidateStatefulSetUpdate: only some fields of the spec may change. */
-function validateStatefulSetUpdate(next: KObject, old: KObject): FieldError[] {
-  const strip = (spec: StatefulSetSpecLike) => Object.fromEntries(Object.entries(spec).filter(([k]) => !MUTABLE.has(k)));
-  const differs = diffPath(strip(stsSpec(old)), strip(stsSpec(next)), 'spec');
+function validateStatefulSetUpdate(next: StatefulSet, old: StatefulSet): FieldError[] {
+  const strip = (spec: StatefulSetSpec) => Object.fromEntries(Object.entries(spec).filter(([k]) => !MUTABLE.has(k)));
+  const differs = diffPath(strip(old.spec), strip(next.spec), 'spec');
   if (!differs) return [];
   return [
     {
@@ -61,16 +48,10 @@ function validateStatefulSetUpdate(next: KObject, old: KObject): FieldError[] {
   ];
 }
 
-export const statefulSet: KindDef = {
-  kind: 'StatefulSet',
-  apiVersion: 'apps/v1',
-  resource: 'statefulsets',
-  getField: 'statefulSet',
-  listField: 'statefulSets',
-  shortNames: ['sts'],
-  namespaced: true,
-  nameErrors: dns1123SubdomainErrors,
-  body: {
+export const StatefulSetShape = kindShape(
+  'StatefulSet',
+  'apps/v1',
+  {
     spec: req(
       obj('StatefulSetSpec', {
         replicas: nonNegative,
@@ -90,7 +71,7 @@ export const statefulSet: KindDef = {
       }),
     ),
   },
-  status: obj('StatefulSetStatus', {
+  obj('StatefulSetStatus', {
     observedGeneration: int(0),
     replicas: nonNegative,
     readyReplicas: nonNegative,
@@ -104,11 +85,24 @@ export const statefulSet: KindDef = {
       obj('StatefulSetCondition', { type: req(str()), status: req(conditionStatus), lastTransitionTime: dateTime, reason: str(), message: str() }),
     ),
   }),
+);
+/** A StatefulSet, as the API stores and returns it. */
+export type StatefulSet = Infer<typeof StatefulSetShape>;
+type StatefulSetSpec = StatefulSet['spec'];
+
+export const statefulSet: KindDef<StatefulSet> = {
+  ...StatefulSetShape,
+  resource: 'statefulsets',
+  getField: 'statefulSet',
+  listField: 'statefulSets',
+  shortNames: ['sts'],
+  namespaced: true,
+  nameErrors: dns1123SubdomainErrors,
   fieldSelectors: [],
   scale: { replicasPath: 'spec.replicas' },
   /** SetDefaults_StatefulSet. */
   applyDefaults(o) {
-    const spec = stsSpec(o);
+    const spec = o.spec;
     spec.podManagementPolicy ??= 'OrderedReady';
     const strategy = (spec.updateStrategy ??= {});
     strategy.type ??= 'RollingUpdate';

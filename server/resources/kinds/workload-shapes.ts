@@ -27,29 +27,16 @@ export const conditionStatus = str(['True', 'False', 'Unknown']);
 /** A non-negative replica count or number of seconds. */
 export const nonNegative = int(0);
 
-/** What ReplicaSet and Deployment specs share (both inferred from their shapes). */
+/** What every workload spec has (each inferred from its kind's shape; a Job's selector may be generated later). */
 export interface WorkloadSpec {
   replicas?: number;
-  selector: Infer<typeof LabelSelector>;
+  selector?: Infer<typeof LabelSelector>;
   template: Infer<typeof PodTemplateSpec>;
 }
 
-/**
- * The spec of a workload kind read without its inferred type (Job, DaemonSet and StatefulSet still
- * read theirs this way; ReplicaSet and Deployment are typed from their shapes).
- */
-export interface WorkloadSpecLike {
-  replicas?: number;
-  selector?: Infer<typeof LabelSelector>;
-  template?: Infer<typeof PodTemplateSpec>;
-  [k: string]: unknown;
-}
-export const workloadSpec = (o: KObject) => o.spec as WorkloadSpecLike;
-
 /** SetDefaults for the pod template: the Pod's own defaults, applied to `spec.template.spec`. */
-export function defaultTemplate(spec: WorkloadSpec | WorkloadSpecLike): void {
-  const podSpec = spec.template?.spec;
-  if (typeof podSpec === 'object' && podSpec !== null) defaultPodSpec(podSpec);
+export function defaultTemplate(spec: WorkloadSpec): void {
+  defaultPodSpec(spec.template.spec);
 }
 
 const invalid = (value: unknown, message: string) => `Invalid value: ${JSON.stringify(value ?? null)}: ${message}`;
@@ -58,7 +45,7 @@ const invalid = (value: unknown, message: string) => `Invalid value: ${JSON.stri
  * The selector (required, valid, non-empty) and the template it must match (ValidateReplicaSetSpec,
  * ValidateDeploymentSpec, ValidatePodTemplateSpecForReplicaSet). Paths under `spec`.
  */
-export function validateSelectorAndTemplate(spec: WorkloadSpec | WorkloadSpecLike, restartPolicies: readonly string[] = ['Always']): FieldError[] {
+export function validateSelectorAndTemplate(spec: WorkloadSpec, restartPolicies: readonly string[] = ['Always']): FieldError[] {
   const errors: FieldError[] = [];
   const selectorPath = 'spec.selector';
   const { requirements, errors: selectorErrors } = labelSelectorFromObject(spec.selector, selectorPath);
@@ -87,8 +74,8 @@ export function validateSelectorAndTemplate(spec: WorkloadSpec | WorkloadSpecLik
 }
 
 /** apps/v1: `spec.selector` may not change after create. */
-export function validateSelectorUpdate(next: object, old: object): FieldError[] {
-  const selector = (o: object) => (o as { spec?: WorkloadSpecLike }).spec?.selector;
+export function validateSelectorUpdate(next: { spec: WorkloadSpec }, old: { spec: WorkloadSpec }): FieldError[] {
+  const selector = (o: { spec: WorkloadSpec }) => o.spec.selector;
   const d = diffPath(selector(old), selector(next), 'spec.selector');
   return d ? [{ path: 'spec.selector', message: invalid(selector(next), 'field is immutable') }] : [];
 }

@@ -1,18 +1,16 @@
 /**
  * Replay on two threads: this thread reads the log, parses each event and runs projectEvent
- * against recording statements; a worker thread (replay-sql.cjs) that owns the target
- * database runs the recorded statements in order. Batches are bounded in flight, so neither side
- * runs ahead without limit. Same snapshot copy, same projectEvent, same SQL as replayInto.
+ * against recording statements (replay-projector.ts); a worker thread (replay-sql.cjs) that owns
+ * the target database runs the recorded operations in order. Batches are bounded in flight, so
+ * neither side runs ahead without limit. Same snapshot copy, same projectEvent, same SQL as replayInto.
  */
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import { recordingProjectionStatements } from './raw-statements.js';
-import { startReplay } from './replay.js';
+import { COMMIT_EVERY, startReplay } from './replay.js';
 import { REPLAY_SQL_FILE, threadCpuMs } from './replay-sql.js';
 import type { ScratchDatabase } from './scratch-database.js';
 import type { AllocationsOf, ReplayStats } from '../records.js';
 
-const BATCH_EVENTS = 2_000;
 const IN_FLIGHT = 4;
 
 /** Replays `source` (in a read snapshot, a connection of its own) into `scratch`; the scratch connection is open again afterwards. */
@@ -22,7 +20,7 @@ export async function replayParallel(source: Database.Database, scratch: Scratch
   const replay = startReplay(source, scratch.sqlite, allocationsOf, options.upTo);
   scratch.close();
 
-  const worker = new Worker(REPLAY_SQL_FILE, { workerData: { replaySql: true, file: scratch.file, spec: replay.spec } });
+  const worker = new Worker(REPLAY_SQL_FILE, { workerData: { replaySql: true, file: scratch.file, commitEvery: COMMIT_EVERY } });
   let failure: Error | undefined;
   let inFlight = 0;
   let done = false;
@@ -53,24 +51,21 @@ export async function replayParallel(source: Database.Database, scratch: Scratch
     notify();
   });
 
-  const ops = { list: [] as unknown[] };
-  const st = recordingProjectionStatements(replay.plans, ops);
+  const { projector } = replay;
   let events = 0;
-  let batched = 0;
-  const send = async () => {
+  const send = async (batched: number) => {
     await until(() => inFlight < IN_FLIGHT);
-    worker.postMessage({ type: 'ops', ops: ops.list, events: batched });
+    worker.postMessage({ type: 'ops', ops: projector.take(), events: batched });
     inFlight++;
-    ops.list = [];
-    batched = 0;
   };
   try {
-    for (const row of replay.rows()) {
-      replay.project(st, row);
-      events++;
-      if (++batched === BATCH_EVENTS) await send();
+    for (const page of replay.pages()) {
+      for (const row of page) projector.project(row);
+      events += page.length;
+      await send(page.length);
     }
-    if (batched > 0) await send();
+    projector.finish();
+    await send(0);
     worker.postMessage({ type: 'end' });
     await until(() => done);
   } finally {

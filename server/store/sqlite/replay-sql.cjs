@@ -1,78 +1,84 @@
 /**
- * The SQL side of replay: runs recorded projection statements ([statement index, ...parameters],
- * flat) against the target database. Plain CommonJS so that the same file serves on the calling
- * thread (replay.ts, through replay-sql.ts) and as the worker thread of the parallel replay
- * (parallel-replay.ts), under tsx, vitest and plain node alike.
+ * The SQL side of replay: replay's own statements, plain SQL written once for the projected tables
+ * of tables.ts (a test compares these column lists with the tables' PRAGMA table_info), and the
+ * executor that runs recorded operations against the target database. Plain CommonJS so that the
+ * same file serves on the calling thread (replay.ts, through replay-sql.ts) and as the worker
+ * thread of the parallel replay (parallel-replay.ts), under tsx, vitest and plain node alike.
  *
- * Write-behind for the versioned tables (objects, labels): replay knows each version's end — the
- * object's next event closes it — so a new version is held here until that close arrives and is
- * then written once, already closed (to_rev set), instead of being inserted open and updated
- * later. Versions still open at the end are written open. A close with nothing held (a row of the
- * snapshot copied from the floor) runs the live path's own UPDATE. The rows written are the rows
- * the statements would have written; only their physical order differs.
+ * An operation is [opcode, ...parameters] in a flat array, the parameters in the order of the
+ * statement's `?`s; each opcode has a fixed arity, so a batch needs no other framing.
  */
 'use strict';
 const { isMainThread, parentPort, workerData } = require('node:worker_threads');
 
-/**
- * spec: { statements: [{ sql, arity }], versioned: [{ close: { index, key: [positions], revision },
- * insert: { index, key: [positions], closedSql, toRevAt } }] } (positions of parameters).
- */
-function createExecutor(db, spec) {
-  const stmts = spec.statements.map((s) => db.prepare(s.sql));
-  const arity = spec.statements.map((s) => s.arity);
-  /** By statement index: how a versioned table's close or insert is handled. */
-  const roles = spec.statements.map(() => undefined);
-  const tables = spec.versioned.map((v) => ({ ...v, held: new Map(), closedInsert: db.prepare(v.insert.closedSql) }));
-  for (const t of tables) {
-    roles[t.close.index] = { table: t, role: 'close' };
-    roles[t.insert.index] = { table: t, role: 'insert' };
-  }
-  const keyOf = (ops, at, positions) => {
-    let key = String(ops[at + positions[0]]);
-    for (let p = 1; p < positions.length; p++) key += '\u0000' + ops[at + positions[p]];
-    return key;
-  };
-  const call = (stmt, args) => {
-    switch (args.length) {
-      case 4: return stmt.run(args[0], args[1], args[2], args[3]);
-      case 5: return stmt.run(args[0], args[1], args[2], args[3], args[4]);
-      case 6: return stmt.run(args[0], args[1], args[2], args[3], args[4], args[5]);
-      case 7: return stmt.run(args[0], args[1], args[2], args[3], args[4], args[5], args[6]);
-      case 10: return stmt.run(args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9]);
-      default: return stmt.run(...args);
-    }
-  };
+/** The projected tables' columns, in the order replay's inserts bind them. */
+const COLUMNS = {
+  objects: ['kind', 'namespace', 'name', 'from_rev', 'to_rev', 'uid', 'node_name', 'phase', 'controller_uid', 'object'],
+  labels: ['kind', 'namespace', 'name', 'key', 'value', 'from_rev', 'to_rev'],
+  allocations: ['pool', 'value', 'kind', 'namespace', 'name'],
+};
 
+const insertInto = (table) => `INSERT INTO ${table} (${COLUMNS[table].join(', ')}) VALUES (${COLUMNS[table].map(() => '?').join(', ')})`;
+
+/**
+ * By opcode: the statement and its number of parameters. Inserts bind every column (COLUMNS
+ * order), so a version is written either open (to_rev NULL) or already closed.
+ */
+const STATEMENTS = [
+  /* 0 closeObject */ { sql: 'UPDATE objects SET to_rev = ? WHERE kind = ? AND namespace = ? AND name = ? AND to_rev IS NULL', arity: 4 },
+  /* 1 insertObject */ { sql: insertInto('objects'), arity: COLUMNS.objects.length },
+  /* 2 closeLabel */ { sql: 'UPDATE labels SET to_rev = ? WHERE kind = ? AND namespace = ? AND name = ? AND key = ? AND to_rev IS NULL', arity: 5 },
+  /* 3 insertLabel */ { sql: insertInto('labels'), arity: COLUMNS.labels.length },
+  /* 4 freeAllocations */ { sql: 'DELETE FROM allocations WHERE kind = ? AND namespace = ? AND name = ?', arity: 3 },
+  /* 5 insertAllocation */ { sql: insertInto('allocations'), arity: COLUMNS.allocations.length },
+];
+const OP = { closeObject: 0, insertObject: 1, closeLabel: 2, insertLabel: 3, freeAllocations: 4, insertAllocation: 5 };
+
+/** Pragmas for a throw-away target with one bulk writer: no journal, no fsync, a big page cache. */
+function tuneScratch(db) {
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  db.pragma('locking_mode = EXCLUSIVE');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -262144');
+}
+
+/** Runs operations against `db` with statements prepared once. */
+function createExecutor(db) {
+  const [closeObject, insertObject, closeLabel, insertLabel, freeAllocations, insertAllocation] = STATEMENTS.map((s) => db.prepare(s.sql));
   return {
     run(ops) {
+      const n = ops.length;
       let i = 0;
-      while (i < ops.length) {
-        const k = ops[i++];
-        const n = arity[k];
-        const role = roles[k];
-        if (role === undefined) call(stmts[k], ops.slice(i, i + n));
-        else if (role.role === 'insert') role.table.held.set(keyOf(ops, i, role.table.insert.key), ops.slice(i, i + n));
-        else {
-          const t = role.table;
-          const key = keyOf(ops, i, t.close.key);
-          const held = t.held.get(key);
-          if (held === undefined) call(stmts[k], ops.slice(i, i + n));
-          else {
-            held.splice(t.insert.toRevAt, 0, ops[i + t.close.revision]);
-            call(t.closedInsert, held);
-            t.held.delete(key);
-          }
+      while (i < n) {
+        switch (ops[i]) {
+          case 0:
+            closeObject.run(ops[i + 1], ops[i + 2], ops[i + 3], ops[i + 4]);
+            i += 5;
+            break;
+          case 1:
+            insertObject.run(ops[i + 1], ops[i + 2], ops[i + 3], ops[i + 4], ops[i + 5], ops[i + 6], ops[i + 7], ops[i + 8], ops[i + 9], ops[i + 10]);
+            i += 11;
+            break;
+          case 2:
+            closeLabel.run(ops[i + 1], ops[i + 2], ops[i + 3], ops[i + 4], ops[i + 5]);
+            i += 6;
+            break;
+          case 3:
+            insertLabel.run(ops[i + 1], ops[i + 2], ops[i + 3], ops[i + 4], ops[i + 5], ops[i + 6], ops[i + 7]);
+            i += 8;
+            break;
+          case 4:
+            freeAllocations.run(ops[i + 1], ops[i + 2], ops[i + 3]);
+            i += 4;
+            break;
+          case 5:
+            insertAllocation.run(ops[i + 1], ops[i + 2], ops[i + 3], ops[i + 4], ops[i + 5]);
+            i += 6;
+            break;
+          default:
+            throw new Error(`replay: unknown operation ${ops[i]} at ${i}`);
         }
-        i += n;
-      }
-    },
-    /** Writes the versions still open. */
-    finish() {
-      for (const t of tables) {
-        const insert = stmts[t.insert.index];
-        for (const args of t.held.values()) call(insert, args);
-        t.held.clear();
       }
     },
   };
@@ -89,19 +95,16 @@ function threadCpuMs() {
   }
 }
 
-module.exports = { createExecutor, threadCpuMs };
+module.exports = { COLUMNS, STATEMENTS, OP, createExecutor, tuneScratch, threadCpuMs };
 
 // As the parallel replay's worker: owns the target database, runs each batch, acknowledges it.
 if (!isMainThread && workerData && workerData.replaySql) {
   const cpuAtStart = threadCpuMs();
   const Database = require('better-sqlite3');
   const db = new Database(workerData.file);
-  db.pragma('journal_mode = OFF');
-  db.pragma('synchronous = OFF');
-  db.pragma('locking_mode = EXCLUSIVE');
-  db.pragma('temp_store = MEMORY');
-  db.pragma('cache_size = -131072');
-  const executor = createExecutor(db, workerData.spec);
+  tuneScratch(db);
+  const executor = createExecutor(db);
+  const commitEvery = workerData.commitEvery;
   let pending = 0;
   db.exec('BEGIN');
   parentPort.on('message', (msg) => {
@@ -109,14 +112,13 @@ if (!isMainThread && workerData && workerData.replaySql) {
       if (msg.type === 'ops') {
         executor.run(msg.ops);
         pending += msg.events;
-        if (pending >= 50000) {
+        if (pending >= commitEvery) {
           db.exec('COMMIT');
           db.exec('BEGIN');
           pending = 0;
         }
         parentPort.postMessage({ type: 'ack' });
       } else if (msg.type === 'end') {
-        executor.finish();
         db.exec('COMMIT');
         db.close();
         const cpu = threadCpuMs();

@@ -1,63 +1,65 @@
-/** Typed access to replay-sql.cjs (the SQL side of replay, shared by this thread and the parallel replay's worker) and the spec it runs from. */
+/** Typed access to replay-sql.cjs: replay's own SQL (shared by this thread and the parallel replay's worker). */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
-import { PROJECTION_STATEMENTS, type StatementPlan } from './raw-statements.js';
-
-type StatementName = (typeof PROJECTION_STATEMENTS)[number];
-
-export interface VersionedSpec {
-  /** The close statement (sets to_rev on the current version): where its key and revision are. */
-  close: { index: number; key: number[]; revision: number };
-  /** The insert of a new version: where its key is; the same insert with to_rev bound, and where that parameter goes. */
-  insert: { index: number; key: number[]; closedSql: string; toRevAt: number };
-}
-
-export interface ExecutorSpec {
-  statements: Array<{ sql: string; arity: number }>;
-  versioned: VersionedSpec[];
-}
+import type { ProjectedTable } from '../records.js';
 
 export interface Executor {
-  /** Runs recorded statements: [statement index, ...parameters], one after the other. */
+  /** Runs recorded operations: [opcode, ...parameters], one after the other. */
   run(ops: unknown[]): void;
-  /** Writes what is still held (the current versions); call before committing the end. */
-  finish(): void;
+}
+
+/** Opcodes of replay's statements. */
+export interface Opcodes {
+  closeObject: 0;
+  insertObject: 1;
+  closeLabel: 2;
+  insertLabel: 3;
+  freeAllocations: 4;
+  insertAllocation: 5;
 }
 
 const sqlSide = createRequire(import.meta.url)('./replay-sql.cjs') as {
-  createExecutor(db: Database.Database, spec: ExecutorSpec): Executor;
+  COLUMNS: Record<ProjectedTable, readonly string[]>;
+  STATEMENTS: ReadonlyArray<{ sql: string; arity: number }>;
+  OP: Opcodes;
+  createExecutor(db: Database.Database): Executor;
+  tuneScratch(db: Database.Database): void;
   threadCpuMs(): number | undefined;
 };
 
+/** The projected tables' columns, in the order replay's inserts bind them (and its snapshot copy reads them). */
+export const REPLAY_COLUMNS = sqlSide.COLUMNS;
+/** Replay's statements by opcode, with their number of parameters. */
+export const REPLAY_STATEMENTS = sqlSide.STATEMENTS;
+export const OP = sqlSide.OP;
 export const createExecutor = sqlSide.createExecutor;
+/** Sets the scratch database's pragmas (no journal, no fsync, exclusive, big cache). */
+export const tuneScratch = sqlSide.tuneScratch;
 export const threadCpuMs = sqlSide.threadCpuMs;
 export const REPLAY_SQL_FILE = fileURLToPath(new URL('./replay-sql.cjs', import.meta.url));
 
-/** drizzle's `insert into "t" (cols) values (..., null, ...)` with to_rev's `null` made a parameter. */
-function withToRev(sql: string): { closedSql: string; toRevAt: number } {
-  const m = sql.match(/^insert into ("[^"]+") \((.+)\) values \((.+)\)$/);
-  const columns = m?.[2].split(', ');
-  const values = m?.[3].split(', ');
-  const at = columns?.indexOf('"to_rev"') ?? -1;
-  if (!m || !columns || !values || columns.length !== values.length || at < 0 || values[at] !== 'null') throw new Error(`replay: unexpected insert ${sql}`);
-  values[at] = '?';
-  return { closedSql: `insert into ${m[1]} (${m[2]}) values (${values.join(', ')})`, toRevAt: values.slice(0, at).filter((v) => v === '?').length };
+/**
+ * Where `db`'s projected tables and replay's statements disagree: per table, the columns only the
+ * table has and those only replay binds. Empty when they match.
+ */
+export function replayColumnDrift(db: Database.Database): Array<{ table: ProjectedTable; onlyInTable: string[]; onlyInReplay: string[] }> {
+  return (Object.keys(REPLAY_COLUMNS) as ProjectedTable[]).flatMap((table) => {
+    const actual = (db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name);
+    const replay = REPLAY_COLUMNS[table];
+    const onlyInTable = actual.filter((c) => !replay.includes(c));
+    const onlyInReplay = replay.filter((c) => !actual.includes(c));
+    return onlyInTable.length || onlyInReplay.length ? [{ table, onlyInTable, onlyInReplay }] : [];
+  });
 }
 
-export function executorSpec(plans: StatementPlan[]): ExecutorSpec {
-  const index = (statement: StatementName) => PROJECTION_STATEMENTS.indexOf(statement);
-  const at = (statement: StatementName, name: string) => {
-    const position = plans[index(statement)].names.indexOf(name);
-    if (position < 0) throw new Error(`replay: ${statement} has no parameter ${name}`);
-    return position;
-  };
-  const versioned = (close: StatementName, insert: StatementName, key: string[]): VersionedSpec => ({
-    close: { index: index(close), key: key.map((k) => at(close, k)), revision: at(close, 'revision') },
-    insert: { index: index(insert), key: key.map((k) => at(insert, k)), ...withToRev(plans[index(insert)].sql) },
-  });
-  return {
-    statements: plans.map((p) => ({ sql: p.sql, arity: p.binders.length })),
-    versioned: [versioned('closeObject', 'insertObject', ['kind', 'namespace', 'name']), versioned('closeLabel', 'insertLabel', ['kind', 'namespace', 'name', 'key'])],
-  };
+/** Throws when `db`'s projected tables have columns replay does not write, or lack ones it does. */
+export function assertReplayColumns(db: Database.Database): void {
+  const drift = replayColumnDrift(db);
+  if (drift.length)
+    throw new Error(
+      `replay's statements do not match the tables: ${drift
+        .map((d) => `${d.table}${d.onlyInTable.length ? ` has ${d.onlyInTable.join(', ')} that replay does not write` : ''}${d.onlyInTable.length && d.onlyInReplay.length ? ',' : ''}${d.onlyInReplay.length ? ` lacks ${d.onlyInReplay.join(', ')} that replay writes` : ''}`)
+        .join('; ')} (server/store/sqlite/replay-sql.cjs)`,
+    );
 }

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { packagePath } from '../../package-root.js';
+import { tuneScratch } from './replay-sql.js';
 
 const migrationsFolder = packagePath('migrations');
 
@@ -24,11 +25,7 @@ export interface ScratchDatabase {
 
 function connect(file: string): Database.Database {
   const sqlite = new Database(file);
-  sqlite.pragma('journal_mode = OFF');
-  sqlite.pragma('synchronous = OFF');
-  sqlite.pragma('locking_mode = EXCLUSIVE');
-  sqlite.pragma('temp_store = MEMORY');
-  sqlite.pragma('cache_size = -131072');
+  tuneScratch(sqlite);
   return sqlite;
 }
 

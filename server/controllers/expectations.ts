@@ -1,2 +1,0 @@
-/** Moved to framework/expectations.ts; this re-export keeps older import paths compiling. */
-export * from './framework/expectations.js';
