@@ -6,17 +6,9 @@
  * applied to the replica in order, through the same serial queue, then published to onCommit, so
  * every server's watch engine sees the log's one stream.
  */
-import { KubeqlError, expired } from '../../errors.js';
-import type { KObject } from '../../resources/kind.js';
-import { readAudit } from '../sqlite/audit-read.js';
+import { KubeqlError } from '../../errors.js';
 import { compactBelow, compactKindBelow, readKindFloors } from '../sqlite/compact.js';
-import { getMany } from '../sqlite/get-many.js';
-import { listBy } from '../sqlite/list-by.js';
-import { listMatching } from '../sqlite/list-matching.js';
-import { listObjects } from '../sqlite/list-objects.js';
-import { readHistory } from '../sqlite/object-history.js';
-import { revisionBefore } from '../sqlite/revision-before.js';
-import { toStoredEvent } from '../sqlite/stored-event.js';
+import { storeReads } from '../sqlite/reads.js';
 import type { HealthCheck, Store, StoreOptions, StoredEvent } from '../types.js';
 import { createPool } from './connect.js';
 import { createPostgresCommit, LOG_CHANNEL } from './group-commit.js';
@@ -138,14 +130,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     }
   }
 
-  function readRevision(atRevision: number | undefined, kind?: string): number | undefined {
-    if (atRevision === undefined || atRevision === published) return published === counter.head ? undefined : published;
-    if (atRevision > published)
-      throw new KubeqlError('BAD_USER_INPUT', `revision ${atRevision} is newer than the head of the log (${published})`, { field: 'atRevision' });
-    const held = kind === undefined ? floor : floorOf(kind);
-    if (atRevision < held) throw expired(atRevision, held, undefined, held > floor ? kind : undefined);
-    return atRevision;
-  }
+  const reads = storeReads(sqlite, db, st, { published: () => published, written: () => counter.head, floor: () => floor, floorOf, logFloor });
 
   let shuttingDown: Promise<void> | undefined;
   /** The connections end once the queued work is done; the replica's file goes with them. */
@@ -170,40 +155,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     floor: () => floor,
     kindFloor: floorOf,
     logFloor,
-    get(kind, namespace, name, atRevision) {
-      const revision = readRevision(atRevision, kind);
-      const row = revision === undefined ? st.currentObject.get({ kind, namespace, name }) : st.objectAt.get({ kind, namespace, name, revision });
-      return row ? (JSON.parse(row.object) as KObject) : undefined;
-    },
-    list(query) {
-      const revision = readRevision(query.atRevision, query.kind);
-      const { items, hasMore } = listObjects(db, query, revision);
-      return { items, hasMore, revision: revision ?? published };
-    },
-    getMany(kind, keys, atRevision) {
-      const revision = readRevision(atRevision, kind);
-      return keys.length === 0 ? [] : getMany(db, kind, keys, revision);
-    },
-    listBy(kind, index, values, atRevision) {
-      const revision = readRevision(atRevision, kind);
-      return values.length === 0 ? new Map() : listBy(db, kind, index, values, revision);
-    },
-    listMatching(kind, selectors, atRevision) {
-      const revision = readRevision(atRevision, kind);
-      return selectors.length === 0 ? [] : listMatching(db, kind, selectors, revision);
-    },
+    ...reads,
     write: commit.write,
-    readEvents(afterRevision, limit) {
-      const held = logFloor();
-      if (afterRevision < held) throw expired(afterRevision, held);
-      const events = st.eventsAfter.all({ after: afterRevision, limit }).map(toStoredEvent);
-      while (events.length && events[events.length - 1].revision > published) events.pop();
-      return events;
-    },
-    getVersion(kind, namespace, name, revision) {
-      const row = st.objectVersion.get({ kind, namespace, name, revision });
-      return row ? (JSON.parse(row.object) as KObject) : undefined;
-    },
     tokens: credentials.tokens,
     compact(newFloor) {
       if (newFloor <= floor) return floor;
@@ -221,20 +174,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       queue.run(() => compactPostgres(pool, kind, newFloor)).catch(report);
       return newFloor;
     },
-    readAudit(filter, after, limit) {
-      if (after < floor) throw expired(after, floor);
-      const page = readAudit(db, filter, after, limit);
-      if (published === counter.head) return page;
-      const events = page.events.filter((e) => e.revision <= published);
-      return events.length === page.events.length ? page : { events, hasMore: false };
-    },
-    readHistory(kind, key, after, limit) {
-      const page = readHistory(db, kind, key, after, limit);
-      if (published === counter.head) return page;
-      const versions = page.versions.filter((v) => v.event.revision <= published);
-      return versions.length === page.versions.length ? page : { versions, hasMore: false };
-    },
-    revisionBefore: (ts) => revisionBefore(sqlite, ts),
     replay: ({ verify }) =>
       verify
         ? verifyPostgresReplay(pool, allocationsOf, options.replicaDir)

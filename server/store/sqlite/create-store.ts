@@ -1,27 +1,19 @@
 /** The store: the event log and its projections behind the narrow interface of types.ts. */
 import { eq } from 'drizzle-orm';
-import { KubeqlError, expired } from '../../errors.js';
-import type { KObject } from '../../resources/kind.js';
-import { getMany } from './get-many.js';
+import { KubeqlError } from '../../errors.js';
 import { compactBelow, compactKindBelow, readKindFloors } from './compact.js';
-import { readAudit } from './audit-read.js';
 import { backupDatabase } from './backup.js';
-import { readHistory } from './object-history.js';
 import { rebuildProjections } from './rebuild-projections.js';
 import { reclaimSpace } from './reclaim.js';
-import { revisionBefore } from './revision-before.js';
 import { verifyReplay } from './verify-replay.js';
 import { tokenStore } from './tokens.js';
 import { createGroupCommit } from './group-commit.js';
 import { createWalSync, type WalSync } from './wal-sync.js';
 import { createStorageFaults } from './storage-fault.js';
 import { checkHealth, shippedMigrations } from './health.js';
-import { listBy } from './list-by.js';
-import { listMatching } from './list-matching.js';
-import { listObjects } from './list-objects.js';
 import { openDatabase } from './open-database.js';
 import { prepareStatements } from './statements.js';
-import { toStoredEvent } from './stored-event.js';
+import { storeReads } from './reads.js';
 import { storeMeta } from './tables.js';
 import type { Store, StoreOptions, StoredEvent } from '../types.js';
 import type { TokenStore } from '../records.js';
@@ -84,61 +76,15 @@ export function createStore(options: StoreOptions): Store {
   );
   const migrations = shippedMigrations();
 
-  /** The revision a read runs at: undefined for the head (current rows), else a checked past revision. */
-  function readRevision(atRevision: number | undefined, kind?: string): number | undefined {
-    // At the head: the current rows, or while a batch awaits its sync, the acknowledged revision.
-    if (atRevision === undefined || atRevision === published) return published === counter.head ? undefined : published;
-    if (atRevision > published)
-      throw new KubeqlError('BAD_USER_INPUT', `revision ${atRevision} is newer than the head of the log (${published})`, { field: 'atRevision' });
-    const held = kind === undefined ? floor : floorOf(kind);
-    if (atRevision < held) throw expired(atRevision, held, undefined, held > floor ? kind : undefined);
-    return atRevision;
-  }
+  const reads = storeReads(sqlite, db, st, { published: () => published, written: () => counter.head, floor: () => floor, floorOf, logFloor });
 
   return {
     head: () => published,
     floor: () => floor,
     kindFloor: floorOf,
     logFloor,
-    get(kind, namespace, name, atRevision) {
-      const revision = readRevision(atRevision, kind);
-      const row = revision === undefined ? st.currentObject.get({ kind, namespace, name }) : st.objectAt.get({ kind, namespace, name, revision });
-      return row ? (JSON.parse(row.object) as KObject) : undefined;
-    },
-    list(query) {
-      const revision = readRevision(query.atRevision, query.kind);
-      const { items, hasMore } = listObjects(db, query, revision);
-      return { items, hasMore, revision: revision ?? published };
-    },
-    getMany(kind, keys, atRevision) {
-      const revision = readRevision(atRevision, kind);
-      if (keys.length === 0) return [];
-      return getMany(db, kind, keys, revision);
-    },
-    listBy(kind, index, values, atRevision) {
-      const revision = readRevision(atRevision, kind);
-      if (values.length === 0) return new Map();
-      return listBy(db, kind, index, values, revision);
-    },
-    listMatching(kind, selectors, atRevision) {
-      const revision = readRevision(atRevision, kind);
-      if (selectors.length === 0) return [];
-      return listMatching(db, kind, selectors, revision);
-    },
+    ...reads,
     write,
-    readEvents(afterRevision, limit) {
-      // Below a kind's floor the log has gaps: a watch resuming there relists (as after Kubernetes' etcd compaction).
-      const held = logFloor();
-      if (afterRevision < held) throw expired(afterRevision, held);
-      const events = st.eventsAfter.all({ after: afterRevision, limit }).map(toStoredEvent);
-      // Oldest first: what is above the acknowledged head is a tail.
-      while (events.length && events[events.length - 1].revision > published) events.pop();
-      return events;
-    },
-    getVersion(kind, namespace, name, revision) {
-      const row = st.objectVersion.get({ kind, namespace, name, revision });
-      return row ? (JSON.parse(row.object) as KObject) : undefined;
-    },
     tokens: durableTokens(tokenStore(db), walSync),
     compact(newFloor) {
       if (newFloor <= floor) return floor;
@@ -158,21 +104,6 @@ export function createStore(options: StoreOptions): Store {
       reclaimSpace(sqlite);
       return newFloor;
     },
-    readAudit(filter, after, limit) {
-      if (after < floor) throw expired(after, floor);
-      const page = readAudit(db, filter, after, limit);
-      if (published === counter.head) return page;
-      // Only acknowledged events: what is above them is the end of the log as readers see it.
-      const events = page.events.filter((e) => e.revision <= published);
-      return events.length === page.events.length ? page : { events, hasMore: false };
-    },
-    readHistory(kind, key, after, limit) {
-      const page = readHistory(db, kind, key, after, limit);
-      if (published === counter.head) return page;
-      const versions = page.versions.filter((v) => v.event.revision <= published);
-      return versions.length === page.versions.length ? page : { versions, hasMore: false };
-    },
-    revisionBefore: (ts) => revisionBefore(sqlite, ts),
     replay: ({ verify }) =>
       verify ? verifyReplay(sqlite.name, allocationsOf) : write(() => rebuildProjections(sqlite, allocationsOf)),
     backup: (file) => backupDatabase(sqlite, file),
