@@ -4,8 +4,17 @@
  * Node informer (to re-post Ready when needed) and the proxy's Service and Endpoints informers;
  * each agent keeps only its own pod informer (the kubelet's `spec.nodeName` watch), its Lease
  * timer and its IP pool.
+ *
+ * Connections stay bounded whatever the node count. Every client of the process sends its HTTP
+ * requests over two shared keep-alive pools, each request with its own node's token: heartbeats
+ * (Lease renewals, Node status) on a small pool of their own, so that they never wait behind the
+ * pods' status writes and events (the priority level the API server gives them, on the client's
+ * side too), and everything else on the workload pool. Each node's watch has a WebSocket of its own
+ * (its identity is the connection's), opened through one gate a few at a time.
  */
 import { createKubeqlClient, type KubeqlClient } from '../client/client.js';
+import { createConnectGate } from '../client/connect-gate.js';
+import { createConnectionPool } from '../client/connection-pool.js';
 import { createInformer } from '../client/informer.js';
 import { createWorkQueue } from '../client/work-queue.js';
 import { DEFAULT_AGENT_SETTINGS, type AgentSettings } from './agent-settings.js';
@@ -35,6 +44,10 @@ export interface AgentsOptions extends Partial<AgentSettings> {
   startupConcurrency?: number;
   /** Pod changes processed at once across all agents (default 500; their writes go out batched per client). */
   concurrency?: number;
+  /** HTTP connections of the process to the API server: heartbeats and the rest (default 32 and 64; the server's heartbeat level has 32 seats). */
+  connections?: { heartbeat?: number; workload?: number };
+  /** WebSocket handshakes in progress at once across all agents (default 16). */
+  handshakes?: number;
   log?: (line: string) => void;
 }
 
@@ -49,10 +62,19 @@ export async function startAgents(options: AgentsOptions) {
   const names = Array.from({ length: options.nodes }, (_, i) => `${prefix}${i}`);
   const nodeTokens = options.nodeTokens ? await issueNodeTokens(options.server, options.token, names) : undefined;
   const perConnection = nodeTokens ? 1 : Math.max(1, options.agentsPerConnection ?? 50);
+  const pools = {
+    heartbeat: createConnectionPool({ maxSockets: options.connections?.heartbeat ?? 32 }),
+    workload: createConnectionPool({ maxSockets: options.connections?.workload ?? 64 }),
+  };
+  const connectGate = createConnectGate({ concurrency: options.handshakes ?? 16 });
   const clients: KubeqlClient[] = [];
+  const heartbeatClients: KubeqlClient[] = [];
   const writes: PodWrites[] = [];
   const tokenFor = (i: number) => nodeTokens?.get(names[i]) ?? options.token;
-  const clientFor = (i: number) => (clients[Math.floor(i / perConnection)] ??= createKubeqlClient({ server: options.server, token: tokenFor(i) }));
+  const clientFor = (i: number) =>
+    (clients[Math.floor(i / perConnection)] ??= createKubeqlClient({ server: options.server, token: tokenFor(i), pool: pools.workload, connectGate, idleSocketMs: 30_000 }));
+  // Heartbeats never subscribe: this client opens no WebSocket.
+  const heartbeatClientFor = (i: number) => (heartbeatClients[Math.floor(i / perConnection)] ??= createKubeqlClient({ server: options.server, token: tokenFor(i), pool: pools.heartbeat }));
   const writesFor = (i: number) => (writes[Math.floor(i / perConnection)] ??= podWritesFor(clientFor(i)));
   const shared = clientFor(0);
 
@@ -75,7 +97,7 @@ export async function startAgents(options: AgentsOptions) {
   const zones = options.zones ?? 0;
   for (let i = 0; i < options.nodes; i++) {
     const name = `${prefix}${i}`;
-    const ctx = { client: clientFor(i), podWrites: writesFor(i), settings, enqueue: queue.add, log };
+    const ctx = { client: clientFor(i), heartbeatClient: heartbeatClientFor(i), podWrites: writesFor(i), settings, enqueue: queue.add, log };
     agents.set(name, new NodeAgent({ name, zone: zones > 0 ? `zone-${i % zones}` : undefined, cpu: options.cpu ?? '4', memory: options.memory ?? '8Gi', pods: options.pods ?? '110' }, ctx));
   }
 
@@ -111,6 +133,11 @@ export async function startAgents(options: AgentsOptions) {
         podIPs: a.ipPool?.size ?? 0,
         leaseRenewals: a.lease?.renewals ?? 0,
       })),
+    /** The process's connections to the API server: HTTP per pool (open now, opened so far, requests waiting), WebSocket handshakes. */
+    connections: () => ({
+      http: Object.fromEntries(Object.entries(pools).map(([name, p]) => [name, { open: p.open(), opened: p.opened, waiting: p.waiting(), max: p.maxSockets }])),
+      webSocket: { ...connectGate.stats },
+    }),
     async stop(): Promise<void> {
       stopped = true;
       queue.shutdown();
@@ -118,6 +145,7 @@ export async function startAgents(options: AgentsOptions) {
       proxy.stop();
       for (const informer of [nodeInformer, services, endpoints]) informer.stop();
       await Promise.all(clients.map((c) => c.close()));
+      for (const pool of Object.values(pools)) pool.destroy();
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The agents process's debug HTTP endpoint: GET /routes (the proxy's routing table as JSON),
  * GET /pick?to=IP:PORT[&protocol=TCP] (the endpoint the next connection would reach, round robin),
- * GET /nodes (each agent's node, podCIDR and pods), GET /healthz.
+ * GET /nodes (each agent's node, podCIDR and pods), GET /connections (the process's connections to
+ * the API server: HTTP per pool, WebSocket handshakes), GET /healthz.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,7 @@ export interface DebugViews {
   routes(): unknown;
   pick(ip: string, port: number, protocol: string): string | undefined;
   nodes(): unknown;
+  connections?(): unknown;
 }
 
 export async function startDebugServer(port: number, views: DebugViews, host = '127.0.0.1'): Promise<{ url: string; close(): Promise<void> }> {
@@ -25,6 +27,8 @@ export async function startDebugServer(port: number, views: DebugViews, host = '
         return send(200, views.routes());
       case '/nodes':
         return send(200, views.nodes());
+      case '/connections':
+        return views.connections ? send(200, views.connections()) : send(404, { error: 'no connection counts here' });
       case '/healthz':
         return send(200, { ok: true });
       case '/pick': {
@@ -35,7 +39,7 @@ export async function startDebugServer(port: number, views: DebugViews, host = '
         return endpoint ? send(200, { endpoint }) : send(503, { error: `no endpoint for ${m[1]}:${m[2]}/${protocol}` });
       }
       default:
-        return send(404, { error: 'try /routes, /pick?to=IP:PORT, /nodes or /healthz' });
+        return send(404, { error: 'try /routes, /pick?to=IP:PORT, /nodes, /connections or /healthz' });
     }
   });
   await new Promise<void>((resolve, reject) => {

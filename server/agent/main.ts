@@ -50,7 +50,7 @@ const agents = await startAgents({
   nodeTokens: args.flags['node-tokens'] === true,
   log: (line) => logger.info(`agents: ${line}`),
 });
-const debug = str('debug-port') !== undefined ? await startDebugServer(num('debug-port')!, { routes: () => agents.proxy.routes(), pick: (ip, port, protocol) => agents.proxy.pick(ip, port, protocol), nodes: agents.nodes }) : undefined;
+const debug = str('debug-port') !== undefined ? await startDebugServer(num('debug-port')!, { routes: () => agents.proxy.routes(), pick: (ip, port, protocol) => agents.proxy.pick(ip, port, protocol), nodes: agents.nodes, connections: agents.connections }) : undefined;
 if (debug) logger.info({ debug: debug.url }, `agents: debug ${debug.url}/routes`);
 const port = metricsPort(str('metrics-port'));
 const metrics = port === undefined ? undefined : await startMetricsServer(createAgentMetrics(() => agents.agents.values()), port);

@@ -27,6 +27,8 @@ const containerNames = (pod: Pod) => pod.spec.containers ?? [];
 
 export interface AgentContext {
   client: KubeqlClient;
+  /** The node's identity too, over connections of their own: the Lease renewals and Node status posts. */
+  heartbeatClient: KubeqlClient;
   /** updatePodStatus(namespace, name, status, resourceVersion) and deletePod(namespace, name, resourceVersion, gracePeriodSeconds), batched per client. */
   podWrites: PodWrites;
   settings: AgentSettings;
@@ -86,7 +88,7 @@ export class NodeAgent {
     this.ipPool = new PodIpPool(podCIDR);
     this.address = nodeAddressFor(podCIDR);
     this.node = await postNodeStatus(client, this.shape, this.address, node);
-    this.lease = new LeaseHeartbeat(client, {
+    this.lease = new LeaseHeartbeat(this.ctx.heartbeatClient, {
       node: this.name,
       nodeUid: node.metadata.uid,
       intervalMs: settings.leaseIntervalMs,
@@ -134,7 +136,7 @@ export class NodeAgent {
     }
     if (!node) return; // deleted: a kubelet does not re-register on its own
     this.statusInFlight = true;
-    postNodeStatus(this.ctx.client, this.shape, this.address, node)
+    postNodeStatus(this.ctx.heartbeatClient, this.shape, this.address, node)
       .then((n) => (this.node = n))
       .catch((error) => this.ctx.log(`${this.name}: status not posted: ${(error as Error).message}`))
       .finally(() => (this.statusInFlight = false));

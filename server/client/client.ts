@@ -15,6 +15,8 @@ import { createRequire } from 'node:module';
 import type { Client as WsClient } from 'graphql-ws';
 import type { Observable } from 'rxjs';
 import { ClientError, UNAVAILABLE } from './client-error.js';
+import type { ConnectGate } from './connect-gate.js';
+import type { ConnectionPool } from './connection-pool.js';
 import { postJson, type JsonAnswer } from './post-json.js';
 import { graphqlUrl, serverList } from './server-urls.js';
 import { ServerRotation, roundBackoffMs } from './server-rotation.js';
@@ -33,16 +35,32 @@ export function mapStream<T, R>(source: Observable<T>, project: (value: T) => R)
   return source.pipe(rxjs().map(project));
 }
 
-async function openSocket(url: string, token: string | undefined): Promise<WsClient> {
+/** How long a socket waits for the server's connection_ack before it gives up (close 4504): a busy server may take seconds, never a reconnect loop. */
+const ACK_WAIT_MS = 30_000;
+
+async function openSocket(url: string, token: string | undefined, options: Pick<ClientOptions, 'connectGate' | 'idleSocketMs'>): Promise<WsClient> {
+  const gate = options.connectGate;
   const [{ createClient }, { default: WebSocket }] = await Promise.all([import('graphql-ws'), import('ws')]);
+  const wsUrl = url.replace(/^http/, 'ws');
+  // The gate's place is held from before the TCP connect until the server acknowledged (or the socket ended).
+  let release = () => {};
+  const done = () => release();
   return createClient({
-    url: url.replace(/^http/, 'ws'),
+    url: gate
+      ? async () => {
+          release = await gate.acquire();
+          return wsUrl;
+        }
+      : wsUrl,
     webSocketImpl: WebSocket,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     lazy: true,
+    lazyCloseTimeout: options.idleSocketMs ?? 0,
+    connectionAckWaitTimeout: ACK_WAIT_MS,
     // Resuming is the caller's business (from its last revision), never a blind re-subscribe.
     retryAttempts: 0,
     keepAlive: 10_000,
+    on: { connected: done, closed: done, error: done },
   });
 }
 
@@ -59,6 +77,19 @@ export interface ClientOptions {
    * 15 s with several servers; with one, 0 (one attempt: a command says at once that nothing answers).
    */
   retryWindowMs?: number;
+  /**
+   * The connections requests go out on (connection-pool.ts): clients of one process may share a
+   * bounded pool. Default: the process's pool, without a bound.
+   */
+  pool?: ConnectionPool;
+  /** Subscription sockets of clients sharing this gate open a few at a time (connect-gate.ts). Default: no gate. */
+  connectGate?: ConnectGate;
+  /**
+   * How long a subscription socket with no subscription left stays open (default 0: it closes at
+   * once), so that a watch its caller resumes a moment later needs no new connection. A long-lived
+   * process sets it; a command that ends when its subscription does must not wait for it.
+   */
+  idleSocketMs?: number;
 }
 
 export interface RequestOptions {
@@ -93,7 +124,7 @@ export function createKubeqlClient(options: ClientOptions): KubeqlClient {
   const sockets = new Map<number, Promise<WsClient>>();
   const socket = (index: number) => {
     let ws = sockets.get(index);
-    if (!ws) sockets.set(index, (ws = openSocket(servers[index], options.token)));
+    if (!ws) sockets.set(index, (ws = openSocket(servers[index], options.token, options)));
     return ws;
   };
   const cannotReach = (index: number, reason: string) =>
@@ -103,7 +134,7 @@ export function createKubeqlClient(options: ClientOptions): KubeqlClient {
   async function attempt(index: number, body: string): Promise<{ data: any } | { failed: ClientError; reason: string; ran: 'no' | 'maybe' | 'answered' }> {
     let res: JsonAnswer;
     try {
-      res = await postJson(endpoints[index], headers, body);
+      res = await postJson(endpoints[index], headers, body, options.pool);
     } catch (e) {
       const reason = (e as Error).message;
       return { failed: new ClientError([{ message: cannotReach(index, reason) }], UNAVAILABLE), reason, ran: wasNotSent(e) ? 'no' : 'maybe' };

@@ -116,7 +116,10 @@ export function createInformer<K extends KindName>(client: KubeqlClient | Object
 
   function retry(relist: boolean): void {
     if (!running) return;
-    const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** failures++);
+    // Jittered (half to all of the backoff): many informers dropped at once (a server restart, the
+    // node agents' thousands of watches) come back spread out, not as one storm of connects.
+    const backoff = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** failures++);
+    const delay = backoff / 2 + (Math.random() * backoff) / 2;
     retryTimer = setTimeout(() => void run(relist), relist ? 0 : delay);
   }
 

@@ -1,32 +1,24 @@
 /**
  * POST a JSON body and read the answer, over node:http (or https). The global fetch would do, but
  * loading it (undici) costs a short-lived command such as `kq get pods` about 40 ms of its 300.
- * Connections are kept alive between requests of one process.
+ * Connections are kept alive between requests, in the client's connection pool (connection-pool.ts).
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { processConnectionPool, type ConnectionPool } from './connection-pool.js';
 
 export interface JsonAnswer {
   status: number;
   text: string;
 }
 
-/**
- * Every connection a burst opened is kept for the next one (Node's default keeps 256 idle and
- * closes the rest): a process that runs many clients (the node agents, one per node) would
- * otherwise close and reopen hundreds of connections per burst, a storm of connects that
- * overflows the server's accept queue. Idle connections end when the server closes them.
- */
-const KEEP_ALIVE = { keepAlive: true, maxFreeSockets: Number.MAX_SAFE_INTEGER };
-const agents = { http: new HttpAgent(KEEP_ALIVE), https: new HttpsAgent(KEEP_ALIVE) };
-
-export function postJson(url: URL, headers: Record<string, string>, body: string): Promise<JsonAnswer> {
+export function postJson(url: URL, headers: Record<string, string>, body: string, pool: ConnectionPool = processConnectionPool): Promise<JsonAnswer> {
   const secure = url.protocol === 'https:';
   const send = secure ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(
       url,
-      { method: 'POST', agent: secure ? agents.https : agents.http, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      { method: 'POST', agent: secure ? pool.https : pool.http, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
       (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -34,6 +26,9 @@ export function postJson(url: URL, headers: Record<string, string>, body: string
         res.on('error', reject);
       },
     );
+    req.once('socket', () => {
+      if (!req.reusedSocket) pool.countOpened();
+    });
     req.on('error', reject);
     req.end(body);
   });

@@ -63,8 +63,13 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
     let connectionContext: Record<string, unknown> = {};
     let alive = true;
 
+    // Judged after this turn's I/O (setImmediate runs after the poll phase): when the event loop is
+    // busy, a connection_init that arrived in time may still wait in the socket while the timer
+    // fires; refusing it then would send a client that did nothing wrong round to connect again.
     const initTimer = setTimeout(() => {
-      if (!initReceived) socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
+      setImmediate(() => {
+        if (!initReceived) socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
+      });
     }, options.connectionInitTimeoutMs ?? 3000);
     const pinger = setInterval(() => {
       if (!alive) return socket.terminate();
