@@ -28,8 +28,8 @@ export interface ConnectionPool {
   readonly maxSockets: number;
   /** Connections opened so far (a request that reused one does not count). */
   readonly opened: number;
-  /** Counts a request that went out on a new connection (postJson calls it). */
-  countOpened(): void;
+  /** Notes the connection a request went out on (postJson calls it), counting each connection once. */
+  noteSocket(socket: object): void;
   /** Connections open now, busy or idle, over every server. */
   open(): number;
   /** Requests waiting for a connection now. */
@@ -56,6 +56,8 @@ export function createConnectionPool(options: ConnectionPoolOptions = {}): Conne
   const http = new HttpAgent(settings);
   const https = new HttpsAgent(settings);
   let opened = 0;
+  // A request that waited for a connection gets one without being marked `reusedSocket`: count connections, not requests.
+  const seen = new WeakSet<object>();
   return {
     http,
     https,
@@ -63,7 +65,11 @@ export function createConnectionPool(options: ConnectionPoolOptions = {}): Conne
     get opened() {
       return opened;
     },
-    countOpened: () => void opened++,
+    noteSocket(socket) {
+      if (seen.has(socket)) return;
+      seen.add(socket);
+      opened++;
+    },
     open: () => count(http.sockets) + count(http.freeSockets) + count(https.sockets) + count(https.freeSockets),
     waiting: () => count(http.requests) + count(https.requests),
     destroy() {

@@ -26,9 +26,7 @@ export function postJson(url: URL, headers: Record<string, string>, body: string
         res.on('error', reject);
       },
     );
-    req.once('socket', () => {
-      if (!req.reusedSocket) pool.countOpened();
-    });
+    req.once('socket', (socket) => pool.noteSocket(socket));
     req.on('error', reject);
     req.end(body);
   });
