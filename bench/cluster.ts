@@ -62,6 +62,21 @@ function listenOverflows(): number | undefined {
     return undefined;
   }
 }
+/** Established TCP connections to `port` on 127.0.0.1 (server side), from /proc/net/tcp. */
+function establishedTo(port: number): number {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let n = 0;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6'])
+    try {
+      for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+        const f = line.trim().split(/\s+/);
+        if (f[1]?.endsWith(hex) && f[3] === '01') n++;
+      }
+    } catch {
+      // absent
+    }
+  return n;
+}
 const peakRss = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 
 export async function run(): Promise<void> {
@@ -86,6 +101,14 @@ export async function run(): Promise<void> {
     const started = performance.now();
     await waitFor(() => /GraphQL at (http:\/\/\S+)/.test(output), 120_000, 'the API server');
     const url = /GraphQL at (http:\/\/\S+)/.exec(output)![1];
+    const apiPort = Number(new URL(url).port);
+    // The agents' connections to the API server as they count them (their debug endpoint), and every client's as the kernel does.
+    let agentConnections = 'not yet';
+    const connectionsNow = () => {
+      const debug = /"debug":"(http:\/\/[^"]+)"/.exec(output)?.[1];
+      if (debug) void fetch(`${debug}/connections`).then((r) => r.json()).then((c: any) => (agentConnections = `agents: HTTP heartbeat ${c.http.heartbeat.open} open (${c.http.heartbeat.opened} opened, ${c.http.heartbeat.waiting} waiting), workload ${c.http.workload.open} (${c.http.workload.opened}, ${c.http.workload.waiting}), WebSocket handshakes ${c.webSocket.started}`), () => {});
+      return `${establishedTo(apiPort)} connections established to the API server; ${agentConnections}`;
+    };
     const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
     const client = createGraphQLClient(url, { maxSockets: 16, token });
     const db = new Database(join(dataDir, 'kubeql.db'), { readonly: true });
@@ -148,13 +171,20 @@ export async function run(): Promise<void> {
     const total = DEPLOYMENTS * REPLICAS;
     const running = () => count(`SELECT count(*) FROM objects WHERE kind = 'Pod' AND to_rev IS NULL AND phase = 'Running' AND namespace LIKE 'bench-%'`);
     let lastReport = 0;
-    await waitFor(() => {
-      if (performance.now() - lastReport > 10_000) {
-        lastReport = performance.now();
-        console.log(`cluster: ${running()} of ${total} pods Running after ${fmt((performance.now() - rolloutStart) / 1000, 0)} s (load ${loadavg()[0].toFixed(1)})`);
-      }
-      return running() >= total;
-    }, TIMEOUT_MS, `${total} pods Running`);
+    // Past the timeout the figures are printed all the same, with how far the pods got.
+    let reached: number | undefined;
+    try {
+      await waitFor(() => {
+        if (performance.now() - lastReport > 10_000) {
+          lastReport = performance.now();
+          console.log(`cluster: ${running()} of ${total} pods Running after ${fmt((performance.now() - rolloutStart) / 1000, 0)} s (load ${loadavg()[0].toFixed(1)}; ${connectionsNow()})`);
+        }
+        return running() >= total;
+      }, TIMEOUT_MS, `${total} pods Running`);
+    } catch (error) {
+      if (plane.exitCode !== null) throw error;
+      reached = running();
+    }
     const allRunningMs = performance.now() - rolloutStart;
     await new Promise((r) => setTimeout(r, 10_000)); // the probes a while longer, at steady state
     probing = false;
@@ -178,7 +208,11 @@ export async function run(): Promise<void> {
     client.close();
 
     console.log(`\ncluster: ${NODES} nodes, ${DEPLOYMENTS} Deployments × ${REPLICAS} replicas; ${machine()}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-    console.log(`nodes registered after ${fmt(nodesAfterMs / 1000, 1)} s; all ${total} pods Running ${fmt(allRunningMs / 1000, 1)} s after the first Deployment`);
+    console.log(
+      reached === undefined
+        ? `nodes registered after ${fmt(nodesAfterMs / 1000, 1)} s; all ${total} pods Running ${fmt(allRunningMs / 1000, 1)} s after the first Deployment`
+        : `nodes registered after ${fmt(nodesAfterMs / 1000, 1)} s; NOT all pods Running: ${reached} of ${total} after ${fmt(allRunningMs / 1000, 1)} s (KUBEQL_BENCH_TIMEOUT_SECONDS)`,
+    );
     console.log(`mutating calls p99 ${fmt(m.p99, 0)} ms (${m.count} calls; SLO 1 s: ${verdict(m.p99 <= 1000)})`);
     console.log(`namespace list p99 ${fmt(n.p99, 0)} ms (${n.count}; SLO 5 s: ${verdict(n.p99 <= 5000)})`);
     console.log(`paged cluster-wide list p99 ${fmt(c.p99, 0)} ms (${c.count}; SLO 30 s: ${verdict(c.p99 <= 30_000)})`);
@@ -186,6 +220,7 @@ export async function run(): Promise<void> {
     console.log(`evictions: ${evictions} pod deletes, ${taints} Node writes with the unreachable taint`);
     console.log(`database ${fmt(bytes / 2 ** 20, 1)} MiB with WAL, ${allEvents} events held: ${fmt(bytes / Math.max(1, allEvents), 0)} bytes per event held`);
     console.log(`peak RSS: ${rss.join(', ')}`);
+    console.log(`connections at the end: ${connectionsNow()}`);
     const overflows = listenOverflows();
     if (overflows !== undefined && overflowsFrom !== undefined) console.log(`connections dropped by a full accept queue meanwhile (machine-wide): ${overflows - overflowsFrom}`);
   } finally {
