@@ -1,4 +1,7 @@
-/** The agents process's metrics (served by `--metrics-port`): pods per phase per node, read from each agent's pod cache when scraped. */
+/**
+ * The agents process's metrics (served by `--metrics-port`): pods per phase per node, read from each
+ * agent's pod cache when scraped, and the process's connections to the API server.
+ */
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Pod } from '../resources/objects.js';
 
@@ -7,7 +10,13 @@ export interface AgentView {
   pods?: { cache: { list(): Pod[] } };
 }
 
-export function createAgentMetrics(agents: () => Iterable<AgentView>): Registry {
+/** The process's connections, as RunningAgents.connections() counts them. */
+export interface ConnectionsView {
+  http: Record<string, { open: number; opened: number; waiting: number }>;
+  webSocket: { started: number };
+}
+
+export function createAgentMetrics(agents: () => Iterable<AgentView>, connections?: () => ConnectionsView): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   new Gauge({
@@ -27,5 +36,42 @@ export function createAgentMetrics(agents: () => Iterable<AgentView>): Registry 
       }
     },
   });
+  if (connections) {
+    new Gauge({
+      name: 'kubeql_agent_http_connections',
+      help: 'HTTP connections to the API server open now, per pool (heartbeat, workload).',
+      labelNames: ['pool'] as const,
+      registers: [registry],
+      collect() {
+        for (const [pool, c] of Object.entries(connections().http)) this.set({ pool }, c.open);
+      },
+    });
+    new Gauge({
+      name: 'kubeql_agent_http_connections_opened',
+      help: 'HTTP connections to the API server opened since start, per pool: steady under a steady load.',
+      labelNames: ['pool'] as const,
+      registers: [registry],
+      collect() {
+        for (const [pool, c] of Object.entries(connections().http)) this.set({ pool }, c.opened);
+      },
+    });
+    new Gauge({
+      name: 'kubeql_agent_http_requests_waiting',
+      help: 'Requests waiting for a free connection, per pool.',
+      labelNames: ['pool'] as const,
+      registers: [registry],
+      collect() {
+        for (const [pool, c] of Object.entries(connections().http)) this.set({ pool }, c.waiting);
+      },
+    });
+    new Gauge({
+      name: 'kubeql_agent_websocket_handshakes',
+      help: 'WebSocket handshakes started since start (one per node watch; more means sockets were opened again).',
+      registers: [registry],
+      collect() {
+        this.set(connections().webSocket.started);
+      },
+    });
+  }
   return registry;
 }

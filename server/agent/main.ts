@@ -53,7 +53,7 @@ const agents = await startAgents({
 const debug = str('debug-port') !== undefined ? await startDebugServer(num('debug-port')!, { routes: () => agents.proxy.routes(), pick: (ip, port, protocol) => agents.proxy.pick(ip, port, protocol), nodes: agents.nodes, connections: agents.connections }) : undefined;
 if (debug) logger.info({ debug: debug.url }, `agents: debug ${debug.url}/routes`);
 const port = metricsPort(str('metrics-port'));
-const metrics = port === undefined ? undefined : await startMetricsServer(createAgentMetrics(() => agents.agents.values()), port);
+const metrics = port === undefined ? undefined : await startMetricsServer(createAgentMetrics(() => agents.agents.values(), agents.connections), port);
 if (metrics) logger.info({ metrics: metrics.url }, `agents: metrics at ${metrics.url}`);
 logger.info({ server: args.server, nodes }, `agents: ${nodes} nodes (${str('prefix')}0..) against ${args.server}`);
 void agents.started.then(() => logger.info(`agents: all ${nodes} nodes registered and running`));

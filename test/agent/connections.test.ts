@@ -69,10 +69,10 @@ describe('the agents process connections', () => {
     const port = Number(new URL(api.server.url).port);
     const pid = agents.child.pid!;
     // Registered (listed its pods), each node opens its watch's socket through the gate, once.
-    const first = await eventually(async () => {
+    const first = (await eventually(async () => {
       const c = await debug<Connections>('/connections');
       return c.webSocket.started >= NODES && c.webSocket.inProgress === 0 && c.webSocket.waiting === 0 ? c : undefined;
-    }, 60_000);
+    }, 60_000)) as Connections;
     expect(first.webSocket.started).toBe(NODES);
     expect(first.http.heartbeat.max).toBe(HEARTBEAT_CONNECTIONS);
     expect(first.http.workload.max).toBe(WORKLOAD_CONNECTIONS);
