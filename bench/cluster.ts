@@ -110,6 +110,20 @@ export async function run(): Promise<void> {
       return `${establishedTo(apiPort)} connections established to the API server; ${agentConnections}`;
     };
     const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
+    // The API server's event-loop delay (prom-client's monitorEventLoopDelay, reset at each scrape): one p99 and max per 10 s window.
+    const loopDelay = { p99: [] as number[], max: [] as number[] };
+    const metricsUrl = url.replace(/\/graphql$/, '/metrics');
+    const loopSampler = setInterval(() => {
+      void fetch(metricsUrl, { signal: AbortSignal.timeout(9000) })
+        .then((r) => r.text())
+        .then((text) => {
+          const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
+          const [p99, max] = [value('nodejs_eventloop_lag_p99_seconds'), value('nodejs_eventloop_lag_max_seconds')];
+          if (Number.isFinite(p99)) loopDelay.p99.push(p99);
+          if (Number.isFinite(max)) loopDelay.max.push(max);
+        }, () => {});
+    }, 10_000);
+    loopSampler.unref();
     const client = createGraphQLClient(url, { maxSockets: 16, token });
     const db = new Database(join(dataDir, 'kubeql.db'), { readonly: true });
     const count = (sql: string, ...args: unknown[]) => db.prepare(sql).pluck().get(...args) as number;
@@ -221,6 +235,11 @@ export async function run(): Promise<void> {
     console.log(`database ${fmt(bytes / 2 ** 20, 1)} MiB with WAL, ${allEvents} events held: ${fmt(bytes / Math.max(1, allEvents), 0)} bytes per event held`);
     console.log(`peak RSS: ${rss.join(', ')}`);
     console.log(`connections at the end: ${connectionsNow()}`);
+    clearInterval(loopSampler);
+    if (loopDelay.p99.length) {
+      const d = summarize(loopDelay.p99);
+      console.log(`API server event-loop delay per 10 s window (${d.count} windows): p99 median ${fmt(d.p50, 0)} ms, worst ${fmt(Math.max(...loopDelay.p99), 0)} ms; worst single delay ${fmt(Math.max(...loopDelay.max), 0)} ms`);
+    }
     const overflows = listenOverflows();
     if (overflows !== undefined && overflowsFrom !== undefined) console.log(`connections dropped by a full accept queue meanwhile (machine-wide): ${overflows - overflowsFrom}`);
   } finally {
