@@ -38,7 +38,7 @@ export function mapStream<T, R>(source: Observable<T>, project: (value: T) => R)
 /** How long a socket waits for the server's connection_ack before it gives up (close 4504): a busy server may take seconds, never a reconnect loop. */
 const ACK_WAIT_MS = 30_000;
 
-async function openSocket(url: string, token: string | undefined, options: Pick<ClientOptions, 'connectGate' | 'idleSocketMs'>): Promise<WsClient> {
+async function openSocket(url: string, token: string | undefined, options: Pick<ClientOptions, 'connectGate' | 'idleSocketMs' | 'socketPingMs'>): Promise<WsClient> {
   const gate = options.connectGate;
   const [{ createClient }, { default: WebSocket }] = await Promise.all([import('graphql-ws'), import('ws')]);
   const wsUrl = url.replace(/^http/, 'ws');
@@ -59,7 +59,7 @@ async function openSocket(url: string, token: string | undefined, options: Pick<
     connectionAckWaitTimeout: ACK_WAIT_MS,
     // Resuming is the caller's business (from its last revision), never a blind re-subscribe.
     retryAttempts: 0,
-    keepAlive: 10_000,
+    keepAlive: options.socketPingMs ?? 10_000,
     on: { connected: done, closed: done, error: done },
   });
 }
@@ -90,6 +90,12 @@ export interface ClientOptions {
    * process sets it; a command that ends when its subscription does must not wait for it.
    */
   idleSocketMs?: number;
+  /**
+   * How often the subscription socket sends graphql-ws' ping (default 10 s). The server pings every
+   * socket itself and drops one that stops answering; a process with thousands of sockets (the node
+   * agents) pings rarely, since every ping costs the server a message read and a pong written.
+   */
+  socketPingMs?: number;
 }
 
 export interface RequestOptions {
