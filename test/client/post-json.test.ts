@@ -1,11 +1,13 @@
 /**
  * The client's connections: a process that sends bursts of many requests at once (the node agents,
  * one client per node) keeps the connections of one burst for the next, instead of closing all
- * but a few hundred and opening them again (a storm of connects the server's accept queue drops).
+ * but a few hundred and opening them again (a storm of connects the server's accept queue drops);
+ * and a bounded pool (the agents process's) never opens more than its bound, however many requests wait.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConnectionPool } from '../../server/client/connection-pool.js';
 import { postJson } from '../../server/client/post-json.js';
 
 /** More than Node's default of 256 idle connections kept per host. */
@@ -49,5 +51,37 @@ describe('postJson connections', () => {
     const second = await burst();
     expect(second.every((a) => a.status === 200)).toBe(true);
     expect(connections).toBe(BURST);
+  }, 60_000);
+});
+
+describe('a bounded connection pool', () => {
+  it('a burst of 300 concurrent requests goes out over at most the pool bound of 16 connections, the rest waiting for one; all are answered', async () => {
+    let opened = 0;
+    let inFlight = 0;
+    let most = 0;
+    const bounded = createServer((req, res) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      req.resume();
+      // Answered a moment later, so that the burst's requests pile up.
+      req.on('end', () => setTimeout(() => (inFlight--, res.end('{"data":{"ok":true}}')), 5));
+    });
+    bounded.keepAliveTimeout = 60_000;
+    bounded.on('connection', () => opened++);
+    await new Promise<void>((resolve) => bounded.listen({ port: 0, host: '127.0.0.1' }, resolve));
+    const target = new URL(`http://127.0.0.1:${(bounded.address() as AddressInfo).port}/graphql`);
+    const pool = createConnectionPool({ maxSockets: 16 });
+    try {
+      const answers = await Promise.all(Array.from({ length: BURST }, () => postJson(target, { 'content-type': 'application/json' }, '{"query":"{ revision }"}', pool)));
+      expect(answers.every((a) => a.status === 200)).toBe(true);
+      expect(opened).toBeLessThanOrEqual(16);
+      expect(most).toBeLessThanOrEqual(16);
+      expect(pool.opened).toBe(opened);
+      expect(pool.waiting()).toBe(0);
+    } finally {
+      pool.destroy();
+      bounded.closeAllConnections();
+      await new Promise<void>((resolve) => bounded.close(() => resolve()));
+    }
   }, 60_000);
 });
