@@ -6,8 +6,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
 import { createLogger } from '../logging/logger.js';
-import { kinds, kindByName } from '../resources/registry.js';
+import { kinds } from '../resources/registry.js';
 import { openStore } from '../store/open-store.js';
+import { registryAllocations } from '../store/registry-allocations.js';
 import { startRetention, type RetentionOptions } from '../store/retention.js';
 import type { Store, SyncMode } from '../store/types.js';
 import { createAuthorizer } from './auth/authorizer.js';
@@ -109,7 +110,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     dataDir: options.dataDir,
     synchronous: options.synchronous,
     countStatements: options.countStatements,
-    allocationsOf: (o) => kindByName(o.kind)?.allocations?.(o) ?? [],
+    allocationsOf: registryAllocations,
     onBatch: metrics.appendBatch,
   });
   store.onCommit(metrics.eventsCommitted);

@@ -109,9 +109,16 @@ export interface ReplayStats {
   ms: number;
   /** CPU time of each thread of a parallel replay (Linux), for the benchmark. */
   threads?: { mainCpuMs?: number; workerCpuMs?: number };
+  /** Where a parallel replay's SQL thread took the objects' JSON from: the log it attached, or the operations sent to it. */
+  objectsFrom?: 'log' | 'operations';
 }
 
-export type AllocationsOf = (o: KObject) => Allocation[];
+/**
+ * The values an object holds that must be unique cluster-wide. `kinds`, when given, names every kind
+ * whose objects can hold any: replay then parses in full only those objects' JSON, and reads the few
+ * fields projectEvent needs of the others straight from the log (without it, every object is parsed).
+ */
+export type AllocationsOf = ((o: KObject) => Allocation[]) & { readonly kinds?: readonly string[] };
 
 export interface ReplayReport extends ReplayStats {
   /** Digest of the replayed projections. */

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KObject } from '../../server/resources/kind.js';
 import { registryAllocations } from '../../server/store/registry-allocations.js';
+import { compactBelow } from '../../server/store/sqlite/compact.js';
 import { createStore } from '../../server/store/sqlite/create-store.js';
 import { digestProjections } from '../../server/store/sqlite/digest.js';
 import { replayParallel } from '../../server/store/sqlite/parallel-replay.js';
@@ -31,6 +32,26 @@ let file: string;
 
 const pod = (name: string, labels: Record<string, string>): KObject =>
   ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', uid: `uid-${name}`, labels }, spec: { containers: [{ name: 'c', image: 'nginx' }] }, status: { phase: 'Pending' } }) as unknown as KObject;
+/**
+ * Objects whose fields projectEvent reads are awkward as JSON: escapes, non-ASCII, quotes in
+ * labels; a nodeName that is an object or a number; a phase that is a number; owner references
+ * with and without a controller. Replay extracts those fields with SQLite's JSON functions and
+ * must read them as JSON.parse of the whole object does.
+ */
+const oddPod = (name: string, round: number): KObject =>
+  ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: 'odd',
+      uid: `uid-${name}`,
+      ...(round === 1 ? {} : { labels: { 'q"uote': 'a\\b"c', 'ünï': 'cödé ☃', tab: '\t\u0001', round: String(round), 'x\\u0041': '\u00e9' } }),
+      ...(round === 2 ? { ownerReferences: [{ uid: 'not-controller' }, { uid: `owner-${round}`, controller: true }] } : round === 3 ? { ownerReferences: [{ uid: 'none', controller: false }] } : {}),
+    },
+    spec: { nodeName: round === 0 ? { name: 'n' } : round === 1 ? 42 : round === 2 ? 'nöde-"2"' : 'node\\3', containers: [] },
+    status: round === 1 ? 'Running' : { phase: round === 2 ? 7 : round === 3 ? 'Running\u2028' : null },
+  }) as unknown as KObject;
 const service = (name: string, clusterIP: string): KObject =>
   ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default', uid: `uid-${name}` }, spec: { clusterIP, ports: [{ port: 80 }] } }) as unknown as KObject;
 
@@ -53,6 +74,9 @@ async function writeHistory(store: Store): Promise<void> {
     { actor: 't', verb: 'delete', type: 'DELETED', object: pod('p3', { app: 'web', round: '4', i: '3' }) },
     { actor: 't', verb: 'delete', type: 'DELETED', object: service('s1', '10.96.0.2') },
   ]);
+  for (let round = 0; round < 4; round++)
+    await append(['o1', 'o2'].map((name) => ({ actor: 't', verb: round ? 'update' : 'create', type: round ? 'MODIFIED' : 'ADDED', object: oddPod(name, round) })));
+  await append([{ actor: 't', verb: 'delete', type: 'DELETED', object: oddPod('o2', 3) }]);
   await append([
     { actor: 't', verb: 'create', type: 'ADDED', object: pod('p3', { app: 'api' }) },
     { actor: 't', verb: 'create', type: 'ADDED', object: service('s1', '10.96.0.9') },
@@ -74,7 +98,7 @@ afterAll(() => {
 /** The columns an INSERT names, an UPDATE sets or a WHERE compares, as written in replay's SQL. */
 function statementColumns(sql: string): { table: string; columns: string[]; parameters: number } {
   const parameters = sql.split('?').length - 1;
-  const insert = sql.match(/^INSERT INTO (\w+) \(([^)]*)\) VALUES/);
+  const insert = sql.match(/^INSERT INTO (\w+) \(([^)]*)\) (?:VALUES|SELECT)/);
   if (insert) return { table: insert[1], columns: insert[2].split(',').map((c) => c.trim()), parameters };
   const other = sql.match(/^(?:UPDATE|DELETE FROM) (\w+) /);
   if (!other) throw new Error(`not a statement replay writes: ${sql}`);
@@ -85,6 +109,8 @@ describe("replay's own SQL", () => {
   it('names exactly the columns of the projected tables, as migrated (PRAGMA table_info)', () => {
     const db = new Database(file, { readonly: true });
     try {
+      // insertObjectFromLog reads the log the parallel replay's SQL thread attaches.
+      db.prepare('ATTACH DATABASE ? AS log').run(file);
       expect(replayColumnDrift(db)).toEqual([]);
       for (const table of PROJECTED_TABLES) {
         const columns = (db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name);
@@ -148,6 +174,83 @@ describe("replay's own SQL", () => {
       const parallel = await replayParallel(live, two, registryAllocations);
       live.exec('COMMIT');
       expect(parallel.events).toBe(single.events);
+      // The SQL thread copied the objects' JSON from the log it attached.
+      expect(parallel.objectsFrom).toBe('log');
+      expect(digestProjections(two.sqlite)).toEqual(expected);
+    } finally {
+      one.dispose();
+      two.dispose();
+      live.close();
+    }
+  });
+
+  it('reads the fields projectEvent needs as JSON.parse gives them, for objects of every shape', () => {
+    const live = new Database(file, { readonly: true });
+    try {
+      const rows = live.prepare("SELECT object FROM events WHERE namespace = 'odd' AND type != 'DELETED'").pluck().all() as string[];
+      expect(rows).toHaveLength(8);
+      // The live path's values, from the object parsed whole, against the replay's from the log.
+      const live_ = live.prepare("SELECT node_name, phase, controller_uid FROM objects WHERE namespace = 'odd' ORDER BY name, from_rev").raw(true).all();
+      expect(live_).toContainEqual(['nöde-"2"', null, 'owner-2']);
+      expect(live_).toContainEqual(['node\\3', 'Running\u2028', null]);
+      const labels = live.prepare("SELECT key, value FROM labels WHERE namespace = 'odd' AND name = 'o1' AND to_rev IS NULL ORDER BY key").raw(true).all();
+      expect(labels).toContainEqual(['q"uote', 'a\\b"c']);
+      expect(labels).toContainEqual(['ünï', 'cödé ☃']);
+      expect(labels).toContainEqual(['x\\u0041', '\u00e9']);
+    } finally {
+      live.close();
+    }
+  });
+
+  it('carries the JSON with the operations when the log the SQL thread would attach is not the snapshot replayed (compacted meanwhile)', async () => {
+    const copy = join(tempDir(), 'compacted.db');
+    copyFileSync(file, copy);
+    const live = new Database(copy);
+    const other = new Database(copy);
+    const scratch = openScratchDatabase(tempDir());
+    try {
+      live.exec('BEGIN');
+      const expected = digestProjections(live); // the snapshot replayed starts here
+      const head = live.prepare('SELECT max(revision) FROM events').pluck().get() as number;
+      compactBelow(other, Math.floor(head / 2));
+      const stats = await replayParallel(live, scratch, registryAllocations);
+      live.exec('COMMIT');
+      expect(stats.floor).toBe(0);
+      expect(stats.objectsFrom).toBe('operations');
+      expect(digestProjections(scratch.sqlite)).toEqual(expected);
+      // And after the compaction, from the log again.
+      const again = openScratchDatabase(tempDir());
+      try {
+        live.exec('BEGIN');
+        const compacted = digestProjections(live);
+        const next = await replayParallel(live, again, registryAllocations);
+        live.exec('COMMIT');
+        expect(next.floor).toBe(Math.floor(head / 2));
+        expect(next.objectsFrom).toBe('log');
+        expect(digestProjections(again.sqlite)).toEqual(compacted);
+      } finally {
+        again.dispose();
+      }
+    } finally {
+      scratch.dispose();
+      other.close();
+      live.close();
+    }
+  });
+
+  it('parses every object whole when allocationsOf does not name the kinds with allocations, and replays the same rows', async () => {
+    const live = new Database(file, { readonly: true });
+    const one = openScratchDatabase(tempDir());
+    const two = openScratchDatabase(tempDir());
+    const plain = (o: KObject) => registryAllocations(o); // no `kinds`
+    try {
+      const expected = digestProjections(live);
+      inReadSnapshot(live, () => replayInto(live, one.sqlite, plain));
+      expect(digestProjections(one.sqlite)).toEqual(expected);
+      live.exec('BEGIN');
+      const parallel = await replayParallel(live, two, plain);
+      live.exec('COMMIT');
+      expect(parallel.objectsFrom).toBe('log');
       expect(digestProjections(two.sqlite)).toEqual(expected);
     } finally {
       one.dispose();

@@ -14,24 +14,42 @@
  * labels and its allocations, not the parsed object: a million parsed objects that each live until
  * the object's next event would all be promoted to the old generation, and the garbage collector
  * would cost more than the projection.
+ *
+ * Nor is every event's object parsed: when allocationsOf names the kinds that can hold allocations,
+ * the object of any other kind is projected from the few fields projectEvent reads of it (labels,
+ * spec.nodeName, status.phase, ownerReferences), which SQLite extracts from the log row as JSON
+ * text (READ_FIELDS), parsed here exactly as JSON.parse of the whole object would give them. Its
+ * JSON is then only copied: passed through as text, or, when the row came without it, copied from
+ * the log by the SQL thread (insertObjectFromLog).
  */
 import type { Allocation, KObject } from '../../resources/kind.js';
 import { projectEvent, type ProjectionStatements } from '../project-event.js';
+import type { AllocationsOf } from '../records.js';
 import type { EventType } from '../types.js';
-import { OP } from './replay-sql.js';
+import { FROM_LOG_TO_REV, OP } from './replay-sql.js';
+
+/**
+ * The log columns a projected row holds, in order: revision, type, kind, namespace, name, uid,
+ * object (the JSON, or NULL where the SQL thread copies it from the log), then the fields
+ * projectEvent reads of an object, each as SQLite's JSON text of it (NULL where absent). JSON
+ * text (`->`), not SQL values (`->>`): a nodeName that is an object must stay an object.
+ */
+export const READ_COLUMNS = 'revision, type, kind, namespace, name, uid';
+export const READ_FIELDS = ["object -> '$.metadata.labels'", "object -> '$.spec.nodeName'", "object -> '$.status.phase'", "object -> '$.metadata.ownerReferences'"].join(', ');
 
 /** An object's current version during replay (what projectEvent reads of it), with the rows not yet written. */
 interface Entry {
   labels: Record<string, string> | undefined;
   allocations: Allocation[];
-  /** The open version's objects row (replay-sql's column order), not yet written. */
+  /** The open version's insert, not yet written: insertObject's or insertObjectFromLog's operation (opcode first). */
   held?: unknown[];
   /** Open label rows not yet written, by label key. */
   heldLabels?: Map<string, unknown[]>;
 }
 
-/** Index of to_rev in replay's objects and labels rows (REPLAY_COLUMNS). */
-const OBJECT_TO_REV = 4;
+/** Index of to_rev in a held insert (after the opcode), and in replay's labels rows (REPLAY_COLUMNS). */
+const OBJECT_TO_REV = 1 + 4;
+const HELD_FROM_LOG_TO_REV = 1 + FROM_LOG_TO_REV;
 const LABEL_TO_REV = 6;
 
 type Values = Record<string, unknown>;
@@ -40,7 +58,7 @@ const keyOf = (kind: string, namespace: string, name: string) => `${kind}\u0000$
 export interface ReplayProjector {
   /** Registers a current object copied from the snapshot (its rows are already in the target) and records its allocations. */
   addSnapshotObject(kind: string, namespace: string, name: string, object: KObject): void;
-  /** Projects one log row ([revision, type, kind, namespace, name, uid, object JSON]). */
+  /** Projects one log row (READ_COLUMNS, object, READ_FIELDS: see there). */
   project(row: unknown[]): void;
   /** Records the versions still open (call once, after the last event). */
   finish(): void;
@@ -50,7 +68,20 @@ export interface ReplayProjector {
 
 const NONE: Allocation[] = [];
 
-export function createReplayProjector(allocationsOf: (o: KObject) => Allocation[]): ReplayProjector {
+/** A field's value from SQLite's JSON text of it; a plain string without escapes is taken as it is. */
+function fieldValue(json: string | null): unknown {
+  if (json === null) return undefined;
+  return json.charCodeAt(0) === 34 && json.indexOf('\\') < 0 ? json.slice(1, -1) : JSON.parse(json);
+}
+
+/** Copies `held` (an operation, opcode first) onto `ops`. */
+function pushAll(ops: unknown[], held: unknown[]): void {
+  for (let i = 0; i < held.length; i++) ops.push(held[i]);
+}
+
+export function createReplayProjector(allocationsOf: AllocationsOf): ReplayProjector {
+  /** Kinds whose objects are parsed in full (undefined: every kind). */
+  const allocating = allocationsOf.kinds && new Set(allocationsOf.kinds);
   const current = new Map<string, Entry>();
   let ops: unknown[] = [];
   /** The entry of the object projectEvent is working on: every statement it runs is about that object. */
@@ -63,10 +94,14 @@ export function createReplayProjector(allocationsOf: (o: KObject) => Allocation[
   /** The event's object and its allocations, as computed during its projection. */
   let latestObject: KObject | undefined;
   let latestAllocations = NONE;
+  /** Whether the event's object was parsed in full (else it is the fields projectEvent reads, and holds no allocations). */
+  let whole = true;
+  /** The event's object JSON, or null: its version is copied from the log. */
+  let latestJson: string | null = null;
   const allocationsFor = (o: KObject): Allocation[] => {
     if (o === previous) return entry.allocations;
     latestObject = o;
-    return (latestAllocations = allocationsOf(o));
+    return (latestAllocations = whole ? allocationsOf(o) : NONE);
   };
 
   const statements: ProjectionStatements = {
@@ -74,15 +109,18 @@ export function createReplayProjector(allocationsOf: (o: KObject) => Allocation[
       run(v: Values) {
         const held = entry.held;
         if (held) {
-          held[OBJECT_TO_REV] = v.revision;
-          ops.push(OP.insertObject, held[0], held[1], held[2], held[3], held[4], held[5], held[6], held[7], held[8], held[9]);
+          held[held[0] === OP.insertObject ? OBJECT_TO_REV : HELD_FROM_LOG_TO_REV] = v.revision;
+          pushAll(ops, held);
           entry.held = undefined;
         } else ops.push(OP.closeObject, v.revision, v.kind, v.namespace, v.name);
       },
     },
     insertObject: {
       run(v: Values) {
-        entry.held = [v.kind, v.namespace, v.name, v.revision, null, v.uid, v.nodeName, v.phase, v.controllerUid, v.object];
+        entry.held =
+          latestJson === null
+            ? [OP.insertObjectFromLog, null, v.nodeName, v.phase, v.controllerUid, v.revision]
+            : [OP.insertObject, v.kind, v.namespace, v.name, v.revision, null, v.uid, v.nodeName, v.phase, v.controllerUid, v.object];
       },
     },
     closeLabel: {
@@ -119,27 +157,34 @@ export function createReplayProjector(allocationsOf: (o: KObject) => Allocation[
       for (const a of allocations) ops.push(OP.insertAllocation, a.pool, a.value, kind, namespace, name);
     },
     project(row) {
-      const [revision, type, kind, namespace, name, uid, json] = row as [number, EventType, string, string, string, string, string];
-      const object = JSON.parse(json) as KObject;
+      const [revision, type, kind, namespace, name, uid, json, labels, nodeName, phase, owners] = row as [number, EventType, string, string, string, string, string | null, ...Array<string | null>];
+      whole = json !== null && (allocating === undefined || allocating.has(kind));
+      latestJson = json;
+      const object = whole
+        ? (JSON.parse(json!) as KObject)
+        : ({
+            metadata: { labels: fieldValue(labels), ownerReferences: fieldValue(owners) },
+            spec: { nodeName: fieldValue(nodeName) },
+            status: { phase: fieldValue(phase) },
+          } as unknown as KObject);
       const key = keyOf(kind, namespace, name);
       const found = current.get(key);
       entry = found ?? { labels: undefined, allocations: NONE };
       previous.metadata.labels = entry.labels;
-      projectEvent(statements, { revision, type, kind, namespace, name, uid, object, json }, found ? previous : undefined, allocationsFor);
+      projectEvent(statements, { revision, type, kind, namespace, name, uid, object, json: json ?? '' }, found ? previous : undefined, allocationsFor);
       if (type === 'DELETED') {
         if (found) current.delete(key);
         return;
       }
       entry.labels = object.metadata.labels;
-      const allocations = latestObject === object ? latestAllocations : allocationsOf(object);
+      const allocations = latestObject === object ? latestAllocations : whole ? allocationsOf(object) : NONE;
       latestObject = undefined;
       entry.allocations = allocations.length ? allocations : NONE;
       if (!found) current.set(key, entry);
     },
     finish() {
       for (const e of current.values()) {
-        const h = e.held;
-        if (h) ops.push(OP.insertObject, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9]);
+        if (e.held) pushAll(ops, e.held);
         if (e.heldLabels) for (const l of e.heldLabels.values()) ops.push(OP.insertLabel, l[0], l[1], l[2], l[3], l[4], l[5], l[6]);
         e.held = undefined;
         e.heldLabels = undefined;
