@@ -109,8 +109,6 @@ export interface ReplayStats {
   ms: number;
   /** CPU time of each thread of a parallel replay (Linux), for the benchmark. */
   threads?: { mainCpuMs?: number; workerCpuMs?: number };
-  /** Where a parallel replay's SQL thread took the objects' JSON from: the log it attached, or the operations sent to it. */
-  objectsFrom?: 'log' | 'operations';
 }
 
 /**

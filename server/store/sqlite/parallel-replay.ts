@@ -3,19 +3,11 @@
  * against recording statements (replay-projector.ts); a worker thread (replay-sql.cjs) that owns
  * the target database runs the recorded operations in order. Batches are bounded in flight, so
  * neither side runs ahead without limit. Same snapshot copy, same projectEvent, same SQL as replayInto.
- *
- * The worker also attaches the source file as `log` and copies each object version's JSON from its
- * event there, so the JSON crosses neither into this thread nor between the threads. That takes
- * its snapshot of the log to hold what this thread's does: it is opened after this one, and
- * events are never rewritten, only compacted away below the floor, so it does when the floors
- * are the same and its head is no lower. Otherwise (or for a database without a file) the JSON
- * comes with the operations, as in replayInto.
  */
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { COMMIT_EVERY, startReplay } from './replay.js';
-import { readKindFloors } from './compact.js';
-import { REPLAY_SQL_FILE, threadCpuMs, type LogBounds } from './replay-sql.js';
+import { REPLAY_SQL_FILE, threadCpuMs } from './replay-sql.js';
 import type { ScratchDatabase } from './scratch-database.js';
 import type { AllocationsOf, ReplayStats } from '../records.js';
 
@@ -28,10 +20,7 @@ export async function replayParallel(source: Database.Database, scratch: Scratch
   const replay = startReplay(source, scratch.sqlite, allocationsOf, options.upTo);
   scratch.close();
 
-  // The source's kind floors, read in this thread's snapshot (startReplay read the same).
-  const kindFloors = [...readKindFloors(source)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const log = source.memory || !source.name ? undefined : source.name;
-  const worker = new Worker(REPLAY_SQL_FILE, { workerData: { replaySql: true, file: scratch.file, commitEvery: COMMIT_EVERY, log } });
+  const worker = new Worker(REPLAY_SQL_FILE, { workerData: { replaySql: true, file: scratch.file, commitEvery: COMMIT_EVERY } });
   let failure: Error | undefined;
   let inFlight = 0;
   let done = false;
@@ -44,11 +33,8 @@ export async function replayParallel(source: Database.Database, scratch: Scratch
     if (failure) throw failure;
   };
   let workerCpuMs: number | undefined;
-  /** What the worker's snapshot of the attached log holds (null: not attached); undefined until it says. */
-  let logBounds: LogBounds | null | undefined = log ? undefined : null;
-  worker.on('message', (msg: { type: string; message?: string; cpuMs?: number; bounds?: LogBounds | null }) => {
+  worker.on('message', (msg: { type: string; message?: string; cpuMs?: number }) => {
     if (msg.type === 'ack') inFlight--;
-    else if (msg.type === 'log') logBounds = msg.bounds ?? null;
     else if (msg.type === 'error') failure = new Error(`replay worker: ${msg.message}`);
     else if (msg.type === 'done') {
       done = true;
@@ -66,7 +52,6 @@ export async function replayParallel(source: Database.Database, scratch: Scratch
   });
 
   const { projector } = replay;
-  let objectsFrom: ReplayStats['objectsFrom'];
   let events = 0;
   const send = async (batched: number) => {
     await until(() => inFlight < IN_FLIGHT);
@@ -74,11 +59,7 @@ export async function replayParallel(source: Database.Database, scratch: Scratch
     inFlight++;
   };
   try {
-    await until(() => logBounds !== undefined);
-    const bounds = logBounds as LogBounds | null; // set by the worker's message
-    const sameLog = bounds !== null && bounds.floor === replay.floor && bounds.head >= replay.revision && JSON.stringify(bounds.kindFloors) === JSON.stringify(kindFloors);
-    objectsFrom = sameLog ? 'log' : 'operations';
-    for (const page of replay.pages(sameLog ? 'log' : 'rows')) {
+    for (const page of replay.pages()) {
       for (const row of page) projector.project(row);
       events += page.length;
       await send(page.length);
@@ -93,5 +74,5 @@ export async function replayParallel(source: Database.Database, scratch: Scratch
   }
   const cpu = threadCpuMs();
   const threads = { mainCpuMs: cpu === undefined || cpuAtStart === undefined ? undefined : cpu - cpuAtStart, workerCpuMs };
-  return { revision: replay.revision, floor: replay.floor, snapshotObjects: replay.snapshotObjects, events, ms: performance.now() - started, threads, objectsFrom };
+  return { revision: replay.revision, floor: replay.floor, snapshotObjects: replay.snapshotObjects, events, ms: performance.now() - started, threads };
 }

@@ -19,20 +19,19 @@
  * the object of any other kind is projected from the few fields projectEvent reads of it (labels,
  * spec.nodeName, status.phase, ownerReferences), which SQLite extracts from the log row as JSON
  * text (READ_FIELDS), parsed here exactly as JSON.parse of the whole object would give them. Its
- * JSON is then only copied: passed through as text, or, when the row came without it, copied from
- * the log by the SQL thread (insertObjectFromLog).
+ * JSON is only passed through, as text, to the version's row.
  */
 import type { Allocation, KObject } from '../../resources/kind.js';
 import { projectEvent, type ProjectionStatements } from '../project-event.js';
 import type { AllocationsOf } from '../records.js';
 import type { EventType } from '../types.js';
-import { FROM_LOG_TO_REV, OP } from './replay-sql.js';
+import { OP } from './replay-sql.js';
 
 /**
  * The log columns a projected row holds, in order: revision, type, kind, namespace, name, uid,
- * object (the JSON, or NULL where the SQL thread copies it from the log), then the fields
- * projectEvent reads of an object, each as SQLite's JSON text of it (NULL where absent). JSON
- * text (`->`), not SQL values (`->>`): a nodeName that is an object must stay an object.
+ * object (its JSON), then the fields projectEvent reads of an object, each as SQLite's JSON text of
+ * it (NULL where absent). JSON text (`->`), not SQL values (`->>`): a nodeName that is an object
+ * must stay an object.
  */
 export const READ_COLUMNS = 'revision, type, kind, namespace, name, uid';
 export const READ_FIELDS = ["object -> '$.metadata.labels'", "object -> '$.spec.nodeName'", "object -> '$.status.phase'", "object -> '$.metadata.ownerReferences'"].join(', ');
@@ -41,15 +40,14 @@ export const READ_FIELDS = ["object -> '$.metadata.labels'", "object -> '$.spec.
 interface Entry {
   labels: Record<string, string> | undefined;
   allocations: Allocation[];
-  /** The open version's insert, not yet written: insertObject's or insertObjectFromLog's operation (opcode first). */
+  /** The open version's objects row (replay-sql's column order), not yet written. */
   held?: unknown[];
   /** Open label rows not yet written, by label key. */
   heldLabels?: Map<string, unknown[]>;
 }
 
-/** Index of to_rev in a held insert (after the opcode), and in replay's labels rows (REPLAY_COLUMNS). */
-const OBJECT_TO_REV = 1 + 4;
-const HELD_FROM_LOG_TO_REV = 1 + FROM_LOG_TO_REV;
+/** Index of to_rev in replay's objects and labels rows (REPLAY_COLUMNS). */
+const OBJECT_TO_REV = 4;
 const LABEL_TO_REV = 6;
 
 type Values = Record<string, unknown>;
@@ -74,11 +72,6 @@ function fieldValue(json: string | null): unknown {
   return json.charCodeAt(0) === 34 && json.indexOf('\\') < 0 ? json.slice(1, -1) : JSON.parse(json);
 }
 
-/** Copies `held` (an operation, opcode first) onto `ops`. */
-function pushAll(ops: unknown[], held: unknown[]): void {
-  for (let i = 0; i < held.length; i++) ops.push(held[i]);
-}
-
 export function createReplayProjector(allocationsOf: AllocationsOf): ReplayProjector {
   /** Kinds whose objects are parsed in full (undefined: every kind). */
   const allocating = allocationsOf.kinds && new Set(allocationsOf.kinds);
@@ -96,8 +89,6 @@ export function createReplayProjector(allocationsOf: AllocationsOf): ReplayProje
   let latestAllocations = NONE;
   /** Whether the event's object was parsed in full (else it is the fields projectEvent reads, and holds no allocations). */
   let whole = true;
-  /** The event's object JSON, or null: its version is copied from the log. */
-  let latestJson: string | null = null;
   const allocationsFor = (o: KObject): Allocation[] => {
     if (o === previous) return entry.allocations;
     latestObject = o;
@@ -109,18 +100,15 @@ export function createReplayProjector(allocationsOf: AllocationsOf): ReplayProje
       run(v: Values) {
         const held = entry.held;
         if (held) {
-          held[held[0] === OP.insertObject ? OBJECT_TO_REV : HELD_FROM_LOG_TO_REV] = v.revision;
-          pushAll(ops, held);
+          held[OBJECT_TO_REV] = v.revision;
+          ops.push(OP.insertObject, held[0], held[1], held[2], held[3], held[4], held[5], held[6], held[7], held[8], held[9]);
           entry.held = undefined;
         } else ops.push(OP.closeObject, v.revision, v.kind, v.namespace, v.name);
       },
     },
     insertObject: {
       run(v: Values) {
-        entry.held =
-          latestJson === null
-            ? [OP.insertObjectFromLog, null, v.nodeName, v.phase, v.controllerUid, v.revision]
-            : [OP.insertObject, v.kind, v.namespace, v.name, v.revision, null, v.uid, v.nodeName, v.phase, v.controllerUid, v.object];
+        entry.held = [v.kind, v.namespace, v.name, v.revision, null, v.uid, v.nodeName, v.phase, v.controllerUid, v.object];
       },
     },
     closeLabel: {
@@ -157,11 +145,10 @@ export function createReplayProjector(allocationsOf: AllocationsOf): ReplayProje
       for (const a of allocations) ops.push(OP.insertAllocation, a.pool, a.value, kind, namespace, name);
     },
     project(row) {
-      const [revision, type, kind, namespace, name, uid, json, labels, nodeName, phase, owners] = row as [number, EventType, string, string, string, string, string | null, ...Array<string | null>];
-      whole = json !== null && (allocating === undefined || allocating.has(kind));
-      latestJson = json;
+      const [revision, type, kind, namespace, name, uid, json, labels, nodeName, phase, owners] = row as [number, EventType, string, string, string, string, string, ...Array<string | null>];
+      whole = allocating === undefined || allocating.has(kind);
       const object = whole
-        ? (JSON.parse(json!) as KObject)
+        ? (JSON.parse(json) as KObject)
         : ({
             metadata: { labels: fieldValue(labels), ownerReferences: fieldValue(owners) },
             spec: { nodeName: fieldValue(nodeName) },
@@ -171,7 +158,7 @@ export function createReplayProjector(allocationsOf: AllocationsOf): ReplayProje
       const found = current.get(key);
       entry = found ?? { labels: undefined, allocations: NONE };
       previous.metadata.labels = entry.labels;
-      projectEvent(statements, { revision, type, kind, namespace, name, uid, object, json: json ?? '' }, found ? previous : undefined, allocationsFor);
+      projectEvent(statements, { revision, type, kind, namespace, name, uid, object, json }, found ? previous : undefined, allocationsFor);
       if (type === 'DELETED') {
         if (found) current.delete(key);
         return;
@@ -184,7 +171,8 @@ export function createReplayProjector(allocationsOf: AllocationsOf): ReplayProje
     },
     finish() {
       for (const e of current.values()) {
-        if (e.held) pushAll(ops, e.held);
+        const h = e.held;
+        if (h) ops.push(OP.insertObject, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9]);
         if (e.heldLabels) for (const l of e.heldLabels.values()) ops.push(OP.insertLabel, l[0], l[1], l[2], l[3], l[4], l[5], l[6]);
         e.held = undefined;
         e.heldLabels = undefined;

@@ -17,24 +17,14 @@ export interface Opcodes {
   insertLabel: 3;
   freeAllocations: 4;
   insertAllocation: 5;
-  insertObjectFromLog: 6;
-}
-
-/** What a snapshot of the attached log holds: its floor, its head and the kinds' own floors ([kind, floor], by kind). */
-export interface LogBounds {
-  floor: number;
-  head: number;
-  kindFloors: Array<[string, number]>;
 }
 
 const sqlSide = createRequire(import.meta.url)('./replay-sql.cjs') as {
   COLUMNS: Record<ProjectedTable, readonly string[]>;
   STATEMENTS: ReadonlyArray<{ sql: string; arity: number }>;
   OP: Opcodes;
-  FROM_LOG_TO_REV: number;
   createExecutor(db: Database.Database): Executor;
   tuneScratch(db: Database.Database): void;
-  attachLog(db: Database.Database, file: string): LogBounds;
   threadCpuMs(): number | undefined;
 };
 
@@ -43,10 +33,6 @@ export const REPLAY_COLUMNS = sqlSide.COLUMNS;
 /** Replay's statements by opcode, with their number of parameters. */
 export const REPLAY_STATEMENTS = sqlSide.STATEMENTS;
 export const OP = sqlSide.OP;
-/** Index of to_rev in an insertObjectFromLog operation's parameters. */
-export const FROM_LOG_TO_REV = sqlSide.FROM_LOG_TO_REV;
-/** Attaches a source database as `log` for insertObjectFromLog, opens its read snapshot and returns what that holds. */
-export const attachLog = sqlSide.attachLog;
 export const createExecutor = sqlSide.createExecutor;
 /** Sets the scratch database's pragmas (no journal, no fsync, exclusive, big cache). */
 export const tuneScratch = sqlSide.tuneScratch;

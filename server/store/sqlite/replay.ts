@@ -89,10 +89,9 @@ export interface ReplayStart {
   /**
    * The log rows (as replay-projector.ts's READ_COLUMNS say) after the floor up to the revision,
    * oldest first, a page of up to BATCH_EVENTS at a time (one call into SQLite per page rather than
-   * per row). `objects: 'log'` leaves out the JSON of objects that are only copied (the SQL thread
-   * copies them from the log itself); the default reads every object's JSON.
+   * per row).
    */
-  pages(objects?: 'rows' | 'log'): Generator<unknown[][]>;
+  pages(): Generator<unknown[][]>;
 }
 
 /**
@@ -123,17 +122,11 @@ export function startReplay(source: Database.Database, target: Database.Database
     return n;
   })();
   // Without the kinds that hold allocations, every object is parsed: the fields are not extracted.
-  const parsed = allocationsOf.kinds;
-  const fields = parsed ? READ_FIELDS : 'NULL, NULL, NULL, NULL';
-  const rangeSql = 'FROM events WHERE revision > ? AND revision <= ? ORDER BY revision LIMIT ?';
-  const readRows = source.prepare(`SELECT ${READ_COLUMNS}, object, ${fields} ${rangeSql}`).raw(true);
-  const readFromLog = !parsed
-    ? readRows
-    : source.prepare(`SELECT ${READ_COLUMNS}, ${parsed.length ? `CASE WHEN kind IN (${parsed.map(() => '?').join(', ')}) THEN object END` : 'NULL'}, ${fields} ${rangeSql}`).raw(true);
-  function* pages(objects: 'rows' | 'log' = 'rows'): Generator<unknown[][]> {
-    const [read, kinds] = objects === 'log' && parsed ? [readFromLog, parsed] : [readRows, []];
+  const fields = allocationsOf.kinds ? READ_FIELDS : 'NULL, NULL, NULL, NULL';
+  const read = source.prepare(`SELECT ${READ_COLUMNS}, object, ${fields} FROM events WHERE revision > ? AND revision <= ? ORDER BY revision LIMIT ?`).raw(true);
+  function* pages(): Generator<unknown[][]> {
     for (let after = floor; after < revision; ) {
-      const page = read.all(...kinds, after, revision, BATCH_EVENTS) as unknown[][];
+      const page = read.all(after, revision, BATCH_EVENTS) as unknown[][];
       if (page.length === 0) return;
       yield page;
       after = page[page.length - 1][0] as number;
