@@ -9,6 +9,7 @@ import { verifyReplay } from './verify-replay.js';
 import { tokenStore } from './tokens.js';
 import { createGroupCommit } from './group-commit.js';
 import { createWalSync, type WalSync } from './wal-sync.js';
+import { startWalCheckpointer, type CheckpointStats } from './wal-checkpointer.js';
 import { createStorageFaults } from './storage-fault.js';
 import { checkHealth, shippedMigrations } from './health.js';
 import { openDatabase } from './open-database.js';
@@ -39,12 +40,20 @@ function durableTokens(tokens: TokenStore, walSync: WalSync | undefined): TokenS
   };
 }
 
-export function createStore(options: StoreOptions): Store {
+/** The SQLite store: the contract, and how its WAL checkpoints go (tests, diagnostics). */
+export interface SqliteStore extends Store {
+  checkpointStats(): CheckpointStats;
+}
+
+export function createStore(options: StoreOptions): SqliteStore {
   // With countStatements (tests), statementCount is every statement SQLite ran; nothing is counted otherwise.
   let executed = 0;
   const mode = options.synchronous ?? 'DURABLE';
   const { sqlite, db } = openDatabase(options.dataDir, mode === 'DURABLE' ? 'NORMAL' : mode, options.countStatements ? () => void executed++ : undefined);
   const walSync = mode === 'DURABLE' ? createWalSync(`${sqlite.name}-wal`) : undefined;
+  // Checkpoints on a thread of their own, never inside a COMMIT on this one (wal-checkpointer.ts).
+  const checkpointer = startWalCheckpointer(sqlite.name, { thresholdEvents: options.checkpointEvents });
+  sqlite.pragma('wal_autocheckpoint = 0');
   const st = prepareStatements(db);
   const counter = { head: st.head.get()?.seq ?? 0 };
   // The head readers see: the newest acknowledged (durable, published) revision. Under DURABLE,
@@ -68,11 +77,13 @@ export function createStore(options: StoreOptions): Store {
     allocationsOf,
     (head, events) => {
       published = head;
+      checkpointer.committed(events.length);
       for (const listener of listeners) listener(head, events);
     },
     options.onBatch,
     faults,
     walSync,
+    checkpointer,
   );
   const migrations = shippedMigrations();
 
@@ -115,10 +126,12 @@ export function createStore(options: StoreOptions): Store {
       if (!options.countStatements) throw new Error('statementCount needs a store opened with countStatements (a test instrument, off the hot path otherwise)');
       return executed;
     },
+    checkpointStats: () => checkpointer.stats(),
     health: () => [...checkHealth(sqlite, migrations), faults.check(), ...(walSync ? [syncCheck()] : [])],
     drain,
     close() {
       listeners.clear();
+      checkpointer.close();
       walSync?.close();
       if (!sqlite.open) return;
       sqlite.pragma('wal_checkpoint(TRUNCATE)');

@@ -1,0 +1,132 @@
+/**
+ * Checkpoints of the log's WAL off the commit path. SQLite's automatic checkpoint runs inside the
+ * COMMIT that passes 1,000 WAL pages, on the writer's (the event loop's) thread, and stalled that
+ * commit and every write queued behind it for 12–83 ms at p99–max. The store's connection turns it
+ * off (wal_autocheckpoint=0) and a worker thread with a connection of its own (wal-checkpoint-worker.cjs)
+ * copies the WAL into the database file while writes go on, woken once every `thresholdEvents`
+ * committed events; the writer's part is one atomic add per batch, and a short pause of its commits
+ * (not of its event loop) while the thread copies the last frames, so that the WAL starts over in
+ * place instead of growing (the group commit asks `paused()` before each batch).
+ */
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+const require = createRequire(import.meta.url);
+const { SLOTS } = require('./wal-checkpoint-worker.cjs') as { SLOTS: Record<'PENDING' | 'STOP' | 'STOPPED' | 'RUNS' | 'LOG_FRAMES' | 'COPIED_FRAMES' | 'FAILURES' | 'QUIESCE' | 'COMPLETE' | 'LENGTH', number> };
+const WORKER_FILE = fileURLToPath(new URL('./wal-checkpoint-worker.cjs', import.meta.url));
+
+/** How long close() waits for a checkpoint in progress to finish before it lets the thread go. */
+const STOP_WAIT_MS = 10_000;
+
+export interface CheckpointOptions {
+  /** Committed events between checkpoints (default 1,000: a few MiB of WAL for typical objects). */
+  thresholdEvents?: number;
+  /** With events pending but below the threshold, a checkpoint runs after this long without writes (default 1 s). */
+  idleMs?: number;
+}
+
+export interface CheckpointStats {
+  /** Checkpoints completed. */
+  runs: number;
+  /** Checkpoints that failed (retried). */
+  failures: number;
+  /** Checkpoints that copied every frame, so that the next transaction starts the WAL over. */
+  complete: number;
+  /** WAL frames after the latest checkpoint, and how many of them it had copied into the database. */
+  logFrames: number;
+  copiedFrames: number;
+}
+
+/** What the group commit asks before each batch: hold commits while the checkpointer copies the last frames. */
+export interface CommitGate {
+  paused(): boolean;
+  /** `resume` runs once the pause ends. */
+  whenResumed(resume: () => void): void;
+}
+
+export interface WalCheckpointer extends CommitGate {
+  /** The writer committed `events` events (called once per batch). */
+  committed(events: number): void;
+  stats(): CheckpointStats;
+  /** Stops the thread and waits (synchronously, bounded) until its connection is closed. */
+  close(): void;
+}
+
+export function startWalCheckpointer(file: string, options: CheckpointOptions = {}): WalCheckpointer {
+  const thresholdEvents = Math.max(1, options.thresholdEvents ?? 1_000);
+  const shared = new SharedArrayBuffer(SLOTS.LENGTH * Int32Array.BYTES_PER_ELEMENT);
+  const slots = new Int32Array(shared);
+  const worker = new Worker(WORKER_FILE, {
+    // Plain CommonJS: no loader (tsx) needed, and the thread starts sooner without one.
+    execArgv: [],
+    workerData: { walCheckpoint: true, file, shared, thresholdEvents, idleMs: options.idleMs ?? 1_000 },
+  });
+  // The process may exit while the thread waits for work.
+  worker.unref();
+  let failure: string | undefined;
+  let paused = false;
+  let resumers: Array<() => void> = [];
+  const resume = () => {
+    paused = false;
+    const waiting = resumers;
+    resumers = [];
+    for (const run of waiting) run();
+  };
+  worker.on('message', (msg: { type: string; message?: string }) => {
+    if (msg.type === 'quiesce') {
+      // Between two batches (this runs on the event loop, never inside a commit): grant, unless
+      // the thread has already withdrawn its request.
+      if (Atomics.compareExchange(slots, SLOTS.QUIESCE, 1, 2) === 1) {
+        paused = true;
+        Atomics.notify(slots, SLOTS.QUIESCE);
+      }
+    } else if (msg.type === 'resume') resume();
+    else if (msg.type === 'error') {
+      failure = msg.message;
+      resume();
+    }
+  });
+  worker.on('error', (error) => {
+    failure = error.message;
+    resume();
+  });
+  // A thread that ended (it failed, or was stopped) never holds the writer.
+  worker.on('exit', () => resume());
+  let closed = false;
+
+  return {
+    committed(events) {
+      // Wakes the thread only when crossing the threshold: one atomic add per batch otherwise.
+      const before = Atomics.add(slots, SLOTS.PENDING, events);
+      if (before < thresholdEvents && before + events >= thresholdEvents) Atomics.notify(slots, SLOTS.PENDING);
+    },
+    paused: () => paused,
+    whenResumed(run) {
+      if (paused) resumers.push(run);
+      else run();
+    },
+    stats() {
+      if (failure) throw new Error(`the WAL checkpointer stopped: ${failure}`);
+      return {
+        runs: Atomics.load(slots, SLOTS.RUNS),
+        failures: Atomics.load(slots, SLOTS.FAILURES),
+        complete: Atomics.load(slots, SLOTS.COMPLETE),
+        logFrames: Atomics.load(slots, SLOTS.LOG_FRAMES),
+        copiedFrames: Atomics.load(slots, SLOTS.COPIED_FRAMES),
+      };
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      Atomics.store(slots, SLOTS.STOP, 1);
+      Atomics.notify(slots, SLOTS.PENDING);
+      Atomics.notify(slots, SLOTS.STOP);
+      // Synchronous, as the store's close is: the thread's connection is closed before the store's
+      // last checkpoint and close. A thread that never started (no STOPPED) is let go after the wait.
+      Atomics.wait(slots, SLOTS.STOPPED, 0, STOP_WAIT_MS);
+      void worker.terminate();
+      resume();
+    },
+  };
+}
