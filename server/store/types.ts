@@ -104,8 +104,8 @@ export interface StoreOptions {
   countStatements?: boolean;
   /** Called after each group-commit batch (committed or failed) with its number of writes and its duration (metrics). */
   onBatch?: (writes: number, durationMs: number) => void;
-  /** SQLite: committed events between checkpoints of the WAL, which run off the commit path (default 1,000). */
-  checkpointEvents?: number;
+  /** SQLite: commits (group-commit batches) between checkpoints of the WAL, which run off the commit path (default 64). */
+  checkpointCommits?: number;
 }
 
 /** One readiness check of the store (`database`, `migrations`, `log-writable`). */

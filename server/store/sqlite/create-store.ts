@@ -52,7 +52,7 @@ export function createStore(options: StoreOptions): SqliteStore {
   const { sqlite, db } = openDatabase(options.dataDir, mode === 'DURABLE' ? 'NORMAL' : mode, options.countStatements ? () => void executed++ : undefined);
   const walSync = mode === 'DURABLE' ? createWalSync(`${sqlite.name}-wal`) : undefined;
   // Checkpoints on a thread of their own, never inside a COMMIT on this one (wal-checkpointer.ts).
-  const checkpointer = startWalCheckpointer(sqlite.name, { thresholdEvents: options.checkpointEvents });
+  const checkpointer = startWalCheckpointer(sqlite.name, { thresholdCommits: options.checkpointCommits });
   sqlite.pragma('wal_autocheckpoint = 0');
   const st = prepareStatements(db);
   const counter = { head: st.head.get()?.seq ?? 0 };
@@ -77,7 +77,7 @@ export function createStore(options: StoreOptions): SqliteStore {
     allocationsOf,
     (head, events) => {
       published = head;
-      checkpointer.committed(events.length);
+      checkpointer.committed();
       for (const listener of listeners) listener(head, events);
     },
     options.onBatch,

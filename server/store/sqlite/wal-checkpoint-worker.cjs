@@ -5,7 +5,7 @@
  * vitest and plain node alike (as replay-sql.cjs does).
  *
  * Shared with the writer's thread, an Int32Array over a SharedArrayBuffer (slots below): the writer
- * adds the events it commits to PENDING and wakes this thread when they pass the threshold. This
+ * adds one to PENDING per commit and wakes this thread when they reach the threshold. This
  * thread then runs a PASSIVE checkpoint, which takes no lock a writer needs and copies the bulk of
  * the WAL while commits go on. SQLite starts the WAL over from its beginning (reusing the file in
  * place rather than growing it) only when a write transaction begins with every frame copied, which
@@ -23,7 +23,7 @@ const { isMainThread, parentPort, workerData } = require('node:worker_threads');
 
 /** Slots of the shared Int32Array. */
 const SLOTS = {
-  /** Events committed since the last checkpoint began (added by the writer). */
+  /** Commits since the last checkpoint began (added by the writer). */
   PENDING: 0,
   /** Set to 1 by the writer to stop this thread. */
   STOP: 1,
@@ -38,9 +38,11 @@ const SLOTS = {
   FAILURES: 6,
   /** 0; 1 while this thread asks the writer to pause; 2 once the writer has paused (granted). */
   QUIESCE: 7,
-  /** WAL restarts prepared: checkpoints that copied every frame. */
+  /** WAL restarts prepared: checkpoints that copied every frame with the writer paused. */
   COMPLETE: 8,
-  LENGTH: 9,
+  /** Pauses the writer granted. */
+  PAUSES: 9,
+  LENGTH: 10,
 };
 
 /** After a failed checkpoint, wait this long before the next attempt (a full disk stays full for a while). */
@@ -48,7 +50,7 @@ const RETRY_MS = 1000;
 /** How long to wait for the writer to grant a pause; past it the pause is skipped this time. */
 const GRANT_WAIT_MS = 1000;
 
-function run({ file, shared, thresholdEvents, idleMs }) {
+function run({ file, shared, thresholdCommits, idleMs }) {
   const slots = new Int32Array(shared);
   const Database = require('better-sqlite3');
   const db = new Database(file);
@@ -60,7 +62,7 @@ function run({ file, shared, thresholdEvents, idleMs }) {
     for (;;) {
       if (Atomics.load(slots, SLOTS.STOP)) break;
       const pending = Atomics.load(slots, SLOTS.PENDING);
-      if (pending < thresholdEvents) {
+      if (pending < thresholdCommits) {
         // Woken by the writer past the threshold or by stop; after idleMs, leftovers are copied too.
         const woke = Atomics.wait(slots, SLOTS.PENDING, pending, idleMs);
         if (woke === 'timed-out' && pending > 0 && Atomics.load(slots, SLOTS.PENDING) === pending) checkpoint(db, slots, pending);
@@ -79,13 +81,16 @@ function checkpoint(db, slots, pending) {
     // The bulk, beside the writer. Its figures are of the WAL as it was when it began: frames the
     // writer appended meanwhile are not in them, so "all copied" is known only after the second.
     let [result] = db.pragma('wal_checkpoint(PASSIVE)');
-    result = withWriterPaused(slots, () => db.pragma('wal_checkpoint(PASSIVE)')[0]) ?? result;
-    if (result.checkpointed === result.log) Atomics.add(slots, SLOTS.COMPLETE, 1);
+    const paused = withWriterPaused(slots, () => db.pragma('wal_checkpoint(PASSIVE)')[0]);
+    if (paused) {
+      result = paused;
+      if (result.checkpointed === result.log) Atomics.add(slots, SLOTS.COMPLETE, 1);
+    }
     Atomics.store(slots, SLOTS.LOG_FRAMES, result.log);
     Atomics.store(slots, SLOTS.COPIED_FRAMES, result.checkpointed);
     Atomics.add(slots, SLOTS.RUNS, 1);
   } catch {
-    // The events stay pending: the next attempt covers them.
+    // The commits stay pending: the next attempt covers them.
     Atomics.add(slots, SLOTS.PENDING, pending);
     Atomics.add(slots, SLOTS.FAILURES, 1);
     Atomics.wait(slots, SLOTS.STOP, 0, RETRY_MS);
@@ -99,6 +104,7 @@ function withWriterPaused(slots, fn) {
   Atomics.wait(slots, SLOTS.QUIESCE, 1, GRANT_WAIT_MS);
   // Withdraws the request, unless the writer granted it meanwhile (then it is paused).
   const granted = Atomics.compareExchange(slots, SLOTS.QUIESCE, 1, 0) === 2;
+  if (granted) Atomics.add(slots, SLOTS.PAUSES, 1);
   try {
     return granted ? fn() : undefined;
   } finally {

@@ -3,8 +3,8 @@
  * COMMIT that passes 1,000 WAL pages, on the writer's (the event loop's) thread, and stalled that
  * commit and every write queued behind it for 12–83 ms at p99–max. The store's connection turns it
  * off (wal_autocheckpoint=0) and a worker thread with a connection of its own (wal-checkpoint-worker.cjs)
- * copies the WAL into the database file while writes go on, woken once every `thresholdEvents`
- * committed events; the writer's part is one atomic add per batch, and a short pause of its commits
+ * copies the WAL into the database file while writes go on, woken once every `thresholdCommits`
+ * commits; the writer's part is one atomic add per commit, and a short pause of its commits
  * (not of its event loop) while the thread copies the last frames, so that the WAL starts over in
  * place instead of growing (the group commit asks `paused()` before each batch).
  */
@@ -13,16 +13,21 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
-const { SLOTS } = require('./wal-checkpoint-worker.cjs') as { SLOTS: Record<'PENDING' | 'STOP' | 'STOPPED' | 'RUNS' | 'LOG_FRAMES' | 'COPIED_FRAMES' | 'FAILURES' | 'QUIESCE' | 'COMPLETE' | 'LENGTH', number> };
+const { SLOTS } = require('./wal-checkpoint-worker.cjs') as { SLOTS: Record<'PENDING' | 'STOP' | 'STOPPED' | 'RUNS' | 'LOG_FRAMES' | 'COPIED_FRAMES' | 'FAILURES' | 'QUIESCE' | 'COMPLETE' | 'PAUSES' | 'LENGTH', number> };
 const WORKER_FILE = fileURLToPath(new URL('./wal-checkpoint-worker.cjs', import.meta.url));
 
 /** How long close() waits for a checkpoint in progress to finish before it lets the thread go. */
 const STOP_WAIT_MS = 10_000;
 
 export interface CheckpointOptions {
-  /** Committed events between checkpoints (default 1,000: a few MiB of WAL for typical objects). */
-  thresholdEvents?: number;
-  /** With events pending but below the threshold, a checkpoint runs after this long without writes (default 1 s). */
+  /**
+   * Commits between checkpoints (default 64). A commit appends every page it changed to the WAL: a
+   * single createPod's is about 20 pages (the log, the objects and labels tables and their indexes),
+   * so 64 single-write commits make about 1,300 frames (5 MiB), near SQLite's own 1,000-page default;
+   * larger batches make more frames per commit, for fewer checkpoints per write.
+   */
+  thresholdCommits?: number;
+  /** With commits pending but below the threshold, a checkpoint runs after this long without writes (default 1 s). */
   idleMs?: number;
 }
 
@@ -31,8 +36,10 @@ export interface CheckpointStats {
   runs: number;
   /** Checkpoints that failed (retried). */
   failures: number;
-  /** Checkpoints that copied every frame, so that the next transaction starts the WAL over. */
+  /** Checkpoints that copied every frame with the writer paused, so that its next transaction starts the WAL over. */
   complete: number;
+  /** Pauses of the writer's commits granted to checkpoints. */
+  pauses: number;
   /** WAL frames after the latest checkpoint, and how many of them it had copied into the database. */
   logFrames: number;
   copiedFrames: number;
@@ -46,21 +53,21 @@ export interface CommitGate {
 }
 
 export interface WalCheckpointer extends CommitGate {
-  /** The writer committed `events` events (called once per batch). */
-  committed(events: number): void;
+  /** The writer committed a batch. */
+  committed(): void;
   stats(): CheckpointStats;
   /** Stops the thread and waits (synchronously, bounded) until its connection is closed. */
   close(): void;
 }
 
 export function startWalCheckpointer(file: string, options: CheckpointOptions = {}): WalCheckpointer {
-  const thresholdEvents = Math.max(1, options.thresholdEvents ?? 1_000);
+  const thresholdCommits = Math.max(1, options.thresholdCommits ?? 64);
   const shared = new SharedArrayBuffer(SLOTS.LENGTH * Int32Array.BYTES_PER_ELEMENT);
   const slots = new Int32Array(shared);
   const worker = new Worker(WORKER_FILE, {
     // Plain CommonJS: no loader (tsx) needed, and the thread starts sooner without one.
     execArgv: [],
-    workerData: { walCheckpoint: true, file, shared, thresholdEvents, idleMs: options.idleMs ?? 1_000 },
+    workerData: { walCheckpoint: true, file, shared, thresholdCommits, idleMs: options.idleMs ?? 1_000 },
   });
   // The process may exit while the thread waits for work.
   worker.unref();
@@ -96,10 +103,9 @@ export function startWalCheckpointer(file: string, options: CheckpointOptions = 
   let closed = false;
 
   return {
-    committed(events) {
-      // Wakes the thread only when crossing the threshold: one atomic add per batch otherwise.
-      const before = Atomics.add(slots, SLOTS.PENDING, events);
-      if (before < thresholdEvents && before + events >= thresholdEvents) Atomics.notify(slots, SLOTS.PENDING);
+    committed() {
+      // Wakes the thread only on reaching the threshold: one atomic add per commit otherwise.
+      if (Atomics.add(slots, SLOTS.PENDING, 1) + 1 === thresholdCommits) Atomics.notify(slots, SLOTS.PENDING);
     },
     paused: () => paused,
     whenResumed(run) {
@@ -112,6 +118,7 @@ export function startWalCheckpointer(file: string, options: CheckpointOptions = 
         runs: Atomics.load(slots, SLOTS.RUNS),
         failures: Atomics.load(slots, SLOTS.FAILURES),
         complete: Atomics.load(slots, SLOTS.COMPLETE),
+        pauses: Atomics.load(slots, SLOTS.PAUSES),
         logFrames: Atomics.load(slots, SLOTS.LOG_FRAMES),
         copiedFrames: Atomics.load(slots, SLOTS.COPIED_FRAMES),
       };
