@@ -52,7 +52,13 @@ export function createStore(options: StoreOptions): SqliteStore {
   const { sqlite, db } = openDatabase(options.dataDir, mode === 'DURABLE' ? 'NORMAL' : mode, options.countStatements ? () => void executed++ : undefined);
   const walSync = mode === 'DURABLE' ? createWalSync(`${sqlite.name}-wal`) : undefined;
   // Checkpoints on a thread of their own, never inside a COMMIT on this one (wal-checkpointer.ts).
-  const checkpointer = startWalCheckpointer(sqlite.name, { thresholdCommits: options.checkpointCommits });
+  // Should the thread fail, the connection checkpoints on commit again (SQLite's default), so the WAL stays bounded.
+  const checkpointer = startWalCheckpointer(sqlite.name, {
+    thresholdCommits: options.checkpointCommits,
+    onFailure: () => {
+      if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
+    },
+  });
   sqlite.pragma('wal_autocheckpoint = 0');
   const st = prepareStatements(db);
   const counter = { head: st.head.get()?.seq ?? 0 };

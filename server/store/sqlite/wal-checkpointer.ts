@@ -29,6 +29,8 @@ export interface CheckpointOptions {
   thresholdCommits?: number;
   /** With commits pending but below the threshold, a checkpoint runs after this long without writes (default 1 s). */
   idleMs?: number;
+  /** Called once if the thread fails (it cannot open the database): the writer must checkpoint again itself. */
+  onFailure?: (message: string) => void;
 }
 
 export interface CheckpointStats {
@@ -80,6 +82,12 @@ export function startWalCheckpointer(file: string, options: CheckpointOptions = 
     resumers = [];
     for (const run of waiting) run();
   };
+  const fail = (message: string) => {
+    if (failure !== undefined) return;
+    failure = message;
+    resume();
+    options.onFailure?.(message);
+  };
   worker.on('message', (msg: { type: string; message?: string }) => {
     if (msg.type === 'quiesce') {
       // Between two batches (this runs on the event loop, never inside a commit): grant, unless
@@ -89,18 +97,12 @@ export function startWalCheckpointer(file: string, options: CheckpointOptions = 
         Atomics.notify(slots, SLOTS.QUIESCE);
       }
     } else if (msg.type === 'resume') resume();
-    else if (msg.type === 'error') {
-      failure = msg.message;
-      resume();
-    }
+    else if (msg.type === 'error') fail(msg.message ?? 'unknown error');
   });
-  worker.on('error', (error) => {
-    failure = error.message;
-    resume();
-  });
-  // A thread that ended (it failed, or was stopped) never holds the writer.
-  worker.on('exit', () => resume());
+  worker.on('error', (error) => fail(error.message));
   let closed = false;
+  // A thread that ended never holds the writer; one that ended before close() failed.
+  worker.on('exit', () => (closed ? resume() : fail('the checkpoint thread exited')));
 
   return {
     committed() {
@@ -127,7 +129,9 @@ export function startWalCheckpointer(file: string, options: CheckpointOptions = 
       if (closed) return;
       closed = true;
       Atomics.store(slots, SLOTS.STOP, 1);
+      // Wherever the thread waits: for work, for a pause to be granted (withdrawn then), or to retry.
       Atomics.notify(slots, SLOTS.PENDING);
+      Atomics.notify(slots, SLOTS.QUIESCE);
       Atomics.notify(slots, SLOTS.STOP);
       // Synchronous, as the store's close is: the thread's connection is closed before the store's
       // last checkpoint and close. A thread that never started (no STOPPED) is let go after the wait.
