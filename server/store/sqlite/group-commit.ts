@@ -92,6 +92,7 @@ export function createGroupCommit(
       return;
     }
     onBatch?.(batch.length, performance.now() - started);
+    gate?.afterCommit();
     if (walSync) {
       unsynced.push({ batch, head: counter.head, before });
       if (!syncing) startSync(walSync);

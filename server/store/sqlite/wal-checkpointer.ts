@@ -18,6 +18,8 @@ const WORKER_FILE = fileURLToPath(new URL('./wal-checkpoint-worker.cjs', import.
 
 /** How long close() waits for a checkpoint in progress to finish before it lets the thread go. */
 const STOP_WAIT_MS = 10_000;
+/** A pause asked for is granted after the next commit, or after this long if no commit comes. */
+const GRANT_AFTER_MS = 2;
 
 export interface CheckpointOptions {
   /**
@@ -49,6 +51,8 @@ export interface CheckpointStats {
 
 /** What the group commit asks before each batch: hold commits while the checkpointer copies the last frames. */
 export interface CommitGate {
+  /** A batch has just committed (under DURABLE, its WAL sync is about to start). */
+  afterCommit(): void;
   paused(): boolean;
   /** `resume` runs once the pause ends. */
   whenResumed(resume: () => void): void;
@@ -88,14 +92,22 @@ export function startWalCheckpointer(file: string, options: CheckpointOptions = 
     resume();
     options.onFailure?.(message);
   };
+  let grantTimer: NodeJS.Timeout | undefined;
+  /** Between two batches (never inside a commit): grants the pause, unless the thread has withdrawn its request. */
+  const grant = () => {
+    if (grantTimer === undefined) return;
+    clearTimeout(grantTimer);
+    grantTimer = undefined;
+    if (Atomics.compareExchange(slots, SLOTS.QUIESCE, 1, 2) === 1) {
+      paused = true;
+      Atomics.notify(slots, SLOTS.QUIESCE);
+    }
+  };
   worker.on('message', (msg: { type: string; message?: string }) => {
     if (msg.type === 'quiesce') {
-      // Between two batches (this runs on the event loop, never inside a commit): grant, unless
-      // the thread has already withdrawn its request.
-      if (Atomics.compareExchange(slots, SLOTS.QUIESCE, 1, 2) === 1) {
-        paused = true;
-        Atomics.notify(slots, SLOTS.QUIESCE);
-      }
+      // Best right after a commit: under DURABLE the writer then waits for its WAL sync anyway, and
+      // the pause overlaps that wait. A writer with nothing to commit is paused a moment later.
+      grantTimer ??= setTimeout(grant, GRANT_AFTER_MS);
     } else if (msg.type === 'resume') resume();
     else if (msg.type === 'error') fail(msg.message ?? 'unknown error');
   });
@@ -109,6 +121,7 @@ export function startWalCheckpointer(file: string, options: CheckpointOptions = 
       // Wakes the thread only on reaching the threshold: one atomic add per commit otherwise.
       if (Atomics.add(slots, SLOTS.PENDING, 1) + 1 === thresholdCommits) Atomics.notify(slots, SLOTS.PENDING);
     },
+    afterCommit: grant,
     paused: () => paused,
     whenResumed(run) {
       if (paused) resumers.push(run);
@@ -137,6 +150,8 @@ export function startWalCheckpointer(file: string, options: CheckpointOptions = 
       // last checkpoint and close. A thread that never started (no STOPPED) is let go after the wait.
       Atomics.wait(slots, SLOTS.STOPPED, 0, STOP_WAIT_MS);
       void worker.terminate();
+      if (grantTimer !== undefined) clearTimeout(grantTimer);
+      grantTimer = undefined;
       resume();
     },
   };
