@@ -35,6 +35,15 @@ function open(mode: SyncMode, checkpointCommits: number): { store: SqliteStore; 
   return { store: createStore({ dataDir, synchronous: mode, checkpointCommits }), dataDir, wal: join(dataDir, 'kubeql.db-wal') };
 }
 
+/** The checkpoint thread starts in the background: the bound holds from its start on. */
+async function checkpointerReady(store: SqliteStore): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!store.checkpointStats().ready) {
+    if (Date.now() > deadline) throw new Error('the checkpoint thread did not start within 30 s');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 const create = (store: SqliteStore, name: string) => store.write((tx) => tx.append({ actor: 'test', verb: 'create', type: 'ADDED', object: pod(name) }).revision);
 
 const WAVES = 60;
@@ -51,6 +60,7 @@ describe.each(['DURABLE', 'FULL'] as const)('WAL checkpoints off the commit path
     let walMax = 0;
     const acked: number[] = [];
     try {
+      await checkpointerReady(store);
       for (let wave = 0; wave < WAVES; wave++) {
         const writes: Promise<number>[] = [];
         for (let i = 0; i < PER_WAVE; i++) writes.push(create(store, `w${wave}-${i}`));
@@ -100,6 +110,7 @@ describe('the store connection', () => {
   it('does not checkpoint on commit: without its checkpointer (threshold never reached) the WAL grows past the bound', async () => {
     const { store, wal } = open('DURABLE', 1_000_000);
     try {
+      await checkpointerReady(store);
       for (let wave = 0; wave < WAVES; wave++) {
         const writes: Promise<number>[] = [];
         for (let i = 0; i < PER_WAVE; i++) writes.push(create(store, `g${wave}-${i}`));

@@ -42,7 +42,9 @@ const SLOTS = {
   COMPLETE: 8,
   /** Pauses the writer granted. */
   PAUSES: 9,
-  LENGTH: 10,
+  /** Set to 1 once this thread's connection is open. */
+  READY: 10,
+  LENGTH: 11,
 };
 
 /** After a failed checkpoint, wait this long before the next attempt (a full disk stays full for a while). */
@@ -59,6 +61,7 @@ function run({ file, shared, thresholdCommits, idleMs }) {
     // and FULL both do, in WAL mode). A PASSIVE checkpoint never waits for a lock.
     db.pragma('synchronous = NORMAL');
     db.pragma('wal_autocheckpoint = 0');
+    Atomics.store(slots, SLOTS.READY, 1);
     for (;;) {
       if (Atomics.load(slots, SLOTS.STOP)) break;
       const pending = Atomics.load(slots, SLOTS.PENDING);

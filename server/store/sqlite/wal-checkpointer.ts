@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
-const { SLOTS } = require('./wal-checkpoint-worker.cjs') as { SLOTS: Record<'PENDING' | 'STOP' | 'STOPPED' | 'RUNS' | 'LOG_FRAMES' | 'COPIED_FRAMES' | 'FAILURES' | 'QUIESCE' | 'COMPLETE' | 'PAUSES' | 'LENGTH', number> };
+const { SLOTS } = require('./wal-checkpoint-worker.cjs') as { SLOTS: Record<'PENDING' | 'STOP' | 'STOPPED' | 'RUNS' | 'LOG_FRAMES' | 'COPIED_FRAMES' | 'FAILURES' | 'QUIESCE' | 'COMPLETE' | 'PAUSES' | 'READY' | 'LENGTH', number> };
 const WORKER_FILE = fileURLToPath(new URL('./wal-checkpoint-worker.cjs', import.meta.url));
 
 /** How long close() waits for a checkpoint in progress to finish before it lets the thread go. */
@@ -36,6 +36,8 @@ export interface CheckpointOptions {
 }
 
 export interface CheckpointStats {
+  /** The thread has its connection open (it starts in the background; until then the WAL only grows). */
+  ready: boolean;
   /** Checkpoints completed. */
   runs: number;
   /** Checkpoints that failed (retried). */
@@ -130,6 +132,7 @@ export function startWalCheckpointer(file: string, options: CheckpointOptions = 
     stats() {
       if (failure) throw new Error(`the WAL checkpointer stopped: ${failure}`);
       return {
+        ready: Atomics.load(slots, SLOTS.READY) === 1,
         runs: Atomics.load(slots, SLOTS.RUNS),
         failures: Atomics.load(slots, SLOTS.FAILURES),
         complete: Atomics.load(slots, SLOTS.COMPLETE),
