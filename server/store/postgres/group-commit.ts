@@ -1,6 +1,6 @@
 /**
  * Group commit against PostgreSQL (DESIGN.md §8). One batch in flight per server: the writes that
- * gathered meanwhile run together. A batch opens a PostgreSQL transaction and takes the log's head
+ * gathered meanwhile, up to the moment the batch holds the lock, run together. A batch opens a PostgreSQL transaction and takes the log's head
  * row lock (held to COMMIT, so commits happen in revision order on every server); inside the lock
  * it first brings the replica up to the head (other servers' commits, published to onCommit at
  * once), so CONFLICT, idempotency, quota and allocations are decided against the true current
@@ -106,9 +106,20 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
    * what other servers committed since this replica's head; the second ships the batch's rows,
    * moves the head, notifies and commits (ship-batch.ts). The lock is held from the first to the
    * end of the second, so what is decided locally in between is decided at the true head.
+   * The batch is the writes waiting once the lock is held, not when the task began: while other
+   * servers hold the lock, the writes arriving meanwhile join this batch instead of waiting a
+   * whole lock turn more (under contention a batch grows with the queue).
    */
-  async function runBatch(batch: Job[]): Promise<void> {
+  async function runBatch(): Promise<void> {
     const started = performance.now();
+    let batch: Job[] | undefined;
+    const take = (): Job[] => {
+      if (!batch) {
+        batch = waiting;
+        waiting = [];
+      }
+      return batch;
+    };
     let client: pg.PoolClient | undefined;
     let before = counter.head;
     let touched: ObjectKeyRow[] = [];
@@ -121,6 +132,7 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
       if (head !== counter.head) await catchUp(client, head, toChanges(read.rows[0]));
       if (head !== counter.head) throw new Error(`the replica is at revision ${counter.head}, the log at ${head}`);
       before = counter.head;
+      const batch = take();
       try {
         runLocally.immediate(batch);
       } catch (error) {
@@ -157,13 +169,13 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
       counter.head = before;
       // The replica's own refusal (it fell behind a compaction) says what to do; PostgreSQL's failures are wrapped.
       const answer = error instanceof KubeqlError && !commitSent ? error : unavailable(error, commitSent);
-      for (const job of batch) job.outcome = { ok: false, error: answer };
+      for (const job of take()) job.outcome = { ok: false, error: answer };
       return;
     } finally {
-      onBatch?.(batch.length, performance.now() - started);
-      settle(batch);
+      onBatch?.(take().length, performance.now() - started);
+      settle(take());
     }
-    const events = batch.flatMap((job) => (job.outcome?.ok ? job.events : []));
+    const events = take().flatMap((job) => (job.outcome?.ok ? job.events : []));
     if (events.length) publish(counter.head, events);
   }
 
@@ -184,9 +196,8 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
         scheduled = true;
         void queue.run(async () => {
           scheduled = false;
-          const batch = waiting;
-          waiting = [];
-          await runBatch(batch);
+          // An earlier batch took these writes while it waited for the lock.
+          if (waiting.length) await runBatch();
         });
       });
     },
