@@ -2,8 +2,7 @@
  * A local SQLite replica of a log held elsewhere (the PostgreSQL backend's, DESIGN.md §8): this
  * backend's own schema and statements, in a private temporary file. It serves every synchronous
  * read and runs the verbs; it is a cache, rebuilt from the database of record at each start, so it
- * is not synced to disk. It copies the rows of commits made elsewhere (as the database of record
- * holds them: no event is projected twice), hands out the rows a local batch
+ * is not synced to disk. It applies events committed elsewhere, hands out the rows a local batch
  * changed (to ship them), and rewinds a batch the database of record refused (rewind.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
