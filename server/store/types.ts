@@ -132,6 +132,14 @@ export interface EventLog {
   onCommit(listener: (head: number, events: readonly StoredEvent[]) => void): () => void;
   /** Resolves once every write queued so far is committed (or has failed). */
   drain(): Promise<void>;
+  /**
+   * Resolves once reads see `revision` (head() >= revision), or as soon as it is clear the log holds
+   * no such revision yet (the read's own check then refuses it, BAD_USER_INPUT). A store whose head
+   * can lag the log (a PostgreSQL replica a moment behind another server's commit, which a client
+   * failing over has already seen) waits for it, bounded, as kube-apiserver's reads wait for its
+   * watch cache; past the bound it rejects UNAVAILABLE (retryable: again later, or on another server).
+   */
+  reach(revision: number): Promise<void>;
 }
 
 /** The projections: objects as they are now, or as they were at a revision. */

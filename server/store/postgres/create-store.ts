@@ -21,6 +21,7 @@ import { replicatedTokens, TOKENS_CHANNEL } from './tokens.js';
 import { dumpDatabase } from './backup.js';
 import { verifyPostgresReplay } from './verify-replay.js';
 import { compactPostgres, FLOOR_CHANNEL, readFloors } from './compact.js';
+import { reachRevision } from './reach-revision.js';
 
 export interface PostgresStoreOptions extends Omit<StoreOptions, 'dataDir' | 'synchronous'> {
   /** postgres://… (KUBEQL_DATABASE_URL). */
@@ -31,6 +32,8 @@ export interface PostgresStoreOptions extends Omit<StoreOptions, 'dataDir' | 'sy
   healEveryMs?: number;
   /** How long a write waits for a lock in PostgreSQL before it fails UNAVAILABLE (default 10 s). */
   lockTimeoutMs?: number;
+  /** How long a read at a revision the replica has not applied yet waits for it (ms, default 3000; see reach-revision.ts). */
+  revisionWaitMs?: number;
   /** Reports a failure of background work (catch-up, credential write-through); default: ignored. */
   onError?: (error: unknown) => void;
 }
@@ -150,6 +153,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     if (newFloor > published) throw new KubeqlError('BAD_USER_INPUT', `cannot compact above the head of the log (${published})`, { field: 'floor' });
   }
 
+  function onCommit(listener: (head: number, events: readonly StoredEvent[]) => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
   return {
     head: () => published,
     floor: () => floor,
@@ -181,10 +189,16 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
             new KubeqlError('BAD_USER_INPUT', 'rebuilding the projections in place is not available on the PostgreSQL store; replay(verify: true) checks them', { field: 'verify' }),
           ),
     backup: (file) => dumpDatabase(pool, options.url, file),
-    onCommit(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onCommit,
+    reach: (revision) =>
+      reachRevision(revision, {
+        head: () => published,
+        logHead: async () => (await pool.query<{ head: number }>('SELECT head FROM log_head WHERE id = 1')).rows[0]?.head ?? 0,
+        catchUp: () => void commit.catchUp().catch(report),
+        onCommit,
+        failure: commit.staleness,
+        timeoutMs: options.revisionWaitMs ?? 3_000,
+      }),
     statementCount: () => {
       if (!options.countStatements) throw new Error('statementCount needs a store opened with countStatements (a test instrument, off the hot path otherwise)');
       return executed;
