@@ -13,7 +13,8 @@ import type { HealthCheck, Store, StoreOptions, StoredEvent } from '../types.js'
 import { createPool } from './connect.js';
 import { createPostgresCommit, LOG_CHANNEL } from './group-commit.js';
 import { listenToLog } from './listen.js';
-import { migratePostgres } from './migrate.js';
+import { appliedMigrations, migratePostgres, postgresMigrationsFolder } from './migrate.js';
+import { migrationsCheck, shippedMigrations } from '../migrations-check.js';
 import { openReplica } from '../sqlite/replica.js';
 import { createSerialQueue } from './serial-queue.js';
 import { copySnapshot } from './snapshot.js';
@@ -23,10 +24,16 @@ import { verifyPostgresReplay } from './verify-replay.js';
 import { compactPostgres, FLOOR_CHANNEL, readFloors } from './compact.js';
 import { reachRevision } from './reach-revision.js';
 
+/** How often the `migrations` readiness check reads the applied migrations again (ms). */
+const MIGRATIONS_RECHECK_MS = 10_000;
+
 export interface PostgresStoreOptions extends Omit<StoreOptions, 'dataDir' | 'synchronous'> {
   /** postgres://… (KUBEQL_DATABASE_URL). */
   url: string;
-  /** Where the replica's temporary file goes (default: the OS temporary directory). */
+  /**
+   * The directory of the replica's folder (default: the OS temporary directory; the API server
+   * passes `<dataDir>/replicas`). Folders there of processes that are gone are removed at open.
+   */
   replicaDir?: string;
   /** The healing timer of the listener (ms, default 1000). */
   healEveryMs?: number;
@@ -49,8 +56,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const allocationsOf = options.allocationsOf ?? (() => []);
   const onError = options.onError ?? (() => {});
   const pool = createPool(options.url, options.lockTimeoutMs ?? 10_000);
+  const shipped = shippedMigrations(postgresMigrationsFolder);
+  let applied: number;
   try {
     await migratePostgres(pool);
+    applied = await appliedMigrations(pool);
   } catch (error) {
     await pool.end().catch(() => {});
     throw error;
@@ -97,6 +107,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       if ((channel === undefined || channel === LOG_CHANNEL) && !known) commit.catchUp().then(() => void (lastError = undefined), report);
       if (channel === undefined || channel === TOKENS_CHANNEL) queue.run(() => credentials!.pull()).catch(report);
       if (channel === undefined || channel === FLOOR_CHANNEL) queue.run(() => followFloors()).catch(report);
+      if (channel === undefined) recountMigrations();
     },
   });
   let snapshot: { head: number; credentialId: number };
@@ -114,6 +125,18 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   credentials = replicatedTokens(pool, replica, queue, snapshot.credentialId, report);
   ready = true;
   void commit.catchUp().catch(report);
+
+  /**
+   * The database's applied migrations, read again now and then (on the healing timer, at most every
+   * MIGRATIONS_RECHECK_MS): a restore of an older backup under a running server shows up here. A
+   * failed read keeps the last count: reaching PostgreSQL is log-replication's check.
+   */
+  let migrationsReadAt = Date.now();
+  function recountMigrations(): void {
+    if (Date.now() - migrationsReadAt < MIGRATIONS_RECHECK_MS) return;
+    migrationsReadAt = Date.now();
+    appliedMigrations(pool).then((n) => void (applied = n), () => {});
+  }
 
   const floorOf = (kind: string) => Math.max(floor, kindFloors.get(kind) ?? 0);
   const logFloor = () => Math.max(floor, ...kindFloors.values());
@@ -204,7 +227,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return executed;
     },
     health(): HealthCheck[] {
-      const checks: HealthCheck[] = [{ name: 'database', ok: sqlite.open }];
+      const checks: HealthCheck[] = [{ name: 'database', ok: sqlite.open }, migrationsCheck(applied, shipped)];
       const failure = commit.staleness() ?? lastError;
       checks.push(failure ? { name: 'log-replication', ok: false, message: failure.message } : { name: 'log-replication', ok: true });
       return checks;
