@@ -34,7 +34,7 @@ describe.skipIf(postgresMissing !== undefined)('replica files of a crashed API s
     const replicas = join(dataDir, 'replicas');
     const start = () => {
       const proc = startComponent('api/main.ts', [], { PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', KUBEQL_DATABASE_URL: databaseUrl });
-      return eventually(() => /listening on http/.test(proc.output()) && proc, 30_000, () => proc.output());
+      return eventually(() => /listening on http/.test(proc.output()), 30_000, () => proc.output()).then(() => proc);
     };
     // One after the other: the first writes the data directory's admin token.
     const crashed = await start();
