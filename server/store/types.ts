@@ -128,7 +128,12 @@ export interface EventLog {
   write<T>(fn: (tx: WriteTx) => T): Promise<T>;
   /** Events after `afterRevision`, oldest first. */
   readEvents(afterRevision: number, limit: number): StoredEvent[];
-  /** Called after each commit with the new head and the events it committed, in order. Returns an unsubscribe function. */
+  /**
+   * Called after each commit with the new head and the events it committed, in order. Returns an
+   * unsubscribe function. Called with no events when the head jumped without them: a PostgreSQL
+   * replica that fell behind a compaction was copied afresh, and the events in between are gone
+   * (what was derived from them is rebuilt; a reader below the new floor is EXPIRED).
+   */
   onCommit(listener: (head: number, events: readonly StoredEvent[]) => void): () => void;
   /** Resolves once every write queued so far is committed (or has failed). */
   drain(): Promise<void>;

@@ -41,6 +41,13 @@ export function openLogStream(store: Store, filter: AuditFilter, fromRevision: n
   const unsubscribe = store.onCommit((head, events) => {
     // Before turning live, the catch-up reads find these in the log.
     if (!live || done || failure) return;
+    if (events.length === 0 && head > cursor) {
+      // The store jumped over events it no longer holds (a replica copied afresh after a compaction).
+      failure = expired(cursor, store.floor());
+      unsubscribe();
+      wake?.();
+      return;
+    }
     for (const e of events) if (e.revision > cursor && matchesAudit(filter, e)) queue.push(e);
     cursor = head;
     if (queue.length > maxBuffer) {

@@ -23,6 +23,7 @@ import { dumpDatabase } from './backup.js';
 import { verifyPostgresReplay } from './verify-replay.js';
 import { compactPostgres, FLOOR_CHANNEL, readFloors } from './compact.js';
 import { reachRevision } from './reach-revision.js';
+import { recopyReplica } from './recopy.js';
 
 /** How often the `migrations` readiness check reads the applied migrations again (ms). */
 const MIGRATIONS_RECHECK_MS = 10_000;
@@ -79,6 +80,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const report = (error: unknown) => {
     lastError = error as Error;
     onError(error);
+    // Behind a compaction: the replica cannot follow event by event; it is copied afresh.
+    if (commit.staleness()) recopy();
   };
 
   const commit = createPostgresCommit({
@@ -104,7 +107,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       if (!ready) return;
       // A head this replica holds already (its own commit, mostly) needs no read.
       const known = channel === LOG_CHANNEL && payload !== undefined && Number(payload) <= counter.head;
-      if ((channel === undefined || channel === LOG_CHANNEL) && !known) commit.catchUp().then(() => void (lastError = undefined), report);
+      if ((channel === undefined || channel === LOG_CHANNEL) && !known)
+        commit.catchUp(channel === LOG_CHANNEL && payload !== undefined ? Number(payload) : undefined).then(() => void (lastError = undefined), report);
       if (channel === undefined || channel === TOKENS_CHANNEL) queue.run(() => credentials!.pull()).catch(report);
       if (channel === undefined || channel === FLOOR_CHANNEL) queue.run(() => followFloors()).catch(report);
       if (channel === undefined) recountMigrations();
@@ -120,8 +124,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw error;
   }
   counter.head = published = snapshot.head;
-  floor = Number((sqlite.prepare(`SELECT value FROM store_meta WHERE key = 'floor'`).get() as { value: string } | undefined)?.value ?? 0);
-  kindFloors = readKindFloors(sqlite);
+  readReplicaFloors();
   credentials = replicatedTokens(pool, replica, queue, snapshot.credentialId, report);
   ready = true;
   void commit.catchUp().catch(report);
@@ -138,6 +141,39 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     appliedMigrations(pool).then((n) => void (applied = n), () => {});
   }
 
+  /** The replica's floors, as its store_meta holds them (after a copy of the database). */
+  function readReplicaFloors(): void {
+    floor = Number((sqlite.prepare(`SELECT value FROM store_meta WHERE key = 'floor'`).get() as { value: string } | undefined)?.value ?? 0);
+    kindFloors = readKindFloors(sqlite);
+  }
+
+  let recopying = false;
+  /**
+   * The replica fell behind a compaction (group-commit.ts refuses writes meanwhile): it is copied
+   * afresh (recopy.ts), in the serial queue so no batch or catch-up runs meanwhile, and follows the
+   * log again. onCommit's listeners are told with the new head and no events: what lay between is
+   * gone, so watchers below the new floor end EXPIRED. A failed copy is tried again on the next
+   * catch-up (the healing timer's, at the latest).
+   */
+  function recopy(): void {
+    if (recopying || !ready) return;
+    recopying = true;
+    queue
+      .run(async () => {
+        const head = await recopyReplica(pool, replica, allocationsOf, options.replicaDir);
+        counter.head = published = head;
+        readReplicaFloors();
+        commit.resume();
+        lastError = undefined;
+        for (const listener of listeners) listener(head, []);
+      })
+      .catch((error: unknown) => {
+        lastError = error as Error;
+        onError(error);
+      })
+      .finally(() => (recopying = false));
+  }
+
   const floorOf = (kind: string) => Math.max(floor, kindFloors.get(kind) ?? 0);
   const logFloor = () => Math.max(floor, ...kindFloors.values());
 
@@ -145,6 +181,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   async function followFloors(): Promise<void> {
     const floors = await readFloors(pool);
     const newFloor = floors.get('') ?? 0;
+    // Compacted above what this replica has read: the log has reached there, and the catch-up finds
+    // out whether the replica can still read its way up (or fell behind the compaction).
+    const highest = Math.max(0, ...floors.values());
+    if (highest > counter.head) commit.catchUp(highest).catch(report);
     if (newFloor > floor && newFloor <= published) {
       compactBelow(sqlite, newFloor);
       floor = newFloor;
