@@ -41,10 +41,10 @@ export function openLogStream(store: Store, filter: AuditFilter, fromRevision: n
   const unsubscribe = store.onCommit((head, events) => {
     // Before turning live, the catch-up reads find these in the log.
     if (!live || done || failure) return;
-    if (events.length === 0 && head > cursor) {
-      // The store jumped over events it no longer holds (a replica copied afresh after a compaction).
-      failure = expired(cursor, store.floor());
-      unsubscribe();
+    if (events.length === 0) {
+      // The store's state jumped (a replica copied afresh): read on by cursor from the log, which
+      // is EXPIRED when what lay between was compacted.
+      if (head > cursor) live = false;
       wake?.();
       return;
     }

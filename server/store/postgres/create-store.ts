@@ -10,6 +10,7 @@ import { KubeqlError } from '../../errors.js';
 import { compactBelow, compactKindBelow, readKindFloors } from '../sqlite/compact.js';
 import { storeReads } from '../sqlite/reads.js';
 import type { HealthCheck, Store, StoreOptions, StoredEvent } from '../types.js';
+import type { ReplayReport } from '../records.js';
 import { createPool } from './connect.js';
 import { createPostgresCommit, LOG_CHANNEL } from './group-commit.js';
 import { listenToLog } from './listen.js';
@@ -23,7 +24,8 @@ import { dumpDatabase } from './backup.js';
 import { verifyPostgresReplay } from './verify-replay.js';
 import { compactPostgres, FLOOR_CHANNEL, readFloors } from './compact.js';
 import { reachRevision } from './reach-revision.js';
-import { recopyReplica } from './recopy.js';
+import { recopyReplica, swapIn } from './recopy.js';
+import { REBUILT_CHANNEL, rebuildInPlace } from './rebuild-in-place.js';
 
 /** How often the `migrations` readiness check reads the applied migrations again (ms). */
 const MIGRATIONS_RECHECK_MS = 10_000;
@@ -101,7 +103,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   let credentials: ReturnType<typeof replicatedTokens> | undefined;
   const listener = await listenToLog({
     url: options.url,
-    channels: [LOG_CHANNEL, TOKENS_CHANNEL, FLOOR_CHANNEL],
+    channels: [LOG_CHANNEL, TOKENS_CHANNEL, FLOOR_CHANNEL, REBUILT_CHANNEL],
     healEveryMs: options.healEveryMs,
     wake(channel, payload) {
       if (!ready) return;
@@ -112,6 +114,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       if (channel === undefined || channel === TOKENS_CHANNEL) queue.run(() => credentials!.pull()).catch(report);
       if (channel === undefined || channel === FLOOR_CHANNEL) queue.run(() => followFloors()).catch(report);
       if (channel === undefined) recountMigrations();
+      // A server rebuilt the projections in place: every replica copies the database afresh.
+      if (channel === REBUILT_CHANNEL) recopy();
     },
   });
   let snapshot: { head: number; credentialId: number };
@@ -161,17 +165,42 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     queue
       .run(async () => {
         const head = await recopyReplica(pool, replica, allocationsOf, options.replicaDir);
-        counter.head = published = head;
-        readReplicaFloors();
         commit.resume();
         lastError = undefined;
-        for (const listener of listeners) listener(head, []);
+        jumpedTo(head);
       })
       .catch((error: unknown) => {
         lastError = error as Error;
         onError(error);
       })
       .finally(() => (recopying = false));
+  }
+
+  /** The new head and state reached listeners with no events: they catch up by cursor, or end EXPIRED below the floor. */
+  function jumpedTo(head: number): void {
+    counter.head = published = head;
+    readReplicaFloors();
+    for (const listener of listeners) listener(head, []);
+  }
+
+  /**
+   * replay(verify: false): rebuilds PostgreSQL's projections from the log under the head row lock
+   * (rebuild-in-place.ts), in the serial queue so this server's writes wait too; where they changed,
+   * this replica takes the rebuilt tables at once, and the other servers copy afresh on the NOTIFY.
+   */
+  function rebuild(): Promise<ReplayReport> {
+    return queue.run(async () => {
+      const { report, copy, head } = await rebuildInPlace(pool, allocationsOf, options.replicaDir);
+      try {
+        if (!report.match) {
+          swapIn(replica, copy, head);
+          jumpedTo(head);
+        }
+      } finally {
+        copy.dispose();
+      }
+      return report;
+    });
   }
 
   const floorOf = (kind: string) => Math.max(floor, kindFloors.get(kind) ?? 0);
@@ -245,12 +274,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       queue.run(() => compactPostgres(pool, kind, newFloor)).catch(report);
       return newFloor;
     },
-    replay: ({ verify }) =>
-      verify
-        ? verifyPostgresReplay(pool, allocationsOf, options.replicaDir)
-        : Promise.reject(
-            new KubeqlError('BAD_USER_INPUT', 'rebuilding the projections in place is not available on the PostgreSQL store; replay(verify: true) checks them', { field: 'verify' }),
-          ),
+    replay: ({ verify }) => (verify ? verifyPostgresReplay(pool, allocationsOf, options.replicaDir) : rebuild()),
     backup: (file) => dumpDatabase(pool, options.url, file),
     onCommit,
     reach: (revision) =>

@@ -19,24 +19,32 @@ export async function recopyReplica(pool: pg.Pool, replica: Replica, allocations
   const scratch = openReplica(allocationsOf, scratchDir);
   try {
     const { head } = await copySnapshot(pool, scratch);
-    const file = scratch.sqlite.name;
-    scratch.sqlite.close();
-    const { sqlite } = replica;
-    sqlite.prepare('ATTACH DATABASE ? AS fresh').run(file);
-    try {
-      sqlite.transaction(() => {
-        for (const table of REPLACED) {
-          sqlite.exec(`DELETE FROM main.${table}`);
-          // Same migrations, same column order.
-          sqlite.exec(`INSERT INTO main.${table} SELECT * FROM fresh.${table}`);
-        }
-      })();
-    } finally {
-      sqlite.exec('DETACH DATABASE fresh');
-    }
-    replica.setHead(head);
+    swapIn(replica, scratch, head);
     return head;
   } finally {
     scratch.dispose();
   }
+}
+
+/**
+ * Replaces `replica`'s log and projections with `scratch`'s (a copy of the database at `head`), in
+ * one synchronous SQLite transaction; closes `scratch` (its caller disposes of it).
+ */
+export function swapIn(replica: Replica, scratch: Replica, head: number): void {
+  const file = scratch.sqlite.name;
+  scratch.sqlite.close();
+  const { sqlite } = replica;
+  sqlite.prepare('ATTACH DATABASE ? AS fresh').run(file);
+  try {
+    sqlite.transaction(() => {
+      for (const table of REPLACED) {
+        sqlite.exec(`DELETE FROM main.${table}`);
+        // Same migrations, same column order.
+        sqlite.exec(`INSERT INTO main.${table} SELECT * FROM fresh.${table}`);
+      }
+    })();
+  } finally {
+    sqlite.exec('DETACH DATABASE fresh');
+  }
+  replica.setHead(head);
 }
