@@ -281,7 +281,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       reachRevision(revision, {
         head: () => published,
         logHead: async () => (await pool.query<{ head: number }>('SELECT head FROM log_head WHERE id = 1')).rows[0]?.head ?? 0,
-        catchUp: () => void commit.catchUp().catch(report),
+        catchUp: (head) => void commit.catchUp(head).catch(report),
         onCommit,
         failure: commit.staleness,
         timeoutMs: options.revisionWaitMs ?? 3_000,

@@ -15,8 +15,8 @@ export interface ReachOptions {
   head(): number;
   /** The log's committed head in PostgreSQL. */
   logHead(): Promise<number>;
-  /** Starts reading the log after the replica's head (it publishes through onCommit). */
-  catchUp(): void;
+  /** Starts reading the log after the replica's head, up to `head` which the log has reached (it publishes through onCommit). */
+  catchUp(head: number): void;
   onCommit(listener: (head: number, events: readonly StoredEvent[]) => void): () => void;
   /** Why the replica cannot follow the log now (behind a compaction), if it cannot. */
   failure(): KubeqlError | undefined;
@@ -58,7 +58,7 @@ export function reachRevision(revision: number, options: ReachOptions): Promise<
       (logged) => {
         // Never committed (the read refuses it), or published while PostgreSQL answered.
         if (logged < revision || head() >= revision) finish();
-        else options.catchUp();
+        else options.catchUp(logged);
       },
       (error: unknown) =>
         finish(new KubeqlError('UNAVAILABLE', `cannot read the head of the log to wait for revision ${revision} (${(error as Error).message})`, { retryable: true })),
