@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { KObject } from '../../server/resources/kind.js';
 import { registryAllocations } from '../../server/store/registry-allocations.js';
 import { openPostgresStore, type PostgresStore } from '../../server/store/postgres/create-store.js';
@@ -207,6 +207,14 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL store maintenance', (
     expect(b.get('Pod', 'default', 'r-1')?.spec).toMatchObject({ nodeName: 'elsewhere' });
     expect((await a.replay({ verify: true })).match).toBe(false);
 
+    // A watcher on b, live through the rebuild: the log is whole, so it goes on without a gap.
+    const engine = createWatchEngine(b);
+    const from = b.head();
+    const delivered: number[] = [];
+    const ended: KubeqlError[] = [];
+    engine.open({ kind: 'Pod', fromRevision: from }).start({ push: (p) => (p.type !== 'BOOKMARK' && delivered.push(p.revision), true), end: (e) => ended.push(e) });
+    onTestFinished(() => engine.close());
+
     const report = await a.replay({ verify: false });
     expect(report).toMatchObject({ match: false, firstDifference: { table: 'objects', kind: 'Pod', namespace: 'default', name: 'r-1' } });
     expect(report.digest).not.toBe(report.liveDigest);
@@ -221,5 +229,9 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL store maintenance', (
     await until('a and b to meet', () => a.head() === b.head());
     expect(a.list({ kind: 'Pod' }).items).toEqual(b.list({ kind: 'Pod' }).items);
     expect((await b.replay({ verify: true })).match).toBe(true);
+    const podEvents = b.readEvents(from, 1_000).filter((e) => e.kind === 'Pod').map((e) => e.revision);
+    await until('the watcher to have every pod event', () => delivered.length >= podEvents.length);
+    expect(ended).toEqual([]);
+    expect(delivered).toEqual(podEvents);
   });
 });
