@@ -52,7 +52,9 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
   let waiting: Job[] = [];
   let scheduled = false;
   let catchUpScheduled = false;
-  /** Set once the replica has missed compacted events: writes are refused until a restart. */
+  /** The highest revision the log is known to have reached (NOTIFY payloads, floors). */
+  let knownHead = 0;
+  /** Set once the replica has missed compacted events: writes are refused until it is copied afresh (resume). */
   let stale: KubeqlError | undefined;
 
   const inSavepoint = sqlite.transaction((job: Job) => job.fn(createWriteTx(st, counter, allocationsOf, job.events)));
@@ -95,7 +97,7 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
   function fellBehind(through: number): KubeqlError {
     stale = new KubeqlError(
       'UNAVAILABLE',
-      `this API server's replica of the log is at revision ${counter.head}, and revisions through ${through} have been compacted away before it read them: restart this API server (it copies the database afresh); other servers take writes meanwhile`,
+      `this API server's replica of the log is at revision ${counter.head}, and revisions through ${through} have been compacted away before it read them: it is copying the database afresh; other servers take writes meanwhile`,
       { retryable: true },
     );
     return stale;
@@ -203,13 +205,22 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
     },
     /** Why the replica can no longer follow the log (undefined while it can). */
     staleness: (): KubeqlError | undefined => stale,
-    /** Reads other servers' commits (on NOTIFY, or the healing timer); at most one such task waits in the queue. */
-    catchUp(): Promise<void> {
+    /** The replica was copied afresh from the database (recopy.ts) and follows the log again from `counter.head`. */
+    resume(): void {
+      stale = undefined;
+    },
+    /**
+     * Reads other servers' commits (on NOTIFY, or the healing timer); at most one such task waits in
+     * the queue. `head`, when known (a NOTIFY's payload, a floor), is a revision the log has reached:
+     * a replica that cannot read up to it has fallen behind a compaction (staleness).
+     */
+    catchUp(head?: number): Promise<void> {
+      if (head !== undefined) knownHead = Math.max(knownHead, head);
       if (catchUpScheduled) return Promise.resolve();
       catchUpScheduled = true;
       return queue.run(async () => {
         catchUpScheduled = false;
-        await catchUp(pool);
+        await catchUp(pool, knownHead > counter.head ? knownHead : undefined);
       });
     },
   };

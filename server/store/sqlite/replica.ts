@@ -1,17 +1,18 @@
 /**
  * A local SQLite replica of a log held elsewhere (the PostgreSQL backend's, DESIGN.md §8): this
- * backend's own schema and statements, in a private temporary file. It serves every synchronous
- * read and runs the verbs; it is a cache, rebuilt from the database of record at each start, so it
+ * backend's own schema and statements, in a private folder named for this process (a crashed
+ * server's is removed by the next one: replica-folders.ts). It serves every synchronous read and
+ * runs the verbs; it is a cache, rebuilt from the database of record at each start, so it
  * is not synced to disk. It applies events committed elsewhere, hands out the rows a local batch
  * changed (to ship them), and rewinds a batch the database of record refused (rewind.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { AllocationsOf } from '../records.js';
 import { openDatabase } from './open-database.js';
+import { newReplicaFolder } from './replica-folders.js';
 import { createRewind } from './rewind.js';
 import { prepareStatements, type Statements } from './statements.js';
 
@@ -81,7 +82,8 @@ export interface Replica {
 
 /** `verbose`, when given, is called with every statement the replica runs (statementCount). */
 export function openReplica(allocationsOf: AllocationsOf, dir: string = tmpdir(), verbose?: (sql: unknown) => void): Replica {
-  const folder = mkdtempSync(join(dir, 'kubeql-replica-'));
+  // Named for this process, so a crashed server's copy is removed by the next one (replica-folders.ts).
+  const folder = newReplicaFolder(dir);
   const { sqlite, db } = openDatabase(folder, 'NORMAL', verbose);
   // A cache of PostgreSQL: a crash loses nothing the next start does not copy again.
   sqlite.pragma('synchronous = OFF');
