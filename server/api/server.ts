@@ -55,6 +55,8 @@ export interface ApiServerOptions {
   port?: number;
   host?: string;
   synchronous?: SyncMode;
+  /** SQLite: commits between WAL checkpoints, which run off the commit path (KUBEQL_CHECKPOINT_COMMITS; default 64). */
+  checkpointCommits?: number;
   ranges?: Partial<AllocationRanges>;
   /** store.statementCount() counts every SQL statement SQLite runs (for tests; costs on the hot path). */
   countStatements?: boolean;
@@ -109,6 +111,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     onError: (error) => log.error({ err: error }, 'log replication failed'),
     dataDir: options.dataDir,
     synchronous: options.synchronous,
+    checkpointCommits: options.checkpointCommits,
     countStatements: options.countStatements,
     allocationsOf: registryAllocations,
     onBatch: metrics.appendBatch,
