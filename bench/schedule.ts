@@ -176,8 +176,11 @@ function timeline(db: Database.Database, namespace: string, fromRevision: number
   toRun.sort((a, b) => a - b);
   const ms = (xs: number[]) => `p50 ${fmt(quantile(xs, 0.5), 0)} / p90 ${fmt(quantile(xs, 0.9), 0)} / max ${fmt(xs.at(-1) ?? NaN, 0)} ms`;
   const rsWrites = (db.prepare(`SELECT count(*) AS n FROM events WHERE revision > ? AND kind = 'ReplicaSet' AND namespace = ?`).get(fromRevision, namespace) as { n: number }).n;
-  console.log(`
-where the pods waited (${bursts.length} creation bursts, ${rsWrites} ReplicaSet writes)`);
+  const writes = db
+    .prepare(`SELECT kind, verb, count(*) AS n FROM events WHERE revision > ? GROUP BY kind, verb ORDER BY n DESC LIMIT 8`)
+    .all(fromRevision) as Array<{ kind: string; verb: string; n: number }>;
+  console.log(`\nwhere the pods waited (${bursts.length} creation bursts, ${rsWrites} ReplicaSet writes)`);
+  console.log(`writes in the log meanwhile: ${writes.map((w) => `${w.kind} ${w.verb} ${w.n}`).join(', ')}`);
   printTable(
     ['figure', 'value'],
     [

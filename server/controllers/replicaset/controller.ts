@@ -91,7 +91,7 @@ export const replicaSetController: ControllerFactory = (ctx) => {
     const owned = made.length ? [...claimed, ...made] : claimed;
 
     let manageError: Error | undefined;
-    let more = false;
+    let created = 0;
     if (needsSync && !rs.metadata.deletionTimestamp) {
       const uid = rs.metadata.uid;
       const salt = salts.get(uid) ?? 0;
@@ -112,7 +112,7 @@ export const replicaSetController: ControllerFactory = (ctx) => {
         recorder,
       });
       manageError = result.error;
-      more = result.more;
+      created = result.created;
       // The doubling goes on from where it stopped, as long as nothing fails.
       if (manageError) warm.delete(uid);
       else if (result.largestBatch > 0) warm.set(uid, { batch: Math.min(BURST, 2 * result.largestBatch), at: Date.now() });
@@ -128,9 +128,10 @@ export const replicaSetController: ControllerFactory = (ctx) => {
       written.set(key, await updateObjectStatus(ctx.client, rs, status, rs.metadata.resourceVersion));
     }
     if (manageError) throw manageError;
-    // More pods to make than one burst: the next round now (its pods are counted from the answers).
+    // Pods made: look again now, counting them from their answers (the next round of a large
+    // scale-up, or the status with them), without waiting for the watch to show them.
     // Pods ready but not yet available for minReadySeconds: look again when the first of them will be.
-    return requeueAfter(more ? 0 : undefined, nextAvailableInMs(owned, rs.spec.minReadySeconds ?? 0, Date.now()));
+    return requeueAfter(created > 0 ? 0 : undefined, nextAvailableInMs(owned, rs.spec.minReadySeconds ?? 0, Date.now()));
   }
 
   const reconciler = startReconciler({

@@ -57,8 +57,8 @@ export interface ManageResult {
   error?: Error;
   /** The largest batch of creates that succeeded whole (0 when none ran or the first failed). */
   largestBatch: number;
-  /** Every create succeeded and more are needed than the burst allowed: sync again at once. */
-  more: boolean;
+  /** Pods created (each answered with a new pod). */
+  created: number;
 }
 
 export async function manageReplicas(o: ManageOptions): Promise<ManageResult> {
@@ -67,6 +67,7 @@ export async function manageReplicas(o: ManageOptions): Promise<ManageResult> {
   if (diff < 0) {
     const count = Math.min(-diff, o.burst);
     const input = podFromTemplate(rs, rs.spec.template);
+    let created = 0;
     const { error, largestBatch } = await slowStartBatch(
       count,
       async (i) => {
@@ -79,12 +80,13 @@ export async function manageReplicas(o: ManageOptions): Promise<ManageResult> {
         }
         if (Number(pod.metadata.resourceVersion) <= o.observedRevision)
           throw new SpentRequestIdError(`request id for pod ${pods.length + i} of ${key} was answered with ${pod.metadata.name}, made earlier`);
+        created++;
         o.onCreated?.(pod);
         o.recorder?.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
       },
       o.firstBatch,
     );
-    return { error, largestBatch, more: !error && -diff > count };
+    return { error, largestBatch, created };
   }
   if (diff > 0) {
     const victims = podsToDelete(pods, Math.min(diff, o.burst));
@@ -104,7 +106,7 @@ export async function manageReplicas(o: ManageOptions): Promise<ManageResult> {
         }
       }),
     );
-    return { error: errors[0], largestBatch: 0, more: false };
+    return { error: errors[0], largestBatch: 0, created: 0 };
   }
-  return { largestBatch: 0, more: false };
+  return { largestBatch: 0, created: 0 };
 }
