@@ -24,7 +24,7 @@ export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 export interface SchedulerOptions extends SchedulingQueueOptions {
   client: KubeqlClient;
   schedulerName?: string;
-  /** Pods decided and not yet bound at once (default 1000); binds go out batched, 25 to a request, 64 requests at a time. */
+  /** Pods decided and not yet bound at once (default 1000); binds go out batched, 10 to a request, 64 requests at a time. */
   bindConcurrency?: number;
   /** kube-scheduler's percentageOfNodesToScore (default adaptive). */
   percentageOfNodesToScore?: number;
@@ -53,11 +53,11 @@ export function startScheduler(options: SchedulerOptions) {
   const { client } = options;
   const name = options.schedulerName ?? DEFAULT_SCHEDULER_NAME;
   const bindConcurrency = options.bindConcurrency ?? 1000;
-  // A document's binds share one commit on the server, so a full document (25, the most the
-  // batcher sends) costs one request and one commit; documents in flight commit together too.
+  // A document's mutations run one after another, each waiting for its commit: many documents in
+  // flight is what lets the server commit many binds together; batching saves the per-request work.
   const objects = objectClientOf(client);
   const bindBatched = objects.batched('Pod', 'bind', {
-    maxBatch: 25,
+    maxBatch: 10,
     maxInFlight: 64,
   });
   const log = options.log ?? (() => {});
