@@ -5,8 +5,8 @@
  * aggregation of identical events). Recording never blocks the caller: writes go out in the
  * background, batched, one at a time per Event, and repeats that arrive while a write is in
  * flight fold into the next one. Similar events (same object, type, reason and source, other
- * messages) are combined as the EventCorrelator's EventAggregator combines them: past 10 different
- * messages within 10 minutes, the next ones go to one Event, `(combined from similar events): `
+ * messages) are combined as the EventCorrelator's EventAggregator combines them: from the 10th
+ * different message within 10 minutes on, they go to one Event, `(combined from similar events): `
  * and the first such message, that counts them (a ReplicaSet scaled to 10,000 writes a few
  * SuccessfulCreate Events, not 10,000). Bounded: at most `maxPending` Events waiting (more are
  * dropped and counted, as the broadcaster's full queue drops), and LRUs of `cacheSize` keys (an

@@ -67,7 +67,7 @@ describe('the Event recorder', () => {
 });
 
 describe('similar Events', () => {
-  it('past 10 different messages about one object, type and reason within 10 minutes, the rest are combined into one Event that counts them', async () => {
+  it('from the 10th different message about one object, type and reason within 10 minutes on, they are combined into one Event that counts them', async () => {
     const rs = { kind: 'ReplicaSet', namespace: 'default', name: 'big', uid: 'rs-uid', apiVersion: 'apps/v1' };
     const recorder = createEventRecorder(client, { component: 'replicaset-controller' });
     for (let i = 0; i < 200; i++) recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: big-${i}`);
