@@ -54,6 +54,8 @@ export interface ApiServerOptions {
   port?: number;
   host?: string;
   synchronous?: SyncMode;
+  /** SQLite: commits between WAL checkpoints, which run off the commit path (KUBEQL_CHECKPOINT_COMMITS; default 64). */
+  checkpointCommits?: number;
   ranges?: Partial<AllocationRanges>;
   /** store.statementCount() counts every SQL statement SQLite runs (for tests; costs on the hot path). */
   countStatements?: boolean;
@@ -108,6 +110,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     onError: (error) => log.error({ err: error }, 'log replication failed'),
     dataDir: options.dataDir,
     synchronous: options.synchronous,
+    checkpointCommits: options.checkpointCommits,
     countStatements: options.countStatements,
     allocationsOf: (o) => kindByName(o.kind)?.allocations?.(o) ?? [],
     onBatch: metrics.appendBatch,

@@ -33,17 +33,53 @@ export function mapStream<T, R>(source: Observable<T>, project: (value: T) => R)
   return source.pipe(rxjs().map(project));
 }
 
-async function openSocket(url: string, token: string | undefined): Promise<WsClient> {
+/**
+ * A graphql-ws client whose socket is given up (terminated: its subscriptions end with code 4499,
+ * and the client fails over) when the server stops answering: no opening handshake, no
+ * connection_ack, or no pong to a keep-alive ping within `keepAliveMs`. A server that accepts and
+ * never answers would otherwise hold a watch forever, silent.
+ */
+async function openSocket(url: string, token: string | undefined, keepAliveMs: number): Promise<WsClient> {
   const [{ createClient }, { default: WebSocket }] = await Promise.all([import('graphql-ws'), import('ws')]);
-  return createClient({
+  class TimedWebSocket extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, { handshakeTimeout: keepAliveMs });
+    }
+  }
+  let raw: InstanceType<typeof WebSocket> | undefined;
+  let silence: NodeJS.Timeout | undefined;
+  const giveUp = () => {
+    client.terminate();
+    // The close handshake would wait for the silent server too.
+    raw?.terminate();
+  };
+  const expectAnswer = () => {
+    clearTimeout(silence);
+    silence = setTimeout(giveUp, keepAliveMs);
+  };
+  const client: WsClient = createClient({
     url: url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
+    webSocketImpl: TimedWebSocket,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     lazy: true,
     // Resuming is the caller's business (from its last revision), never a blind re-subscribe.
     retryAttempts: 0,
-    keepAlive: 10_000,
+    keepAlive: keepAliveMs,
+    on: {
+      opened: (socket) => {
+        raw = socket as InstanceType<typeof WebSocket>;
+        expectAnswer(); // connection_ack
+      },
+      connected: () => clearTimeout(silence),
+      ping: (received) => void (received || expectAnswer()),
+      pong: (received) => void (received && clearTimeout(silence)),
+      closed: () => {
+        clearTimeout(silence);
+        raw = undefined;
+      },
+    },
   });
+  return client;
 }
 
 export interface ClientOptions {
@@ -59,6 +95,17 @@ export interface ClientOptions {
    * 15 s with several servers; with one, 0 (one attempt: a command says at once that nothing answers).
    */
   retryWindowMs?: number;
+  /**
+   * How long a request may wait for its answer before it is abandoned (and, when it may run twice,
+   * retried on the next server): a server that accepts and never answers. Default 60 s, or
+   * KUBEQL_REQUEST_TIMEOUT_MS; 0 waits forever.
+   */
+  requestTimeoutMs?: number;
+  /**
+   * Subscriptions: the keep-alive ping interval, and how long the server may leave the opening
+   * handshake, connection_ack or a ping unanswered before the socket is given up (default 10 s).
+   */
+  keepAliveMs?: number;
 }
 
 export interface RequestOptions {
@@ -80,6 +127,9 @@ export interface KubeqlClient {
   close(): Promise<void>;
 }
 
+/** Generous: a request answers in milliseconds; the longest (a large apply, a replay) in seconds. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createKubeqlClient(options: ClientOptions): KubeqlClient {
@@ -87,13 +137,15 @@ export function createKubeqlClient(options: ClientOptions): KubeqlClient {
   const endpoints = servers.map((s) => new URL(s));
   const rotation = new ServerRotation(servers);
   const retryWindowMs = options.retryWindowMs ?? (servers.length > 1 ? 15_000 : 0);
+  const requestTimeoutMs = options.requestTimeoutMs ?? (Number(process.env.KUBEQL_REQUEST_TIMEOUT_MS) || DEFAULT_REQUEST_TIMEOUT_MS);
+  const keepAliveMs = options.keepAliveMs ?? 10_000;
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   // One lazy socket per server, opened by its first subscription and reused while it works.
   const sockets = new Map<number, Promise<WsClient>>();
   const socket = (index: number) => {
     let ws = sockets.get(index);
-    if (!ws) sockets.set(index, (ws = openSocket(servers[index], options.token)));
+    if (!ws) sockets.set(index, (ws = openSocket(servers[index], options.token, keepAliveMs)));
     return ws;
   };
   const cannotReach = (index: number, reason: string) =>
@@ -103,7 +155,7 @@ export function createKubeqlClient(options: ClientOptions): KubeqlClient {
   async function attempt(index: number, body: string): Promise<{ data: any } | { failed: ClientError; reason: string; ran: 'no' | 'maybe' | 'answered' }> {
     let res: JsonAnswer;
     try {
-      res = await postJson(endpoints[index], headers, body);
+      res = await postJson(endpoints[index], headers, body, requestTimeoutMs);
     } catch (e) {
       const reason = (e as Error).message;
       return { failed: new ClientError([{ message: cannotReach(index, reason) }], UNAVAILABLE), reason, ran: wasNotSent(e) ? 'no' : 'maybe' };
