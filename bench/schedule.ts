@@ -10,7 +10,8 @@
  * BENCH_NODES and BENCH_PODS change the sizes; BENCH_BACKLOG_ONLY=1 runs part 1 and prints binds
  * and status writes per second; BENCH_PROFILE_DIR=dir writes the components' CPU profiles there;
  * BENCH_VERBOSE=1 shows the components' output; BENCH_METRICS=1 prints the server's group-commit
- * sizes and bind/status request durations after part 1.
+ * sizes and bind/status request durations after part 1. BENCH_REPLICASET_ONLY=1 skips part 1;
+ * BENCH_TIMELINE=1 prints where part 2's pods waited (creation bursts, create → bind → Running).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -141,6 +142,57 @@ async function createPods(client: ReturnType<typeof createGraphQLClient>, namesp
   );
 }
 
+/** Quantile `q` of sorted `xs`. */
+const quantile = (xs: number[], q: number) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] : NaN);
+
+/**
+ * Where the pods of `namespace` waited, from the log: the creation bursts (creates more than 100 ms
+ * apart start a new one: the controller's rounds), and each pod's create → bind and bind → Running.
+ */
+function timeline(db: Database.Database, namespace: string, fromRevision: number, t0: number): void {
+  const rows = db
+    .prepare(`SELECT ts, verb, name, json_extract(object, '$.status.phase') AS phase FROM events WHERE revision > ? AND kind = 'Pod' AND namespace = ? AND verb IN ('create', 'bind', 'updateStatus') ORDER BY revision`)
+    .all(fromRevision, namespace) as Array<{ ts: number; verb: string; name: string; phase: string | null }>;
+  const created = new Map<string, number>();
+  const bound = new Map<string, number>();
+  const toBind: number[] = [];
+  const toRun: number[] = [];
+  const bursts: Array<{ start: number; end: number; pods: number }> = [];
+  for (const r of rows) {
+    if (r.verb === 'create') {
+      created.set(r.name, r.ts);
+      const last = bursts.at(-1);
+      if (last && r.ts - last.end <= 100) (last.end = r.ts), last.pods++;
+      else bursts.push({ start: r.ts, end: r.ts, pods: 1 });
+    } else if (r.verb === 'bind') {
+      bound.set(r.name, r.ts);
+      if (created.has(r.name)) toBind.push(r.ts - created.get(r.name)!);
+    } else if (r.phase === 'Running' && bound.has(r.name)) {
+      toRun.push(r.ts - bound.get(r.name)!);
+      bound.delete(r.name);
+    }
+  }
+  toBind.sort((a, b) => a - b);
+  toRun.sort((a, b) => a - b);
+  const ms = (xs: number[]) => `p50 ${fmt(quantile(xs, 0.5), 0)} / p90 ${fmt(quantile(xs, 0.9), 0)} / max ${fmt(xs.at(-1) ?? NaN, 0)} ms`;
+  const rsWrites = (db.prepare(`SELECT count(*) AS n FROM events WHERE revision > ? AND kind = 'ReplicaSet' AND namespace = ?`).get(fromRevision, namespace) as { n: number }).n;
+  const writes = db
+    .prepare(`SELECT kind, verb, count(*) AS n FROM events WHERE revision > ? GROUP BY kind, verb ORDER BY n DESC LIMIT 8`)
+    .all(fromRevision) as Array<{ kind: string; verb: string; n: number }>;
+  console.log(`\nwhere the pods waited (${bursts.length} creation bursts, ${rsWrites} ReplicaSet writes)`);
+  console.log(`writes in the log meanwhile: ${writes.map((w) => `${w.kind} ${w.verb} ${w.n}`).join(', ')}`);
+  printTable(
+    ['figure', 'value'],
+    [
+      ['create → bind', ms(toBind)],
+      ['bind → Running', ms(toRun)],
+      ['creation bursts: pods', bursts.length ? `${bursts.map((b) => b.pods).slice(0, 12).join(', ')}${bursts.length > 12 ? ', …' : ''}` : '-'],
+      ['creation bursts: start s', bursts.length ? `${bursts.map((b) => fmt((b.start - t0) / 1000, 2)).slice(0, 12).join(', ')}${bursts.length > 12 ? ', …' : ''}` : '-'],
+      ['gaps between bursts (ms)', bursts.length > 1 ? ms(bursts.slice(1).map((b, i) => b.start - bursts[i].end).sort((a, b) => a - b)) : '-'],
+    ],
+  );
+}
+
 function report(label: string, p: Progress, t0: number, count: number, cpu: string): { bindsPerS: number; allRunningS: number } {
   const at = (ts: number) => fmt((ts - t0) / 1000, 1);
   const bindsPerS = p.bound / Math.max((p.lastBindTs - p.firstBindTs) / 1000, 0.001);
@@ -185,16 +237,21 @@ export async function run(): Promise<void> {
     // 1. A backlog: the pods exist before the scheduler starts, so binding is limited by the scheduler, agents and server alone.
     const backlogNs = 'bench-backlog';
     await client.request(`mutation { createNamespace(input: { metadata: { name: "${backlogNs}" } }) { metadata { name } } }`);
-    t0 = Date.now();
-    await createPods(client, backlogNs, PODS);
-    console.log(`${PODS} pods created with createPod (25 per document, 8 in flight) in ${fmt((Date.now() - t0) / 1000, 1)} s`);
+    const withBacklog = !process.env.BENCH_REPLICASET_ONLY;
+    if (withBacklog) {
+      t0 = Date.now();
+      await createPods(client, backlogNs, PODS);
+      console.log(`${PODS} pods created with createPod (25 per document, 8 in flight) in ${fmt((Date.now() - t0) / 1000, 1)} s`);
+    }
     let from = head(db);
     const scheduler = component('scheduler', 'scheduler/main.ts', [], env);
     procs.push(scheduler);
     let cpu0 = await cpuNow();
     t0 = Date.now();
     await scheduler.waitFor(/synced/, 60_000);
-    const backlog = report(`backlog: ${PODS} pending pods, scheduler started at t=0`, await follow(db, backlogNs, PODS, from, t0, 180_000), t0, PODS, await cpuSince(cpu0));
+    const backlog = withBacklog
+      ? report(`backlog: ${PODS} pending pods, scheduler started at t=0`, await follow(db, backlogNs, PODS, from, t0, 180_000), t0, PODS, await cpuSince(cpu0))
+      : { bindsPerS: NaN, allRunningS: NaN };
 
     if (process.env.BENCH_METRICS) console.log((await (await fetch(server.url.replace('/graphql', '/metrics'))).text()).split('\n').filter((l) => /append_batch_writes_(sum|count)|request_duration_seconds_(sum|count)\{.*(bind|updateStatus|RATE_LIMITED)/.test(l)).join('\n'));
     if (process.env.BENCH_BACKLOG_ONLY) {
@@ -222,6 +279,7 @@ export async function run(): Promise<void> {
       void createPods(client, rsNs, PODS);
     }
     const live = report(`ReplicaSet of ${PODS}, created at t=0`, await follow(db, rsNs, PODS, from, t0, 300_000), t0, PODS, await cpuSince(cpu0));
+    if (process.env.BENCH_TIMELINE) timeline(db, rsNs, from, t0);
 
     console.log(`\ntarget ≥ ${TARGET_BINDS_PER_S} pods bound/s: backlog ${verdict(backlog.bindsPerS >= TARGET_BINDS_PER_S)} (${fmt(backlog.bindsPerS, 0)}), ReplicaSet ${verdict(live.bindsPerS >= TARGET_BINDS_PER_S)} (${fmt(live.bindsPerS, 0)})`);
     console.log(

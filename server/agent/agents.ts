@@ -25,7 +25,9 @@ import { ProxyRoutes } from './proxy-routes.js';
 /**
  * The agents' graphql-ws pings, one a minute per socket rather than the client's default 10 s: the
  * API server pings each socket itself every 12 s. Profiled with 5,000 nodes, answering the agents'
- * pings (500 a second) took 17% of the API server's CPU.
+ * pings (500 a second) took 17% of the API server's CPU. It is also how long the server may leave
+ * connection_ack or a pong unanswered before the socket is given up: a server busy with thousands
+ * of sockets must not send them all round to connect again.
  */
 const SOCKET_PING_MS = 60_000;
 
@@ -79,7 +81,7 @@ export async function startAgents(options: AgentsOptions) {
   const writes: PodWrites[] = [];
   const tokenFor = (i: number) => nodeTokens?.get(names[i]) ?? options.token;
   const clientFor = (i: number) =>
-    (clients[Math.floor(i / perConnection)] ??= createKubeqlClient({ server: options.server, token: tokenFor(i), pool: pools.workload, connectGate, idleSocketMs: 30_000, socketPingMs: SOCKET_PING_MS }));
+    (clients[Math.floor(i / perConnection)] ??= createKubeqlClient({ server: options.server, token: tokenFor(i), pool: pools.workload, connectGate, idleSocketMs: 30_000, keepAliveMs: SOCKET_PING_MS }));
   // Heartbeats never subscribe: this client opens no WebSocket.
   const heartbeatClientFor = (i: number) => (heartbeatClients[Math.floor(i / perConnection)] ??= createKubeqlClient({ server: options.server, token: tokenFor(i), pool: pools.heartbeat }));
   const writesFor = (i: number) => (writes[Math.floor(i / perConnection)] ??= podWritesFor(clientFor(i)));

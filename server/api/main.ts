@@ -26,6 +26,11 @@ if (eventTtl !== undefined && !/^[1-9]\d{0,8}$/.test(eventTtl)) {
   log.fatal(`KUBEQL_EVENT_TTL_SECONDS must be a whole number of seconds, not ${eventTtl}`);
   process.exit(1);
 }
+const checkpointCommits = process.env.KUBEQL_CHECKPOINT_COMMITS;
+if (checkpointCommits !== undefined && !/^[1-9]\d{0,8}$/.test(checkpointCommits)) {
+  log.fatal(`KUBEQL_CHECKPOINT_COMMITS must be a whole number of commits, at least 1, not ${checkpointCommits}`);
+  process.exit(1);
+}
 const maxTokenSeconds = process.env.KUBEQL_MAX_TOKEN_EXPIRATION_SECONDS;
 if (maxTokenSeconds !== undefined && !(Number.isSafeInteger(Number(maxTokenSeconds)) && Number(maxTokenSeconds) >= 600)) {
   log.fatal(`KUBEQL_MAX_TOKEN_EXPIRATION_SECONDS must be a whole number of seconds, at least 600, not ${maxTokenSeconds}`);
@@ -62,6 +67,7 @@ try {
     port: listenOn.port,
     host: listenOn.host,
     synchronous: sync,
+    checkpointCommits: checkpointCommits === undefined ? undefined : Number(checkpointCommits),
     ranges: nodePortRange ? { serviceNodePortRange: nodePortRange } : undefined,
     events: eventTtl ? { ttlMs: Number(eventTtl) * 1000 } : undefined,
   });

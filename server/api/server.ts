@@ -6,8 +6,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
 import { createLogger } from '../logging/logger.js';
-import { kinds, kindByName } from '../resources/registry.js';
+import { kinds } from '../resources/registry.js';
 import { openStore } from '../store/open-store.js';
+import { registryAllocations } from '../store/registry-allocations.js';
 import { startRetention, type RetentionOptions } from '../store/retention.js';
 import type { Store, SyncMode } from '../store/types.js';
 import { createAuthorizer } from './auth/authorizer.js';
@@ -54,6 +55,8 @@ export interface ApiServerOptions {
   port?: number;
   host?: string;
   synchronous?: SyncMode;
+  /** SQLite: commits between WAL checkpoints, which run off the commit path (KUBEQL_CHECKPOINT_COMMITS; default 64). */
+  checkpointCommits?: number;
   ranges?: Partial<AllocationRanges>;
   /** store.statementCount() counts every SQL statement SQLite runs (for tests; costs on the hot path). */
   countStatements?: boolean;
@@ -108,8 +111,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     onError: (error) => log.error({ err: error }, 'log replication failed'),
     dataDir: options.dataDir,
     synchronous: options.synchronous,
+    checkpointCommits: options.checkpointCommits,
     countStatements: options.countStatements,
-    allocationsOf: (o) => kindByName(o.kind)?.allocations?.(o) ?? [],
+    allocationsOf: registryAllocations,
     onBatch: metrics.appendBatch,
   });
   store.onCommit(metrics.eventsCommitted);

@@ -35,33 +35,68 @@ export function mapStream<T, R>(source: Observable<T>, project: (value: T) => R)
   return source.pipe(rxjs().map(project));
 }
 
-/** How long a socket waits for the server's connection_ack before it gives up (close 4504): a busy server may take seconds, never a reconnect loop. */
-const ACK_WAIT_MS = 30_000;
-
-async function openSocket(url: string, token: string | undefined, options: Pick<ClientOptions, 'connectGate' | 'idleSocketMs' | 'socketPingMs'>): Promise<WsClient> {
+/**
+ * A graphql-ws client whose socket is given up (terminated: its subscriptions end with code 4499,
+ * and the client fails over) when the server stops answering: no opening handshake, no
+ * connection_ack, or no pong to a keep-alive ping within `keepAliveMs`. A server that accepts and
+ * never answers would otherwise hold a watch forever, silent. With a gate, the socket waits for a
+ * place before it connects and holds it until the server acknowledged (or the socket ended).
+ */
+async function openSocket(url: string, token: string | undefined, keepAliveMs: number, options: Pick<ClientOptions, 'connectGate' | 'idleSocketMs'>): Promise<WsClient> {
   const gate = options.connectGate;
   const [{ createClient }, { default: WebSocket }] = await Promise.all([import('graphql-ws'), import('ws')]);
+  class TimedWebSocket extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, { handshakeTimeout: keepAliveMs });
+    }
+  }
   const wsUrl = url.replace(/^http/, 'ws');
-  // The gate's place is held from before the TCP connect until the server acknowledged (or the socket ended).
   let release = () => {};
-  const done = () => release();
-  return createClient({
+  let raw: InstanceType<typeof WebSocket> | undefined;
+  let silence: NodeJS.Timeout | undefined;
+  const giveUp = () => {
+    client.terminate();
+    // The close handshake would wait for the silent server too.
+    raw?.terminate();
+  };
+  const expectAnswer = () => {
+    clearTimeout(silence);
+    silence = setTimeout(giveUp, keepAliveMs);
+  };
+  const client: WsClient = createClient({
     url: gate
       ? async () => {
           release = await gate.acquire();
           return wsUrl;
         }
       : wsUrl,
-    webSocketImpl: WebSocket,
+    webSocketImpl: TimedWebSocket,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     lazy: true,
-    lazyCloseTimeout: options.idleSocketMs ?? 0,
-    connectionAckWaitTimeout: ACK_WAIT_MS,
     // Resuming is the caller's business (from its last revision), never a blind re-subscribe.
     retryAttempts: 0,
-    keepAlive: options.socketPingMs ?? 10_000,
-    on: { connected: done, closed: done, error: done },
+    keepAlive: keepAliveMs,
+    lazyCloseTimeout: options.idleSocketMs ?? 0,
+    on: {
+      opened: (socket) => {
+        raw = socket as InstanceType<typeof WebSocket>;
+        expectAnswer(); // connection_ack
+      },
+      connected: () => {
+        clearTimeout(silence);
+        release();
+      },
+      ping: (received) => void (received || expectAnswer()),
+      pong: (received) => void (received && clearTimeout(silence)),
+      closed: () => {
+        clearTimeout(silence);
+        raw = undefined;
+        release();
+      },
+      error: () => release(),
+    },
   });
+  return client;
 }
 
 export interface ClientOptions {
@@ -78,6 +113,19 @@ export interface ClientOptions {
    */
   retryWindowMs?: number;
   /**
+   * How long a request may wait for its answer before it is abandoned (and, when it may run twice,
+   * retried on the next server): a server that accepts and never answers. Default 60 s, or
+   * KUBEQL_REQUEST_TIMEOUT_MS; 0 waits forever.
+   */
+  requestTimeoutMs?: number;
+  /**
+   * Subscriptions: the keep-alive ping interval, and how long the server may leave the opening
+   * handshake, connection_ack or a ping unanswered before the socket is given up (default 10 s).
+   * A process with thousands of sockets (the node agents) pings rarely: the server pings every
+   * socket itself, and each client ping costs it a message read and a pong written.
+   */
+  keepAliveMs?: number;
+  /**
    * The connections requests go out on (connection-pool.ts): clients of one process may share a
    * bounded pool. Default: the process's pool, without a bound.
    */
@@ -90,12 +138,6 @@ export interface ClientOptions {
    * process sets it; a command that ends when its subscription does must not wait for it.
    */
   idleSocketMs?: number;
-  /**
-   * How often the subscription socket sends graphql-ws' ping (default 10 s). The server pings every
-   * socket itself and drops one that stops answering; a process with thousands of sockets (the node
-   * agents) pings rarely, since every ping costs the server a message read and a pong written.
-   */
-  socketPingMs?: number;
 }
 
 export interface RequestOptions {
@@ -117,6 +159,9 @@ export interface KubeqlClient {
   close(): Promise<void>;
 }
 
+/** Generous: a request answers in milliseconds; the longest (a large apply, a replay) in seconds. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createKubeqlClient(options: ClientOptions): KubeqlClient {
@@ -124,13 +169,15 @@ export function createKubeqlClient(options: ClientOptions): KubeqlClient {
   const endpoints = servers.map((s) => new URL(s));
   const rotation = new ServerRotation(servers);
   const retryWindowMs = options.retryWindowMs ?? (servers.length > 1 ? 15_000 : 0);
+  const requestTimeoutMs = options.requestTimeoutMs ?? (Number(process.env.KUBEQL_REQUEST_TIMEOUT_MS) || DEFAULT_REQUEST_TIMEOUT_MS);
+  const keepAliveMs = options.keepAliveMs ?? 10_000;
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   // One lazy socket per server, opened by its first subscription and reused while it works.
   const sockets = new Map<number, Promise<WsClient>>();
   const socket = (index: number) => {
     let ws = sockets.get(index);
-    if (!ws) sockets.set(index, (ws = openSocket(servers[index], options.token, options)));
+    if (!ws) sockets.set(index, (ws = openSocket(servers[index], options.token, keepAliveMs, options)));
     return ws;
   };
   const cannotReach = (index: number, reason: string) =>
@@ -140,7 +187,7 @@ export function createKubeqlClient(options: ClientOptions): KubeqlClient {
   async function attempt(index: number, body: string): Promise<{ data: any } | { failed: ClientError; reason: string; ran: 'no' | 'maybe' | 'answered' }> {
     let res: JsonAnswer;
     try {
-      res = await postJson(endpoints[index], headers, body, options.pool);
+      res = await postJson(endpoints[index], headers, body, requestTimeoutMs, options.pool);
     } catch (e) {
       const reason = (e as Error).message;
       return { failed: new ClientError([{ message: cannotReach(index, reason) }], UNAVAILABLE), reason, ran: wasNotSent(e) ? 'no' : 'maybe' };

@@ -4,9 +4,13 @@
  * `<object>.<hex time>`, each repeat patches its count and lastTimestamp (the EventCorrelator's
  * aggregation of identical events). Recording never blocks the caller: writes go out in the
  * background, batched, one at a time per Event, and repeats that arrive while a write is in
- * flight fold into the next one. Bounded: at most `maxPending` Events waiting (more are dropped
- * and counted, as the broadcaster's full queue drops), and an LRU of `cacheSize` keys (an Event
- * that fell out of it, or expired on the server, starts again at count 1).
+ * flight fold into the next one. Similar events (same object, type, reason and source, other
+ * messages) are combined as the EventCorrelator's EventAggregator combines them: from the 10th
+ * different message within 10 minutes on, they go to one Event, `(combined from similar events): `
+ * and the first such message, that counts them (a ReplicaSet scaled to 10,000 writes a few
+ * SuccessfulCreate Events, not 10,000). Bounded: at most `maxPending` Events waiting (more are
+ * dropped and counted, as the broadcaster's full queue drops), and LRUs of `cacheSize` keys (an
+ * Event that fell out of one, or expired on the server, starts again at count 1).
  */
 import type { KObject } from '../resources/kind.js';
 import type { KubeqlClient } from './client.js';
@@ -59,6 +63,10 @@ export function referenceTo(o: KObject, fieldPath?: string): ObjectReference {
 }
 
 const MESSAGE_LIMIT = 1024;
+/** client-go's defaultAggregateMaxEvents and defaultAggregateIntervalInSeconds. */
+const AGGREGATE_MAX_EVENTS = 10;
+const AGGREGATE_INTERVAL_MS = 600_000;
+const COMBINED = '(combined from similar events): ';
 const timestamp = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 /** At most `limit` UTF-8 bytes, cut at a character boundary. */
@@ -95,6 +103,8 @@ export function createEventRecorder(client: KubeqlClient, source: EventSource, o
   const creates = createMutationBatcher(client, 'createEvent', { input: 'EventInput!' }, 'metadata { name }', { lingerMs: 5 });
   const patches = createMutationBatcher(client, 'patchEvent', { namespace: 'String!', name: 'String!', patch: 'JSON!' }, 'metadata { name }', { lingerMs: 5 });
   const cache = new Map<string, Entry>();
+  /** Similar events (all but the message) → the keys of the different messages seen lately. */
+  const similar = new Map<string, { keys: Set<string>; at: number }>();
   const stats = { created: 0, patched: 0, dropped: 0, failed: 0 };
   let pending = 0;
   const idle: Array<() => void> = [];
@@ -139,9 +149,24 @@ export function createEventRecorder(client: KubeqlClient, source: EventSource, o
     stats,
     event(object, type, reason, message) {
       const ref: ObjectReference = 'metadata' in object ? referenceTo(object) : object;
-      const text = truncate(message);
-      const key = JSON.stringify([ref.kind, ref.namespace ?? '', ref.name, ref.uid ?? '', ref.fieldPath ?? '', type, reason, text, source.component, source.host ?? '']);
-      const now = timestamp(Date.now());
+      let text = truncate(message);
+      let key = JSON.stringify([ref.kind, ref.namespace ?? '', ref.name, ref.uid ?? '', ref.fieldPath ?? '', type, reason, text, source.component, source.host ?? '']);
+      // EventAggregate: once enough different messages were seen, this one joins the combined Event.
+      const aggregateKey = JSON.stringify([source.component, source.host ?? '', ref.kind, ref.namespace ?? '', ref.name, ref.uid ?? '', ref.apiVersion ?? '', type, reason]);
+      const ms = Date.now();
+      let record = similar.get(aggregateKey);
+      if (!record || ms - record.at > AGGREGATE_INTERVAL_MS) record = { keys: new Set(), at: ms };
+      similar.delete(aggregateKey); // most recently used goes last
+      similar.set(aggregateKey, record);
+      if (similar.size > cacheSize) similar.delete(similar.keys().next().value!);
+      record.at = ms;
+      record.keys.add(key);
+      if (record.keys.size >= AGGREGATE_MAX_EVENTS) {
+        record.keys.delete(record.keys.values().next().value!);
+        key = JSON.stringify(['combined', aggregateKey]);
+        text = truncate(COMBINED + message);
+      }
+      const now = timestamp(ms);
       let entry = cache.get(key);
       if (entry) {
         cache.delete(key); // most recently used goes last

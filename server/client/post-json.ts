@@ -12,22 +12,50 @@ export interface JsonAnswer {
   text: string;
 }
 
-export function postJson(url: URL, headers: Record<string, string>, body: string, pool: ConnectionPool = processConnectionPool): Promise<JsonAnswer> {
+/** The error of an exchange that took longer than its timeout; the request may have run (`code` ETIMEDOUT). */
+export class ResponseTimeout extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms`);
+    this.name = 'ResponseTimeout';
+  }
+}
+
+/**
+ * POSTs `body` to `url`. With `timeoutMs`, an exchange not finished by then (a server that accepts
+ * and never answers: stopped, wedged, a half-open connection) is abandoned with ResponseTimeout and
+ * its connection destroyed.
+ */
+export function postJson(url: URL, headers: Record<string, string>, body: string, timeoutMs?: number, pool: ConnectionPool = processConnectionPool): Promise<JsonAnswer> {
   const secure = url.protocol === 'https:';
   const send = secure ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const failed = (error: unknown) => {
+      clearTimeout(timer);
+      reject(error);
+    };
     const req = send(
       url,
       { method: 'POST', agent: secure ? pool.https : pool.http, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
       (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', failed);
       },
     );
     req.once('socket', (socket) => pool.noteSocket(socket));
-    req.on('error', reject);
+    req.on('error', failed);
+    if (timeoutMs !== undefined && timeoutMs > 0)
+      timer = setTimeout(() => {
+        // Answered first; the connection goes with its request (its errors settle nothing now).
+        reject(new ResponseTimeout(timeoutMs));
+        req.destroy();
+      }, timeoutMs);
     req.end(body);
   });
 }

@@ -25,13 +25,15 @@ export function statusMeansNotRun(status: number): boolean {
 /**
  * A subscription socket's end that calls for another server: it could not be opened, or it closed
  * abnormally (1006 after a kill -9, 1001 going away, 1011/1012/1013 server trouble or restart), or
- * the server failed internally (4500). Protocol refusals (4400 bad request, 4401/4403 auth, 4429 too
+ * the server failed internally (4500), or it stopped answering and this client gave the socket up
+ * (4499). Protocol refusals (4400 bad request, 4401/4403 auth, 4429 too
  * many init requests) would be the same on every server of the log, so they do not move the client.
  */
 export function socketEndCallsForFailover(error: unknown): boolean {
   if (Array.isArray(error)) return false; // GraphQL errors of one subscription
   const code = (error as { code?: unknown })?.code;
-  if (typeof code === 'number') return code !== 1000 && (code < 4000 || code === 4500);
+  // 4499: this client terminated a socket its server left unanswered (client.ts keep-alive).
+  if (typeof code === 'number') return code !== 1000 && (code < 4000 || code === 4500 || code === 4499);
   return true; // an Error or error event: the socket never opened or broke
 }
 

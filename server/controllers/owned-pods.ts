@@ -71,18 +71,29 @@ export function trackOwnedPods<O extends PodOwner>({ kind, owners, pods, expecta
   };
 }
 
-/** slowStartBatch: batches of 1, 2, 4, ... run concurrently; stops at the first batch with a failure. Returns the successes and the first error. */
-export async function slowStartBatch(count: number, fn: (index: number) => Promise<void>): Promise<{ successes: number; error?: Error }> {
+/**
+ * slowStartBatch: batches of `firstBatch` (default 1), then twice as many each time, run
+ * concurrently; stops at the first batch with a failure. Returns the successes, the first error,
+ * and the largest batch that succeeded whole (where a caller whose last run failed nowhere may
+ * start its next one).
+ */
+export async function slowStartBatch(
+  count: number,
+  fn: (index: number) => Promise<void>,
+  firstBatch = 1,
+): Promise<{ successes: number; error?: Error; largestBatch: number }> {
   let successes = 0;
   let done = 0;
-  for (let size = Math.min(count, 1); size > 0; size = Math.min(2 * size, count - done)) {
+  let largestBatch = 0;
+  for (let size = Math.min(count, Math.max(1, firstBatch)); size > 0; size = Math.min(2 * size, count - done)) {
     const results = await Promise.allSettled(Array.from({ length: size }, (_, i) => fn(done + i)));
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     successes += size - failures.length;
-    if (failures.length > 0) return { successes, error: failures[0].reason as Error };
+    if (failures.length > 0) return { successes, error: failures[0].reason as Error, largestBatch };
+    largestBatch = Math.max(largestBatch, size);
     done += size;
   }
-  return { successes };
+  return { successes, largestBatch };
 }
 
 /** Deletes `victims` under expectations; returns the first error (after lowering the expectation for each delete that failed). */

@@ -3,6 +3,7 @@
  * store, shared by any number of API servers; without one, the embedded SQLite store in the data
  * directory, as always.
  */
+import { join } from 'node:path';
 import { openPostgresStore } from './postgres/create-store.js';
 import { createStore } from './sqlite/create-store.js';
 import type { Store, StoreOptions } from './types.js';
@@ -26,7 +27,15 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
   const { databaseUrl, onError, ...rest } = options;
   if (databaseUrl) {
     if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new Error(`KUBEQL_DATABASE_URL must be a postgres:// URL, not ${databaseUrl.split(':')[0]}:…`);
-    const store = await openPostgresStore({ url: databaseUrl, allocationsOf: rest.allocationsOf, onBatch: rest.onBatch, countStatements: rest.countStatements, onError });
+    const store = await openPostgresStore({
+      url: databaseUrl,
+      // Beside the server's other files, not in /tmp: a crashed server's copy is found and removed there.
+      replicaDir: join(rest.dataDir, 'replicas'),
+      allocationsOf: rest.allocationsOf,
+      onBatch: rest.onBatch,
+      countStatements: rest.countStatements,
+      onError,
+    });
     return { store, backend: 'postgres', shutdown: () => store.shutdown() };
   }
   const store = createStore(rest);

@@ -111,7 +111,12 @@ export interface ReplayStats {
   threads?: { mainCpuMs?: number; workerCpuMs?: number };
 }
 
-export type AllocationsOf = (o: KObject) => Allocation[];
+/**
+ * The values an object holds that must be unique cluster-wide. `kinds`, when given, names every kind
+ * whose objects can hold any: replay then parses in full only those objects' JSON, and reads the few
+ * fields projectEvent needs of the others straight from the log (without it, every object is parsed).
+ */
+export type AllocationsOf = ((o: KObject) => Allocation[]) & { readonly kinds?: readonly string[] };
 
 export interface ReplayReport extends ReplayStats {
   /** Digest of the replayed projections. */

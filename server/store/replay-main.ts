@@ -3,7 +3,8 @@
  * --verify: reads one consistent snapshot (a read transaction: the API server may keep running),
  * rebuilds the projections into a temporary database, prints both digests and exits 0 when they
  * match, 1 with the first differing object otherwise. Without --verify: rebuilds the projections
- * in place, in one write transaction (stop the API server first).
+ * in place, in one write transaction (SQLite: stop the API server first; PostgreSQL: the servers
+ * keep running, their writes wait, and they copy the rebuilt tables: rebuild-in-place.ts).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { registryAllocations } from './registry-allocations.js';
 import { verifyReplay } from './sqlite/verify-replay.js';
 import { createPool } from './postgres/connect.js';
 import { verifyPostgresReplay } from './postgres/verify-replay.js';
+import { rebuildInPlace } from './postgres/rebuild-in-place.js';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const unknown = args.filter((a) => a !== '--verify');
@@ -23,16 +25,21 @@ if (unknown.length) {
 }
 const databaseUrl = process.env.KUBEQL_DATABASE_URL || undefined;
 if (databaseUrl) {
-  // PostgreSQL: the check only (the API servers keep running); projections are not rebuilt in place.
-  if (!args.includes('--verify')) {
-    process.stderr.write('with KUBEQL_DATABASE_URL only `npm run replay -- --verify` is available\n');
-    process.exit(2);
-  }
-  const pool = createPool(databaseUrl, 10_000, 1);
+  // PostgreSQL: the API servers keep running. The check reads one snapshot; the rebuild holds the
+  // log's head row lock while it runs (writers wait), and the servers copy the rebuilt tables.
+  // Two connections: the one holding the lock, and the snapshot's.
+  const pool = createPool(databaseUrl, 10_000, 2);
   try {
-    const report = await verifyPostgresReplay(pool, registryAllocations);
-    printReplayReport(report);
-    process.exitCode = report.match ? 0 : 1;
+    if (args.includes('--verify')) {
+      const report = await verifyPostgresReplay(pool, registryAllocations);
+      printReplayReport(report);
+      process.exitCode = report.match ? 0 : 1;
+    } else {
+      const { report, copy } = await rebuildInPlace(pool, registryAllocations);
+      copy.dispose();
+      printReplayReport(report);
+      console.log(report.match ? 'the tables already equal the replay: nothing changed' : 'rebuilt: the projections are now the replay of the log');
+    }
   } catch (error) {
     process.stderr.write(`replay failed: ${(error as Error).message}\n`);
     process.exitCode = 1;

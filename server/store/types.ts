@@ -104,6 +104,8 @@ export interface StoreOptions {
   countStatements?: boolean;
   /** Called after each group-commit batch (committed or failed) with its number of writes and its duration (metrics). */
   onBatch?: (writes: number, durationMs: number) => void;
+  /** SQLite: commits (group-commit batches) between checkpoints of the WAL, which run off the commit path (default 64). */
+  checkpointCommits?: number;
 }
 
 /** One readiness check of the store (`database`, `migrations`, `log-writable`). */
@@ -128,10 +130,23 @@ export interface EventLog {
   write<T>(fn: (tx: WriteTx) => T): Promise<T>;
   /** Events after `afterRevision`, oldest first. */
   readEvents(afterRevision: number, limit: number): StoredEvent[];
-  /** Called after each commit with the new head and the events it committed, in order. Returns an unsubscribe function. */
+  /**
+   * Called after each commit with the new head and the events it committed, in order. Returns an
+   * unsubscribe function. Called with no events when the head jumped without them: a PostgreSQL
+   * replica that fell behind a compaction was copied afresh, and the events in between are gone
+   * (what was derived from them is rebuilt; a reader below the new floor is EXPIRED).
+   */
   onCommit(listener: (head: number, events: readonly StoredEvent[]) => void): () => void;
   /** Resolves once every write queued so far is committed (or has failed). */
   drain(): Promise<void>;
+  /**
+   * Resolves once reads see `revision` (head() >= revision), or as soon as it is clear the log holds
+   * no such revision yet (the read's own check then refuses it, BAD_USER_INPUT). A store whose head
+   * can lag the log (a PostgreSQL replica a moment behind another server's commit, which a client
+   * failing over has already seen) waits for it, bounded, as kube-apiserver's reads wait for its
+   * watch cache; past the bound it rejects UNAVAILABLE (retryable: again later, or on another server).
+   */
+  reach(revision: number): Promise<void>;
 }
 
 /** The projections: objects as they are now, or as they were at a revision. */

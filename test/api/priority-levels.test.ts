@@ -72,7 +72,8 @@ describe('priority levels', () => {
     expect(Math.max(...latencies)).toBeLessThan(GRACE_MS);
     const renewals = api.db().prepare(`SELECT count(*) AS n FROM events WHERE kind = 'Lease' AND name = 'hb' AND verb = 'patch'`).get() as { n: number };
     expect(renewals.n).toBe(20);
-  }, 60_000);
+    // Generous: the storm's start and end on a loaded machine, more so with the log in PostgreSQL.
+  }, 180_000);
 
   it("the heartbeat level is bounded per node: one executing and one waiting, the rest answer RATE_LIMITED; other writes are not heartbeats", async () => {
     const renewals = await Promise.all(Array.from({ length: 12 }, () => post(nodeToken, RENEW, { n: 'hb', p: { spec: { renewTime: new Date().toISOString() } } })));

@@ -7,8 +7,9 @@ import { digestProjections } from '../../server/store/sqlite/digest.js';
 import { registryAllocations } from '../../server/store/registry-allocations.js';
 import { inReadSnapshot, replayInto } from '../../server/store/sqlite/replay.js';
 import { openScratchDatabase } from '../../server/store/sqlite/scratch-database.js';
-import { CREATE_POD, POD, startTestApi, type TestApi } from '../support/api.js';
+import { CREATE_POD, POD, startTestApi, testBackend, type TestApi } from '../support/api.js';
 import { stopAllComponents } from '../support/processes.js';
+import { sharedPostgres } from '../support/postgres.js';
 import { downloadBackup, runCommand } from './cli.js';
 
 let api: TestApi;
@@ -39,6 +40,13 @@ function liveDigestAt(revision: number): string {
   }
 }
 
+/**
+ * On SQLite a backup is SQLite's backup file, restored into an empty data directory; on PostgreSQL
+ * (KUBEQL_TEST_BACKEND=postgres) a pg_dump, restored into an empty database. The tests of the files
+ * themselves are SQLite's; PostgreSQL's refusals are tested in test/store/postgres-maintenance.
+ */
+const sqliteFiles = it.skipIf(testBackend === 'postgres');
+
 describe('backup and restore', () => {
   it('takes a consistent online backup while writers run; restore gives the digest of the backup revision', async () => {
     for (let i = 0; i < 50; i++) await api.ok(CREATE_POD, { i: POD(`seed-${i}`, { labels: { n: String(i) } }) });
@@ -62,16 +70,19 @@ describe('backup and restore', () => {
     const head = (await api.ok('{ revision }')).revision;
     expect(head).toBeGreaterThan(revision); // the writers went on after the snapshot
 
-    const copy = new Database(file, { readonly: true });
-    const copyHead = copy.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").pluck().get();
-    const copyEvents = copy.prepare('SELECT * FROM events ORDER BY revision').all();
-    copy.close();
-    expect(copyHead).toBe(revision);
-    // The backup's log is the live log up to its revision, exactly.
-    expect(copyEvents).toEqual(api.db().prepare('SELECT * FROM events WHERE revision <= ? ORDER BY revision').all(revision));
+    if (testBackend === 'sqlite') {
+      const copy = new Database(file, { readonly: true });
+      const copyHead = copy.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").pluck().get();
+      const copyEvents = copy.prepare('SELECT * FROM events ORDER BY revision').all();
+      copy.close();
+      expect(copyHead).toBe(revision);
+      // The backup's log is the live log up to its revision, exactly.
+      expect(copyEvents).toEqual(api.db().prepare('SELECT * FROM events WHERE revision <= ? ORDER BY revision').all(revision));
+    }
 
     const dataDir = join(tempDir(), 'restored');
-    const restore = await runCommand('store/restore-main.ts', [file], { DATA_DIR: dataDir });
+    const databaseUrl = testBackend === 'postgres' ? await (await sharedPostgres()).createDatabase() : undefined;
+    const restore = await runCommand('store/restore-main.ts', [file], databaseUrl ? { KUBEQL_DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir });
     expect(restore.code, restore.output).toBe(0);
     const digest = restore.output.match(/digest ([0-9a-f]{64})\s*$/m)?.[1];
     expect(digest, restore.output).toBeDefined();
@@ -79,7 +90,7 @@ describe('backup and restore', () => {
     console.log(`backup at revision ${revision} (head ${head} when the writers stopped, ${duringBackup} writes while it was taken); restored digest ${digest}`);
 
     // The restored directory serves from the backup's revision.
-    const restored = await startTestApi({ dataDir });
+    const restored = await startTestApi(databaseUrl ? { databaseUrl } : { dataDir });
     try {
       expect((await restored.ok('{ revision }')).revision).toBe(revision);
       expect((await restored.ok(`{ pod(namespace: "default", name: "seed-0") { metadata { name } } }`)).pod.metadata.name).toBe('seed-0');
@@ -89,7 +100,7 @@ describe('backup and restore', () => {
     }
   });
 
-  it('refuses to restore into a data directory that is not empty, and leaves it as it was', async () => {
+  sqliteFiles('refuses to restore into a data directory that is not empty, and leaves it as it was', async () => {
     const file = join(tempDir(), 'b.db');
     await downloadBackup(api.server.url, api.token, file);
     const dataDir = tempDir();

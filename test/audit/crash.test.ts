@@ -10,6 +10,7 @@ import { eventually, startComponent, stopAllComponents, type Component } from '.
  * Crash safety: several clients write as fast as they can, the API server is killed with SIGKILL
  * at a random moment, and restarted. Every mutation whose response a client received is in the
  * log, the log is gap-free, and the replay digest equals the tables. Five runs, five kill moments.
+ * The WAL is checkpointed every 4 commits, so kills also land during checkpoints.
  * Half the clients create three pods per document (one shared commit), the others one.
  */
 
@@ -28,7 +29,8 @@ async function freePort(): Promise<number> {
 }
 
 async function startServer(dataDir: string, port: number, sync: string): Promise<{ server: Component; url: string; token: string }> {
-  const server = startComponent('api/main.ts', [], { PORT: String(port), DATA_DIR: dataDir, KUBEQL_SYNC: sync });
+  // A WAL checkpoint every 4 commits: the kills land while checkpoints run beside the writes too.
+  const server = startComponent('api/main.ts', [], { PORT: String(port), DATA_DIR: dataDir, KUBEQL_SYNC: sync, KUBEQL_CHECKPOINT_COMMITS: '4' });
   const base = `http://127.0.0.1:${port}`;
   await eventually(async () => (await fetch(`${base}/readyz`)).ok, 20_000, () => server.output());
   return { server, url: `${base}/graphql`, token: readFileSync(join(dataDir, 'admin.token'), 'utf8').trim() };

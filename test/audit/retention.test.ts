@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyRetention, retentionFloor } from '../../server/store/retention.js';
-import { POD, startTestApi, type TestApi } from '../support/api.js';
+import { POD, startTestApi, testBackend, type TestApi } from '../support/api.js';
 
 const MiB = 2 ** 20;
 const size = (f: string) => statSync(f, { throwIfNoEntry: false })?.size ?? 0;
@@ -34,7 +34,9 @@ describe('retention', () => {
   // the same churn without retention grows the database to ~58 MiB and its WAL to ~5 MiB.
   const BOUND = 20 * MiB;
 
-  it(`keeps the database and its WAL under ${BOUND / MiB} MiB through 20,000 updates of 1,000 objects with retention 2,000`, async () => {
+  // SQLite's files: on PostgreSQL the database's size is PostgreSQL's (autovacuum), and its
+  // compaction in the database and every replica is tested in test/store/postgres-maintenance.
+  it.skipIf(testBackend === 'postgres')(`keeps the database and its WAL under ${BOUND / MiB} MiB through 20,000 updates of 1,000 objects with retention 2,000`, async () => {
     const api = await startTestApi({ retention: { keepRevisions: 2000, intervalMs: 100 } });
     apis.push(api);
     const db = join(api.dataDir, 'kubeql.db');

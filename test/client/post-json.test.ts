@@ -72,7 +72,7 @@ describe('a bounded connection pool', () => {
     const target = new URL(`http://127.0.0.1:${(bounded.address() as AddressInfo).port}/graphql`);
     const pool = createConnectionPool({ maxSockets: 16 });
     try {
-      const answers = await Promise.all(Array.from({ length: BURST }, () => postJson(target, { 'content-type': 'application/json' }, '{"query":"{ revision }"}', pool)));
+      const answers = await Promise.all(Array.from({ length: BURST }, () => postJson(target, { 'content-type': 'application/json' }, '{"query":"{ revision }"}', undefined, pool)));
       expect(answers.every((a) => a.status === 200)).toBe(true);
       expect(opened).toBeLessThanOrEqual(16);
       expect(most).toBeLessThanOrEqual(16);

@@ -120,7 +120,7 @@ describe('replicaset controller', () => {
     for (const id of ids) expect(id).toMatch(new RegExp(`^replicaset/${uid}/\\d+/\\d+/\\d+$`));
   });
 
-  it('waits for its informer to observe its creates: a watch 300 ms behind the writes never causes a second round', async () => {
+  it('a watch 300 ms behind the writes never causes a second round: each create counts from its answer until the informer observes it', async () => {
     const proxy = await startSlowWatchProxy(api.server.url, 300);
     try {
       const { uid } = (await api.ok(CREATE_RS, { i: replicaSet('lagging', 0) })).createReplicaSet.metadata;
@@ -133,6 +133,38 @@ describe('replicaset controller', () => {
       expect(Math.max(...counts.map((c) => c.live))).toBe(20);
       expect(counts.at(-1)!.created).toBe(20);
       expect(await ownedPods(uid)).toHaveLength(20);
+    } finally {
+      await stopAllComponents();
+      await proxy.close();
+    }
+  });
+
+  it('goes on creating while its watch delivers nothing: the pods its creates were answered with count, and it never makes more than desired', async () => {
+    const proxy = await startSlowWatchProxy(api.server.url, 0);
+    try {
+      const { uid } = (await api.ok(CREATE_RS, { i: replicaSet('held', 0) })).createReplicaSet.metadata;
+      // Five creates per round: 20 pods take four rounds, all but the first with the watch held.
+      const cm = controllerManager({ KUBEQL_REPLICASET_BURST: '5' }, proxy.url);
+      await eventually(() => rsConverged('held', 0), 20_000, () => cm.output());
+      const made = () => liveCounts(uid).at(-1)?.created ?? 0;
+      await api.ok(SCALE, { n: 'held', r: 20 });
+      await eventually(() => made() >= 1, 20_000, () => cm.output());
+      proxy.hold();
+      // Its informer observes none of these creates; waiting on it would stop here.
+      await eventually(() => made() === 20, 20_000, () => cm.output());
+      // The status counts them from the answers too, written without the watch.
+      const replicas = async () => (await api.ok(RS_STATE, { n: 'held' })).replicaSet.manifest.status.replicas;
+      await eventually(async () => (await replicas()) === 20, 20_000, () => cm.output());
+      await new Promise((r) => setTimeout(r, 500));
+      expect(made()).toBe(20);
+      proxy.release();
+      await eventually(() => rsConverged('held', 20), 20_000, () => cm.output());
+      await new Promise((r) => setTimeout(r, 500)); // the held events have been observed; nothing more happens
+      const counts = liveCounts(uid);
+      expect(Math.max(...counts.map((c) => c.live))).toBe(20);
+      expect(counts.at(-1)!.created).toBe(20);
+      const ids = (api.db().prepare(`SELECT request_id AS id FROM events WHERE kind = 'Pod' AND type = 'ADDED' AND request_id LIKE ?`).all(`replicaset/${uid}/%`) as Array<{ id: string }>).map((r) => r.id);
+      expect(new Set(ids).size).toBe(20);
     } finally {
       await stopAllComponents();
       await proxy.close();

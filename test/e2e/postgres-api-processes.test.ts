@@ -77,5 +77,6 @@ describe.skipIf(postgresMissing !== undefined)('API server processes on one Post
       for (const w of watchers) w.stop();
       await Promise.all(clients.map((c) => c.dispose()));
     }
-  });
+    // Three server processes and 120 writes: about 20 s on a loaded 2-core machine, past vitest's default 30 s with others running.
+  }, 120_000);
 });

@@ -58,10 +58,31 @@ describe('the Event recorder', () => {
 
   it('keeps at most maxPending Events waiting and counts the ones it drops', async () => {
     const recorder = createEventRecorder(client, { component: 'flood' }, { maxPending: 10 });
-    for (let i = 0; i < 50; i++) recorder.event(pod, 'Normal', 'Flood', `message ${i}`);
+    // 50 different objects: nothing is similar enough to combine.
+    for (let i = 0; i < 50; i++) recorder.event({ kind: 'Pod', namespace: 'default', name: `flood-${i}` }, 'Normal', 'Flood', `message ${i}`);
     await recorder.flush();
     expect(recorder.stats.dropped).toBe(40);
     expect(await events('reason=Flood')).toHaveLength(10);
+  });
+});
+
+describe('similar Events', () => {
+  it('from the 10th different message about one object, type and reason within 10 minutes on, they are combined into one Event that counts them', async () => {
+    const rs = { kind: 'ReplicaSet', namespace: 'default', name: 'big', uid: 'rs-uid', apiVersion: 'apps/v1' };
+    const recorder = createEventRecorder(client, { component: 'replicaset-controller' });
+    for (let i = 0; i < 200; i++) recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: big-${i}`);
+    recorder.event(rs, 'Warning', 'FailedCreate', 'Error creating: quota'); // another reason is not similar
+    await recorder.flush();
+    const created = (await events('reason=SuccessfulCreate')).filter((e: any) => e.involvedObject.name === 'big');
+    const combined = created.filter((e: any) => e.message.startsWith('(combined from similar events): '));
+    expect(combined).toHaveLength(1);
+    expect(combined[0].message).toBe('(combined from similar events): Created pod: big-9');
+    expect(created.filter((e: any) => !combined.includes(e)).map((e: any) => e.message).sort()).toEqual(Array.from({ length: 9 }, (_, i) => `Created pod: big-${i}`).sort());
+    // Every occurrence is counted once, in its own Event or the combined one.
+    expect(created.reduce((n: number, e: any) => n + e.count, 0)).toBe(200);
+    expect(await events('reason=FailedCreate')).toHaveLength(1);
+    expect(recorder.stats).toMatchObject({ dropped: 0, failed: 0 });
+    expect(recorder.stats.created + recorder.stats.patched).toBeLessThan(100);
   });
 });
 

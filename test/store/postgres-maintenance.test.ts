@@ -7,12 +7,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { KObject } from '../../server/resources/kind.js';
 import { registryAllocations } from '../../server/store/registry-allocations.js';
 import { openPostgresStore, type PostgresStore } from '../../server/store/postgres/create-store.js';
 import { restorePostgres } from '../../server/store/postgres/restore.js';
 import type { Store } from '../../server/store/types.js';
+import type { KubeqlError } from '../../server/errors.js';
+import { createWatchEngine } from '../../server/api/watch/watch-engine.js';
+import { openLogStream } from '../../server/api/audit/log-stream.js';
+import { toAuditFilter } from '../../server/api/audit/filter-input.js';
 import { startPausableProxy } from '../support/pausable-proxy.js';
 import { postgresMissing, startPostgres, type PostgresServer } from '../support/postgres.js';
 
@@ -124,7 +128,7 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL store maintenance', (
     await expect(restorePostgres(file, target, registryAllocations)).rejects.toThrow(/not empty/);
   });
 
-  it('stops taking writes on a store cut off while the log it had not read was compacted, and says to restart it', async () => {
+  it('copies afresh a store cut off while the log it had not read was compacted: its watchers end EXPIRED, and it follows the log and takes writes again', async () => {
     const url = await postgres!.createDatabase();
     const a = await open(url);
     const target = new URL(url);
@@ -135,23 +139,99 @@ describe.skipIf(postgresMissing !== undefined)('PostgreSQL store maintenance', (
       const b = await open(behindUrl.toString());
       await churn(a, 1, 'before');
       await until('b to read the log', () => b.head() === a.head());
-      proxy.pause();
-      await churn(a, 3, 'unseen');
-      a.compact(a.head());
-      await a.drain();
-      proxy.resume();
-      await expect(b.write((tx) => tx.append({ actor: 'test', verb: 'create', type: 'ADDED', object: pod('late', {}) }))).rejects.toMatchObject({
-        code: 'UNAVAILABLE',
-        message: expect.stringMatching(/restart this API server/),
-      });
-      expect(b.health().find((c) => c.name === 'log-replication')).toMatchObject({ ok: false });
-      // Nothing was written for it, and a fresh store follows the log again.
-      const fresh = await open(url);
-      expect(fresh.head()).toBe(a.head());
-      expect(fresh.get('Pod', 'default', 'late')).toBeUndefined();
+      // A live watcher on b, as its API server's watch engine holds it.
+      const engine = createWatchEngine(b);
+      const ended: KubeqlError[] = [];
+      const seen: number[] = [];
+      engine.open({ kind: 'Pod', fromRevision: b.head() }).start({ push: (p) => (seen.push(p.revision), true), end: (e) => ended.push(e) });
+      // And a log subscriber waiting for the next entry.
+      const log = openLogStream(b, toAuditFilter(undefined), b.head());
+      const nextEntry = log.next();
+      nextEntry.catch(() => {}); // awaited below
+      try {
+        proxy.pause();
+        await churn(a, 3, 'unseen');
+        a.compact(a.head());
+        await a.drain();
+        const behind = b.head();
+        proxy.resume();
+
+        await until('b to copy the database afresh', () => b.head() >= a.head() && b.health().every((c) => c.ok));
+        expect(b.floor()).toBe(a.floor());
+        expect(b.list({ kind: 'Pod' }).items).toEqual(a.list({ kind: 'Pod' }).items);
+        expect(b.list({ kind: 'Service' }).items).toEqual(a.list({ kind: 'Service' }).items);
+        // The events it never read are gone: its watcher below the new floor is told so, and got none of them.
+        await until('the watcher to end', () => ended.length > 0);
+        expect(ended[0]).toMatchObject({ code: 'EXPIRED' });
+        expect(seen.every((r) => r <= behind)).toBe(true);
+        expect(() => b.readEvents(behind, 10)).toThrow(expect.objectContaining({ code: 'EXPIRED' }));
+        await expect(nextEntry).rejects.toMatchObject({ code: 'EXPIRED' });
+
+        // It takes writes again, at the log's head, and the other store sees them.
+        const head = b.head();
+        const revision = await b.write((tx) => tx.append({ actor: 'test', verb: 'create', type: 'ADDED', object: pod('late', {}) }).revision);
+        expect(revision).toBe(head + 1);
+        await until('a to read the write', () => a.get('Pod', 'default', 'late') !== undefined);
+        // And a new watcher on it follows the log.
+        const after: string[] = [];
+        engine.open({ kind: 'Pod', fromRevision: b.head() }).start({ push: (p) => (p.object && after.push(p.object.metadata.name), true), end: () => {} });
+        await a.write((tx) => tx.append({ actor: 'test', verb: 'create', type: 'ADDED', object: pod('after-copy', {}) }));
+        await until('the new watcher to see a write on a', () => after.includes('after-copy'));
+      } finally {
+        engine.close();
+      }
     } finally {
       proxy.resume();
       await proxy.close();
     }
+  });
+
+  it('rebuilds the projections in place from the log (replay without verify), and every store takes the rebuilt tables', async () => {
+    const url = await postgres!.createDatabase();
+    const writer = await open(url);
+    await churn(writer, 3, 'r');
+    await writer.shutdown();
+    // Damaged while no server ran (as a bad restore would leave it): a current version rewritten.
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const damaged = await client.query(
+        `UPDATE objects SET object = jsonb_set(object::jsonb, '{spec,nodeName}', '"elsewhere"')::text WHERE kind = 'Pod' AND namespace = 'default' AND name = 'r-1' AND to_rev IS NULL`,
+      );
+      expect(damaged.rowCount).toBe(1);
+    } finally {
+      await client.end();
+    }
+    const a = await open(url);
+    const b = await open(url);
+    expect(b.get('Pod', 'default', 'r-1')?.spec).toMatchObject({ nodeName: 'elsewhere' });
+    expect((await a.replay({ verify: true })).match).toBe(false);
+
+    // A watcher on b, live through the rebuild: the log is whole, so it goes on without a gap.
+    const engine = createWatchEngine(b);
+    const from = b.head();
+    const delivered: number[] = [];
+    const ended: KubeqlError[] = [];
+    engine.open({ kind: 'Pod', fromRevision: from }).start({ push: (p) => (p.type !== 'BOOKMARK' && delivered.push(p.revision), true), end: (e) => ended.push(e) });
+    onTestFinished(() => engine.close());
+
+    const report = await a.replay({ verify: false });
+    expect(report).toMatchObject({ match: false, firstDifference: { table: 'objects', kind: 'Pod', namespace: 'default', name: 'r-1' } });
+    expect(report.digest).not.toBe(report.liveDigest);
+    // The rebuilding store reads the rebuilt tables at once; the other copies them on the NOTIFY.
+    expect(a.get('Pod', 'default', 'r-1')?.spec).not.toHaveProperty('nodeName');
+    await until('b to copy the rebuilt tables', () => (b.get('Pod', 'default', 'r-1')?.spec as { nodeName?: string } | undefined)?.nodeName === undefined);
+    expect((await a.replay({ verify: true })).match).toBe(true);
+    expect(await a.replay({ verify: false })).toMatchObject({ match: true });
+    // Both go on writing on the rebuilt tables.
+    await churn(b, 1, 'after');
+    await churn(a, 1, 'again');
+    await until('a and b to meet', () => a.head() === b.head());
+    expect(a.list({ kind: 'Pod' }).items).toEqual(b.list({ kind: 'Pod' }).items);
+    expect((await b.replay({ verify: true })).match).toBe(true);
+    const podEvents = b.readEvents(from, 1_000).filter((e) => e.kind === 'Pod').map((e) => e.revision);
+    await until('the watcher to have every pod event', () => delivered.length >= podEvents.length);
+    expect(ended).toEqual([]);
+    expect(delivered).toEqual(podEvents);
   });
 });

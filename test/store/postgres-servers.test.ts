@@ -4,11 +4,13 @@
  * PostgreSQL (gap-free, in revision order, no duplicates); an allocation raced from two stores has
  * exactly one winner; a store opened late starts from a copy of the database and follows on.
  */
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KubeqlError } from '../../server/errors.js';
 import type { KObject } from '../../server/resources/kind.js';
 import { registryAllocations } from '../../server/store/registry-allocations.js';
+import { createClient } from '../../server/store/postgres/connect.js';
 import { openPostgresStore, type PostgresStore } from '../../server/store/postgres/create-store.js';
 import type { StoredEvent, WriteTx } from '../../server/store/types.js';
 import { postgresMissing, startPostgres, type PostgresServer } from '../support/postgres.js';
@@ -65,6 +67,36 @@ async function logOf(url: string): Promise<Array<[number, string, string]>> {
   }
 }
 
+/** The projection tables and the log of PostgreSQL, and of a replica's SQLite file, as sorted rows (the same columns in both). */
+const TABLES: Record<string, string> = {
+  events: 'SELECT revision, ts, actor, verb, type, kind, namespace, name, uid, prev_revision, object, request_id FROM events ORDER BY revision',
+  objects: 'SELECT kind, namespace, name, from_rev, to_rev, uid, node_name, phase, controller_uid, object FROM objects ORDER BY kind, namespace, name, from_rev',
+  labels: 'SELECT kind, namespace, name, key, value, from_rev, to_rev FROM labels ORDER BY kind, namespace, name, key, from_rev',
+  allocations: 'SELECT pool, value, kind, namespace, name FROM allocations ORDER BY pool, value',
+};
+
+async function tablesOf(url: string): Promise<Record<string, unknown[]>> {
+  // The store's own connection settings: 64-bit integers as numbers, as the replica holds them.
+  const client = createClient(url);
+  await client.connect();
+  try {
+    const out: Record<string, unknown[]> = {};
+    for (const [table, query] of Object.entries(TABLES)) out[table] = (await client.query(query)).rows.map((row) => Object.values(row));
+    return out;
+  } finally {
+    await client.end();
+  }
+}
+
+function replicaTables(store: PostgresStore): Record<string, unknown[]> {
+  const db = new Database(store.replicaFile, { readonly: true, fileMustExist: true });
+  try {
+    return Object.fromEntries(Object.entries(TABLES).map(([table, query]) => [table, db.prepare(query).raw().all()]));
+  } finally {
+    db.close();
+  }
+}
+
 async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!ok()) {
@@ -100,6 +132,39 @@ describe.skipIf(postgresMissing !== undefined)('several stores on one PostgreSQL
       expect(s.get('Pod', 'default', 'counter')?.metadata.labels).toEqual({ n: '90' });
       expect(s.readEvents(0, 1_000).map((e) => e.revision)).toEqual(log.map(([revision]) => revision));
     }
+  });
+
+  it("copies other stores' commits row for row: every replica's log and tables equal PostgreSQL's", async () => {
+    const url = await postgres!.createDatabase();
+    const [a, b, c] = await openStores(url, 3);
+    const labelled = (object: KObject, labels: Record<string, string>) => ({ ...object, metadata: { ...object.metadata, labels } }) as KObject;
+    // Services hold allocations; each store creates, relabels (a label changed, one removed, one
+    // added), deletes, and creates again on an address another store freed: versions opened and
+    // closed, label rows opened and closed, allocations freed and taken, across servers.
+    await Promise.all(
+      [a, b, c].map(async (s, i) => {
+        for (let j = 0; j < 6; j++) {
+          const name = `svc-${i}-${j}`;
+          await s.write((tx) => createIfFree(tx, labelled(service(name, `10.96.${i}.${j}`), { app: name, tier: 'web', keep: 'yes' })));
+          await s.write((tx) => {
+            const current = tx.get('Service', 'default', name)!;
+            return tx.append({ actor: 'test', verb: 'update', type: 'MODIFIED', object: labelled(current, { app: name, tier: 'db', extra: String(j) }) }).revision;
+          });
+          if (j % 2 === 0) {
+            await s.write((tx) => tx.append({ actor: 'test', verb: 'delete', type: 'DELETED', object: tx.get('Service', 'default', name)! }).revision);
+          }
+        }
+      }),
+    );
+    // Addresses the other stores freed, taken again.
+    await until('every store at the head', () => new Set([a, b, c].map((s) => s.head())).size === 1);
+    for (const [s, from] of [[a, 1], [b, 2], [c, 0]] as const) await s.write((tx) => createIfFree(tx, service(`again-${from}`, `10.96.${from}.0`)));
+    await Promise.all([a, b, c].map((s) => s.write((tx) => createIfFree(tx, pod(`last-${s === a ? 'a' : s === b ? 'b' : 'c'}`, { n: '1' })))));
+    const expected = await tablesOf(url);
+    expect(expected.events).toHaveLength(3 * (6 + 6 + 3) + 3 + 3);
+    expect(expected.allocations.length).toBeGreaterThan(0);
+    await until('every store at the head', () => [a, b, c].every((s) => s.head() === expected.events.length));
+    for (const s of [a, b, c]) expect(replicaTables(s)).toEqual(expected);
   });
 
   it('lets exactly one of two stores allocate a value they race for', async () => {

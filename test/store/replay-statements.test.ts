@@ -31,6 +31,26 @@ let file: string;
 
 const pod = (name: string, labels: Record<string, string>): KObject =>
   ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', uid: `uid-${name}`, labels }, spec: { containers: [{ name: 'c', image: 'nginx' }] }, status: { phase: 'Pending' } }) as unknown as KObject;
+/**
+ * Objects whose fields projectEvent reads are awkward as JSON: escapes, non-ASCII, quotes in
+ * labels; a nodeName that is an object or a number; a phase that is a number; owner references
+ * with and without a controller. Replay extracts those fields with SQLite's JSON functions and
+ * must read them as JSON.parse of the whole object does.
+ */
+const oddPod = (name: string, round: number): KObject =>
+  ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: 'odd',
+      uid: `uid-${name}`,
+      ...(round === 1 ? {} : { labels: { 'q"uote': 'a\\b"c', 'ünï': 'cödé ☃', tab: '\t\u0001', round: String(round), 'x\\u0041': '\u00e9' } }),
+      ...(round === 2 ? { ownerReferences: [{ uid: 'not-controller' }, { uid: `owner-${round}`, controller: true }] } : round === 3 ? { ownerReferences: [{ uid: 'none', controller: false }] } : {}),
+    },
+    spec: { nodeName: round === 0 ? { name: 'n' } : round === 1 ? 42 : round === 2 ? 'nöde-"2"' : 'node\\3', containers: [] },
+    status: round === 1 ? 'Running' : { phase: round === 2 ? 7 : round === 3 ? 'Running\u2028' : null },
+  }) as unknown as KObject;
 const service = (name: string, clusterIP: string): KObject =>
   ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default', uid: `uid-${name}` }, spec: { clusterIP, ports: [{ port: 80 }] } }) as unknown as KObject;
 
@@ -53,6 +73,9 @@ async function writeHistory(store: Store): Promise<void> {
     { actor: 't', verb: 'delete', type: 'DELETED', object: pod('p3', { app: 'web', round: '4', i: '3' }) },
     { actor: 't', verb: 'delete', type: 'DELETED', object: service('s1', '10.96.0.2') },
   ]);
+  for (let round = 0; round < 4; round++)
+    await append(['o1', 'o2'].map((name) => ({ actor: 't', verb: round ? 'update' : 'create', type: round ? 'MODIFIED' : 'ADDED', object: oddPod(name, round) })));
+  await append([{ actor: 't', verb: 'delete', type: 'DELETED', object: oddPod('o2', 3) }]);
   await append([
     { actor: 't', verb: 'create', type: 'ADDED', object: pod('p3', { app: 'api' }) },
     { actor: 't', verb: 'create', type: 'ADDED', object: service('s1', '10.96.0.9') },
@@ -148,6 +171,44 @@ describe("replay's own SQL", () => {
       const parallel = await replayParallel(live, two, registryAllocations);
       live.exec('COMMIT');
       expect(parallel.events).toBe(single.events);
+      expect(digestProjections(two.sqlite)).toEqual(expected);
+    } finally {
+      one.dispose();
+      two.dispose();
+      live.close();
+    }
+  });
+
+  it('reads the fields projectEvent needs as JSON.parse gives them, for objects of every shape', () => {
+    const live = new Database(file, { readonly: true });
+    try {
+      const rows = live.prepare("SELECT object FROM events WHERE namespace = 'odd' AND type != 'DELETED'").pluck().all() as string[];
+      expect(rows).toHaveLength(8);
+      // The live path's values, from the object parsed whole, against the replay's from the log.
+      const live_ = live.prepare("SELECT node_name, phase, controller_uid FROM objects WHERE namespace = 'odd' ORDER BY name, from_rev").raw(true).all();
+      expect(live_).toContainEqual(['nöde-"2"', null, 'owner-2']);
+      expect(live_).toContainEqual(['node\\3', 'Running\u2028', null]);
+      const labels = live.prepare("SELECT key, value FROM labels WHERE namespace = 'odd' AND name = 'o1' AND to_rev IS NULL ORDER BY key").raw(true).all();
+      expect(labels).toContainEqual(['q"uote', 'a\\b"c']);
+      expect(labels).toContainEqual(['ünï', 'cödé ☃']);
+      expect(labels).toContainEqual(['x\\u0041', '\u00e9']);
+    } finally {
+      live.close();
+    }
+  });
+
+  it('parses every object whole when allocationsOf does not name the kinds with allocations, and replays the same rows', async () => {
+    const live = new Database(file, { readonly: true });
+    const one = openScratchDatabase(tempDir());
+    const two = openScratchDatabase(tempDir());
+    const plain = (o: KObject) => registryAllocations(o); // no `kinds`
+    try {
+      const expected = digestProjections(live);
+      inReadSnapshot(live, () => replayInto(live, one.sqlite, plain));
+      expect(digestProjections(one.sqlite)).toEqual(expected);
+      live.exec('BEGIN');
+      const parallel = await replayParallel(live, two, plain);
+      live.exec('COMMIT');
       expect(digestProjections(two.sqlite)).toEqual(expected);
     } finally {
       one.dispose();

@@ -155,6 +155,16 @@ describe.each(backends)('store contract on $name', (backend) => {
       expect(() => store.get('Pod', 'default', 'a', 9)).toThrow(/newer than the head/);
     });
 
+    it('reaches a revision it holds at once, and does not wait for one the log never held', async () => {
+      const store = await backend.open();
+      const { revision } = await store.write((tx) => create(tx, pod('a')));
+      await store.reach(revision);
+      await store.reach(revision - 1);
+      // Not in the log: nothing to wait for; the read's own check refuses it.
+      await store.reach(revision + 5);
+      expect(() => store.get('Pod', 'default', 'a', revision + 5)).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT' }));
+    });
+
     it('answers history and audit from the log', async () => {
       const store = await backend.open();
       await store.write((tx) => create(tx, pod('a', { v: '1' })));

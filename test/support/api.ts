@@ -29,6 +29,9 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+/** The backend startTestApi runs the API suites on (KUBEQL_TEST_BACKEND=postgres, or SQLite); a test of one backend's files skips on the other, saying where the other is tested. */
+export const testBackend: 'sqlite' | 'postgres' = process.env.KUBEQL_TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
+
 export async function startTestApi(options: Partial<ApiServerOptions> = {}): Promise<TestApi> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'kubeql-test-'));
   // KUBEQL_TEST_BACKEND=postgres: the same suite with the log in PostgreSQL (a database per server).

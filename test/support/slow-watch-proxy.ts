@@ -1,7 +1,8 @@
 /**
  * A TCP proxy in front of the API server whose WebSocket connections deliver the server's bytes
  * `delayMs` late (in order): a watch that lags behind the writes, as a slow network or a busy
- * server makes it. Plain HTTP requests pass through at once.
+ * server makes it. Plain HTTP requests pass through at once. `hold()` keeps every WebSocket byte
+ * back (a watch that delivers nothing) until `release()`.
  */
 import { createConnection, createServer, type Socket } from 'node:net';
 import { registerToken, tokenFor } from './tokens.js';
@@ -9,12 +10,17 @@ import { registerToken, tokenFor } from './tokens.js';
 export interface SlowWatchProxy {
   /** The proxy's base URL (`http://127.0.0.1:port/graphql`). */
   url: string;
+  /** From now on, WebSocket bytes wait until release(). */
+  hold(): void;
+  /** Delivers what was held, in order, and lets bytes through again. */
+  release(): void;
   close(): Promise<void>;
 }
 
 export async function startSlowWatchProxy(target: string, delayMs: number): Promise<SlowWatchProxy> {
   const upstream = new URL(target);
   const sockets = new Set<Socket>();
+  let held: Array<() => void> | undefined;
   const server = createServer((client) => {
     const server = createConnection({ host: upstream.hostname, port: Number(upstream.port) });
     sockets.add(client).add(server);
@@ -26,9 +32,13 @@ export async function startSlowWatchProxy(target: string, delayMs: number): Prom
     });
     server.on('data', (chunk) => {
       if (!websocket) return void client.write(chunk);
-      // Every chunk waits delayMs, and never overtakes the one before it.
-      releaseAt = Math.max(Date.now() + delayMs, releaseAt);
-      setTimeout(() => client.writable && client.write(chunk), releaseAt - Date.now());
+      const deliver = () => {
+        // Every chunk waits delayMs, and never overtakes the one before it.
+        releaseAt = Math.max(Date.now() + delayMs, releaseAt);
+        setTimeout(() => client.writable && client.write(chunk), releaseAt - Date.now());
+      };
+      if (held) held.push(deliver);
+      else deliver();
     });
     const end = () => {
       setTimeout(() => client.destroy(), websocket ? delayMs : 0);
@@ -45,6 +55,14 @@ export async function startSlowWatchProxy(target: string, delayMs: number): Prom
   if (token) registerToken(url, token);
   return {
     url,
+    hold() {
+      held ??= [];
+    },
+    release() {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const deliver of waiting) deliver();
+    },
     close: () =>
       new Promise((resolve) => {
         for (const s of sockets) s.destroy();

@@ -41,6 +41,13 @@ export function openLogStream(store: Store, filter: AuditFilter, fromRevision: n
   const unsubscribe = store.onCommit((head, events) => {
     // Before turning live, the catch-up reads find these in the log.
     if (!live || done || failure) return;
+    if (events.length === 0) {
+      // The store's state jumped (a replica copied afresh): read on by cursor from the log, which
+      // is EXPIRED when what lay between was compacted.
+      if (head > cursor) live = false;
+      wake?.();
+      return;
+    }
     for (const e of events) if (e.revision > cursor && matchesAudit(filter, e)) queue.push(e);
     cursor = head;
     if (queue.length > maxBuffer) {

@@ -36,7 +36,8 @@ export function createRbacIndex(store: Store) {
   let grantsCache = new Map<string, Grants>();
 
   store.onCommit((_head, events) => {
-    if (events.some((e) => RBAC_KINDS.has(e.kind))) stale = true;
+    // No events: the store's state jumped (a replica copied afresh); anything may have changed.
+    if (events.length === 0 || events.some((e) => RBAC_KINDS.has(e.kind))) stale = true;
   });
 
   const all = (kind: string) => {

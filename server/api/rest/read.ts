@@ -36,20 +36,44 @@ export function tooLarge(revision: number, head: number): RestError {
   return new RestError(504, 'Timeout', `Too large resource version: ${revision}, current: ${head}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
 }
 
+/**
+ * Runs `serve` once this server's view of the log has reached `revision` (Store.reach: a server
+ * sharing a PostgreSQL log may be a moment behind a revision the client saw on another). One it
+ * cannot reach in time is Kubernetes' "Too large resource version" (504, retry after a second).
+ */
+export function whenReachedOrTooLarge(r: KindRequest, revision: number | undefined, serve: () => void): void | Promise<void> {
+  if (revision === undefined || revision <= r.store.head()) return serve();
+  return r.store.reach(revision).then(serve, () => {
+    throw tooLarge(revision, r.store.head());
+  });
+}
+
+/** The revision a list asks for (its continue token's, or resourceVersion), to wait for; undefined when none or malformed (readList refuses those). */
+function listRevision(r: KindRequest): number | undefined {
+  const continueToken = r.query.string('continue');
+  try {
+    return continueToken ? decodeCursor(continueToken).revision : revisionParam(r.query.string('resourceVersion'));
+  } catch {
+    return undefined;
+  }
+}
+
 function includeObject(r: KindRequest): IncludeObject {
   return r.query.oneOf('includeObject', ['None', 'Metadata', 'Object'] as const) ?? 'Metadata';
 }
 
-export function getObject(r: KindRequest): void {
+export function getObject(r: KindRequest): void | Promise<void> {
   const namespace = r.kind.namespaced ? r.namespace : undefined;
   if (r.kind.namespaced && namespace === undefined) throw notFound(r);
   r.ctx.guard.check(attributesFor(r.kind, 'get', { namespace, name: r.name }));
-  const head = r.store.head();
   const rv = revisionParam(r.query.string('resourceVersion'));
-  if (rv !== undefined && rv > head) throw tooLarge(rv, head);
-  const object = r.store.get(r.kind.kind, namespace ?? '', r.name!);
-  if (!object) throw notFound(r);
-  sendObject(r, object);
+  return whenReachedOrTooLarge(r, rv, () => {
+    const head = r.store.head();
+    if (rv !== undefined && rv > head) throw tooLarge(rv, head);
+    const object = r.store.get(r.kind.kind, namespace ?? '', r.name!);
+    if (!object) throw notFound(r);
+    sendObject(r, object);
+  });
 }
 
 /** An object, or a one-row Table when the client asked for one. */
@@ -133,8 +157,12 @@ export function readList(r: KindRequest, sel: ListSelection) {
   return { items, revision: revision!, continue: undefined };
 }
 
-export function listObjects(r: KindRequest): void {
+export function listObjects(r: KindRequest): void | Promise<void> {
   const sel = selection(r, 'list');
+  return whenReachedOrTooLarge(r, listRevision(r), () => sendList(r, sel));
+}
+
+function sendList(r: KindRequest, sel: ListSelection): void {
   const list = readList(r, sel);
   const resourceVersion = String(list.revision);
   const asTable = wantsTable(r.req.headers.accept);

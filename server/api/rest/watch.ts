@@ -12,7 +12,7 @@ import type { KObject } from '../../resources/kind.js';
 import type { KubeqlError } from '../../errors.js';
 import type { WatchPayload } from '../watch/transition.js';
 import type { WatchHandle } from '../watch/watch-engine.js';
-import { revisionParam, selection, tooLarge } from './read.js';
+import { revisionParam, selection, tooLarge, whenReachedOrTooLarge, type ListSelection } from './read.js';
 import type { KindRequest } from './rest-request.js';
 import { badRequest, errorAnswer } from './status.js';
 import { table, wantsTable } from './table.js';
@@ -21,12 +21,16 @@ import { table, wantsTable } from './table.js';
 export const MAX_WATCH_SECONDS = 3600;
 const DEFAULT_WATCH_SECONDS = 1800;
 
-export function watchObjects(r: KindRequest): void {
+export function watchObjects(r: KindRequest): void | Promise<void> {
   const sel = selection(r, 'watch');
   const bookmarks = r.query.bool('allowWatchBookmarks');
   const timeout = r.query.int('timeoutSeconds', MAX_WATCH_SECONDS) ?? DEFAULT_WATCH_SECONDS;
   if (r.query.bool('sendInitialEvents')) throw badRequest('sendInitialEvents is not supported: list, then watch from the list\'s resourceVersion');
   const rv = revisionParam(r.query.string('resourceVersion'));
+  return whenReachedOrTooLarge(r, rv, () => stream(r, sel, rv, bookmarks, timeout));
+}
+
+function stream(r: KindRequest, sel: ListSelection, rv: number | undefined, bookmarks: boolean, timeout: number): void {
   const asTable = wantsTable(r.req.headers.accept);
   const head = r.store.head();
   if (rv !== undefined && rv > head) throw tooLarge(rv, head);

@@ -16,6 +16,8 @@ export interface EventWindow {
   wrap(event: StoredEvent): LogEvent;
   /** Mean object size of the events held (0 when empty). */
   averageBytes(): number;
+  /** Forgets every event and moves the head to `head`: the store jumped there without them (onCommit with no events). */
+  skipTo(head: number): void;
 }
 
 const sizeOf = (event: StoredEvent) => event.bytes ?? 1024;
@@ -70,6 +72,13 @@ export function createEventWindow(store: EventLog & Pick<Projections, 'getVersio
       return e;
     },
     wrap,
+    skipTo(to) {
+      ring.length = 0;
+      start = 0;
+      bytes = 0;
+      byRevision.clear();
+      head = to;
+    },
     averageBytes: () => (ring.length > start ? bytes / (ring.length - start) : 0),
   };
 }

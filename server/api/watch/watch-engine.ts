@@ -245,7 +245,23 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
     }
   }
 
-  const unsubscribe = store.onCommit((_head, events) => dispatch(events));
+  /**
+   * The store's head jumped without events (a replica copied afresh after a compaction): the window
+   * starts again there, and every watcher catches up by cursor from the log, which ends those below
+   * the new floor EXPIRED (relist) and carries on the others.
+   */
+  function jump(head: number): void {
+    const seen = window.head;
+    window.skipTo(head);
+    for (const w of [...watchers]) {
+      if (w.snapshot) continue; // its snapshot reads at its revision: EXPIRED there if compacted
+      // A live watcher has had every event up to the old head (its cursor moves only when it falls behind).
+      if (w.live) fallBehind(w, seen);
+      pump(w);
+    }
+  }
+
+  const unsubscribe = store.onCommit((head, events) => (events.length === 0 ? head > window.head && jump(head) : dispatch(events)));
   const timer = setInterval(tick, Math.min(1000, bookmarkIntervalMs));
   timer.unref();
 

@@ -3,11 +3,17 @@
  * pods matching the selector, created from the template with a controller ownerReference; adopts
  * matching orphans, releases owned pods that stopped matching, deletes the surplus in Kubernetes'
  * order, and writes status.replicas/fullyLabeledReplicas/readyReplicas/availableReplicas/
- * observedGeneration when they change. Expectations keep it from acting twice on one observation.
+ * observedGeneration when they change. Expectations keep it from deleting twice on one
+ * observation; the pods its creates were answered with count until its informer observes them
+ * (framework/answered-creations.ts), so a scale-up goes on round after round without waiting for
+ * the watch, and a scale-up that keeps succeeding goes on in large batches (the slow start resumes
+ * where the last round left it; a failed create starts it again from 1).
  */
 import { objectClientOf } from '../../client/object-client.js';
 import { createLogger } from '../../logging/logger.js';
-import { claimObjects } from '../framework/controller-ref.js';
+import type { Pod, ReplicaSet } from '../../resources/objects.js';
+import { AnsweredCreations } from '../framework/answered-creations.js';
+import { claimObjects, controllerOf } from '../framework/controller-ref.js';
 import { hasCode } from '../create-object.js';
 import { Expectations } from '../framework/expectations.js';
 import { labelMatcher } from '../framework/label-selector-match.js';
@@ -21,6 +27,8 @@ import { calculateStatus, statusUnchanged } from './status.js';
 
 /** Kubernetes' burstReplicas; KUBEQL_REPLICASET_BURST lowers it (tests that need a scale-up to take several rounds). */
 const BURST = Number(process.env.KUBEQL_REPLICASET_BURST) || 500;
+/** A slow start resumes where the last one left off only if that ended this recently. */
+const WARM_MS = 60_000;
 
 const log = createLogger('controller-manager').child({ controller: 'replicaset' });
 
@@ -31,39 +39,84 @@ export const replicaSetController: ControllerFactory = (ctx) => {
   const expectations = new Expectations();
   /** Per ReplicaSet uid: bumped when a create's requestId turns out spent. */
   const salts = new Map<string, number>();
+  /** Per ReplicaSet key: the pods its creates were answered with, until the pod informer has them. */
+  const answered = new AnsweredCreations<Pod>();
+  /** Per ReplicaSet uid: the batch the next slow start may begin with, after a run whose creates all succeeded. */
+  const warm = new Map<string, { batch: number; at: number }>();
+  /** Per ReplicaSet key: the ReplicaSet as this controller's last status write answered it, until the cache is as new. */
+  const written = new Map<string, ReplicaSet>();
   // A sync's creates (up to burstReplicas at once) go out 25 to a document, which the server commits together.
   const createPod = objectClientOf(ctx.client).batchedCreate('Pod');
 
   // Expectations are observed before the reconciler hears of a pod's change (subscribed first).
   const tracker = trackOwnedPods({ kind: 'ReplicaSet', owners: replicaSets, pods, expectations });
   const saltObserver = replicaSets.events$.subscribe((e) => {
-    if (e.type === 'DELETED') salts.delete(e.object.metadata.uid);
+    if (e.type === 'DELETED') {
+      salts.delete(e.object.metadata.uid);
+      warm.delete(e.object.metadata.uid);
+    }
   });
+
+  /** The newer of the cached ReplicaSet and the one this controller's last status write was answered with. */
+  function current(key: string, cached: ReplicaSet): ReplicaSet {
+    const mine = written.get(key);
+    if (mine && mine.metadata.uid === cached.metadata.uid && Number(mine.metadata.resourceVersion) > Number(cached.metadata.resourceVersion)) return mine;
+    written.delete(key);
+    return cached;
+  }
 
   async function sync(key: string): Promise<ReconcileResult | void> {
     const { namespace, name } = splitKey(key);
-    const rs = replicaSets.cache.get(namespace, name);
-    if (!rs) {
+    const cached = replicaSets.cache.get(namespace, name);
+    if (!cached) {
       expectations.delete(key);
+      answered.delete(key);
+      written.delete(key);
       return;
     }
+    const rs = current(key, cached);
     const needsSync = expectations.satisfied(key);
     const selects = labelMatcher(rs.spec.selector);
+    // The cache and its revision, read together: answers above the revision are the pods it lacks.
     const observedRevision = pods.revision();
     const active = pods.cache.byIndex('namespace', namespace ?? '').filter(isPodActive);
-    const owned = await claimObjects({
+    const made = answered.unobserved(key, observedRevision).filter((p) => controllerOf(p)?.uid === rs.metadata.uid && selects(p.metadata.labels));
+    const claimed = await claimObjects({
       owner: rs,
       objects: active,
       selects,
       client: ctx.client,
       fetchOwner: () => getObject(ctx.client, 'ReplicaSet', namespace, name),
     });
+    const owned = made.length ? [...claimed, ...made] : claimed;
 
     let manageError: Error | undefined;
+    let created = 0;
     if (needsSync && !rs.metadata.deletionTimestamp) {
-      const salt = salts.get(rs.metadata.uid) ?? 0;
-      manageError = await manageReplicas({ key, rs, pods: owned, client: ctx.client, createPod, expectations, burst: BURST, observedRevision, salt, recorder });
-      if (manageError instanceof SpentRequestIdError) salts.set(rs.metadata.uid, salt + 1);
+      const uid = rs.metadata.uid;
+      const salt = salts.get(uid) ?? 0;
+      const resume = warm.get(uid);
+      const firstBatch = resume && Date.now() - resume.at < WARM_MS ? resume.batch : 1;
+      const result = await manageReplicas({
+        key,
+        rs,
+        pods: owned,
+        client: ctx.client,
+        createPod,
+        expectations,
+        burst: BURST,
+        firstBatch,
+        onCreated: (pod) => answered.add(key, pod),
+        observedRevision,
+        salt,
+        recorder,
+      });
+      manageError = result.error;
+      created = result.created;
+      // The doubling goes on from where it stopped, as long as nothing fails.
+      if (manageError) warm.delete(uid);
+      else if (result.largestBatch > 0) warm.set(uid, { batch: Math.min(BURST, 2 * result.largestBatch), at: Date.now() });
+      if (manageError instanceof SpentRequestIdError) salts.set(uid, salt + 1);
       if (manageError) log.debug({ key, err: manageError }, 'manageReplicas failed');
     }
 
@@ -72,11 +125,13 @@ export const replicaSetController: ControllerFactory = (ctx) => {
     const status = calculateStatus(rs, owned, reported);
     if (!statusUnchanged(rs, status)) {
       status.observedGeneration = rs.metadata.generation;
-      await updateObjectStatus(ctx.client, rs, status, rs.metadata.resourceVersion);
+      written.set(key, await updateObjectStatus(ctx.client, rs, status, rs.metadata.resourceVersion));
     }
     if (manageError) throw manageError;
+    // Pods made: look again now, counting them from their answers (the next round of a large
+    // scale-up, or the status with them), without waiting for the watch to show them.
     // Pods ready but not yet available for minReadySeconds: look again when the first of them will be.
-    return requeueAfter(nextAvailableInMs(owned, rs.spec.minReadySeconds ?? 0, Date.now()));
+    return requeueAfter(created > 0 ? 0 : undefined, nextAvailableInMs(owned, rs.spec.minReadySeconds ?? 0, Date.now()));
   }
 
   const reconciler = startReconciler({

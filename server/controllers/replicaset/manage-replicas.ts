@@ -1,6 +1,8 @@
 /**
- * manageReplicas: create or delete pods until a ReplicaSet has `spec.replicas` active pods, under
- * expectations (set before the writes, lowered for writes that did not happen).
+ * manageReplicas: create or delete pods until a ReplicaSet has `spec.replicas` active pods. Deletes
+ * are under expectations (set before the writes, lowered for writes that did not happen); creates
+ * are known from their answers (`onCreated`, counted by the caller until its informer observes
+ * them: framework/answered-creations.ts), so the next round need not wait for the watch.
  *
  * Creates carry a requestId `replicaset/<uid>/<rs resourceVersion>/<salt>/<ordinal>`, where ordinal
  * is the pod's place after the active pods the sync counted. A sync that sees the same state as an
@@ -34,6 +36,10 @@ export interface ManageOptions {
   expectations: Expectations;
   /** At most this many creates or deletes per sync (Kubernetes' burstReplicas, 500). */
   burst: number;
+  /** The slow start's first batch (default 1): a larger one continues a scale-up whose creates have all succeeded. */
+  firstBatch?: number;
+  /** Each create answered with a new pod. */
+  onCreated?: (pod: Pod) => void;
   /** The pod informer's revision when the sync read its cache. */
   observedRevision: number;
   /** Changes when an id turns out spent. */
@@ -46,29 +52,41 @@ export function createRequestId(rs: ReplicaSet, salt: number, ordinal: number): 
   return `replicaset/${rs.metadata.uid}/${rs.metadata.resourceVersion}/${salt}/${ordinal}`;
 }
 
-/** Returns the first error of the writes it issued (after lowering expectations for those that did not happen). */
-export async function manageReplicas(o: ManageOptions): Promise<Error | undefined> {
+export interface ManageResult {
+  /** The first error of the writes it issued (after lowering expectations for deletes that did not happen). */
+  error?: Error;
+  /** The largest batch of creates that succeeded whole (0 when none ran or the first failed). */
+  largestBatch: number;
+  /** Pods created (each answered with a new pod). */
+  created: number;
+}
+
+export async function manageReplicas(o: ManageOptions): Promise<ManageResult> {
   const { key, rs, pods, expectations } = o;
   const diff = pods.length - (rs.spec.replicas ?? 1);
   if (diff < 0) {
     const count = Math.min(-diff, o.burst);
-    expectations.expectCreations(key, count);
     const input = podFromTemplate(rs, rs.spec.template);
-    const { successes, error } = await slowStartBatch(count, async (i) => {
-      let pod: Pod;
-      try {
-        pod = await o.createPod(input, createRequestId(rs, o.salt, pods.length + i));
-      } catch (error) {
-        o.recorder?.event(rs, 'Warning', 'FailedCreate', `Error creating: ${(error as Error).message}`);
-        throw error;
-      }
-      if (Number(pod.metadata.resourceVersion) <= o.observedRevision)
-        throw new SpentRequestIdError(`request id for pod ${pods.length + i} of ${key} was answered with ${pod.metadata.name}, made earlier`);
-      o.recorder?.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
-    });
-    // Creates that did not happen will not be observed.
-    for (let i = successes; i < count; i++) expectations.creationObserved(key);
-    return error;
+    let created = 0;
+    const { error, largestBatch } = await slowStartBatch(
+      count,
+      async (i) => {
+        let pod: Pod;
+        try {
+          pod = await o.createPod(input, createRequestId(rs, o.salt, pods.length + i));
+        } catch (error) {
+          o.recorder?.event(rs, 'Warning', 'FailedCreate', `Error creating: ${(error as Error).message}`);
+          throw error;
+        }
+        if (Number(pod.metadata.resourceVersion) <= o.observedRevision)
+          throw new SpentRequestIdError(`request id for pod ${pods.length + i} of ${key} was answered with ${pod.metadata.name}, made earlier`);
+        created++;
+        o.onCreated?.(pod);
+        o.recorder?.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+      },
+      o.firstBatch,
+    );
+    return { error, largestBatch, created };
   }
   if (diff > 0) {
     const victims = podsToDelete(pods, Math.min(diff, o.burst));
@@ -88,7 +106,7 @@ export async function manageReplicas(o: ManageOptions): Promise<Error | undefine
         }
       }),
     );
-    return errors[0];
+    return { error: errors[0], largestBatch: 0, created: 0 };
   }
-  return undefined;
+  return { largestBatch: 0, created: 0 };
 }

@@ -10,10 +10,12 @@ import { KubeqlError } from '../../errors.js';
 import { compactBelow, compactKindBelow, readKindFloors } from '../sqlite/compact.js';
 import { storeReads } from '../sqlite/reads.js';
 import type { HealthCheck, Store, StoreOptions, StoredEvent } from '../types.js';
+import type { ReplayReport } from '../records.js';
 import { createPool } from './connect.js';
 import { createPostgresCommit, LOG_CHANNEL } from './group-commit.js';
 import { listenToLog } from './listen.js';
-import { migratePostgres } from './migrate.js';
+import { appliedMigrations, migratePostgres, postgresMigrationsFolder } from './migrate.js';
+import { migrationsCheck, shippedMigrations } from '../migrations-check.js';
 import { openReplica } from '../sqlite/replica.js';
 import { createSerialQueue } from './serial-queue.js';
 import { copySnapshot } from './snapshot.js';
@@ -21,16 +23,27 @@ import { replicatedTokens, TOKENS_CHANNEL } from './tokens.js';
 import { dumpDatabase } from './backup.js';
 import { verifyPostgresReplay } from './verify-replay.js';
 import { compactPostgres, FLOOR_CHANNEL, readFloors } from './compact.js';
+import { reachRevision } from './reach-revision.js';
+import { recopyReplica, swapIn } from './recopy.js';
+import { REBUILT_CHANNEL, rebuildInPlace } from './rebuild-in-place.js';
+
+/** How often the `migrations` readiness check reads the applied migrations again (ms). */
+const MIGRATIONS_RECHECK_MS = 10_000;
 
 export interface PostgresStoreOptions extends Omit<StoreOptions, 'dataDir' | 'synchronous'> {
   /** postgres://… (KUBEQL_DATABASE_URL). */
   url: string;
-  /** Where the replica's temporary file goes (default: the OS temporary directory). */
+  /**
+   * The directory of the replica's folder (default: the OS temporary directory; the API server
+   * passes `<dataDir>/replicas`). Folders there of processes that are gone are removed at open.
+   */
   replicaDir?: string;
   /** The healing timer of the listener (ms, default 1000). */
   healEveryMs?: number;
   /** How long a write waits for a lock in PostgreSQL before it fails UNAVAILABLE (default 10 s). */
   lockTimeoutMs?: number;
+  /** How long a read at a revision the replica has not applied yet waits for it (ms, default 3000; see reach-revision.ts). */
+  revisionWaitMs?: number;
   /** Reports a failure of background work (catch-up, credential write-through); default: ignored. */
   onError?: (error: unknown) => void;
 }
@@ -46,8 +59,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const allocationsOf = options.allocationsOf ?? (() => []);
   const onError = options.onError ?? (() => {});
   const pool = createPool(options.url, options.lockTimeoutMs ?? 10_000);
+  const shipped = shippedMigrations(postgresMigrationsFolder);
+  let applied: number;
   try {
     await migratePostgres(pool);
+    applied = await appliedMigrations(pool);
   } catch (error) {
     await pool.end().catch(() => {});
     throw error;
@@ -66,6 +82,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const report = (error: unknown) => {
     lastError = error as Error;
     onError(error);
+    // Behind a compaction: the replica cannot follow event by event; it is copied afresh.
+    if (commit.staleness()) recopy();
   };
 
   const commit = createPostgresCommit({
@@ -85,15 +103,19 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   let credentials: ReturnType<typeof replicatedTokens> | undefined;
   const listener = await listenToLog({
     url: options.url,
-    channels: [LOG_CHANNEL, TOKENS_CHANNEL, FLOOR_CHANNEL],
+    channels: [LOG_CHANNEL, TOKENS_CHANNEL, FLOOR_CHANNEL, REBUILT_CHANNEL],
     healEveryMs: options.healEveryMs,
     wake(channel, payload) {
       if (!ready) return;
       // A head this replica holds already (its own commit, mostly) needs no read.
       const known = channel === LOG_CHANNEL && payload !== undefined && Number(payload) <= counter.head;
-      if ((channel === undefined || channel === LOG_CHANNEL) && !known) commit.catchUp().then(() => void (lastError = undefined), report);
+      if ((channel === undefined || channel === LOG_CHANNEL) && !known)
+        commit.catchUp(channel === LOG_CHANNEL && payload !== undefined ? Number(payload) : undefined).then(() => void (lastError = undefined), report);
       if (channel === undefined || channel === TOKENS_CHANNEL) queue.run(() => credentials!.pull()).catch(report);
       if (channel === undefined || channel === FLOOR_CHANNEL) queue.run(() => followFloors()).catch(report);
+      if (channel === undefined) recountMigrations();
+      // A server rebuilt the projections in place: every replica copies the database afresh.
+      if (channel === REBUILT_CHANNEL) recopy();
     },
   });
   let snapshot: { head: number; credentialId: number };
@@ -106,11 +128,80 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw error;
   }
   counter.head = published = snapshot.head;
-  floor = Number((sqlite.prepare(`SELECT value FROM store_meta WHERE key = 'floor'`).get() as { value: string } | undefined)?.value ?? 0);
-  kindFloors = readKindFloors(sqlite);
+  readReplicaFloors();
   credentials = replicatedTokens(pool, replica, queue, snapshot.credentialId, report);
   ready = true;
   void commit.catchUp().catch(report);
+
+  /**
+   * The database's applied migrations, read again now and then (on the healing timer, at most every
+   * MIGRATIONS_RECHECK_MS): a restore of an older backup under a running server shows up here. A
+   * failed read keeps the last count: reaching PostgreSQL is log-replication's check.
+   */
+  let migrationsReadAt = Date.now();
+  function recountMigrations(): void {
+    if (Date.now() - migrationsReadAt < MIGRATIONS_RECHECK_MS) return;
+    migrationsReadAt = Date.now();
+    appliedMigrations(pool).then((n) => void (applied = n), () => {});
+  }
+
+  /** The replica's floors, as its store_meta holds them (after a copy of the database). */
+  function readReplicaFloors(): void {
+    floor = Number((sqlite.prepare(`SELECT value FROM store_meta WHERE key = 'floor'`).get() as { value: string } | undefined)?.value ?? 0);
+    kindFloors = readKindFloors(sqlite);
+  }
+
+  let recopying = false;
+  /**
+   * The replica fell behind a compaction (group-commit.ts refuses writes meanwhile): it is copied
+   * afresh (recopy.ts), in the serial queue so no batch or catch-up runs meanwhile, and follows the
+   * log again. onCommit's listeners are told with the new head and no events: what lay between is
+   * gone, so watchers below the new floor end EXPIRED. A failed copy is tried again on the next
+   * catch-up (the healing timer's, at the latest).
+   */
+  function recopy(): void {
+    if (recopying || !ready) return;
+    recopying = true;
+    queue
+      .run(async () => {
+        const head = await recopyReplica(pool, replica, allocationsOf, options.replicaDir);
+        commit.resume();
+        lastError = undefined;
+        jumpedTo(head);
+      })
+      .catch((error: unknown) => {
+        lastError = error as Error;
+        onError(error);
+      })
+      .finally(() => (recopying = false));
+  }
+
+  /** The new head and state reached listeners with no events: they catch up by cursor, or end EXPIRED below the floor. */
+  function jumpedTo(head: number): void {
+    counter.head = published = head;
+    readReplicaFloors();
+    for (const listener of listeners) listener(head, []);
+  }
+
+  /**
+   * replay(verify: false): rebuilds PostgreSQL's projections from the log under the head row lock
+   * (rebuild-in-place.ts), in the serial queue so this server's writes wait too; where they changed,
+   * this replica takes the rebuilt tables at once, and the other servers copy afresh on the NOTIFY.
+   */
+  function rebuild(): Promise<ReplayReport> {
+    return queue.run(async () => {
+      const { report, copy, head } = await rebuildInPlace(pool, allocationsOf, options.replicaDir);
+      try {
+        if (!report.match) {
+          swapIn(replica, copy, head);
+          jumpedTo(head);
+        }
+      } finally {
+        copy.dispose();
+      }
+      return report;
+    });
+  }
 
   const floorOf = (kind: string) => Math.max(floor, kindFloors.get(kind) ?? 0);
   const logFloor = () => Math.max(floor, ...kindFloors.values());
@@ -119,6 +210,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   async function followFloors(): Promise<void> {
     const floors = await readFloors(pool);
     const newFloor = floors.get('') ?? 0;
+    // Compacted above what this replica has read: the log has reached there, and the catch-up finds
+    // out whether the replica can still read its way up (or fell behind the compaction).
+    const highest = Math.max(0, ...floors.values());
+    if (highest > counter.head) commit.catchUp(highest).catch(report);
     if (newFloor > floor && newFloor <= published) {
       compactBelow(sqlite, newFloor);
       floor = newFloor;
@@ -150,6 +245,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     if (newFloor > published) throw new KubeqlError('BAD_USER_INPUT', `cannot compact above the head of the log (${published})`, { field: 'floor' });
   }
 
+  function onCommit(listener: (head: number, events: readonly StoredEvent[]) => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
   return {
     head: () => published,
     floor: () => floor,
@@ -174,23 +274,24 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       queue.run(() => compactPostgres(pool, kind, newFloor)).catch(report);
       return newFloor;
     },
-    replay: ({ verify }) =>
-      verify
-        ? verifyPostgresReplay(pool, allocationsOf, options.replicaDir)
-        : Promise.reject(
-            new KubeqlError('BAD_USER_INPUT', 'rebuilding the projections in place is not available on the PostgreSQL store; replay(verify: true) checks them', { field: 'verify' }),
-          ),
+    replay: ({ verify }) => (verify ? verifyPostgresReplay(pool, allocationsOf, options.replicaDir) : rebuild()),
     backup: (file) => dumpDatabase(pool, options.url, file),
-    onCommit(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onCommit,
+    reach: (revision) =>
+      reachRevision(revision, {
+        head: () => published,
+        logHead: async () => (await pool.query<{ head: number }>('SELECT head FROM log_head WHERE id = 1')).rows[0]?.head ?? 0,
+        catchUp: (head) => void commit.catchUp(head).catch(report),
+        onCommit,
+        failure: commit.staleness,
+        timeoutMs: options.revisionWaitMs ?? 3_000,
+      }),
     statementCount: () => {
       if (!options.countStatements) throw new Error('statementCount needs a store opened with countStatements (a test instrument, off the hot path otherwise)');
       return executed;
     },
     health(): HealthCheck[] {
-      const checks: HealthCheck[] = [{ name: 'database', ok: sqlite.open }];
+      const checks: HealthCheck[] = [{ name: 'database', ok: sqlite.open }, migrationsCheck(applied, shipped)];
       const failure = commit.staleness() ?? lastError;
       checks.push(failure ? { name: 'log-replication', ok: false, message: failure.message } : { name: 'log-replication', ok: true });
       return checks;

@@ -1,6 +1,6 @@
 /**
  * Group commit against PostgreSQL (DESIGN.md §8). One batch in flight per server: the writes that
- * gathered meanwhile run together. A batch opens a PostgreSQL transaction and takes the log's head
+ * gathered meanwhile, up to the moment the batch holds the lock, run together. A batch opens a PostgreSQL transaction and takes the log's head
  * row lock (held to COMMIT, so commits happen in revision order on every server); inside the lock
  * it first brings the replica up to the head (other servers' commits, published to onCommit at
  * once), so CONFLICT, idempotency, quota and allocations are decided against the true current
@@ -10,15 +10,15 @@
  * committed but unpublished: readers read at the published revision. If PostgreSQL fails, the
  * replica is rewound to where the batch began and the batch's writes fail UNAVAILABLE.
  */
-import type pg from 'pg';
+import pg from 'pg';
 import { KubeqlError } from '../../errors.js';
 import type { AllocationsOf } from '../records.js';
 import { toStoredEvent } from '../sqlite/stored-event.js';
 import { createWriteTx, type RevisionCounter } from '../sqlite/write-transaction.js';
 import type { StoredEvent, WriteTx } from '../types.js';
-import { readLogAfter } from './read-log.js';
-import type { EventRow, ObjectKeyRow, Replica } from '../sqlite/replica.js';
-import { shipBatch } from './ship-batch.js';
+import { changesAfterSql, readChangesAfter, toChanges } from './read-changes.js';
+import type { EventRow, ObjectKeyRow, Replica, ReplicaChanges } from '../sqlite/replica.js';
+import { shipBatchSql } from './ship-batch.js';
 import type { SerialQueue } from './serial-queue.js';
 
 interface Job {
@@ -52,7 +52,9 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
   let waiting: Job[] = [];
   let scheduled = false;
   let catchUpScheduled = false;
-  /** Set once the replica has missed compacted events: writes are refused until a restart. */
+  /** The highest revision the log is known to have reached (NOTIFY payloads, floors). */
+  let knownHead = 0;
+  /** Set once the replica has missed compacted events: writes are refused until it is copied afresh (resume). */
   let stale: KubeqlError | undefined;
 
   const inSavepoint = sqlite.transaction((job: Job) => job.fn(createWriteTx(st, counter, allocationsOf, job.events)));
@@ -72,16 +74,19 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
 
   /**
    * Applies committed events after the replica's head (up to `head` when known) and publishes them.
-   * The log has no gaps above the floors, so a missing revision means compaction removed events this
-   * replica never read (it fell that far behind): it can no longer follow the log, and says so.
+   * `first`, when given, is the first page, already read (with the head row lock, in the batch's
+   * first round trip). The log has no gaps above the floors, so a missing revision means compaction
+   * removed events this replica never read (it fell that far behind): it can no longer follow the
+   * log, and says so.
    */
-  async function catchUp(client: pg.ClientBase | pg.Pool, head?: number): Promise<void> {
+  async function catchUp(client: pg.ClientBase | pg.Pool, head?: number, first?: ReplicaChanges): Promise<void> {
     if (stale) throw stale;
-    for (;;) {
-      const rows = await readLogAfter(client, counter.head, CATCH_UP_PAGE);
+    for (let page = first; ; page = undefined) {
+      const changes = page ?? (await readChangesAfter(client, counter.head, CATCH_UP_PAGE));
+      const rows = changes.events;
       if (rows.length === 0) break;
       if (rows[0].revision !== counter.head + 1) throw fellBehind(rows[0].revision - 1);
-      replica.applyEvents(rows);
+      replica.applyChanges(counter.head, changes);
       counter.head = rows[rows.length - 1].revision;
       publish(counter.head, rows.map((row: EventRow) => toStoredEvent(row)));
       if (rows.length < CATCH_UP_PAGE) break;
@@ -92,14 +97,31 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
   function fellBehind(through: number): KubeqlError {
     stale = new KubeqlError(
       'UNAVAILABLE',
-      `this API server's replica of the log is at revision ${counter.head}, and revisions through ${through} have been compacted away before it read them: restart this API server (it copies the database afresh); other servers take writes meanwhile`,
+      `this API server's replica of the log is at revision ${counter.head}, and revisions through ${through} have been compacted away before it read them: it is copying the database afresh; other servers take writes meanwhile`,
       { retryable: true },
     );
     return stale;
   }
 
-  async function runBatch(batch: Job[]): Promise<void> {
+  /**
+   * Two round trips to PostgreSQL per batch: the first begins, takes the head row lock and reads
+   * what other servers committed since this replica's head; the second ships the batch's rows,
+   * moves the head, notifies and commits (ship-batch.ts). The lock is held from the first to the
+   * end of the second, so what is decided locally in between is decided at the true head.
+   * The batch is the writes waiting once the lock is held, not when the task began: while other
+   * servers hold the lock, the writes arriving meanwhile join this batch instead of waiting a
+   * whole lock turn more (under contention a batch grows with the queue).
+   */
+  async function runBatch(): Promise<void> {
     const started = performance.now();
+    let batch: Job[] | undefined;
+    const take = (): Job[] => {
+      if (!batch) {
+        batch = waiting;
+        waiting = [];
+      }
+      return batch;
+    };
     let client: pg.PoolClient | undefined;
     let before = counter.head;
     let touched: ObjectKeyRow[] = [];
@@ -107,11 +129,12 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
     let commitSent = false;
     try {
       client = await pool.connect();
-      await client.query('BEGIN');
-      const head = (await client.query<{ head: number }>('SELECT head FROM log_head WHERE id = 1 FOR UPDATE')).rows[0].head;
-      if (head !== counter.head) await catchUp(client, head);
+      const [, locked, read] = (await client.query(`BEGIN; SELECT head FROM log_head WHERE id = 1 FOR UPDATE; ${changesAfterSql(counter.head, CATCH_UP_PAGE)}`)) as unknown as pg.QueryResult[];
+      const head = (locked.rows[0] as { head: number }).head;
+      if (head !== counter.head) await catchUp(client, head, toChanges(read.rows[0]));
       if (head !== counter.head) throw new Error(`the replica is at revision ${counter.head}, the log at ${head}`);
       before = counter.head;
+      const batch = take();
       try {
         runLocally.immediate(batch);
       } catch (error) {
@@ -124,13 +147,19 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
       }
       local = true;
       const events = batch.flatMap((job) => job.events);
-      if (events.length) {
-        touched = keysOf(events);
-        await shipBatch(client, before, touched, replica.rowsAbove(before, touched));
-        await client.query(`WITH h AS (UPDATE log_head SET head = $1 WHERE id = 1 RETURNING head) SELECT pg_notify('${LOG_CHANNEL}', head::text) FROM h`, [counter.head]);
-      }
+      touched = keysOf(events);
+      const ship = events.length ? shipBatchSql(before, touched, replica.rowsAbove(before, touched)) : [];
+      if (events.length) ship.push(`UPDATE log_head SET head = ${counter.head} WHERE id = 1`, `SELECT pg_notify('${LOG_CHANNEL}', '${counter.head}')`);
+      ship.push('COMMIT');
       commitSent = true;
-      await client.query('COMMIT');
+      try {
+        await client.query(ship.join(';\n'));
+      } catch (error) {
+        // PostgreSQL answered the statement that failed with an ERROR: the statements after it,
+        // COMMIT among them, were skipped (or COMMIT itself failed and rolled back): nothing landed.
+        if (error instanceof pg.DatabaseError && error.severity === 'ERROR') commitSent = false;
+        throw error;
+      }
       client.release();
       client = undefined;
     } catch (error) {
@@ -142,13 +171,13 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
       counter.head = before;
       // The replica's own refusal (it fell behind a compaction) says what to do; PostgreSQL's failures are wrapped.
       const answer = error instanceof KubeqlError && !commitSent ? error : unavailable(error, commitSent);
-      for (const job of batch) job.outcome = { ok: false, error: answer };
+      for (const job of take()) job.outcome = { ok: false, error: answer };
       return;
     } finally {
-      onBatch?.(batch.length, performance.now() - started);
-      settle(batch);
+      onBatch?.(take().length, performance.now() - started);
+      settle(take());
     }
-    const events = batch.flatMap((job) => (job.outcome?.ok ? job.events : []));
+    const events = take().flatMap((job) => (job.outcome?.ok ? job.events : []));
     if (events.length) publish(counter.head, events);
   }
 
@@ -169,21 +198,29 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
         scheduled = true;
         void queue.run(async () => {
           scheduled = false;
-          const batch = waiting;
-          waiting = [];
-          await runBatch(batch);
+          // An earlier batch took these writes while it waited for the lock.
+          if (waiting.length) await runBatch();
         });
       });
     },
     /** Why the replica can no longer follow the log (undefined while it can). */
     staleness: (): KubeqlError | undefined => stale,
-    /** Reads other servers' commits (on NOTIFY, or the healing timer); at most one such task waits in the queue. */
-    catchUp(): Promise<void> {
+    /** The replica was copied afresh from the database (recopy.ts) and follows the log again from `counter.head`. */
+    resume(): void {
+      stale = undefined;
+    },
+    /**
+     * Reads other servers' commits (on NOTIFY, or the healing timer); at most one such task waits in
+     * the queue. `head`, when known (a NOTIFY's payload, a floor), is a revision the log has reached:
+     * a replica that cannot read up to it has fallen behind a compaction (staleness).
+     */
+    catchUp(head?: number): Promise<void> {
+      if (head !== undefined) knownHead = Math.max(knownHead, head);
       if (catchUpScheduled) return Promise.resolve();
       catchUpScheduled = true;
       return queue.run(async () => {
         catchUpScheduled = false;
-        await catchUp(pool);
+        await catchUp(pool, knownHead > counter.head ? knownHead : undefined);
       });
     },
   };

@@ -27,3 +27,9 @@ export async function migratePostgres(pool: pg.Pool): Promise<void> {
     client.release();
   }
 }
+
+/** How many migrations the database records as applied (drizzle's journal table in PostgreSQL). */
+export async function appliedMigrations(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM drizzle.__drizzle_migrations');
+  return Number(rows[0].n);
+}

@@ -9,6 +9,7 @@ import { verifyReplay } from './verify-replay.js';
 import { tokenStore } from './tokens.js';
 import { createGroupCommit } from './group-commit.js';
 import { createWalSync, type WalSync } from './wal-sync.js';
+import { startWalCheckpointer, type CheckpointStats } from './wal-checkpointer.js';
 import { createStorageFaults } from './storage-fault.js';
 import { checkHealth, shippedMigrations } from './health.js';
 import { openDatabase } from './open-database.js';
@@ -39,12 +40,26 @@ function durableTokens(tokens: TokenStore, walSync: WalSync | undefined): TokenS
   };
 }
 
-export function createStore(options: StoreOptions): Store {
+/** The SQLite store: the contract, and how its WAL checkpoints go (tests, diagnostics). */
+export interface SqliteStore extends Store {
+  checkpointStats(): CheckpointStats;
+}
+
+export function createStore(options: StoreOptions): SqliteStore {
   // With countStatements (tests), statementCount is every statement SQLite ran; nothing is counted otherwise.
   let executed = 0;
   const mode = options.synchronous ?? 'DURABLE';
   const { sqlite, db } = openDatabase(options.dataDir, mode === 'DURABLE' ? 'NORMAL' : mode, options.countStatements ? () => void executed++ : undefined);
   const walSync = mode === 'DURABLE' ? createWalSync(`${sqlite.name}-wal`) : undefined;
+  // Checkpoints on a thread of their own, never inside a COMMIT on this one (wal-checkpointer.ts).
+  // Should the thread fail, the connection checkpoints on commit again (SQLite's default), so the WAL stays bounded.
+  const checkpointer = startWalCheckpointer(sqlite.name, {
+    thresholdCommits: options.checkpointCommits,
+    onFailure: () => {
+      if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000');
+    },
+  });
+  sqlite.pragma('wal_autocheckpoint = 0');
   const st = prepareStatements(db);
   const counter = { head: st.head.get()?.seq ?? 0 };
   // The head readers see: the newest acknowledged (durable, published) revision. Under DURABLE,
@@ -68,11 +83,13 @@ export function createStore(options: StoreOptions): Store {
     allocationsOf,
     (head, events) => {
       published = head;
+      checkpointer.committed();
       for (const listener of listeners) listener(head, events);
     },
     options.onBatch,
     faults,
     walSync,
+    checkpointer,
   );
   const migrations = shippedMigrations();
 
@@ -115,10 +132,14 @@ export function createStore(options: StoreOptions): Store {
       if (!options.countStatements) throw new Error('statementCount needs a store opened with countStatements (a test instrument, off the hot path otherwise)');
       return executed;
     },
+    checkpointStats: () => checkpointer.stats(),
     health: () => [...checkHealth(sqlite, migrations), faults.check(), ...(walSync ? [syncCheck()] : [])],
     drain,
+    // The database is the log: a revision above its head was never acknowledged, nothing to wait for.
+    reach: () => Promise.resolve(),
     close() {
       listeners.clear();
+      checkpointer.close();
       walSync?.close();
       if (!sqlite.open) return;
       sqlite.pragma('wal_checkpoint(TRUNCATE)');

@@ -17,6 +17,7 @@ import type { Allocation, KObject } from '../../resources/kind.js';
 import { KubeqlError } from '../../errors.js';
 import type { Statements } from './statements.js';
 import type { WalSync } from './wal-sync.js';
+import type { CommitGate } from './wal-checkpointer.js';
 import { createWriteTx, type RevisionCounter } from './write-transaction.js';
 import type { HealthCheck, StoredEvent, WriteTx } from '../types.js';
 
@@ -38,6 +39,7 @@ export function createGroupCommit(
   onBatch?: (writes: number, durationMs: number) => void,
   faults?: { translate(error: unknown): unknown; committed(): void },
   walSync?: WalSync,
+  gate?: CommitGate,
 ) {
   const translate = faults ? (error: unknown) => faults.translate(error) : (error: unknown) => error;
   let queue: Job[] = [];
@@ -66,6 +68,8 @@ export function createGroupCommit(
   });
 
   function flush(): void {
+    // The WAL checkpointer copies its last frames: the batch waits (still scheduled, so drain waits too).
+    if (gate?.paused()) return gate.whenResumed(flush);
     scheduled = false;
     const batch = queue;
     queue = [];
@@ -88,6 +92,7 @@ export function createGroupCommit(
       return;
     }
     onBatch?.(batch.length, performance.now() - started);
+    gate?.afterCommit();
     if (walSync) {
       unsynced.push({ batch, head: counter.head, before });
       if (!syncing) startSync(walSync);

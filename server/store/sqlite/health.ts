@@ -3,16 +3,14 @@
  * applied, and the log is writable right now (the write lock can be taken at once: busy_timeout 0,
  * BEGIN IMMEDIATE, ROLLBACK, timeout restored).
  */
-import { readFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { HealthCheck } from '../types.js';
 import { packagePath } from '../../package-root.js';
+import { migrationsCheck as compareMigrations, shippedMigrations as shippedIn } from '../migrations-check.js';
 
-const journal = packagePath('migrations', 'meta', '_journal.json');
-
-/** Number of migrations the code ships (read once per store, as migrate applied them at open). */
+/** Number of migrations the code ships for SQLite (read once per store, as migrate applied them at open). */
 export function shippedMigrations(): number {
-  return (JSON.parse(readFileSync(journal, 'utf8')) as { entries: unknown[] }).entries.length;
+  return shippedIn(packagePath('migrations'));
 }
 
 export function checkHealth(sqlite: Database.Database, expectedMigrations: number): HealthCheck[] {
@@ -26,7 +24,7 @@ export function checkHealth(sqlite: Database.Database, expectedMigrations: numbe
 function migrationsCheck(sqlite: Database.Database, expected: number): HealthCheck {
   try {
     const { n } = sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number };
-    return n >= expected ? { name: 'migrations', ok: true } : { name: 'migrations', ok: false, message: `${n} of ${expected} migrations applied` };
+    return compareMigrations(n, expected);
   } catch (error) {
     return { name: 'migrations', ok: false, message: (error as Error).message };
   }

@@ -14,11 +14,27 @@
  * labels and its allocations, not the parsed object: a million parsed objects that each live until
  * the object's next event would all be promoted to the old generation, and the garbage collector
  * would cost more than the projection.
+ *
+ * Nor is every event's object parsed: when allocationsOf names the kinds that can hold allocations,
+ * the object of any other kind is projected from the few fields projectEvent reads of it (labels,
+ * spec.nodeName, status.phase, ownerReferences), which SQLite extracts from the log row as JSON
+ * text (READ_FIELDS), parsed here exactly as JSON.parse of the whole object would give them. Its
+ * JSON is only passed through, as text, to the version's row.
  */
 import type { Allocation, KObject } from '../../resources/kind.js';
 import { projectEvent, type ProjectionStatements } from '../project-event.js';
+import type { AllocationsOf } from '../records.js';
 import type { EventType } from '../types.js';
 import { OP } from './replay-sql.js';
+
+/**
+ * The log columns a projected row holds, in order: revision, type, kind, namespace, name, uid,
+ * object (its JSON), then the fields projectEvent reads of an object, each as SQLite's JSON text of
+ * it (NULL where absent). JSON text (`->`), not SQL values (`->>`): a nodeName that is an object
+ * must stay an object.
+ */
+export const READ_COLUMNS = 'revision, type, kind, namespace, name, uid';
+export const READ_FIELDS = ["object -> '$.metadata.labels'", "object -> '$.spec.nodeName'", "object -> '$.status.phase'", "object -> '$.metadata.ownerReferences'"].join(', ');
 
 /** An object's current version during replay (what projectEvent reads of it), with the rows not yet written. */
 interface Entry {
@@ -40,7 +56,7 @@ const keyOf = (kind: string, namespace: string, name: string) => `${kind}\u0000$
 export interface ReplayProjector {
   /** Registers a current object copied from the snapshot (its rows are already in the target) and records its allocations. */
   addSnapshotObject(kind: string, namespace: string, name: string, object: KObject): void;
-  /** Projects one log row ([revision, type, kind, namespace, name, uid, object JSON]). */
+  /** Projects one log row (READ_COLUMNS, object, READ_FIELDS: see there). */
   project(row: unknown[]): void;
   /** Records the versions still open (call once, after the last event). */
   finish(): void;
@@ -50,7 +66,15 @@ export interface ReplayProjector {
 
 const NONE: Allocation[] = [];
 
-export function createReplayProjector(allocationsOf: (o: KObject) => Allocation[]): ReplayProjector {
+/** A field's value from SQLite's JSON text of it; a plain string without escapes is taken as it is. */
+function fieldValue(json: string | null): unknown {
+  if (json === null) return undefined;
+  return json.charCodeAt(0) === 34 && json.indexOf('\\') < 0 ? json.slice(1, -1) : JSON.parse(json);
+}
+
+export function createReplayProjector(allocationsOf: AllocationsOf): ReplayProjector {
+  /** Kinds whose objects are parsed in full (undefined: every kind). */
+  const allocating = allocationsOf.kinds && new Set(allocationsOf.kinds);
   const current = new Map<string, Entry>();
   let ops: unknown[] = [];
   /** The entry of the object projectEvent is working on: every statement it runs is about that object. */
@@ -63,10 +87,12 @@ export function createReplayProjector(allocationsOf: (o: KObject) => Allocation[
   /** The event's object and its allocations, as computed during its projection. */
   let latestObject: KObject | undefined;
   let latestAllocations = NONE;
+  /** Whether the event's object was parsed in full (else it is the fields projectEvent reads, and holds no allocations). */
+  let whole = true;
   const allocationsFor = (o: KObject): Allocation[] => {
     if (o === previous) return entry.allocations;
     latestObject = o;
-    return (latestAllocations = allocationsOf(o));
+    return (latestAllocations = whole ? allocationsOf(o) : NONE);
   };
 
   const statements: ProjectionStatements = {
@@ -119,8 +145,15 @@ export function createReplayProjector(allocationsOf: (o: KObject) => Allocation[
       for (const a of allocations) ops.push(OP.insertAllocation, a.pool, a.value, kind, namespace, name);
     },
     project(row) {
-      const [revision, type, kind, namespace, name, uid, json] = row as [number, EventType, string, string, string, string, string];
-      const object = JSON.parse(json) as KObject;
+      const [revision, type, kind, namespace, name, uid, json, labels, nodeName, phase, owners] = row as [number, EventType, string, string, string, string, string, ...Array<string | null>];
+      whole = allocating === undefined || allocating.has(kind);
+      const object = whole
+        ? (JSON.parse(json) as KObject)
+        : ({
+            metadata: { labels: fieldValue(labels), ownerReferences: fieldValue(owners) },
+            spec: { nodeName: fieldValue(nodeName) },
+            status: { phase: fieldValue(phase) },
+          } as unknown as KObject);
       const key = keyOf(kind, namespace, name);
       const found = current.get(key);
       entry = found ?? { labels: undefined, allocations: NONE };
@@ -131,7 +164,7 @@ export function createReplayProjector(allocationsOf: (o: KObject) => Allocation[
         return;
       }
       entry.labels = object.metadata.labels;
-      const allocations = latestObject === object ? latestAllocations : allocationsOf(object);
+      const allocations = latestObject === object ? latestAllocations : whole ? allocationsOf(object) : NONE;
       latestObject = undefined;
       entry.allocations = allocations.length ? allocations : NONE;
       if (!found) current.set(key, entry);

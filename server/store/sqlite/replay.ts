@@ -12,7 +12,7 @@ import { KubeqlError } from '../../errors.js';
 import type { KObject } from '../../resources/kind.js';
 import { readKindFloors } from './compact.js';
 import { logBounds } from './log-bounds.js';
-import { createReplayProjector, type ReplayProjector } from './replay-projector.js';
+import { createReplayProjector, READ_COLUMNS, READ_FIELDS, type ReplayProjector } from './replay-projector.js';
 import { assertReplayColumns, createExecutor, OP, REPLAY_COLUMNS } from './replay-sql.js';
 import type { AllocationsOf, ReplayStats } from '../records.js';
 
@@ -87,9 +87,9 @@ export interface ReplayStart {
   /** Records what each event writes; its operations run on a replay-sql executor. */
   projector: ReplayProjector;
   /**
-   * The log rows ([revision, type, kind, namespace, name, uid, object]) after the floor up to the
-   * revision, oldest first, a page of up to BATCH_EVENTS at a time (one call into SQLite per page
-   * rather than per row).
+   * The log rows (as replay-projector.ts's READ_COLUMNS say) after the floor up to the revision,
+   * oldest first, a page of up to BATCH_EVENTS at a time (one call into SQLite per page rather than
+   * per row).
    */
   pages(): Generator<unknown[][]>;
 }
@@ -121,7 +121,9 @@ export function startReplay(source: Database.Database, target: Database.Database
     createExecutor(target).run(projector.take());
     return n;
   })();
-  const read = source.prepare('SELECT revision, type, kind, namespace, name, uid, object FROM events WHERE revision > ? AND revision <= ? ORDER BY revision LIMIT ?').raw(true);
+  // Without the kinds that hold allocations, every object is parsed: the fields are not extracted.
+  const fields = allocationsOf.kinds ? READ_FIELDS : 'NULL, NULL, NULL, NULL';
+  const read = source.prepare(`SELECT ${READ_COLUMNS}, object, ${fields} FROM events WHERE revision > ? AND revision <= ? ORDER BY revision LIMIT ?`).raw(true);
   function* pages(): Generator<unknown[][]> {
     for (let after = floor; after < revision; ) {
       const page = read.all(after, revision, BATCH_EVENTS) as unknown[][];

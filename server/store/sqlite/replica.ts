@@ -1,22 +1,20 @@
 /**
  * A local SQLite replica of a log held elsewhere (the PostgreSQL backend's, DESIGN.md §8): this
- * backend's own schema and statements, in a private temporary file. It serves every synchronous
- * read and runs the verbs; it is a cache, rebuilt from the database of record at each start, so it
+ * backend's own schema and statements, in a private folder named for this process (a crashed
+ * server's is removed by the next one: replica-folders.ts). It serves every synchronous read and
+ * runs the verbs; it is a cache, rebuilt from the database of record at each start, so it
  * is not synced to disk. It applies events committed elsewhere, hands out the rows a local batch
  * changed (to ship them), and rewinds a batch the database of record refused (rewind.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { KObject } from '../../resources/kind.js';
-import { projectEvent } from '../project-event.js';
 import type { AllocationsOf } from '../records.js';
 import { openDatabase } from './open-database.js';
+import { newReplicaFolder } from './replica-folders.js';
 import { createRewind } from './rewind.js';
 import { prepareStatements, type Statements } from './statements.js';
-import type { EventType } from '../types.js';
 
 /** A log row as both databases hold it (the object as its JSON text). */
 export interface EventRow {
@@ -51,12 +49,27 @@ export interface ChangedRows {
   allocations: Array<Record<string, unknown>>;
 }
 
+/**
+ * Rows committed elsewhere after a revision, as the database of record holds them (read-changes.ts):
+ * the log rows in order, the versions they opened (without their object: it is the opening event's)
+ * or closed, and the touched objects' allocations. Column names as in SQL.
+ */
+export interface ReplicaChanges {
+  events: EventRow[];
+  objects: Array<{ kind: string; namespace: string; name: string; from_rev: number; to_rev: number | null; uid?: string; node_name?: string | null; phase?: string | null; controller_uid?: string | null }>;
+  labels: Array<{ kind: string; namespace: string; name: string; key: string; value: string; from_rev: number; to_rev: number | null }>;
+  allocations: Array<{ pool: string; value: string; kind: string; namespace: string; name: string }>;
+}
+
 export interface Replica {
   sqlite: Database.Database;
   db: BetterSQLite3Database;
   st: Statements;
-  /** Applies events committed in PostgreSQL (by any server), in order, as replay does: log row and projections. */
-  applyEvents(rows: readonly EventRow[]): void;
+  /**
+   * Copies rows committed in PostgreSQL after `after` (changes.events begins at after + 1), in one
+   * transaction: the rows exist already, so nothing is parsed, validated or projected again.
+   */
+  applyChanges(after: number, changes: ReplicaChanges): void;
   /** Sets the revision the next local append follows (the log's head, also when its newest events were compacted away). */
   setHead(head: number): void;
   /** What the batch above `revision` wrote for the objects `touched`. */
@@ -69,7 +82,8 @@ export interface Replica {
 
 /** `verbose`, when given, is called with every statement the replica runs (statementCount). */
 export function openReplica(allocationsOf: AllocationsOf, dir: string = tmpdir(), verbose?: (sql: unknown) => void): Replica {
-  const folder = mkdtempSync(join(dir, 'kubeql-replica-'));
+  // Named for this process, so a crashed server's copy is removed by the next one (replica-folders.ts).
+  const folder = newReplicaFolder(dir);
   const { sqlite, db } = openDatabase(folder, 'NORMAL', verbose);
   // A cache of PostgreSQL: a crash loses nothing the next start does not copy again.
   sqlite.pragma('synchronous = OFF');
@@ -77,18 +91,42 @@ export function openReplica(allocationsOf: AllocationsOf, dir: string = tmpdir()
   // sqlite_sequence has no key on name: update the row, or add it when the log never had a row.
   const updateSequence = sqlite.prepare(`UPDATE sqlite_sequence SET seq = ? WHERE name = 'events'`);
   const insertSequence = sqlite.prepare(`INSERT INTO sqlite_sequence (name, seq) VALUES ('events', ?)`);
-  const apply = sqlite.transaction((rows: readonly EventRow[]) => {
-    for (const row of rows) {
-      const { kind, namespace, name, revision } = row;
-      const previous = st.currentObject.get({ kind, namespace, name });
-      st.insertEvent.run({ ...row });
-      projectEvent(
-        st,
-        { revision, type: row.type as EventType, kind, namespace, name, uid: row.uid, object: JSON.parse(row.object) as KObject, json: row.object },
-        previous ? (JSON.parse(previous.object) as KObject) : undefined,
-        allocationsOf,
-      );
+  const copyEvent = sqlite.prepare(
+    'INSERT INTO events (revision, ts, actor, verb, type, kind, namespace, name, uid, prev_revision, object, request_id) VALUES (@revision, @ts, @actor, @verb, @type, @kind, @namespace, @name, @uid, @prevRevision, @object, @requestId)',
+  );
+  const closeVersion = sqlite.prepare('UPDATE objects SET to_rev = @to_rev WHERE kind = @kind AND namespace = @namespace AND name = @name AND from_rev = @from_rev');
+  const openVersion = sqlite.prepare(
+    'INSERT INTO objects (kind, namespace, name, from_rev, to_rev, uid, node_name, phase, controller_uid, object) VALUES (@kind, @namespace, @name, @from_rev, @to_rev, @uid, @node_name, @phase, @controller_uid, @object)',
+  );
+  const closeLabel = sqlite.prepare('UPDATE labels SET to_rev = @to_rev WHERE kind = @kind AND namespace = @namespace AND name = @name AND key = @key AND from_rev = @from_rev');
+  const openLabel = sqlite.prepare('INSERT INTO labels (kind, namespace, name, key, value, from_rev, to_rev) VALUES (@kind, @namespace, @name, @key, @value, @from_rev, @to_rev)');
+  const freeAllocations = sqlite.prepare('DELETE FROM allocations WHERE kind = ? AND namespace = ? AND name = ?');
+  const allocate = sqlite.prepare('INSERT INTO allocations (pool, value, kind, namespace, name) VALUES (@pool, @value, @kind, @namespace, @name)');
+  const copy = sqlite.transaction((after: number, changes: ReplicaChanges) => {
+    const objectOf = new Map<number, string>();
+    for (const row of changes.events) {
+      copyEvent.run(row);
+      objectOf.set(row.revision, row.object);
     }
+    // Ends first, then new versions: one current version per object at every step (objects_current).
+    for (const row of changes.objects) if (row.from_rev <= after) closeVersion.run(row);
+    for (const row of changes.labels) if (row.from_rev <= after) closeLabel.run(row);
+    for (const row of changes.objects) {
+      if (row.from_rev <= after) continue;
+      const object = objectOf.get(row.from_rev);
+      if (object === undefined) throw new Error(`the version of ${row.kind} ${row.namespace}/${row.name} at ${row.from_rev} has no event in the changes after ${after}`);
+      openVersion.run({ ...row, object });
+    }
+    for (const row of changes.labels) if (row.from_rev > after) openLabel.run(row);
+    // Allocations follow the current objects: the touched objects' are replaced whole.
+    const touched = new Set<string>();
+    for (const { kind, namespace, name } of changes.events) {
+      const key = `${kind}\u0000${namespace}\u0000${name}`;
+      if (touched.has(key)) continue;
+      touched.add(key);
+      freeAllocations.run(kind, namespace, name);
+    }
+    for (const row of changes.allocations) allocate.run(row);
   });
   const eventsAbove = sqlite.prepare('SELECT * FROM events WHERE revision > ? ORDER BY revision');
   const objectRows = sqlite.prepare('SELECT * FROM objects WHERE kind = ? AND namespace = ? AND name = ? AND (from_rev > ? OR to_rev > ?)');
@@ -109,7 +147,7 @@ export function openReplica(allocationsOf: AllocationsOf, dir: string = tmpdir()
       return rows;
     },
     rewind: (revision, touched) => void rewind(revision, touched),
-    applyEvents: (rows) => void apply.immediate(rows),
+    applyChanges: (after, changes) => void copy.immediate(after, changes),
     setHead(head) {
       const current = st.head.get()?.seq ?? 0;
       if (head !== current && updateSequence.run(head).changes === 0) insertSequence.run(head);

@@ -9,6 +9,7 @@ import { AUDIT, REPLAY } from '../../audit/access.js';
 import { toAuditFilter, type AuditFilterInput } from '../../audit/filter-input.js';
 import { openLogStream } from '../../audit/log-stream.js';
 import type { ApiContext } from '../../context.js';
+import { whenReached } from '../../when-reached.js';
 import { decodeRevisionCursor, encodeRevisionCursor } from '../revision-cursor.js';
 import type { ObjectVersionRecord, ReplayReport } from '../../../store/records.js';
 
@@ -96,7 +97,8 @@ export function auditResolvers(kinds: readonly KindDef[]) {
       log: {
         subscribe: (_: unknown, args: { filter?: AuditFilterInput | null; fromRevision?: number | null }, ctx: ApiContext) => {
           ctx.guard.check(AUDIT);
-          return openLogStream(ctx.store, toAuditFilter(args.filter), args.fromRevision ?? undefined);
+          const filter = toAuditFilter(args.filter);
+          return whenReached(ctx.store, args.fromRevision, () => openLogStream(ctx.store, filter, args.fromRevision ?? undefined));
         },
         resolve: (event: StoredEvent) => event,
       },

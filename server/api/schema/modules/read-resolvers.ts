@@ -2,6 +2,7 @@
 import { selectableFields } from '../../../resources/selectors/field-values.js';
 import { KubeqlError } from '../../../errors.js';
 import type { KObject, KindDef } from '../../../resources/kind.js';
+import type { ListQuery } from '../../../store/types.js';
 import { parseFieldSelector } from '../../../resources/selectors/field-selector.js';
 import { parseLabelSelector } from '../../../resources/selectors/label-selector.js';
 import type { ApiContext } from '../../context.js';
@@ -9,6 +10,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { attributesFor } from '../../auth/attributes.js';
 import { readableNamespaces } from '../../auth/readable-namespaces.js';
 import { tagRevision } from '../read-revision.js';
+import { whenReached } from '../../when-reached.js';
 
 export const DEFAULT_PAGE = 500;
 /** The largest page the default cost limit admits (5,000 objects: query-cost.ts). */
@@ -38,11 +40,13 @@ function pageSize(first: number | null | undefined): number {
 export function readResolvers(kind: KindDef) {
   const selectable = selectableFields(kind);
   return {
-    [kind.getField]: (_: unknown, args: GetArgs, ctx: ApiContext): KObject | undefined => {
+    [kind.getField]: (_: unknown, args: GetArgs, ctx: ApiContext): KObject | undefined | Promise<KObject | undefined> => {
       ctx.guard.check(attributesFor(kind, 'get', args));
-      const object = ctx.store.get(kind.kind, kind.namespaced ? args.namespace! : '', args.name, args.atRevision ?? undefined);
-      // Tagged with the revision it was read at, so its relations read there too.
-      return object && tagRevision(object, args.atRevision ?? ctx.store.head());
+      return whenReached(ctx.store, args.atRevision, () => {
+        const object = ctx.store.get(kind.kind, kind.namespaced ? args.namespace! : '', args.name, args.atRevision ?? undefined);
+        // Tagged with the revision it was read at, so its relations read there too.
+        return object && tagRevision(object, args.atRevision ?? ctx.store.head());
+      });
     },
 
     [kind.listField]: (_: unknown, args: ListArgs, ctx: ApiContext) => {
@@ -59,30 +63,28 @@ export function readResolvers(kind: KindDef) {
         after = { namespace: cursor.namespace, name: cursor.name };
       }
       const namespace = kind.namespaced ? (args.namespace ?? undefined) : undefined;
-      const result = ctx.store.list({
-        kind: kind.kind,
-        namespace,
-        namespaces: readableNamespaces(ctx.guard, kind, 'list', namespace),
-        labelSelector,
-        fieldSelector,
-        after,
-        limit,
-        atRevision,
-      });
-      const edges = result.items.map((node) => ({
-        cursor: encodeCursor({ revision: result.revision, namespace: node.metadata.namespace ?? '', name: node.metadata.name }),
-        node: tagRevision(node, result.revision),
-      }));
-      return {
-        edges,
-        revision: result.revision,
-        pageInfo: {
-          hasNextPage: result.hasMore,
-          hasPreviousPage: Boolean(after),
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
+      const namespaces = readableNamespaces(ctx.guard, kind, 'list', namespace);
+      return whenReached(ctx.store, atRevision, () => listPage({ namespace, namespaces, labelSelector, fieldSelector, after, limit, atRevision }, ctx));
     },
   };
+
+  /** One page of the list, read at the query's revision (the head when none). */
+  function listPage(query: Omit<ListQuery, 'kind'>, ctx: ApiContext) {
+    const { after } = query;
+    const result = ctx.store.list({ kind: kind.kind, ...query });
+    const edges = result.items.map((node) => ({
+      cursor: encodeCursor({ revision: result.revision, namespace: node.metadata.namespace ?? '', name: node.metadata.name }),
+      node: tagRevision(node, result.revision),
+    }));
+    return {
+      edges,
+      revision: result.revision,
+      pageInfo: {
+        hasNextPage: result.hasMore,
+        hasPreviousPage: Boolean(after),
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+    };
+  }
 }

@@ -5,6 +5,7 @@ import type { WatchPayload } from '../../watch/transition.js';
 import { tagRevision } from '../read-revision.js';
 import { readableNamespaces } from '../../auth/readable-namespaces.js';
 import { kindByName } from '../../../resources/registry.js';
+import { whenReached } from '../../when-reached.js';
 
 const typeDefs = () => `
 enum WatchEventType {
@@ -50,7 +51,8 @@ export const watchModule: SchemaModule = {
           const kind = kindByName(args.kind);
           // A watch delivers only what its subscriber may read, decided when it starts.
           const namespaces = kind ? readableNamespaces(ctx.guard, kind, 'watch', args.namespace ?? undefined) : undefined;
-          return ctx.watch.open({ ...args, namespaces });
+          // A client resuming on this server after another may be a moment ahead of its replica: wait for it.
+          return whenReached(ctx.store, args.fromRevision, () => ctx.watch.open({ ...args, namespaces }));
         },
         // The object's relations read at the event's revision.
         resolve: ({ watch }: { watch: WatchPayload }) => (watch.object ? { ...watch, object: tagRevision(watch.object, watch.revision) } : watch),

@@ -1,0 +1,47 @@
+/**
+ * Other servers' commits as the rows they left in PostgreSQL: the log rows after a revision and,
+ * for the objects they touched, the projection rows those events opened or closed and the
+ * allocations held now. One statement (one snapshot, one round trip) per page, so the replica
+ * copies rows that already exist instead of projecting each event again (no JSON parsing of
+ * objects, no re-validation): see the replica's applyChanges.
+ *
+ * The statement's text carries its two integers inline, so it can follow the head row lock in
+ * the same simple-protocol query as the write batch's first round trip (group-commit.ts).
+ */
+import type pg from 'pg';
+import type { ReplicaChanges } from '../sqlite/replica.js';
+
+/** The SELECT reading the changes after revision `after` (at most `limit` events); its one row is the changes. */
+export function changesAfterSql(after: number, limit: number): string {
+  if (!Number.isSafeInteger(after) || !Number.isSafeInteger(limit)) throw new Error(`not integers: ${after}, ${limit}`);
+  // Versions closed past the page's last revision are still current as of that revision: their
+  // end comes with the page that holds the closing event. Opened versions carry no object text:
+  // it is the opening event's object, which the page holds.
+  return `WITH e AS (
+    SELECT revision, ts, actor, verb, type, kind, namespace, name, uid, prev_revision AS "prevRevision", object, request_id AS "requestId"
+    FROM events WHERE revision > ${after} ORDER BY revision LIMIT ${limit}),
+  r AS (SELECT coalesce(max(revision), ${after}) AS hi FROM e),
+  k AS (SELECT DISTINCT kind, namespace, name FROM e)
+SELECT
+  (SELECT coalesce(json_agg(e ORDER BY revision), '[]') FROM e) AS events,
+  (SELECT coalesce(json_agg(x), '[]') FROM (
+    SELECT o.kind, o.namespace, o.name, o.from_rev, CASE WHEN o.to_rev <= r.hi THEN o.to_rev END AS to_rev, o.uid, o.node_name, o.phase, o.controller_uid
+    FROM k JOIN objects o ON o.kind = k.kind AND o.namespace = k.namespace AND o.name = k.name CROSS JOIN r
+    WHERE o.from_rev <= r.hi AND (o.from_rev > ${after} OR (o.to_rev > ${after} AND o.to_rev <= r.hi))) x) AS objects,
+  (SELECT coalesce(json_agg(x), '[]') FROM (
+    SELECT l.kind, l.namespace, l.name, l.key, l.value, l.from_rev, CASE WHEN l.to_rev <= r.hi THEN l.to_rev END AS to_rev
+    FROM k JOIN labels l ON l.kind = k.kind AND l.namespace = k.namespace AND l.name = k.name CROSS JOIN r
+    WHERE l.from_rev <= r.hi AND (l.from_rev > ${after} OR (l.to_rev > ${after} AND l.to_rev <= r.hi))) x) AS labels,
+  (SELECT coalesce(json_agg(a), '[]') FROM (
+    SELECT a.pool, a.value, a.kind, a.namespace, a.name FROM k JOIN allocations a ON a.kind = k.kind AND a.namespace = k.namespace AND a.name = k.name) a) AS allocations`;
+}
+
+/** The changes after `after` (at most `limit` events), read in one statement. */
+export async function readChangesAfter(client: pg.ClientBase | pg.Pool, after: number, limit: number): Promise<ReplicaChanges> {
+  return toChanges((await client.query(changesAfterSql(after, limit))).rows[0]);
+}
+
+/** The changes out of the row changesAfterSql answers. */
+export function toChanges(row: Record<string, unknown>): ReplicaChanges {
+  return row as unknown as ReplicaChanges;
+}
