@@ -128,8 +128,12 @@ export interface EventLog {
   logFloor(): number;
   /** Runs `fn` in a write transaction, group-committed with other writes of the same tick; `fn` is synchronous. */
   write<T>(fn: (tx: WriteTx) => T): Promise<T>;
-  /** Events after `afterRevision`, oldest first. */
-  readEvents(afterRevision: number, limit: number): StoredEvent[];
+  /**
+   * Events after `afterRevision`, oldest first. With `kind`, only that kind's events (one index
+   * range; a watch of one kind catching up skips the rest of the log, Lease renewals above all),
+   * EXPIRED only below that kind's floor rather than the highest floor of all.
+   */
+  readEvents(afterRevision: number, limit: number, kind?: string): StoredEvent[];
   /**
    * Called after each commit with the new head and the events it committed, in order. Returns an
    * unsubscribe function. Called with no events when the head jumped without them: a PostgreSQL

@@ -98,6 +98,28 @@ describe.each(backends)('store contract on $name', (backend) => {
       expect(seen).toEqual([1, 2, 3]);
     });
 
+    it("reads one kind's events alone, expired only below that kind's floor", async () => {
+      const store = await backend.open();
+      await store.write((tx) => create(tx, pod('a')));
+      await store.write((tx) => create(tx, service('s', '10.96.0.20')));
+      await store.write((tx) => create(tx, pod('b')));
+      const relabelled = service('s', '10.96.0.20');
+      relabelled.metadata.labels = { v: '2' };
+      await store.write((tx) => update(tx, relabelled, '2'));
+      expect(store.readEvents(0, 10, 'Pod').map((e) => [e.revision, e.kind, e.name])).toEqual([
+        [1, 'Pod', 'a'],
+        [3, 'Pod', 'b'],
+      ]);
+      expect(store.readEvents(1, 1, 'Pod').map((e) => e.revision)).toEqual([3]);
+      expect(store.readEvents(0, 10, 'Service').map((e) => e.revision)).toEqual([2, 4]);
+      expect(store.readEvents(0, 10, 'ConfigMap')).toEqual([]);
+      // Services compacted faster: the log as a whole has a gap below 4, the Pods do not.
+      expect(store.compactKind('Service', 3)).toBe(3);
+      expect(() => store.readEvents(0, 10)).toThrow(/compacted/);
+      expect(() => store.readEvents(0, 10, 'Service')).toThrow(/compacted/);
+      expect(store.readEvents(0, 10, 'Pod').map((e) => e.revision)).toEqual([1, 3]);
+    });
+
     it('answers CONFLICT on a stale resourceVersion and leaves the log unchanged', async () => {
       const store = await backend.open();
       await store.write((tx) => create(tx, pod('a')));

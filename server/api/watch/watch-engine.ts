@@ -164,11 +164,20 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
         if (window.head - w.cursor > maxBacklog + w.allowance) return end(w, slowConsumer(w));
         let events = window.after(w.cursor);
         const fromLog = events === undefined;
+        /** Set when a short page from the log showed that nothing of the watch's kind lies between the cursor and this head. */
+        let nothingMoreUpTo: number | undefined;
         if (fromLog) {
-          if (w.cursor < store.logFloor()) return end(w, expired(w.cursor, store.logFloor(), WATCH_AGAIN));
+          // Only the watch's kind is read, above only its floor: a Pod watch a minute behind does not
+          // read (or expire on) the Lease renewals of every node in between.
+          const kind = w.group.filter.kind.kind;
+          const floor = store.kindFloor(kind);
+          if (w.cursor < floor) return end(w, expired(w.cursor, floor, WATCH_AGAIN));
           // Sized by the window's mean event: a log of large objects is read a few at a time.
           const page = Math.max(1, Math.min(LOG_PAGE, Math.floor(LOG_PAGE_BYTES / Math.max(1, window.averageBytes() || 1024))));
-          events = store.readEvents(w.cursor, page).map(window.wrap);
+          // The window holds every event published so far: its head is where the log read stops too.
+          const head = window.head;
+          events = store.readEvents(w.cursor, page, kind).map(window.wrap);
+          if (events.length < page) nothingMoreUpTo = head;
         }
         if (events!.length === 0) {
           w.live = true;
@@ -179,6 +188,7 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
           const payload = transition(w.group.filter, e);
           if (payload && !send(w, payload)) return; // resumes when the consumer drains
         }
+        if (nothingMoreUpTo !== undefined) w.cursor = Math.max(w.cursor, nothingMoreUpTo);
         if (fromLog) {
           // A long catch-up from the log yields to the rest of the server between pages.
           setImmediate(() => pump(w));
@@ -304,7 +314,8 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
       if (from !== undefined) {
         if (from > window.head)
           throw new KubeqlError('BAD_USER_INPUT', `fromRevision ${from} is newer than the head of the log (${window.head})`, { field: 'fromRevision' });
-        if (from < store.logFloor()) throw expired(from, store.logFloor(), WATCH_AGAIN);
+        const floor = store.kindFloor(filter.kind.kind);
+        if (from < floor) throw expired(from, floor, WATCH_AGAIN);
       }
       return new WatchStream((sink) => start(filter, from, sink));
     },

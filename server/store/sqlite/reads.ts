@@ -68,11 +68,12 @@ export function storeReads(sqlite: Database.Database, db: BetterSQLite3Database,
       const revision = readRevision(atRevision, kind);
       return selectors.length === 0 ? [] : listMatching(db, kind, selectors, revision);
     },
-    readEvents(afterRevision, limit) {
+    readEvents(afterRevision, limit, kind) {
       // Below a kind's floor the log has gaps: a watch resuming there relists (as after Kubernetes' etcd compaction).
-      const held = view.logFloor();
+      const held = kind === undefined ? view.logFloor() : view.floorOf(kind);
       if (afterRevision < held) throw expired(afterRevision, held);
-      const events = st.eventsAfter.all({ after: afterRevision, limit }).map(toStoredEvent);
+      const rows = kind === undefined ? st.eventsAfter.all({ after: afterRevision, limit }) : st.kindEventsAfter.all({ kind, after: afterRevision, limit });
+      const events = rows.map(toStoredEvent);
       // Oldest first: what is above the acknowledged head is a tail.
       const published = view.published();
       while (events.length && events[events.length - 1].revision > published) events.pop();

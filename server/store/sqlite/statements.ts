@@ -97,6 +97,14 @@ export function prepareStatements(db: BetterSQLite3Database) {
       .orderBy(events.revision)
       .prepare(),
     eventsAfter: db.select().from(events).where(sql`${events.revision} > ${p('after')}`).orderBy(events.revision).limit(p('limit')).prepare(),
+    // One range of events_kind (kind, revision).
+    kindEventsAfter: db
+      .select()
+      .from(events)
+      .where(and(eq(events.kind, p('kind')), sql`${events.revision} > ${p('after')}`))
+      .orderBy(events.revision)
+      .limit(p('limit'))
+      .prepare(),
     head: db.select({ seq: sql<number>`seq` }).from(sql`sqlite_sequence`).where(sql`name = 'events'`).prepare(),
   };
 }
