@@ -116,3 +116,35 @@ describe('watch exactness', () => {
     await Promise.all(clients.map((c) => c.client.dispose()));
   }, 120_000);
 });
+
+describe('watch exactness when catching up from the log', () => {
+  let small: TestApi;
+  beforeAll(async () => {
+    // A window of 50 events: watchers that start after the writes read their whole stream from the log.
+    small = await startTestApi({ watch: { bookmarkIntervalMs: 200, windowSize: 50 } });
+    for (const name of NAMESPACES) await small.ok(`mutation($i: NamespaceInput!) { createNamespace(input: $i) { metadata { name } } }`, { i: { metadata: { name } } });
+  });
+  afterAll(() => small.close());
+
+  it('10 watchers started after the writes, from before them, each receive exactly their filtered log', async () => {
+    const from = (await small.ok('{ revision }')).revision as number;
+    const writers = startWriters(small.gql, { writers: 10, opsPerWriter: 100, namespaces: NAMESPACES, nodes: NODES, seed: 11 });
+    expect(await writers.done).toBe(1000);
+    const head = small.server.store.head();
+    expect(head - from).toBeGreaterThan(500);
+
+    const clients = Array.from({ length: 3 }, () => trackedClient(small.server.url));
+    const recordings = WATCHES.map((spec, i) => record(clients[i % clients.length].client, { kind: spec.kind, ns: spec.namespace, ls: spec.labelSelector, fs: spec.fieldSelector, from }));
+    await Promise.all(recordings.map((r) => r.reached(head, 20_000)));
+    const log = readLog(small.db());
+    WATCHES.forEach((spec, i) => {
+      expect(recordings[i].errors, spec.name).toEqual([]);
+      expect(orderProblem(recordings[i].events), spec.name).toBeUndefined();
+      const expected = expectedStream(log, spec, from, head);
+      expect(expected.length, `${spec.name} should see some events`).toBeGreaterThan(5);
+      expect(firstDifference(recordings[i].changes(), expected), spec.name).toBeUndefined();
+    });
+    for (const r of recordings) r.stop();
+    await Promise.all(clients.map((c) => c.client.dispose()));
+  }, 120_000);
+});

@@ -4,6 +4,7 @@
  * state with the event's revision, one that matches before and after as the event's own type.
  */
 import type { KObject } from '../../resources/kind.js';
+import { isKind } from '../../resources/objects.js';
 import type { StoredEvent } from '../../store/types.js';
 import type { WatchFilter } from './watch-filter.js';
 
@@ -29,6 +30,10 @@ export function transition(filter: WatchFilter, e: LogEvent): WatchPayload | und
   const revision = event.revision;
   const bytes = event.bytes;
   if (event.type === 'ADDED') return filter.matches(event.object) ? { type: 'ADDED', revision, object: event.object, bytes } : undefined;
+  // A pod's spec.nodeName is set once, by bind, and never changed (pod updates may not change the
+  // spec): a pod not on the watch's node now never was, so the event means nothing to the watch and
+  // its previous version need not be read (a kubelet's watch catching up skips every other node's pods).
+  if (filter.nodeName !== undefined && isKind(event.object, 'Pod') && event.object.spec.nodeName !== filter.nodeName) return undefined;
   const before = e.previous();
   const matchedBefore = before !== undefined && filter.matches(before);
   if (event.type === 'DELETED')
