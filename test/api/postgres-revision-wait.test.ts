@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CREATE_POD, POD, startTestApi, type TestApi } from '../support/api.js';
 import { startPausableProxy, type PausableProxy } from '../support/pausable-proxy.js';
+import { settled, until } from '../support/settling.js';
 import { postgresMissing, startPostgres, type PostgresServer } from '../support/postgres.js';
 import { collect, wsClient } from '../support/watch-client.js';
 
@@ -50,24 +51,7 @@ async function startPair(): Promise<{ a: TestApi; b: TestApi; proxy: PausablePro
   return { a, b, proxy };
 }
 
-async function until(what: string, ok: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
-/** Whether `promise` has settled (after letting pending work run a little). */
-async function settled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  promise.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await new Promise((r) => setTimeout(r, 100));
-  return done;
-}
 
 const GET_AT = `query($r: Revision) { pod(namespace: "default", name: "seen", atRevision: $r) { metadata { name resourceVersion } } }`;
 

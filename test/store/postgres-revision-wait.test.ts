@@ -9,6 +9,7 @@ import { registryAllocations } from '../../server/store/registry-allocations.js'
 import { openPostgresStore, type PostgresStore, type PostgresStoreOptions } from '../../server/store/postgres/create-store.js';
 import type { Store } from '../../server/store/types.js';
 import { startPausableProxy, type PausableProxy } from '../support/pausable-proxy.js';
+import { settled, until } from '../support/settling.js';
 import { postgresMissing, startPostgres, type PostgresServer } from '../support/postgres.js';
 
 let postgres: PostgresServer | undefined;
@@ -49,24 +50,7 @@ function pod(name: string): KObject {
 
 const create = (store: Store, name: string) => store.write((tx) => tx.append({ actor: 'test', verb: 'create', type: 'ADDED', object: pod(name) }).revision);
 
-async function until(what: string, ok: () => boolean): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
-/** Whether `promise` has settled (after letting pending callbacks run). */
-async function settled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  promise.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await new Promise((r) => setTimeout(r, 50));
-  return done;
-}
 
 describe.skipIf(postgresMissing !== undefined)('waiting for a revision the replica has not applied yet', () => {
   it('waits for the replica to apply a revision committed on another store, then reads at it', async () => {
