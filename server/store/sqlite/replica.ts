@@ -15,22 +15,10 @@ import { openDatabase } from './open-database.js';
 import { newReplicaFolder } from './replica-folders.js';
 import { createRewind } from './rewind.js';
 import { prepareStatements, type Statements } from './statements.js';
+import type { events } from './tables.js';
 
-/** A log row as both databases hold it (the object as its JSON text). */
-export interface EventRow {
-  revision: number;
-  ts: number;
-  actor: string;
-  verb: string;
-  type: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  uid: string;
-  prevRevision: number | null;
-  object: string;
-  requestId: string | null;
-}
+/** A log row as both databases hold it (the object as its JSON text): the events table's row. */
+export type EventRow = typeof events.$inferSelect;
 
 /** An object's key, as the tables spell it. */
 export interface ObjectKeyRow {
