@@ -25,13 +25,21 @@ export class ResponseTimeout extends Error {
  * POSTs `body` to `url`. With `timeoutMs`, an exchange not finished by then (a server that accepts
  * and never answers: stopped, wedged, a half-open connection) is abandoned with ResponseTimeout and
  * its connection destroyed.
+ *
+ * The timeout runs from the moment the request has a connection, not from the call: in a bounded
+ * pool (connection-pool.ts) a request may first wait for one, and that wait says nothing about the
+ * server. Counted from the call, a request that waited most of its time in the queue would be
+ * abandoned moments after it was sent, on a server that was only slow, and its connection destroyed:
+ * the pool then connects again, and under load those connects meet a full accept queue.
  */
 export function postJson(url: URL, headers: Record<string, string>, body: string, timeoutMs?: number, pool: ConnectionPool = processConnectionPool): Promise<JsonAnswer> {
   const secure = url.protocol === 'https:';
   const send = secure ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
+    let settled = false;
     const failed = (error: unknown) => {
+      settled = true;
       clearTimeout(timer);
       reject(error);
     };
@@ -42,20 +50,23 @@ export function postJson(url: URL, headers: Record<string, string>, body: string
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
+          settled = true;
           clearTimeout(timer);
           resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
         });
         res.on('error', failed);
       },
     );
-    req.once('socket', (socket) => pool.noteSocket(socket));
+    req.once('socket', (socket) => {
+      pool.noteSocket(socket);
+      if (!settled && timeoutMs !== undefined && timeoutMs > 0)
+        timer = setTimeout(() => {
+          // Answered first; the connection goes with its request (its errors settle nothing now).
+          failed(new ResponseTimeout(timeoutMs));
+          req.destroy();
+        }, timeoutMs);
+    });
     req.on('error', failed);
-    if (timeoutMs !== undefined && timeoutMs > 0)
-      timer = setTimeout(() => {
-        // Answered first; the connection goes with its request (its errors settle nothing now).
-        reject(new ResponseTimeout(timeoutMs));
-        req.destroy();
-      }, timeoutMs);
     req.end(body);
   });
 }

@@ -85,3 +85,54 @@ describe('a bounded connection pool', () => {
     }
   }, 60_000);
 });
+
+describe('a request timeout in a bounded pool', () => {
+  it('runs from the moment the request has a connection: a request that waited longer than its timeout for one is still answered, over the same connection', async () => {
+    const TIMEOUT_MS = 2000;
+    let opened = 0;
+    const slow = createServer((req, res) => {
+      req.resume();
+      // The first request holds the pool's one connection for longer than the second's whole timeout.
+      const holdMs = req.headers['x-hold'] === 'yes' ? 2.5 * TIMEOUT_MS : 0;
+      req.on('end', () => setTimeout(() => res.end('{"data":{"ok":true}}'), holdMs));
+    });
+    slow.keepAliveTimeout = 60_000;
+    slow.on('connection', () => opened++);
+    await new Promise<void>((resolve) => slow.listen({ port: 0, host: '127.0.0.1' }, resolve));
+    const target = new URL(`http://127.0.0.1:${(slow.address() as AddressInfo).port}/graphql`);
+    const pool = createConnectionPool({ maxSockets: 1 });
+    try {
+      const first = postJson(target, { 'x-hold': 'yes' }, '{}', 10 * TIMEOUT_MS, pool);
+      const second = postJson(target, {}, '{}', TIMEOUT_MS, pool);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(pool.waiting()).toBe(1);
+      const answers = await Promise.all([first, second]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+      expect(opened).toBe(1);
+      expect(pool.opened).toBe(1);
+    } finally {
+      pool.destroy();
+      slow.closeAllConnections();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
+  }, 60_000);
+
+  it('still abandons an exchange the server leaves unanswered, with ResponseTimeout, and destroys its connection', async () => {
+    let opened = 0;
+    const silent = createServer((req) => req.resume());
+    silent.on('connection', () => opened++);
+    await new Promise<void>((resolve) => silent.listen({ port: 0, host: '127.0.0.1' }, resolve));
+    const target = new URL(`http://127.0.0.1:${(silent.address() as AddressInfo).port}/graphql`);
+    const pool = createConnectionPool({ maxSockets: 1 });
+    try {
+      await expect(postJson(target, {}, '{}', 300, pool)).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+      expect(opened).toBe(1);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(pool.open()).toBe(0);
+    } finally {
+      pool.destroy();
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  }, 60_000);
+});
