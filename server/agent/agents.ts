@@ -53,12 +53,23 @@ export interface AgentsOptions extends Partial<AgentSettings> {
   startupConcurrency?: number;
   /** Pod changes processed at once across all agents (default 500; their writes go out batched per client). */
   concurrency?: number;
-  /** HTTP connections of the process to the API server: heartbeats and the rest (default 32 and 64; the server's heartbeat level has 32 seats). */
+  /** HTTP connections of the process to the API server: heartbeats (default heartbeatConnectionsFor(nodes)) and the rest (default 64). */
   connections?: { heartbeat?: number; workload?: number };
   /** WebSocket handshakes in progress at once across all agents (default 16). */
   handshakes?: number;
   log?: (line: string) => void;
 }
+
+/**
+ * The heartbeat pool's size for `nodes` nodes: one connection per 16 nodes, at least 32 and at most
+ * 512 (the API server's seats for heartbeats). A connection carries one request at a time, so the
+ * pool carries connections / latency renewals a second: 5,000 nodes renewing every 10 s ask 500 a
+ * second, which 32 connections carry only while a renewal takes under 64 ms. Under load it takes
+ * hundreds: the rest waited in the pool, every node's renewals came later and later, and its Lease
+ * expired while the server was merely slow. 313 connections at 5,000 nodes carry them up to about
+ * 600 ms a renewal, and are opened once (kept alive, used in turn).
+ */
+export const heartbeatConnectionsFor = (nodes: number) => Math.min(512, Math.max(32, Math.ceil(nodes / 16)));
 
 export async function startAgents(options: AgentsOptions) {
   const settings: AgentSettings = {
@@ -72,7 +83,7 @@ export async function startAgents(options: AgentsOptions) {
   const nodeTokens = options.nodeTokens ? await issueNodeTokens(options.server, options.token, names) : undefined;
   const perConnection = nodeTokens ? 1 : Math.max(1, options.agentsPerConnection ?? 50);
   const pools = {
-    heartbeat: createConnectionPool({ maxSockets: options.connections?.heartbeat ?? 32 }),
+    heartbeat: createConnectionPool({ maxSockets: options.connections?.heartbeat ?? heartbeatConnectionsFor(options.nodes) }),
     workload: createConnectionPool({ maxSockets: options.connections?.workload ?? 64 }),
   };
   const connectGate = createConnectGate({ concurrency: options.handshakes ?? 16 });
