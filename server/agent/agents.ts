@@ -31,6 +31,19 @@ import { ProxyRoutes } from './proxy-routes.js';
  */
 const SOCKET_PING_MS = 60_000;
 
+/**
+ * How long the agents' HTTP requests may wait for their answer once sent: 5 minutes, not the
+ * client's 60 s (KUBEQL_REQUEST_TIMEOUT_MS still sets it). Over HTTP/1.1 a request given up takes
+ * its connection with it, and the pool opens another for the next request, which costs the server
+ * an accept: it accepts one connection per turn of its event loop, and those turns are long when it
+ * is overloaded. In a 5,000-node registration on a starved server, renewals answered after 60 s had
+ * their connections cut by hundreds at a time; the new ones waited in the accept queue past their
+ * own 60 s and were cut in turn, 2,250 connections for 313 places, while the queue held 1,000
+ * abandoned connections in front of every live one. A server that is slow is waited for; one that
+ * is gone resets its connections and fails requests at once.
+ */
+const AGENT_REQUEST_TIMEOUT_MS = 300_000;
+
 export interface AgentsOptions extends Partial<AgentSettings> {
   server: string;
   token?: string;
@@ -87,14 +100,15 @@ export async function startAgents(options: AgentsOptions) {
     workload: createConnectionPool({ maxSockets: options.connections?.workload ?? 64 }),
   };
   const connectGate = createConnectGate({ concurrency: options.handshakes ?? 16 });
+  const requestTimeoutMs = Number(process.env.KUBEQL_REQUEST_TIMEOUT_MS) || AGENT_REQUEST_TIMEOUT_MS;
   const clients: KubeqlClient[] = [];
   const heartbeatClients: KubeqlClient[] = [];
   const writes: PodWrites[] = [];
   const tokenFor = (i: number) => nodeTokens?.get(names[i]) ?? options.token;
   const clientFor = (i: number) =>
-    (clients[Math.floor(i / perConnection)] ??= createKubeqlClient({ server: options.server, token: tokenFor(i), pool: pools.workload, connectGate, idleSocketMs: 30_000, keepAliveMs: SOCKET_PING_MS }));
+    (clients[Math.floor(i / perConnection)] ??= createKubeqlClient({ server: options.server, token: tokenFor(i), pool: pools.workload, requestTimeoutMs, connectGate, idleSocketMs: 30_000, keepAliveMs: SOCKET_PING_MS }));
   // Heartbeats never subscribe: this client opens no WebSocket.
-  const heartbeatClientFor = (i: number) => (heartbeatClients[Math.floor(i / perConnection)] ??= createKubeqlClient({ server: options.server, token: tokenFor(i), pool: pools.heartbeat }));
+  const heartbeatClientFor = (i: number) => (heartbeatClients[Math.floor(i / perConnection)] ??= createKubeqlClient({ server: options.server, token: tokenFor(i), pool: pools.heartbeat, requestTimeoutMs }));
   const writesFor = (i: number) => (writes[Math.floor(i / perConnection)] ??= podWritesFor(clientFor(i)));
   const shared = clientFor(0);
 
