@@ -114,8 +114,9 @@ export interface ClientOptions {
   retryWindowMs?: number;
   /**
    * How long a request may wait for its answer before it is abandoned (and, when it may run twice,
-   * retried on the next server): a server that accepts and never answers. Default 60 s, or
-   * KUBEQL_REQUEST_TIMEOUT_MS; 0 waits forever.
+   * retried on the next server): a server that accepts and never answers. Counted from the moment
+   * the request has a connection: time spent waiting for one in a bounded pool does not count.
+   * Default 60 s, or KUBEQL_REQUEST_TIMEOUT_MS; 0 waits forever.
    */
   requestTimeoutMs?: number;
   /**
