@@ -172,7 +172,7 @@ describe('RBAC escalation', () => {
     expect(allowedCount).toBeGreaterThan(50);
     expect(cases.length - allowedCount).toBeGreaterThan(300);
     // A guard against a hang: the attempts, one request after another (two for some), took 8-17 s and
-    // passed 30 s on a loaded one, and a loop cut off by the timeout goes on writing under the next tests.
+    // passed 30 s on a loaded machine; a loop cut off by the timeout goes on writing under the next tests.
   }, 120_000);
 
   it('a refusal names what is not held, as Kubernetes words it', async () => {
