@@ -12,7 +12,7 @@
  * PostgreSQL runs in a temporary directory (the start:ha code: initdb, fsync on, as the postgres
  * user when root). Prints figures and whether each target is met; it never fails because of timing.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -144,6 +144,7 @@ async function watchAcross(plane: Plane, a: number, b: number, rate: number, nam
   const sentAt = new Map<string, number>();
   const ackedAt = new Map<string, number>();
   const seenOn = [new Map<string, number>(), new Map<string, number>()];
+  const revisionOf = new Map<string, number>();
   const watchers = await Promise.all(
     [b, a].map((server, w) =>
       connectWs(plane.servers[server].url, plane.token, (frame) => {
@@ -152,6 +153,7 @@ async function watchAcross(plane: Plane, a: number, b: number, rate: number, nam
         if (message.type === 'error' || message.payload?.errors) console.error(`watch on server ${server + 1}: ${JSON.stringify(message).slice(0, 300)}`);
         const name = message.payload?.data?.watch?.object?.metadata?.name;
         if (name) seenOn[w].set(name, t);
+        if (name && w === 0) revisionOf.set(name, (message.payload?.data?.watch as { revision?: number }).revision ?? 0);
       }),
     ),
   );
@@ -197,6 +199,10 @@ async function watchAcross(plane: Plane, a: number, b: number, rate: number, nam
   const deadline = performance.now() + 10_000;
   while (performance.now() < deadline && measured.some((n) => !seenOn[0].has(n) || !seenOn[1].has(n))) await new Promise((r) => setTimeout(r, 50));
   for (const ws of watchers) ws.close();
+  if (process.env.KUBEQL_TRACE_DIR) {
+    const o = performance.timeOrigin;
+    writeFileSync(`${process.env.KUBEQL_TRACE_DIR}/bench-${namespace}.jsonl`, measured.map((n) => JSON.stringify({ n, r: revisionOf.get(n), sent: sentAt.get(n)! + o, ack: ackedAt.get(n)! + o, b: seenOn[0].get(n)! + o, a: seenOn[1].get(n)! + o })).join('\n') + '\n');
+  }
   const delays = (from: Map<string, number>, to: Map<string, number>) => measured.filter((n) => to.has(n)).map((n) => to.get(n)! - from.get(n)!);
   return {
     rate: (sent / elapsed) * 1000,
@@ -232,10 +238,11 @@ export async function run(): Promise<void> {
     for (const p of [pgOne, pgThree]) if (p) planes.push(p);
     console.log(`etcd ${etcd ? version : '-'}; PostgreSQL ${postgres ? `on 127.0.0.1:${postgres.port}` : '-'}; API servers: ${planes.map((p) => `${p.name} (${p.servers.map((s) => new URL(s.url).port).join(', ')})`).join('; ')}`);
 
-    const systems: System[] = [
+    const parts = (process.env.KUBEQL_BENCH_HA ?? 'write,watch').split(',');
+    const systems: System[] = !parts.includes('write') ? [] : [
       ...(etcd ? [{ name: 'etcd put 1 KiB', cpu: async () => ((u) => u.user + u.system)(await etcd!.cpuUsage()), op: (_c: number, seq: number) => etcd!.put(`bench/ha/${seq}`, VALUE) }] : []),
       ...planes.map(kubeqlSystem),
-    ];
+    ].filter((s) => !process.env.KUBEQL_BENCH_HA_SYSTEMS || new RegExp(process.env.KUBEQL_BENCH_HA_SYSTEMS).test(s.name));
     const pooled = new Map<string, Pooled>();
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? systems : [...systems].reverse();
@@ -253,8 +260,9 @@ export async function run(): Promise<void> {
     }
     const rate = (name: string) => ((p) => (p ? (p.count / p.elapsedMs) * 1000 : NaN))(pooled.get(name));
     const p99 = (name: string) => summarize(pooled.get(name)?.latencies ?? []).p99;
-    const etcdName = etcd ? systems[0].name : undefined;
-    printTable(
+    const etcdName = etcd && systems.length ? systems[0].name : undefined;
+    if (systems.length)
+      printTable(
       ['system', 'ops/s', 'p50 ms', 'p99 ms', 'server CPU µs/op', '× etcd ops/s', '× etcd p99'],
       systems.map((s) => {
         const p = pooled.get(s.name)!;
@@ -265,11 +273,11 @@ export async function run(): Promise<void> {
 
     const targets: [string, boolean][] = [];
     if (etcdName)
-      for (const plane of planes) {
+      for (const plane of planes.filter((p) => pooled.has(p.name))) {
         const ratio = rate(plane.name) / rate(etcdName);
         targets.push([`target ${plane.name}: createPod/s ≥ 1.00× etcd's put/s with ${CLIENTS} clients (got ${fmt(ratio)}×; per round ${pooled.get(plane.name)!.rounds.map((r) => fmt(r / rate(etcdName), 2)).join(', ')})`, ratio >= 1]);
       }
-    if (pgThree) {
+    if (pgThree && parts.includes('watch')) {
       // At the target's rate, and at a tenth of it (the path's latency when the servers are not saturated).
       for (const [rate, namespace] of [[WATCH_RATE, 'watch-full'], [WATCH_RATE / 10, 'watch-tenth']] as const) {
         const w = await watchAcross(pgThree, 0, 1, rate, namespace);

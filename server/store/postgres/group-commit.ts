@@ -54,6 +54,8 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
   let catchUpScheduled = false;
   /** The highest revision the log is known to have reached (NOTIFY payloads, floors). */
   let knownHead = 0;
+  /** A catch-up was asked for without a head (the healing timer, a new listener): it reads whatever there is. */
+  let headUnknown = false;
   /** Set once the replica has missed compacted events: writes are refused until it is copied afresh (resume). */
   let stale: KubeqlError | undefined;
 
@@ -216,10 +218,17 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
      */
     catchUp(head?: number): Promise<void> {
       if (head !== undefined) knownHead = Math.max(knownHead, head);
+      else headUnknown = true;
       if (catchUpScheduled) return Promise.resolve();
       catchUpScheduled = true;
       return queue.run(async () => {
         catchUpScheduled = false;
+        // Every wake-up named a head this replica has reached meanwhile (a write batch read those
+        // commits under the lock, mostly): a query would find nothing. Under contention between
+        // servers most NOTIFYs are such, and each read would hold up this server's next batch.
+        const ask = headUnknown;
+        headUnknown = false;
+        if (!ask && knownHead <= counter.head) return;
         await catchUp(pool, knownHead > counter.head ? knownHead : undefined);
       });
     },
