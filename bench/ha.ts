@@ -8,13 +8,15 @@
  *     documents of up to 25 creates as the client's mutation batcher sends them, a watcher on
  *     server B (and one on A for comparison); for each write, the time from sending it to A until
  *     B delivers its event (an upper bound of commit → receipt), from A's answer to B's delivery,
- *     and from A's delivery (after the commit) to B's.
+ *     and from A's delivery (after the commit) to B's. Then with every server writing (documents
+ *     taken in turn by the three) and B watching: the writes of the other two, as B delivers them
+ *     while its own writes wait for the head lock in turn.
  * PostgreSQL runs in a temporary directory (the start:ha code: initdb, fsync on, as the postgres
  * user when root). Prints figures and whether each target is met; it never fails because of timing.
  * KUBEQL_BENCH_HA=write or =watch runs one part; KUBEQL_BENCH_HA_SYSTEMS, a pattern, picks the
  * systems of the first (e.g. 'etcd|3 servers').
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -137,8 +139,13 @@ interface WatchResult {
   missing: number;
 }
 
-/** Writes on `a` at `rate`/s (open loop) in `namespace`, watched on `b` and on `a`. */
-async function watchAcross(plane: Plane, a: number, b: number, rate: number, namespace: string): Promise<WatchResult> {
+/**
+ * Writes at `rate`/s (open loop) in `namespace`, their documents taken in turn by the servers
+ * `writers`, watched on `b` and on `a` (the first writer). Only the writes of servers other than
+ * `b` are measured: the cross-server path.
+ */
+async function watchAcross(plane: Plane, writers: number[], b: number, rate: number, namespace: string): Promise<WatchResult> {
+  const a = writers[0];
   const client = plane.clients[a];
   await client.request(`mutation($n: String!) { createNamespace(input: { metadata: { name: $n } }) { metadata { name } } }`, { n: namespace });
   const { revision: from } = await client.request<{ revision: number }>('{ revision }');
@@ -147,7 +154,6 @@ async function watchAcross(plane: Plane, a: number, b: number, rate: number, nam
   const sentAt = new Map<string, number>();
   const ackedAt = new Map<string, number>();
   const seenOn = [new Map<string, number>(), new Map<string, number>()];
-  const revisionOf = new Map<string, number>();
   const watchers = await Promise.all(
     [b, a].map((server, w) =>
       connectWs(plane.servers[server].url, plane.token, (frame) => {
@@ -156,7 +162,6 @@ async function watchAcross(plane: Plane, a: number, b: number, rate: number, nam
         if (message.type === 'error' || message.payload?.errors) console.error(`watch on server ${server + 1}: ${JSON.stringify(message).slice(0, 300)}`);
         const name = message.payload?.data?.watch?.object?.metadata?.name;
         if (name) seenOn[w].set(name, t);
-        if (name && w === 0) revisionOf.set(name, (message.payload?.data?.watch as { revision?: number }).revision ?? 0);
       }),
     ),
   );
@@ -169,6 +174,7 @@ async function watchAcross(plane: Plane, a: number, b: number, rate: number, nam
   // One write per request would measure the HTTP and GraphQL overhead of a request, not the log:
   // controllers under load batch their writes this way.
   let sent = 0;
+  let documents = 0;
   let inFlight = 0;
   const measured: string[] = [];
   const total = ((WATCH_WARMUP_MS + WATCH_MS) / 1000) * rate;
@@ -179,16 +185,17 @@ async function watchAcross(plane: Plane, a: number, b: number, rate: number, nam
     while (sent < due && inFlight < DOCS_IN_FLIGHT) {
       const names: string[] = [];
       const now = performance.now();
+      const writer = writers[documents++ % writers.length];
       while (sent < due && names.length < DOC_WRITES) {
         const name = `w-${sent++}`;
-        if (now - start >= WATCH_WARMUP_MS) measured.push(name);
+        if (now - start >= WATCH_WARMUP_MS && writer !== b) measured.push(name);
         sentAt.set(name, now);
         names.push(name);
       }
       inFlight++;
       const variables = Object.fromEntries(names.map((name, i) => [`i${i}`, pod(namespace, name)]));
       pending.push(
-        client.request(createPods(names.length), variables).then(() => {
+        plane.clients[writer].request(createPods(names.length), variables).then(() => {
           const t = performance.now();
           for (const name of names) ackedAt.set(name, t);
           inFlight--;
@@ -202,10 +209,6 @@ async function watchAcross(plane: Plane, a: number, b: number, rate: number, nam
   const deadline = performance.now() + 10_000;
   while (performance.now() < deadline && measured.some((n) => !seenOn[0].has(n) || !seenOn[1].has(n))) await new Promise((r) => setTimeout(r, 50));
   for (const ws of watchers) ws.close();
-  if (process.env.KUBEQL_TRACE_DIR) {
-    const o = performance.timeOrigin;
-    writeFileSync(`${process.env.KUBEQL_TRACE_DIR}/bench-${namespace}.jsonl`, measured.map((n) => JSON.stringify({ n, r: revisionOf.get(n), sent: sentAt.get(n)! + o, ack: ackedAt.get(n)! + o, b: seenOn[0].get(n)! + o, a: seenOn[1].get(n)! + o })).join('\n') + '\n');
-  }
   const delays = (from: Map<string, number>, to: Map<string, number>) => measured.filter((n) => to.has(n)).map((n) => to.get(n)! - from.get(n)!);
   return {
     rate: (sent / elapsed) * 1000,
@@ -285,7 +288,7 @@ export async function run(): Promise<void> {
     if (pgThree && parts.includes('watch')) {
       // At the target's rate, and at a tenth of it (the path's latency when the servers are not saturated).
       for (const [rate, namespace] of [[WATCH_RATE, 'watch-full'], [WATCH_RATE / 10, 'watch-tenth']] as const) {
-        const w = await watchAcross(pgThree, 0, 1, rate, namespace);
+        const w = await watchAcross(pgThree, [0], 1, rate, namespace);
         console.log(`watch across servers: ${w.sent} writes on server 1 at ${fmt(w.rate, 0)}/s (asked ${rate}/s), watched on server 2 and on server 1; latencies of the last ${WATCH_MS / 1000} s:`);
         printTable(
           ['path', 'count', 'p50 ms', 'p99 ms', 'max ms'],
@@ -302,6 +305,19 @@ export async function run(): Promise<void> {
         if (rate === WATCH_RATE) targets.push([`target ${label}`, met]);
         else console.log(`informational: ${label}: ${met ? 'within' : 'beyond'} the target's latency`);
       }
+    }
+    if (pgThree && parts.includes('watch')) {
+      // Every server writes (each also waits for the head lock in turn), server 2 watches: the writes of 1 and 3 reach it.
+      const w = await watchAcross(pgThree, [0, 1, 2], 1, WATCH_RATE, 'watch-mixed');
+      console.log(`watch across servers, every server writing: ${w.sent} writes at ${fmt(w.rate, 0)}/s (asked ${WATCH_RATE}/s) in documents taken in turn by servers 1, 2 and 3, watched on server 2; the writes of servers 1 and 3 in the last ${WATCH_MS / 1000} s:`);
+      printTable(
+        ['path', 'count', 'p50 ms', 'p99 ms', 'max ms'],
+        [
+          ['sent → delivered by 2', String(w.toB.count), fmt(w.toB.p50), fmt(w.toB.p99), fmt(w.toB.max)],
+          ['answered → delivered by 2', String(w.ackToB.count), fmt(w.ackToB.p50), fmt(w.ackToB.p99), fmt(w.ackToB.max)],
+        ],
+      );
+      if (w.missing) console.log(`  ${w.missing} writes never delivered by server 2 within 10 s`);
     }
     for (const [label, met] of targets) console.log(`${label}: ${verdict(met)}`);
     console.log(`load average after: ${os.loadavg().map((l) => fmt(l, 1)).join(' ')}`);
