@@ -19,7 +19,7 @@ const UPDATES = Number(process.env.BYTES_UPDATES ?? 20_000);
 const JOB = 500;
 const NS = 'bench-bytes';
 
-/** A pod as a ReplicaSet creates it and a node agent reports it (about 1.3 KiB of JSON). */
+/** A pod as a ReplicaSet creates it and a node agent reports it (about 1.2 KiB of JSON). */
 function pod(i: number, step: number): KObject {
   return {
     apiVersion: 'v1',
