@@ -1,8 +1,8 @@
 /**
  * Compaction in PostgreSQL, as sqlite/compact.ts does it in a replica: events at or below the floor
  * go (of one kind, for a kind's own floor), after the versions that survive them took their bodies,
- * and the versions that ended at or below it; the floor
- * is recorded in store_meta and NOTIFYed, and every other server compacts its replica to it.
+ * and the versions that ended at or below it; the floor is recorded in store_meta and NOTIFYed, and
+ * every other server compacts its replica to it.
  */
 import type pg from 'pg';
 import { kindFloorKey } from '../sqlite/compact.js';
@@ -20,7 +20,7 @@ export async function compactPostgres(pool: pg.Pool, kind: string | undefined, f
     // their row before that event goes (sqlite/version-body.ts: each version is stored once).
     await client.query(
       `UPDATE objects o SET object = e.object FROM events e
-       WHERE e.revision <= $1${only.replace('kind', 'e.kind')} AND o.kind = e.kind AND o.namespace = e.namespace AND o.name = e.name AND o.from_rev = e.revision
+       WHERE e.revision <= $1${kind === undefined ? '' : ' AND e.kind = $2'} AND o.kind = e.kind AND o.namespace = e.namespace AND o.name = e.name AND o.from_rev = e.revision
          AND o.object IS NULL AND (o.to_rev IS NULL OR o.to_rev > $1)`,
       values,
     );
