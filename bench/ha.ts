@@ -8,9 +8,13 @@
  *     documents of up to 25 creates as the client's mutation batcher sends them, a watcher on
  *     server B (and one on A for comparison); for each write, the time from sending it to A until
  *     B delivers its event (an upper bound of commit → receipt), from A's answer to B's delivery,
- *     and from A's delivery (after the commit) to B's.
+ *     and from A's delivery (after the commit) to B's. Then with every server writing (documents
+ *     taken in turn by the three) and B watching: the writes of the other two, as B delivers them
+ *     while its own writes wait for the head lock in turn.
  * PostgreSQL runs in a temporary directory (the start:ha code: initdb, fsync on, as the postgres
  * user when root). Prints figures and whether each target is met; it never fails because of timing.
+ * KUBEQL_BENCH_HA=write or =watch runs one part; KUBEQL_BENCH_HA_SYSTEMS, a pattern, picks the
+ * systems of the first (e.g. 'etcd|3 servers').
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -36,6 +40,7 @@ const WATCH_WARMUP_MS = 1_000;
 const DOC_WRITES = 25;
 const DOCS_IN_FLIGHT = 8;
 const TARGET_WATCH_P99_MS = 50;
+const ETCD_PUT = 'etcd put 1 KiB';
 
 const CREATE_POD = /* GraphQL */ `mutation($i: PodInput!) { createPod(input: $i) { metadata { name resourceVersion } } }`;
 /** A document of `n` creates (aliases m0…), variables i0…. */
@@ -134,8 +139,13 @@ interface WatchResult {
   missing: number;
 }
 
-/** Writes on `a` at `rate`/s (open loop) in `namespace`, watched on `b` and on `a`. */
-async function watchAcross(plane: Plane, a: number, b: number, rate: number, namespace: string): Promise<WatchResult> {
+/**
+ * Writes at `rate`/s (open loop) in `namespace`, their documents taken in turn by the servers
+ * `writers`, watched on `b` and on `a` (the first writer). Only the writes of servers other than
+ * `b` are measured: the cross-server path.
+ */
+async function watchAcross(plane: Plane, writers: number[], b: number, rate: number, namespace: string): Promise<WatchResult> {
+  const a = writers[0];
   const client = plane.clients[a];
   await client.request(`mutation($n: String!) { createNamespace(input: { metadata: { name: $n } }) { metadata { name } } }`, { n: namespace });
   const { revision: from } = await client.request<{ revision: number }>('{ revision }');
@@ -164,6 +174,7 @@ async function watchAcross(plane: Plane, a: number, b: number, rate: number, nam
   // One write per request would measure the HTTP and GraphQL overhead of a request, not the log:
   // controllers under load batch their writes this way.
   let sent = 0;
+  let documents = 0;
   let inFlight = 0;
   const measured: string[] = [];
   const total = ((WATCH_WARMUP_MS + WATCH_MS) / 1000) * rate;
@@ -174,16 +185,17 @@ async function watchAcross(plane: Plane, a: number, b: number, rate: number, nam
     while (sent < due && inFlight < DOCS_IN_FLIGHT) {
       const names: string[] = [];
       const now = performance.now();
+      const writer = writers[documents++ % writers.length];
       while (sent < due && names.length < DOC_WRITES) {
         const name = `w-${sent++}`;
-        if (now - start >= WATCH_WARMUP_MS) measured.push(name);
+        if (now - start >= WATCH_WARMUP_MS && writer !== b) measured.push(name);
         sentAt.set(name, now);
         names.push(name);
       }
       inFlight++;
       const variables = Object.fromEntries(names.map((name, i) => [`i${i}`, pod(namespace, name)]));
       pending.push(
-        client.request(createPods(names.length), variables).then(() => {
+        plane.clients[writer].request(createPods(names.length), variables).then(() => {
           const t = performance.now();
           for (const name of names) ackedAt.set(name, t);
           inFlight--;
@@ -232,10 +244,13 @@ export async function run(): Promise<void> {
     for (const p of [pgOne, pgThree]) if (p) planes.push(p);
     console.log(`etcd ${etcd ? version : '-'}; PostgreSQL ${postgres ? `on 127.0.0.1:${postgres.port}` : '-'}; API servers: ${planes.map((p) => `${p.name} (${p.servers.map((s) => new URL(s.url).port).join(', ')})`).join('; ')}`);
 
-    const systems: System[] = [
-      ...(etcd ? [{ name: 'etcd put 1 KiB', cpu: async () => ((u) => u.user + u.system)(await etcd!.cpuUsage()), op: (_c: number, seq: number) => etcd!.put(`bench/ha/${seq}`, VALUE) }] : []),
+    const parts = (process.env.KUBEQL_BENCH_HA ?? 'write,watch').split(',');
+    const chosen = new RegExp(process.env.KUBEQL_BENCH_HA_SYSTEMS ?? '');
+    const all: System[] = [
+      ...(etcd ? [{ name: ETCD_PUT, cpu: async () => ((u) => u.user + u.system)(await etcd!.cpuUsage()), op: (_c: number, seq: number) => etcd!.put(`bench/ha/${seq}`, VALUE) }] : []),
       ...planes.map(kubeqlSystem),
     ];
+    const systems = parts.includes('write') ? all.filter((s) => chosen.test(s.name)) : [];
     const pooled = new Map<string, Pooled>();
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? systems : [...systems].reverse();
@@ -253,8 +268,9 @@ export async function run(): Promise<void> {
     }
     const rate = (name: string) => ((p) => (p ? (p.count / p.elapsedMs) * 1000 : NaN))(pooled.get(name));
     const p99 = (name: string) => summarize(pooled.get(name)?.latencies ?? []).p99;
-    const etcdName = etcd ? systems[0].name : undefined;
-    printTable(
+    const etcdName = systems.some((s) => s.name === ETCD_PUT) ? ETCD_PUT : undefined;
+    if (systems.length)
+      printTable(
       ['system', 'ops/s', 'p50 ms', 'p99 ms', 'server CPU µs/op', '× etcd ops/s', '× etcd p99'],
       systems.map((s) => {
         const p = pooled.get(s.name)!;
@@ -265,14 +281,14 @@ export async function run(): Promise<void> {
 
     const targets: [string, boolean][] = [];
     if (etcdName)
-      for (const plane of planes) {
+      for (const plane of planes.filter((p) => pooled.has(p.name))) {
         const ratio = rate(plane.name) / rate(etcdName);
         targets.push([`target ${plane.name}: createPod/s ≥ 1.00× etcd's put/s with ${CLIENTS} clients (got ${fmt(ratio)}×; per round ${pooled.get(plane.name)!.rounds.map((r) => fmt(r / rate(etcdName), 2)).join(', ')})`, ratio >= 1]);
       }
-    if (pgThree) {
+    if (pgThree && parts.includes('watch')) {
       // At the target's rate, and at a tenth of it (the path's latency when the servers are not saturated).
       for (const [rate, namespace] of [[WATCH_RATE, 'watch-full'], [WATCH_RATE / 10, 'watch-tenth']] as const) {
-        const w = await watchAcross(pgThree, 0, 1, rate, namespace);
+        const w = await watchAcross(pgThree, [0], 1, rate, namespace);
         console.log(`watch across servers: ${w.sent} writes on server 1 at ${fmt(w.rate, 0)}/s (asked ${rate}/s), watched on server 2 and on server 1; latencies of the last ${WATCH_MS / 1000} s:`);
         printTable(
           ['path', 'count', 'p50 ms', 'p99 ms', 'max ms'],
@@ -289,6 +305,19 @@ export async function run(): Promise<void> {
         if (rate === WATCH_RATE) targets.push([`target ${label}`, met]);
         else console.log(`informational: ${label}: ${met ? 'within' : 'beyond'} the target's latency`);
       }
+    }
+    if (pgThree && parts.includes('watch')) {
+      // Every server writes (each also waits for the head lock in turn), server 2 watches: the writes of 1 and 3 reach it.
+      const w = await watchAcross(pgThree, [0, 1, 2], 1, WATCH_RATE, 'watch-mixed');
+      console.log(`watch across servers, every server writing: ${w.sent} writes at ${fmt(w.rate, 0)}/s (asked ${WATCH_RATE}/s) in documents taken in turn by servers 1, 2 and 3, watched on server 2; the writes of servers 1 and 3 in the last ${WATCH_MS / 1000} s:`);
+      printTable(
+        ['path', 'count', 'p50 ms', 'p99 ms', 'max ms'],
+        [
+          ['sent → delivered by 2', String(w.toB.count), fmt(w.toB.p50), fmt(w.toB.p99), fmt(w.toB.max)],
+          ['answered → delivered by 2', String(w.ackToB.count), fmt(w.ackToB.p50), fmt(w.ackToB.p99), fmt(w.ackToB.max)],
+        ],
+      );
+      if (w.missing) console.log(`  ${w.missing} writes never delivered by server 2 within 10 s`);
     }
     for (const [label, met] of targets) console.log(`${label}: ${verdict(met)}`);
     console.log(`load average after: ${os.loadavg().map((l) => fmt(l, 1)).join(' ')}`);

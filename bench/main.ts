@@ -13,6 +13,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   watch: () => import('./watch.js'),
   replay: () => import('./replay.js'),
   churn: () => import('./churn.js'),
+  bytes: () => import('./bytes.js'),
   heartbeat: () => import('./heartbeat.js'),
   cluster: () => import('./cluster.js'),
   'postgres-write': () => import('./postgres-write.js'),

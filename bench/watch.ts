@@ -3,7 +3,7 @@
  *  (a) the kubelet pattern: 1,000 subscribers, each watching the pods of its own node
  *      (fieldSelector spec.nodeName=node-i), over 20 WebSocket connections, while writers bind and
  *      patch pods on random nodes at about 1,000 mutations/s: commit→receipt latency;
- *  (b) shared frames: 100 subscribers with the same document and variables over 4 connections,
+ *  (b) shared frames: 100 subscribers with the same document and variables over 4 connections, then 1,
  *      every one matching every event, writers as fast as practical: deliveries/s.
  * Prints figures and whether each target is met; it never fails because of timing.
  */
@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { startChildServer, type ChildServer } from './child-server.js';
 import { createGraphQLClient, type GraphQLClient } from './graphql-client.js';
@@ -34,7 +35,7 @@ const B_CONNECTIONS = 4;
 const B_PODS = 500;
 const B_WRITERS = 4;
 const B_WARMUP_MS = 1_000;
-const B_DURATION_MS = 5_000;
+const B_DURATION_MS = 3_000; // per run; runs of 100 and of 1 subscriber alternate twice
 const B_NS = 'fanout';
 
 const BATCH = 25; // mutations per GraphQL document when seeding, and per request in (b)
@@ -258,6 +259,7 @@ async function kubeletPattern(server: ChildServer, client: GraphQLClient, token:
 }
 
 interface FanOutResult {
+  subscribers: number;
   eventsPerSecond: number;
   deliveriesPerSecond: number;
   events: number;
@@ -266,15 +268,29 @@ interface FanOutResult {
   errors: number;
   serverCpu: number;
   loadCpu: number;
+  /** Server CPU per event (µs), the write included. */
+  cpuPerEvent: number;
 }
 
-/** (b) 100 subscribers sharing one document and variables; batched patches as fast as the server takes them. */
-async function sharedFanOut(server: ChildServer, client: GraphQLClient, token: string | undefined): Promise<FanOutResult> {
+/**
+ * (b) Subscribers sharing one document and variables; batched patches as fast as the server takes
+ * them. Runs of 100 subscribers and of 1 alternate twice on the same server (so neither gets all
+ * of the warmer write path or a quieter moment of the machine): the difference in server CPU
+ * per event, over the 99 extra subscribers, is what one more delivery costs, whatever the
+ * write path costs.
+ */
+async function sharedFanOut(server: ChildServer, client: GraphQLClient, token: string | undefined): Promise<FanOutResult[]> {
   await client.request(CREATE_NAMESPACE, { i: { metadata: { name: B_NS } } });
   const names = Array.from({ length: B_PODS }, (_, i) => `f-${i}`);
   await inBatches(client, names, createPodsDoc, (n) => ({ p: pod(B_NS, n) }));
-  const from = await head(client);
+  const results: FanOutResult[] = [];
+  let seq = 0;
+  for (const subscribers of [B_SUBSCRIBERS, 1, B_SUBSCRIBERS, 1]) results.push(await fanOutRun(server, client, token, names, subscribers, () => seq++));
+  return results;
+}
 
+async function fanOutRun(server: ChildServer, client: GraphQLClient, token: string | undefined, names: string[], subscribers: number, nextSeq: () => number): Promise<FanOutResult> {
+  const from = await head(client);
   // Frames are counted, not parsed: ids are s00..s99, so a frame is `{"id":"sNN","type":"<t>...` and byte 20 is the type's first letter.
   let delivered = 0;
   let other = 0;
@@ -284,15 +300,17 @@ async function sharedFanOut(server: ChildServer, client: GraphQLClient, token: s
     else if (++other <= 3) console.error(`(b) unexpected frame: ${data.toString().slice(0, 300)}`);
   };
   const connections: WsConnection[] = [];
-  for (let c = 0; c < B_CONNECTIONS; c++) connections.push(await connectWs(server.url, token, onFrame));
-  for (let i = 0; i < B_SUBSCRIBERS; i++) connections[i % B_CONNECTIONS].subscribe(`s${String(i).padStart(2, '0')}`, SHARED_WATCH, { from });
+  const connectionCount = Math.min(B_CONNECTIONS, subscribers);
+  for (let c = 0; c < connectionCount; c++) connections.push(await connectWs(server.url, token, onFrame));
+  for (let i = 0; i < subscribers; i++) connections[i % connectionCount].subscribe(`s${String(i).padStart(2, '0')}`, SHARED_WATCH, { from });
   // Live: one event reaches all of them.
   await client.request(PATCH_POD, { ns: B_NS, n: names[0], p: { metadata: { labels: { seq: 'ready' } } } });
-  if (!(await until(() => delivered >= B_SUBSCRIBERS, 30_000))) throw new Error(`(b) only ${delivered} of ${B_SUBSCRIBERS} subscribers got the first event`);
+  if (!(await until(() => delivered >= subscribers, 30_000))) throw new Error(`(b) only ${delivered} of ${subscribers} subscribers got the first event`);
 
-  process.stdout.write(`(b) ${B_SUBSCRIBERS} subscribers over ${B_CONNECTIONS} connections, ${B_WRITERS} writers of ${BATCH} patches per request, ${(B_WARMUP_MS + B_DURATION_MS) / 1000} s (${B_WARMUP_MS / 1000} s warm-up)... `);
+  process.stdout.write(
+    `(b) ${subscribers} subscriber${subscribers > 1 ? 's' : ''} over ${connectionCount} connection${connectionCount > 1 ? 's' : ''}, ${B_WRITERS} writers of ${BATCH} patches per request, ${(B_WARMUP_MS + B_DURATION_MS) / 1000} s (${B_WARMUP_MS / 1000} s warm-up)... `,
+  );
   const document = patchPodsDoc(BATCH);
-  let seq = 0;
   let failures = 0;
   const start = now();
   const measureFrom = start + B_WARMUP_MS;
@@ -318,7 +336,7 @@ async function sharedFanOut(server: ChildServer, client: GraphQLClient, token: s
         const vars: Record<string, unknown> = {};
         for (let i = 0; i < BATCH; i++) {
           vars[`n${i}`] = names[(w * BATCH + i) % B_PODS];
-          vars[`p${i}`] = { metadata: { labels: { seq: String(seq++) } } };
+          vars[`p${i}`] = { metadata: { labels: { seq: String(nextSeq()) } } };
         }
         await client.request(document, vars).catch((e) => {
           if (++failures <= 3) console.error(`(b) mutation failed: ${(e as Error).message.slice(0, 300)}`);
@@ -328,7 +346,7 @@ async function sharedFanOut(server: ChildServer, client: GraphQLClient, token: s
   );
   await marks;
   const to = await head(client);
-  const expected = (to - from) * B_SUBSCRIBERS;
+  const expected = (to - from) * subscribers;
   const writersDone = now();
   await until(() => delivered >= expected, 60_000);
   const drainMs = now() - writersDone;
@@ -336,19 +354,36 @@ async function sharedFanOut(server: ChildServer, client: GraphQLClient, token: s
   for (const c of connections) c.close();
 
   const ms = mark1.at - mark0.at;
+  const serverCpu = cpuPercent(mark0.server, mark1.server, ms);
+  const eventsPerSecond = ((mark1.head - mark0.head) / ms) * 1000;
   return {
-    eventsPerSecond: ((mark1.head - mark0.head) / ms) * 1000,
+    subscribers,
+    eventsPerSecond,
     deliveriesPerSecond: ((mark1.delivered - mark0.delivered) / ms) * 1000,
     events: to - from,
     delivered,
     drainMs,
     errors: other + failures,
-    serverCpu: cpuPercent(mark0.server, mark1.server, ms),
+    serverCpu,
     loadCpu: cpuPercent(mark0.load, mark1.load, ms),
+    cpuPerEvent: ((serverCpu / 100) * 1e6) / eventsPerSecond,
   };
 }
 
+/**
+ * WATCH_BENCH_PARTS=a or =b runs one part only; WATCH_BENCH_PROFILE=DIR writes the server's CPU
+ * profile (bench/cpu-profile-hook.mjs) there when it stops, to see where a delivery's time goes.
+ */
+const parts = (process.env.WATCH_BENCH_PARTS ?? 'ab').toLowerCase();
+const profileDir = process.env.WATCH_BENCH_PROFILE;
+
 async function withServer<T>(env: Record<string, string>, body: (server: ChildServer, client: GraphQLClient, token: string | undefined) => Promise<T>): Promise<T> {
+  if (profileDir)
+    env = {
+      ...env,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${fileURLToPath(new URL('./cpu-profile-hook.mjs', import.meta.url))}`.trim(),
+      CPU_PROFILE_DIR: path.resolve(profileDir),
+    };
   const server = await startChildServer({ synchronous: 'FULL', env });
   const token = readToken(server.dataDir);
   const client = createGraphQLClient(server.url, { maxSockets: A_MAX_IN_FLIGHT, token });
@@ -367,9 +402,9 @@ export async function run(): Promise<void> {
   console.log(`\n== watch: subscription fan-out over graphql-transport-ws (server in a child process, synchronous=FULL)`);
   console.log(`machine: ${machine()}`);
   const loadBefore = loadAverage();
-  const a = await withServer({}, kubeletPattern);
+  const a = parts.includes('a') ? await withServer({}, kubeletPattern) : undefined;
   // A long bookmark interval: every frame counted in (b) is an event.
-  const b = await withServer({ KUBEQL_WATCH: JSON.stringify({ bookmarkIntervalMs: 60_000 }) }, sharedFanOut);
+  const b = parts.includes('b') ? await withServer({ KUBEQL_WATCH: JSON.stringify({ bookmarkIntervalMs: 60_000 }) }, sharedFanOut) : undefined;
   const loadAfter = loadAverage();
 
   console.log(`\nwatch benchmark — ${machine()}`);
@@ -378,43 +413,72 @@ export async function run(): Promise<void> {
     `load average (1 min): ${fmt(loadBefore, 1)} before, ${fmt(loadAfter, 1)} after` +
       (Math.max(loadBefore, loadAfter) > cores ? ` — more runnable processes than the ${cores} cores: other work competed with this run, figures are pessimistic` : ''),
   );
-  console.log(
-    `(a) ${A_NODES.toLocaleString('en-US')} subscribers, each with its own fieldSelector spec.nodeName=node-i, over ${A_CONNECTIONS} connections; ` +
-      `~${A_RATE.toLocaleString('en-US')} mutations/s (${A_BIND_SHARE * 100}% bindPod, the rest patchPod) on random nodes, ${A_DURATION_MS / 1000} s measured after ${A_WARMUP_MS / 1000} s warm-up.`,
-  );
-  console.log(`    commit → receipt: the event's commit time (its ts in the log, set in the write transaction before COMMIT, ms resolution) to the frame's arrival.`);
-  console.log(`    send → receipt: the annotation ${SENT_AT} (Date.now() when the patch was sent) to the frame's arrival; patches only.\n`);
-  const row = (label: string, l: LatencySummary) => [label, String(l.count), fmt(l.p50), fmt(l.p99), fmt(l.max)];
-  printTable(
-    ['(a) latency', 'samples', 'p50 ms', 'p99 ms', 'max ms'],
-    [row('commit → receipt', a.commitToReceipt), row('send → receipt (patches)', a.sendToReceipt), row('mutation round trip', a.roundTrip)],
-  );
-  console.log(
-    `    ${fmt(a.mutationsPerSecond, 0)} events/s measured; ${a.delivered.toLocaleString('en-US')} of ${a.events.toLocaleString('en-US')} events delivered, ` +
-      `${a.misrouted} to a wrong node, ${a.errors} errors; server CPU ${fmt(a.serverCpu, 0)}%, load generator CPU ${fmt(a.loadCpu, 0)}% (of one core)\n`,
-  );
-  console.log(
-    `(b) ${B_SUBSCRIBERS} subscribers with the same document and variables (shared frames) over ${B_CONNECTIONS} connections, each matching every event; ` +
-      `${B_WRITERS} writers, ${BATCH} patchPod per request; ${B_DURATION_MS / 1000} s measured after ${B_WARMUP_MS / 1000} s warm-up. Frames counted, not parsed.\n`,
-  );
-  // Server CPU per delivery, the writes included: less sensitive to other load on the machine than the rate.
-  const perDelivery = ((b.serverCpu / 100) * 1e6) / b.deliveriesPerSecond;
-  printTable(
-    ['(b) fan-out', 'events/s', 'deliveries/s', 'server CPU', 'µs CPU/delivery', 'load CPU'],
-    [['shared frames', fmt(b.eventsPerSecond, 0), fmt(b.deliveriesPerSecond, 0), `${fmt(b.serverCpu, 0)}%`, fmt(perDelivery, 1), `${fmt(b.loadCpu, 0)}%`]],
-  );
-  console.log(
-    `    ${b.delivered.toLocaleString('en-US')} of ${(b.events * B_SUBSCRIBERS).toLocaleString('en-US')} deliveries received (${b.events.toLocaleString('en-US')} events × ${B_SUBSCRIBERS}), ` +
-      `the last ${fmt(b.drainMs, 0)} ms after the writers stopped; ${b.errors} errors\n`,
-  );
-  const targets: [string, boolean][] = [
-    [`target (a) commit → receipt p99 ≤ ${TARGET_P99_MS} ms (got ${fmt(a.commitToReceipt.p99)})`, a.commitToReceipt.p99 <= TARGET_P99_MS],
-    [
-      `target (b) ≥ ${TARGET_DELIVERIES_PER_S.toLocaleString('en-US')} deliveries/s (got ${fmt(b.deliveriesPerSecond, 0)})`,
-      b.deliveriesPerSecond >= TARGET_DELIVERIES_PER_S,
-    ],
-  ];
+  const targets: [string, boolean][] = [];
+  if (a) {
+    console.log(
+      `(a) ${A_NODES.toLocaleString('en-US')} subscribers, each with its own fieldSelector spec.nodeName=node-i, over ${A_CONNECTIONS} connections; ` +
+        `~${A_RATE.toLocaleString('en-US')} mutations/s (${A_BIND_SHARE * 100}% bindPod, the rest patchPod) on random nodes, ${A_DURATION_MS / 1000} s measured after ${A_WARMUP_MS / 1000} s warm-up.`,
+    );
+    console.log(`    commit → receipt: the event's commit time (its ts in the log, set in the write transaction before COMMIT, ms resolution) to the frame's arrival.`);
+    console.log(`    send → receipt: the annotation ${SENT_AT} (Date.now() when the patch was sent) to the frame's arrival; patches only.\n`);
+    const row = (label: string, l: LatencySummary) => [label, String(l.count), fmt(l.p50), fmt(l.p99), fmt(l.max)];
+    printTable(
+      ['(a) latency', 'samples', 'p50 ms', 'p99 ms', 'max ms'],
+      [row('commit → receipt', a.commitToReceipt), row('send → receipt (patches)', a.sendToReceipt), row('mutation round trip', a.roundTrip)],
+    );
+    console.log(
+      `    ${fmt(a.mutationsPerSecond, 0)} events/s measured; ${a.delivered.toLocaleString('en-US')} of ${a.events.toLocaleString('en-US')} events delivered, ` +
+        `${a.misrouted} to a wrong node, ${a.errors} errors; server CPU ${fmt(a.serverCpu, 0)}%, load generator CPU ${fmt(a.loadCpu, 0)}% (of one core)\n`,
+    );
+    targets.push([`target (a) commit → receipt p99 ≤ ${TARGET_P99_MS} ms (got ${fmt(a.commitToReceipt.p99)})`, a.commitToReceipt.p99 <= TARGET_P99_MS]);
+    if (a.delivered !== a.events || a.misrouted) console.log('note (a): not every event reached its subscriber exactly once (see the counts above)');
+  }
+  if (b) {
+    console.log(
+      `(b) subscribers with the same document and variables (shared frames), each matching every event: runs of ${B_SUBSCRIBERS} (over ${B_CONNECTIONS} connections) and of 1 alternating twice on one server; ` +
+        `${B_WRITERS} writers, ${BATCH} patchPod per request; ${B_DURATION_MS / 1000} s measured after ${B_WARMUP_MS / 1000} s warm-up each. Frames counted, not parsed.\n`,
+    );
+    // Server CPU per delivery, the writes included: less sensitive to other load on the machine than the rate.
+    printTable(
+      ['(b) fan-out', 'events/s', 'deliveries/s', 'server CPU', 'µs CPU/event', 'µs CPU/delivery', 'load CPU'],
+      b.map((r) => [
+        `${r.subscribers} subscriber${r.subscribers > 1 ? 's' : ''}`,
+        fmt(r.eventsPerSecond, 0),
+        fmt(r.deliveriesPerSecond, 0),
+        `${fmt(r.serverCpu, 0)}%`,
+        fmt(r.cpuPerEvent, 0),
+        fmt(((r.serverCpu / 100) * 1e6) / r.deliveriesPerSecond, 1),
+        `${fmt(r.loadCpu, 0)}%`,
+      ]),
+    );
+    // Each figure over both runs of its kind (total events and CPU over total time).
+    const over = (n: number) => {
+      const runs = b.filter((r) => r.subscribers === n);
+      const ms = runs.length * B_DURATION_MS;
+      const cpuMs = runs.reduce((sum, r) => sum + (r.serverCpu / 100) * B_DURATION_MS, 0);
+      const events = runs.reduce((sum, r) => sum + (r.eventsPerSecond * B_DURATION_MS) / 1000, 0);
+      const deliveries = runs.reduce((sum, r) => sum + (r.deliveriesPerSecond * B_DURATION_MS) / 1000, 0);
+      return { subscribers: n, deliveriesPerSecond: (deliveries / ms) * 1000, cpuPerEvent: (cpuMs * 1000) / events };
+    };
+    const many = over(B_SUBSCRIBERS);
+    const one = over(1);
+    // What one more subscriber costs per event: the write path's cost is in both and cancels out.
+    const marginal = (many.cpuPerEvent - one.cpuPerEvent) / (many.subscribers - one.subscribers);
+    console.log(
+      `    ${many.subscribers} subscribers: ${fmt(many.deliveriesPerSecond, 0)} deliveries/s, ${fmt(many.cpuPerEvent, 0)} µs CPU/event; 1 subscriber: ${fmt(one.cpuPerEvent, 0)} µs CPU/event (both runs of each)`,
+    );
+    console.log(`    server CPU per extra delivery (µs CPU/event at ${many.subscribers} − at 1, over ${many.subscribers - 1}): ${fmt(marginal, 2)} µs`);
+    for (const r of b)
+      console.log(
+        `    ${r.subscribers}: ${r.delivered.toLocaleString('en-US')} of ${(r.events * r.subscribers).toLocaleString('en-US')} deliveries received (${r.events.toLocaleString('en-US')} events × ${r.subscribers}), ` +
+          `the last ${fmt(r.drainMs, 0)} ms after the writers stopped; ${r.errors} errors`,
+      );
+    console.log('');
+    targets.push([
+      `target (b) ≥ ${TARGET_DELIVERIES_PER_S.toLocaleString('en-US')} deliveries/s with ${many.subscribers} subscribers (got ${fmt(many.deliveriesPerSecond, 0)})`,
+      many.deliveriesPerSecond >= TARGET_DELIVERIES_PER_S,
+    ]);
+    if (b.some((r) => r.delivered !== r.events * r.subscribers)) console.log('note (b): not every event reached its subscribers exactly once (see the counts above)');
+  }
   for (const [label, met] of targets) console.log(`${label}: ${verdict(met)}`);
-  if (a.delivered !== a.events || a.misrouted || b.delivered !== b.events * B_SUBSCRIBERS)
-    console.log('note: not every event reached its subscribers exactly once (see the counts above)');
 }

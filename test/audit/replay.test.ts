@@ -93,7 +93,12 @@ describe('replay', () => {
     await downloadBackup(api.server.url, api.token, join(dir, 'kubeql.db'));
     const copy = new Database(join(dir, 'kubeql.db'));
     // A version written after the floor (rows alive at the floor are the snapshot replay starts from).
-    const tampered = copy.prepare(`UPDATE objects SET object = json_set(object, '$.spec.nodeName', 'elsewhere') WHERE kind = 'Pod' AND namespace = 'r2' AND name = 'p3' AND to_rev IS NULL`).run();
+    // The version's body as readers see it (its row's, or while its event is in the log, the event's), changed in its row.
+    const tampered = copy
+      .prepare(
+        `UPDATE objects SET object = json_set(coalesce(object, (SELECT e.object FROM events e WHERE e.revision = objects.from_rev)), '$.spec.nodeName', 'elsewhere') WHERE kind = 'Pod' AND namespace = 'r2' AND name = 'p3' AND to_rev IS NULL`,
+      )
+      .run();
     expect(tampered.changes).toBe(1);
     const fromRev = copy.prepare(`SELECT from_rev FROM objects WHERE kind = 'Pod' AND namespace = 'r2' AND name = 'p3' AND to_rev IS NULL`).pluck().get() as number;
     expect(fromRev).toBeGreaterThan(api.server.store.floor());
@@ -112,6 +117,14 @@ describe('replay', () => {
     expect(rebuild.code, rebuild.output).toBe(0);
     expect(rebuild.output).toContain('rebuilt');
     expect((await runCommand('store/replay-main.ts', ['--verify'], { DATA_DIR: dir })).code).toBe(0);
+    // The rebuilt row holds no body of its own again: its event in the log does (each version stored once).
+    const rebuilt = new Database(join(dir, 'kubeql.db'), { readonly: true });
+    try {
+      expect(rebuilt.prepare(`SELECT count(*) FROM objects o WHERE o.object IS NOT NULL AND EXISTS (SELECT 1 FROM events e WHERE e.revision = o.from_rev)`).pluck().get()).toBe(0);
+      expect(rebuilt.prepare(`SELECT count(*) FROM objects WHERE object IS NULL`).pluck().get()).toBeGreaterThan(0);
+    } finally {
+      rebuilt.close();
+    }
   });
 
   it('names a missing label row and an extra allocation the same way; the live database is never written', async () => {

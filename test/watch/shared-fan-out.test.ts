@@ -2,7 +2,8 @@
  * Many subscriptions on one connection, several sharing a document: a commit of many events fans
  * out to all of them in one turn, and the connection writes those frames together. Each
  * subscription must still get exactly its own stream, in revision order, and a query answered on
- * the same connection meanwhile gets its `next` before its `complete`.
+ * the same connection meanwhile gets its `next` before its `complete`. A shared frame is one body
+ * spliced after each subscription's head, its length counted in bytes whatever the text.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POD, startTestApi, type TestApi } from '../support/api.js';
@@ -84,6 +85,33 @@ describe('shared fan-out on one connection', () => {
       expect(stream, id).toEqual(expected[id.replace(/\d+$/, '')]);
     }
     for (const q of ['q1', 'q2']) expect(conn.of(q).map((m) => m.type), q).toEqual(['next', 'complete']);
+    conn.close();
+  });
+
+  it('shared frames of every length encoding and multi-byte UTF-8 reach every sharer whole', async () => {
+    // One body, encoded once, spliced after each subscription's own head: the frame's length must be
+    // counted in bytes (7-bit, 16-bit and 64-bit length encodings; é and ü are two bytes, 🦆 four).
+    const notes = { small: 'plain', medium: `${'é'.repeat(100)}🦆`, large: `${'ü'.repeat(40_000)}🦆` };
+    const watch = `subscription($from: Revision) {
+      watch(kind: Pod, namespace: "${NS}", fromRevision: $from) { type revision object { ... on Pod { metadata { name annotations } } } }
+    }`;
+    const from = (await api.ok('{ revision }')).revision as number;
+    const conn = await rawConnect(api.server.url);
+    await conn.init();
+    const ids = ['u1', 'u2', 'u3', 'u4'];
+    for (const id of ids) conn.subscribe(id, watch, { from });
+    conn.subscribe('q', '{ revision }');
+    await conn.waitFor(() => conn.of('q').some((m) => m.type === 'complete'));
+    const entries = Object.entries(notes);
+    for (const [size, note] of entries)
+      await api.ok(`mutation($i: PodInput!) { createPod(input: $i) { metadata { name } } }`, {
+        i: { ...POD(`utf8-${size}`, { namespace: NS }), metadata: { name: `utf8-${size}`, namespace: NS, annotations: { note } } },
+      });
+    await conn.waitFor(() => ids.every((id) => conn.of(id).length >= entries.length), 20_000);
+    for (const id of ids) {
+      const got = conn.of(id).map((m) => [m.type, m.payload?.data?.watch?.object?.metadata.name, m.payload?.data?.watch?.object?.metadata.annotations?.note]);
+      expect(got, id).toEqual(entries.map(([size, note]) => ['next', `utf8-${size}`, note]));
+    }
     conn.close();
   });
 });

@@ -9,6 +9,7 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { createLogger } from '../../logging/logger.js';
 import { createOutbox, type OutboxTicket } from './outbox.js';
+import { createSharedExecutions } from './shared-frames.js';
 import { runSubscription } from './subscription.js';
 
 export interface WebSocketOptions {
@@ -46,6 +47,8 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
   const keepAliveMs = options.keepAliveMs ?? 12_000;
   /** Each open connection's subscriptions, for the open-subscriptions gauge. */
   const open = new Set<Map<string, unknown>>();
+  /** Watch executions shared among this server's subscriptions with the same key (document, variables, authorization scope). */
+  const executions = createSharedExecutions();
 
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
     // A malformed frame (reserved opcode or bits, unmasked, bad length, over maxPayload, invalid
@@ -143,7 +146,7 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
               outbox.sendNow(JSON.stringify({ id, type: MessageType.Error, payload: [error] }));
             });
           const channel = {
-            next: (t: OutboxTicket, frame: string | Promise<string>) => outbox.push(t, frame),
+            next: (t: OutboxTicket, body: Buffer | Promise<Buffer>, spliced?: boolean) => outbox.push(t, body, spliced),
             error: (errors: readonly unknown[]) => {
               if (ticket.cancelled) return;
               finish(id);
@@ -154,11 +157,11 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
               // Not finish(id): it cancels the ticket, and the outbox drops a cancelled ticket's frames,
               // this `complete` and any `next` still queued with it. The source is done; free the id.
               subscriptions.delete(id);
-              outbox.push(ticket, JSON.stringify({ id, type: MessageType.Complete }));
+              outbox.push(ticket, Buffer.from(JSON.stringify({ id, type: MessageType.Complete })));
             },
           };
           try {
-            const stop = await runSubscription(yoga, { ...connectionContext, upgradeRequest: request, socket, connectionParams: initPayload }, id, message.payload as SubscribePayload, channel, ticket);
+            const stop = await runSubscription(yoga, { ...connectionContext, upgradeRequest: request, socket, connectionParams: initPayload }, id, message.payload as SubscribePayload, channel, ticket, executions);
             if (ticket.cancelled) stop?.();
             else entry.stop = stop;
           } catch (error) {

@@ -3,11 +3,17 @@
  * high-water mark, and bounded in bytes: what the socket holds (bufferedAmount) plus what waits
  * here. A push answers whether the connection still has room; a subscription told "no" stops
  * producing (the watch engine lets it fall behind, to catch up by cursor) and is woken when the
- * connection has drained. A push that would take the connection past its bound is not queued: its
- * subscription is ended (SLOW_CONSUMER), so one client that does not read holds at most the bound.
+ * connection has drained. A push past the connection's bound is not queued: its subscription is
+ * ended (SLOW_CONSUMER), so one client that does not read holds at most the bound.
+ *
+ * Frames are bytes. A `next` frame of a shared watch is spliced from two buffers: its
+ * subscription's own head (`{"id":"…","type":"next","payload":`, built once per subscription) and
+ * the body, the payload's JSON and the closing brace, built once per event for every subscriber
+ * of the same execution. A delivery is then an entry in the queue and two copies into the batch
+ * written to the socket: no string built, encoded or scanned per subscriber.
  */
 import type { WebSocket } from 'ws';
-import { encodeTextFrames } from './text-frames.js';
+import { headerBytes, writeHeader } from './text-frames.js';
 
 /** What the socket may hold before frames wait here instead. */
 const SOCKET_HIGH_WATER_BYTES = 1 << 20;
@@ -16,6 +22,8 @@ export const DEFAULT_CONNECTION_BYTES = 16 << 20;
 
 export interface OutboxTicket {
   cancelled: boolean;
+  /** The start of this subscription's `next` frames (`{"id":…,"type":"next","payload":`), before each body pushed spliced. */
+  head?: Buffer;
   /** Called once the connection has room again after a push of this ticket answered false. */
   onDrain?: () => void;
   /** Called (once) when a push of this ticket found the connection past its bound; the frame was dropped. */
@@ -24,8 +32,11 @@ export interface OutboxTicket {
 
 interface Entry {
   ticket: OutboxTicket;
-  frame: string | Promise<string>;
-  /** Characters of the frame (of a pending one, once it resolved). */
+  /** The ticket's head goes before the body (a spliced `next` frame). */
+  spliced: boolean;
+  /** The frame's bytes (after the head when spliced); a promise while its execution runs; null when that failed. */
+  body: Buffer | Promise<Buffer> | null;
+  /** Bytes of the whole frame (of a pending one, once it resolved). */
   size: number;
 }
 
@@ -84,25 +95,48 @@ export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BY
     });
   }
 
-  /** Sends the frames queued from `head` while the socket has room; stops at a pending frame. */
+  /** Entries of the batch being encoded (kept between batches: no array per flush). */
+  const batch: Entry[] = [];
+
+  /** Sends the frames queued from `head` while the socket has room, as one write; stops at a pending frame. */
   function sendReady(): void {
-    const batch: string[] = [];
     let room = SOCKET_HIGH_WATER_BYTES - socket.bufferedAmount;
+    let total = 0;
     while (head < queue.length && room >= 0) {
       const entry = queue[head];
-      if (typeof entry.frame !== 'string') break;
+      if (entry.body instanceof Promise) break;
       take();
       queuedBytes -= entry.size;
-      if (entry.frame === '' || entry.ticket.cancelled) continue;
-      batch.push(entry.frame);
+      if (entry.body === null || entry.ticket.cancelled) continue;
+      batch.push(entry);
+      total += headerBytes(entry.size) + entry.size;
       room -= entry.size;
     }
     if (batch.length === 0) return;
-    if (rawFrames) transport!.write(encodeTextFrames(batch), written);
-    else {
-      for (let i = 0; i < batch.length - 1; i++) socket.send(batch[i]);
-      socket.send(batch[batch.length - 1], written);
+    if (rawFrames) {
+      const buffer = Buffer.allocUnsafe(total);
+      let at = 0;
+      for (const entry of batch) {
+        at = writeHeader(buffer, at, entry.size);
+        if (entry.spliced) {
+          buffer.set(entry.ticket.head!, at);
+          at += entry.ticket.head!.length;
+        }
+        buffer.set(entry.body as Buffer, at);
+        at += (entry.body as Buffer).length;
+      }
+      batch.length = 0;
+      transport!.write(buffer, written);
+      return;
     }
+    for (let i = 0; i < batch.length; i++) {
+      const entry = batch[i];
+      const body = entry.body as Buffer;
+      const data = entry.spliced ? Buffer.concat([entry.ticket.head!, body], entry.size) : body;
+      if (i < batch.length - 1) socket.send(data, { binary: false });
+      else socket.send(data, { binary: false }, written);
+    }
+    batch.length = 0;
   }
 
   function take(): void {
@@ -124,21 +158,9 @@ export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BY
           continue;
         }
         const entry = queue[head];
-        if (typeof entry.frame === 'string') {
-          sendReady();
-          continue;
-        }
         // A frame still being executed: the ones after it wait for it, in order.
-        let text: string;
-        try {
-          text = await entry.frame;
-        } catch {
-          text = '';
-        }
-        take();
-        queuedBytes -= entry.size;
-        if (text === '' || entry.ticket.cancelled) continue;
-        socket.send(text, written);
+        if (entry.body instanceof Promise) await entry.body.catch(() => {});
+        sendReady();
       }
     } finally {
       flushing = false;
@@ -147,8 +169,12 @@ export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BY
   }
 
   return {
-    /** Queues a frame; answers whether the connection has room for more (false: stop until onDrain). */
-    push(ticket: OutboxTicket, frame: string | Promise<string>): boolean {
+    /**
+     * Queues a frame: `body` whole, or after the ticket's head when `spliced`; a promise is sent
+     * in its place once it resolves (nothing when it rejects). Answers whether the connection has
+     * room for more (false: stop until onDrain).
+     */
+    push(ticket: OutboxTicket, body: Buffer | Promise<Buffer>, spliced = false): boolean {
       if (ticket.cancelled) return false;
       if (used() > maxBytes) {
         ticket.cancelled = true;
@@ -156,16 +182,18 @@ export function createOutbox(socket: WebSocket, maxBytes = DEFAULT_CONNECTION_BY
         ticket.onOverflow?.();
         return false;
       }
-      const entry: Entry = { ticket, frame, size: 0 };
-      if (typeof frame === 'string') entry.size = frame.length;
-      else
-        void frame.then(
-          (text) => {
-            entry.size = text.length;
-            queuedBytes += text.length;
+      const headBytes = spliced ? ticket.head!.length : 0;
+      const entry: Entry = { ticket, spliced, body, size: 0 };
+      if (body instanceof Promise)
+        body.then(
+          (bytes) => {
+            entry.body = bytes;
+            entry.size = headBytes + bytes.length;
+            queuedBytes += entry.size;
           },
-          () => {},
+          () => (entry.body = null),
         );
+      else entry.size = headBytes + body.length;
       queuedBytes += entry.size;
       queue.push(entry);
       schedule();

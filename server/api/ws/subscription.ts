@@ -9,15 +9,19 @@ import type { SubscribePayload } from 'graphql-ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { maskError } from '../plugins/mask-errors.js';
 import { WatchStream } from '../watch/watch-stream.js';
-import { nextFrame, sharedPayloadJson } from './shared-frames.js';
+import { nextFrame, nextHead, type SharedExecutions } from './shared-frames.js';
 import type { OutboxTicket } from './outbox.js';
 import type { KubeqlError } from '../../errors.js';
 import type { Guard } from '../auth/guard.js';
+import type { WatchPayload } from '../watch/transition.js';
 import { sharingScope } from '../auth/sharing-scope.js';
 
 export interface SubscriptionChannel {
-  /** Queue a `next` frame (already serialized, or on its way); false when the connection is full (wait for ticket.onDrain). */
-  next(ticket: OutboxTicket, frame: string | Promise<string>): boolean;
+  /**
+   * Queue a frame: `body` whole, or after the ticket's head when `spliced` (a shared `next` frame);
+   * a promise while it executes. False when the connection is full (wait for ticket.onDrain).
+   */
+  next(ticket: OutboxTicket, body: Buffer | Promise<Buffer>, spliced?: boolean): boolean;
   error(errors: readonly GraphQLError[]): void;
   complete(): void;
 }
@@ -37,6 +41,7 @@ export async function runSubscription(
   payload: SubscribePayload,
   channel: SubscriptionChannel,
   ticket: OutboxTicket,
+  executions: SharedExecutions,
 ): Promise<(() => void) | undefined> {
   const env = yoga.getEnveloped({ ...initialContext, params: payload });
   let document: DocumentNode;
@@ -72,7 +77,7 @@ export async function runSubscription(
     return undefined;
   }
   const args = { schema: env.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
-  const send = (result: ExecutionResult): boolean => channel.next(ticket, nextFrame(id, JSON.stringify(maskResult(result))));
+  const send = (result: ExecutionResult): boolean => channel.next(ticket, Buffer.from(nextFrame(id, JSON.stringify(maskResult(result)))));
 
   if (operation.operation !== 'subscription') {
     send((await env.execute(args)) as ExecutionResult);
@@ -91,22 +96,32 @@ export async function runSubscription(
     const scope = (contextValue as { guard?: Guard }).guard;
     if (!scope) throw new Error('a watch subscription without an authorization guard');
     const execKey = `${sharingScope(scope)}\u0000${payload.operationName ?? ''}\u0000${payload.query}\u0000${JSON.stringify(payload.variables ?? null)}`;
-    const handle = source.start({
-      push(watchPayload) {
-        const json = sharedPayloadJson(watchPayload, execKey, () => {
-          // A fresh context per event: per-request caches (relation loaders) do not outlive it.
-          const result = execute({ ...args, contextValue: { ...contextValue }, rootValue: { watch: watchPayload } });
-          return result instanceof Promise ? result.then(maskResult) : maskResult(result);
-        });
+    ticket.head = nextHead(id);
+    const run = (watchPayload: WatchPayload) => {
+      // A fresh context per event: per-request caches (relation loaders) do not outlive it.
+      const result = execute({ ...args, contextValue: { ...contextValue }, rootValue: { watch: watchPayload } });
+      return result instanceof Promise ? result.then(maskResult) : maskResult(result);
+    };
+    const shared = executions.join(execKey);
+    let handle;
+    try {
+      handle = source.start({
         // Falls behind (to catch up by cursor once the connection drains) when the connection is full.
-        return channel.next(ticket, typeof json === 'string' ? nextFrame(id, json) : json.then((j) => nextFrame(id, j)));
-      },
-      end(error: KubeqlError) {
-        channel.error([maskError(new GraphQLError(error.message, { originalError: error }), 'Unexpected error.') as GraphQLError]);
-      },
-    });
-    ticket.onDrain = () => handle.resume();
-    return () => handle.stop();
+        push: (watchPayload) => channel.next(ticket, shared.bodyFor(watchPayload, run), true),
+        end(error: KubeqlError) {
+          channel.error([maskError(new GraphQLError(error.message, { originalError: error }), 'Unexpected error.') as GraphQLError]);
+        },
+      });
+    } catch (error) {
+      shared.leave();
+      throw error;
+    }
+    const started = handle;
+    ticket.onDrain = () => started.resume();
+    return () => {
+      started.stop();
+      shared.leave();
+    };
   }
 
   // Any other subscription: the selection runs per event, as graphql's subscribe does.

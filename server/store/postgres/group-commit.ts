@@ -54,6 +54,12 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
   let catchUpScheduled = false;
   /** The highest revision the log is known to have reached (NOTIFY payloads, floors). */
   let knownHead = 0;
+  /** A catch-up was asked for without a head (the healing timer, a new listener): it reads whatever there is. */
+  let headUnknown = false;
+  /** A write batch has sent its first round trip and waits for the head row lock: it has not touched the replica yet. */
+  let lockWait = false;
+  /** The catch-up running beside a batch that waits for the lock (catchUpAside). */
+  let aside: Promise<void> | undefined;
   /** Set once the replica has missed compacted events: writes are refused until it is copied afresh (resume). */
   let stale: KubeqlError | undefined;
 
@@ -86,12 +92,45 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
       const rows = changes.events;
       if (rows.length === 0) break;
       if (rows[0].revision !== counter.head + 1) throw fellBehind(rows[0].revision - 1);
-      replica.applyChanges(counter.head, changes);
-      counter.head = rows[rows.length - 1].revision;
-      publish(counter.head, rows.map((row: EventRow) => toStoredEvent(row)));
+      applyPage(changes);
       if (rows.length < CATCH_UP_PAGE) break;
     }
     if (head !== undefined && head > counter.head) throw fellBehind(head);
+  }
+
+  /** Applies a page of changes that begins right after the replica's head, and publishes its events. */
+  function applyPage(changes: ReplicaChanges): void {
+    const rows = changes.events;
+    replica.applyChanges(counter.head, changes);
+    counter.head = rows[rows.length - 1].revision;
+    publish(counter.head, rows.map((row: EventRow) => toStoredEvent(row)));
+  }
+
+  /**
+   * While this server's batch waits for the head row lock (other servers hold it in turn), the
+   * commits they announce are read and applied here, outside the serial queue: the batch has not
+   * touched the replica yet, and would otherwise read them only once it holds the lock. So their
+   * watchers here are not kept waiting for this server's turn, and the lock is not held while this
+   * server applies them. A page is dropped when the batch got the lock before it arrived (the batch
+   * reads under the lock from where the replica is); a gap is left to the batch to judge (fellBehind).
+   */
+  function catchUpAside(): void {
+    if (aside || stale) return;
+    aside = (async () => {
+      try {
+        while (lockWait && knownHead > counter.head) {
+          const from = counter.head;
+          const changes = await readChangesAfter(pool, from, CATCH_UP_PAGE);
+          const rows = changes.events;
+          if (!lockWait || counter.head !== from || rows.length === 0 || rows[0].revision !== from + 1) return;
+          applyPage(changes);
+        }
+      } catch {
+        // The batch, or the next catch-up, reads these commits again.
+      } finally {
+        aside = undefined;
+      }
+    })();
   }
 
   function fellBehind(through: number): KubeqlError {
@@ -129,9 +168,21 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
     let commitSent = false;
     try {
       client = await pool.connect();
-      const [, locked, read] = (await client.query(`BEGIN; SELECT head FROM log_head WHERE id = 1 FOR UPDATE; ${changesAfterSql(counter.head, CATCH_UP_PAGE)}`)) as unknown as pg.QueryResult[];
+      const after = counter.head;
+      let results: pg.QueryResult[];
+      lockWait = true;
+      try {
+        results = (await client.query(`BEGIN; SELECT head FROM log_head WHERE id = 1 FOR UPDATE; ${changesAfterSql(after, CATCH_UP_PAGE)}`)) as unknown as pg.QueryResult[];
+      } finally {
+        lockWait = false;
+      }
+      const [, locked, read] = results;
       const head = (locked.rows[0] as { head: number }).head;
-      if (head !== counter.head) await catchUp(client, head, toChanges(read.rows[0]));
+      // Commits applied beside the wait (catchUpAside) are cut from the page read under the lock; a
+      // full page is read again from where the replica is (what lies past it is unknown).
+      let first: ReplicaChanges | undefined = toChanges(read.rows[0]);
+      if (counter.head !== after) first = first.events.length < CATCH_UP_PAGE ? changesAfter(first, counter.head) : undefined;
+      if (head !== counter.head) await catchUp(client, head, first);
       if (head !== counter.head) throw new Error(`the replica is at revision ${counter.head}, the log at ${head}`);
       before = counter.head;
       const batch = take();
@@ -167,8 +218,11 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
         if (!commitSent) await client.query('ROLLBACK').catch(() => {});
         client.release(true);
       }
-      if (local && counter.head > before) replica.rewind(before, touched);
-      counter.head = before;
+      // Only the batch's own rows are undone: commits of others it applied stay (they are published).
+      if (local) {
+        if (counter.head > before) replica.rewind(before, touched);
+        counter.head = before;
+      }
       // The replica's own refusal (it fell behind a compaction) says what to do; PostgreSQL's failures are wrapped.
       const answer = error instanceof KubeqlError && !commitSent ? error : unavailable(error, commitSent);
       for (const job of take()) job.outcome = { ok: false, error: answer };
@@ -216,10 +270,18 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
      */
     catchUp(head?: number): Promise<void> {
       if (head !== undefined) knownHead = Math.max(knownHead, head);
+      else headUnknown = true;
+      if (lockWait) catchUpAside();
       if (catchUpScheduled) return Promise.resolve();
       catchUpScheduled = true;
       return queue.run(async () => {
         catchUpScheduled = false;
+        // Every wake-up named a head this replica has reached meanwhile (a write batch read those
+        // commits under the lock, mostly): a query would find nothing. Under contention between
+        // servers most NOTIFYs are such, and each read would hold up this server's next batch.
+        const ask = headUnknown;
+        headUnknown = false;
+        if (!ask && knownHead <= counter.head) return;
         await catchUp(pool, knownHead > counter.head ? knownHead : undefined);
       });
     },
@@ -238,4 +300,21 @@ function unavailable(error: unknown, commitSent: boolean): KubeqlError {
   return commitSent
     ? new KubeqlError('UNAVAILABLE', `the log's database did not confirm the commit (${reason}): the outcome of this write is unknown; read before retrying`, { retryable: false })
     : new KubeqlError('UNAVAILABLE', `the log's database refused the write (${reason}); nothing was written`, { retryable: true });
+}
+
+/**
+ * The part of `changes` (a page read after some earlier revision) after revision `head`, which the
+ * replica has reached meanwhile: its later events, the versions they open or close, and the
+ * allocations of the objects they touch.
+ */
+export function changesAfter(changes: ReplicaChanges, head: number): ReplicaChanges {
+  const events = changes.events.filter((e) => e.revision > head);
+  const touched = new Set(events.map((e) => `${e.kind}\u0000${e.namespace}\u0000${e.name}`));
+  const later = (row: { from_rev: number; to_rev: number | null }) => row.from_rev > head || (row.to_rev !== null && row.to_rev > head);
+  return {
+    events,
+    objects: changes.objects.filter(later),
+    labels: changes.labels.filter(later),
+    allocations: changes.allocations.filter((a) => touched.has(`${a.kind}\u0000${a.namespace}\u0000${a.name}`)),
+  };
 }

@@ -47,7 +47,12 @@ export const objects = pgTable(
     nodeName: text('node_name'),
     phase: text('phase'),
     controllerUid: text('controller_uid'),
-    object: text('object').notNull(),
+    /**
+     * The version's body, JSON; NULL while the event that opened the version (revision from_rev)
+     * holds it, so each version is stored once: compaction copies it here before that event goes.
+     * Read it as coalesce(object, that event's object).
+     */
+    object: text('object'),
   },
   (t) => [
     primaryKey({ columns: [t.kind, t.namespace, t.name, t.fromRev] }),

@@ -1,13 +1,29 @@
 /**
  * Compaction: folds the log below a floor into the projections. Events at or below the floor go;
- * object and label versions that ended at or below it go; what was alive at the floor stays, so
- * the tables at the floor are the snapshot that replay starts from. Reads below the floor are EXPIRED.
+ * object and label versions that ended at or below it go; what was alive at the floor stays (with
+ * its body, copied from its event first), so the tables at the floor are the snapshot that replay
+ * starts from. Reads below the floor are EXPIRED.
  */
 import type Database from 'better-sqlite3';
+
+/**
+ * Before the events at or below @floor go: the versions that survive them (alive at the floor)
+ * and whose body is still their opening event's (version-body.ts) get it copied into their row.
+ * Driven by the events about to go (CROSS JOIN keeps them outermost: one primary-key lookup of the
+ * version each), so its cost is that of the deletion, not of the objects table.
+ */
+function keepSurvivingBodies(kindFilter: string): string {
+  return `UPDATE objects SET object = (SELECT e.object FROM events e WHERE e.revision = objects.from_rev)
+    WHERE rowid IN (
+      SELECT o.rowid FROM events e CROSS JOIN objects o
+        ON o.kind = e.kind AND o.namespace = e.namespace AND o.name = e.name AND o.from_rev = e.revision
+      WHERE ${kindFilter}e.revision <= @floor AND o.object IS NULL AND (o.to_rev IS NULL OR o.to_rev > @floor))`;
+}
 
 export function compactBelow(sqlite: Database.Database, floor: number): void {
   sqlite
     .transaction(() => {
+      sqlite.prepare(keepSurvivingBodies('')).run({ floor });
       sqlite.prepare('DELETE FROM events WHERE revision <= ?').run(floor);
       sqlite.prepare('DELETE FROM objects WHERE to_rev <= ?').run(floor);
       sqlite.prepare('DELETE FROM labels WHERE to_rev <= ?').run(floor);
@@ -27,6 +43,7 @@ export const kindFloorKey = (kind: string) => `floor:${kind}`;
 export function compactKindBelow(sqlite: Database.Database, kind: string, floor: number): void {
   sqlite
     .transaction(() => {
+      sqlite.prepare(keepSurvivingBodies('e.kind = @kind AND ')).run({ kind, floor });
       sqlite.prepare('DELETE FROM events WHERE kind = ? AND revision <= ?').run(kind, floor);
       sqlite.prepare('DELETE FROM objects WHERE kind = ? AND to_rev <= ?').run(kind, floor);
       sqlite.prepare('DELETE FROM labels WHERE kind = ? AND to_rev <= ?').run(kind, floor);

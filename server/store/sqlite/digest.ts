@@ -1,6 +1,7 @@
 /**
  * Digests of the projected tables (objects, labels, allocations): SHA-256 over every row in
- * primary-key order, each row as the JSON array of its columns. Two databases whose projections
+ * primary-key order, each row as the JSON array of its columns (an object version's body as
+ * readers see it, whether its row or its event holds it). Two databases whose projections
  * are identical have equal digests; firstDifference walks two of them in that order and names the
  * first row where they part.
  */
@@ -8,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Difference, ProjectedTable, ProjectionDigest, TableDigest } from '../records.js';
 import { PROJECTED_TABLES } from '../records.js';
+import { versionBodySql } from './version-body.js';
 
 interface TableLayout {
   columns: string[];
@@ -26,9 +28,11 @@ function layout(db: Database.Database, table: string): TableLayout {
 }
 
 function orderedRows(db: Database.Database, table: string, l: TableLayout): IterableIterator<unknown[]> {
-  const order = l.key.map((i) => `"${l.columns[i]}"`).join(', ');
-  const cols = l.columns.map((c) => `"${c}"`).join(', ');
-  return db.prepare(`SELECT ${cols} FROM ${table} ORDER BY ${order}`).raw(true).iterate() as IterableIterator<unknown[]>;
+  const order = l.key.map((i) => `t."${l.columns[i]}"`).join(', ');
+  // A version's body as readers see it, wherever it is stored (version-body.ts): the live tables
+  // keep it in the version's event while that lives, a replay writes it into the row.
+  const cols = l.columns.map((c) => (table === 'objects' && c === 'object' ? versionBodySql('t') : `t."${c}"`)).join(', ');
+  return db.prepare(`SELECT ${cols} FROM ${table} t ORDER BY ${order}`).raw(true).iterate() as IterableIterator<unknown[]>;
 }
 
 export function digestProjections(db: Database.Database): ProjectionDigest {

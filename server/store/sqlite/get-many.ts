@@ -4,6 +4,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { KObject } from '../../resources/kind.js';
 import { live } from './list-objects.js';
 import type { ObjectKey } from '../types.js';
+import { versionBody } from './version-body.js';
 
 const keyOf = (namespace: string, name: string) => `${namespace}\u0000${name}`;
 
@@ -13,7 +14,7 @@ export function getMany(db: BetterSQLite3Database, kind: string, keys: readonly 
   // CROSS JOIN keeps the keys outermost: one index lookup (objects_current, or the primary key at a
   // past revision) per key.
   const rows = db.all<{ namespace: string; name: string; object: string }>(
-    sql`SELECT o.namespace AS namespace, o.name AS name, o.object AS object
+    sql`SELECT o.namespace AS namespace, o.name AS name, ${versionBody('o')} AS object
         FROM json_each(${wanted}) k CROSS JOIN objects o
           ON o.kind = ${kind} AND o.namespace = k.value ->> 0 AND o.name = k.value ->> 1
         WHERE ${live('o', revision)}`,

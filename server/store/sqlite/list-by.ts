@@ -9,6 +9,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { KObject } from '../../resources/kind.js';
 import { live } from './list-objects.js';
 import type { ObjectIndex } from '../types.js';
+import { versionBody } from './version-body.js';
 
 const COLUMN: Record<ObjectIndex, SQL> = {
   nodeName: sql.raw('o.node_name'),
@@ -27,9 +28,9 @@ export function listBy(
   const query =
     revision === undefined
       ? // CROSS JOIN keeps the values outermost, so each is an index lookup.
-        sql`SELECT ${column} AS value, o.object AS object FROM json_each(${wanted}) v CROSS JOIN objects o
+        sql`SELECT ${column} AS value, ${versionBody('o')} AS object FROM json_each(${wanted}) v CROSS JOIN objects o
             ON o.kind = ${kind} AND ${column} = v.value WHERE ${live('o', revision)} ORDER BY o.namespace, o.name`
-      : sql`SELECT ${column} AS value, o.object AS object FROM objects o
+      : sql`SELECT ${column} AS value, ${versionBody('o')} AS object FROM objects o
             WHERE o.kind = ${kind} AND ${column} IN (SELECT value FROM json_each(${wanted})) AND ${live('o', revision)}
             ORDER BY o.namespace, o.name`;
   const groups = new Map<string, KObject[]>(values.map((v) => [v, []]));

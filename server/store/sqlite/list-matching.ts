@@ -9,6 +9,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { KObject } from '../../resources/kind.js';
 import { live } from './list-objects.js';
 import type { LabelMatch } from '../types.js';
+import { versionBody } from './version-body.js';
 
 /** Aligned with `selectors`; an empty selector selects nothing. */
 export function listMatching(db: BetterSQLite3Database, kind: string, selectors: readonly LabelMatch[], revision: number | undefined): KObject[][] {
@@ -25,7 +26,7 @@ export function listMatching(db: BetterSQLite3Database, kind: string, selectors:
           GROUP BY q.sel, l.namespace, l.name
           HAVING count(*) = max(q.n)
         )
-        SELECT h.sel AS sel, o.object AS object
+        SELECT h.sel AS sel, ${versionBody('o')} AS object
         FROM hits h CROSS JOIN objects o ON o.kind = ${kind} AND o.namespace = h.namespace AND o.name = h.name
         WHERE ${live('o', revision)}
         ORDER BY h.sel, o.namespace, o.name`,

@@ -10,6 +10,7 @@ import type { KObject } from '../../resources/kind.js';
 import { matchesLabels } from '../../resources/selectors/label-selector.js';
 import type { FieldRequirement } from '../../resources/selectors/field-selector.js';
 import type { ListQuery } from '../types.js';
+import { versionBody } from './version-body.js';
 
 /** Rows of `alias` alive at `revision`; `undefined` means the head (current rows only). */
 export function live(alias: string, revision: number | undefined): SQL {
@@ -31,7 +32,7 @@ function fieldExpression(field: string): SQL {
       return sql`coalesce(o.phase, '')`;
     default:
       // The same values as a watch reads (field-values.ts), registered in open-database.ts.
-      return sql`kq_field(o.kind, o.object, ${field})`;
+      return sql`kq_field(o.kind, ${versionBody('o')}, ${field})`;
   }
 }
 
@@ -68,7 +69,7 @@ export function listObjects(db: BetterSQLite3Database, q: ListQuery, revision: n
   const limit = q.limit ?? -1;
   const page = (after: { namespace: string; name: string } | undefined, size: number, withLabels: boolean) =>
     db.all<{ namespace: string; name: string; object: string; labels: string | null }>(
-      sql`SELECT o.namespace AS namespace, o.name AS name, o.object AS object${withLabels ? sql`, json_extract(o.object, '$.metadata.labels') AS labels` : sql``}
+      sql`SELECT o.namespace AS namespace, o.name AS name, ${versionBody('o')} AS object${withLabels ? sql`, json_extract(${versionBody('o')}, '$.metadata.labels') AS labels` : sql``}
           FROM ${from} WHERE ${sql.join(after ? [...conditions, sql`(o.namespace, o.name) > (${after.namespace}, ${after.name})`] : conditions, sql` AND `)}
           ORDER BY o.namespace, o.name LIMIT ${size}`,
     );

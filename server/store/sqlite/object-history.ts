@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { KObject } from '../../resources/kind.js';
 import { toStoredEvent } from './stored-event.js';
+import { versionBody } from './version-body.js';
 import type { events } from './tables.js';
 import type { ObjectKey, StoredEvent } from '../types.js';
 import type { HistoryPage } from '../records.js';
@@ -21,7 +22,7 @@ function previousVersion(db: BetterSQLite3Database, kind: string, key: ObjectKey
   const row =
     fromLog ??
     db.get<{ object: string }>(
-      sql`SELECT object FROM objects WHERE kind = ${kind} AND namespace = ${key.namespace} AND name = ${key.name} AND from_rev = ${revision}`,
+      sql`SELECT ${versionBody('o')} AS object FROM objects o WHERE o.kind = ${kind} AND o.namespace = ${key.namespace} AND o.name = ${key.name} AND o.from_rev = ${revision}`,
     );
   return row ? (JSON.parse(row.object) as KObject) : undefined;
 }

@@ -20,6 +20,8 @@ function replaceTables(live: Database.Database, scratch: Database.Database): voi
     const insert = live.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
     for (const row of scratch.prepare(`SELECT ${columns.join(', ')} FROM ${table}`).raw(true).iterate()) insert.run(row as unknown[]);
   }
+  // Replay writes every body into its row; live, a body whose event is in the log stays there only (version-body.ts).
+  live.exec(`UPDATE objects SET object = NULL WHERE object IS NOT NULL AND object = (SELECT e.object FROM events e WHERE e.revision = objects.from_rev)`);
 }
 
 export function rebuildProjections(live: Database.Database, allocationsOf: (o: KObject) => Allocation[], options: ReplayOptions = {}): ReplayReport {

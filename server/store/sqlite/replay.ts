@@ -14,6 +14,7 @@ import { readKindFloors } from './compact.js';
 import { logBounds } from './log-bounds.js';
 import { createReplayProjector, READ_COLUMNS, READ_FIELDS, type ReplayProjector } from './replay-projector.js';
 import { assertReplayColumns, createExecutor, OP, REPLAY_COLUMNS } from './replay-sql.js';
+import { versionBodySql } from './version-body.js';
 import type { AllocationsOf, ReplayStats } from '../records.js';
 
 /** Indexes replay's statements look rows up by; the target's other secondary indexes are dropped (the digest and the copy do not need them). */
@@ -50,7 +51,8 @@ function dropSecondaryIndexes(target: Database.Database): void {
  */
 function copySnapshotRows(source: Database.Database, target: Database.Database, table: 'objects' | 'labels', floor: number, kindFloors: Map<string, number>, each?: (row: unknown[]) => void): number {
   const columns = REPLAY_COLUMNS[table];
-  const list = columns.map((c) => `"${c}"`).join(', ');
+  // A version's body may be in its opening event still (version-body.ts): the copy holds it whole.
+  const list = columns.map((c) => (table === 'objects' && c === 'object' ? versionBodySql('t') : `t."${c}"`)).join(', ');
   const toRev = columns.indexOf('to_rev');
   const executor = createExecutor(target);
   const op = table === 'objects' ? OP.insertObject : OP.insertLabel;
@@ -72,10 +74,10 @@ function copySnapshotRows(source: Database.Database, target: Database.Database, 
   const own = [...kindFloors].filter(([, f]) => f > floor);
   // nothing is alive before the first revision
   if (floor > 0) {
-    const others = own.length ? ` AND kind NOT IN (${own.map(() => '?').join(', ')})` : '';
-    copy(source.prepare(`SELECT ${list} FROM ${table} WHERE from_rev <= ? AND (to_rev IS NULL OR to_rev > ?)${others}`).raw(true).iterate(floor, floor, ...own.map(([k]) => k)));
+    const others = own.length ? ` AND t.kind NOT IN (${own.map(() => '?').join(', ')})` : '';
+    copy(source.prepare(`SELECT ${list} FROM ${table} t WHERE t.from_rev <= ? AND (t.to_rev IS NULL OR t.to_rev > ?)${others}`).raw(true).iterate(floor, floor, ...own.map(([k]) => k)));
   }
-  for (const [kind, f] of own) copy(source.prepare(`SELECT ${list} FROM ${table} WHERE kind = ? AND from_rev <= ? AND (to_rev IS NULL OR to_rev > ?)`).raw(true).iterate(kind, f, f));
+  for (const [kind, f] of own) copy(source.prepare(`SELECT ${list} FROM ${table} t WHERE t.kind = ? AND t.from_rev <= ? AND (t.to_rev IS NULL OR t.to_rev > ?)`).raw(true).iterate(kind, f, f));
   return n;
 }
 

@@ -91,19 +91,19 @@ export function openReplica(allocationsOf: AllocationsOf, dir: string = tmpdir()
   const freeAllocations = sqlite.prepare('DELETE FROM allocations WHERE kind = ? AND namespace = ? AND name = ?');
   const allocate = sqlite.prepare('INSERT INTO allocations (pool, value, kind, namespace, name) VALUES (@pool, @value, @kind, @namespace, @name)');
   const copy = sqlite.transaction((after: number, changes: ReplicaChanges) => {
-    const objectOf = new Map<number, string>();
+    const copied = new Set<number>();
     for (const row of changes.events) {
       copyEvent.run(row);
-      objectOf.set(row.revision, row.object);
+      copied.add(row.revision);
     }
     // Ends first, then new versions: one current version per object at every step (objects_current).
     for (const row of changes.objects) if (row.from_rev <= after) closeVersion.run(row);
     for (const row of changes.labels) if (row.from_rev <= after) closeLabel.run(row);
     for (const row of changes.objects) {
       if (row.from_rev <= after) continue;
-      const object = objectOf.get(row.from_rev);
-      if (object === undefined) throw new Error(`the version of ${row.kind} ${row.namespace}/${row.name} at ${row.from_rev} has no event in the changes after ${after}`);
-      openVersion.run({ ...row, object });
+      if (!copied.has(row.from_rev)) throw new Error(`the version of ${row.kind} ${row.namespace}/${row.name} at ${row.from_rev} has no event in the changes after ${after}`);
+      // Its body is that event's object, stored there only (version-body.ts).
+      openVersion.run({ ...row, object: null });
     }
     for (const row of changes.labels) if (row.from_rev > after) openLabel.run(row);
     // Allocations follow the current objects: the touched objects' are replaced whole.

@@ -2,10 +2,13 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { allocations, events, labels, objects } from './tables.js';
+import { versionBody } from './version-body.js';
 
 const p = (name: string) => sql.placeholder(name);
 
 export function prepareStatements(db: BetterSQLite3Database) {
+  // The body of a version: in its opening event while that is in the log (version-body.ts).
+  const body = versionBody('objects');
   const sameObject = (t: typeof objects | typeof labels) =>
     and(eq(t.kind, p('kind')), eq(t.namespace, p('namespace')), eq(t.name, p('name')));
   return {
@@ -38,22 +41,23 @@ export function prepareStatements(db: BetterSQLite3Database) {
         nodeName: p('nodeName'),
         phase: p('phase'),
         controllerUid: p('controllerUid'),
-        object: p('object'),
+        // The body is the event's object, inserted just before: stored once, there.
+        object: null,
       })
       .prepare(),
     currentObject: db
-      .select({ fromRev: objects.fromRev, object: objects.object })
+      .select({ fromRev: objects.fromRev, object: body })
       .from(objects)
       .where(and(sameObject(objects), isNull(objects.toRev)))
       .prepare(),
     currentInNamespace: db
-      .select({ object: objects.object })
+      .select({ object: body })
       .from(objects)
       .where(and(eq(objects.kind, p('kind')), eq(objects.namespace, p('namespace')), isNull(objects.toRev)))
       .orderBy(objects.name)
       .prepare(),
     objectAt: db
-      .select({ object: objects.object })
+      .select({ object: body })
       .from(objects)
       .where(
         and(
@@ -64,7 +68,7 @@ export function prepareStatements(db: BetterSQLite3Database) {
       )
       .prepare(),
     objectVersion: db
-      .select({ object: objects.object })
+      .select({ object: body })
       .from(objects)
       .where(and(sameObject(objects), eq(objects.fromRev, p('revision'))))
       .prepare(),

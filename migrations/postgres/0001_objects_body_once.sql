@@ -1,0 +1,1 @@
+ALTER TABLE "objects" ALTER COLUMN "object" DROP NOT NULL;
