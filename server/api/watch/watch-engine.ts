@@ -10,6 +10,7 @@ import { isKind, type KObject } from '../../resources/objects.js';
 import { KubeqlError, expired } from '../../errors.js';
 import type { EventLog, ObjectKey, Projections, StoredEvent } from '../../store/types.js';
 import { createEventWindow } from './event-window.js';
+import { createKindWindows } from './kind-windows.js';
 import { transition, type LogEvent, type WatchPayload } from './transition.js';
 import { watchFilter, type WatchArgs, type WatchFilter } from './watch-filter.js';
 import { WatchStream } from './watch-stream.js';
@@ -33,6 +34,8 @@ export interface WatchEngineOptions {
   windowSize?: number;
   /** ...and at most this many bytes of their objects (default 64 MiB). */
   windowBytes?: number;
+  /** Events of each kind kept in memory however busy other kinds are (default: windowSize), at most half of windowBytes each. */
+  kindWindowSize?: number;
   /** Metrics: how many events behind a lagging watcher is each time it resumes catching up, or is ended for it. */
   onBacklog?: (events: number) => void;
   /** Metrics: a watcher was ended with SLOW_CONSUMER. */
@@ -87,6 +90,7 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
   const bookmarkIntervalMs = options.bookmarkIntervalMs ?? 5000;
   const maxBacklog = options.maxBacklog ?? 10_000;
   const window = createEventWindow(store, options.windowSize ?? 10_000, options.windowBytes ?? 64 << 20);
+  const kindWindows = createKindWindows(window.head, options.kindWindowSize ?? options.windowSize ?? 10_000, (options.windowBytes ?? 64 << 20) / 2);
   const groups = new Map<string, Group>();
   const index = new Map<string, KindIndex>();
   const watchers = new Set<Watcher>();
@@ -154,7 +158,10 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
     }
   }
 
-  /** Catches a watcher up by cursor, from the window when it reaches back far enough, else from the log. */
+  /**
+   * Catches a watcher up by cursor: from the window when it reaches back far enough, else from its
+   * kind's window, else from the log.
+   */
   function pump(w: Watcher): void {
     if (w.pumping || w.live || w.stopped) return;
     w.pumping = true;
@@ -163,13 +170,18 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
       for (;;) {
         if (window.head - w.cursor > maxBacklog + w.allowance) return end(w, slowConsumer(w));
         let events = window.after(w.cursor);
-        const fromLog = events === undefined;
-        /** Set when a short page from the log showed that nothing of the watch's kind lies between the cursor and this head. */
+        let fromLog = false;
+        /** Set when the events read are all of the watch's kind between the cursor and this head. */
         let nothingMoreUpTo: number | undefined;
-        if (fromLog) {
+        const kind = w.group.filter.kind.kind;
+        if (events === undefined) {
+          events = kindWindows.after(kind, w.cursor);
+          if (events !== undefined) nothingMoreUpTo = window.head;
+        }
+        if (events === undefined) {
+          fromLog = true;
           // Only the watch's kind is read, above only its floor: a Pod watch a minute behind does not
           // read (or expire on) the Lease renewals of every node in between.
-          const kind = w.group.filter.kind.kind;
           const floor = store.kindFloor(kind);
           if (w.cursor < floor) return end(w, expired(w.cursor, floor, WATCH_AGAIN));
           // Sized by the window's mean event: a log of large objects is read a few at a time.
@@ -238,6 +250,7 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
     const now = Date.now();
     for (const event of events) {
       const e = window.push(event);
+      kindWindows.push(e);
       for (const group of candidates(e)) {
         const payload = transition(group.filter, e);
         if (!payload) continue;
@@ -263,6 +276,7 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
   function jump(head: number): void {
     const seen = window.head;
     window.skipTo(head);
+    kindWindows.skipTo(head);
     for (const w of [...watchers]) {
       if (w.snapshot) continue; // its snapshot reads at its revision: EXPIRED there if compacted
       // A live watcher has had every event up to the old head (its cursor moves only when it falls behind).
