@@ -63,6 +63,9 @@ describe('where the next slow start of a ReplicaSet begins', () => {
   it('goes on doubling from the batch a run reached while every create succeeds, up to burstReplicas', () => {
     expect(nextResume(undefined, { largestBatch: 128 }, 500, at)).toEqual({ batch: 256, at });
     expect(nextResume({ batch: 256, at: 0 }, { largestBatch: 490 }, 500, at)).toEqual({ batch: 500, at });
+    // The climb 1, 2, …, 128, 245 made 500 pods: the next run begins with all 500 at once.
+    expect(nextResume(undefined, { largestBatch: 245, created: 500 }, 500, at)).toEqual({ batch: 500, at });
+    expect(nextResume(undefined, { largestBatch: 4, created: 7 }, 500, at)).toEqual({ batch: 8, at });
     expect(firstBatch({ batch: 500, at }, at + 1000)).toBe(500);
     // A scale-up long after the last one climbs from 1 again.
     expect(firstBatch({ batch: 500, at }, at + WARM_MS)).toBe(1);
@@ -79,7 +82,7 @@ describe('where the next slow start of a ReplicaSet begins', () => {
     for (const error of [lost, shed, new SpentRequestIdError('request id for pod 3 of default/web was answered with web-abc, made earlier')]) {
       expect(isTransientCreateError(error)).toBe(true);
       // The batch that failed was 256: the next run begins at the 128 that succeeded whole, not 1 and not 256.
-      expect(nextResume({ batch: 64, at: 0 }, { error, largestBatch: 128 }, 500, at)).toEqual({ batch: 128, at });
+      expect(nextResume({ batch: 64, at: 0 }, { error, largestBatch: 128, created: 255 }, 500, at)).toEqual({ batch: 128, at });
       // Its first batch failed: it begins where it began.
       expect(nextResume({ batch: 256, at: 0 }, { error, largestBatch: 0 }, 500, at)).toEqual({ batch: 256, at });
       expect(nextResume(undefined, { error, largestBatch: 0 }, 500, at)).toBeUndefined();
