@@ -118,7 +118,9 @@ describe('replicaset controller', () => {
     const ids = (api.db().prepare(`SELECT request_id AS id FROM events WHERE kind = 'Pod' AND type = 'ADDED'`).all() as Array<{ id: string }>).map((r) => r.id);
     expect(new Set(ids).size).toBe(50);
     for (const id of ids) expect(id).toMatch(new RegExp(`^replicaset/${uid}/\\d+/\\d+/\\d+$`));
-  });
+    // A guard against a hang, above the sum of its waits (each has its own deadline): 7 s alone on a
+    // loaded machine, past the default 30 s with another test file beside it.
+  }, 120_000);
 
   it('a watch 300 ms behind the writes never causes a second round: each create counts from its answer until the informer observes it', async () => {
     const proxy = await startSlowWatchProxy(api.server.url, 300);
