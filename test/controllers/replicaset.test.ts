@@ -218,6 +218,41 @@ describe('replicaset controller', () => {
   });
 });
 
+describe('a create the server refuses', () => {
+  it('is reported as ReplicaFailure (FailedCreate) beside the pods made, written once while it keeps failing, and cleared once the rest can be made', async () => {
+    const ns = 'capped';
+    await api.ok(`mutation { createNamespace(input: { metadata: { name: "${ns}" } }) { metadata { name } } }`);
+    await api.ok(`mutation($i: ResourceQuotaInput!) { createResourceQuota(input: $i) { metadata { name } } }`, { i: { metadata: { name: 'three', namespace: ns }, spec: { hard: { pods: '3' } } } });
+    const rs = replicaSet('capped', 5);
+    await api.ok(CREATE_RS, { i: { ...rs, metadata: { ...rs.metadata, namespace: ns } } });
+    const cm = controllerManager();
+    const status = async () => (await api.ok(`{ replicaSet(namespace: "${ns}", name: "capped") { manifest } }`)).replicaSet.manifest.status;
+    const podsMade = () => (api.db().prepare(`SELECT count(*) AS n FROM events WHERE kind = 'Pod' AND type = 'ADDED' AND namespace = ?`).get(ns) as { n: number }).n;
+    const rsWrites = () => (api.db().prepare(`SELECT count(*) AS n FROM events WHERE kind = 'ReplicaSet' AND namespace = ?`).get(ns) as { n: number }).n;
+
+    const failed = await eventually(async () => {
+      const s = await status();
+      return s?.replicas === 3 && s.conditions?.some((c: { type: string }) => c.type === 'ReplicaFailure') ? s : undefined;
+    }, 20_000, () => cm.output());
+    expect(failed.conditions).toEqual([{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', lastTransitionTime: expect.any(String), message: expect.stringContaining('exceeded quota') }]);
+    expect(podsMade()).toBe(3);
+    // Retried with backoff, it fails the same way: the status it would write is the one it wrote.
+    const writes = rsWrites();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(rsWrites()).toBe(writes);
+    expect(await status()).toEqual(failed);
+    expect(cm.output()).toMatch(/"code":"QUOTA_EXCEEDED".*a create was refused: retrying with backoff, the slow start from 1/);
+
+    await api.ok(`mutation { deleteResourceQuota(namespace: "${ns}", name: "three") { metadata { name } } }`);
+    const healed = await eventually(async () => {
+      const s = await status();
+      return s?.replicas === 5 && !s.conditions ? s : undefined;
+    }, 30_000, () => cm.output());
+    expect(healed.replicas).toBe(5);
+    expect(podsMade()).toBe(5);
+  }, 60_000);
+});
+
 describe('minReadySeconds', () => {
   it('a pod ready for less than minReadySeconds is not yet available; the controller looks again when it will be, with no other change to wake it', async () => {
     const rs = replicaSet('slow', 2);

@@ -7,14 +7,15 @@
  * observation; the pods its creates were answered with count until its informer observes them
  * (framework/answered-creations.ts), so a scale-up goes on round after round without waiting for
  * the watch, and a scale-up that keeps succeeding goes on in large batches (the slow start resumes
- * where the last round left it; a failed create starts it again from 1).
+ * where the last round left it; a create the server refused starts it again from 1, a lost answer
+ * or a shed request does not: slow-start-resume.ts). The status is written while a round's creates
+ * run, so rounds follow each other as soon as their answers are in.
  */
 import { objectClientOf } from '../../client/object-client.js';
 import { createLogger } from '../../logging/logger.js';
 import type { Pod, ReplicaSet } from '../../resources/objects.js';
 import { AnsweredCreations } from '../framework/answered-creations.js';
 import { claimObjects, controllerOf } from '../framework/controller-ref.js';
-import { hasCode } from '../create-object.js';
 import { Expectations } from '../framework/expectations.js';
 import { labelMatcher } from '../framework/label-selector-match.js';
 import type { ControllerFactory } from '../framework/manager.js';
@@ -23,12 +24,13 @@ import { requeueAfter, splitKey, startReconciler, watches, type ReconcileResult 
 import { trackOwnedPods, withTracker } from '../owned-pods.js';
 import { SpentRequestIdError, manageReplicas } from './manage-replicas.js';
 import { isPodActive, nextAvailableInMs } from './pod-conditions.js';
+import { firstBatch, isTransientCreateError, nextResume, type SlowStartResume } from './slow-start-resume.js';
 import { calculateStatus, statusUnchanged } from './status.js';
 
 /** Kubernetes' burstReplicas; KUBEQL_REPLICASET_BURST lowers it (tests that need a scale-up to take several rounds). */
 const BURST = Number(process.env.KUBEQL_REPLICASET_BURST) || 500;
-/** A slow start resumes where the last one left off only if that ended this recently. */
-const WARM_MS = 60_000;
+/** Creates per document (the server allows 30 aliases). */
+const CREATES_PER_DOCUMENT = 25;
 
 const log = createLogger('controller-manager').child({ controller: 'replicaset' });
 
@@ -42,11 +44,13 @@ export const replicaSetController: ControllerFactory = (ctx) => {
   /** Per ReplicaSet key: the pods its creates were answered with, until the pod informer has them. */
   const answered = new AnsweredCreations<Pod>();
   /** Per ReplicaSet uid: the batch the next slow start may begin with, after a run whose creates all succeeded. */
-  const warm = new Map<string, { batch: number; at: number }>();
+  const warm = new Map<string, SlowStartResume>();
   /** Per ReplicaSet key: the ReplicaSet as this controller's last status write answered it, until the cache is as new. */
   const written = new Map<string, ReplicaSet>();
-  // A sync's creates (up to burstReplicas at once) go out 25 to a document, which the server commits together.
-  const createPod = objectClientOf(ctx.client).batchedCreate('Pod');
+  // A sync's creates go out 25 to a document, which the server commits together, and a whole batch
+  // of the slow start (up to burstReplicas) at once: with fewer documents in flight, a batch of 500
+  // would go out in waves of a round trip each, and the next batch would wait for the last wave.
+  const createPod = objectClientOf(ctx.client).batchedCreate('Pod', { maxBatch: CREATES_PER_DOCUMENT, maxInFlight: Math.ceil(BURST / CREATES_PER_DOCUMENT) });
 
   // Expectations are observed before the reconciler hears of a pod's change (subscribed first).
   const tracker = trackOwnedPods({ kind: 'ReplicaSet', owners: replicaSets, pods, expectations });
@@ -63,6 +67,16 @@ export const replicaSetController: ControllerFactory = (ctx) => {
     if (mine && mine.metadata.uid === cached.metadata.uid && Number(mine.metadata.resourceVersion) > Number(cached.metadata.resourceVersion)) return mine;
     written.delete(key);
     return cached;
+  }
+
+  /** Writes the status `owned` and `error` make, if it differs from `rs`'s; the ReplicaSet as written (or `rs`). */
+  async function writeStatus(key: string, rs: ReplicaSet, owned: Pod[], error: Error | undefined): Promise<ReplicaSet> {
+    const status = calculateStatus(rs, owned, error);
+    if (statusUnchanged(rs, status)) return rs;
+    status.observedGeneration = rs.metadata.generation;
+    const answer = await updateObjectStatus(ctx.client, rs, status, rs.metadata.resourceVersion);
+    written.set(key, answer);
+    return answer;
   }
 
   async function sync(key: string): Promise<ReconcileResult | void> {
@@ -90,13 +104,19 @@ export const replicaSetController: ControllerFactory = (ctx) => {
     });
     const owned = made.length ? [...claimed, ...made] : claimed;
 
+    // The status counts the pods the sync found, not those it is about to create (as Kubernetes'
+    // calculateStatus of the listed pods): it is written while the creates run, so the next round
+    // does not wait for it. A ReplicaFailure condition to keep or add waits for the outcome.
+    const failing = rs.status?.conditions?.some((c) => c.type === 'ReplicaFailure') ?? false;
+    const early = failing ? undefined : writeStatus(key, rs, owned, undefined);
+    early?.catch(() => undefined); // awaited below; not unhandled meanwhile
+
     let manageError: Error | undefined;
     let created = 0;
     if (needsSync && !rs.metadata.deletionTimestamp) {
       const uid = rs.metadata.uid;
       const salt = salts.get(uid) ?? 0;
       const resume = warm.get(uid);
-      const firstBatch = resume && Date.now() - resume.at < WARM_MS ? resume.batch : 1;
       const result = await manageReplicas({
         key,
         rs,
@@ -105,7 +125,7 @@ export const replicaSetController: ControllerFactory = (ctx) => {
         createPod,
         expectations,
         burst: BURST,
-        firstBatch,
+        firstBatch: firstBatch(resume, Date.now()),
         onCreated: (pod) => answered.add(key, pod),
         observedRevision,
         salt,
@@ -113,20 +133,23 @@ export const replicaSetController: ControllerFactory = (ctx) => {
       });
       manageError = result.error;
       created = result.created;
-      // The doubling goes on from where it stopped, as long as nothing fails.
-      if (manageError) warm.delete(uid);
-      else if (result.largestBatch > 0) warm.set(uid, { batch: Math.min(BURST, 2 * result.largestBatch), at: Date.now() });
+      // The doubling goes on from where it stopped, as long as the server refuses nothing.
+      const next = nextResume(resume, result, BURST, Date.now());
+      if (next) warm.set(uid, next);
+      else warm.delete(uid);
+      const transient = manageError !== undefined && isTransientCreateError(manageError);
       if (manageError instanceof SpentRequestIdError) salts.set(uid, salt + 1);
-      if (manageError) log.debug({ key, err: manageError }, 'manageReplicas failed');
+      if (manageError)
+        log.warn(
+          { key, code: (manageError as { code?: string }).code ?? manageError.name, transient, created, err: manageError.message },
+          transient ? 'creates failed without a refusal: retrying with backoff, the slow start where it was' : 'a create was refused: retrying with backoff, the slow start from 1',
+        );
     }
 
-    // A spent id or an unreachable server is not a failure to report in the status.
-    const reported = manageError && !(manageError instanceof SpentRequestIdError) && !hasCode(manageError, 'UNAVAILABLE') ? manageError : undefined;
-    const status = calculateStatus(rs, owned, reported);
-    if (!statusUnchanged(rs, status)) {
-      status.observedGeneration = rs.metadata.generation;
-      written.set(key, await updateObjectStatus(ctx.client, rs, status, rs.metadata.resourceVersion));
-    }
+    // A spent id, an unreachable or busy server is not a failure to report in the status.
+    const reported = manageError && !isTransientCreateError(manageError) ? manageError : undefined;
+    const latest = early ? await early : rs;
+    if (!early || reported) await writeStatus(key, latest, owned, reported);
     if (manageError) throw manageError;
     // Pods made: look again now, counting them from their answers (the next round of a large
     // scale-up, or the status with them), without waiting for the watch to show them.
