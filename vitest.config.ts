@@ -14,5 +14,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Test files share their worker's loaded modules instead of importing the server afresh each
+    // (about 1.5 s per file of the 150, twice the suite's own work on a 2-core machine). Every
+    // test starts its own servers, stores and processes; nothing of ours keeps state in a module
+    // that one file could leave to the next.
+    isolate: false,
   },
 });
