@@ -3,41 +3,25 @@
  * real server started for this file, a fresh database per test). Append, CONFLICT leaves the log
  * unchanged, idempotency, allocations unique, atRevision, history, audit, readEvents order.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KubeqlError } from '../../server/errors.js';
 import type { KObject } from '../../server/resources/kind.js';
 import { registryAllocations } from '../../server/store/registry-allocations.js';
 import { openPostgresStore } from '../../server/store/postgres/create-store.js';
 import { createStore } from '../../server/store/sqlite/create-store.js';
 import type { Store, WriteTx } from '../../server/store/types.js';
-import { postgresMissing, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { postgresMissing } from '../support/postgres.js';
+import { storeFixtures } from '../support/store-fixtures.js';
 
-let postgres: PostgresServer | undefined;
-const dirs: string[] = [];
-const open: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  if (!postgresMissing) postgres = await startPostgres();
-}, 60_000);
-afterEach(async () => {
-  for (const close of open.splice(0)) await close();
-});
-afterAll(async () => {
-  await postgres?.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const fixtures = storeFixtures('contract');
 
 const backends: Array<{ name: string; skip?: string; open(): Promise<Store> }> = [
   {
     name: 'sqlite',
     async open() {
-      const dataDir = mkdtempSync(join(tmpdir(), 'kubeql-contract-'));
-      dirs.push(dataDir);
+      const dataDir = fixtures.dataDir();
       const store = createStore({ dataDir, synchronous: 'NORMAL', allocationsOf: registryAllocations });
-      open.push(async () => store.close());
+      fixtures.closeAfterTest(async () => store.close());
       return store;
     },
   },
@@ -45,8 +29,8 @@ const backends: Array<{ name: string; skip?: string; open(): Promise<Store> }> =
     name: 'postgres',
     skip: postgresMissing,
     async open() {
-      const store = await openPostgresStore({ url: await postgres!.createDatabase(), allocationsOf: registryAllocations });
-      open.push(() => store.shutdown());
+      const store = await openPostgresStore({ url: await fixtures.database(), allocationsOf: registryAllocations });
+      fixtures.closeAfterTest(() => store.shutdown());
       return store;
     },
   },

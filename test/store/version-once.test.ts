@@ -5,33 +5,19 @@
  * versions that survived compaction, never more; and every read (at the head, at a past revision, at
  * the floor, history, lists) still returns each version whole, and the log still replays to the tables.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KObject } from '../../server/resources/kind.js';
 import { registryAllocations } from '../../server/store/registry-allocations.js';
 import { openPostgresStore } from '../../server/store/postgres/create-store.js';
 import { createStore } from '../../server/store/sqlite/create-store.js';
 import type { Store, StoredEvent } from '../../server/store/types.js';
-import { postgresMissing, startPostgres, type PostgresServer } from '../support/postgres.js';
+import { postgresMissing } from '../support/postgres.js';
+import { storeFixtures } from '../support/store-fixtures.js';
 
-let postgres: PostgresServer | undefined;
-const dirs: string[] = [];
-const open: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  if (!postgresMissing) postgres = await startPostgres();
-}, 60_000);
-afterEach(async () => {
-  for (const close of open.splice(0)) await close();
-});
-afterAll(async () => {
-  await postgres?.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const fixtures = storeFixtures('once');
 
 /** A store and read-only SQL on the database it keeps (the same statements in both dialects). */
 interface Opened {
@@ -45,11 +31,10 @@ const backends: Array<{ name: string; skip?: string; open(): Promise<Opened> }> 
   {
     name: 'sqlite',
     async open() {
-      const dataDir = mkdtempSync(join(tmpdir(), 'kubeql-once-'));
-      dirs.push(dataDir);
+      const dataDir = fixtures.dataDir();
       const store = createStore({ dataDir, synchronous: 'NORMAL', allocationsOf: registryAllocations });
       const reader = new Database(join(dataDir, 'kubeql.db'), { readonly: true });
-      open.push(async () => {
+      fixtures.closeAfterTest(async () => {
         reader.close();
         store.close();
       });
@@ -64,11 +49,11 @@ const backends: Array<{ name: string; skip?: string; open(): Promise<Opened> }> 
     name: 'postgres',
     skip: postgresMissing,
     async open() {
-      const url = await postgres!.createDatabase();
+      const url = await fixtures.database();
       const store = await openPostgresStore({ url, allocationsOf: registryAllocations });
       const client = new pg.Client({ connectionString: url });
       await client.connect();
-      open.push(async () => {
+      fixtures.closeAfterTest(async () => {
         await client.end();
         await store.shutdown();
       });
@@ -213,8 +198,7 @@ for (const backend of backends) {
 
 describe('a database written before versions were stored once', () => {
   it('reads, compacts and replays its rows that hold their body beside their event', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'kubeql-once-old-'));
-    dirs.push(dataDir);
+    const dataDir = fixtures.dataDir();
     const first = createStore({ dataDir, synchronous: 'NORMAL', allocationsOf: registryAllocations });
     const appended = await churn(first);
     first.close();
@@ -225,7 +209,7 @@ describe('a database written before versions were stored once', () => {
     fixture.close();
 
     const store = createStore({ dataDir, synchronous: 'NORMAL', allocationsOf: registryAllocations });
-    open.push(async () => store.close());
+    fixtures.closeAfterTest(async () => store.close());
     for (const e of appended) if (e.type !== 'DELETED') expect(store.get('Pod', 'default', e.name, e.revision)).toEqual(e.object);
     // The digest covers the body as readers see it: the same whichever table holds it.
     expect((await store.replay({ verify: true })).match).toBe(true);
