@@ -135,6 +135,12 @@ export interface EventLog {
    */
   readEvents(afterRevision: number, limit: number, kind?: string): StoredEvent[];
   /**
+   * The events of pods on `nodeName` (spec.nodeName, set once by bind) after `afterRevision` and up
+   * to `upTo`, oldest first, at most `limit`: what a kubelet's watch catching up needs, filtered in
+   * the database instead of decoding every pod's event. EXPIRED below the Pod floor.
+   */
+  readNodePodEvents(afterRevision: number, upTo: number, limit: number, nodeName: string): StoredEvent[];
+  /**
    * Called after each commit with the new head and the events it committed, in order. Returns an
    * unsubscribe function. Called with no events when the head jumped without them: a PostgreSQL
    * replica that fell behind a compaction was copied afresh, and the events in between are gone

@@ -36,6 +36,8 @@ export interface WatchEngineOptions {
   windowBytes?: number;
   /** Events of each kind kept in memory however busy other kinds are (default: windowSize), at most half of windowBytes each. */
   kindWindowSize?: number;
+  /** A kubelet-style watch catching up from the log reads it this many revisions at a time, its node's pods filtered in the database (default 20,000). */
+  nodeScanRevisions?: number;
   /** Metrics: how many events behind a lagging watcher is each time it resumes catching up, or is ended for it. */
   onBacklog?: (events: number) => void;
   /** Metrics: a watcher was ended with SLOW_CONSUMER. */
@@ -90,6 +92,7 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
   const bookmarkIntervalMs = options.bookmarkIntervalMs ?? 5000;
   const maxBacklog = options.maxBacklog ?? 10_000;
   const window = createEventWindow(store, options.windowSize ?? 10_000, options.windowBytes ?? 64 << 20);
+  const nodeScanRevisions = Math.max(1, options.nodeScanRevisions ?? 20_000);
   const kindWindows = createKindWindows(window.head, options.kindWindowSize ?? options.windowSize ?? 10_000, (options.windowBytes ?? 64 << 20) / 2);
   const groups = new Map<string, Group>();
   const index = new Map<string, KindIndex>();
@@ -188,10 +191,21 @@ export function createWatchEngine(store: EventLog & Projections, options: WatchE
           const page = Math.max(1, Math.min(LOG_PAGE, Math.floor(LOG_PAGE_BYTES / Math.max(1, window.averageBytes() || 1024))));
           // The window holds every event published so far: its head is where the log read stops too.
           const head = window.head;
-          events = store.readEvents(w.cursor, page, kind).map(window.wrap);
-          if (events.length < page) nothingMoreUpTo = head;
+          const node = kind === 'Pod' ? w.group.filter.nodeName : undefined;
+          if (node !== undefined) {
+            // A kubelet's watch wants one node's pods: the database picks them out of a bounded span
+            // of the log, instead of every pod's event being decoded for it (thousands of node
+            // watches catching up at once each read the whole Pod range).
+            const upTo = Math.min(head, w.cursor + nodeScanRevisions);
+            events = store.readNodePodEvents(w.cursor, upTo, page, node).map(window.wrap);
+            if (events.length < page) nothingMoreUpTo = upTo;
+          } else {
+            events = store.readEvents(w.cursor, page, kind).map(window.wrap);
+            if (events.length < page) nothingMoreUpTo = head;
+          }
         }
-        if (events!.length === 0) {
+        // Nothing (more) for it up to the head: live. A node watch's empty span short of the head reads on.
+        if (events!.length === 0 && (nothingMoreUpTo === undefined || nothingMoreUpTo >= window.head)) {
           w.live = true;
           return;
         }

@@ -29,7 +29,7 @@ export interface LogView {
   logFloor(): number;
 }
 
-export type StoreReads = Omit<Projections, 'kindFloor'> & LogHistory & Pick<Store, 'readEvents'>;
+export type StoreReads = Omit<Projections, 'kindFloor'> & LogHistory & Pick<Store, 'readEvents' | 'readNodePodEvents'>;
 
 export function storeReads(sqlite: Database.Database, db: BetterSQLite3Database, st: Statements, view: LogView): StoreReads {
   /** The revision a read runs at: undefined for the head (current rows), else a checked past revision. */
@@ -78,6 +78,12 @@ export function storeReads(sqlite: Database.Database, db: BetterSQLite3Database,
       const published = view.published();
       while (events.length && events[events.length - 1].revision > published) events.pop();
       return events;
+    },
+    readNodePodEvents(afterRevision, upTo, limit, nodeName) {
+      const held = view.floorOf('Pod');
+      if (afterRevision < held) throw expired(afterRevision, held);
+      const published = view.published();
+      return st.nodeEventsAfter.all({ kind: 'Pod', after: afterRevision, upTo: Math.min(upTo, published), nodeName, limit }).map(toStoredEvent);
     },
     getVersion(kind, namespace, name, revision) {
       const row = st.objectVersion.get({ kind, namespace, name, revision });

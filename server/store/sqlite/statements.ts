@@ -109,6 +109,14 @@ export function prepareStatements(db: BetterSQLite3Database) {
       .orderBy(events.revision)
       .limit(p('limit'))
       .prepare(),
+    // One range of events_kind up to a revision, only a node's pods (spec.nodeName) decoded and returned.
+    nodeEventsAfter: db
+      .select()
+      .from(events)
+      .where(and(eq(events.kind, p('kind')), sql`${events.revision} > ${p('after')} AND ${events.revision} <= ${p('upTo')} AND json_extract(${events.object}, '$.spec.nodeName') = ${p('nodeName')}`))
+      .orderBy(events.revision)
+      .limit(p('limit'))
+      .prepare(),
     head: db.select({ seq: sql<number>`seq` }).from(sql`sqlite_sequence`).where(sql`name = 'events'`).prepare(),
   };
 }
