@@ -1,7 +1,8 @@
 /**
  * The store contract, run against both backends: SQLite (the embedded default) and PostgreSQL (a
  * real server started for this file, a fresh database per test). Append, CONFLICT leaves the log
- * unchanged, idempotency, allocations unique, atRevision, history, audit, readEvents order.
+ * unchanged, idempotency, allocations unique, atRevision, history, audit, readEvents order, one kind's
+ * and one node's events.
  */
 import { describe, expect, it } from 'vitest';
 import { KubeqlError } from '../../server/errors.js';
@@ -102,6 +103,36 @@ describe.each(backends)('store contract on $name', (backend) => {
       expect(() => store.readEvents(0, 10)).toThrow(/compacted/);
       expect(() => store.readEvents(0, 10, 'Service')).toThrow(/compacted/);
       expect(store.readEvents(0, 10, 'Pod').map((e) => e.revision)).toEqual([1, 3]);
+    });
+
+    it("reads one node's pod events in a span of the log, expired only below the Pod floor", async () => {
+      const store = await backend.open();
+      const onNode = (name: string, node: string) => ({ ...pod(name), spec: { nodeName: node, containers: [{ name: 'c', image: 'nginx' }] } }) as unknown as KObject;
+      await store.write((tx) => create(tx, onNode('a', 'n1'))); // 1
+      await store.write((tx) => create(tx, onNode('b', 'n2'))); // 2
+      await store.write((tx) => create(tx, pod('unbound'))); // 3
+      await store.write((tx) => create(tx, service('s', '10.96.0.21'))); // 4
+      await store.write((tx) => update(tx, onNode('a', 'n1'), '1')); // 5
+      await store.write((tx) => create(tx, onNode('c', 'n1'))); // 6
+      const names = (after: number, upTo: number, limit: number) => store.readNodePodEvents(after, upTo, limit, 'n1').map((e) => [e.revision, e.name]);
+      expect(names(0, 6, 10)).toEqual([
+        [1, 'a'],
+        [5, 'a'],
+        [6, 'c'],
+      ]);
+      expect(names(1, 5, 10)).toEqual([[5, 'a']]);
+      expect(names(0, 6, 2)).toEqual([
+        [1, 'a'],
+        [5, 'a'],
+      ]);
+      expect(names(1, 4, 10)).toEqual([]);
+      expect(store.readNodePodEvents(0, 6, 10, 'n3')).toEqual([]);
+      expect(store.compactKind('Pod', 2)).toBe(2);
+      expect(() => store.readNodePodEvents(0, 6, 10, 'n1')).toThrow(/compacted/);
+      expect(names(2, 6, 10)).toEqual([
+        [5, 'a'],
+        [6, 'c'],
+      ]);
     });
 
     it('answers CONFLICT on a stale resourceVersion and leaves the log unchanged', async () => {
