@@ -83,7 +83,7 @@ export function storeReads(sqlite: Database.Database, db: BetterSQLite3Database,
       const held = view.floorOf('Pod');
       if (afterRevision < held) throw expired(afterRevision, held);
       const published = view.published();
-      return st.nodeEventsAfter.all({ kind: 'Pod', after: afterRevision, upTo: Math.min(upTo, published), nodeName, limit }).map(toStoredEvent);
+      return st.nodeEventsAfter.all({ after: afterRevision, upTo: Math.min(upTo, published), nodeName, limit }).map(toStoredEvent);
     },
     getVersion(kind, namespace, name, revision) {
       const row = st.objectVersion.get({ kind, namespace, name, revision });

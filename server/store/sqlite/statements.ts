@@ -109,11 +109,12 @@ export function prepareStatements(db: BetterSQLite3Database) {
       .orderBy(events.revision)
       .limit(p('limit'))
       .prepare(),
-    // One range of events_kind up to a revision, only a node's pods (spec.nodeName) decoded and returned.
+    // One node's pod events: one range of events_pod_node (its expression and kind written as the
+    // partial index's, literally, so that SQLite uses it).
     nodeEventsAfter: db
       .select()
       .from(events)
-      .where(and(eq(events.kind, p('kind')), sql`${events.revision} > ${p('after')} AND ${events.revision} <= ${p('upTo')} AND json_extract(${events.object}, '$.spec.nodeName') = ${p('nodeName')}`))
+      .where(sql`${events.kind} = 'Pod' AND ${events.revision} > ${p('after')} AND ${events.revision} <= ${p('upTo')} AND ${sql.raw('"object"')} ->> '$.spec.nodeName' = ${p('nodeName')}`)
       .orderBy(events.revision)
       .limit(p('limit'))
       .prepare(),

@@ -32,6 +32,8 @@ export const events = sqliteTable(
     index('events_actor').on(t.actor, t.revision),
     index('events_namespace').on(t.namespace, t.revision),
     index('events_kind').on(t.kind, t.revision),
+    // A kubelet's watch catching up from the log: one node's pod events, one index range.
+    index('events_pod_node').on(sql`${t.object} ->> '$.spec.nodeName'`, t.revision).where(sql`kind = 'Pod'`),
   ],
 );
 

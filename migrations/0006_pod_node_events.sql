@@ -1,0 +1,1 @@
+CREATE INDEX `events_pod_node` ON `events` ("object" ->> '$.spec.nodeName',`revision`) WHERE kind = 'Pod';
