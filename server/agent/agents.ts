@@ -12,7 +12,7 @@
  * side too), and everything else on the workload pool. Each node's watch has a WebSocket of its own
  * (its identity is the connection's), opened through one gate a few at a time.
  */
-import { createKubeqlClient, type KubeqlClient } from '../client/client.js';
+import { createKubeqlClient, requestTimeoutFromEnv, type KubeqlClient } from '../client/client.js';
 import { createConnectGate } from '../client/connect-gate.js';
 import { createConnectionPool } from '../client/connection-pool.js';
 import { createInformer } from '../client/informer.js';
@@ -100,7 +100,7 @@ export async function startAgents(options: AgentsOptions) {
     workload: createConnectionPool({ maxSockets: options.connections?.workload ?? 64 }),
   };
   const connectGate = createConnectGate({ concurrency: options.handshakes ?? 16 });
-  const requestTimeoutMs = Number(process.env.KUBEQL_REQUEST_TIMEOUT_MS) || AGENT_REQUEST_TIMEOUT_MS;
+  const requestTimeoutMs = requestTimeoutFromEnv(AGENT_REQUEST_TIMEOUT_MS);
   const clients: KubeqlClient[] = [];
   const heartbeatClients: KubeqlClient[] = [];
   const writes: PodWrites[] = [];

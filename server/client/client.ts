@@ -165,12 +165,15 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A client's request timeout: KUBEQL_REQUEST_TIMEOUT_MS when set (a positive number), else `defaultMs`. */
+export const requestTimeoutFromEnv = (defaultMs: number): number => Number(process.env.KUBEQL_REQUEST_TIMEOUT_MS) || defaultMs;
+
 export function createKubeqlClient(options: ClientOptions): KubeqlClient {
   const servers = serverList(options.server).map(graphqlUrl);
   const endpoints = servers.map((s) => new URL(s));
   const rotation = new ServerRotation(servers);
   const retryWindowMs = options.retryWindowMs ?? (servers.length > 1 ? 15_000 : 0);
-  const requestTimeoutMs = options.requestTimeoutMs ?? (Number(process.env.KUBEQL_REQUEST_TIMEOUT_MS) || DEFAULT_REQUEST_TIMEOUT_MS);
+  const requestTimeoutMs = options.requestTimeoutMs ?? requestTimeoutFromEnv(DEFAULT_REQUEST_TIMEOUT_MS);
   const keepAliveMs = options.keepAliveMs ?? 10_000;
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
