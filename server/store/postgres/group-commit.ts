@@ -29,8 +29,14 @@ interface Job {
   events: StoredEvent[];
 }
 
-/** Events read from PostgreSQL per statement while catching up. */
+/** Events read from PostgreSQL per statement while catching up under the head row lock (one round trip matters there). */
 const CATCH_UP_PAGE = 1_000;
+/**
+ * Events read per statement when following others' commits on NOTIFY: smaller pages, each applied
+ * and published while the next is read, so the first events of a large commit reach this server's
+ * watchers without waiting for the whole commit to be read and applied.
+ */
+const FOLLOW_PAGE = 100;
 
 /** The channel every server LISTENs on; the payload is the new head. */
 export const LOG_CHANNEL = 'kubeql_log';
@@ -89,17 +95,26 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
    * `first`, when given, is the first page, already read (with the head row lock, in the batch's
    * first round trip). The log has no gaps above the floors, so a missing revision means compaction
    * removed events this replica never read (it fell that far behind): it can no longer follow the
-   * log, and says so.
+   * log, and says so. `limit` is the page size (`first`'s too). While a full page is applied, the
+   * next is read already: PostgreSQL's work and the transfer overlap this server's.
    */
-  async function catchUp(client: pg.ClientBase | pg.Pool, head?: number, first?: ReplicaChanges): Promise<void> {
+  async function catchUp(client: pg.ClientBase | pg.Pool, head?: number, first?: ReplicaChanges, limit = CATCH_UP_PAGE): Promise<void> {
     if (stale) throw stale;
+    let next: Promise<ReplicaChanges> | undefined;
     for (let page = first; ; page = undefined) {
-      const changes = page ?? (await readChangesAfter(client, counter.head, CATCH_UP_PAGE));
+      const changes = page ?? (await (next ?? readChangesAfter(client, counter.head, limit)));
+      next = undefined;
       const rows = changes.events;
       if (rows.length === 0) break;
       if (rows[0].revision !== counter.head + 1) throw fellBehind(rows[0].revision - 1);
+      const full = rows.length >= limit;
+      if (full) {
+        next = readChangesAfter(client, rows[rows.length - 1].revision, limit);
+        // Awaited on the next turn of the loop; when this page fails to apply, its failure is that one's.
+        next.catch(() => {});
+      }
       applyPage(changes);
-      if (rows.length < CATCH_UP_PAGE) break;
+      if (!full) break;
     }
     if (head !== undefined && head > counter.head) throw fellBehind(head);
   }
@@ -304,7 +319,7 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
         const ask = headUnknown;
         headUnknown = false;
         if (!ask && knownHead <= counter.head) return;
-        await catchUp(pool, knownHead > counter.head ? knownHead : undefined);
+        await catchUp(pool, knownHead > counter.head ? knownHead : undefined, undefined, FOLLOW_PAGE);
       });
     },
   };
