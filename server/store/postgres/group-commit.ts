@@ -3,8 +3,8 @@
  * gathered meanwhile, up to the moment the batch holds the lock, run together. A batch opens a PostgreSQL transaction and takes the log's head
  * row lock (held to COMMIT, so commits happen in revision order on every server); inside the lock
  * it first brings the replica up to the head (other servers' commits, published to onCommit once
- * the batch's rows are on their way to PostgreSQL: see runBatch), so CONFLICT, idempotency, quota and allocations are decided against the true current
- * state; then runs its jobs on the replica as SQLite's group commit does (a savepoint each,
+ * the batch's rows are on their way to PostgreSQL: see runBatch), so CONFLICT, idempotency, quota
+ * and allocations are decided against the true current state; then runs its jobs on the replica as SQLite's group commit does (a savepoint each,
  * revisions from the head), ships the rows to PostgreSQL, moves the head, NOTIFYs it, and commits.
  * Only then are the jobs answered and the events published. Until then the replica holds the rows
  * committed but unpublished: readers read at the published revision. If PostgreSQL fails, the
