@@ -29,7 +29,7 @@ const watch = process.env.KUBEQL_WATCH ? JSON.parse(process.env.KUBEQL_WATCH) : 
 // measurement, and a quiet machine exceeds it. It is lifted here, and only here.
 const limits = { requestsPerSecond: 1_000_000, burst: 1_000_000 };
 // KUBEQL_DATABASE_URL: the log in PostgreSQL (bench/postgres-write.ts).
-const server = await startApiServer({ dataDir, port: 0, synchronous: sync, watch, limits, checkpointCommits: process.env.KUBEQL_CHECKPOINT_COMMITS ? Number(process.env.KUBEQL_CHECKPOINT_COMMITS) : undefined, databaseUrl: process.env.KUBEQL_DATABASE_URL || undefined });
+const server = await startApiServer({ dataDir, port: 0, synchronous: sync, watch, limits, databaseUrl: process.env.KUBEQL_DATABASE_URL || undefined });
 process.stdout.write(JSON.stringify({ url: server.url, pid: process.pid }) + '\n');
 
 let stopping = false;

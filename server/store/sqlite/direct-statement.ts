@@ -17,6 +17,7 @@ export interface DirectStatement {
 /** One parameter: the value of a named placeholder (with its column's encoding), or a constant. */
 type Binding = { name: string; encode?: (value: unknown) => unknown } | { constant: unknown };
 
+/** `prepared` (a drizzle prepared statement) as a statement of `sqlite`, the connection it was prepared on. */
 export function directStatement(sqlite: Database.Database, prepared: { getQuery(): { sql: string; params: unknown[] } }): DirectStatement {
   const { sql, params } = prepared.getQuery();
   const bindings: Binding[] = params.map((p): Binding => {
