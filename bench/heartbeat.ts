@@ -3,8 +3,8 @@
  * projections, watch fan-out), against a server in a child process with the watchers a plane has:
  * the node-lifecycle controller's Lease watch, a cluster-wide Pod watch (controllers, scheduler)
  * and one `spec.nodeName` Pod watch per node (the agents). Each node renews its Lease as itself
- * (system:node:<name>, as the agents do) with the agents' own document (LEASE_RENEWAL: kubelet's
- * update of the Lease it holds, with its resourceVersion), one renewal of a node at a time; pods
+ * (system:node:<name>, as the agents do) with the agents' own document (RENEWAL, the object client's
+ * updateVersion: kubelet's update of the Lease it holds, with its resourceVersion), one renewal of a node at a time; pods
  * are created by the admin. Figures: the server's CPU time per operation (µs), latency, and the
  * renewal's share of a create.
  */
@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { LEASE_RENEWAL, leaseOf } from '../server/agent/lease-heartbeat.js';
+import { leaseOf } from '../server/agent/lease-heartbeat.js';
 import { startChildServer } from './child-server.js';
 import { createGraphQLClient, type GraphQLClient } from './graphql-client.js';
 import { fmt, machine, printTable, summarize, verdict } from './stats.js';
@@ -28,6 +28,9 @@ const ROUNDS = 4;
 const WARMUP = Number(process.env.KUBEQL_BENCH_WARMUP ?? 500);
 /** The target: a renewal costs at most this share of a pod create (server CPU). */
 const TARGET_SHARE = 0.5;
+
+/** What the agents send to renew (the object client's updateVersion of a Lease). */
+const RENEWAL = /* GraphQL */ `mutation($input: LeaseInput!, $requestId: String) { r: updateLease(input: $input, requestId: $requestId) { metadata { resourceVersion } } }`;
 
 const WATCH = /* GraphQL */ `subscription($kind: Kind!, $fs: String) {
   watch(kind: $kind, fieldSelector: $fs) { type revision object { ... on Lease { metadata { name resourceVersion } spec { renewTime } } ... on Pod { metadata { name resourceVersion } spec { nodeName } } } }
@@ -108,7 +111,7 @@ export async function run(): Promise<void> {
     const renewal = (_: GraphQLClient, i: number) => {
       const n = i % NODES;
       const renewed = (lastRenewal[n] ?? Promise.resolve()).then(async () => {
-        const data = await nodeClients[n].request(LEASE_RENEWAL, { l: leaseOf(leases[n], held[n]) });
+        const data = await nodeClients[n].request(RENEWAL, { input: leaseOf(leases[n], held[n]) });
         held[n] = data.r.metadata.resourceVersion;
       });
       lastRenewal[n] = renewed.catch(() => {});

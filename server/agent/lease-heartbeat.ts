@@ -17,8 +17,6 @@ export const LEASE_NAMESPACE = 'kube-node-lease';
 /** MicroTime, as Lease times are written (RFC 3339 with microseconds). */
 const microTime = (ms = Date.now()) => new Date(ms).toISOString().replace(/Z$/, '000Z');
 
-/** The renewal's document: kubelet's Lease update, answering only the new resourceVersion. */
-export const LEASE_RENEWAL = 'mutation($l:LeaseInput!){r:updateLease(input:$l){metadata{resourceVersion}}}';
 
 export interface LeaseOptions {
   node: string;
@@ -69,8 +67,8 @@ export class LeaseHeartbeat {
 
   async renew(): Promise<void> {
     try {
-      const data = await this.client.request<{ r: { metadata: { resourceVersion: string } } }>(LEASE_RENEWAL, { l: this.input() });
-      this.resourceVersion = data.r.metadata.resourceVersion;
+      // kubelet's update of the Lease it holds; only the new resourceVersion comes back.
+      this.resourceVersion = await this.objects.updateVersion('Lease', this.input());
       this.renewals++;
     } catch (error) {
       if (error instanceof ClientError && (error.code === 'CONFLICT' || error.code === 'NOT_FOUND')) {

@@ -110,6 +110,11 @@ export interface ObjectClient {
   create<K extends KindName>(kind: K, object: NewObject<K>, options?: WriteOptions): Promise<ObjectOf<K>>;
   /** Replaces the object (its metadata.resourceVersion, when set, is the precondition). */
   update<K extends KindName>(kind: K, object: NewObject<K>, options?: WriteOptions): Promise<ObjectOf<K>>;
+  /**
+   * The same update, answered with the new resourceVersion only: for a writer that already holds
+   * what it wrote (a node renewing its Lease), the manifest coming back is work for nothing.
+   */
+  updateVersion<K extends KindName>(kind: K, object: NewObject<K>, options?: WriteOptions): Promise<string>;
   patch<K extends KindName>(kind: K, key: ObjectKey, patch: PatchBody, options?: PatchOptions): Promise<ObjectOf<K>>;
   updateStatus<K extends KindName>(kind: K, key: ObjectKey, status: StatusOf<K>, options?: ConditionalWriteOptions): Promise<ObjectOf<K>>;
   /** Answers the object's last state (or its terminating state while finalizers or a grace period hold it). */
@@ -178,6 +183,7 @@ function documentsOf(kind: KindDef) {
     edges { node { manifest } } pageInfo { hasNextPage endCursor } revision } }`,
     create: `mutation($input: ${kind.kind}Input!, $requestId: String) { r: create${kind.kind}(input: $input, requestId: $requestId) { manifest } }`,
     update: `mutation($input: ${kind.kind}Input!, $requestId: String) { r: update${kind.kind}(input: $input, requestId: $requestId) { manifest } }`,
+    updateVersion: `mutation($input: ${kind.kind}Input!, $requestId: String) { r: update${kind.kind}(input: $input, requestId: $requestId) { metadata { resourceVersion } } }`,
     patch: keyed(`patch${kind.kind}`, ', $patch: JSON!, $type: PatchType', ', patch: $patch, type: $type'),
     updateStatus: keyed(`update${kind.kind}Status`, ', $status: JSON!', ', status: $status'),
     delete: `mutation(${key.decl}$name: String!, $resourceVersion: String, $propagationPolicy: PropagationPolicy, $gracePeriodSeconds: Int, $requestId: String) {
@@ -208,10 +214,12 @@ export function createObjectClient(graphql: KubeqlClient): ObjectClient {
   // With several servers a write may have to be retried on another after its connection broke:
   // one without a requestId gets one, so the retry answers the first result instead of writing twice.
   const failover = graphql.servers.length > 1;
-  const write = async (query: string, variables: Record<string, unknown>): Promise<any> => {
+  /** A mutation's answer (its `r`), with a requestId when failover may send it twice. */
+  const mutate = async (query: string, variables: Record<string, unknown>): Promise<any> => {
     const requestId = (variables.requestId as string | undefined) ?? (failover ? randomUUID() : undefined);
-    return (await graphql.request(query, { ...variables, requestId }, { idempotent: requestId !== undefined })).r?.manifest;
+    return (await graphql.request(query, { ...variables, requestId }, { idempotent: requestId !== undefined })).r;
   };
+  const write = async (query: string, variables: Record<string, unknown>): Promise<any> => (await mutate(query, variables))?.manifest;
 
   return {
     graphql,
@@ -265,6 +273,9 @@ export function createObjectClient(graphql: KubeqlClient): ObjectClient {
     },
     update(kindName, object, options = {}) {
       return write(of(kindName).docs.update, { input: object, requestId: options.requestId });
+    },
+    async updateVersion(kindName, object, options = {}) {
+      return (await mutate(of(kindName).docs.updateVersion, { input: object, requestId: options.requestId })).metadata.resourceVersion;
     },
     patch(kindName, key, patch, options = {}) {
       const { kind, docs } = of(kindName);
