@@ -99,6 +99,13 @@ describe('the object client', () => {
     const updated = await client.update('Deployment', { ...dep, spec: { ...dep.spec, replicas: 4 } });
     expect(updated.spec.replicas).toBe(4);
     expect(await codeOf(client.update('Deployment', { ...dep, spec: { ...dep.spec, replicas: 5 } }))).toBe('CONFLICT');
+    // updateVersion: the same update, answered with the new resourceVersion only.
+    const version = await client.updateVersion('Deployment', { ...updated, spec: { ...updated.spec, replicas: 6 } });
+    const stored = await client.get('Deployment', { namespace: 'oc', name: 'web' });
+    expect(stored?.spec.replicas).toBe(6);
+    expect(version).toBe(stored?.metadata.resourceVersion);
+    expect(Number(version)).toBeGreaterThan(Number(updated.metadata.resourceVersion));
+    expect(await codeOf(client.updateVersion('Deployment', { ...updated, spec: { ...updated.spec, replicas: 7 } }))).toBe('CONFLICT');
   });
 
   it('patch merges; with a stale resourceVersion it is CONFLICT; on a missing object NOT_FOUND', async () => {
