@@ -8,6 +8,8 @@
  * per pod, the Lease share of events, evictions, the database size and bytes per event, and each
  * component's peak RSS. Defaults are small (50 nodes, 5 × 100 pods); the full size is
  * KUBEQL_BENCH_NODES=5000 KUBEQL_BENCH_DEPLOYMENTS=150 KUBEQL_BENCH_REPLICAS=1000.
+ * KUBEQL_BENCH_HEAP_SNAPSHOTS=<dir> also writes a V8 heap snapshot of the controller-manager, the
+ * scheduler and the agents into <dir> once all pods are Running, to see what their memory holds.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -79,11 +81,34 @@ function establishedTo(port: number): number {
 }
 const peakRss = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 
+/** A heap snapshot of each client component, one at a time (each takes about twice its heap while written). */
+async function heapSnapshots(pids: Map<string, number>, dir: string): Promise<void> {
+  for (const [name, pid] of pids) {
+    if (name === 'api server') continue;
+    const before = new Set(readdirSync(dir));
+    process.kill(pid, 'SIGUSR2');
+    // Written under its final name as it goes: done when the size stops changing.
+    let file: string | undefined;
+    let size = -1;
+    for (let stable = 0; stable < 3; ) {
+      await new Promise((r) => setTimeout(r, 1000));
+      file ??= readdirSync(dir).find((f) => !before.has(f) && f.includes(`.${pid}.`));
+      const now = file ? statSync(join(dir, file)).size : -1;
+      stable = now > 0 && now === size ? stable + 1 : 0;
+      size = now;
+    }
+    console.log(`cluster: heap snapshot of the ${name}: ${join(dir, file!)} (${fmt(size / 2 ** 20, 0)} MiB)`);
+  }
+}
+
 export async function run(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kubeql-cluster-'));
+  const snapshotDir = process.env.KUBEQL_BENCH_HEAP_SNAPSHOTS ? resolve(process.env.KUBEQL_BENCH_HEAP_SNAPSHOTS) : undefined;
+  // The components inherit NODE_OPTIONS from `npm start`: each writes a snapshot on SIGUSR2.
+  const nodeOptions = snapshotDir ? `${process.env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}`.trim() : process.env.NODE_OPTIONS;
   const plane = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', KUBEQL_NODES: String(NODES), KUBEQL_LOG_FORMAT: 'json' },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', KUBEQL_NODES: String(NODES), KUBEQL_LOG_FORMAT: 'json', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -220,6 +245,8 @@ export async function run(): Promise<void> {
     const [m, n, c] = [summarize(mutating), summarize(nsList), summarize(clusterList)];
     db.close();
     client.close();
+    // After the peak RSS is read: writing a snapshot takes memory of its own.
+    if (snapshotDir) await heapSnapshots(componentPids(plane.pid!), snapshotDir);
 
     console.log(`\ncluster: ${NODES} nodes, ${DEPLOYMENTS} Deployments × ${REPLICAS} replicas; ${machine()}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     console.log(
