@@ -7,7 +7,8 @@ export type IndexName = 'namespace' | 'owner' | 'nodeName' | 'label';
 function indexValues(o: KObject): Array<[IndexName, string]> {
   const values: Array<[IndexName, string]> = [['namespace', o.metadata.namespace ?? '']];
   for (const ref of o.metadata.ownerReferences ?? []) values.push(['owner', ref.uid]);
-  const node = isKind(o, 'Pod') ? o.spec.nodeName : undefined;
+  // A transformed pod (metadata only) has no spec.
+  const node = isKind(o, 'Pod') ? (o.spec as Partial<typeof o.spec> | undefined)?.nodeName : undefined;
   if (node) values.push(['nodeName', node]);
   for (const [k, v] of Object.entries(o.metadata.labels ?? {})) values.push(['label', `${k}=${v}`]);
   return values;
