@@ -10,7 +10,7 @@ import type { KObject } from '../resources/kind.js';
 import { kindByName } from '../resources/registry.js';
 import type { KubeqlClient } from './client.js';
 import { ClientError } from './client-error.js';
-import { createObjectClient, type ObjectClient } from './object-client.js';
+import { objectClientOf, type ObjectClient } from './object-client.js';
 import type { KindName, ObjectOf } from '../resources/objects.js';
 import { ObjectCache, keyOf } from './object-cache.js';
 import { internStrings } from './intern-strings.js';
@@ -61,7 +61,7 @@ export function createInformer<K extends KindName>(client: KubeqlClient | Object
   type T = ObjectOf<K>;
   const kind = kindByName(kindName);
   if (!kind) throw new Error(`unknown kind ${kindName}`);
-  const objects = 'graphql' in client ? client : createObjectClient(client);
+  const objects = objectClientOf(client);
   const cache = new ObjectCache<T>();
   const events$ = new Subject<InformerEvent<T>>();
   const synced$ = new BehaviorSubject(false);

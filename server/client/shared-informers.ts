@@ -2,7 +2,7 @@
 import type { KObject, KindName, ObjectOf } from '../resources/objects.js';
 import type { KubeqlClient } from './client.js';
 import { createInformer, type Informer, type InformerOptions } from './informer.js';
-import { createObjectClient, type ObjectClient } from './object-client.js';
+import { objectClientOf, type ObjectClient } from './object-client.js';
 
 export interface SharedInformers {
   informer<K extends KindName>(kind: K, options?: InformerOptions): Informer<ObjectOf<K>>;
@@ -24,7 +24,7 @@ export interface SharedInformersOptions {
 }
 
 export function createSharedInformers(client: KubeqlClient | ObjectClient, options: SharedInformersOptions = {}): SharedInformers {
-  const objects = 'graphql' in client ? client : createObjectClient(client);
+  const objects = objectClientOf(client);
   const informers = new Map<string, { informer: Informer<any>; transform?: InformerOptions['transform'] }>();
   return {
     informer(kind: string, informerOptions: InformerOptions = {}): Informer<any> {
