@@ -4,7 +4,8 @@
  * KUBEQL_BENCH_DEPLOYMENTS Deployments of KUBEQL_BENCH_REPLICAS replicas (one namespace each,
  * requests small enough for 30 pods a node) on KUBEQL_BENCH_NODES nodes. While they roll out and
  * for a while after, probes measure Kubernetes' SLOs: mutating calls p99 ≤ 1 s, namespace lists
- * p99 ≤ 5 s, paged cluster-wide lists p99 ≤ 30 s. Prints time to all Running, those p99s, events
+ * p99 ≤ 5 s, cluster-wide lists p99 ≤ 30 s (Kubernetes' SLI times each call, so each page of a
+ * paged list is one; the whole traversal of 500-item pages is printed beside it). Prints time to all Running, those p99s, events
  * per pod, the Lease share of events, evictions, the database size and bytes per event, and each
  * component's peak RSS. Defaults are small (50 nodes, 5 × 100 pods); the full size is
  * KUBEQL_BENCH_NODES=5000 KUBEQL_BENCH_DEPLOYMENTS=150 KUBEQL_BENCH_REPLICAS=1000.
@@ -173,6 +174,7 @@ export async function run(): Promise<void> {
     const mutating: number[] = [];
     const nsList: number[] = [];
     const clusterList: number[] = [];
+    const clusterPages: number[] = [];
     let probing = true;
     await client.request(`mutation { createNamespace(input: { metadata: { name: "probe" } }) { metadata { name } } }`);
     const timed = async (into: number[], fn: () => Promise<unknown>) => {
@@ -194,7 +196,9 @@ export async function run(): Promise<void> {
         timed(clusterList, async () => {
           let after: string | null = null;
           do {
+            const t = performance.now();
             const page: any = await client.request(`query($a: String) { pods(first: 500, after: $a) { edges { cursor node { metadata { name } } } pageInfo { hasNextPage endCursor } } }`, { a: after });
+            clusterPages.push(performance.now() - t);
             after = page.pods.pageInfo.hasNextPage ? page.pods.pageInfo.endCursor : null;
           } while (after);
         }),
@@ -253,7 +257,7 @@ export async function run(): Promise<void> {
     const bytes = statSync(file).size + (statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0);
     const allEvents = count('SELECT count(*) FROM events');
     const rss = [...componentPids(plane.pid!)].map(([name, pid]) => `${name} ${fmt(peakRss(pid) / 2 ** 20, 0)} MiB`);
-    const [m, n, c] = [summarize(mutating), summarize(nsList), summarize(clusterList)];
+    const [m, n, c, p] = [summarize(mutating), summarize(nsList), summarize(clusterList), summarize(clusterPages)];
     db.close();
     client.close();
     // After the peak RSS is read: writing a snapshot takes memory of its own.
@@ -267,7 +271,7 @@ export async function run(): Promise<void> {
     );
     console.log(`mutating calls p99 ${fmt(m.p99, 0)} ms (${m.count} calls; SLO 1 s: ${verdict(m.p99 <= 1000)})`);
     console.log(`namespace list p99 ${fmt(n.p99, 0)} ms (${n.count}; SLO 5 s: ${verdict(n.p99 <= 5000)})`);
-    console.log(`paged cluster-wide list p99 ${fmt(c.p99, 0)} ms (${c.count}; SLO 30 s: ${verdict(c.p99 <= 30_000)})`);
+    console.log(`cluster-wide list call (a page of 500) p99 ${fmt(p.p99, 0)} ms (${p.count}; SLO 30 s: ${verdict(p.p99 <= 30_000)}); whole paged traversal p99 ${fmt(c.p99, 0)} ms (${c.count}; within 30 s: ${verdict(c.p99 <= 30_000)})`);
     console.log(`events per pod ${fmt(podEvents / Math.max(1, podsCreated), 2)} (${podEvents} events, ${podsCreated} pods); Lease share of the events held ${fmt((leaseHeld / Math.max(1, held)) * 100, 1)}% (${written} written since the nodes registered)`);
     console.log(`evictions: ${evictions} pod deletes, ${taints} Node writes with the unreachable taint`);
     console.log(`database ${fmt(bytes / 2 ** 20, 1)} MiB with WAL, ${allEvents} events held: ${fmt(bytes / Math.max(1, allEvents), 0)} bytes per event held`);

@@ -10,11 +10,12 @@ export interface GraphQLClient {
   close(): void;
 }
 
-export function createGraphQLClient(url: string, options: { maxSockets?: number; transport?: 'http' | 'fetch'; token?: string } = {}): GraphQLClient {
+/** `agent`: a keep-alive pool shared with other clients (each still sends its own token), as the node agents share theirs; close() leaves it open. */
+export function createGraphQLClient(url: string, options: { maxSockets?: number; transport?: 'http' | 'fetch'; token?: string; agent?: http.Agent } = {}): GraphQLClient {
   if (options.transport === 'fetch') return createFetchClient(url, options.token);
   const authorization = options.token ? { authorization: `Bearer ${options.token}` } : {};
   const target = new URL(url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64, maxFreeSockets: options.maxSockets ?? 64 });
+  const agent = options.agent ?? new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64, maxFreeSockets: options.maxSockets ?? 64 });
 
   function request<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
     const body = JSON.stringify(variables ? { query, variables } : { query });
@@ -74,7 +75,7 @@ export function createGraphQLClient(url: string, options: { maxSockets?: number;
     });
   }
 
-  return { request, close: () => agent.destroy() };
+  return { request, close: () => (options.agent ? undefined : agent.destroy()) };
 }
 
 /** The same over the global fetch (undici inside Node, keep-alive by default), for comparison. */

@@ -3,6 +3,11 @@
  * Event whose last occurrence (lastTimestamp, else eventTime, else creation) is older than the TTL,
  * as system:apiserver, a bounded batch per transaction. What remains of them in the log goes with
  * retention (the log keeps no more than any other delete).
+ *
+ * A pass reads every Event (a 150,000-pod rollout leaves as many Scheduled Events), so it runs only
+ * when one can have expired: at the earliest expiry the last pass saw, or earlier when a commit
+ * writes an Event that expires sooner (one created with an old lastTimestamp). Its pages are read
+ * a turn apart, so the server answers between them.
  */
 import { createLogger } from '../logging/logger.js';
 import { kindByName } from '../resources/registry.js';
@@ -31,20 +36,33 @@ export function lastOccurrence(e: KObject): number {
   return Number.isFinite(ms) ? ms : Date.parse(e.metadata.creationTimestamp);
 }
 
-/** One pass: deletes every Event older than the TTL; returns how many went. */
-export async function expireEvents(store: Store, ranges: AllocationRanges, options: EventExpiryOptions = {}, now = Date.now()): Promise<number> {
+export interface ExpiryPass {
+  /** Events deleted. */
+  deleted: number;
+  /** When the earliest Event kept expires (ms since epoch; Infinity when none is kept). */
+  nextDue: number;
+}
+
+/** One pass: deletes every Event older than the TTL. */
+export async function expireEvents(store: Store, ranges: AllocationRanges, options: EventExpiryOptions = {}, now = Date.now()): Promise<ExpiryPass> {
   const ttl = options.ttlMs ?? DEFAULT_EVENT_TTL_MS;
   const batch = options.batch ?? 500;
   const kind = kindByName('Event')!;
   const expired: Array<{ namespace: string; name: string }> = [];
+  let nextDue = Infinity;
   let after: { namespace: string; name: string } | undefined;
-  // Read in pages at the head; each page is one indexed range read.
+  // Read in pages at the head, a turn apart; each page is one indexed range read.
   for (;;) {
     const page = store.list({ kind: 'Event', after, limit: 1000 });
-    for (const e of page.items) if (now - lastOccurrence(e) > ttl) expired.push({ namespace: e.metadata.namespace ?? '', name: e.metadata.name });
+    for (const e of page.items) {
+      const due = lastOccurrence(e) + ttl;
+      if (now > due) expired.push({ namespace: e.metadata.namespace ?? '', name: e.metadata.name });
+      else nextDue = Math.min(nextDue, due);
+    }
     if (!page.hasMore || page.items.length === 0) break;
     const last = page.items.at(-1)!;
     after = { namespace: last.metadata.namespace ?? '', name: last.metadata.name };
+    await new Promise((resolve) => setImmediate(resolve));
   }
   let deleted = 0;
   for (let i = 0; i < expired.length; i += batch) {
@@ -54,6 +72,7 @@ export async function expireEvents(store: Store, ranges: AllocationRanges, optio
       for (const k of keys) {
         const current = tx.get('Event', k.namespace, k.name);
         // Seen again since it was read: it lives on.
+        if (current && now - lastOccurrence(current) <= ttl) nextDue = Math.min(nextDue, lastOccurrence(current) + ttl);
         if (!current || now - lastOccurrence(current) <= ttl) continue;
         deleteInTx(tx, { actor: SERVER_ACTOR, warnings: [], ranges, admission: SERVER_WRITES }, kind, current, {});
         n++;
@@ -61,20 +80,37 @@ export async function expireEvents(store: Store, ranges: AllocationRanges, optio
       return n;
     });
   }
-  return deleted;
+  return { deleted, nextDue };
 }
 
 const log = createLogger('api');
 
 export function startEventExpiry(store: Store, ranges: AllocationRanges, options: EventExpiryOptions = {}): () => void {
+  const ttl = options.ttlMs ?? DEFAULT_EVENT_TTL_MS;
   let running = false;
+  /** No Event can expire before this (ms since epoch); 0: unknown, a pass is due. */
+  let nextDue = 0;
+  const stopWatching = store.onCommit((_head, events) => {
+    // No events: the store's state jumped (a replica copied afresh); anything may be there.
+    if (events.length === 0) nextDue = 0;
+    for (const e of events) if (e.kind === 'Event' && e.type !== 'DELETED') nextDue = Math.min(nextDue, lastOccurrence(e.object) + ttl);
+  });
   const timer = setInterval(() => {
-    if (running) return;
+    if (running || Date.now() < nextDue) return;
     running = true;
+    // Events written while the pass reads lower it again through the commit hook.
+    nextDue = Infinity;
     expireEvents(store, ranges, options)
-      .catch((error: unknown) => log.error({ err: error }, 'event expiry failed'))
+      .then((pass) => (nextDue = Math.min(nextDue, pass.nextDue)))
+      .catch((error: unknown) => {
+        nextDue = 0;
+        log.error({ err: error }, 'event expiry failed');
+      })
       .finally(() => (running = false));
   }, options.intervalMs ?? 60_000);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    stopWatching();
+  };
 }

@@ -2,6 +2,11 @@
  * Retention: compacts the log periodically so that it keeps at most `keepRevisions` revisions
  * and at most `maxAgeMs` of history (whichever leaves less), then gives the freed space back
  * (store.compact reclaims: incremental vacuum and a truncating WAL checkpoint).
+ *
+ * A pass moves each floor up in steps of at most `stepRevisions`, each its own compaction (a
+ * transaction), and the timer's pass yields to the server between steps: at 5,000 nodes a minute
+ * of Lease renewals is 30,000 versions, and compacting them at once held the event loop for
+ * seconds, every minute.
  */
 import type { EventLog, LogHistory, Maintenance, Projections } from './types.js';
 
@@ -23,6 +28,8 @@ export interface RetentionOptions {
    * (its superseded versions and their events older than that go; reads of the kind below its floor are EXPIRED).
    */
   kinds?: Record<string, number>;
+  /** Revisions of the log one compaction step covers at most (default 5,000). */
+  stepRevisions?: number;
 }
 
 /** The default: superseded Leases and Events after 5 minutes (Kubernetes compacts etcd every 5 minutes), all history after 24 hours. */
@@ -36,26 +43,57 @@ export function retentionFloor(store: RetentionStore, options: RetentionOptions,
   return Math.min(floor, store.head());
 }
 
-/** One retention pass; returns the floor after it. */
-export function applyRetention(store: RetentionStore, options: RetentionOptions, now = Date.now()): number {
+/**
+ * One retention pass as a sequence of compaction steps (each a floor moved up by at most
+ * `stepRevisions`), pausing after each; returns the log's floor after it.
+ */
+export function* retentionSteps(store: RetentionStore, options: RetentionOptions, now = Date.now()): Generator<void, number> {
+  const step = Math.max(1, options.stepRevisions ?? 5_000);
   // Kinds first: the log's compaction that follows reclaims their space too.
   for (const [kind, maxAgeMs] of Object.entries(options.kinds ?? {})) {
     const floor = Math.min(store.revisionBefore(now - maxAgeMs), store.head());
-    if (floor > store.kindFloor(kind)) store.compactKind(kind, floor);
+    while (floor > store.kindFloor(kind)) {
+      store.compactKind(kind, Math.min(floor, store.kindFloor(kind) + step));
+      yield;
+    }
   }
   const floor = retentionFloor(store, options, now);
-  return floor > store.floor() ? store.compact(floor) : store.floor();
+  while (floor > store.floor()) {
+    store.compact(Math.min(floor, store.floor() + step));
+    yield;
+  }
+  return store.floor();
+}
+
+/** One retention pass, all its steps at once; returns the floor after it. */
+export function applyRetention(store: RetentionStore, options: RetentionOptions, now = Date.now()): number {
+  const steps = retentionSteps(store, options, now);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
 }
 
 export function startRetention(store: RetentionStore, options: RetentionOptions): () => void {
-  const timer = setInterval(() => {
+  let running = false;
+  let stopped = false;
+  const pass = async () => {
+    const steps = retentionSteps(store, options);
     try {
-      applyRetention(store, options);
+      while (!stopped && !steps.next().done) await new Promise((resolve) => setImmediate(resolve));
     } catch (error) {
       // A busy database (another process's write) or a closing store: the next pass tries again.
       log.warn({ err: error }, 'retention: compaction failed; the next pass tries again');
     }
+  };
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    void pass().finally(() => (running = false));
   }, options.intervalMs ?? 60_000);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
 }

@@ -39,9 +39,9 @@ describe('per-kind retention under Lease churn', () => {
     const db = join(api.dataDir, 'kubeql.db');
     const peaks: number[] = [];
     let round = 0;
-    for (const phase of [0, 1, 2]) {
+    for (const phase of [0, 1, 2, 3, 4]) {
       let peak = 0;
-      const until = Date.now() + 4000;
+      const until = Date.now() + 3000;
       while (Date.now() < until) {
         await renewAll(round++);
         peak = Math.max(peak, size(db) + size(`${db}-wal`));
@@ -60,7 +60,10 @@ describe('per-kind retention under Lease churn', () => {
     expect(leaseVersions).toBeGreaterThanOrEqual(LEASES);
     expect(leaseVersions).toBeLessThan(round * LEASES / 2);
     // Bounded: each phase writes ~1 MiB a second of Lease versions (log and projection); the database does not keep them.
-    expect(peaks[2]).toBeLessThan(peaks[0] * 1.5);
+    // Phase 0 is before the first versions are old enough to go (and holds less on a loaded machine).
+    // A database keeping them would hold twice phase 1's peak by phase 3 and more after; one that
+    // reuses their space stays level, give or take the WAL between checkpoints (either late phase may spike).
+    expect(Math.min(peaks[3], peaks[4])).toBeLessThan(peaks[1] * 1.5);
     void bytes;
     // Other kinds' history is kept: every pod event is there.
     expect(api.db().prepare(`SELECT count(*) FROM events WHERE kind = 'Pod'`).pluck().get()).toBe(6);

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyRetention, retentionFloor } from '../../server/store/retention.js';
+import { applyRetention, retentionFloor, retentionSteps } from '../../server/store/retention.js';
 import { POD, startTestApi, testBackend, type TestApi } from '../support/api.js';
 
 const MiB = 2 ** 20;
@@ -89,5 +89,33 @@ describe('retention', () => {
     expect(store.floor()).toBe(lastOld);
     expect(api.db().prepare('SELECT min(revision) FROM events').pluck().get()).toBe(lastOld + 1);
     expect((await api.gql(`{ pods(atRevision: ${lastOld - 1}) { revision } }`)).errors?.[0].extensions?.code).toBe('EXPIRED');
+  });
+
+  it('moves each floor up in steps of at most stepRevisions, each a compaction of its own, to where one pass at once would', async () => {
+    const api = await startTestApi();
+    apis.push(api);
+    const store = api.server.store;
+    const lease = (i: number) => api.ok(`mutation($i: LeaseInput!) { createLease(input: $i) { metadata { name } } }`, { i: { metadata: { name: `l${i}`, namespace: 'default' }, spec: { holderIdentity: 'n' } } });
+    const renew = (i: number, n: number) => api.ok(`mutation { patchLease(namespace: "default", name: "l${i}", patch: { spec: { leaseDurationSeconds: ${n} } }) { metadata { name } } }`);
+    for (let i = 0; i < 3; i++) await lease(i);
+    for (let n = 1; n <= 20; n++) for (let i = 0; i < 3; i++) await renew(i, n);
+    for (let i = 0; i < 5; i++) await api.ok(`mutation($i: PodInput!) { createPod(input: $i) { metadata { name } } }`, { i: POD(`p${i}`) });
+    const head = store.head();
+    const options = { kinds: { Lease: 0 }, keepRevisions: 10, stepRevisions: 7 };
+
+    const floors: Array<[number, number]> = [];
+    const steps = retentionSteps(store, options, Date.now() + 1_000);
+    let next = steps.next();
+    for (; !next.done; next = steps.next()) floors.push([store.kindFloor('Lease'), store.floor()]);
+    // The Lease floor first, 7 revisions at a time, up to the head; then the log's, up to head − 10.
+    expect(next.value).toBe(head - 10);
+    const moves = floors.map(([lease, log], i) => (i === 0 ? [lease, log] : [lease - floors[i - 1][0], log - floors[i - 1][1]]));
+    expect(floors.at(-1)).toEqual([head, head - 10]);
+    expect(floors.length).toBe(Math.ceil(head / 7) + Math.ceil((head - 10) / 7));
+    for (const [lease, log] of moves.slice(1)) expect(Math.max(lease, log)).toBeLessThanOrEqual(7);
+    // Each Lease keeps its current version; the Pods all their history above the log's floor.
+    expect(api.db().prepare(`SELECT count(*) FROM objects WHERE kind = 'Lease'`).pluck().get()).toBe(3);
+    expect(api.db().prepare(`SELECT count(*) FROM events WHERE kind = 'Pod'`).pluck().get()).toBe(5);
+    expect((await api.ok('mutation { replay { match } }')).replay.match).toBe(true);
   });
 });

@@ -156,11 +156,14 @@ describe('Secrets are redacted on every read path that is not a read of Secrets'
   it("a node reads a Secret or ConfigMap by name only when a pod bound to it references it (the node authorizer's graph)", async () => {
     const token = async (node: string) => (await api.ok(`mutation($n: String!) { createNodeToken(nodeName: $n) { token } }`, { n: node })).createNodeToken.token;
     const [n1, n2] = [await token('n1'), await token('n2')];
-    await api.ok(APPLY, {
-      m: 'apiVersion: v1\nkind: Pod\nmetadata: { name: consumer }\nspec: { containers: [{ name: c, image: nginx, envFrom: [{ secretRef: { name: test-secret } }, { configMapRef: { name: game-demo } }] }] }\n',
-    });
-    await api.ok(`mutation { bindPod(namespace: "default", name: "consumer", nodeName: "n1") { metadata { name } } }`);
     const get = (t: string, field: string, name: string) => api.gqlAs(t, `{ o: ${field}(namespace: "default", name: "${name}") { metadata { name } } }`);
+    // Asked before any pod references it: refused, and the graph is built then; later binds must reach it.
+    expect((await get(n1, 'secret', 'test-secret')).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const consumer = (name: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata: { name: ${name} }\nspec: { containers: [{ name: c, image: nginx, envFrom: [{ secretRef: { name: test-secret } }, { configMapRef: { name: game-demo } }] }] }\n`;
+    await api.ok(APPLY, { m: consumer('consumer') });
+    expect((await get(n1, 'secret', 'test-secret')).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    await api.ok(`mutation { bindPod(namespace: "default", name: "consumer", nodeName: "n1") { metadata { name } } }`);
     expect((await get(n1, 'secret', 'test-secret')).data?.o.metadata.name).toBe('test-secret');
     expect((await get(n1, 'configMap', 'game-demo')).data?.o.metadata.name).toBe('game-demo');
     // Not referenced by its pods; another node's pod; lists and watches: refused.
@@ -169,8 +172,14 @@ describe('Secrets are redacted on every read path that is not a read of Secrets'
     expect((await get(n2, 'configMap', 'game-demo')).errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const list = await api.gqlAs(n1, `{ secrets(namespace: "default") { edges { node { data } } } }`);
     expect(JSON.stringify(list)).not.toContain('bXktYXBw');
+    // Two pods on n1 reference it: it stays readable until the last of them is gone.
+    await api.ok(APPLY, { m: consumer('second-consumer') });
+    await api.ok(`mutation { bindPod(namespace: "default", name: "second-consumer", nodeName: "n1") { metadata { name } } }`);
     await api.ok(`mutation { deletePod(namespace: "default", name: "consumer", gracePeriodSeconds: 0) { metadata { name } } }`);
+    expect((await get(n1, 'secret', 'test-secret')).data?.o.metadata.name).toBe('test-secret');
+    await api.ok(`mutation { deletePod(namespace: "default", name: "second-consumer", gracePeriodSeconds: 0) { metadata { name } } }`);
     expect((await get(n1, 'secret', 'test-secret')).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect((await get(n1, 'configMap', 'game-demo')).errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 
   it('the built-in view role reads ConfigMaps but not Secrets; edit reads both', async () => {

@@ -4,6 +4,7 @@
  * without waiting for its own turn, and the batch, once it holds the lock, reads only what is left.
  * The lock queue is made deterministic with plain PostgreSQL sessions holding the head row.
  */
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KubeqlError } from '../../server/errors.js';
@@ -142,6 +143,43 @@ describe.skipIf(postgresMissing !== undefined)('a write batch waiting for the he
       return;
     }
   });
+
+  it("publishes others' commits read under the lock once its batch is sent, in log order before the batch's own", async () => {
+    const url = await postgres!.createDatabase();
+    const a = await openStore(url);
+    const b = await openStore(url);
+    // b's replica as another reader sees it: the rows its batch wrote and has not published yet.
+    const replica = new Database(b.replicaFile, { readonly: true });
+    const replicaHead = replica.prepare('SELECT coalesce(max(revision), 0) AS head FROM events');
+    const own = new Set<number>();
+    const seenByB: number[] = [];
+    let heldBack = 0;
+    b.onCommit((head, events) => {
+      seenByB.push(...events.map((e) => e.revision));
+      // Others' commits published while b's replica already holds its next batch: they were read
+      // under the lock and published after the batch was run and sent, not before.
+      if (events.some((e) => !own.has(e.revision)) && (replicaHead.get() as { head: number }).head > head) heldBack++;
+    });
+    try {
+      // Both stores write at once, round after round, so b's batches often find a's commits under the lock.
+      let n = 0;
+      for (let round = 0; round < 400 && heldBack < 3; round++) {
+        const writes = [a, b, a, b, a, b].map((s) => {
+          const i = n++;
+          const object = service(`s-${i}`, `10.97.${Math.floor(i / 250)}.${(i % 250) + 1}`, { app: `s-${i}` });
+          const done = s.write((tx) => create(tx, object));
+          return s === b ? done.then((revision) => void own.add(revision)) : done;
+        });
+        await Promise.all(writes);
+      }
+      expect(heldBack).toBeGreaterThan(0);
+      await until('b at the head', () => b.head() === a.head());
+      // Every event once, in log order, with no gap: the held-back runs came before b's own events.
+      expect(seenByB).toEqual(Array.from({ length: b.head() }, (_, i) => i + 1));
+    } finally {
+      replica.close();
+    }
+  }, 120_000);
 
   it('cuts a page of changes to what lies after a later revision exactly as PostgreSQL reads it from there', async () => {
     const url = await postgres!.createDatabase();

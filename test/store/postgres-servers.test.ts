@@ -167,6 +167,29 @@ describe.skipIf(postgresMissing !== undefined)('several stores on one PostgreSQL
     for (const s of [a, b, c]) expect(replicaTables(s)).toEqual(expected);
   });
 
+  it("follows a large commit of another store page by page, publishing each page as it is applied, in log order and row for row", async () => {
+    const url = await postgres!.createDatabase();
+    const [a, b] = await openStores(url, 2);
+    const runs: Array<[number, number[]]> = [];
+    b.onCommit((head, events) => runs.push([head, events.map((e) => e.revision)]));
+    // One commit of 350 events on a (creates, relabels and deletes, services holding addresses), then one more.
+    await a.write((tx) => {
+      for (let i = 0; i < 150; i++) createIfFree(tx, service(`big-${i}`, `10.98.${Math.floor(i / 200)}.${(i % 200) + 1}`));
+      for (let i = 0; i < 150; i++) {
+        const current = tx.get('Service', 'default', `big-${i}`)!;
+        tx.append({ actor: 'test', verb: 'update', type: 'MODIFIED', object: { ...current, metadata: { ...current.metadata, labels: { n: String(i) } } } as KObject });
+      }
+      for (let i = 0; i < 50; i++) tx.append({ actor: 'test', verb: 'delete', type: 'DELETED', object: tx.get('Service', 'default', `big-${i}`)! });
+    });
+    await a.write((tx) => createIfFree(tx, pod('after')));
+    await until('b at the head', () => b.head() === 351);
+    // Several runs, not the whole commit at once: its first events reach b's watchers before its last are read.
+    expect(runs.length).toBeGreaterThan(2);
+    expect(runs.flatMap(([, revisions]) => revisions)).toEqual(Array.from({ length: 351 }, (_, i) => i + 1));
+    for (const [head, revisions] of runs) expect(head).toBe(revisions.at(-1));
+    expect(replicaTables(b)).toEqual(await tablesOf(url));
+  });
+
   it('lets exactly one of two stores allocate a value they race for', async () => {
     const url = await postgres!.createDatabase();
     const [a, b] = await openStores(url, 2);

@@ -6,6 +6,7 @@
 import type { Store } from '../../store/types.js';
 import type { Attributes } from './attributes.js';
 import { nodeNameOf, type Identity } from './identity.js';
+import { createNodeGraph } from './node-graph.js';
 import { nodeAllows } from './node-rules.js';
 import { createRbacIndex } from './rbac-index.js';
 import { ruleAllows, type PolicyRule } from './rbac-rules.js';
@@ -14,11 +15,12 @@ export type NamespaceScope = 'all' | ReadonlySet<string>;
 
 export function createAuthorizer(store: Store) {
   const rbac = createRbacIndex(store);
+  const graph = createNodeGraph(store);
 
   function allows(identity: Identity, a: Attributes): boolean {
     if (identity.groups.includes('system:masters')) return true;
     const node = nodeNameOf(identity);
-    if (node !== undefined && nodeAllows(node, a, () => store.listBy('Pod', 'nodeName', [node]).get(node) ?? [])) return true;
+    if (node !== undefined && nodeAllows(node, a, (kind, namespace, name) => graph.references(node, kind, namespace, name))) return true;
     const grants = rbac.grants(identity);
     if (grants.cluster.some((r) => ruleAllows(r, a))) return true;
     return a.namespace !== undefined && (grants.byNamespace.get(a.namespace) ?? []).some((r) => ruleAllows(r, a));

@@ -6,21 +6,23 @@
  * record Events. Nothing else.
  */
 import { isKind } from '../../resources/objects.js';
-import type { KObject } from '../../resources/kind.js';
-import { references } from '../../resources/pod-references.js';
+import type { ConfigKind } from '../../resources/pod-references.js';
 import type { Attributes } from './attributes.js';
+
+/** Whether a pod bound to the node references the ConfigMap or Secret `namespace/name` (the node graph). */
+export type NodeReferences = (kind: ConfigKind, namespace: string, name: string) => boolean;
 
 const READS = new Set(['get', 'list', 'watch']);
 const READABLE = new Set(['nodes', 'pods', 'services', 'endpoints', 'leases', 'namespaces']);
 const EVENT_WRITES = new Set(['create', 'update', 'patch']);
 const CONFIG = { secrets: 'Secret', configmaps: 'ConfigMap' } as const;
 
-/** `podsOnNode` reads the pods bound to the node (asked only for a ConfigMap or Secret). */
-export function nodeAllows(nodeName: string, a: Attributes, podsOnNode: () => KObject[] = () => []): boolean {
+/** `references` is asked only for a ConfigMap or Secret. */
+export function nodeAllows(nodeName: string, a: Attributes, references: NodeReferences = () => false): boolean {
   if (a.resource === 'secrets' || a.resource === 'configmaps') {
     if (a.verb !== 'get' || a.subresource || !a.name || !a.namespace) return false;
     const kind = CONFIG[a.resource];
-    return podsOnNode().some((p) => p.metadata.namespace === a.namespace && references(p, kind, a.name!));
+    return references(kind, a.namespace, a.name);
   }
   if (READS.has(a.verb) && !a.subresource) return READABLE.has(a.resource);
   if (a.resource === 'events') return EVENT_WRITES.has(a.verb) && !a.subresource;

@@ -4,8 +4,10 @@
  * second), so thousands of kubelet-style Pod watches that fell a little behind each read the Pod
  * range of the log on their own, parsing the same events once per watcher. A kind's own window
  * holds its last events however busy other kinds are, and serves those catch-ups from memory.
- * Each kind keeps at most `capacity` events and `maxBytes` of their objects; the events are the
- * shared window's own (one object per event, held by both while both keep it).
+ * Each kind keeps at most `capacity` events and `maxBytes` of their objects, and all kinds together
+ * at most `maxTotalBytes`: past it the kind holding the most bytes gives up its oldest event, so a
+ * burst of one kind shrinks its own window first and twenty busy kinds cannot each hold `maxBytes`.
+ * The events are the shared window's own (one object per event, held by both while both keep it).
  */
 import type { LogEvent } from './transition.js';
 
@@ -33,9 +35,30 @@ interface KindWindow {
 const sizeOf = (e: LogEvent) => e.event.bytes ?? 1024;
 
 /** `head`: the revision after which every event will be pushed (the shared window's head at start). */
-export function createKindWindows(head: number, capacity: number, maxBytes: number): KindWindows {
+export function createKindWindows(head: number, capacity: number, maxBytes: number, maxTotalBytes = Infinity): KindWindows {
   const kinds = new Map<string, KindWindow>();
   let since = head;
+  let total = 0;
+
+  /** Forgets the oldest event `w` holds. */
+  function evict(w: KindWindow): void {
+    const evicted = w.events[w.start];
+    w.bytes -= sizeOf(evicted);
+    total -= sizeOf(evicted);
+    w.from = evicted.event.revision;
+    w.events[w.start++] = undefined as unknown as LogEvent; // no longer held
+    if (w.start > 1024 && w.start * 2 > w.events.length) {
+      w.events.splice(0, w.start);
+      w.start = 0;
+    }
+  }
+
+  /** The kind holding the most bytes in more than one event (each kind's newest event stays). */
+  function largest(): KindWindow | undefined {
+    let found: KindWindow | undefined;
+    for (const w of kinds.values()) if (w.events.length - w.start > 1 && (!found || w.bytes > found.bytes)) found = w;
+    return found;
+  }
 
   /** The index of the first event after `revision` (events are in revision order). */
   function firstAfter(w: KindWindow, revision: number): number {
@@ -55,16 +78,13 @@ export function createKindWindows(head: number, capacity: number, maxBytes: numb
       if (!w) kinds.set(e.event.kind, (w = { events: [], start: 0, bytes: 0, from: since }));
       w.events.push(e);
       w.bytes += sizeOf(e);
+      total += sizeOf(e);
       // The newest event stays even when it alone is over the byte bound.
-      while (w.events.length - w.start > capacity || (w.bytes > maxBytes && w.events.length - w.start > 1)) {
-        const evicted = w.events[w.start];
-        w.bytes -= sizeOf(evicted);
-        w.from = evicted.event.revision;
-        w.events[w.start++] = undefined as unknown as LogEvent; // no longer held
-      }
-      if (w.start > 1024 && w.start * 2 > w.events.length) {
-        w.events.splice(0, w.start);
-        w.start = 0;
+      while (w.events.length - w.start > capacity || (w.bytes > maxBytes && w.events.length - w.start > 1)) evict(w);
+      while (total > maxTotalBytes) {
+        const from = largest();
+        if (!from) break;
+        evict(from);
       }
     },
     after(kind, revision) {
@@ -75,6 +95,7 @@ export function createKindWindows(head: number, capacity: number, maxBytes: numb
     },
     skipTo(to) {
       kinds.clear();
+      total = 0;
       since = to;
     },
   };

@@ -34,7 +34,7 @@ export interface WatchEngineOptions {
   windowSize?: number;
   /** ...and at most this many bytes of their objects (default 64 MiB). */
   windowBytes?: number;
-  /** Events of each kind kept in memory however busy other kinds are (default: windowSize), at most half of windowBytes each. */
+  /** Events of each kind kept in memory however busy other kinds are (default: windowSize), at most half of windowBytes each and windowBytes in all. */
   kindWindowSize?: number;
   /** A kubelet-style watch catching up from the log reads it this many revisions at a time, its node's pods filtered in the database (default 20,000). */
   nodeScanRevisions?: number;
@@ -91,9 +91,10 @@ export type WatchEngine = ReturnType<typeof createWatchEngine>;
 export function createWatchEngine(store: EventLog & Projections, options: WatchEngineOptions = {}) {
   const bookmarkIntervalMs = options.bookmarkIntervalMs ?? 5000;
   const maxBacklog = options.maxBacklog ?? 10_000;
-  const window = createEventWindow(store, options.windowSize ?? 10_000, options.windowBytes ?? 64 << 20);
+  const windowBytes = options.windowBytes ?? 64 << 20;
+  const window = createEventWindow(store, options.windowSize ?? 10_000, windowBytes);
   const nodeScanRevisions = Math.max(1, options.nodeScanRevisions ?? 20_000);
-  const kindWindows = createKindWindows(window.head, options.kindWindowSize ?? options.windowSize ?? 10_000, (options.windowBytes ?? 64 << 20) / 2);
+  const kindWindows = createKindWindows(window.head, options.kindWindowSize ?? options.windowSize ?? 10_000, windowBytes / 2, windowBytes);
   const groups = new Map<string, Group>();
   const index = new Map<string, KindIndex>();
   const watchers = new Set<Watcher>();

@@ -2,9 +2,9 @@
  * Group commit against PostgreSQL (DESIGN.md §8). One batch in flight per server: the writes that
  * gathered meanwhile, up to the moment the batch holds the lock, run together. A batch opens a PostgreSQL transaction and takes the log's head
  * row lock (held to COMMIT, so commits happen in revision order on every server); inside the lock
- * it first brings the replica up to the head (other servers' commits, published to onCommit at
- * once), so CONFLICT, idempotency, quota and allocations are decided against the true current
- * state; then runs its jobs on the replica as SQLite's group commit does (a savepoint each,
+ * it first brings the replica up to the head (other servers' commits, published to onCommit once
+ * the batch's rows are on their way to PostgreSQL: see runBatch), so CONFLICT, idempotency, quota
+ * and allocations are decided against the true current state; then runs its jobs on the replica as SQLite's group commit does (a savepoint each,
  * revisions from the head), ships the rows to PostgreSQL, moves the head, NOTIFYs it, and commits.
  * Only then are the jobs answered and the events published. Until then the replica holds the rows
  * committed but unpublished: readers read at the published revision. If PostgreSQL fails, the
@@ -29,8 +29,14 @@ interface Job {
   events: StoredEvent[];
 }
 
-/** Events read from PostgreSQL per statement while catching up. */
+/** Events read from PostgreSQL per statement while catching up under the head row lock (one round trip matters there). */
 const CATCH_UP_PAGE = 1_000;
+/**
+ * Events read per statement when following others' commits on NOTIFY: smaller pages, each applied
+ * and published while the next is read, so the first events of a large commit reach this server's
+ * watchers without waiting for the whole commit to be read and applied.
+ */
+const FOLLOW_PAGE = 100;
 
 /** The channel every server LISTENs on; the payload is the new head. */
 export const LOG_CHANNEL = 'kubeql_log';
@@ -62,6 +68,12 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
   let aside: Promise<void> | undefined;
   /** Set once the replica has missed compacted events: writes are refused until it is copied afresh (resume). */
   let stale: KubeqlError | undefined;
+  /**
+   * While a write batch holds the head row lock, the runs of others' commits it applied, in order,
+   * not yet published (undefined otherwise): publishing runs the watch engine's work for them,
+   * which must not lengthen the lock's hold (every server's writes wait for it).
+   */
+  let held: Array<[number, StoredEvent[]]> | undefined;
 
   const inSavepoint = sqlite.transaction((job: Job) => job.fn(createWriteTx(st, counter, allocationsOf, job.events)));
   const runLocally = sqlite.transaction((batch: Job[]) => {
@@ -83,17 +95,26 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
    * `first`, when given, is the first page, already read (with the head row lock, in the batch's
    * first round trip). The log has no gaps above the floors, so a missing revision means compaction
    * removed events this replica never read (it fell that far behind): it can no longer follow the
-   * log, and says so.
+   * log, and says so. `limit` is the page size (`first`'s too). While a full page is applied, the
+   * next is read already: PostgreSQL's work and the transfer overlap this server's.
    */
-  async function catchUp(client: pg.ClientBase | pg.Pool, head?: number, first?: ReplicaChanges): Promise<void> {
+  async function catchUp(client: pg.ClientBase | pg.Pool, head?: number, first?: ReplicaChanges, limit = CATCH_UP_PAGE): Promise<void> {
     if (stale) throw stale;
+    let next: Promise<ReplicaChanges> | undefined;
     for (let page = first; ; page = undefined) {
-      const changes = page ?? (await readChangesAfter(client, counter.head, CATCH_UP_PAGE));
+      const changes = page ?? (await (next ?? readChangesAfter(client, counter.head, limit)));
+      next = undefined;
       const rows = changes.events;
       if (rows.length === 0) break;
       if (rows[0].revision !== counter.head + 1) throw fellBehind(rows[0].revision - 1);
+      const full = rows.length >= limit;
+      if (full) {
+        next = readChangesAfter(client, rows[rows.length - 1].revision, limit);
+        // Awaited on the next turn of the loop; when this page fails to apply, its failure is that one's.
+        next.catch(() => {});
+      }
       applyPage(changes);
-      if (rows.length < CATCH_UP_PAGE) break;
+      if (!full) break;
     }
     if (head !== undefined && head > counter.head) throw fellBehind(head);
   }
@@ -103,7 +124,16 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
     const rows = changes.events;
     replica.applyChanges(counter.head, changes);
     counter.head = rows[rows.length - 1].revision;
-    publish(counter.head, rows.map((row: EventRow) => toStoredEvent(row)));
+    const events = rows.map((row: EventRow) => toStoredEvent(row));
+    if (held) held.push([counter.head, events]);
+    else publish(counter.head, events);
+  }
+
+  /** Publishes the runs applied under the head row lock (held), in order, and stops holding them back. */
+  function publishHeld(): void {
+    const runs = held;
+    held = undefined;
+    for (const [head, events] of runs ?? []) publish(head, events);
   }
 
   /**
@@ -178,6 +208,7 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
       }
       const [, locked, read] = results;
       const head = (locked.rows[0] as { head: number }).head;
+      held = [];
       // Commits applied beside the wait (catchUpAside) are cut from the page read under the lock; a
       // full page is read again from where the replica is (what lies past it is unknown).
       let first: ReplicaChanges | undefined = toChanges(read.rows[0]);
@@ -190,6 +221,7 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
         runLocally.immediate(batch);
       } catch (error) {
         // The replica's transaction failed as a whole: nothing of the batch was written anywhere.
+        publishHeld();
         await client.query('ROLLBACK');
         client.release();
         client = undefined;
@@ -204,7 +236,11 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
       ship.push('COMMIT');
       commitSent = true;
       try {
-        await client.query(ship.join(';\n'));
+        const shipped = client.query(ship.join(';\n'));
+        // Others' commits applied under the lock reach this server's watchers while PostgreSQL
+        // works on the batch, not before it is sent: the batch's own events follow them, after COMMIT.
+        publishHeld();
+        await shipped;
       } catch (error) {
         // PostgreSQL answered the statement that failed with an ERROR: the statements after it,
         // COMMIT among them, were skipped (or COMMIT itself failed and rolled back): nothing landed.
@@ -214,6 +250,7 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
       client.release();
       client = undefined;
     } catch (error) {
+      publishHeld();
       if (client) {
         if (!commitSent) await client.query('ROLLBACK').catch(() => {});
         client.release(true);
@@ -282,7 +319,7 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
         const ask = headUnknown;
         headUnknown = false;
         if (!ask && knownHead <= counter.head) return;
-        await catchUp(pool, knownHead > counter.head ? knownHead : undefined);
+        await catchUp(pool, knownHead > counter.head ? knownHead : undefined, undefined, FOLLOW_PAGE);
       });
     },
   };
