@@ -276,6 +276,9 @@ export async function run(): Promise<void> {
     console.log(`evictions: ${evictions} pod deletes, ${taints} Node writes with the unreachable taint`);
     console.log(`database ${fmt(bytes / 2 ** 20, 1)} MiB with WAL, ${allEvents} events held: ${fmt(bytes / Math.max(1, allEvents), 0)} bytes per event held`);
     console.log(`peak RSS: ${rss.join(', ')}`);
+    const debug = /"debug":"(http:\/\/[^"]+)"/.exec(output)?.[1];
+    const agentsMemory = debug ? await fetch(`${debug}/memory`).then((r) => r.json() as Promise<any>, () => undefined) : undefined;
+    if (agentsMemory) console.log(`agents' memory now (MiB): RSS ${agentsMemory.rss}, V8 heap used ${agentsMemory.heapUsed} of ${agentsMemory.heapTotal}, external ${agentsMemory.external} (array buffers ${agentsMemory.arrayBuffers})`);
     console.log(`connections at the end: ${connectionsNow()}`);
     clearInterval(loopSampler);
     if (loopDelay.p99.length) {
