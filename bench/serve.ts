@@ -6,6 +6,8 @@
  * line on stdout. It stops on SIGTERM/SIGINT or when its stdin closes (the parent went away).
  * A line `cpu` on stdin is answered with `{"cpu": process.cpuUsage()}` (µs) on stdout.
  */
+// First, as in the API server's entry point: libraries read NODE_ENV as they load.
+import '../server/api/production-mode.js';
 import { createInterface } from 'node:readline';
 import { startApiServer } from '../server/api/server.js';
 

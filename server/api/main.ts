@@ -1,4 +1,6 @@
 /** `npm run apiserver`: the API server on PORT (8080) with its data in DATA_DIR (./data). */
+// First: libraries read NODE_ENV as they load.
+import './production-mode.js';
 import { createLogger } from '../logging/logger.js';
 import { DEFAULT_RETENTION, type RetentionOptions } from '../store/retention.js';
 import { startApiServer } from './server.js';

@@ -108,6 +108,30 @@ describe('DURABLE sync mode', () => {
     }
   });
 
+  it('writes that gathered during a sync are committed, and their sync started, before that sync\'s writes are answered; readers still see only the answered one', async () => {
+    const { store, file } = open('DURABLE');
+    try {
+      const published: number[] = [];
+      store.onCommit((head) => published.push(head));
+      const first = create(store, 'p1');
+      // Right after p1's COMMIT (its sync now runs on the threadpool): p2 gathers for the next batch.
+      const second = new Promise<Promise<number>>((resolve) => setImmediate(() => resolve(create(store, 'p2'))));
+      const atFirstAnswer = await first.then((revision) => {
+        const other = new Database(file, { readonly: true });
+        const inFile = (other.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+        other.close();
+        return { revision, inFile, head: store.head(), get: store.get('Pod', 'default', 'p2') !== undefined, published: [...published] };
+      });
+      // p2 is in the file (committed) when p1 is answered, but not acknowledged, published or visible.
+      expect(atFirstAnswer).toEqual({ revision: 1, inFile: 2, head: 1, get: false, published: [1] });
+      expect(await (await second)).toBe(2);
+      expect(published).toEqual([1, 2]);
+      expect(store.head()).toBe(2);
+    } finally {
+      store.close();
+    }
+  });
+
   it('token issue and revoke (outside the group commit) keep their answers under DURABLE, and the WAL file survives a checkpoint that truncates it', async () => {
     const { store, file } = open('DURABLE');
     try {

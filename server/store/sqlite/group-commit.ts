@@ -119,8 +119,17 @@ export function createGroupCommit(
     unsynced = [];
     ws.sync().then(
       () => {
+        // The writes that gathered during this sync commit first and their sync starts, then this
+        // sync's writes are answered: the disk waits for that commit only, not for the answers too
+        // (their continuations run on this thread). Readers and watchers still see only what is
+        // synced: the head they read at is the one settle publishes.
+        syncing = false;
+        if (queue.length && !scheduled) {
+          scheduled = true;
+          flush();
+        }
         for (const { batch, before, head } of covered) settle(batch, before, head);
-        next(ws);
+        if (!syncing) next(ws);
       },
       (error: unknown) => {
         const code = (error as { code?: unknown }).code;

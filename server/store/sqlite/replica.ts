@@ -75,7 +75,7 @@ export function openReplica(allocationsOf: AllocationsOf, dir: string = tmpdir()
   const { sqlite, db } = openDatabase(folder, 'NORMAL', verbose);
   // A cache of PostgreSQL: a crash loses nothing the next start does not copy again.
   sqlite.pragma('synchronous = OFF');
-  const st = prepareStatements(db);
+  const st = prepareStatements(db, sqlite);
   // sqlite_sequence has no key on name: update the row, or add it when the log never had a row.
   const updateSequence = sqlite.prepare(`UPDATE sqlite_sequence SET seq = ? WHERE name = 'events'`);
   const insertSequence = sqlite.prepare(`INSERT INTO sqlite_sequence (name, seq) VALUES ('events', ?)`);
