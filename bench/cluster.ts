@@ -9,8 +9,10 @@
  * per pod, the Lease share of events, evictions, the database size and bytes per event, and each
  * component's peak RSS. Defaults are small (50 nodes, 5 × 100 pods); the full size is
  * KUBEQL_BENCH_NODES=5000 KUBEQL_BENCH_DEPLOYMENTS=150 KUBEQL_BENCH_REPLICAS=1000.
+ * KUBEQL_BENCH_HEAP_SNAPSHOTS=<dir> also writes a V8 heap snapshot of the controller-manager, the
+ * scheduler and the agents into <dir> once all pods are Running, to see what their memory holds.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,7 +31,14 @@ const DEPLOYMENTS = env('KUBEQL_BENCH_DEPLOYMENTS', 5);
 const REPLICAS = env('KUBEQL_BENCH_REPLICAS', 100);
 const TIMEOUT_MS = env('KUBEQL_BENCH_TIMEOUT_SECONDS', 1800) * 1000;
 const root = resolve(import.meta.dirname, '..');
-const COMPONENTS = { 'api server': 'api/main.ts', 'controller-manager': 'controllers/main.ts', scheduler: 'scheduler/main.ts', agents: 'agent/main.ts' } as const;
+const COMPONENTS = { 'api server': 'api/main', 'controller-manager': 'controllers/main', scheduler: 'scheduler/main', agents: 'agent/main' } as const;
+/**
+ * The plane runs compiled, as `npm start` runs it (dist/, built first when stale).
+ * KUBEQL_BENCH_FROM_SOURCE=1 runs the TypeScript through tsx instead, as earlier runs of this
+ * benchmark did: tsx keeps function names (esbuild's keepNames), which gives every closure a
+ * property of its own and costs memory per closure made (about 16 MiB of the agents' heap at 1,000 nodes).
+ */
+const FROM_SOURCE = process.env.KUBEQL_BENCH_FROM_SOURCE === '1';
 
 /** The plane's processes by component (from /proc: children of the `npm start` process). */
 function componentPids(parent: number): Map<string, number> {
@@ -41,7 +50,7 @@ function componentPids(parent: number): Map<string, number> {
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (ppid !== parent) continue;
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      for (const [name, file] of Object.entries(COMPONENTS)) if (cmd.includes(`server/${file}`)) found.set(name, Number(entry));
+      for (const [name, file] of Object.entries(COMPONENTS)) if (cmd.includes(FROM_SOURCE ? `server/${file}.ts` : `dist/${file}.js`)) found.set(name, Number(entry));
     } catch {
       // gone
     }
@@ -80,11 +89,38 @@ function establishedTo(port: number): number {
 }
 const peakRss = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 
+/** A heap snapshot of each client component, one at a time (each takes about twice its heap while written). */
+async function heapSnapshots(pids: Map<string, number>, dir: string): Promise<void> {
+  for (const [name, pid] of pids) {
+    if (name === 'api server') continue;
+    const before = new Set(readdirSync(dir));
+    process.kill(pid, 'SIGUSR2');
+    // Written under its final name as it goes: done when the size stops changing.
+    let file: string | undefined;
+    let size = -1;
+    for (let stable = 0; stable < 3; ) {
+      await new Promise((r) => setTimeout(r, 1000));
+      file ??= readdirSync(dir).find((f) => !before.has(f) && f.includes(`.${pid}.`));
+      const now = file ? statSync(join(dir, file)).size : -1;
+      stable = now > 0 && now === size ? stable + 1 : 0;
+      size = now;
+    }
+    console.log(`cluster: heap snapshot of the ${name}: ${join(dir, file!)} (${fmt(size / 2 ** 20, 0)} MiB)`);
+  }
+}
+
 export async function run(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kubeql-cluster-'));
-  const plane = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const snapshotDir = process.env.KUBEQL_BENCH_HEAP_SNAPSHOTS ? resolve(process.env.KUBEQL_BENCH_HEAP_SNAPSHOTS) : undefined;
+  // The components inherit NODE_OPTIONS from `npm start`: each writes a snapshot on SIGUSR2.
+  const nodeOptions = snapshotDir ? `${process.env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}`.trim() : process.env.NODE_OPTIONS;
+  if (!FROM_SOURCE) {
+    const build = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error(`the build failed (exit ${build.status})`);
+  }
+  const plane = spawn(process.execPath, FROM_SOURCE ? ['--import', 'tsx', 'server/main.ts'] : ['dist/main.js'], {
     cwd: root,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', KUBEQL_NODES: String(NODES), KUBEQL_LOG_FORMAT: 'json' },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', KUBEQL_NODES: String(NODES), KUBEQL_LOG_FORMAT: 'json', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -224,6 +260,8 @@ export async function run(): Promise<void> {
     const [m, n, c, p] = [summarize(mutating), summarize(nsList), summarize(clusterList), summarize(clusterPages)];
     db.close();
     client.close();
+    // After the peak RSS is read: writing a snapshot takes memory of its own.
+    if (snapshotDir) await heapSnapshots(componentPids(plane.pid!), snapshotDir);
 
     console.log(`\ncluster: ${NODES} nodes, ${DEPLOYMENTS} Deployments × ${REPLICAS} replicas; ${machine()}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     console.log(
@@ -238,6 +276,9 @@ export async function run(): Promise<void> {
     console.log(`evictions: ${evictions} pod deletes, ${taints} Node writes with the unreachable taint`);
     console.log(`database ${fmt(bytes / 2 ** 20, 1)} MiB with WAL, ${allEvents} events held: ${fmt(bytes / Math.max(1, allEvents), 0)} bytes per event held`);
     console.log(`peak RSS: ${rss.join(', ')}`);
+    const debug = /"debug":"(http:\/\/[^"]+)"/.exec(output)?.[1];
+    const agentsMemory = debug ? await fetch(`${debug}/memory`).then((r) => r.json() as Promise<any>, () => undefined) : undefined;
+    if (agentsMemory) console.log(`agents' memory now (MiB): RSS ${agentsMemory.rss}, V8 heap used ${agentsMemory.heapUsed} of ${agentsMemory.heapTotal}, external ${agentsMemory.external} (array buffers ${agentsMemory.arrayBuffers})`);
     console.log(`connections at the end: ${connectionsNow()}`);
     clearInterval(loopSampler);
     if (loopDelay.p99.length) {

@@ -2,10 +2,26 @@
  * The agents process's debug HTTP endpoint: GET /routes (the proxy's routing table as JSON),
  * GET /pick?to=IP:PORT[&protocol=TCP] (the endpoint the next connection would reach, round robin),
  * GET /nodes (each agent's node, podCIDR and pods), GET /connections (the process's connections to
- * the API server: HTTP per pool, WebSocket handshakes), GET /healthz.
+ * the API server: HTTP per pool, WebSocket handshakes), GET /memory (the process's memory: RSS, V8
+ * heap used and reserved, per heap space, and memory outside the heap), GET /healthz.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { getHeapSpaceStatistics } from 'node:v8';
+
+/** Where the process's memory is, in MiB: what tells live objects from heap the GC has not given back, and both from memory outside V8. */
+function memory() {
+  const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+  const usage = process.memoryUsage();
+  return {
+    rss: mib(usage.rss),
+    heapUsed: mib(usage.heapUsed),
+    heapTotal: mib(usage.heapTotal),
+    external: mib(usage.external),
+    arrayBuffers: mib(usage.arrayBuffers),
+    spaces: Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, { used: mib(s.space_used_size), size: mib(s.space_size) }])),
+  };
+}
 
 export interface DebugViews {
   routes(): unknown;
@@ -29,6 +45,8 @@ export async function startDebugServer(port: number, views: DebugViews, host = '
         return send(200, views.nodes());
       case '/connections':
         return views.connections ? send(200, views.connections()) : send(404, { error: 'no connection counts here' });
+      case '/memory':
+        return send(200, memory());
       case '/healthz':
         return send(200, { ok: true });
       case '/pick': {
@@ -39,7 +57,7 @@ export async function startDebugServer(port: number, views: DebugViews, host = '
         return endpoint ? send(200, { endpoint }) : send(503, { error: `no endpoint for ${m[1]}:${m[2]}/${protocol}` });
       }
       default:
-        return send(404, { error: 'try /routes, /pick?to=IP:PORT, /nodes, /connections or /healthz' });
+        return send(404, { error: 'try /routes, /pick?to=IP:PORT, /nodes, /connections, /memory or /healthz' });
     }
   });
   await new Promise<void>((resolve, reject) => {

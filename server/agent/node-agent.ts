@@ -18,7 +18,7 @@ import { isReady, type NodeShape } from './node-manifest.js';
 import { postNodeStatus, registerNode } from './node-registration.js';
 import { nodeAddressFor, PodIpPool } from './pod-ip-pool.js';
 import { completion, finishedStatus, isFinished, runningStatus, waitingStatus } from './pod-status.js';
-import { createEventRecorder, referenceTo, type EventRecorder } from '../client/event-recorder.js';
+import { createEventRecorder, referenceTo, type EventRecorder, type EventRecorderCaches } from '../client/event-recorder.js';
 import { findConfigProblem, lookupWith } from './config-refs.js';
 
 /** Retries of a pod waiting for a ConfigMap or Secret: 1 s, doubling, at most 10 s (the kubelet resyncs such pods). */
@@ -32,6 +32,8 @@ export interface AgentContext {
   /** updatePodStatus(namespace, name, status, resourceVersion) and deletePod(namespace, name, resourceVersion, gracePeriodSeconds), batched per client. */
   podWrites: PodWrites;
   settings: AgentSettings;
+  /** The Event aggregation LRUs of the whole process, shared by its nodes' recorders. */
+  eventCaches?: EventRecorderCaches;
   /** Queues `<node>/<namespace>/<name>` on the process's shared work queue. */
   enqueue(key: string): void;
   log(line: string): void;
@@ -76,7 +78,7 @@ export class NodeAgent {
   }
 
   private get recorder(): EventRecorder {
-    return (this.events ??= createEventRecorder(this.ctx.client, { component: 'kubelet', host: this.name }));
+    return (this.events ??= createEventRecorder(this.ctx.client, { component: 'kubelet', host: this.name }, { caches: this.ctx.eventCaches }));
   }
 
   /** Registers the node and its status, starts the heartbeat, then follows its pods. */

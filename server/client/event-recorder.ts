@@ -37,8 +37,27 @@ export interface ObjectReference {
 export interface EventRecorderOptions {
   /** Events with a write waiting or in flight, beyond which new ones are dropped (default 1,000). */
   maxPending?: number;
-  /** Keys remembered for aggregation (default 4,096, client-go's). */
+  /** Keys remembered for aggregation (default 4,096, client-go's); ignored with `caches`. */
   cacheSize?: number;
+  /**
+   * Aggregation state shared with other recorders (createEventRecorderCaches): a process that
+   * plays many kubelets (the agents) remembers recent events in one bounded LRU for all of them,
+   * not 4,096 keys per node. Keys name the source, so recorders never mix their Events.
+   */
+  caches?: EventRecorderCaches;
+}
+
+/** The LRUs a recorder aggregates with: one per recorder, or one shared by several. */
+export interface EventRecorderCaches {
+  readonly size: number;
+  readonly entries: Map<string, unknown>;
+  /** Similar events (all but the message) → the keys of the different messages seen lately. */
+  readonly similar: Map<string, { keys: string[]; at: number }>;
+}
+
+/** LRUs of `size` keys each, for one recorder or to share among several (EventRecorderOptions.caches). */
+export function createEventRecorderCaches(size = 4096): EventRecorderCaches {
+  return { size, entries: new Map(), similar: new Map() };
 }
 
 export interface EventRecorder {
@@ -99,12 +118,14 @@ function eventName(objectName: string, ms: number): string {
 
 export function createEventRecorder(client: KubeqlClient, source: EventSource, options: EventRecorderOptions = {}): EventRecorder {
   const maxPending = options.maxPending ?? 1000;
-  const cacheSize = options.cacheSize ?? 4096;
+  const caches = options.caches ?? createEventRecorderCaches(options.cacheSize ?? 4096);
+  const cacheSize = caches.size;
+  const cache = caches.entries as Map<string, Entry>;
+  const similar = caches.similar;
+  // One object for every Event this recorder writes.
+  const eventSource = { component: source.component, ...(source.host ? { host: source.host } : {}) };
   const creates = createMutationBatcher(client, 'createEvent', { input: 'EventInput!' }, 'metadata { name }', { lingerMs: 5 });
   const patches = createMutationBatcher(client, 'patchEvent', { namespace: 'String!', name: 'String!', patch: 'JSON!' }, 'metadata { name }', { lingerMs: 5 });
-  const cache = new Map<string, Entry>();
-  /** Similar events (all but the message) → the keys of the different messages seen lately. */
-  const similar = new Map<string, { keys: Set<string>; at: number }>();
   const stats = { created: 0, patched: 0, dropped: 0, failed: 0 };
   let pending = 0;
   const idle: Array<() => void> = [];
@@ -155,14 +176,15 @@ export function createEventRecorder(client: KubeqlClient, source: EventSource, o
       const aggregateKey = JSON.stringify([source.component, source.host ?? '', ref.kind, ref.namespace ?? '', ref.name, ref.uid ?? '', ref.apiVersion ?? '', type, reason]);
       const ms = Date.now();
       let record = similar.get(aggregateKey);
-      if (!record || ms - record.at > AGGREGATE_INTERVAL_MS) record = { keys: new Set(), at: ms };
+      if (!record || ms - record.at > AGGREGATE_INTERVAL_MS) record = { keys: [], at: ms };
       similar.delete(aggregateKey); // most recently used goes last
       similar.set(aggregateKey, record);
       if (similar.size > cacheSize) similar.delete(similar.keys().next().value!);
       record.at = ms;
-      record.keys.add(key);
-      if (record.keys.size >= AGGREGATE_MAX_EVENTS) {
-        record.keys.delete(record.keys.values().next().value!);
+      // A short list rather than a Set: at most AGGREGATE_MAX_EVENTS keys, and a Set costs far more memory.
+      if (!record.keys.includes(key)) record.keys.push(key);
+      if (record.keys.length >= AGGREGATE_MAX_EVENTS) {
+        record.keys.shift();
         key = JSON.stringify(['combined', aggregateKey]);
         text = truncate(COMBINED + message);
       }
@@ -193,7 +215,7 @@ export function createEventRecorder(client: KubeqlClient, source: EventSource, o
             involvedObject: ref,
             reason,
             message: text,
-            source: { component: source.component, ...(source.host ? { host: source.host } : {}) },
+            source: eventSource,
             firstTimestamp: now,
             type,
             reportingComponent: source.component,

@@ -10,14 +10,22 @@ import type { KObject } from '../resources/kind.js';
 import { kindByName } from '../resources/registry.js';
 import type { KubeqlClient } from './client.js';
 import { ClientError } from './client-error.js';
-import { createObjectClient, type ObjectClient } from './object-client.js';
+import { objectClientOf, type ObjectClient } from './object-client.js';
 import type { KindName, ObjectOf } from '../resources/objects.js';
 import { ObjectCache, keyOf } from './object-cache.js';
+import { internStrings } from './intern-strings.js';
 
 export interface InformerOptions {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /**
+   * client-go's SetTransform: each object as listed or watched goes through this before the cache
+   * and the stream see it, to drop the fields the informer's users never read (status, large
+   * annotations, whole bodies where metadata is enough). It must not modify its argument and must
+   * keep `metadata.namespace`, `name`, `uid` and `resourceVersion`. Without it objects stay whole.
+   */
+  transform?: (object: KObject) => KObject;
 }
 
 export interface InformerEvent<T extends KObject = KObject> {
@@ -53,7 +61,7 @@ export function createInformer<K extends KindName>(client: KubeqlClient | Object
   type T = ObjectOf<K>;
   const kind = kindByName(kindName);
   if (!kind) throw new Error(`unknown kind ${kindName}`);
-  const objects = 'graphql' in client ? client : createObjectClient(client);
+  const objects = objectClientOf(client);
   const cache = new ObjectCache<T>();
   const events$ = new Subject<InformerEvent<T>>();
   const synced$ = new BehaviorSubject(false);
@@ -69,6 +77,10 @@ export function createInformer<K extends KindName>(client: KubeqlClient | Object
   const shown = Object.entries(selectors).filter(([, v]) => v);
   const describe = `${kind.kind}${shown.length ? ` [${shown.map(([k, v]) => `${k}=${v}`).join(' ')}]` : ''}`;
 
+  const transform = options.transform;
+  // Cached objects share their repeated strings (intern-strings.ts), transformed or not.
+  const prepare = (object: T): T => internStrings(transform ? (transform(object) as T) : object);
+
   const apply = (type: InformerEvent['type'], object: T) => {
     if (type === 'DELETED') {
       const old = cache.remove(object);
@@ -83,7 +95,8 @@ export function createInformer<K extends KindName>(client: KubeqlClient | Object
     const { items, revision: at } = await objects.list(kindName, { ...selectors, pageSize: PAGE });
     // Replace the cache with the list, emitting only what changed (a relist after EXPIRED).
     const seen = new Set<string>();
-    for (const o of items) {
+    for (const listed of items) {
+      const o = prepare(listed);
       seen.add(keyOf(o));
       const old = cache.getByKey(keyOf(o));
       if (!old || old.metadata.resourceVersion !== o.metadata.resourceVersion) apply('ADDED', o);
@@ -99,7 +112,7 @@ export function createInformer<K extends KindName>(client: KubeqlClient | Object
     watching = objects.watch(kindName, { ...selectors, fromRevision: revision }).subscribe({
       next: (e) => {
         failures = 0;
-        if (e.type !== 'BOOKMARK') apply(e.type, e.object);
+        if (e.type !== 'BOOKMARK') apply(e.type, prepare(e.object));
         revision = e.revision;
       },
       error: (err: unknown) => {

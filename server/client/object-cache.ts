@@ -7,7 +7,8 @@ export type IndexName = 'namespace' | 'owner' | 'nodeName' | 'label';
 function indexValues(o: KObject): Array<[IndexName, string]> {
   const values: Array<[IndexName, string]> = [['namespace', o.metadata.namespace ?? '']];
   for (const ref of o.metadata.ownerReferences ?? []) values.push(['owner', ref.uid]);
-  const node = isKind(o, 'Pod') ? o.spec.nodeName : undefined;
+  // A transformed pod (metadata only) has no spec.
+  const node = isKind(o, 'Pod') ? (o.spec as Partial<typeof o.spec> | undefined)?.nodeName : undefined;
   if (node) values.push(['nodeName', node]);
   for (const [k, v] of Object.entries(o.metadata.labels ?? {})) values.push(['label', `${k}=${v}`]);
   return values;
@@ -15,9 +16,15 @@ function indexValues(o: KObject): Array<[IndexName, string]> {
 
 export const keyOf = (o: { metadata: { namespace?: string; name: string } }) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
 
-/** Objects of one kind, typed as `T` (an informer's `ObjectOf<K>`). */
+/**
+ * Objects of one kind, typed as `T` (an informer's `ObjectOf<K>`). An index is built the first time
+ * it is asked for and kept up to date from then on: a cache nobody queries by index (each simulated
+ * kubelet's pods, the scheduler's) holds no index at all. Kept for all four, 1,000 kubelets' caches
+ * held a Set for nearly every pod (one namespace, owner and template hash each per node).
+ */
 export class ObjectCache<T extends KObject = KObject> {
   private readonly objects = new Map<string, T>();
+  /** The indexes asked for so far, value → keys. */
   private readonly indexes = new Map<IndexName, Map<string, Set<string>>>();
 
   get(namespace: string | undefined, name: string): T | undefined {
@@ -40,10 +47,32 @@ export class ObjectCache<T extends KObject = KObject> {
     return this.objects.size;
   }
 
+  /** The indexes built so far (asked for at least once). */
+  indexed(): IndexName[] {
+    return [...this.indexes.keys()];
+  }
+
   /** Objects whose `index` has `value` (`byIndex('label', 'app=web')`, `byIndex('owner', uid)`). */
   byIndex(index: IndexName, value: string): T[] {
-    const keys = this.indexes.get(index)?.get(value);
+    const keys = (this.indexes.get(index) ?? this.build(index)).get(value);
     return keys ? [...keys].map((k) => this.objects.get(k)!) : [];
+  }
+
+  private build(index: IndexName): Map<string, Set<string>> {
+    const byValue = new Map<string, Set<string>>();
+    this.indexes.set(index, byValue);
+    for (const [key, o] of this.objects) this.index(key, o);
+    return byValue;
+  }
+
+  private index(key: string, o: KObject): void {
+    for (const [index, value] of indexValues(o)) {
+      const byValue = this.indexes.get(index);
+      if (!byValue) continue;
+      let keys = byValue.get(value);
+      if (!keys) byValue.set(value, (keys = new Set()));
+      keys.add(key);
+    }
   }
 
   /** Stores `o`; returns the version it replaced. */
@@ -52,13 +81,7 @@ export class ObjectCache<T extends KObject = KObject> {
     const old = this.objects.get(key);
     if (old) this.unindex(key, old);
     this.objects.set(key, o);
-    for (const [index, value] of indexValues(o)) {
-      let byValue = this.indexes.get(index);
-      if (!byValue) this.indexes.set(index, (byValue = new Map()));
-      let keys = byValue.get(value);
-      if (!keys) byValue.set(value, (keys = new Set()));
-      keys.add(key);
-    }
+    if (this.indexes.size > 0) this.index(key, o);
     return old;
   }
 
@@ -73,6 +96,7 @@ export class ObjectCache<T extends KObject = KObject> {
   }
 
   private unindex(key: string, o: KObject): void {
+    if (this.indexes.size === 0) return;
     for (const [index, value] of indexValues(o)) {
       const keys = this.indexes.get(index)?.get(value);
       keys?.delete(key);

@@ -198,17 +198,22 @@ function documentsOf(kind: KindDef) {
 
 type Documents = ReturnType<typeof documentsOf>;
 
+/**
+ * Each kind's documents, built once per process: they depend on the kind alone, and the agents
+ * have a client per node (10,000 clients at 5,000 nodes, each with its own copy before).
+ */
+const documentsByKind = new Map<string, { kind: KindDef; docs: Documents }>();
+const of = (name: string) => {
+  let entry = documentsByKind.get(name);
+  if (!entry) {
+    const kind = kindDef(name);
+    entry = { kind, docs: documentsOf(kind) };
+    documentsByKind.set(name, entry);
+  }
+  return entry;
+};
+
 export function createObjectClient(graphql: KubeqlClient): ObjectClient {
-  const cache = new Map<string, { kind: KindDef; docs: Documents }>();
-  const of = (name: string) => {
-    let entry = cache.get(name);
-    if (!entry) {
-      const kind = kindDef(name);
-      entry = { kind, docs: documentsOf(kind) };
-      cache.set(name, entry);
-    }
-    return entry;
-  };
   const keyVars = (kind: KindDef, key: ObjectKey) => (kind.namespaced ? { namespace: key.namespace ?? 'default', name: key.name } : { name: key.name });
   const one = async (query: string, variables: Record<string, unknown>): Promise<any> => (await graphql.request(query, variables)).r?.manifest;
   // With several servers a write may have to be retried on another after its connection broke:

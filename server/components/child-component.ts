@@ -18,10 +18,10 @@ export interface ChildComponent {
   exited: Promise<number | null>;
 }
 
-/** `entry` is the module's path under server/ without its extension, e.g. `api/main`. */
-export function startChildComponent(name: string, entry: string, args: string[] = [], env: Record<string, string | undefined> = {}): ChildComponent {
+/** `entry` is the module's path under server/ without its extension, e.g. `api/main`; `nodeArgs` go to node itself (`--max-old-space-size=…`). */
+export function startChildComponent(name: string, entry: string, args: string[] = [], env: Record<string, string | undefined> = {}, nodeArgs: string[] = []): ChildComponent {
   const file = fileURLToPath(new URL(`../${entry}${RUNNING_COMPILED ? '.js' : '.ts'}`, import.meta.url));
-  const child = spawn(process.execPath, [...(RUNNING_COMPILED ? [] : ['--import', 'tsx']), file, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, ...(RUNNING_COMPILED ? [] : ['--import', 'tsx']), file, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

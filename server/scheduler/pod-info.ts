@@ -13,10 +13,14 @@ export interface Toleration {
 
 export type { NodeSelectorRequirement, NodeSelectorTerm };
 
+/**
+ * Derived once and held for every pod placed on a node: it keeps no reference to the pod itself,
+ * so the scheduler holds one version of each bound pod (its informer's), not also the one it was
+ * first seen in.
+ */
 export interface PodInfo {
   /** namespace/name */
   key: string;
-  pod: Pod;
   requests: Resources;
   /** Requests with the scoring defaults for containers that ask for nothing. */
   nonZeroRequests: Resources;
@@ -42,7 +46,6 @@ export function podInfo(pod: Pod): PodInfo {
   const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   return {
     key: podKey(pod),
-    pod,
     requests: podRequests(pod),
     nonZeroRequests: podRequests(pod, true),
     owner: ownerOf(pod),

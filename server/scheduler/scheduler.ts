@@ -45,6 +45,16 @@ function nodeChangedForScheduling(old: Node | undefined, now: Node): boolean {
   return !isDeepStrictEqual(facts(old), facts(now));
 }
 
+/**
+ * What the scheduler keeps of a bound pod: the identity and owner references podInfo reads, and
+ * the spec it compares; not its status, which churns and which nothing here reads (the informer's
+ * field selector already leaves out finished pods).
+ */
+export function boundPodView(pod: KObject): KObject {
+  const { name, namespace, uid, resourceVersion, generation, creationTimestamp, ownerReferences, deletionTimestamp } = pod.metadata;
+  return { apiVersion: pod.apiVersion, kind: pod.kind, metadata: { name, namespace, uid, resourceVersion, generation, creationTimestamp, ownerReferences, deletionTimestamp }, spec: pod.spec };
+}
+
 /** The pod changed in a way that may change where it fits (not its status). */
 const podChangedForScheduling = (old: KObject | undefined, now: KObject) =>
   !old || !isDeepStrictEqual([old.spec, old.metadata.labels, old.metadata.annotations], [now.spec, now.metadata.labels, now.metadata.annotations]);
@@ -65,7 +75,7 @@ export function startScheduler(options: SchedulerOptions) {
   const recorder = createEventRecorder(client, { component: 'default-scheduler' });
   const informers = createSharedInformers(client);
   const unbound = informers.informer('Pod', { fieldSelector: `spec.nodeName=,spec.schedulerName=${name}` });
-  const bound = informers.informer('Pod', { fieldSelector: 'spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed' });
+  const bound = informers.informer('Pod', { fieldSelector: 'spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed', transform: boundPodView });
   const nodes = informers.informer('Node');
   const cache = new SchedulerCache();
   const queue = new SchedulingQueue(options);

@@ -98,4 +98,13 @@ describe('the agents process connections', () => {
     const stalled = [...renewedAfter].filter(([name, n]) => n <= (renewedBefore.get(name) ?? 0)).map(([name]) => name);
     expect(stalled).toEqual([]);
   }, 60_000);
+
+  it('reports where its memory is: RSS, the V8 heap used and reserved, per space, and memory outside it', async () => {
+    const m = await debug<{ rss: number; heapUsed: number; heapTotal: number; external: number; spaces: Record<string, { used: number; size: number }> }>('/memory');
+    expect(m.heapUsed).toBeGreaterThan(0);
+    expect(m.heapUsed).toBeLessThanOrEqual(m.heapTotal);
+    expect(m.heapTotal).toBeLessThan(m.rss);
+    expect(m.spaces.old_space.used).toBeGreaterThan(0);
+    expect(m.spaces.new_space.size).toBeGreaterThan(0);
+  });
 });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeqlClient, type KubeqlClient } from '../../server/client/client.js';
 import { createInformer, type InformerEvent } from '../../server/client/informer.js';
+import { metadataOnly } from '../../server/client/object-transforms.js';
+import { createSharedInformers } from '../../server/client/shared-informers.js';
 import { CREATE_POD, POD, startTestApi, type TestApi } from '../support/api.js';
 
 let api: TestApi;
@@ -80,5 +82,40 @@ describe('informer', () => {
     expect(informer.cache.get('inf', 'p0')).toBeUndefined();
     expect(seen.sort()).toEqual(['ADDED:fresh', 'DELETED:p0']);
     informer.stop();
+  });
+
+  it('holds and emits objects as its transform makes them, listed or watched, and shared informers take one transform per kind', async () => {
+    await api.ok('mutation { createNamespace(input: { metadata: { name: "xf" } }) { metadata { name } } }');
+    await api.ok(CREATE_POD, { i: POD('listed', { namespace: 'xf' }) });
+    const informer = createInformer(client, 'Pod', { namespace: 'xf', transform: metadataOnly });
+    const events: InformerEvent[] = [];
+    informer.events$.subscribe((e) => events.push(e));
+    informer.start();
+    await informer.waitForSync();
+    await api.ok(CREATE_POD, { i: POD('watched', { namespace: 'xf' }) });
+    await api.ok(`mutation { bindPod(namespace: "xf", name: "watched", nodeName: "n1") { metadata { name } } }`);
+    await until(() => events.length === 3);
+    for (const o of [...informer.cache.list(), ...events.flatMap((e) => [e.object, e.old ?? e.object])]) {
+      expect(Object.keys(o).sort()).toEqual(['apiVersion', 'kind', 'metadata']);
+      expect(o.metadata.uid).toBeTruthy();
+    }
+    expect(events.map((e) => [e.type, e.object.metadata.name])).toEqual([
+      ['ADDED', 'listed'],
+      ['ADDED', 'watched'],
+      ['MODIFIED', 'watched'],
+    ]);
+    expect(informer.cache.get('xf', 'watched')!.metadata.resourceVersion).toBe(events[2].object.metadata.resourceVersion);
+    informer.stop();
+
+    const shared = createSharedInformers(client, { transforms: { Pod: metadataOnly } });
+    const pods = shared.informer('Pod', { namespace: 'xf' });
+    expect(shared.informer('Pod', { namespace: 'xf' })).toBe(pods);
+    expect(() => shared.informer('Pod', { namespace: 'xf', transform: (o) => o })).toThrow(/another transform/);
+    const whole = shared.informer('Namespace');
+    shared.start();
+    await shared.waitForSync();
+    expect(pods.cache.get('xf', 'listed')!.spec).toBeUndefined();
+    expect(whole.cache.get(undefined, 'xf')!.spec).toBeDefined();
+    shared.stop();
   });
 });

@@ -35,9 +35,13 @@ describe('namespace controller', () => {
     await cp.api.ok(`mutation($i: ReplicaSetInput!) { createReplicaSet(input: $i) { metadata { name } } }`, { i: { metadata: { name: 'rs', namespace: NS }, spec: { replicas: 0, ...template('rs') } } });
     await cp.api.ok(`mutation($i: LeaseInput!) { createLease(input: $i) { metadata { name } } }`, { i: { metadata: { name: 'lock', namespace: NS }, spec: { holderIdentity: 'me' } } });
     await cp.api.ok(`mutation($i: ResourceQuotaInput!) { createResourceQuota(input: $i) { metadata { name } } }`, { i: { metadata: { name: 'q', namespace: NS }, spec: { hard: { pods: '10' } } } });
+    // The controller-manager holds Events as metadata only: it still finds and deletes them.
+    await cp.api.ok(`mutation($i: EventInput!) { createEvent(input: $i) { metadata { name } } }`, {
+      i: { metadata: { name: 'p1.1', namespace: NS }, involvedObject: { kind: 'Pod', namespace: NS, name: 'p1' }, reason: 'Pulled', message: 'Container image "nginx:1.25" already present on machine', type: 'Normal' },
+    });
     // The endpoints controller writes the Service's Endpoints: the namespace is not empty of controller-written objects either.
     await eventually(() => manifest(cp.api, 'endpoints', NS, 'web'));
-    expect([...new Set(contents(NS).map((o) => o.kind))]).toEqual(expect.arrayContaining(['Pod', 'Service', 'Endpoints', 'Deployment', 'ReplicaSet', 'Lease', 'ResourceQuota']));
+    expect([...new Set(contents(NS).map((o) => o.kind))]).toEqual(expect.arrayContaining(['Pod', 'Service', 'Endpoints', 'Deployment', 'ReplicaSet', 'Lease', 'ResourceQuota', 'Event']));
 
     const deleted = await cp.api.ok(`mutation { deleteNamespace(name: "doomed") { status { phase } metadata { deletionTimestamp } } }`);
     expect(deleted.deleteNamespace.status.phase).toBe('Terminating');

@@ -4,7 +4,7 @@
  * stopping everything. It runs with LOG_LEVEL=warn: starting waits on /readyz, not on a log line.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +103,25 @@ describe('npm start', () => {
       const routes = (await (await fetch(`${debug}/routes`)).json()) as Record<string, { endpoints: string[] }>;
       return JSON.stringify(routes[`${service.spec.clusterIP}:80/TCP`]?.endpoints.sort()) === JSON.stringify(ips.map((ip: string) => `${ip}:80`));
     }, 5000);
+  });
+
+  it('runs the clients with a V8 old space of 2,000 MiB, and the API server with V8\'s default', () => {
+    // The plane's processes by their command lines (all in the plane's process group).
+    const group = readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .flatMap((p) => {
+        try {
+          const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+          const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+          return pgid === plane.pid ? [readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')] : [];
+        } catch {
+          return []; // gone
+        }
+      });
+    const args = (entry: string) => group.find((cmd) => cmd.some((a) => a.endsWith(`dist/${entry}.js`)));
+    for (const client of ['controllers/main', 'scheduler/main', 'agent/main']) expect(args(client)).toContain('--max-old-space-size=2000');
+    expect(args('api/main')).toBeDefined();
+    expect(args('api/main')!.some((a) => a.startsWith('--max-old-space-size'))).toBe(false);
   });
 
   it('Ctrl-C stops every process', async () => {

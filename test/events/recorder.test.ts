@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeqlClient, type KubeqlClient } from '../../server/client/client.js';
-import { createEventRecorder } from '../../server/client/event-recorder.js';
+import { createEventRecorder, createEventRecorderCaches } from '../../server/client/event-recorder.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { eventually } from '../support/processes.js';
 
@@ -130,5 +130,36 @@ describe('Events on the API server', () => {
     expect(kinds.has('Event')).toBe(false);
     const onlyEvents = await api.ok(`{ auditLog(filter: { kind: Event }, first: 1000) { edges { node { kind } } } }`);
     expect(onlyEvents.auditLog.edges.length).toBeGreaterThan(5);
+  });
+});
+
+describe('Event recorders sharing their caches (one LRU for many simulated kubelets)', () => {
+  it('aggregate each its own repeats, never mix two sources, and together remember at most the caches size', async () => {
+    const caches = createEventRecorderCaches(8);
+    const a = createEventRecorder(client, { component: 'kubelet', host: 'shared-a' }, { caches });
+    const b = createEventRecorder(client, { component: 'kubelet', host: 'shared-b' }, { caches });
+    for (let i = 0; i < 3; i++) {
+      a.event(pod, 'Warning', 'FailedMount', 'MountVolume.SetUp failed for volume "cfg"');
+      b.event(pod, 'Warning', 'FailedMount', 'MountVolume.SetUp failed for volume "cfg"');
+    }
+    await Promise.all([a.flush(), b.flush()]);
+    const mounts = await events('reason=FailedMount');
+    expect(mounts.map((e: any) => [e.source.host, e.count]).sort()).toEqual([
+      ['shared-a', 3],
+      ['shared-b', 3],
+    ]);
+    // Twenty more distinct events from the two: the shared LRUs keep only the newest 8 keys.
+    for (let i = 0; i < 10; i++) {
+      a.event(pod, 'Normal', `Reason${i}`, `message ${i}`);
+      b.event(pod, 'Normal', `Reason${i}`, `message ${i}`);
+    }
+    await Promise.all([a.flush(), b.flush()]);
+    expect(caches.entries.size).toBe(8);
+    expect(caches.similar.size).toBe(8);
+    // The oldest key fell out: its next occurrence starts a new Event at count 1.
+    a.event(pod, 'Warning', 'FailedMount', 'MountVolume.SetUp failed for volume "cfg"');
+    await a.flush();
+    const again = (await events('reason=FailedMount')).filter((e: any) => e.source.host === 'shared-a');
+    expect(again.map((e: any) => e.count).sort()).toEqual([1, 3]);
   });
 });

@@ -1,6 +1,7 @@
 /** The controller-manager: one client, shared informers, and every controller started on them. */
 import { createKubeqlClient, type ClientOptions, type KubeqlClient } from '../../client/client.js';
 import { createSharedInformers, type SharedInformers } from '../../client/shared-informers.js';
+import { metadataOnly } from '../../client/object-transforms.js';
 import { createEventRecorder, type EventRecorder } from '../../client/event-recorder.js';
 import { DEFAULT_ZONE_SETTINGS, type ZoneSettings } from '../node-zones.js';
 import type { RunningReconciler } from './reconciler.js';
@@ -26,7 +27,10 @@ export type ControllerFactory = (ctx: ControllerContext) => RunningReconciler;
 
 export function startControllerManager(options: ClientOptions, factories: readonly ControllerFactory[], settings: Partial<ControllerSettings> = {}) {
   const client = createKubeqlClient(options);
-  const informers = createSharedInformers(client);
+  // No controller reads an Event's body (the garbage collector, the namespace and quota controllers
+  // count and delete them by metadata), and a kubelet writes several per pod: held as metadata, the
+  // controller-manager holds each at a fraction of its whole size.
+  const informers = createSharedInformers(client, { transforms: { Event: metadataOnly } });
   const recorders = new Map<string, EventRecorder>();
   const events = (component: string) => recorders.get(component) ?? recorders.set(component, createEventRecorder(client, { component })).get(component)!;
   const ctx: ControllerContext = { client, informers, settings: { ...DEFAULT_SETTINGS, ...settings }, events };
