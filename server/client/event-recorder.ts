@@ -10,7 +10,9 @@
  * and the first such message, that counts them (a ReplicaSet scaled to 10,000 writes a few
  * SuccessfulCreate Events, not 10,000). Bounded: at most `maxPending` Events waiting (more are
  * dropped and counted, as the broadcaster's full queue drops), and LRUs of `cacheSize` keys (an
- * Event that fell out of one, or expired on the server, starts again at count 1).
+ * Event that fell out of one, or expired on the server, starts again at count 1). A write that could
+ * not reach the server or was shed (UNAVAILABLE, RATE_LIMITED) is tried again after a pause, up to
+ * 6 times; a create answered ALREADY_EXISTS (an earlier try landed, its answer lost) counts onto it.
  */
 import type { KObject } from '../resources/kind.js';
 import type { KubeqlClient } from './client.js';
@@ -86,6 +88,10 @@ const MESSAGE_LIMIT = 1024;
 const AGGREGATE_MAX_EVENTS = 10;
 const AGGREGATE_INTERVAL_MS = 600_000;
 const COMBINED = '(combined from similar events): ';
+/** Failures worth another try (client-go tries an event 12 times, 10 s apart); others are the request's fault. */
+const TRANSIENT = new Set(['UNAVAILABLE', 'RATE_LIMITED']);
+const MAX_TRIES = 6;
+const RETRY_MS = { first: 500, max: 8000 };
 const timestamp = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 /** At most `limit` UTF-8 bytes, cut at a character boundary. */
@@ -135,6 +141,7 @@ export function createEventRecorder(client: KubeqlClient, source: EventSource, o
   }
 
   async function send(entry: Entry): Promise<void> {
+    let failures = 0;
     do {
       entry.dirty = false;
       try {
@@ -148,7 +155,15 @@ export function createEventRecorder(client: KubeqlClient, source: EventSource, o
         }
       } catch (error) {
         const code = error instanceof ClientError ? error.code : undefined;
-        if (entry.created && code === 'NOT_FOUND') {
+        if (!entry.created && code === 'ALREADY_EXISTS') {
+          // An earlier create whose answer was lost did land: the Event is there, count onto it.
+          entry.created = true;
+          entry.dirty = true;
+        } else if (TRANSIENT.has(code ?? '') && ++failures < MAX_TRIES) {
+          // As client-go's recordToSink: the server could not be reached or shed load; try again after a pause.
+          await new Promise((r) => setTimeout(r, Math.min(RETRY_MS.max, RETRY_MS.first * 2 ** (failures - 1))));
+          entry.dirty = true;
+        } else if (entry.created && code === 'NOT_FOUND') {
           // Expired or deleted on the server: the next occurrence starts a new Event.
           entry.created = false;
           entry.name = eventName(String((entry.body.involvedObject as ObjectReference).name), Date.now());

@@ -10,6 +10,8 @@ import { CONFIGMAP_DEMO_POD, ENV_SINGLE_SECRET_POD, GAME_DEMO_CONFIGMAP, NGINX_D
 import { eventually, startComponent, stopAllComponents } from '../support/processes.js';
 
 let api: TestApi;
+/** The agents' process, whose output a failure shows. */
+let agentsOutput: () => string = () => '';
 const APPLY = `mutation($m: String!) { apply(manifests: $m) { objects { kind name action } } }`;
 const EVENTS = `query($s: String) { events(fieldSelector: $s, first: 1000) { edges { node { involvedObject { kind namespace name fieldPath } reason message type count source { component host } } } } }`;
 const eventsAbout = async (kind: string, name: string) =>
@@ -27,6 +29,7 @@ beforeAll(async () => {
   const controllers = startComponent('controllers/main.ts', [...server, '--token', await tokenOf('kube-controller-manager')]);
   startComponent('scheduler/main.ts', [...server, '--token', await tokenOf('kube-scheduler'), '--initial-backoff-ms', '200', '--max-backoff-ms', '1000']);
   const agents = startComponent('agent/main.ts', [...server, '--token', await tokenOf('node-bootstrapper'), '--node-tokens', '--nodes', '2', '--lease-interval-ms', '500']);
+  agentsOutput = () => agents.output();
   await eventually(() => agents.output().includes('nodes registered'), 30_000, () => agents.output());
   await eventually(() => /controller-manager: .*against/.test(controllers.output()), 30_000, () => controllers.output());
 }, 60_000);
@@ -45,7 +48,7 @@ describe('ConfigMaps and Secrets consumed by pods', () => {
     }, 20_000);
     expect(stuck.status.phase).toBe('Pending');
     expect(stuck.spec.nodeName).toMatch(/^node-/);
-    const failed = await eventually(async () => (await eventsAbout('Pod', 'configmap-demo-pod')).find((e: any) => e.reason === 'FailedMount'), 10_000);
+    const failed = await eventually(async () => (await eventsAbout('Pod', 'configmap-demo-pod')).find((e: any) => e.reason === 'FailedMount'), 20_000, agentsOutput);
     expect(failed).toMatchObject({ type: 'Warning', message: 'MountVolume.SetUp failed for volume "config" : configmap "game-demo" not found', source: { component: 'kubelet', host: stuck.spec.nodeName } });
 
     await api.ok(APPLY, { m: GAME_DEMO_CONFIGMAP });

@@ -1,3 +1,5 @@
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeqlClient, type KubeqlClient } from '../../server/client/client.js';
 import { createEventRecorder, createEventRecorderCaches } from '../../server/client/event-recorder.js';
@@ -63,6 +65,59 @@ describe('the Event recorder', () => {
     await recorder.flush();
     expect(recorder.stats.dropped).toBe(40);
     expect(await events('reason=Flood')).toHaveLength(10);
+  });
+});
+
+describe('an Event write whose answer is lost', () => {
+  /** A loopback proxy to the API server that lets the first createEvent through but drops its answer. */
+  async function lossyProxy(): Promise<{ url: string; server: Server; dropped: () => number }> {
+    let dropped = 0;
+    const target = new URL(api.server.url);
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const drop = dropped === 0 && body.includes('createEvent');
+        const out = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+          const parts: Buffer[] = [];
+          answer.on('data', (c: Buffer) => parts.push(c));
+          answer.on('end', () => {
+            if (drop) {
+              dropped++;
+              req.socket.destroy(); // the mutation ran; its answer never arrives
+              return;
+            }
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            res.end(Buffer.concat(parts));
+          });
+        });
+        out.end(body);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${target.pathname}`, server, dropped: () => dropped };
+  }
+
+  it('is tried again, and the ALREADY_EXISTS that answers it counts onto the Event that landed', async () => {
+    const proxy = await lossyProxy();
+    const lossy = createKubeqlClient({ server: proxy.url, token: api.token });
+    try {
+      const recorder = createEventRecorder(lossy, { component: 'kubelet', host: 'node-lossy' });
+      recorder.event(pod, 'Warning', 'FailedSync', 'error determining status: rpc error: code = Unavailable');
+      await recorder.flush();
+      expect(proxy.dropped()).toBe(1);
+      recorder.event(pod, 'Warning', 'FailedSync', 'error determining status: rpc error: code = Unavailable');
+      await recorder.flush();
+      const found = (await events('reason=FailedSync')).filter((e: any) => e.source.host === 'node-lossy');
+      expect(found).toHaveLength(1);
+      expect(found[0].count).toBe(2);
+      expect(recorder.stats.failed).toBe(0);
+    } finally {
+      await lossy.close();
+      proxy.server.closeAllConnections();
+      await new Promise((r) => proxy.server.close(r));
+    }
   });
 });
 
