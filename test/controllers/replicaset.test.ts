@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { eventually, startComponent, stopAllComponents, type Component } from '../support/processes.js';
 import { startSlowWatchProxy } from '../support/slow-watch-proxy.js';
@@ -72,9 +72,13 @@ async function rsConverged(name: string, replicas: number) {
 describe('replicaset controller', () => {
   it('scales 0 → 50 → 5 through a kill -9 mid-scale without ever exceeding the desired count', async () => {
     const { uid } = (await api.ok(CREATE_RS, { i: replicaSet('web', 0) })).createReplicaSet.metadata;
-    // Five creates per round: a scale to 50 takes ten rounds, so the kill lands mid-scale.
+    // Five creates per round, and a round waits to see its creates through a watch 200 ms late:
+    // a scale to 50 takes ten rounds of at least 200 ms, so the kill lands mid-scale however
+    // loaded the machine (without the delay, all 50 could land between two polls).
     const env = { KUBEQL_REPLICASET_BURST: '5' };
-    let cm = controllerManager(env);
+    const proxy = await startSlowWatchProxy(api.server.url, 200);
+    onTestFinished(() => proxy.close());
+    let cm = controllerManager(env, proxy.url);
     await eventually(() => rsConverged('web', 0), 20_000, () => cm.output());
 
     await api.ok(SCALE, { n: 'web', r: 50 });
@@ -86,8 +90,8 @@ describe('replicaset controller', () => {
     expect(atKill).toBeGreaterThan(0);
     expect(atKill).toBeLessThan(50);
 
-    cm = controllerManager(env);
-    const full = await eventually(() => rsConverged('web', 50), 20_000, () => cm.output());
+    cm = controllerManager(env, proxy.url);
+    const full = await eventually(() => rsConverged('web', 50), 30_000, () => cm.output());
     expect(full.status.fullyLabeledReplicas).toBe(50);
     expect(await ownedPods(uid)).toHaveLength(50);
 
