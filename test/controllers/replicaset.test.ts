@@ -72,11 +72,11 @@ async function rsConverged(name: string, replicas: number) {
 describe('replicaset controller', () => {
   it('scales 0 → 50 → 5 through a kill -9 mid-scale without ever exceeding the desired count', async () => {
     const { uid } = (await api.ok(CREATE_RS, { i: replicaSet('web', 0) })).createReplicaSet.metadata;
-    // Five creates per round, and a round waits to see its creates through a watch 200 ms late:
-    // a scale to 50 takes ten rounds of at least 200 ms, so the kill lands mid-scale however
-    // loaded the machine (without the delay, all 50 could land between two polls).
+    // Five creates per round, each round a round trip answered 200 ms late: a scale to 50 takes
+    // ten rounds of at least 200 ms, so the kill lands mid-scale however loaded the machine
+    // (without the delay, all 50 could land between two polls).
     const env = { KUBEQL_REPLICASET_BURST: '5' };
-    const proxy = await startSlowWatchProxy(api.server.url, 200);
+    const proxy = await startSlowWatchProxy(api.server.url, 200, { answers: true });
     onTestFinished(() => proxy.close());
     let cm = controllerManager(env, proxy.url);
     await eventually(() => rsConverged('web', 0), 20_000, () => cm.output());

@@ -1,8 +1,9 @@
 /**
  * A TCP proxy in front of the API server whose WebSocket connections deliver the server's bytes
  * `delayMs` late (in order): a watch that lags behind the writes, as a slow network or a busy
- * server makes it. Plain HTTP requests pass through at once. `hold()` keeps every WebSocket byte
- * back (a watch that delivers nothing) until `release()`.
+ * server makes it. Plain HTTP answers pass through at once, or as late with `{ answers: true }` (a
+ * client whose every round trip takes `delayMs`). `hold()` keeps every WebSocket byte back (a watch
+ * that delivers nothing) until `release()`.
  */
 import { createConnection, createServer, type Socket } from 'node:net';
 import { registerToken, tokenFor } from './tokens.js';
@@ -17,7 +18,7 @@ export interface SlowWatchProxy {
   close(): Promise<void>;
 }
 
-export async function startSlowWatchProxy(target: string, delayMs: number): Promise<SlowWatchProxy> {
+export async function startSlowWatchProxy(target: string, delayMs: number, options: { answers?: boolean } = {}): Promise<SlowWatchProxy> {
   const upstream = new URL(target);
   const sockets = new Set<Socket>();
   let held: Array<() => void> | undefined;
@@ -31,13 +32,13 @@ export async function startSlowWatchProxy(target: string, delayMs: number): Prom
       server.write(chunk);
     });
     server.on('data', (chunk) => {
-      if (!websocket) return void client.write(chunk);
+      if (!websocket && !options.answers) return void client.write(chunk);
       const deliver = () => {
         // Every chunk waits delayMs, and never overtakes the one before it.
         releaseAt = Math.max(Date.now() + delayMs, releaseAt);
         setTimeout(() => client.writable && client.write(chunk), releaseAt - Date.now());
       };
-      if (held) held.push(deliver);
+      if (held && websocket) held.push(deliver);
       else deliver();
     });
     const end = () => {
