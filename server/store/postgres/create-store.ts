@@ -220,7 +220,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     }
     for (const [kind, f] of floors) {
       if (kind === '' || f <= floorOf(kind) || f > published) continue;
-      compactKindBelow(sqlite, kind, f);
+      compactKindBelow(sqlite, kind, floorOf(kind), f);
       kindFloors.set(kind, f);
     }
   }
@@ -269,7 +269,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     compactKind(kind, newFloor) {
       if (newFloor <= floorOf(kind)) return floorOf(kind);
       checkCompaction(newFloor);
-      compactKindBelow(sqlite, kind, newFloor);
+      compactKindBelow(sqlite, kind, floorOf(kind), newFloor);
       kindFloors.set(kind, newFloor);
       queue.run(() => compactPostgres(pool, kind, newFloor)).catch(report);
       return newFloor;

@@ -116,7 +116,7 @@ export function createStore(options: StoreOptions): SqliteStore {
       if (newFloor <= floorOf(kind)) return floorOf(kind);
       if (newFloor > published)
         throw new KubeqlError('BAD_USER_INPUT', `cannot compact above the head of the log (${published})`, { field: 'floor' });
-      compactKindBelow(sqlite, kind, newFloor);
+      compactKindBelow(sqlite, kind, floorOf(kind), newFloor);
       kindFloors.set(kind, newFloor);
       reclaimSpace(sqlite);
       return newFloor;
