@@ -1,7 +1,8 @@
 /**
  * Retention: compacts the log periodically so that it keeps at most `keepRevisions` revisions
  * and at most `maxAgeMs` of history (whichever leaves less), then gives the freed space back
- * (store.compact reclaims: incremental vacuum and a truncating WAL checkpoint).
+ * (store.compact reclaims: incremental vacuum and a truncating WAL checkpoint; kinds compacted
+ * faster, and nothing of the log, are followed by one store.reclaim at the end of the pass).
  *
  * A pass moves each floor up in steps of at most `stepRevisions`, each its own compaction (a
  * transaction), and the timer's pass yields to the server between steps: at 5,000 nodes a minute
@@ -11,7 +12,7 @@
 import type { EventLog, LogHistory, Maintenance, Projections } from './types.js';
 
 /** What retention uses of the store: the log's bounds, time to revision, compaction. */
-type RetentionStore = Pick<EventLog, 'head' | 'floor'> & Pick<LogHistory, 'revisionBefore'> & Pick<Maintenance, 'compact' | 'compactKind'> & Pick<Projections, 'kindFloor'>;
+type RetentionStore = Pick<EventLog, 'head' | 'floor'> & Pick<LogHistory, 'revisionBefore'> & Pick<Maintenance, 'compact' | 'compactKind' | 'reclaim'> & Pick<Projections, 'kindFloor'>;
 import { createLogger } from '../logging/logger.js';
 
 const log = createLogger('store');
@@ -49,19 +50,24 @@ export function retentionFloor(store: RetentionStore, options: RetentionOptions,
  */
 export function* retentionSteps(store: RetentionStore, options: RetentionOptions, now = Date.now()): Generator<void, number> {
   const step = Math.max(1, options.stepRevisions ?? 5_000);
+  let kindSteps = 0;
   // Kinds first: the log's compaction that follows reclaims their space too.
   for (const [kind, maxAgeMs] of Object.entries(options.kinds ?? {})) {
     const floor = Math.min(store.revisionBefore(now - maxAgeMs), store.head());
     while (floor > store.kindFloor(kind)) {
       store.compactKind(kind, Math.min(floor, store.kindFloor(kind) + step));
+      kindSteps++;
       yield;
     }
   }
   const floor = retentionFloor(store, options, now);
+  // The log's compaction reclaims the space (after its last step too); kinds' steps leave it to the end of the pass.
+  const reclaimed = floor > store.floor();
   while (floor > store.floor()) {
     store.compact(Math.min(floor, store.floor() + step));
     yield;
   }
+  if (kindSteps > 0 && !reclaimed) store.reclaim();
   return store.floor();
 }
 

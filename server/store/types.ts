@@ -189,8 +189,10 @@ export interface LogHistory {
 export interface Maintenance {
   /** Folds everything at or below `floor` into the snapshot (see compact.ts); returns the new floor. */
   compact(floor: number): number;
-  /** Compacts one kind at or below `floor` (compact.ts compactKindBelow); returns the kind's floor. Space is reclaimed by the next compact. */
+  /** Compacts one kind at or below `floor` (compact.ts compactKindBelow); returns the kind's floor. Space is reclaimed by the next compact or reclaim. */
   compactKind(kind: string, floor: number): number;
+  /** Gives back the space compaction freed (SQLite: incremental vacuum and a truncating WAL checkpoint; PostgreSQL's autovacuum does it there). */
+  reclaim(): void;
   /** Replay (replay.ts): `verify` compares a rebuild with the tables; otherwise rebuilds them in place, in one write. */
   replay(options: { verify: boolean }): Promise<ReplayReport>;
   /** A consistent online copy of the database in `file` (SQLite's backup API), while writes go on. */

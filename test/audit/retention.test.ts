@@ -118,4 +118,42 @@ describe('retention', () => {
     expect(api.db().prepare(`SELECT count(*) FROM events WHERE kind = 'Pod'`).pluck().get()).toBe(5);
     expect((await api.ok('mutation { replay { match } }')).replay.match).toBe(true);
   });
+
+  it('gives back the space once a pass: after the last step of the kinds when the log does not move, by the log\'s compaction when it does', async () => {
+    const api = await startTestApi();
+    apis.push(api);
+    const store = api.server.store;
+    const lease = (i: number) => api.ok(`mutation($i: LeaseInput!) { createLease(input: $i) { metadata { name } } }`, { i: { metadata: { name: `r${i}`, namespace: 'default' }, spec: { holderIdentity: 'n' } } });
+    const renew = (i: number, n: number) => api.ok(`mutation { patchLease(namespace: "default", name: "r${i}", patch: { spec: { leaseDurationSeconds: ${n} } }) { metadata { name } } }`);
+    for (let i = 0; i < 3; i++) await lease(i);
+    for (let n = 1; n <= 10; n++) for (let i = 0; i < 3; i++) await renew(i, n);
+    // The real store, its reclaims counted.
+    let reclaims = 0;
+    const counted = {
+      head: () => store.head(),
+      floor: () => store.floor(),
+      kindFloor: (kind: string) => store.kindFloor(kind),
+      revisionBefore: (ms: number) => store.revisionBefore(ms),
+      compact: (floor: number) => store.compact(floor),
+      compactKind: (kind: string, floor: number) => store.compactKind(kind, floor),
+      reclaim: () => {
+        reclaims++;
+        store.reclaim();
+      },
+    };
+    const kindFloor = store.kindFloor('Lease');
+    // Leases only (the log keeps everything): five steps, one reclaim after them.
+    expect(applyRetention(counted, { kinds: { Lease: 0 }, keepRevisions: 1_000_000, stepRevisions: 7 }, Date.now() + 1_000)).toBe(store.floor());
+    expect(store.kindFloor('Lease')).toBeGreaterThan(kindFloor + 28);
+    expect(reclaims).toBe(1);
+    // Nothing to compact: nothing to give back.
+    applyRetention(counted, { kinds: { Lease: 0 }, keepRevisions: 1_000_000, stepRevisions: 7 }, Date.now() + 1_000);
+    expect(reclaims).toBe(1);
+    // The log moves too: its compaction reclaims, no second reclaim.
+    for (let i = 0; i < 3; i++) await renew(i, 11);
+    const floor = store.floor();
+    applyRetention(counted, { kinds: { Lease: 0 }, keepRevisions: 5, stepRevisions: 7 }, Date.now() + 1_000);
+    expect(store.floor()).toBeGreaterThan(floor);
+    expect(reclaims).toBe(1);
+  });
 });

@@ -118,8 +118,13 @@ export function createStore(options: StoreOptions): SqliteStore {
         throw new KubeqlError('BAD_USER_INPUT', `cannot compact above the head of the log (${published})`, { field: 'floor' });
       compactKindBelow(sqlite, kind, floorOf(kind), newFloor);
       kindFloors.set(kind, newFloor);
-      reclaimSpace(sqlite);
+      // Space is reclaimed by the next compact or reclaim (retention's, once a pass): a truncating
+      // checkpoint after every step of a kind's floor (every 2 s for Leases at 5,000 nodes) was 2.6%
+      // of the API server's time, on its event loop.
       return newFloor;
+    },
+    reclaim() {
+      reclaimSpace(sqlite);
     },
     replay: ({ verify }) =>
       verify ? verifyReplay(sqlite.name, allocationsOf) : write(() => rebuildProjections(sqlite, allocationsOf)),
