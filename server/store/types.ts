@@ -187,9 +187,9 @@ export interface LogHistory {
 
 /** Replay and maintenance: compaction (retention builds on it), replay, backup, health, closing. */
 export interface Maintenance {
-  /** Folds everything at or below `floor` into the snapshot (see compact.ts); returns the new floor. */
+  /** Folds everything at or below `floor` into the snapshot (see compact.ts); returns the new floor. Space is given back by reclaim. */
   compact(floor: number): number;
-  /** Compacts one kind at or below `floor` (compact.ts compactKindBelow); returns the kind's floor. Space is reclaimed by the next compact or reclaim. */
+  /** Compacts one kind at or below `floor` (compact.ts compactKindBelow); returns the kind's floor. Space is given back by reclaim. */
   compactKind(kind: string, floor: number): number;
   /** Gives back the space compaction freed (SQLite: incremental vacuum and a truncating WAL checkpoint; PostgreSQL's autovacuum does it there). */
   reclaim(): void;

@@ -109,7 +109,6 @@ export function createStore(options: StoreOptions): SqliteStore {
         throw new KubeqlError('BAD_USER_INPUT', `cannot compact above the head of the log (${published})`, { field: 'floor' });
       compactBelow(sqlite, newFloor);
       floor = newFloor;
-      reclaimSpace(sqlite);
       return floor;
     },
     compactKind(kind, newFloor) {
@@ -118,9 +117,9 @@ export function createStore(options: StoreOptions): SqliteStore {
         throw new KubeqlError('BAD_USER_INPUT', `cannot compact above the head of the log (${published})`, { field: 'floor' });
       compactKindBelow(sqlite, kind, floorOf(kind), newFloor);
       kindFloors.set(kind, newFloor);
-      // Space is reclaimed by the next compact or reclaim (retention's, once a pass): a truncating
-      // checkpoint after every step of a kind's floor (every 2 s for Leases at 5,000 nodes) was 2.6%
-      // of the API server's time, on its event loop.
+      // Space is given back by reclaim (retention's, once a pass): a truncating checkpoint after
+      // every step of a kind's floor (every 2 s for Leases at 5,000 nodes) was 2.6% of the API
+      // server's time, on its event loop.
       return newFloor;
     },
     reclaim() {
