@@ -142,7 +142,7 @@ describe('retention', () => {
       },
     };
     const kindFloor = store.kindFloor('Lease');
-    // Leases only (the log keeps everything): five steps, one reclaim after them.
+    // Leases only (the log keeps everything): several steps of 7 revisions, one reclaim after them.
     expect(applyRetention(counted, { kinds: { Lease: 0 }, keepRevisions: 1_000_000, stepRevisions: 7 }, Date.now() + 1_000)).toBe(store.floor());
     expect(store.kindFloor('Lease')).toBeGreaterThan(kindFloor + 28);
     expect(reclaims).toBe(1);
