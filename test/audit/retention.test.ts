@@ -23,6 +23,14 @@ async function applyPods(api: TestApi, names: string[], step: number) {
   return apply.objects.length as number;
 }
 
+/** Leases `<prefix><i>` in default: created, and renewed (a patch of leaseDurationSeconds to `n`). */
+function leases(api: TestApi, prefix: string) {
+  return {
+    lease: (i: number) => api.ok(`mutation($i: LeaseInput!) { createLease(input: $i) { metadata { name } } }`, { i: { metadata: { name: `${prefix}${i}`, namespace: 'default' }, spec: { holderIdentity: 'n' } } }),
+    renew: (i: number, n: number) => api.ok(`mutation { patchLease(namespace: "default", name: "${prefix}${i}", patch: { spec: { leaseDurationSeconds: ${n} } }) { metadata { name } } }`),
+  };
+}
+
 const apis: TestApi[] = [];
 afterAll(async () => {
   for (const a of apis) await a.close();
@@ -95,8 +103,7 @@ describe('retention', () => {
     const api = await startTestApi();
     apis.push(api);
     const store = api.server.store;
-    const lease = (i: number) => api.ok(`mutation($i: LeaseInput!) { createLease(input: $i) { metadata { name } } }`, { i: { metadata: { name: `l${i}`, namespace: 'default' }, spec: { holderIdentity: 'n' } } });
-    const renew = (i: number, n: number) => api.ok(`mutation { patchLease(namespace: "default", name: "l${i}", patch: { spec: { leaseDurationSeconds: ${n} } }) { metadata { name } } }`);
+    const { lease, renew } = leases(api, 'l');
     for (let i = 0; i < 3; i++) await lease(i);
     for (let n = 1; n <= 20; n++) for (let i = 0; i < 3; i++) await renew(i, n);
     for (let i = 0; i < 5; i++) await api.ok(`mutation($i: PodInput!) { createPod(input: $i) { metadata { name } } }`, { i: POD(`p${i}`) });
@@ -123,8 +130,7 @@ describe('retention', () => {
     const api = await startTestApi();
     apis.push(api);
     const store = api.server.store;
-    const lease = (i: number) => api.ok(`mutation($i: LeaseInput!) { createLease(input: $i) { metadata { name } } }`, { i: { metadata: { name: `r${i}`, namespace: 'default' }, spec: { holderIdentity: 'n' } } });
-    const renew = (i: number, n: number) => api.ok(`mutation { patchLease(namespace: "default", name: "r${i}", patch: { spec: { leaseDurationSeconds: ${n} } }) { metadata { name } } }`);
+    const { lease, renew } = leases(api, 'r');
     for (let i = 0; i < 3; i++) await lease(i);
     for (let n = 1; n <= 10; n++) for (let i = 0; i < 3; i++) await renew(i, n);
     // The real store, its reclaims counted.

@@ -4,17 +4,13 @@
  * to_rev index rather than among every version of the kind: at 5,000 nodes a kind's scan read
  * 150,000 Lease rows a step.
  */
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { KObject } from '../../server/resources/kind.js';
 import { DELETE_KIND_VERSIONS } from '../../server/store/sqlite/compact.js';
-import { registryAllocations } from '../../server/store/registry-allocations.js';
-import { createStore } from '../../server/store/sqlite/create-store.js';
 import type { WriteTx } from '../../server/store/types.js';
 import { storeFixtures } from '../support/store-fixtures.js';
 
-const fixtures = storeFixtures('kind-steps');
+const fixtures = storeFixtures('kind-steps', { postgres: false });
 
 const lease = (name: string, renewTime: string): KObject =>
   ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'kube-node-lease', uid: `uid-${name}`, labels: { node: name } }, spec: { holderIdentity: name, renewTime } }) as unknown as KObject;
@@ -27,20 +23,9 @@ function put(tx: WriteTx, object: KObject) {
   return tx.append({ actor: 'test', verb: current ? 'update' : 'create', type: current ? 'MODIFIED' : 'ADDED', object });
 }
 
-function open() {
-  const dataDir = fixtures.dataDir();
-  const store = createStore({ dataDir, synchronous: 'NORMAL', allocationsOf: registryAllocations });
-  const reader = new Database(join(dataDir, 'kubeql.db'), { readonly: true });
-  fixtures.closeAfterTest(async () => {
-    reader.close();
-    store.close();
-  });
-  return { store, reader };
-}
-
 describe('compaction of one kind in steps', () => {
   it('removes exactly the versions of the kind that ended at or below each step, and nothing of other kinds', async () => {
-    const { store, reader } = open();
+    const { store, reader } = fixtures.sqliteStore();
     // Three Leases renewed 20 times each, interleaved with a Pod updated as often.
     for (let i = 0; i < 20; i++) {
       for (const n of ['n1', 'n2', 'n3']) await store.write((tx) => put(tx, lease(n, `2026-01-01T00:00:${String(i).padStart(2, '0')}Z`)));
@@ -69,7 +54,7 @@ describe('compaction of one kind in steps', () => {
   });
 
   it('finds the versions a step removes in a range of the to_rev index', () => {
-    const { reader } = open();
+    const { reader } = fixtures.sqliteStore();
     const plan = (query: string) =>
       (reader.prepare(`EXPLAIN QUERY PLAN ${query}`).all({ kind: 'Lease', from: 100, floor: 200 }) as Array<{ detail: string }>).map((r) => r.detail).join('; ');
     expect(plan(DELETE_KIND_VERSIONS.objects)).toMatch(/USING INDEX objects_to_rev \(to_rev>\? AND to_rev<\?\)/);

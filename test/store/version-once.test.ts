@@ -31,13 +31,7 @@ const backends: Array<{ name: string; skip?: string; open(): Promise<Opened> }> 
   {
     name: 'sqlite',
     async open() {
-      const dataDir = fixtures.dataDir();
-      const store = createStore({ dataDir, synchronous: 'NORMAL', allocationsOf: registryAllocations });
-      const reader = new Database(join(dataDir, 'kubeql.db'), { readonly: true });
-      fixtures.closeAfterTest(async () => {
-        reader.close();
-        store.close();
-      });
+      const { store, reader } = fixtures.sqliteStore();
       return {
         store,
         number: async (query) => Number(reader.prepare(query).pluck().get() ?? 0),

@@ -42,7 +42,8 @@ export async function startSlowWatchProxy(target: string, delayMs: number, optio
       else deliver();
     });
     const end = () => {
-      setTimeout(() => client.destroy(), websocket ? delayMs : 0);
+      // Delayed bytes go out before the close that follows them.
+      setTimeout(() => client.destroy(), websocket || options.answers ? delayMs : 0);
       server.destroy();
     };
     server.on('close', end).on('error', end);
