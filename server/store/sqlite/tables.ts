@@ -59,9 +59,13 @@ export const objects = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.kind, t.namespace, t.name, t.fromRev] }),
     uniqueIndex('objects_current').on(t.kind, t.namespace, t.name).where(sql`to_rev IS NULL`),
-    index('objects_node').on(t.kind, t.nodeName).where(sql`to_rev IS NULL`),
-    index('objects_controller').on(t.controllerUid).where(sql`to_rev IS NULL`),
-    index('objects_to_rev').on(t.toRev),
+    // Current rows that have the value only: most objects have neither (Leases, unbound pods), and a
+    // version closed or opened without one touches no page of these indexes.
+    index('objects_node').on(t.kind, t.nodeName).where(sql`to_rev IS NULL AND node_name IS NOT NULL`),
+    index('objects_controller').on(t.controllerUid).where(sql`to_rev IS NULL AND controller_uid IS NOT NULL`),
+    // Closed versions only (what compaction deletes): closing a version appends at the index's end
+    // instead of also moving its entry out of the current rows' part, ordered by rowid.
+    index('objects_to_rev').on(t.toRev).where(sql`to_rev IS NOT NULL`),
   ],
 );
 
@@ -81,7 +85,7 @@ export const labels = sqliteTable(
     primaryKey({ columns: [t.kind, t.namespace, t.name, t.key, t.fromRev] }),
     index('labels_current').on(t.kind, t.key, t.value).where(sql`to_rev IS NULL`),
     index('labels_at').on(t.kind, t.key, t.value, t.fromRev),
-    index('labels_to_rev').on(t.toRev),
+    index('labels_to_rev').on(t.toRev).where(sql`to_rev IS NOT NULL`),
   ],
 );
 
