@@ -166,12 +166,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     {
       store,
       watch,
-      authenticate: (h) => authenticator.authenticate(h),
-      rateLimit: (name) => rateLimiter.take(name),
+      // Admitted requests were authenticated then; discovery and watches are not admitted.
+      authenticate: (req) => (admittedIdentity(req) ?? { identity: authenticator.authenticate(req.headers.authorization) }).identity,
+      rateLimit: (name, req) => (priorityOf(req) === 'node-heartbeat' ? heartbeatLimiter : rateLimiter).take(name),
       context: requestContext,
       bodyBytes: limits.bodyBytes,
       observe: metrics.request,
-      schedule: (req, res, run) => priorityLevels.schedule(req, res, undefined, run),
+      schedule: priorityLevels.scheduleRest,
     },
     dashboardRoutes(admin),
   );

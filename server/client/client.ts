@@ -156,9 +156,38 @@ export interface KubeqlClient {
   /** Every server's GraphQL URL, in order. */
   readonly servers: readonly string[];
   request<T = any>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<T>;
+  /**
+   * A request to the Kubernetes REST API of the server in use (`path` from its root, `/apis/...`),
+   * as kubelet sends its heartbeats: the answer's JSON. An error answer (a Status) is a ClientError
+   * with the code its reason stands for (Conflict: CONFLICT, NotFound: NOT_FOUND, ...). It fails
+   * over as `request` does; a request whose outcome is unknown is retried only if it may run twice
+   * (a GET, or `idempotent`). A PATCH's body is a JSON merge patch.
+   */
+  rest<T = any>(method: RestMethod, path: string, body?: unknown, options?: RequestOptions): Promise<T>;
   subscribe<T = any>(query: string, variables?: Record<string, unknown>): Observable<T>;
   close(): Promise<void>;
 }
+
+export type RestMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Our error codes of the Status reasons the REST API answers (server/api/rest/status.ts maps them the other way). */
+const CODE_OF_REASON: Record<string, string> = {
+  BadRequest: 'BAD_USER_INPUT',
+  Invalid: 'BAD_USER_INPUT',
+  NotFound: 'NOT_FOUND',
+  AlreadyExists: 'ALREADY_EXISTS',
+  Conflict: 'CONFLICT',
+  Expired: 'EXPIRED',
+  Gone: 'EXPIRED',
+  Unauthorized: 'UNAUTHENTICATED',
+  Forbidden: 'FORBIDDEN',
+  RequestEntityTooLarge: 'PAYLOAD_TOO_LARGE',
+  TooManyRequests: 'RATE_LIMITED',
+  ServiceUnavailable: UNAVAILABLE,
+};
+
+/** One attempt's outcome: the answer, or why to try another server and whether the request ran. */
+type Attempt = { data: any } | { failed: ClientError; reason: string; ran: 'no' | 'maybe' | 'answered' };
 
 /** Generous: a request answers in milliseconds; the longest (a large apply, a replay) in seconds. */
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -187,15 +216,40 @@ export function createKubeqlClient(options: ClientOptions): KubeqlClient {
   const cannotReach = (index: number, reason: string) =>
     servers.length === 1 ? `cannot reach ${servers[index]}: ${reason}` : `cannot reach any of ${servers.join(', ')} (last, ${servers[index]}: ${reason})`;
 
-  /** One attempt on server `index`: the parsed answer, or why to try another server. */
-  async function attempt(index: number, body: string): Promise<{ data: any } | { failed: ClientError; reason: string; ran: 'no' | 'maybe' | 'answered' }> {
-    let res: JsonAnswer;
+  /** Sends one request to server `index`; a transport failure is an outcome (UNAVAILABLE, and whether it may have run). */
+  async function send(index: number, url: URL, body: string, method = 'POST', sendHeaders = headers): Promise<JsonAnswer | Attempt> {
     try {
-      res = await postJson(endpoints[index], headers, body, requestTimeoutMs, options.pool);
+      return await postJson(url, sendHeaders, body, requestTimeoutMs, options.pool, method);
     } catch (e) {
       const reason = (e as Error).message;
       return { failed: new ClientError([{ message: cannotReach(index, reason) }], UNAVAILABLE), reason, ran: wasNotSent(e) ? 'no' : 'maybe' };
     }
+  }
+
+  /** One REST request on server `index`: its JSON answer, or its Status as a coded ClientError. */
+  async function restAttempt(index: number, method: RestMethod, path: string, body: string): Promise<Attempt> {
+    const contentType = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
+    const res = await send(index, new URL(path, endpoints[index]), body, method, { ...headers, 'content-type': contentType });
+    if (!('status' in res)) return res;
+    let answer: { kind?: string; reason?: string; message?: string } | undefined;
+    try {
+      answer = res.text === '' ? undefined : (JSON.parse(res.text) as typeof answer);
+    } catch {
+      answer = undefined;
+    }
+    if (res.status >= 200 && res.status < 300 && answer !== undefined) return { data: answer };
+    const code = (answer?.kind === 'Status' && answer.reason && CODE_OF_REASON[answer.reason]) || (isUnavailableStatus(res.status) ? UNAVAILABLE : 'INTERNAL_SERVER_ERROR');
+    const failed = new ClientError([{ message: answer?.kind === 'Status' && answer.message ? answer.message : `${servers[index]} answered HTTP ${res.status} to ${method} ${path}`, extensions: { code, status: res.status } }]);
+    // As for GraphQL: a server that could not reach its log (its own Status says so), is not ready
+    // (503 without one) or is behind a proxy that failed (502, 504) may be followed by another.
+    if (code === UNAVAILABLE) return { failed, reason: `HTTP ${res.status}`, ran: answer?.kind === 'Status' ? 'answered' : statusMeansNotRun(res.status) ? 'no' : 'maybe' };
+    throw failed;
+  }
+
+  /** One attempt on server `index`: the parsed answer, or why to try another server. */
+  async function attempt(index: number, body: string): Promise<Attempt> {
+    const res = await send(index, endpoints[index], body);
+    if (!('status' in res)) return res;
     let answer: { data?: any; errors?: any[] };
     try {
       answer = JSON.parse(res.text) as typeof answer;
@@ -215,32 +269,40 @@ export function createKubeqlClient(options: ClientOptions): KubeqlClient {
     return { data: answer.data };
   }
 
+  /** Tries the servers in turn, round after round with backoff, until one answers or the retry window ends. */
+  async function withFailover(idempotent: boolean, what: string, attemptOn: (index: number) => Promise<Attempt>): Promise<any> {
+    const deadline = Date.now() + retryWindowMs;
+    for (let round = 0; ; round++) {
+      let failed: ClientError | undefined;
+      for (let tried = 0; tried < servers.length; tried++) {
+        const index = rotation.current;
+        const outcome = await attemptOn(index);
+        if ('data' in outcome) return outcome.data;
+        rotation.failed(index);
+        failed = outcome.failed;
+        // The server's own answer, as it gave it (it says whether anything was written).
+        if (outcome.ran === 'answered' && !idempotent) throw failed;
+        if (outcome.ran === 'maybe' && !idempotent)
+          throw new ClientError([{ message: `lost the answer of ${servers[index]} (${outcome.reason}): ${what} may or may not have run, and without requestIds it is not retried` }], UNAVAILABLE);
+      }
+      const pause = roundBackoffMs(round);
+      if (Date.now() + pause > deadline) throw failed!;
+      await sleep(pause);
+    }
+  }
+
   return {
     get url() {
       return rotation.url;
     },
     servers,
-    async request(query, variables, requestOptions = {}) {
+    request(query, variables, requestOptions = {}) {
       const body = JSON.stringify({ query, variables });
-      const idempotent = requestOptions.idempotent ?? !isMutationDocument(query);
-      const deadline = Date.now() + retryWindowMs;
-      for (let round = 0; ; round++) {
-        let failed: ClientError | undefined;
-        for (let tried = 0; tried < servers.length; tried++) {
-          const index = rotation.current;
-          const outcome = await attempt(index, body);
-          if ('data' in outcome) return outcome.data;
-          rotation.failed(index);
-          failed = outcome.failed;
-          // The server's own answer, as it gave it (it says whether anything was written).
-          if (outcome.ran === 'answered' && !idempotent) throw failed;
-          if (outcome.ran === 'maybe' && !idempotent)
-            throw new ClientError([{ message: `lost the answer of ${servers[index]} (${outcome.reason}): the mutation may or may not have run, and without requestIds it is not retried` }], UNAVAILABLE);
-        }
-        const pause = roundBackoffMs(round);
-        if (Date.now() + pause > deadline) throw failed!;
-        await sleep(pause);
-      }
+      return withFailover(requestOptions.idempotent ?? !isMutationDocument(query), 'the mutation', (index) => attempt(index, body));
+    },
+    rest(method, path, body, requestOptions = {}) {
+      const text = body === undefined ? '' : JSON.stringify(body);
+      return withFailover(requestOptions.idempotent ?? method === 'GET', `the ${method}`, (index) => restAttempt(index, method, path, text));
     },
     subscribe(query, variables) {
       return new (rxjs().Observable)((subscriber) => {

@@ -22,7 +22,7 @@ export class ResponseTimeout extends Error {
 }
 
 /**
- * POSTs `body` to `url`. With `timeoutMs`, an exchange not finished by then (a server that accepts
+ * POSTs `body` to `url` (or sends it with `method`: the REST API's PUT and PATCH). With `timeoutMs`, an exchange not finished by then (a server that accepts
  * and never answers: stopped, wedged, a half-open connection) is abandoned with ResponseTimeout and
  * its connection destroyed.
  *
@@ -32,7 +32,7 @@ export class ResponseTimeout extends Error {
  * abandoned moments after it was sent, on a server that was only slow, and its connection destroyed:
  * the pool then connects again, and under load those connects meet a full accept queue.
  */
-export function postJson(url: URL, headers: Record<string, string>, body: string, timeoutMs?: number, pool: ConnectionPool = processConnectionPool): Promise<JsonAnswer> {
+export function postJson(url: URL, headers: Record<string, string>, body: string, timeoutMs?: number, pool: ConnectionPool = processConnectionPool, method = 'POST'): Promise<JsonAnswer> {
   const secure = url.protocol === 'https:';
   const send = secure ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -45,7 +45,7 @@ export function postJson(url: URL, headers: Record<string, string>, body: string
     };
     const req = send(
       url,
-      { method: 'POST', agent: secure ? pool.https : pool.http, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      { method, agent: secure ? pool.https : pool.http, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
       (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

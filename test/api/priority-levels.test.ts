@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isHeartbeatRoute } from '../../server/api/http/priority-levels.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { eventually } from '../support/processes.js';
 
@@ -32,6 +33,17 @@ afterAll(async () => {
   await api?.close();
 });
 
+/** The node's Lease over the REST API, as the agents (and kubelet) renew it. */
+const LEASE_PATH = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
+const rest = (token: string, method: string, path: string, body?: unknown) =>
+  fetch(new URL(path, api.server.url), { method, headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) });
+const leaseBody = (resourceVersion?: string) => ({
+  apiVersion: 'coordination.k8s.io/v1',
+  kind: 'Lease',
+  metadata: { name: 'hb', namespace: 'kube-node-lease', resourceVersion },
+  spec: { holderIdentity: 'hb', leaseDurationSeconds: 40, renewTime: new Date().toISOString().replace(/Z$/, '000Z') },
+});
+
 const post = (token: string, query: string, variables?: Record<string, unknown>) =>
   fetch(api.server.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
 
@@ -45,16 +57,26 @@ describe('priority levels', () => {
       return () => out;
     });
     await eventually(() => outputs.every((o) => o().includes('storming')), 30_000);
-    // A kubelet's renewals, every 500 ms for 10 s, while the storm runs.
+    // A kubelet's renewals, every 500 ms for 10 s, while the storm runs: by turns a GraphQL patch
+    // and a REST PUT with the Lease's resourceVersion (as the agents send it).
     const latencies: number[] = [];
     const failures: string[] = [];
     await new Promise((r) => setTimeout(r, 1000)); // the storm at full strength first
+    let resourceVersion = ((await (await rest(nodeToken, 'GET', `${LEASE_PATH}/hb`)).json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
     for (let i = 0; i < 20; i++) {
       const sent = Date.now();
-      const res = await post(nodeToken, RENEW, { n: 'hb', p: { spec: { renewTime: new Date().toISOString() } } });
-      const body = (await res.json()) as { errors?: unknown[] };
+      if (i % 2 === 0) {
+        const res = await post(nodeToken, RENEW, { n: 'hb', p: { spec: { renewTime: new Date().toISOString() } } });
+        const body = (await res.json()) as { errors?: unknown[]; data?: { patchLease: { metadata: { resourceVersion: string } } } };
+        if (res.status !== 200 || body.errors) failures.push(`${res.status} ${JSON.stringify(body.errors)}`);
+        else resourceVersion = body.data!.patchLease.metadata.resourceVersion;
+      } else {
+        const res = await rest(nodeToken, 'PUT', `${LEASE_PATH}/hb`, leaseBody(resourceVersion));
+        const body = (await res.json()) as { metadata?: { resourceVersion: string }; message?: string };
+        if (res.status !== 200) failures.push(`${res.status} ${body.message}`);
+        else resourceVersion = body.metadata!.resourceVersion;
+      }
       latencies.push(Date.now() - sent);
-      if (res.status !== 200 || body.errors) failures.push(`${res.status} ${JSON.stringify(body.errors)}`);
       await new Promise((r) => setTimeout(r, 500));
     }
     for (const c of storms) c.stdin!.end();
@@ -70,8 +92,8 @@ describe('priority levels', () => {
     expect(outcomes.ok).toBeGreaterThan(0);
     expect(failures).toEqual([]);
     expect(Math.max(...latencies)).toBeLessThan(GRACE_MS);
-    const renewals = api.db().prepare(`SELECT count(*) AS n FROM events WHERE kind = 'Lease' AND name = 'hb' AND verb = 'patch'`).get() as { n: number };
-    expect(renewals.n).toBe(20);
+    const renewals = (verb: string) => (api.db().prepare(`SELECT count(*) AS n FROM events WHERE kind = 'Lease' AND name = 'hb' AND verb = ? AND actor = 'system:node:hb'`).get(verb) as { n: number }).n;
+    expect([renewals('patch'), renewals('update')]).toEqual([10, 10]);
     // Generous: the storm's start and end on a loaded machine, more so with the log in PostgreSQL.
   }, 180_000);
 
@@ -88,5 +110,40 @@ describe('priority levels', () => {
     // A mutation that is not only heartbeat fields is workload (and the node rules still apply to it).
     const mixed = await (await post(nodeToken, `mutation { a: patchLease(namespace: "kube-node-lease", name: "hb", patch: {}) { metadata { name } } b: deleteNamespace(name: "storm") { metadata { name } } }`)).json() as { errors?: Array<{ extensions: { code: string } }> };
     expect(mixed.errors?.[0].extensions.code).toBe('FORBIDDEN');
+  });
+
+  it('over the REST API too: a node\'s PUTs of its Lease are bounded per node, and refused ones answer a Status; writes of other objects are not heartbeats', async () => {
+    // A fresh budget: the previous test spent this node's.
+    await new Promise((r) => setTimeout(r, 2500));
+    const puts = await Promise.all(Array.from({ length: 40 }, () => rest(nodeToken, 'PUT', `${LEASE_PATH}/hb`, leaseBody())));
+    const statuses = puts.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(2);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    const limited = (await puts.find((r) => r.status === 429)!.json()) as { kind: string; reason: string; code: number };
+    expect(limited).toMatchObject({ kind: 'Status', reason: 'TooManyRequests', code: 429 });
+    await Promise.all(puts.filter((r) => !r.bodyUsed).map((r) => r.arrayBuffer()));
+    // Another node's Lease is not this node's heartbeat: 40 at once are workload (none held to the
+    // node's one-at-a-time bound, no 429), and the node rules refuse each.
+    await api.ok(`mutation { createLease(input: { metadata: { name: "someone-else", namespace: "kube-node-lease" }, spec: { holderIdentity: "someone-else" } }) { metadata { name } } }`);
+    const others = await Promise.all(Array.from({ length: 40 }, () => rest(nodeToken, 'PUT', `${LEASE_PATH}/someone-else`, { ...leaseBody(), metadata: { name: 'someone-else', namespace: 'kube-node-lease' } })));
+    expect(new Set(others.map((r) => r.status))).toEqual(new Set([403]));
+    expect(((await others[0].json()) as { reason: string }).reason).toBe('Forbidden');
+    await Promise.all(others.slice(1).map((r) => r.arrayBuffer()));
+  });
+
+  it('classes REST requests as heartbeats only for the node\'s own Lease and Node status', () => {
+    const lease = { kind: 'Lease', namespace: 'kube-node-lease' };
+    expect(isHeartbeatRoute({ ...lease, method: 'PUT', name: 'hb' }, 'hb')).toBe(true);
+    expect(isHeartbeatRoute({ ...lease, method: 'PATCH', name: 'hb' }, 'hb')).toBe(true);
+    expect(isHeartbeatRoute({ ...lease, method: 'POST' }, 'hb')).toBe(true);
+    expect(isHeartbeatRoute({ kind: 'Node', method: 'PUT', name: 'hb', subresource: 'status' }, 'hb')).toBe(true);
+    // Not heartbeats: another node's objects, reads, deletes, other namespaces and kinds, the Node itself.
+    expect(isHeartbeatRoute({ ...lease, method: 'PUT', name: 'other' }, 'hb')).toBe(false);
+    expect(isHeartbeatRoute({ ...lease, method: 'GET', name: 'hb' }, 'hb')).toBe(false);
+    expect(isHeartbeatRoute({ ...lease, method: 'DELETE', name: 'hb' }, 'hb')).toBe(false);
+    expect(isHeartbeatRoute({ kind: 'Lease', namespace: 'default', method: 'PUT', name: 'hb' }, 'hb')).toBe(false);
+    expect(isHeartbeatRoute({ kind: 'Pod', namespace: 'kube-node-lease', method: 'PUT', name: 'hb' }, 'hb')).toBe(false);
+    expect(isHeartbeatRoute({ kind: 'Node', method: 'PUT', name: 'hb' }, 'hb')).toBe(false);
+    expect(isHeartbeatRoute({ kind: 'Node', method: 'PATCH', name: 'other', subresource: 'status' }, 'hb')).toBe(false);
   });
 });

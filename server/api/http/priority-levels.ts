@@ -4,8 +4,10 @@
  * flows (identities: round robin), so a storm of requests in one level cannot starve another.
  *
  * - `node-heartbeat`: a node identity (system:node:<name>) renewing its Lease or writing its Node's
- *   status, alone in a small request. Bounded per node (one executing, one waiting) so that a node
- *   cannot use the level for more than its heartbeat; its own rate budget in the rate limiter too.
+ *   status, alone in a small request: over GraphQL a mutation of heartbeat fields only, over the
+ *   REST API (as kubelet sends them) a PUT or PATCH of its own Lease in kube-node-lease or of its
+ *   Node's status, or a POST of a Lease there. Bounded per node (one executing, one waiting) so that
+ *   a node cannot use the level for more than its heartbeat; its own rate budget in the rate limiter too.
  * - `workload`: everything else.
  *
  * Past a level's queue (per flow or in all), a request answers RATE_LIMITED (HTTP 429, Retry-After).
@@ -15,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import type { Identity } from '../auth/identity.js';
 import { nodeNameOf } from '../auth/identity.js';
+import { status } from '../rest/status.js';
 
 export type PriorityLevelName = 'node-heartbeat' | 'workload';
 
@@ -41,6 +44,8 @@ export const DEFAULT_PRIORITY_LEVELS: Record<PriorityLevelName, PriorityLevelLim
   workload: { seats: 256, queueLength: 10_000, queueLengthPerFlow: 5_000, seatsPerFlow: 256 },
 };
 
+/** Where nodes' Leases live (kubelet's heartbeat objects). */
+const LEASE_NAMESPACE = 'kube-node-lease';
 /** The root fields of a heartbeat. */
 const HEARTBEAT_FIELDS = new Set(['createLease', 'updateLease', 'patchLease', 'updateNodeStatus', 'patchNode', 'patchNodeStatus']);
 /** A heartbeat is a small request (a Lease or a Node status); larger ones are not classed as one. */
@@ -76,6 +81,22 @@ function isHeartbeatBody(body: string): boolean {
   if (heartbeatQueries.size >= MAX_CACHED_QUERIES) heartbeatQueries.clear();
   heartbeatQueries.set(query, answer);
   return answer;
+}
+
+/** A REST request on an object: its method, the kind of its resource, and where it points. */
+export interface RestTarget {
+  method: string;
+  kind: string;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+/** Whether a REST request is `node`'s heartbeat: kubelet's writes of its Lease and of its Node's status. */
+export function isHeartbeatRoute(t: RestTarget, node: string): boolean {
+  const write = t.method === 'PUT' || t.method === 'PATCH';
+  if (t.kind === 'Lease' && t.namespace === LEASE_NAMESPACE && t.subresource === undefined) return (write && t.name === node) || (t.method === 'POST' && t.name === undefined);
+  return t.kind === 'Node' && write && t.name === node && t.subresource === 'status';
 }
 
 function isHeartbeatQuery(query: string): boolean {
@@ -175,11 +196,23 @@ export function createPriorityLevels(authenticate: (authorization: string | unde
     workload: createLevel('workload', { ...DEFAULT_PRIORITY_LEVELS.workload, ...limits.workload }),
   };
 
-  function reject(res: ServerResponse, level: PriorityLevelName): void {
+  /** The answer past a level's queue: RATE_LIMITED with Retry-After, in the door's own shape (`body`). */
+  function reject(res: ServerResponse, level: PriorityLevelName, body: (message: string) => string): void {
     if (res.headersSent || res.destroyed) return;
-    const body = JSON.stringify({ errors: [{ message: `the server is busy: the ${level} priority level's queue is full; retry later`, extensions: { code: 'RATE_LIMITED' } }] });
-    res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
+    const text = body(`the server is busy: the ${level} priority level's queue is full; retry later`);
+    res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  /** Authenticates, classes (a heartbeat when `heartbeatOf` says so of the node the identity is) and admits. */
+  function admit(req: IncomingMessage, res: ServerResponse, heartbeatOf: (node: string) => boolean, run: () => void, refused: (message: string) => string): void {
+    const identity = authenticate(req.headers.authorization);
+    const flow = identity?.name ?? '';
+    const node = identity && nodeNameOf(identity);
+    const level: PriorityLevelName = node !== undefined && heartbeatOf(node) ? 'node-heartbeat' : 'workload';
+    classes.set(req, level);
+    identities.set(req, identity);
+    if (!levels[level].admit(flow, { run, res })) reject(res, level, refused);
   }
 
   return {
@@ -189,13 +222,13 @@ export function createPriorityLevels(authenticate: (authorization: string | unde
      * undefined (it can then only be workload). `run` handles it once it has a seat.
      */
     schedule(req: IncomingMessage, res: ServerResponse, body: string | undefined, run: () => void): void {
-      const identity = authenticate(req.headers.authorization);
-      const flow = identity?.name ?? '';
-      const heartbeat = identity !== undefined && body !== undefined && nodeNameOf(identity) !== undefined && isHeartbeatBody(body);
-      const level: PriorityLevelName = heartbeat ? 'node-heartbeat' : 'workload';
-      classes.set(req, level);
-      identities.set(req, identity);
-      if (!levels[level].admit(flow, { run, res })) reject(res, level);
+      admit(req, res, () => body !== undefined && isHeartbeatBody(body), run, (message) => JSON.stringify({ errors: [{ message, extensions: { code: 'RATE_LIMITED' } }] }));
+    },
+    /** Admits a REST request on an object (`target`); refused, it answers a Status (TooManyRequests). */
+    scheduleRest(req: IncomingMessage, res: ServerResponse, target: RestTarget, run: () => void): void {
+      admit(req, res, (node) => isHeartbeatRoute(target, node), run, (message) =>
+        JSON.stringify(status(429, 'TooManyRequests', message, { retryAfterSeconds: 1 })),
+      );
     },
   };
 }

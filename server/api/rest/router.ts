@@ -8,6 +8,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Store } from '../../store/types.js';
 import type { ApiContext } from '../context.js';
 import type { Identity } from '../auth/identity.js';
+import type { RestTarget } from '../http/priority-levels.js';
 import type { WatchEngine } from '../watch/watch-engine.js';
 import { selfSubjectAccessReview, selfSubjectRulesReview } from './access-review.js';
 import { readBody, parseObjectBody } from './body.js';
@@ -35,17 +36,19 @@ import { createFromBody, deleteCollection, deleteOne, patchFromBody, replaceFrom
 export interface RestParts {
   store: Store;
   watch: WatchEngine;
-  authenticate(authorization: string | undefined): Identity | undefined;
-  /** RATE_LIMITED past the identity's rate. */
-  rateLimit(identity: string): void;
+  /** The request's identity: the one it was admitted as (`schedule`), else from its bearer token. */
+  authenticate(req: IncomingMessage): Identity | undefined;
+  /** RATE_LIMITED past the identity's rate (a node's heartbeat: past its heartbeat budget). */
+  rateLimit(identity: string, req: IncomingMessage): void;
   /** A request's context (guard, actor, warnings), as GraphQL resolvers get it. */
   context(identity: Identity): ApiContext;
   bodyBytes: number;
   /**
-   * Admission by priority level (the workload level, as every request but a node's heartbeat):
-   * `run` once the request has a seat. Watches are not held to a seat for their whole life.
+   * Admission by priority level (a node's heartbeat, `target` its Lease or its Node's status, at
+   * its own; everything else at the workload level): `run` once the request has a seat. Watches are
+   * not held to a seat for their whole life.
    */
-  schedule?(req: IncomingMessage, res: ServerResponse, run: () => void): void;
+  schedule?(req: IncomingMessage, res: ServerResponse, target: RestTarget, run: () => void): void;
   /** Request metrics (kubeql_request_duration_seconds): the Kubernetes verb, the kind, OK or the Status reason. */
   observe?(labels: { verb: string; kind: string; code: string }, seconds: number): void;
 }
@@ -159,7 +162,8 @@ export function restRoutes(parts: RestParts, next: RequestListener): RequestList
         sendError(res, e);
       });
     const watching = route.type === 'resource' && /(^|&)watch=(1|true)(&|$)/.test(search);
-    if (parts.schedule && route.type === 'resource' && !watching) parts.schedule(req, res, run);
+    if (parts.schedule && route.type === 'resource' && !watching)
+      parts.schedule(req, res, { method: req.method ?? 'GET', kind: route.resource.kind, namespace: route.namespace, name: route.name, subresource: route.subresource }, run);
     else run();
   };
 }
@@ -168,9 +172,9 @@ async function serve(parts: RestParts, route: Route, req: IncomingMessage, res: 
   const method = req.method ?? 'GET';
   if (!METHODS.has(method)) throw methodNotAllowed(method, 'this path');
   if (route.type === 'version') return sendJson(res, 200, versionInfo());
-  const identity = parts.authenticate(req.headers.authorization);
+  const identity = parts.authenticate(req);
   if (!identity) throw unauthorized();
-  parts.rateLimit(identity.name);
+  parts.rateLimit(identity.name, req);
   if (route.type === 'openapi') {
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, 'openapi');
     const doc = openApiDocument(route.rest);

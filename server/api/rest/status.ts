@@ -80,6 +80,8 @@ const REASONS: Record<string, [number, string]> = {
   PAYLOAD_TOO_LARGE: [413, 'RequestEntityTooLarge'],
   RATE_LIMITED: [429, 'TooManyRequests'],
   SLOW_CONSUMER: [504, 'Timeout'],
+  // The log cannot be reached now (its database down or locked): not this server, not now.
+  UNAVAILABLE: [503, 'ServiceUnavailable'],
 };
 
 /** The field paths of a BAD_USER_INPUT error, as Status causes. */
