@@ -33,8 +33,9 @@ const TARGET_SHARE = 0.5;
 /** The same renewal over GraphQL (the object client's updateVersion of a Lease). */
 const RENEWAL = /* GraphQL */ `mutation($input: LeaseInput!, $requestId: String) { r: updateLease(input: $input, requestId: $requestId) { metadata { resourceVersion } } }`;
 
-const WATCH = /* GraphQL */ `subscription($kind: Kind!, $fs: String) {
-  watch(kind: $kind, fieldSelector: $fs) { type revision object { ... on Lease { metadata { name resourceVersion } spec { renewTime } } ... on Pod { metadata { name resourceVersion } spec { nodeName } } } }
+/** The plane's watches are informers': the object client's watch document (server/client/object-client.ts), whole objects. */
+const watchOf = (kind: 'Lease' | 'Pod') => /* GraphQL */ `subscription($fieldSelector: String) {
+  watch(kind: ${kind}, fieldSelector: $fieldSelector) { type revision object { ... on ${kind} { manifest } } }
 }`;
 
 /** One operation's figures, summed over the rounds. */
@@ -105,10 +106,10 @@ export async function run(): Promise<void> {
       if (data.includes('"errors"') || data.includes('"type":"error"')) throw new Error(`a watch failed: ${data.toString().slice(0, 300)}`);
     };
     const controller = await connectWs(server.url, admin, onFrame);
-    controller.subscribe('leases', WATCH, { kind: 'Lease' });
-    controller.subscribe('pods', WATCH, { kind: 'Pod' });
+    controller.subscribe('leases', watchOf('Lease'), {});
+    controller.subscribe('pods', watchOf('Pod'), {});
     const agentConnections = await Promise.all(Array.from({ length: Math.ceil(NODES / 50) }, () => connectWs(server.url, admin, onFrame)));
-    names.forEach((n, i) => agentConnections[Math.floor(i / 50)].subscribe(`node-${i}`, WATCH, { kind: 'Pod', fs: `spec.nodeName=${n}` }));
+    names.forEach((n, i) => agentConnections[Math.floor(i / 50)].subscribe(`node-${i}`, watchOf('Pod'), { fieldSelector: `spec.nodeName=${n}` }));
     await new Promise((r) => setTimeout(r, 1000));
 
     // The agents' renewal: PUT of the Lease with its resourceVersion; the answer is the Lease.

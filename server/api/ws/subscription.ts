@@ -4,11 +4,12 @@
  * watch engine in push mode with shared frames; any other subscription is executed per event;
  * queries and mutations answer once.
  */
-import { createSourceEventStream, execute, getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
+import { createSourceEventStream, execute, getOperationAST, GraphQLError, isObjectType, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { maskError } from '../plugins/mask-errors.js';
 import { WatchStream } from '../watch/watch-stream.js';
+import { manifestRenderer } from './manifest-frames.js';
 import { nextFrame, nextHead, type SharedExecutions } from './shared-frames.js';
 import type { OutboxTicket } from './outbox.js';
 import type { KubeqlError } from '../../errors.js';
@@ -97,11 +98,14 @@ export async function runSubscription(
     if (!scope) throw new Error('a watch subscription without an authorization guard');
     const execKey = `${sharingScope(scope)}\u0000${payload.operationName ?? ''}\u0000${payload.query}\u0000${JSON.stringify(payload.variables ?? null)}`;
     ticket.head = nextHead(id);
-    const run = (watchPayload: WatchPayload) => {
-      // A fresh context per event: per-request caches (relation loaders) do not outlive it.
-      const result = execute({ ...args, contextValue: { ...contextValue }, rootValue: { watch: watchPayload } });
-      return result instanceof Promise ? result.then(maskResult) : maskResult(result);
-    };
+    // The informers' selection is built directly (manifest-frames.ts); any other is executed.
+    const run =
+      manifestRenderer(operation, (name) => isObjectType(env.schema.getType(name))) ??
+      ((watchPayload: WatchPayload) => {
+        // A fresh context per event: per-request caches (relation loaders) do not outlive it.
+        const result = execute({ ...args, contextValue: { ...contextValue }, rootValue: { watch: watchPayload } });
+        return result instanceof Promise ? result.then(maskResult) : maskResult(result);
+      });
     const shared = executions.join(execKey);
     let handle;
     try {
