@@ -33,6 +33,13 @@ if (checkpointCommits !== undefined && !/^[1-9]\d{0,8}$/.test(checkpointCommits)
   log.fatal(`KUBEQL_CHECKPOINT_COMMITS must be a whole number of commits, at least 1, not ${checkpointCommits}`);
   process.exit(1);
 }
+// Each identity's request rate (its burst twice that): the default suits a cluster; a benchmark
+// driving one server from one identity at full speed lifts it.
+const requestsPerSecond = process.env.KUBEQL_REQUESTS_PER_SECOND;
+if (requestsPerSecond !== undefined && !/^[1-9]\d{0,8}$/.test(requestsPerSecond)) {
+  log.fatal(`KUBEQL_REQUESTS_PER_SECOND must be a whole number of requests per second, at least 1, not ${requestsPerSecond}`);
+  process.exit(1);
+}
 const maxTokenSeconds = process.env.KUBEQL_MAX_TOKEN_EXPIRATION_SECONDS;
 if (maxTokenSeconds !== undefined && !(Number.isSafeInteger(Number(maxTokenSeconds)) && Number(maxTokenSeconds) >= 600)) {
   log.fatal(`KUBEQL_MAX_TOKEN_EXPIRATION_SECONDS must be a whole number of seconds, at least 600, not ${maxTokenSeconds}`);
@@ -72,6 +79,7 @@ try {
     checkpointCommits: checkpointCommits === undefined ? undefined : Number(checkpointCommits),
     ranges: nodePortRange ? { serviceNodePortRange: nodePortRange } : undefined,
     events: eventTtl ? { ttlMs: Number(eventTtl) * 1000 } : undefined,
+    limits: requestsPerSecond ? { requestsPerSecond: Number(requestsPerSecond), burst: 2 * Number(requestsPerSecond) } : undefined,
   });
 } catch (error) {
   // A damaged or lost database, a port in use, an unreadable data directory: said plainly, exit 1.
