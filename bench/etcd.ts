@@ -8,9 +8,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../server/components/free-port.js';
 
 export interface Etcd {
   url: string;
@@ -24,17 +24,6 @@ export interface Etcd {
 }
 
 const ETCD = '/usr/bin/etcd';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** etcd's version, or undefined (with why) when it cannot be run here. */
 export function etcdVersion(): { version?: string; missing?: string } {

@@ -4,11 +4,11 @@
  * of at least 1 stops the server at start, naming the setting.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, startComponent, stopAllComponents } from '../support/processes.js';
+import { freePort } from '../../server/components/free-port.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -21,17 +21,6 @@ const dataDir = () => {
   dirs.push(d);
   return d;
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('KUBEQL_REQUESTS_PER_SECOND', () => {
   it('limits each identity to that rate, with a burst of twice it', async () => {

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, startComponent, stopAllComponents, type Component } from '../support/processes.js';
+import { freePort } from '../../server/components/free-port.js';
 
 /**
  * Crash safety: several clients write as fast as they can, the API server is killed with SIGKILL
@@ -16,17 +16,6 @@ import { eventually, startComponent, stopAllComponents, type Component } from '.
 
 const CLIENTS = 4;
 const RUNS = 5;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startServer(dataDir: string, port: number, sync: string): Promise<{ server: Component; url: string; token: string }> {
   // A WAL checkpoint every 4 commits: the kills land while checkpoints run beside the writes too.

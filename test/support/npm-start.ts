@@ -1,15 +1,6 @@
 /** For tests that run `npm start` itself: a free port, a GraphQL call with a token, and whether a process group is gone. */
-import { createServer, type AddressInfo } from 'node:net';
 
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer().once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => done(port));
-    });
-  });
-}
+export { freePort } from '../../server/components/free-port.js';
 
 /** Data of a GraphQL request to `url` with `token`; throws on any error. */
 export async function graphql(url: string, token: string, query: string, variables?: Record<string, unknown>): Promise<any> {

@@ -7,10 +7,10 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from '../../server/components/free-port.js';
 
 /** The newest installed server's bin directory (Debian: /usr/lib/postgresql/<major>/bin), or undefined. */
 function findBinDir(): string | undefined {
@@ -34,17 +34,6 @@ export interface PostgresServer {
   stop(): Promise<void>;
   /** Stops it at once, synchronously (an immediate shutdown), for a process that is exiting. */
   stopNow(): void;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs a PostgreSQL program as an unprivileged user. */
