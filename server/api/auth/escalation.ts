@@ -53,6 +53,9 @@ function onlyGcFields(next: KObject, current: KObject): boolean {
   return isDeepStrictEqual(strip(next), strip(current));
 }
 
+/** The kinds whose writes are checked against the writer's own authority. */
+const RBAC_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+
 const describe = (r: PolicyRule) =>
   r.nonResourceURLs?.length
     ? `{NonResourceURLs:${JSON.stringify(r.nonResourceURLs)}, Verbs:${JSON.stringify(r.verbs)}}`
@@ -84,7 +87,8 @@ function confirmCovered(guard: Guard, budget: Budget, kind: KindDef, object: KOb
 export function escalationCheck(guard: Guard): Admission {
   const budget: Budget = { left: MAX_GRANTED_COMBINATIONS };
   return (read, kind, next, current, path) => {
-    if (guard.privileged) return;
+    // Only RBAC objects grant anything; the comparison below is a deep one, on every update.
+    if (guard.privileged || !RBAC_KINDS.has(kind.kind)) return;
     if (current && onlyGcFields(next, current)) return;
     const name = next.metadata.name;
     const namespace = kind.namespaced ? next.metadata.namespace : undefined;
