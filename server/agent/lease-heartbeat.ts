@@ -7,7 +7,7 @@
  * Lease it holds, with that Lease's resourceVersion as the precondition and a new spec.renewTime.
  * At 5,000 nodes renewals are most of the server's writes, and the REST door costs the server less
  * per request than a GraphQL mutation (no document to execute, no input to coerce: in the heartbeat
- * benchmark a renewal's server CPU went from about the cost of a pod create to 70% of it); the
+ * benchmark a renewal's server CPU went from about the cost of a pod create to 70-80% of it); the
  * server gives it the node-heartbeat priority level either way.
  */
 import type { KubeqlClient } from '../client/client.js';

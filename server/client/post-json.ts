@@ -22,9 +22,9 @@ export class ResponseTimeout extends Error {
 }
 
 /**
- * POSTs `body` to `url` (or sends it with `method`: the REST API's PUT and PATCH). With `timeoutMs`, an exchange not finished by then (a server that accepts
- * and never answers: stopped, wedged, a half-open connection) is abandoned with ResponseTimeout and
- * its connection destroyed.
+ * POSTs `body` to `url` (or sends it with `method`: the REST API's PUT and PATCH). With
+ * `timeoutMs`, an exchange not finished by then (a server that accepts and never answers: stopped,
+ * wedged, a half-open connection) is abandoned with ResponseTimeout and its connection destroyed.
  *
  * The timeout runs from the moment the request has a connection, not from the call: in a bounded
  * pool (connection-pool.ts) a request may first wait for one, and that wait says nothing about the
