@@ -78,8 +78,14 @@ function writeResult(res: ServerResponse, result: ExecutionResult): void {
   res.end(body);
 }
 
-/** Admission of a request (priority-levels.ts): `run` handles it when its turn comes; `body` is the JSON text when it was read. */
-export type Schedule = (req: IncomingMessage, res: ServerResponse, body: string | undefined, run: () => void) => void;
+/** What admission may class a request by: its operation's text and its body's size, when the fast path read them. */
+export interface ReadOperation {
+  query: string;
+  bytes: number;
+}
+
+/** Admission of a request (priority-levels.ts): `run` handles it when its turn comes; `operation` when the body was read and is one operation. */
+export type Schedule = (req: IncomingMessage, res: ServerResponse, operation: ReadOperation | undefined, run: () => void) => void;
 
 const runNow: Schedule = (_req, _res, _body, run) => run();
 
@@ -133,9 +139,8 @@ export function withFastJsonPost(yoga: YogaServerInstance<any, any>, options: Fa
     res.end(bytes);
   }
 
-  async function respond(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
-    const text = body.toString('utf-8');
-    const params = req.headers.origin === undefined ? paramsOf(text) : undefined;
+  /** `params`: the body's operation, parsed once (undefined: yoga words what is wrong with it). */
+  async function respond(req: IncomingMessage, res: ServerResponse, body: Buffer, text: string, params: Params | undefined): Promise<void> {
     if (!params) return toYoga(req, res, body);
     const request = new NodeRequest(req, res, text);
     const env = yoga.getEnveloped({ request, req, res, params });
@@ -170,8 +175,11 @@ export function withFastJsonPost(yoga: YogaServerInstance<any, any>, options: Fa
     req.on('error', () => res.destroy());
     req.on('end', () => {
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-      schedule(req, res, body.toString('utf-8'), () =>
-        void respond(req, res, body).catch((error: unknown) => {
+      const text = body.toString('utf-8');
+      // Parsed once, here: admission classes the request by its operation, then it runs.
+      const params = req.headers.origin === undefined ? paramsOf(text) : undefined;
+      schedule(req, res, params && { query: params.query, bytes: body.length }, () =>
+        void respond(req, res, body, text, params).catch((error: unknown) => {
           log.error({ err: error }, 'unexpected error while handling a request');
           if (!res.headersSent) writeResult(res, { errors: thrownErrors(error) });
           else res.destroy();

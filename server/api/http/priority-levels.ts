@@ -18,6 +18,7 @@ import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import type { Identity } from '../auth/identity.js';
 import { nodeNameOf } from '../auth/identity.js';
 import { status } from '../rest/status.js';
+import type { ReadOperation } from './fast-json-post.js';
 
 export type PriorityLevelName = 'node-heartbeat' | 'workload';
 
@@ -65,16 +66,9 @@ export const admittedIdentity = (req: IncomingMessage | undefined): { identity: 
 const heartbeatQueries = new Map<string, boolean>();
 const MAX_CACHED_QUERIES = 256;
 
-/** Whether `body` (a JSON POST) is a mutation whose root fields are all heartbeat writes. */
-function isHeartbeatBody(body: string): boolean {
-  if (body.length > HEARTBEAT_MAX_BYTES) return false;
-  let query: unknown;
-  try {
-    query = (JSON.parse(body) as { query?: unknown }).query;
-  } catch {
-    return false;
-  }
-  if (typeof query !== 'string') return false;
+/** Whether a request's operation (read by the fast path) is a small mutation whose root fields are all heartbeat writes. */
+function isHeartbeatOperation({ query, bytes }: ReadOperation): boolean {
+  if (bytes > HEARTBEAT_MAX_BYTES) return false;
   const known = heartbeatQueries.get(query);
   if (known !== undefined) return known;
   const answer = isHeartbeatQuery(query);
@@ -218,11 +212,11 @@ export function createPriorityLevels(authenticate: (authorization: string | unde
   return {
     levels,
     /**
-     * Admits a GraphQL request: `body` is its JSON text when it was read (the fast path), else
-     * undefined (it can then only be workload). `run` handles it once it has a seat.
+     * Admits a GraphQL request: `operation` is its operation's text and its body's size when the
+     * fast path read them, else undefined (it can then only be workload). `run` handles it once it has a seat.
      */
-    schedule(req: IncomingMessage, res: ServerResponse, body: string | undefined, run: () => void): void {
-      admit(req, res, () => body !== undefined && isHeartbeatBody(body), run, (message) => JSON.stringify({ errors: [{ message, extensions: { code: 'RATE_LIMITED' } }] }));
+    schedule(req: IncomingMessage, res: ServerResponse, operation: ReadOperation | undefined, run: () => void): void {
+      admit(req, res, () => operation !== undefined && isHeartbeatOperation(operation), run, (message) => JSON.stringify({ errors: [{ message, extensions: { code: 'RATE_LIMITED' } }] }));
     },
     /** Admits a REST request on an object (`target`); refused, it answers a Status (TooManyRequests). */
     scheduleRest(req: IncomingMessage, res: ServerResponse, target: RestTarget, run: () => void): void {
