@@ -14,6 +14,7 @@
  * not reach the server or was shed (UNAVAILABLE, RATE_LIMITED) is tried again after a pause, up to
  * 6 times; a create answered ALREADY_EXISTS (an earlier try landed, its answer lost) counts onto it.
  */
+import { createLogger } from '../logging/logger.js';
 import type { KObject } from '../resources/kind.js';
 import type { KubeqlClient } from './client.js';
 import { ClientError } from './client-error.js';
@@ -115,6 +116,8 @@ interface Entry {
   body: Record<string, unknown>;
 }
 
+const log = createLogger('events');
+
 let sequence = 0;
 /** client-go's `<name>.<UnixNano in hex>`, unique within this process. */
 function eventName(objectName: string, ms: number): string {
@@ -173,6 +176,8 @@ export function createEventRecorder(client: KubeqlClient, source: EventSource, o
           entry.dirty = true;
         } else {
           stats.failed++;
+          // As client-go's recordToSink: said, not retried (a rejected Event would otherwise vanish unseen).
+          log.warn({ event: `${entry.namespace}/${entry.name}`, reason: entry.body.reason, code, err: error instanceof Error ? error.message : String(error) }, 'server rejected an event write (will not retry)');
         }
       }
     } while (entry.dirty);
