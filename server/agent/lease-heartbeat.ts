@@ -12,12 +12,10 @@
  */
 import type { KubeqlClient } from '../client/client.js';
 import { ClientError } from '../client/client-error.js';
-
-export const LEASE_NAMESPACE = 'kube-node-lease';
+import { NODE_LEASE_NAMESPACE } from '../resources/kinds/lease.js';
 
 /** MicroTime, as Lease times are written (RFC 3339 with microseconds). */
 const microTime = (ms = Date.now()) => new Date(ms).toISOString().replace(/Z$/, '000Z');
-
 
 export interface LeaseOptions {
   node: string;
@@ -97,7 +95,7 @@ export class LeaseHeartbeat {
 
 /** The REST path of the node Leases, or of `node`'s. */
 export function leasePath(node?: string): string {
-  const leases = `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NAMESPACE}/leases`;
+  const leases = `/apis/coordination.k8s.io/v1/namespaces/${NODE_LEASE_NAMESPACE}/leases`;
   return node === undefined ? leases : `${leases}/${encodeURIComponent(node)}`;
 }
 
@@ -109,7 +107,7 @@ export function leaseOf(options: Omit<LeaseOptions, 'intervalMs'>, resourceVersi
     kind: 'Lease',
     metadata: {
       name: node,
-      namespace: LEASE_NAMESPACE,
+      namespace: NODE_LEASE_NAMESPACE,
       resourceVersion,
       ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: node, uid: nodeUid }],
     },

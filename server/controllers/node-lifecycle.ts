@@ -16,13 +16,13 @@
  * Once the heartbeat is back and the node reports Ready=True again, the taint is removed.
  */
 import type { Node, PodStatus } from '../resources/objects.js';
+import { NODE_LEASE_NAMESPACE } from '../resources/kinds/lease.js';
 import type { ControllerFactory } from './framework/manager.js';
 import { deleteObject, patchObject, updateObjectStatus } from './framework/object-requests.js';
 import { startReconciler } from './framework/reconciler.js';
 import { conditionsOf, evictionDelayMs, readyCondition, taintsOf, type NodeCondition, type Taint } from './node-taints.js';
 import { EXCLUDE_DISRUPTION_LABEL, ZoneTainters, zoneOf } from './node-zones.js';
 
-const LEASE_NAMESPACE = 'kube-node-lease';
 const UNREACHABLE = 'node.kubernetes.io/unreachable';
 const NOT_READY = 'node.kubernetes.io/not-ready';
 /** How often the zone queues are looked at (Kubernetes' NodeEvictionPeriod). */
@@ -49,7 +49,7 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
 
   /** When this controller last saw the node's heartbeat change; first sight counts as one (a restarted controller gives every node a full grace period). */
   function lastHeard(node: Node, now: number): number {
-    const lease = leases.cache.get(LEASE_NAMESPACE, node.metadata.name);
+    const lease = leases.cache.get(NODE_LEASE_NAMESPACE, node.metadata.name);
     const heartbeat = JSON.stringify([lease?.spec?.renewTime, readyCondition(node)?.lastHeartbeatTime]);
     const known = health.get(node.metadata.name);
     if (known?.heartbeat === heartbeat) return known.seenAt;
@@ -100,7 +100,7 @@ export const nodeLifecycleController: ControllerFactory = ({ client, informers, 
     name: 'node-lifecycle',
     primary: nodes,
     secondary: [
-      { informer: leases, keys: (e) => (e.object.metadata.namespace === LEASE_NAMESPACE && silent.has(e.object.metadata.name) ? [e.object.metadata.name] : []) },
+      { informer: leases, keys: (e) => (e.object.metadata.namespace === NODE_LEASE_NAMESPACE && silent.has(e.object.metadata.name) ? [e.object.metadata.name] : []) },
       // A pod landing on a tainted node is evicted in its turn.
       { informer: pods, keys: (e) => { const n = e.object.spec.nodeName; const node = n ? nodes.cache.get(undefined, n) : undefined; return node && controllerTaint(node) ? [n!] : []; } },
     ],

@@ -5,6 +5,7 @@
  * write its own Node and Lease; write the status of, and finally delete, the pods bound to it;
  * record Events. Nothing else.
  */
+import { NODE_LEASE_NAMESPACE } from '../../resources/kinds/lease.js';
 import { isKind } from '../../resources/objects.js';
 import type { ConfigKind } from '../../resources/pod-references.js';
 import type { Attributes } from './attributes.js';
@@ -28,7 +29,7 @@ export function nodeAllows(nodeName: string, a: Attributes, references: NodeRefe
   if (a.resource === 'events') return EVENT_WRITES.has(a.verb) && !a.subresource;
   const own = a.name === nodeName;
   if (a.resource === 'nodes') return own && ['create', 'update', 'patch'].includes(a.verb) && (!a.subresource || a.subresource === 'status');
-  if (a.resource === 'leases') return own && a.namespace === 'kube-node-lease' && ['create', 'update', 'patch', 'delete'].includes(a.verb) && !a.subresource;
+  if (a.resource === 'leases') return own && a.namespace === NODE_LEASE_NAMESPACE && ['create', 'update', 'patch', 'delete'].includes(a.verb) && !a.subresource;
   if (a.resource === 'pods') {
     const boundHere = a.object !== undefined && isKind(a.object, 'Pod') && a.object.spec.nodeName === nodeName;
     if (a.subresource === 'status') return boundHere && ['update', 'patch'].includes(a.verb);

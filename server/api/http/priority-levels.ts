@@ -17,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import type { Identity } from '../auth/identity.js';
 import { nodeNameOf } from '../auth/identity.js';
+import { NODE_LEASE_NAMESPACE } from '../../resources/kinds/lease.js';
 import { status } from '../rest/status.js';
 import type { ReadOperation } from './fast-json-post.js';
 
@@ -45,8 +46,6 @@ export const DEFAULT_PRIORITY_LEVELS: Record<PriorityLevelName, PriorityLevelLim
   workload: { seats: 256, queueLength: 10_000, queueLengthPerFlow: 5_000, seatsPerFlow: 256 },
 };
 
-/** Where nodes' Leases live (kubelet's heartbeat objects). */
-const LEASE_NAMESPACE = 'kube-node-lease';
 /** The root fields of a heartbeat. */
 const HEARTBEAT_FIELDS = new Set(['createLease', 'updateLease', 'patchLease', 'updateNodeStatus', 'patchNode', 'patchNodeStatus']);
 /** A heartbeat is a small request (a Lease or a Node status); larger ones are not classed as one. */
@@ -89,7 +88,7 @@ export interface RestTarget {
 /** Whether a REST request is `node`'s heartbeat: kubelet's writes of its Lease and of its Node's status. */
 export function isHeartbeatRoute(t: RestTarget, node: string): boolean {
   const write = t.method === 'PUT' || t.method === 'PATCH';
-  if (t.kind === 'Lease' && t.namespace === LEASE_NAMESPACE && t.subresource === undefined) return (write && t.name === node) || (t.method === 'POST' && t.name === undefined);
+  if (t.kind === 'Lease' && t.namespace === NODE_LEASE_NAMESPACE && t.subresource === undefined) return (write && t.name === node) || (t.method === 'POST' && t.name === undefined);
   return t.kind === 'Node' && write && t.name === node && t.subresource === 'status';
 }
 

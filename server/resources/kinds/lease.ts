@@ -4,6 +4,8 @@ import { dateTime, int, kindShape, obj, str, type Infer } from '../shape.js';
 import type { FieldError } from '../validation/field-error.js';
 import { dns1123SubdomainErrors } from '../validation/names.js';
 
+/** Where each node's heartbeat Lease lives, named as the node (Kubernetes' kube-node-lease). */
+export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
 /** ValidateLeaseSpec (k8s.io/kubernetes pkg/apis/coordination/validation). */
 function validateLeaseSpec(spec: NonNullable<Lease['spec']>): FieldError[] {
