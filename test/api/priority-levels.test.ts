@@ -112,7 +112,7 @@ describe('priority levels', () => {
     expect(mixed.errors?.[0].extensions.code).toBe('FORBIDDEN');
   });
 
-  it('over the REST API too: a node\'s PUTs of its Lease are bounded per node, and refused ones answer a Status; writes of other objects are not heartbeats', async () => {
+  it('over the REST API too: a node\'s PUTs of its Lease are bounded per node, and refused ones answer a Status; other objects and large bodies are not heartbeats', async () => {
     // A fresh budget: the previous test spent this node's.
     await new Promise((r) => setTimeout(r, 2500));
     const puts = await Promise.all(Array.from({ length: 40 }, () => rest(nodeToken, 'PUT', `${LEASE_PATH}/hb`, leaseBody())));
@@ -129,21 +129,29 @@ describe('priority levels', () => {
     expect(new Set(others.map((r) => r.status))).toEqual(new Set([403]));
     expect(((await others[0].json()) as { reason: string }).reason).toBe('Forbidden');
     await Promise.all(others.slice(1).map((r) => r.arrayBuffer()));
+    // Nor is its own Lease in a large body (a 20 KiB annotation): workload, none refused by the bound.
+    const large = { ...leaseBody(), metadata: { name: 'hb', namespace: 'kube-node-lease', annotations: { filler: 'x'.repeat(20 * 1024) } } };
+    const bigPuts = await Promise.all(Array.from({ length: 40 }, () => rest(nodeToken, 'PUT', `${LEASE_PATH}/hb`, large)));
+    expect(new Set(bigPuts.map((r) => r.status))).toEqual(new Set([200]));
+    await Promise.all(bigPuts.map((r) => r.arrayBuffer()));
   });
 
   it('classes REST requests as heartbeats only for the node\'s own Lease and Node status', () => {
-    const lease = { kind: 'Lease', namespace: 'kube-node-lease' };
+    const lease = { kind: 'Lease', namespace: 'kube-node-lease', bytes: 400 };
     expect(isHeartbeatRoute({ ...lease, method: 'PUT', name: 'hb' }, 'hb')).toBe(true);
     expect(isHeartbeatRoute({ ...lease, method: 'PATCH', name: 'hb' }, 'hb')).toBe(true);
     expect(isHeartbeatRoute({ ...lease, method: 'POST' }, 'hb')).toBe(true);
-    expect(isHeartbeatRoute({ kind: 'Node', method: 'PUT', name: 'hb', subresource: 'status' }, 'hb')).toBe(true);
+    expect(isHeartbeatRoute({ kind: 'Node', method: 'PUT', name: 'hb', subresource: 'status', bytes: 2000 }, 'hb')).toBe(true);
+    // Not heartbeats: a body past 16 KiB, or of undeclared length (chunked).
+    expect(isHeartbeatRoute({ ...lease, method: 'PUT', name: 'hb', bytes: 16 * 1024 + 1 }, 'hb')).toBe(false);
+    expect(isHeartbeatRoute({ ...lease, method: 'PUT', name: 'hb', bytes: undefined }, 'hb')).toBe(false);
     // Not heartbeats: another node's objects, reads, deletes, other namespaces and kinds, the Node itself.
     expect(isHeartbeatRoute({ ...lease, method: 'PUT', name: 'other' }, 'hb')).toBe(false);
     expect(isHeartbeatRoute({ ...lease, method: 'GET', name: 'hb' }, 'hb')).toBe(false);
     expect(isHeartbeatRoute({ ...lease, method: 'DELETE', name: 'hb' }, 'hb')).toBe(false);
-    expect(isHeartbeatRoute({ kind: 'Lease', namespace: 'default', method: 'PUT', name: 'hb' }, 'hb')).toBe(false);
-    expect(isHeartbeatRoute({ kind: 'Pod', namespace: 'kube-node-lease', method: 'PUT', name: 'hb' }, 'hb')).toBe(false);
-    expect(isHeartbeatRoute({ kind: 'Node', method: 'PUT', name: 'hb' }, 'hb')).toBe(false);
-    expect(isHeartbeatRoute({ kind: 'Node', method: 'PATCH', name: 'other', subresource: 'status' }, 'hb')).toBe(false);
+    expect(isHeartbeatRoute({ ...lease, namespace: 'default', method: 'PUT', name: 'hb' }, 'hb')).toBe(false);
+    expect(isHeartbeatRoute({ ...lease, kind: 'Pod', method: 'PUT', name: 'hb' }, 'hb')).toBe(false);
+    expect(isHeartbeatRoute({ kind: 'Node', method: 'PUT', name: 'hb', bytes: 400 }, 'hb')).toBe(false);
+    expect(isHeartbeatRoute({ kind: 'Node', method: 'PATCH', name: 'other', subresource: 'status', bytes: 400 }, 'hb')).toBe(false);
   });
 });

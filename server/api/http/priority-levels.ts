@@ -6,7 +6,7 @@
  * - `node-heartbeat`: a node identity (system:node:<name>) renewing its Lease or writing its Node's
  *   status, alone in a small request: over GraphQL a mutation of heartbeat fields only, over the
  *   REST API (as kubelet sends them) a PUT or PATCH of its own Lease in kube-node-lease or of its
- *   Node's status, or a POST of a Lease there. Bounded per node (one executing, one waiting) so that
+ *   Node's status, or a POST of a Lease there, in a body of declared length up to 16 KiB. Bounded per node (one executing, one waiting) so that
  *   a node cannot use the level for more than its heartbeat; its own rate budget in the rate limiter too.
  * - `workload`: everything else.
  *
@@ -76,17 +76,20 @@ function isHeartbeatOperation({ query, bytes }: ReadOperation): boolean {
   return answer;
 }
 
-/** A REST request on an object: its method, the kind of its resource, and where it points. */
+/** A REST request on an object: its method, the kind of its resource, where it points, and its body's declared size. */
 export interface RestTarget {
   method: string;
   kind: string;
   namespace?: string;
   name?: string;
   subresource?: string;
+  /** Content-Length; undefined for a body of undeclared length (chunked). */
+  bytes?: number;
 }
 
-/** Whether a REST request is `node`'s heartbeat: kubelet's writes of its Lease and of its Node's status. */
+/** Whether a REST request is `node`'s heartbeat: kubelet's writes of its Lease and of its Node's status, in a small body of declared length. */
 export function isHeartbeatRoute(t: RestTarget, node: string): boolean {
+  if (t.bytes === undefined || t.bytes > HEARTBEAT_MAX_BYTES) return false;
   const write = t.method === 'PUT' || t.method === 'PATCH';
   if (t.kind === 'Lease' && t.namespace === NODE_LEASE_NAMESPACE && t.subresource === undefined) return (write && t.name === node) || (t.method === 'POST' && t.name === undefined);
   return t.kind === 'Node' && write && t.name === node && t.subresource === 'status';

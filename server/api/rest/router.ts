@@ -162,8 +162,11 @@ export function restRoutes(parts: RestParts, next: RequestListener): RequestList
         sendError(res, e);
       });
     const watching = route.type === 'resource' && /(^|&)watch=(1|true)(&|$)/.test(search);
-    if (parts.schedule && route.type === 'resource' && !watching)
-      parts.schedule(req, res, { method: req.method ?? 'GET', kind: route.resource.kind, namespace: route.namespace, name: route.name, subresource: route.subresource }, run);
+    if (parts.schedule && route.type === 'resource' && !watching) {
+      const length = req.headers['content-length'];
+      const bytes = length !== undefined && /^\d{1,15}$/.test(length) ? Number(length) : undefined;
+      parts.schedule(req, res, { method: req.method ?? 'GET', kind: route.resource.kind, namespace: route.namespace, name: route.name, subresource: route.subresource, bytes }, run);
+    }
     else run();
   };
 }
