@@ -60,8 +60,9 @@ describe('watch frames of the informers\' selection', () => {
     const selections = {
       fast: `subscription { watch(kind: Pod, namespace: "${NS}") { type revision object { ... on Pod { manifest } } } }`,
       executed: `subscription { watch(kind: Pod, namespace: "${NS}") { type revision object { ... on Pod { manifest @include(if: true) } } } }`,
-      fastAliased: `subscription { w: watch(kind: Pod, namespace: "${NS}") { o: object { ... on Pod { m: manifest } } r: revision t: type } }`,
-      executedAliased: `subscription { w: watch(kind: Pod, namespace: "${NS}") { o: object { ... on Pod { m: manifest @skip(if: false) } } r: revision t: type } }`,
+      // A hostile alias too: __proto__ is a GraphQL name, and must come out as a key like any other.
+      fastAliased: `subscription { w: watch(kind: Pod, namespace: "${NS}") { o: object { ... on Pod { m: manifest } } __proto__: revision t: type } }`,
+      executedAliased: `subscription { w: watch(kind: Pod, namespace: "${NS}") { o: object { ... on Pod { m: manifest @skip(if: false) } } __proto__: revision t: type } }`,
     };
     expect(manifestRenderer(operationOf(selections.fast), isKind)).toBeTypeOf('function');
     expect(manifestRenderer(operationOf(selections.fastAliased), isKind)).toBeTypeOf('function');
@@ -88,7 +89,7 @@ describe('watch frames of the informers\' selection', () => {
     expect(events[1].object).toBeNull();
     expect(events[4].object!.manifest).toMatchObject({ metadata: { name: 'p', labels: { app: 'z' }, annotations: { note: 'ünïcode ✓ "quoted" \u2028' } }, status: { phase: 'Running', podIP: '10.0.0.9' } });
     expect(conn.of('fastAliased')[0].payload.data.w).toHaveProperty('o.m.metadata.name', 'before');
-    expect(Object.keys(conn.of('fastAliased')[0].payload.data.w)).toEqual(['o', 'r', 't']);
+    expect(payloads('fastAliased')[0]).toMatch(/^\{"data":\{"w":\{"o":\{"m":\{.*\}\},"__proto__":\d+,"t":"ADDED"\}\}\}$/);
     conn.close();
   });
 });

@@ -51,15 +51,22 @@ export function manifestRenderer(operation: OperationDefinitionNode, isObjectTyp
     order.push({ key: keyOf(s), field: name });
   }
   if (order.length === 0) return undefined;
+  // Response keys are the client's aliases, `__proto__` among them: results are built, as
+  // execution builds them, on objects without a prototype, where any key is an own property.
+  const record = () => Object.create(null) as Record<string, unknown>;
   return (payload) => {
-    const event: Record<string, unknown> = {};
+    const event = record();
     for (const { key, field } of order) {
       if (field === 'object') {
         const object = payload.object;
+        const selected = record();
         // An object of another kind than the fragment's selects nothing of it (never so for a watch of one kind).
-        event[key] = object === null ? null : object.kind === objectKind ? { [manifestKey!]: object } : {};
+        if (object !== null && object.kind === objectKind) selected[manifestKey!] = object;
+        event[key] = object === null ? null : selected;
       } else event[key] = payload[field];
     }
-    return { data: { [rootKey]: event } };
+    const data = record();
+    data[rootKey] = event;
+    return { data };
   };
 }
