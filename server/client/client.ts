@@ -171,20 +171,20 @@ export interface KubeqlClient {
 export type RestMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Our error codes of the Status reasons the REST API answers (server/api/rest/status.ts maps them the other way). */
-const CODE_OF_REASON: Record<string, string> = {
-  BadRequest: 'BAD_USER_INPUT',
-  Invalid: 'BAD_USER_INPUT',
-  NotFound: 'NOT_FOUND',
-  AlreadyExists: 'ALREADY_EXISTS',
-  Conflict: 'CONFLICT',
-  Expired: 'EXPIRED',
-  Gone: 'EXPIRED',
-  Unauthorized: 'UNAUTHENTICATED',
-  Forbidden: 'FORBIDDEN',
-  RequestEntityTooLarge: 'PAYLOAD_TOO_LARGE',
-  TooManyRequests: 'RATE_LIMITED',
-  ServiceUnavailable: UNAVAILABLE,
-};
+const CODE_OF_REASON = new Map<unknown, string>([
+  ['BadRequest', 'BAD_USER_INPUT'],
+  ['Invalid', 'BAD_USER_INPUT'],
+  ['NotFound', 'NOT_FOUND'],
+  ['AlreadyExists', 'ALREADY_EXISTS'],
+  ['Conflict', 'CONFLICT'],
+  ['Expired', 'EXPIRED'],
+  ['Gone', 'EXPIRED'],
+  ['Unauthorized', 'UNAUTHENTICATED'],
+  ['Forbidden', 'FORBIDDEN'],
+  ['RequestEntityTooLarge', 'PAYLOAD_TOO_LARGE'],
+  ['TooManyRequests', 'RATE_LIMITED'],
+  ['ServiceUnavailable', UNAVAILABLE],
+]);
 
 /** One attempt's outcome: the answer, or why to try another server and whether the request ran. */
 type Attempt = { data: any } | { failed: ClientError; reason: string; ran: 'no' | 'maybe' | 'answered' };
@@ -231,18 +231,21 @@ export function createKubeqlClient(options: ClientOptions): KubeqlClient {
     const contentType = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
     const res = await send(index, new URL(path, endpoints[index]), body, method, { ...headers, 'content-type': contentType });
     if (!('status' in res)) return res;
-    let answer: { kind?: string; reason?: string; message?: string } | undefined;
+    let answer: { kind?: unknown; reason?: unknown; message?: unknown } | undefined;
     try {
       answer = res.text === '' ? undefined : (JSON.parse(res.text) as typeof answer);
     } catch {
       answer = undefined;
     }
-    if (res.status >= 200 && res.status < 300 && answer !== undefined) return { data: answer };
-    const code = (answer?.kind === 'Status' && answer.reason && CODE_OF_REASON[answer.reason]) || (isUnavailableStatus(res.status) ? UNAVAILABLE : 'INTERNAL_SERVER_ERROR');
-    const failed = new ClientError([{ message: answer?.kind === 'Status' && answer.message ? answer.message : `${servers[index]} answered HTTP ${res.status} to ${method} ${path}`, extensions: { code, status: res.status } }]);
+    if (res.status >= 200 && res.status < 300 && answer !== null && typeof answer === 'object' && !Array.isArray(answer)) return { data: answer };
+    // Whatever the answer holds, only a known reason gives a code, and only a string is a message.
+    const status = answer?.kind === 'Status' ? answer : undefined;
+    const code = CODE_OF_REASON.get(status?.reason) ?? (isUnavailableStatus(res.status) ? UNAVAILABLE : 'INTERNAL_SERVER_ERROR');
+    const message = typeof status?.message === 'string' && status.message ? status.message.slice(0, 2000) : `${servers[index]} answered HTTP ${res.status} to ${method} ${path}`;
+    const failed = new ClientError([{ message, extensions: { code, status: res.status } }]);
     // As for GraphQL: a server that could not reach its log (its own Status says so), is not ready
     // (503 without one) or is behind a proxy that failed (502, 504) may be followed by another.
-    if (code === UNAVAILABLE) return { failed, reason: `HTTP ${res.status}`, ran: answer?.kind === 'Status' ? 'answered' : statusMeansNotRun(res.status) ? 'no' : 'maybe' };
+    if (code === UNAVAILABLE) return { failed, reason: `HTTP ${res.status}`, ran: status ? 'answered' : statusMeansNotRun(res.status) ? 'no' : 'maybe' };
     throw failed;
   }
 

@@ -2,8 +2,11 @@
  * The client's door into the Kubernetes REST API (`client.rest`), which the node agents renew their
  * Leases through as kubelet does: answers are the objects; Status answers are ClientErrors with our
  * codes (a stale resourceVersion CONFLICT, a missing object NOT_FOUND, an invalid one
- * BAD_USER_INPUT) and write nothing; a dead first server is passed over for a read.
+ * BAD_USER_INPUT) and write nothing; a hostile answer is an error, never an object or a code it
+ * did not name; a dead first server is passed over for a read.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeqlClient, type KubeqlClient } from '../../server/client/client.js';
 import { ClientError } from '../../server/client/client-error.js';
@@ -45,6 +48,39 @@ describe('client.rest', () => {
     // A merge patch (the REST door's PATCH body).
     const patched = await client.rest<Lease>('PATCH', leasePath('rest-n1'), { spec: { renewTime: '2026-12-04T10:00:20.000000Z' } });
     expect(patched.spec.renewTime).toBe('2026-12-04T10:00:20.000000Z');
+  });
+
+  it('takes a hostile answer for an error, not for an object: unknown reasons, non-string messages, non-objects', async () => {
+    // A server that answers each path as the test says.
+    const answers: Record<string, [number, string]> = {
+      '/proto': [409, JSON.stringify({ kind: 'Status', reason: '__proto__', message: { not: 'a string' } })],
+      '/ctor': [404, JSON.stringify({ kind: 'Status', reason: 'constructor', message: 'x'.repeat(100_000) })],
+      '/null': [200, 'null'],
+      '/list': [200, '[1,2]'],
+      '/text': [200, 'not json'],
+      '/down': [503, ''],
+    };
+    const fake = createServer((req, res) => {
+      const [status, body] = answers[req.url ?? ''] ?? [500, ''];
+      res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+    const hostile = createKubeqlClient({ server: `http://127.0.0.1:${(fake.address() as AddressInfo).port}`, token: 't' });
+    const errorOf = (path: string) => hostile.rest('GET', path).then(() => undefined, (e: unknown) => e as ClientError);
+    try {
+      const proto = await errorOf('/proto');
+      expect(proto).toBeInstanceOf(ClientError);
+      expect([proto!.code, typeof proto!.message]).toEqual(['INTERNAL_SERVER_ERROR', 'string']);
+      expect(proto!.message).toContain('answered HTTP 409');
+      const ctor = await errorOf('/ctor');
+      expect(ctor!.code).toBe('INTERNAL_SERVER_ERROR');
+      expect(ctor!.message.length).toBeLessThanOrEqual(2000);
+      for (const path of ['/null', '/list', '/text']) expect((await errorOf(path))?.code, path).toBe('INTERNAL_SERVER_ERROR');
+      expect((await errorOf('/down'))?.code).toBe('UNAVAILABLE');
+    } finally {
+      await hostile.close();
+      await new Promise((r) => fake.close(r));
+    }
   });
 
   it('passes over a dead first server', async () => {
