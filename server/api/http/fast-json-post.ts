@@ -87,7 +87,7 @@ export interface ReadOperation {
 /** Admission of a request (priority-levels.ts): `run` handles it when its turn comes; `operation` when the body was read and is one operation. */
 export type Schedule = (req: IncomingMessage, res: ServerResponse, operation: ReadOperation | undefined, run: () => void) => void;
 
-const runNow: Schedule = (_req, _res, _body, run) => run();
+const runNow: Schedule = (_req, _res, _operation, run) => run();
 
 export interface FastPathOptions {
   /** Bodies over this go to yoga, whose body-size plugin answers 413 PAYLOAD_TOO_LARGE (default 4 MiB). */

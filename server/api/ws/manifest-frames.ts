@@ -10,8 +10,7 @@
  * else (another field, __typename, a directive, a fragment spread, a second fragment, arguments on
  * the event's fields) is executed as any selection is.
  */
-import { Kind, type FieldNode, type OperationDefinitionNode, type SelectionNode } from 'graphql';
-import type { ExecutionResult } from 'graphql';
+import { Kind, type ExecutionResult, type FieldNode, type OperationDefinitionNode, type SelectionNode } from 'graphql';
 import type { WatchPayload } from '../watch/transition.js';
 
 type Render = (payload: WatchPayload) => ExecutionResult;
@@ -59,10 +58,13 @@ export function manifestRenderer(operation: OperationDefinitionNode, isObjectTyp
     for (const { key, field } of order) {
       if (field === 'object') {
         const object = payload.object;
-        const selected = record();
-        // An object of another kind than the fragment's selects nothing of it (never so for a watch of one kind).
-        if (object !== null && object.kind === objectKind) selected[manifestKey!] = object;
-        event[key] = object === null ? null : selected;
+        if (object === null) event[key] = null;
+        else {
+          // An object of another kind than the fragment's selects nothing of it (never so for a watch of one kind).
+          const selected = record();
+          if (object.kind === objectKind) selected[manifestKey!] = object;
+          event[key] = selected;
+        }
       } else event[key] = payload[field];
     }
     const data = record();
