@@ -1,11 +1,12 @@
 /**
- * An API server as `npm run apiserver` runs it (server/api/main.ts in a process of its own), for
+ * An API server as `npm run apiserver` runs it (dist/api/main.js in a process of its own), for
  * benchmarks that need several on one log: PORT 0, the environment given (DATA_DIR,
  * KUBEQL_DATABASE_URL, ...); it reports its URL over IPC. CPU time is read from /proc.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { entryArgs } from './compiled.js';
 
 export interface ApiProcess {
   url: string;
@@ -18,7 +19,7 @@ export interface ApiProcess {
 const root = resolve(import.meta.dirname, '..');
 
 export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/api/main.ts'], {
+  const child = spawn(process.execPath, entryArgs('api/main'), {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn', KUBEQL_LOG_FORMAT: 'json', PORT: '0', ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { ensureCompiled } from './compiled.js';
 
 export interface ChildServer {
   url: string;
@@ -19,6 +20,7 @@ export interface ChildServer {
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export async function startChildServer(options: { synchronous?: 'FULL' | 'DURABLE' | 'NORMAL'; env?: Record<string, string> } = {}): Promise<ChildServer> {
+  ensureCompiled();
   const dataDir = fs.mkdtempSync(os.tmpdir() + '/kubeql-bench-');
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();

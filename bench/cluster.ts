@@ -12,12 +12,13 @@
  * KUBEQL_BENCH_HEAP_SNAPSHOTS=<dir> also writes a V8 heap snapshot of the controller-manager, the
  * scheduler and the agents into <dir> once all pods are Running, to see what their memory holds.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
+import { entryArgs, FROM_SOURCE } from './compiled.js';
 import { createGraphQLClient } from './graphql-client.js';
 import { fmt, machine, summarize, verdict } from './stats.js';
 
@@ -33,12 +34,10 @@ const TIMEOUT_MS = env('KUBEQL_BENCH_TIMEOUT_SECONDS', 1800) * 1000;
 const root = resolve(import.meta.dirname, '..');
 const COMPONENTS = { 'api server': 'api/main', 'controller-manager': 'controllers/main', scheduler: 'scheduler/main', agents: 'agent/main' } as const;
 /**
- * The plane runs compiled, as `npm start` runs it (dist/, built first when stale).
- * KUBEQL_BENCH_FROM_SOURCE=1 runs the TypeScript through tsx instead, as earlier runs of this
- * benchmark did: tsx keeps function names (esbuild's keepNames), which gives every closure a
- * property of its own and costs memory per closure made (about 16 MiB of the agents' heap at 1,000 nodes).
+ * The plane runs compiled, as `npm start` runs it (bench/compiled.ts; KUBEQL_BENCH_FROM_SOURCE=1
+ * runs the TypeScript through tsx, as earlier runs did). tsx's keepNames also costs memory per
+ * closure made (about 16 MiB of the agents' heap at 1,000 nodes).
  */
-const FROM_SOURCE = process.env.KUBEQL_BENCH_FROM_SOURCE === '1';
 
 /** The plane's processes by component (from /proc: children of the `npm start` process). */
 function componentPids(parent: number): Map<string, number> {
@@ -114,11 +113,7 @@ export async function run(): Promise<void> {
   const snapshotDir = process.env.KUBEQL_BENCH_HEAP_SNAPSHOTS ? resolve(process.env.KUBEQL_BENCH_HEAP_SNAPSHOTS) : undefined;
   // The components inherit NODE_OPTIONS from `npm start`: each writes a snapshot on SIGUSR2.
   const nodeOptions = snapshotDir ? `${process.env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}`.trim() : process.env.NODE_OPTIONS;
-  if (!FROM_SOURCE) {
-    const build = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: root, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error(`the build failed (exit ${build.status})`);
-  }
-  const plane = spawn(process.execPath, FROM_SOURCE ? ['--import', 'tsx', 'server/main.ts'] : ['dist/main.js'], {
+  const plane = spawn(process.execPath, entryArgs('main'), {
     cwd: root,
     env: { ...process.env, DATA_DIR: dataDir, PORT: '0', KUBEQL_NODES: String(NODES), KUBEQL_LOG_FORMAT: 'json', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],

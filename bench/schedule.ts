@@ -20,6 +20,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { startChildServer, type ChildServer } from './child-server.js';
+import { entryArgs } from './compiled.js';
 import { createGraphQLClient } from './graphql-client.js';
 import { fmt, machine, printTable, verdict } from './stats.js';
 
@@ -39,7 +40,7 @@ interface Proc {
 /** A component in its own process; its CPU time is read from /proc when it is there. */
 function component(name: string, entry: string, args: string[], env: Record<string, string>): Proc {
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(root, 'server', entry), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profile, ...entryArgs(entry.replace(/\.ts$/, '')), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   // If the bench dies abruptly, its components go with it.
   const onExit = () => child.kill('SIGKILL');
   process.once('exit', onExit);
