@@ -8,11 +8,11 @@
  * The server is the compiled one in dist/ (child-server.ts builds it when stale), as `npm start`
  * runs it; with KUBEQL_BENCH_FROM_SOURCE=1, its TypeScript (bench/compiled.ts).
  */
+// First, as in the API server's entry point: libraries read NODE_ENV as they load.
+import '../server/api/production-mode.js';
 import { createInterface } from 'node:readline';
 import { FROM_SOURCE } from './compiled.js';
 
-// First, as in the API server's entry point: libraries read NODE_ENV as they load.
-await import(FROM_SOURCE ? '../server/api/production-mode.js' : '../dist/api/production-mode.js');
 const { startApiServer } = (await import(FROM_SOURCE ? '../server/api/server.js' : '../dist/api/server.js')) as typeof import('../server/api/server.js');
 
 const dataDir = process.env.DATA_DIR;
