@@ -1,16 +1,24 @@
 /** The prepared statements of the append path and of point reads, built once per database. */
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { allocations, events, labels, objects } from './tables.js';
 import { versionBody } from './version-body.js';
-import { directStatement } from './direct-statement.js';
+import { directQuery, directStatement, type Prepared } from './direct-statement.js';
 
 const p = (name: string) => sql.placeholder(name);
 
 export function prepareStatements(db: BetterSQLite3Database, sqlite: Database.Database) {
   // The writes of the append path run several times per write: run directly (direct-statement.ts).
-  const direct = (prepared: { getQuery(): { sql: string; params: unknown[] } }) => directStatement(sqlite, prepared);
+  const direct = (prepared: Prepared) => directStatement(sqlite, prepared);
+  // So do the point reads; their rows keyed as drizzle's would be.
+  type Version = { fromRev: number; object: string };
+  type Body = { object: string };
+  type EventRow = typeof events.$inferSelect;
+  const eventKeys = Object.keys(getTableColumns(events)) as (keyof EventRow & string)[];
+  const read = <R extends Record<string, unknown>>(prepared: Prepared, keys: readonly (keyof R & string)[]) =>
+    directQuery<R>(sqlite, prepared, keys);
+  const readEvents = (prepared: Prepared) => read<EventRow>(prepared, eventKeys);
   // The body of a version: in its opening event while that is in the log (version-body.ts).
   const body = versionBody('objects');
   const sameObject = (t: typeof objects | typeof labels) =>
@@ -55,33 +63,45 @@ export function prepareStatements(db: BetterSQLite3Database, sqlite: Database.Da
         })
         .prepare(),
     ),
-    currentObject: db
-      .select({ fromRev: objects.fromRev, object: body })
-      .from(objects)
-      .where(and(sameObject(objects), isNull(objects.toRev)))
-      .prepare(),
-    currentInNamespace: db
-      .select({ object: body })
-      .from(objects)
-      .where(and(eq(objects.kind, p('kind')), eq(objects.namespace, p('namespace')), isNull(objects.toRev)))
-      .orderBy(objects.name)
-      .prepare(),
-    objectAt: db
-      .select({ object: body })
-      .from(objects)
-      .where(
-        and(
-          sameObject(objects),
-          sql`${objects.fromRev} <= ${p('revision')}`,
-          sql`(${objects.toRev} IS NULL OR ${objects.toRev} > ${p('revision')})`,
-        ),
-      )
-      .prepare(),
-    objectVersion: db
-      .select({ object: body })
-      .from(objects)
-      .where(and(sameObject(objects), eq(objects.fromRev, p('revision'))))
-      .prepare(),
+    currentObject: read<Version>(
+      db
+        .select({ fromRev: objects.fromRev, object: body })
+        .from(objects)
+        .where(and(sameObject(objects), isNull(objects.toRev)))
+        .prepare(),
+      ['fromRev', 'object'],
+    ),
+    currentInNamespace: read<Body>(
+      db
+        .select({ object: body })
+        .from(objects)
+        .where(and(eq(objects.kind, p('kind')), eq(objects.namespace, p('namespace')), isNull(objects.toRev)))
+        .orderBy(objects.name)
+        .prepare(),
+      ['object'],
+    ),
+    objectAt: read<Body>(
+      db
+        .select({ object: body })
+        .from(objects)
+        .where(
+          and(
+            sameObject(objects),
+            sql`${objects.fromRev} <= ${p('revision')}`,
+            sql`(${objects.toRev} IS NULL OR ${objects.toRev} > ${p('revision')})`,
+          ),
+        )
+        .prepare(),
+      ['object'],
+    ),
+    objectVersion: read<Body>(
+      db
+        .select({ object: body })
+        .from(objects)
+        .where(and(sameObject(objects), eq(objects.fromRev, p('revision'))))
+        .prepare(),
+      ['object'],
+    ),
     closeLabel: direct(
       db
         .update(labels)
@@ -107,35 +127,46 @@ export function prepareStatements(db: BetterSQLite3Database, sqlite: Database.Da
         .values({ pool: p('pool'), value: p('value'), kind: p('kind'), namespace: p('namespace'), name: p('name') })
         .prepare(),
     ),
-    isAllocated: db
-      .select({ value: allocations.value })
-      .from(allocations)
-      .where(and(eq(allocations.pool, p('pool')), eq(allocations.value, p('value'))))
-      .prepare(),
-    eventsForRequest: db
-      .select()
-      .from(events)
-      .where(and(eq(events.actor, p('actor')), eq(events.requestId, p('requestId'))))
-      .orderBy(events.revision)
-      .prepare(),
-    eventsAfter: db.select().from(events).where(sql`${events.revision} > ${p('after')}`).orderBy(events.revision).limit(p('limit')).prepare(),
+    isAllocated: read<{ value: string }>(
+      db
+        .select({ value: allocations.value })
+        .from(allocations)
+        .where(and(eq(allocations.pool, p('pool')), eq(allocations.value, p('value'))))
+        .prepare(),
+      ['value'],
+    ),
+    eventsForRequest: readEvents(
+      db
+        .select()
+        .from(events)
+        .where(and(eq(events.actor, p('actor')), eq(events.requestId, p('requestId'))))
+        .orderBy(events.revision)
+        .prepare(),
+    ),
+    eventsAfter: readEvents(
+      db.select().from(events).where(sql`${events.revision} > ${p('after')}`).orderBy(events.revision).limit(p('limit')).prepare(),
+    ),
     // One range of events_kind (kind, revision).
-    kindEventsAfter: db
-      .select()
-      .from(events)
-      .where(and(eq(events.kind, p('kind')), sql`${events.revision} > ${p('after')}`))
-      .orderBy(events.revision)
-      .limit(p('limit'))
-      .prepare(),
+    kindEventsAfter: readEvents(
+      db
+        .select()
+        .from(events)
+        .where(and(eq(events.kind, p('kind')), sql`${events.revision} > ${p('after')}`))
+        .orderBy(events.revision)
+        .limit(p('limit'))
+        .prepare(),
+    ),
     // One node's pod events: one range of events_pod_node (its expression and kind written as the
     // partial index's, literally, so that SQLite uses it).
-    nodeEventsAfter: db
-      .select()
-      .from(events)
-      .where(sql`${events.kind} = 'Pod' AND ${events.revision} > ${p('after')} AND ${events.revision} <= ${p('upTo')} AND ${sql.raw('"object"')} ->> '$.spec.nodeName' = ${p('nodeName')}`)
-      .orderBy(events.revision)
-      .limit(p('limit'))
-      .prepare(),
+    nodeEventsAfter: readEvents(
+      db
+        .select()
+        .from(events)
+        .where(sql`${events.kind} = 'Pod' AND ${events.revision} > ${p('after')} AND ${events.revision} <= ${p('upTo')} AND ${sql.raw('"object"')} ->> '$.spec.nodeName' = ${p('nodeName')}`)
+        .orderBy(events.revision)
+        .limit(p('limit'))
+        .prepare(),
+    ),
     head: db.select({ seq: sql<number>`seq` }).from(sql`sqlite_sequence`).where(sql`name = 'events'`).prepare(),
   };
 }
