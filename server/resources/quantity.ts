@@ -41,8 +41,30 @@ function parseInt64(s: string): bigint | undefined {
 /** ⌈a / b⌉ for a ≥ 0, b > 0. */
 const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
 
+/**
+ * Parses of quantity strings seen lately: every pod write parses each of its containers' requests
+ * and limits three times (canonical text, validation, exact value), and a cluster's pods repeat a
+ * few dozen texts ('100m', '128Mi'). Bounded (a text of at most 64 characters, 1,024 of them,
+ * forgotten all at once when full); the answers are frozen, as callers share them.
+ */
+const MEMO_TEXT_LENGTH = 64;
+const MEMO_ENTRIES = 1024;
+const parsed = new Map<string, Readonly<ExactQuantity> | Readonly<{ error: string }>>();
+const canonical = new Map<string, string | undefined>();
+
+function remember<V>(memo: Map<string, V>, key: string, value: V): V {
+  if (memo.size >= MEMO_ENTRIES) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
 /** The exact value in nano-units: rounded away from zero to a whole nano and capped, as ParseQuantity does; or its error. */
-function parseNanos(input: unknown): ExactQuantity | { error: string } {
+function parseNanos(input: unknown): Readonly<ExactQuantity> | Readonly<{ error: string }> {
+  if (typeof input !== 'string' || input.length > MEMO_TEXT_LENGTH) return parseNanosOnce(input);
+  return parsed.get(input) ?? remember(parsed, input, Object.freeze(parseNanosOnce(input)));
+}
+
+function parseNanosOnce(input: unknown): ExactQuantity | { error: string } {
   let str: string;
   if (typeof input === 'number') {
     if (!Number.isFinite(input)) return { error: ERR_FORMAT };
@@ -108,7 +130,7 @@ export function quantityErrors(value: unknown): string[] {
 }
 
 /** The exact parse (value in nano-units, format), or undefined when malformed. */
-export function parseQuantityExact(value: unknown): ExactQuantity | undefined {
+export function parseQuantityExact(value: unknown): Readonly<ExactQuantity> | undefined {
   const r = parseNanos(value);
   return 'error' in r ? undefined : r;
 }
@@ -151,6 +173,14 @@ export function canonicalText(q: Pick<ExactQuantity, 'nanos' | 'format'>): strin
 
 /** The canonical text the API server returns for a quantity ('0.5' → '500m', '1024Mi' → '1Gi'), or undefined when invalid or beyond the bound. */
 export function canonicalQuantity(value: unknown): string | undefined {
+  if (typeof value === 'string' && value.length <= MEMO_TEXT_LENGTH) {
+    if (canonical.has(value)) return canonical.get(value);
+    return remember(canonical, value, canonicalOf(value));
+  }
+  return canonicalOf(value);
+}
+
+function canonicalOf(value: unknown): string | undefined {
   const r = parseNanos(value);
   if ('error' in r || r.overflow) return undefined;
   return canonicalText(r);

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { KubeqlError } from '../../server/errors.js';
-import { milli, parseQuantity, quantityErrors } from '../../server/resources/quantity.js';
+import { canonicalQuantity, milli, parseQuantity, parseQuantityExact, quantityErrors } from '../../server/resources/quantity.js';
 
 const FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 const SUFFIX = "unable to parse quantity's suffix";
@@ -120,5 +120,35 @@ describe('milli', () => {
   it('throws BAD_USER_INPUT for malformed quantities', () => {
     expect(() => milli('lots')).toThrow(KubeqlError);
     expect(() => milli('lots')).toThrow(/invalid quantity "lots": quantities must match/);
+  });
+});
+
+describe('parses remembered (a bounded memo of recent texts)', () => {
+  const answers = (q: unknown) => ({ value: parseQuantity(q), errors: quantityErrors(q), exact: parseQuantityExact(q), canonical: canonicalQuantity(q), milli: (() => { try { return milli(q); } catch (e) { return (e as KubeqlError).code; } })() });
+  const texts = ['100m', '128Mi', '0.5', '1024Mi', '1e3', '12Ei', '-1', 'x', '1.5Gi', ' 2 ', '+.5'];
+
+  it('answers a text asked again as it did the first time, after the memo has filled and emptied many times', () => {
+    const first = texts.map(answers);
+    expect(first[0]).toMatchObject({ value: 0.1, errors: [], canonical: '100m', milli: 100 });
+    expect(first[3]).toMatchObject({ canonical: '1Gi' });
+    expect(first[7]).toMatchObject({ value: undefined, errors: [FORMAT], canonical: undefined, milli: 'BAD_USER_INPUT' });
+    expect(first[5]).toMatchObject({ canonical: undefined });
+    // 5,000 other texts: far more than the memo holds.
+    for (let i = 0; i < 5000; i++) expect(parseQuantity(`${i}m`)).toBeCloseTo(i / 1000, 9);
+    expect(texts.map(answers)).toEqual(first);
+    // A long text is parsed each time, and answered the same.
+    const long = `${'1'.repeat(70)}m`;
+    expect(answers(long)).toEqual(answers(long));
+    expect(quantityErrors(long)).toEqual(['must be no more than 9223372036854775807 in magnitude (2^63-1)']);
+  });
+
+  it('shares answers no caller can alter', () => {
+    const exact = parseQuantityExact('250m')!;
+    expect(Object.isFrozen(exact)).toBe(true);
+    expect(() => {
+      (exact as { nanos: bigint }).nanos = 0n;
+    }).toThrow(TypeError);
+    expect(parseQuantityExact('250m')!.nanos).toBe(250_000_000n);
+    expect(canonicalQuantity('250m')).toBe('250m');
   });
 });
