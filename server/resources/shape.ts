@@ -151,15 +151,25 @@ export function checkShape(shape: Shape, value: unknown, path: string, report: S
       return;
     case 'object': {
       if (!isPlainObject(value)) return fail(report, path, 'must be an object');
-      for (const [key, field] of Object.entries(shape.fields)) {
+      // Every declared field, in order (a pod spec declares dozens, a write sets a few): a field's
+      // path is built only when it holds a value or is required.
+      for (const [key, field] of fieldsOf(shape)) {
         const v = value[key];
-        if (field.required && (v === undefined || v === null)) fail(report, childPath(path, key), 'Required value');
-        else checkShape(field.shape, v, childPath(path, key), report);
+        if (v !== undefined && v !== null) checkShape(field.shape, v, childPath(path, key), report);
+        else if (field.required) fail(report, childPath(path, key), 'Required value');
       }
-      if (!shape.open) for (const key of Object.keys(value)) if (!(key in shape.fields)) report.unknown.push(childPath(path, key));
+      if (!shape.open) for (const key of Object.keys(value)) if (!Object.hasOwn(shape.fields, key)) report.unknown.push(childPath(path, key));
       return;
     }
   }
+}
+
+/** An object shape's fields as entries, made once per shape. */
+const entries = new WeakMap<ObjectShape, [string, Field][]>();
+function fieldsOf(shape: ObjectShape): [string, Field][] {
+  let list = entries.get(shape);
+  if (!list) entries.set(shape, (list = Object.entries(shape.fields)));
+  return list;
 }
 
 export { isPlainObject } from './plain-object.js';
