@@ -35,7 +35,16 @@ export function allocatorFor(tx: WriteTx, ranges: AllocationRanges): Allocator {
   return { ...ranges, isAllocated: (pool, value) => tx.isAllocated(pool, value) };
 }
 
+/** The last second formatted: every write stamps a time, most in the same second as the one before. */
+let lastSecond = Number.NaN;
+let lastText = '';
+
 /** RFC 3339 with second precision, as Kubernetes writes timestamps. */
 export function timestamp(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }
