@@ -81,9 +81,44 @@ function recorder(reads: Map<string, Reads>) {
 
 /** The schema position of a child: `a[]` for a list item, `a.*` for a map entry, `a.key` for a field. */
 function position(parent: string, key: string, isArray: boolean, enumerated: boolean): string {
-  if (isArray) return `${parent}[]`;
-  return enumerated ? `${parent}.*` : `${parent}.${key}`;
+  if (isArray) return itemAt(parent);
+  return enumerated ? entryAt(parent) : fieldAt(parent, key);
 }
+
+/**
+ * Child positions made once: every write's check walks its object position by position, and a
+ * position made anew each time was a string to build and hash per key per write. Only positions of
+ * declared fields are asked for (a key the schema does not declare is never descended into), so
+ * the schemas bound them; the caps bound them even so.
+ */
+interface Children {
+  fields: Map<string, string>;
+  item?: string;
+  entry?: string;
+}
+const childPositions = new Map<string, Children>();
+function childrenOf(parent: string): Children {
+  let children = childPositions.get(parent);
+  if (!children) {
+    if (childPositions.size >= MAX_POSITIONS) childPositions.clear();
+    childPositions.set(parent, (children = { fields: new Map() }));
+  }
+  return children;
+}
+/** `a.key`: the position of field `key` of the object at `parent`. */
+function fieldAt(parent: string, key: string): string {
+  const { fields } = childrenOf(parent);
+  let at = fields.get(key);
+  if (at === undefined) {
+    if (fields.size >= MAX_POSITIONS) fields.clear();
+    fields.set(key, (at = `${parent}.${key}`));
+  }
+  return at;
+}
+/** `a[]`: the position of the items of the list at `parent`. */
+const itemAt = (parent: string): string => (childrenOf(parent).item ??= `${parent}[]`);
+/** `a.*`: the position of the entries of the map at `parent`. */
+const entryAt = (parent: string): string => (childrenOf(parent).entry ??= `${parent}.*`);
 
 /**
  * What the validator read at each schema position, per kind: learnt once by validating through
@@ -108,11 +143,18 @@ function allLearnt(value: unknown, at: string, known: Learnt): boolean {
   const rec = known.get(at);
   if (rec === undefined) return false;
   if (rec === FREE || (rec.keys.size === 0 && !rec.enumerated)) return true;
-  if (Array.isArray(value)) return value.every((item) => allLearnt(item, `${at}[]`, known));
-  for (const [key, v] of Object.entries(value)) {
-    if (rec.enumerated) {
-      if (!allLearnt(v, `${at}.*`, known)) return false;
-    } else if (rec.keys.has(key) && !allLearnt(v, `${at}.${key}`, known)) return false;
+  if (Array.isArray(value)) {
+    const item = itemAt(at);
+    return value.every((v) => allLearnt(v, item, known));
+  }
+  const entry = rec.enumerated ? entryAt(at) : undefined;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const v = (value as Record<string, unknown>)[key];
+    if (typeof v !== 'object' || v === null) continue;
+    if (entry !== undefined) {
+      if (!allLearnt(v, entry, known)) return false;
+    } else if (rec.keys.has(key) && !allLearnt(v, fieldAt(at, key), known)) return false;
   }
   return true;
 }
@@ -132,10 +174,10 @@ function learn(value: unknown, at: string, reads: Map<string, Reads>, known: Lea
     for (const k of rec.keys) had.keys.add(k);
     had.enumerated ||= rec.enumerated;
   }
-  if (Array.isArray(value)) return value.forEach((item) => learn(item, `${at}[]`, reads, known, max));
+  if (Array.isArray(value)) return value.forEach((item) => learn(item, itemAt(at), reads, known, max));
   for (const [key, v] of Object.entries(value)) {
-    if (rec.enumerated) learn(v, `${at}.*`, reads, known, max);
-    else if (rec.keys.has(key)) learn(v, `${at}.${key}`, reads, known, max);
+    if (rec.enumerated) learn(v, entryAt(at), reads, known, max);
+    else if (rec.keys.has(key)) learn(v, fieldAt(at, key), reads, known, max);
   }
 }
 
@@ -232,27 +274,37 @@ export function checkAgainstSchema(schema: KindSchema, object: Record<string, un
     if (typeof value !== 'object' || value === null || mistyped.has(path)) return;
     const rec = known.get(at);
     if (rec === undefined || rec === FREE || (rec.keys.size === 0 && !rec.enumerated)) return; // never looked into: free-form
+    // Paths (for messages) are made only for what is reported or descended into: most values are strings.
     if (Array.isArray(value)) {
-      value.forEach((item, i) => walk(item, childPath(path, i), `${at}[]`));
+      const item = itemAt(at);
+      value.forEach((v, i) => {
+        if (typeof v === 'object' && v !== null) walk(v, childPath(path, i), item);
+      });
       return;
     }
     const obj = value as Record<string, unknown>;
-    for (const [key, v] of Object.entries(obj)) {
-      const child = childPath(path, key);
-      if (rec.enumerated) {
-        walk(v, child, `${at}.*`);
+    const entry = rec.enumerated ? entryAt(at) : undefined;
+    for (const key in obj) {
+      if (!Object.hasOwn(obj, key)) continue;
+      const v = obj[key];
+      if (entry !== undefined) {
+        if (typeof v === 'object' && v !== null) walk(v, childPath(path, key), entry);
         continue;
       }
       if (!rec.keys.has(key)) {
         const suggestion = didYouMean(key, rec.keys);
-        unknown.push({ path: child, suggestion: suggestion === undefined ? undefined : childPath(path, suggestion), drop: () => delete obj[key] });
+        unknown.push({ path: childPath(path, key), suggestion: suggestion === undefined ? undefined : childPath(path, suggestion), drop: () => delete obj[key] });
         continue;
       }
       if (v === null) nulls.push([obj, key]);
-      else if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v) && !reported.has(child)) {
-        reported.add(child);
-        errors.push({ path: child, message: int64Error(v) });
-      } else walk(v, child, `${at}.${key}`);
+      else if (typeof v === 'number') {
+        if (Number.isInteger(v) && !Number.isSafeInteger(v)) {
+          const child = childPath(path, key);
+          if (reported.has(child)) continue;
+          reported.add(child);
+          errors.push({ path: child, message: int64Error(v) });
+        }
+      } else if (typeof v === 'object') walk(v, childPath(path, key), fieldAt(at, key));
     }
   };
   walk(object, '', '');
