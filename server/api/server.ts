@@ -39,6 +39,7 @@ import { createApiMetrics } from './metrics/api-metrics.js';
 import { maskError, quietLogger } from './plugins/mask-errors.js';
 import { requestLogPlugin } from './plugins/request-log.js';
 import { requestMetricsPlugin } from './plugins/request-metrics.js';
+import { referenceExecutePlugin } from './plugins/reference-execute.js';
 import { warningsPlugin } from './plugins/warnings.js';
 import { buildSchema } from './schema/build-schema.js';
 import { schemaModules } from './schema/modules/all.js';
@@ -157,7 +158,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     maskedErrors: { maskError },
     // Coded errors are answers, not faults; maskError logs the internal ones.
     logging: quietLogger,
-    plugins: [...limitPlugins(limits), warningsPlugin(), requestMetricsPlugin(metrics, kinds), requestLogPlugin(log, kinds)],
+    plugins: [referenceExecutePlugin(), ...limitPlugins(limits), warningsPlugin(), requestMetricsPlugin(metrics, kinds), requestLogPlugin(log, kinds)],
   });
 
   let closing = false;
