@@ -76,7 +76,7 @@ export function createStore(options: StoreOptions): SqliteStore {
   const listeners = new Set<(head: number, events: readonly StoredEvent[]) => void>();
   const allocationsOf = options.allocationsOf ?? (() => []);
   const faults = createStorageFaults(options.dataDir);
-  const { write, drain, syncCheck } = createGroupCommit(
+  const { write, drain, syncCheck, versions } = createGroupCommit(
     sqlite,
     st,
     counter,
@@ -126,7 +126,12 @@ export function createStore(options: StoreOptions): SqliteStore {
       reclaimSpace(sqlite);
     },
     replay: ({ verify }) =>
-      verify ? verifyReplay(sqlite.name, allocationsOf) : write(() => rebuildProjections(sqlite, allocationsOf)),
+      verify
+        ? verifyReplay(sqlite.name, allocationsOf)
+        : write(() => {
+            versions.clear();
+            return rebuildProjections(sqlite, allocationsOf);
+          }),
     backup: (file) => backupDatabase(sqlite, file),
     onCommit(listener) {
       listeners.add(listener);

@@ -19,7 +19,11 @@ import type { Statements } from './statements.js';
 import type { WalSync } from './wal-sync.js';
 import type { CommitGate } from './wal-checkpointer.js';
 import { createWriteTx, type RevisionCounter } from './write-transaction.js';
+import { createCurrentVersions } from './current-versions.js';
 import type { HealthCheck, StoredEvent, WriteTx } from '../types.js';
+
+/** Current versions kept for the write path (current-versions.ts): a Namespace per busy namespace and the objects written again soon. */
+const CURRENT_VERSIONS = 2048;
 
 interface Job {
   fn: (tx: WriteTx) => unknown;
@@ -50,7 +54,10 @@ export function createGroupCommit(
   let syncing = false;
   let syncFailure: KubeqlError | undefined;
 
-  const inSavepoint = sqlite.transaction((job: Job) => job.fn(createWriteTx(st, counter, allocationsOf, job.events)));
+  /** The head of the last batch that committed: revisions up to it are in the database for good. */
+  let committedHead = counter.head;
+  const versions = createCurrentVersions(CURRENT_VERSIONS, () => committedHead);
+  const inSavepoint = sqlite.transaction((job: Job) => job.fn(createWriteTx(st, counter, allocationsOf, job.events, versions)));
   const runBatch = sqlite.transaction((batch: Job[]) => {
     for (const job of batch) {
       const before = counter.head;
@@ -91,6 +98,7 @@ export function createGroupCommit(
       wakeDrained();
       return;
     }
+    committedHead = counter.head;
     onBatch?.(batch.length, performance.now() - started);
     gate?.afterCommit();
     if (walSync) {
@@ -167,6 +175,8 @@ export function createGroupCommit(
   }
 
   return {
+    /** The current versions writes read lately (current-versions.ts); cleared when the tables are rebuilt. */
+    versions,
     write<T>(fn: (tx: WriteTx) => T): Promise<T> {
       if (syncFailure) return Promise.reject(syncFailure);
       return new Promise<T>((resolve, reject) => {

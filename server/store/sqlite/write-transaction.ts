@@ -5,6 +5,7 @@ import { objectDepthError, objectSizeError } from '../../resources/object-bounds
 import type { Allocation, KObject } from '../../resources/kind.js';
 import { projectEvent } from '../project-event.js';
 import type { Statements } from './statements.js';
+import type { CurrentVersions } from './current-versions.js';
 import { toStoredEvent } from './stored-event.js';
 import type { AppendInput, StoredEvent, WriteTx } from '../types.js';
 
@@ -17,6 +18,7 @@ export function createWriteTx(
   counter: RevisionCounter,
   allocationsOf: (o: KObject) => Allocation[],
   appended: StoredEvent[],
+  versions?: CurrentVersions,
 ): WriteTx {
   const ts = Date.now();
   // Objects this job has read or written, so an append does not read its previous state again.
@@ -26,8 +28,12 @@ export function createWriteTx(
   function load(kind: string, namespace: string, name: string) {
     const key = keyOf(kind, namespace, name);
     if (current.has(key)) return current.get(key) ?? undefined;
-    const row = st.currentObject.get({ kind, namespace, name });
-    const found = row ? { object: JSON.parse(row.object) as KObject, revision: row.fromRev } : null;
+    let found = versions?.get(key) ?? null;
+    if (!found) {
+      const row = st.currentObject.get({ kind, namespace, name });
+      found = row ? { object: JSON.parse(row.object) as KObject, revision: row.fromRev } : null;
+      if (found) versions?.keep(key, found);
+    }
     current.set(key, found);
     return found ?? undefined;
   }
@@ -52,6 +58,8 @@ export function createWriteTx(
       const name = object.metadata.name;
       const previous = load(kind, namespace, name);
       const revision = counter.head + 1;
+      // Whatever becomes of this append, the kept version may no longer be current.
+      versions?.forget(keyOf(kind, namespace, name));
       object.metadata.resourceVersion = String(revision);
       // Every write of every verb comes here: the one place an object's depth and size are bounded.
       const deep = objectDepthError(object);
