@@ -55,7 +55,7 @@ export function directStatement(sqlite: Database.Database, prepared: Prepared): 
   return { run: (values) => statement.run(...args(values)) };
 }
 
-/** A read: `get` the first row or undefined, `all` the rows, each keyed by `K`. */
+/** A read: `get` the first row or undefined, `all` the rows, each keyed as `R`. */
 export interface DirectQuery<R> {
   get(values: Record<string, unknown>): R | undefined;
   all(values: Record<string, unknown>): R[];
