@@ -286,6 +286,10 @@ export async function run(): Promise<void> {
     const agentsMemory = debug ? await fetch(`${debug}/memory`).then((r) => r.json() as Promise<any>, () => undefined) : undefined;
     if (agentsMemory) console.log(`agents' memory now (MiB): RSS ${agentsMemory.rss}, V8 heap used ${agentsMemory.heapUsed} of ${agentsMemory.heapTotal}, external ${agentsMemory.external} (array buffers ${agentsMemory.arrayBuffers})`);
     console.log(`connections at the end: ${connectionsNow()}`);
+    // Why sockets were opened again, as the API server counted it.
+    const metrics = await fetch(url.replace(/\/graphql$/, '/metrics')).then((r) => r.text(), () => '');
+    const counted = (name: string) => /^(\S+) (\d+)/m.exec(metrics.split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2] ?? '?';
+    console.log(`API server: ${counted('kubeql_watch_slow_consumer_terminations_total')} watches ended SLOW_CONSUMER, ${counted('kubeql_websocket_ping_timeouts_total')} WebSockets dropped for an unanswered ping`);
     clearInterval(loopSampler);
     if (loopDelay.p99.length) {
       const d = summarize(loopDelay.p99);

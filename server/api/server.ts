@@ -189,6 +189,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     maxPayloadBytes: limits.bodyBytes,
     maxConnectionBytes: options.connectionBufferBytes,
     onSlowConsumer: metrics.watchHooks.onSlowConsumer,
+    onPingTimeout: metrics.webSocketHooks.onPingTimeout,
     // On WebSocket the token is connection_init's { "authorization": "Bearer <token>" } (DESIGN §7 Auth).
     onConnect: (payload) => {
       const authorization = typeof payload?.authorization === 'string' ? payload.authorization : undefined;

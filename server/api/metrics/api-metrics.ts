@@ -106,6 +106,11 @@ export function createApiMetrics(sources: ApiMetricsSources) {
       this.set(sources.webSockets().subscriptionCount());
     },
   });
+  const pingTimeouts = new Counter({
+    name: 'kubeql_websocket_ping_timeouts_total',
+    help: 'graphql-ws connections dropped for a ping left unanswered for a whole interval (the client then connects again).',
+    registers,
+  });
   new Gauge({
     name: 'kubeql_websocket_connections',
     help: 'Open graphql-ws connections.',
@@ -134,6 +139,10 @@ export function createApiMetrics(sources: ApiMetricsSources) {
     watchHooks: {
       onBacklog: (events: number) => backlog.observe(events),
       onSlowConsumer: () => slowConsumers.inc(),
+    },
+    /** The WebSocket server's hooks. */
+    webSocketHooks: {
+      onPingTimeout: () => pingTimeouts.inc(),
     },
   };
 }

@@ -24,6 +24,8 @@ export interface WebSocketOptions {
   maxConnectionBytes?: number;
   /** Metrics: a subscription was ended with SLOW_CONSUMER. */
   onSlowConsumer?: () => void;
+  /** Metrics: a connection was dropped for a ping it left unanswered for a whole interval. */
+  onPingTimeout?: () => void;
   /** A client must send connection_init within this time (default 3 s). */
   connectionInitTimeoutMs?: number;
   /**
@@ -75,7 +77,10 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
       });
     }, options.connectionInitTimeoutMs ?? 3000);
     const pinger = setInterval(() => {
-      if (!alive) return socket.terminate();
+      if (!alive) {
+        options.onPingTimeout?.();
+        return socket.terminate();
+      }
       alive = false;
       socket.ping();
     }, keepAliveMs);
