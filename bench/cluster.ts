@@ -288,8 +288,11 @@ export async function run(): Promise<void> {
     console.log(`connections at the end: ${connectionsNow()}`);
     // Why sockets were opened again, as the API server counted it.
     const metrics = await fetch(url.replace(/\/graphql$/, '/metrics')).then((r) => r.text(), () => '');
-    const counted = (name: string) => /^(\S+) (\d+)/m.exec(metrics.split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2] ?? '?';
-    console.log(`API server: ${counted('kubeql_watch_slow_consumer_terminations_total')} watches ended SLOW_CONSUMER, ${counted('kubeql_websocket_ping_timeouts_total')} WebSockets dropped for an unanswered ping`);
+    // Each sample of a metric: its labels and value.
+    const samples = (name: string) => [...metrics.matchAll(new RegExp(`^${name}(?:\\{([^}]*)\\})? (\\d+)`, 'gm'))].map((m) => ({ labels: m[1] ?? '', value: Number(m[2]) }));
+    const sumOf = (name: string) => samples(name).reduce((sum, s) => sum + s.value, 0);
+    const pings = samples('kubeql_websocket_ping_timeouts_total').map((s) => `${s.value} ${s.labels}`).join(', ');
+    console.log(`API server: ${sumOf('kubeql_watch_slow_consumer_terminations_total')} watches ended SLOW_CONSUMER, ${sumOf('kubeql_websocket_ping_timeouts_total')} WebSockets dropped for an unanswered ping${pings ? ` (${pings})` : ''}`);
     clearInterval(loopSampler);
     if (loopDelay.p99.length) {
       const d = summarize(loopDelay.p99);

@@ -189,7 +189,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     maxPayloadBytes: limits.bodyBytes,
     maxConnectionBytes: options.connectionBufferBytes,
     onSlowConsumer: metrics.watchHooks.onSlowConsumer,
-    onPingTimeout: metrics.webSocketHooks.onPingTimeout,
+    onPingTimeout: (payload, written) => {
+      const identity = typeof payload?.authorization === 'string' ? authenticator.authenticate(payload.authorization) : undefined;
+      const client = !identity ? 'unauthenticated' : identity.name.startsWith('system:node:') ? 'node' : identity.name.startsWith('system:serviceaccount:') ? 'serviceaccount' : 'user';
+      metrics.webSocketHooks.onPingTimeout(client, written);
+    },
     // On WebSocket the token is connection_init's { "authorization": "Bearer <token>" } (DESIGN §7 Auth).
     onConnect: (payload) => {
       const authorization = typeof payload?.authorization === 'string' ? payload.authorization : undefined;

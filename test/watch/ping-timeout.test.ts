@@ -16,9 +16,12 @@ afterAll(async () => {
   await api?.close();
 });
 
-const metric = async (name: string) => {
+/** The sum of a metric's samples whose labels include `labels` (`client="user"`), 0 when it has none. */
+const metric = async (name: string, labels = '') => {
   const text = await (await fetch(api.server.url.replace('/graphql', '/metrics'))).text();
-  return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+  let sum = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{([^}]*)\\})? (\\d+)`, 'gm'))) if ((m[1] ?? '').includes(labels)) sum += Number(m[2]);
+  return sum;
 };
 
 describe('WebSocket ping timeouts', () => {
@@ -34,6 +37,9 @@ describe('WebSocket ping timeouts', () => {
     const deadline = Date.now() + 20_000;
     while ((await metric('kubeql_websocket_ping_timeouts_total')) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(await metric('kubeql_websocket_ping_timeouts_total')).toBe(1);
+    // Counted by who the connection was (the admin: a user) and whether the ping had left the server:
+    // it had (the client stopped reading, its socket's buffer had room for the ping).
+    expect(await metric('kubeql_websocket_ping_timeouts_total', 'client="user",ping="written"')).toBe(1);
     expect(await metric('kubeql_websocket_connections')).toBe(1);
     silent.socket.resume();
     expect((await silent.closed).code).toBe(1006);

@@ -108,7 +108,8 @@ export function createApiMetrics(sources: ApiMetricsSources) {
   });
   const pingTimeouts = new Counter({
     name: 'kubeql_websocket_ping_timeouts_total',
-    help: 'graphql-ws connections dropped for a ping left unanswered for a whole interval (the client then connects again).',
+    help: 'graphql-ws connections dropped for a ping left unanswered for a whole interval (the client then connects again), by client (node, serviceaccount, user, unauthenticated) and whether the ping had been written to the socket (no: it waited behind the connection\'s outgoing bytes).',
+    labelNames: ['client', 'ping'] as const,
     registers,
   });
   new Gauge({
@@ -142,7 +143,9 @@ export function createApiMetrics(sources: ApiMetricsSources) {
     },
     /** The WebSocket server's hooks. */
     webSocketHooks: {
-      onPingTimeout: () => pingTimeouts.inc(),
+      /** `client` is who the connection authenticated as, by class (never a name: the labels stay few). */
+      onPingTimeout: (client: 'node' | 'serviceaccount' | 'user' | 'unauthenticated', pingWritten: boolean) =>
+        pingTimeouts.inc({ client, ping: pingWritten ? 'written' : 'unwritten' }),
     },
   };
 }

@@ -24,8 +24,11 @@ export interface WebSocketOptions {
   maxConnectionBytes?: number;
   /** Metrics: a subscription was ended with SLOW_CONSUMER. */
   onSlowConsumer?: () => void;
-  /** Metrics: a connection was dropped for a ping it left unanswered for a whole interval. */
-  onPingTimeout?: () => void;
+  /**
+   * Metrics: a connection was dropped for a ping it left unanswered for a whole interval, with its
+   * connection_init payload and whether the ping had left the server (written to the socket) by then.
+   */
+  onPingTimeout?: (initPayload: Record<string, unknown> | undefined, pingWritten: boolean) => void;
   /** A client must send connection_init within this time (default 3 s). */
   connectionInitTimeoutMs?: number;
   /**
@@ -76,13 +79,17 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
         if (!initReceived) socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
       });
     }, options.connectionInitTimeoutMs ?? 3000);
+    // A ping not yet written when it times out sat behind this connection's outgoing bytes: the
+    // client was slow to read, not silent (the metric tells the two apart).
+    let pingWritten = true;
     const pinger = setInterval(() => {
       if (!alive) {
-        options.onPingTimeout?.();
+        options.onPingTimeout?.(initPayload, pingWritten);
         return socket.terminate();
       }
       alive = false;
-      socket.ping();
+      pingWritten = false;
+      socket.ping(undefined, undefined, () => (pingWritten = true));
     }, keepAliveMs);
     socket.on('pong', () => (alive = true));
 
