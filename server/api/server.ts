@@ -15,7 +15,7 @@ import { createAuthorizer } from './auth/authorizer.js';
 import { admissionFor } from './auth/admission.js';
 import { createGuard } from './auth/guard.js';
 import { createAuthenticator } from './auth/authenticator.js';
-import type { Identity } from './auth/identity.js';
+import { identityClass, type Identity } from './auth/identity.js';
 import { unauthenticated } from './auth/unauthenticated.js';
 import { createRateLimiter } from './auth/rate-limit.js';
 import { DEFAULT_LIMITS, limitPlugins, type Limits } from './plugins/limits.js';
@@ -191,8 +191,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     onSlowConsumer: metrics.watchHooks.onSlowConsumer,
     onPingTimeout: (payload, written) => {
       const identity = typeof payload?.authorization === 'string' ? authenticator.authenticate(payload.authorization) : undefined;
-      const client = !identity ? 'unauthenticated' : identity.name.startsWith('system:node:') ? 'node' : identity.name.startsWith('system:serviceaccount:') ? 'serviceaccount' : 'user';
-      metrics.webSocketHooks.onPingTimeout(client, written);
+      metrics.webSocketHooks.onPingTimeout(identity ? identityClass(identity) : 'unauthenticated', written);
     },
     // On WebSocket the token is connection_init's { "authorization": "Bearer <token>" } (DESIGN §7 Auth).
     onConnect: (payload) => {

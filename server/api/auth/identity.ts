@@ -18,3 +18,11 @@ export function nodeIdentity(nodeName: string): Identity {
 export function nodeNameOf(identity: Identity): string | undefined {
   return identity.groups.includes('system:nodes') && identity.name.startsWith('system:node:') ? identity.name.slice('system:node:'.length) : undefined;
 }
+
+/** What kind of client an identity is, never who (a metric label): a node, a service account or a user. */
+export type IdentityClass = 'node' | 'serviceaccount' | 'user';
+
+export function identityClass(identity: Identity): IdentityClass {
+  if (nodeNameOf(identity) !== undefined) return 'node';
+  return identity.groups.includes('system:serviceaccounts') && identity.name.startsWith('system:serviceaccount:') ? 'serviceaccount' : 'user';
+}

@@ -7,6 +7,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { databaseFileSizes } from '../../store/sqlite/file-sizes.js';
 import type { Store, StoredEvent } from '../../store/types.js';
+import type { IdentityClass } from '../auth/identity.js';
 
 export interface ApiMetricsSources {
   dataDir: string;
@@ -144,7 +145,7 @@ export function createApiMetrics(sources: ApiMetricsSources) {
     /** The WebSocket server's hooks. */
     webSocketHooks: {
       /** `client` is who the connection authenticated as, by class (never a name: the labels stay few). */
-      onPingTimeout: (client: 'node' | 'serviceaccount' | 'user' | 'unauthenticated', pingWritten: boolean) =>
+      onPingTimeout: (client: IdentityClass | 'unauthenticated', pingWritten: boolean) =>
         pingTimeouts.inc({ client, ping: pingWritten ? 'written' : 'unwritten' }),
     },
   };
