@@ -132,6 +132,38 @@ describe('DURABLE sync mode', () => {
     }
   });
 
+  it('a lone writer (one write at a time, nothing gathering during the syncs) is synced on the thread of its COMMIT and answered in that same turn; a write beside a sync in progress still waits for the threadpool', async () => {
+    const { store, file } = open('DURABLE');
+    try {
+      const published: number[] = [];
+      store.onCommit((head) => published.push(head));
+      // One at a time: each sync ends with no other write gathered.
+      for (let i = 0; i < 5; i++) await create(store, `lone-${i}`);
+      const seen = await new Promise<{ inFile: number; head: number; published: number; settled: boolean }>((resolve) => {
+        let settled = false;
+        void create(store, 'p1').then(() => (settled = true));
+        // The immediate after the flush's: the answer's continuation has run if the write was answered in the flush.
+        setImmediate(() =>
+          setImmediate(() => {
+            const other = new Database(file, { readonly: true });
+            const inFile = (other.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+            other.close();
+            resolve({ inFile, head: store.head(), published: published.length, settled });
+          }),
+        );
+      });
+      expect(seen).toEqual({ inFile: 6, head: 6, published: 6, settled: true });
+      // Two writes in one turn are no lone writer: they share a batch and its sync on the threadpool.
+      const pair = Promise.all([create(store, 'q1'), create(store, 'q2')]);
+      const beforeSync = await new Promise<number>((resolve) => setImmediate(() => setImmediate(() => resolve(store.head()))));
+      expect(beforeSync).toBe(6);
+      expect(await pair).toEqual([7, 8]);
+      expect(published).toEqual([1, 2, 3, 4, 5, 6, 8]);
+    } finally {
+      store.close();
+    }
+  });
+
   it('token issue and revoke (outside the group commit) keep their answers under DURABLE, and the WAL file survives a checkpoint that truncates it', async () => {
     const { store, file } = open('DURABLE');
     try {

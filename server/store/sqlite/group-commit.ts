@@ -11,6 +11,12 @@
  * written before it). A failed sync leaves the outcome of its batches unknown: they are answered
  * UNAVAILABLE (not retryable) and every later write is refused, as the log can no longer promise
  * durability; a restart recovers whatever the disk holds.
+ *
+ * A lone writer is synced on this thread: when the batch is one write, no sync is running, and the
+ * last syncs each ended with no other write gathered, nothing can overlap the sync, and handing it
+ * to the threadpool only adds the two threads' wake-ups to the write's latency (measured: 1 client
+ * 1,111 writes/s through the threadpool, 1,338/s with SQLite's own sync in COMMIT). Every
+ * PROBE_EVERY-th such batch still goes through the threadpool, to see whether writes gather again.
  */
 import type Database from 'better-sqlite3';
 import type { Allocation, KObject } from '../../resources/kind.js';
@@ -24,6 +30,10 @@ import type { HealthCheck, StoredEvent, WriteTx } from '../types.js';
 
 /** Current versions kept for the write path (current-versions.ts): a Namespace per busy namespace and the objects written again soon. */
 const CURRENT_VERSIONS = 2048;
+/** A lone write is synced on the event loop's thread after this many syncs in a row gathered no other write. */
+const QUIET_SYNCS = 4;
+/** Of lone writes synced inline, one in this many goes through the threadpool again (a probe of the load). */
+const PROBE_EVERY = 8;
 
 interface Job {
   fn: (tx: WriteTx) => unknown;
@@ -53,6 +63,10 @@ export function createGroupCommit(
   let unsynced: { batch: Job[]; head: number; before: number }[] = [];
   let syncing = false;
   let syncFailure: KubeqlError | undefined;
+  /** Syncs in a row that ended with no write gathered meanwhile (a lone writer). */
+  let quietSyncs = 0;
+  /** Lone writes synced since the last probe through the threadpool. */
+  let inlineSyncs = 0;
 
   /** The head of the last batch that committed: revisions up to it are in the database for good. */
   let committedHead = counter.head;
@@ -102,6 +116,18 @@ export function createGroupCommit(
     onBatch?.(batch.length, performance.now() - started);
     gate?.afterCommit();
     if (walSync) {
+      if (batch.length === 1 && !syncing && unsynced.length === 0 && queue.length === 0 && quietSyncs >= QUIET_SYNCS && ++inlineSyncs % PROBE_EVERY !== 0) {
+        try {
+          walSync.syncNow();
+        } catch (error) {
+          syncFailed(error, [batch]);
+          wakeDrained();
+          return;
+        }
+        settle(batch, before, counter.head);
+        wakeDrained();
+        return;
+      }
       unsynced.push({ batch, head: counter.head, before });
       if (!syncing) startSync(walSync);
       return;
@@ -132,6 +158,7 @@ export function createGroupCommit(
         // (their continuations run on this thread). Readers and watchers still see only what is
         // synced: the head they read at is the one settle publishes.
         syncing = false;
+        quietSyncs = queue.length === 0 ? quietSyncs + 1 : 0;
         if (queue.length && !scheduled) {
           scheduled = true;
           flush();
@@ -140,19 +167,24 @@ export function createGroupCommit(
         if (!syncing) next(ws);
       },
       (error: unknown) => {
-        const code = (error as { code?: unknown }).code;
-        syncFailure ??= new KubeqlError(
-          'UNAVAILABLE',
-          `the log's write-ahead file could not be synced to disk (${typeof code === 'string' ? code : (error as Error).message}): the outcome of writes since the last sync is unknown, and the log refuses writes until the server restarts`,
-          { retryable: false },
-        );
         // Batches committed meanwhile too: after a failed fdatasync, a later one that succeeds does not
         // prove the earlier pages reached the disk (the kernel may have dropped them).
-        for (const { batch } of [...covered, ...unsynced]) for (const job of batch) job.reject(syncFailure);
+        syncFailed(error, [...covered, ...unsynced].map((entry) => entry.batch));
         unsynced = [];
         next(ws);
       },
     );
+  }
+
+  /** A WAL sync failed: these batches' outcome is unknown, and every later write is refused. */
+  function syncFailed(error: unknown, batches: Job[][]): void {
+    const code = (error as { code?: unknown }).code;
+    syncFailure ??= new KubeqlError(
+      'UNAVAILABLE',
+      `the log's write-ahead file could not be synced to disk (${typeof code === 'string' ? code : (error as Error).message}): the outcome of writes since the last sync is unknown, and the log refuses writes until the server restarts`,
+      { retryable: false },
+    );
+    for (const batch of batches) for (const job of batch) job.reject(syncFailure);
   }
 
   function next(ws: WalSync): void {
