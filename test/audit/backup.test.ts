@@ -34,7 +34,7 @@ function liveDigestAt(revision: number): string {
   const scratch = openScratchDatabase();
   try {
     inReadSnapshot(api.db(), () => replayInto(api.db(), scratch.sqlite, registryAllocations, { upTo: revision }));
-    return digestProjections(scratch.sqlite).digest;
+    return digestProjections(scratch.sqlite, api.db()).digest;
   } finally {
     scratch.dispose();
   }

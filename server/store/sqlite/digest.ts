@@ -3,7 +3,8 @@
  * primary-key order, each row as the JSON array of its columns (an object version's body as
  * readers see it, whether its row or its event holds it). Two databases whose projections
  * are identical have equal digests; firstDifference walks two of them in that order and names the
- * first row where they part.
+ * first row where they part. A replay's scratch database has tables but no log: its versions'
+ * bodies are in the events of the log it was replayed from, passed as `log`.
  */
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
@@ -27,19 +28,36 @@ function layout(db: Database.Database, table: string): TableLayout {
   return { columns, key };
 }
 
-function orderedRows(db: Database.Database, table: string, l: TableLayout): IterableIterator<unknown[]> {
+/** `log`: where the events of `db`'s versions are, when not in `db` (a replay's scratch database). */
+function orderedRows(db: Database.Database, table: string, l: TableLayout, log?: Database.Database): IterableIterator<unknown[]> {
   const order = l.key.map((i) => `t."${l.columns[i]}"`).join(', ');
-  // A version's body as readers see it, wherever it is stored (version-body.ts): the live tables
-  // keep it in the version's event while that lives, a replay writes it into the row.
+  // A version's body as readers see it, wherever it is stored (version-body.ts): in the version's
+  // event while that lives (NULL in the row), else in the row.
+  if (table === 'objects' && log) return withBodiesFrom(log, db.prepare(`SELECT ${l.columns.map((c) => `t."${c}"`).join(', ')} FROM ${table} t ORDER BY ${order}`).raw(true).iterate() as IterableIterator<unknown[]>, l);
   const cols = l.columns.map((c) => (table === 'objects' && c === 'object' ? versionBodySql('t') : `t."${c}"`)).join(', ');
   return db.prepare(`SELECT ${cols} FROM ${table} t ORDER BY ${order}`).raw(true).iterate() as IterableIterator<unknown[]>;
 }
 
-export function digestProjections(db: Database.Database): ProjectionDigest {
+/** Objects rows whose body is NULL, given the body of their opening event in `log` (one primary-key lookup each). */
+function* withBodiesFrom(log: Database.Database, rows: IterableIterator<unknown[]>, l: TableLayout): Generator<unknown[], void, undefined> {
+  const body = log.prepare('SELECT object FROM events WHERE revision = ?').pluck();
+  const objectAt = l.columns.indexOf('object');
+  const fromAt = l.columns.indexOf('from_rev');
+  try {
+    for (const row of rows) {
+      if (row[objectAt] === null) row[objectAt] = (body.get(row[fromAt]) as string | undefined) ?? null;
+      yield row;
+    }
+  } finally {
+    rows.return?.();
+  }
+}
+
+export function digestProjections(db: Database.Database, log?: Database.Database): ProjectionDigest {
   const tables = PROJECTED_TABLES.map((table): TableDigest => {
     const hash = createHash('sha256');
     let rows = 0;
-    for (const row of orderedRows(db, table, layout(db, table))) {
+    for (const row of orderedRows(db, table, layout(db, table), log)) {
       hash.update(JSON.stringify(row));
       hash.update('\n');
       rows++;
@@ -86,11 +104,11 @@ function describe(table: ProjectedTable, l: TableLayout, expected: unknown[] | u
   };
 }
 
-/** The first row, in table and key order, where `actual` differs from `expected`; undefined when none does. */
-export function firstDifference(expected: Database.Database, actual: Database.Database): Difference | undefined {
+/** The first row, in table and key order, where `actual` differs from `expected` (whose log is `expectedLog` when not in it); undefined when none does. */
+export function firstDifference(expected: Database.Database, actual: Database.Database, expectedLog?: Database.Database): Difference | undefined {
   for (const table of PROJECTED_TABLES) {
     const l = layout(expected, table);
-    const left = orderedRows(expected, table, l);
+    const left = orderedRows(expected, table, l, expectedLog);
     const right = orderedRows(actual, table, l);
     let a = left.next();
     let b = right.next();

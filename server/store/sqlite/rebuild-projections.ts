@@ -20,7 +20,7 @@ function replaceTables(live: Database.Database, scratch: Database.Database): voi
     const insert = live.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
     for (const row of scratch.prepare(`SELECT ${columns.join(', ')} FROM ${table}`).raw(true).iterate()) insert.run(row as unknown[]);
   }
-  // Replay writes every body into its row; live, a body whose event is in the log stays there only (version-body.ts).
+  // Replay copies the snapshot's rows with their bodies; live, a body whose event is in the log stays there only (version-body.ts).
   live.exec(`UPDATE objects SET object = NULL WHERE object IS NOT NULL AND object = (SELECT e.object FROM events e WHERE e.revision = objects.from_rev)`);
 }
 
@@ -29,10 +29,10 @@ export function rebuildProjections(live: Database.Database, allocationsOf: (o: K
   const scratch = openScratchDatabase(options.tmpDir);
   try {
     const stats = replayInto(live, scratch.sqlite, allocationsOf);
-    const replayed = digestProjections(scratch.sqlite);
+    const replayed = digestProjections(scratch.sqlite, live);
     const before = digestProjections(live);
     const match = replayed.digest === before.digest;
-    const difference = match ? undefined : firstDifference(scratch.sqlite, live);
+    const difference = match ? undefined : firstDifference(scratch.sqlite, live, live);
     if (!match) {
       replaceTables(live, scratch.sqlite);
       const after = digestProjections(live);

@@ -18,8 +18,11 @@
  * Nor is every event's object parsed: when allocationsOf names the kinds that can hold allocations,
  * the object of any other kind is projected from the few fields projectEvent reads of it (labels,
  * spec.nodeName, status.phase, ownerReferences), which SQLite extracts from the log row as JSON
- * text (READ_FIELDS), parsed here exactly as JSON.parse of the whole object would give them. Its
- * JSON is only passed through, as text, to the version's row.
+ * text (READ_FIELDS), parsed here exactly as JSON.parse of the whole object would give them; its
+ * JSON is not read at all (readObjectColumn).
+ *
+ * A version's body is written NULL, as the live path writes it: the event that opened the version
+ * holds it (version-body.ts), and every version replay opens is opened by an event of the log.
  */
 import type { Allocation, KObject } from '../../resources/kind.js';
 import { projectEvent, type ProjectionStatements } from '../project-event.js';
@@ -35,6 +38,13 @@ import { OP } from './replay-sql.js';
  */
 export const READ_COLUMNS = 'revision, type, kind, namespace, name, uid';
 export const READ_FIELDS = ["object -> '$.metadata.labels'", "object -> '$.spec.nodeName'", "object -> '$.status.phase'", "object -> '$.metadata.ownerReferences'"].join(', ');
+
+/** The object's JSON, read only for the kinds parsed in full (`kinds`: those that can hold allocations; undefined: every kind). */
+export function readObjectColumn(kinds: readonly string[] | undefined): string {
+  if (kinds === undefined) return 'object';
+  if (kinds.length === 0) return 'NULL';
+  return `CASE WHEN kind IN (${kinds.map((k) => `'${k.replaceAll("'", "''")}'`).join(', ')}) THEN object END`;
+}
 
 /** An object's current version during replay (what projectEvent reads of it), with the rows not yet written. */
 interface Entry {
@@ -108,7 +118,8 @@ export function createReplayProjector(allocationsOf: AllocationsOf): ReplayProje
     },
     insertObject: {
       run(v: Values) {
-        entry.held = [v.kind, v.namespace, v.name, v.revision, null, v.uid, v.nodeName, v.phase, v.controllerUid, v.object];
+        // The body stays in the event that opens the version (NULL here), as live.
+        entry.held = [v.kind, v.namespace, v.name, v.revision, null, v.uid, v.nodeName, v.phase, v.controllerUid, null];
       },
     },
     closeLabel: {
@@ -145,10 +156,12 @@ export function createReplayProjector(allocationsOf: AllocationsOf): ReplayProje
       for (const a of allocations) ops.push(OP.insertAllocation, a.pool, a.value, kind, namespace, name);
     },
     project(row) {
-      const [revision, type, kind, namespace, name, uid, json, labels, nodeName, phase, owners] = row as [number, EventType, string, string, string, string, string, ...Array<string | null>];
+      const [revision, type, kind, namespace, name, uid, text, labels, nodeName, phase, owners] = row as [number, EventType, string, string, string, string, string | null, ...Array<string | null>];
+      // Only a kind parsed in full has its JSON read (readObjectColumn); projectEvent passes `json` on to the body, which replay writes NULL.
+      const json = text ?? '';
       whole = allocating === undefined || allocating.has(kind);
       const object = whole
-        ? (JSON.parse(json) as KObject)
+        ? (JSON.parse(text!) as KObject)
         : ({
             metadata: { labels: fieldValue(labels), ownerReferences: fieldValue(owners) },
             spec: { nodeName: fieldValue(nodeName) },

@@ -12,7 +12,7 @@ import { KubeqlError } from '../../errors.js';
 import type { KObject } from '../../resources/kind.js';
 import { readKindFloors } from './compact.js';
 import { logBounds } from './log-bounds.js';
-import { createReplayProjector, READ_COLUMNS, READ_FIELDS, type ReplayProjector } from './replay-projector.js';
+import { createReplayProjector, READ_COLUMNS, READ_FIELDS, readObjectColumn, type ReplayProjector } from './replay-projector.js';
 import { assertReplayColumns, createExecutor, OP, REPLAY_COLUMNS } from './replay-sql.js';
 import { versionBodySql } from './version-body.js';
 import type { AllocationsOf, ReplayStats } from '../records.js';
@@ -125,7 +125,7 @@ export function startReplay(source: Database.Database, target: Database.Database
   })();
   // Without the kinds that hold allocations, every object is parsed: the fields are not extracted.
   const fields = allocationsOf.kinds ? READ_FIELDS : 'NULL, NULL, NULL, NULL';
-  const read = source.prepare(`SELECT ${READ_COLUMNS}, object, ${fields} FROM events WHERE revision > ? AND revision <= ? ORDER BY revision LIMIT ?`).raw(true);
+  const read = source.prepare(`SELECT ${READ_COLUMNS}, ${readObjectColumn(allocationsOf.kinds)}, ${fields} FROM events WHERE revision > ? AND revision <= ? ORDER BY revision LIMIT ?`).raw(true);
   function* pages(): Generator<unknown[][]> {
     for (let after = floor; after < revision; ) {
       const page = read.all(after, revision, BATCH_EVENTS) as unknown[][];

@@ -23,7 +23,7 @@ export async function verifyReplay(file: string, allocationsOf: AllocationsOf, o
     live.exec('BEGIN');
     live.prepare('SELECT count(*) FROM sqlite_master').get(); // the snapshot starts here
     const stats = await replayParallel(live, scratch, allocationsOf);
-    const replayed = digestProjections(scratch.sqlite);
+    const replayed = digestProjections(scratch.sqlite, live);
     const current = digestProjections(live);
     const match = replayed.digest === current.digest;
     return {
@@ -31,7 +31,7 @@ export async function verifyReplay(file: string, allocationsOf: AllocationsOf, o
       digest: replayed.digest,
       liveDigest: current.digest,
       match,
-      firstDifference: match ? undefined : firstDifference(scratch.sqlite, live),
+      firstDifference: match ? undefined : firstDifference(scratch.sqlite, live, live),
       tables: replayed.tables,
       liveTables: current.tables,
     };
