@@ -5,19 +5,25 @@
  * `replay --verify` and the replay mutation run it) and on one. Prints events/s and each thread's
  * CPU per event, then checks the digest of the replay against the live tables (and times the
  * digests). Target ≥ 150,000 events/s wall-clock for 1,000,000 events. REPLAY_EVENTS changes the count.
+ * The store and replay are the compiled ones in dist/, as `npm run replay` runs them (bench/compiled.ts;
+ * KUBEQL_BENCH_FROM_SOURCE=1: the TypeScript through tsx).
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createStore } from '../server/store/sqlite/create-store.js';
-import { digestProjections } from '../server/store/sqlite/digest.js';
-import { registryAllocations } from '../server/store/registry-allocations.js';
-import { replayParallel } from '../server/store/sqlite/parallel-replay.js';
-import { inReadSnapshot, replayInto } from '../server/store/sqlite/replay.js';
-import { openScratchDatabase } from '../server/store/sqlite/scratch-database.js';
+import { ensureCompiled, FROM_SOURCE } from './compiled.js';
 import { writeWorkload } from './replay-workload.js';
 import { fmt, machine, printTable, verdict } from './stats.js';
+
+ensureCompiled();
+const from = (module: string) => import(`${FROM_SOURCE ? '../server' : '../dist'}/${module}.js`);
+const { createStore } = (await from('store/sqlite/create-store')) as typeof import('../server/store/sqlite/create-store.js');
+const { digestProjections } = (await from('store/sqlite/digest')) as typeof import('../server/store/sqlite/digest.js');
+const { registryAllocations } = (await from('store/registry-allocations')) as typeof import('../server/store/registry-allocations.js');
+const { replayParallel } = (await from('store/sqlite/parallel-replay')) as typeof import('../server/store/sqlite/parallel-replay.js');
+const { inReadSnapshot, replayInto } = (await from('store/sqlite/replay')) as typeof import('../server/store/sqlite/replay.js');
+const { openScratchDatabase } = (await from('store/sqlite/scratch-database')) as typeof import('../server/store/sqlite/scratch-database.js');
 
 const EVENTS = Number(process.env.REPLAY_EVENTS ?? 1_000_000);
 const TARGET_EVENTS_PER_S = 150_000;
@@ -62,7 +68,7 @@ export async function run(): Promise<void> {
 
       process.stdout.write('digests... ');
       const t0 = performance.now();
-      const replayed = digestProjections(scratch.sqlite);
+      const replayed = digestProjections(scratch.sqlite, live);
       const t1 = performance.now();
       const current = digestProjections(live);
       const t2 = performance.now();
