@@ -16,6 +16,8 @@ const hash = (token: string) => createHash('sha256').update(token).digest('hex')
 
 /** Tokens whose hash is kept (a plane's nodes and components); past this, the memo starts over. */
 const HASHES_KEPT = 8_192;
+/** Only tokens this long are kept (the server's own are 46 characters): the memo holds at most 4 MiB of them, whatever the headers carry. */
+const LONGEST_KEPT = 512;
 
 function staticTokens(dataDir: string): Map<string, Identity> {
   const path = join(dataDir, 'tokens.csv');
@@ -47,6 +49,7 @@ export function createAuthenticator(store: Store, dataDir: string) {
     if (!known) {
       const h = hash(token);
       known = { hash: h, admin: timingSafeEqual(Buffer.from(h), adminHash) };
+      if (token.length > LONGEST_KEPT) return known;
       if (hashes.size >= HASHES_KEPT) hashes.clear();
       hashes.set(token, known);
     }
