@@ -36,7 +36,8 @@ describe('authenticator: the token hashes it keeps decide what a token is, never
       expect(authn.authenticate(bearer(node.token))?.name).toBe('system:node:n1');
       expect(authn.authenticate(bearer(other.token))?.name).toBe('system:node:n2');
       // A token one character off the admin's is nobody.
-      expect(authn.authenticate(bearer(`${authn.adminToken.slice(0, -1)}x`))).toBeUndefined();
+      const last = authn.adminToken.slice(-1);
+      expect(authn.authenticate(bearer(`${authn.adminToken.slice(0, -1)}${last === 'x' ? 'y' : 'x'}`))).toBeUndefined();
       expect(store.tokens.revoke(node.tokenId, 'admin', Date.now())).toBe(true);
       expect(authn.authenticate(bearer(node.token))).toBeUndefined();
       expect(authn.authenticate(bearer(other.token))?.name).toBe('system:node:n2');
