@@ -11,6 +11,7 @@ import { CREATE_POD, POD, startTestApi, testBackend, type TestApi } from '../sup
 import { stopAllComponents } from '../support/processes.js';
 import { sharedPostgres } from '../support/postgres.js';
 import { downloadBackup, runCommand } from './cli.js';
+import { readLogHead } from '../../server/store/sqlite/log-head.js';
 
 let api: TestApi;
 const dirs: string[] = [];
@@ -72,7 +73,7 @@ describe('backup and restore', () => {
 
     if (testBackend === 'sqlite') {
       const copy = new Database(file, { readonly: true });
-      const copyHead = copy.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").pluck().get();
+      const copyHead = readLogHead(copy);
       const copyEvents = copy.prepare('SELECT * FROM events ORDER BY revision').all();
       copy.close();
       expect(copyHead).toBe(revision);

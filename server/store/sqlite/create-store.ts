@@ -61,7 +61,7 @@ export function createStore(options: StoreOptions): SqliteStore {
   });
   sqlite.pragma('wal_autocheckpoint = 0');
   const st = prepareStatements(db, sqlite);
-  const counter = { head: st.head.get()?.seq ?? 0 };
+  const counter = { head: st.head.get() as number };
   // The head readers see: the newest acknowledged (durable, published) revision. Under DURABLE,
   // batches committed but not yet synced are above it; a read "at the head" then reads at this
   // revision from the versioned tables, so no reader sees a write that is not yet acknowledged.

@@ -12,6 +12,7 @@ import type Database from 'better-sqlite3';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { AllocationsOf } from '../records.js';
 import { openDatabase } from './open-database.js';
+import { HEAD_KEY } from './log-head.js';
 import { newReplicaFolder } from './replica-folders.js';
 import { createRewind } from './rewind.js';
 import { prepareStatements, type Statements } from './statements.js';
@@ -76,9 +77,8 @@ export function openReplica(allocationsOf: AllocationsOf, dir: string = tmpdir()
   // A cache of PostgreSQL: a crash loses nothing the next start does not copy again.
   sqlite.pragma('synchronous = OFF');
   const st = prepareStatements(db, sqlite);
-  // sqlite_sequence has no key on name: update the row, or add it when the log never had a row.
-  const updateSequence = sqlite.prepare(`UPDATE sqlite_sequence SET seq = ? WHERE name = 'events'`);
-  const insertSequence = sqlite.prepare(`INSERT INTO sqlite_sequence (name, seq) VALUES ('events', ?)`);
+  // The head given, when the log's newest events were compacted away (log-head.ts).
+  const writeHead = sqlite.prepare(`INSERT INTO store_meta (key, value) VALUES ('${HEAD_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
   const copyEvent = sqlite.prepare(
     'INSERT INTO events (revision, ts, actor, verb, type, kind, namespace, name, uid, prev_revision, object, request_id) VALUES (@revision, @ts, @actor, @verb, @type, @kind, @namespace, @name, @uid, @prevRevision, @object, @requestId)',
   );
@@ -137,8 +137,7 @@ export function openReplica(allocationsOf: AllocationsOf, dir: string = tmpdir()
     rewind: (revision, touched) => void rewind(revision, touched),
     applyChanges: (after, changes) => void copy.immediate(after, changes),
     setHead(head) {
-      const current = st.head.get()?.seq ?? 0;
-      if (head !== current && updateSequence.run(head).changes === 0) insertSequence.run(head);
+      if (head !== st.head.get()) writeHead.run(String(head));
     },
     dispose() {
       if (sqlite.open) sqlite.close();

@@ -5,6 +5,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { allocations, events, labels, objects } from './tables.js';
 import { versionBody } from './version-body.js';
 import { directQuery, directStatement, type Prepared } from './direct-statement.js';
+import { LOG_HEAD_SQL } from './log-head.js';
 
 const p = (name: string) => sql.placeholder(name);
 
@@ -167,7 +168,8 @@ export function prepareStatements(db: BetterSQLite3Database, sqlite: Database.Da
         .limit(p('limit'))
         .prepare(),
     ),
-    head: db.select({ seq: sql<number>`seq` }).from(sql`sqlite_sequence`).where(sql`name = 'events'`).prepare(),
+    /** The log's head (log-head.ts). */
+    head: sqlite.prepare(LOG_HEAD_SQL).pluck(),
   };
 }
 

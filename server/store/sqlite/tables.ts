@@ -10,7 +10,8 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'driz
 export const events = sqliteTable(
   'events',
   {
-    revision: integer('revision').primaryKey({ autoIncrement: true }),
+    // No AUTOINCREMENT: revisions are assigned by the group commit, and the head is read from the log (log-head.ts).
+    revision: integer('revision').primaryKey(),
     ts: integer('ts').notNull(),
     actor: text('actor').notNull(),
     verb: text('verb').notNull(),
