@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { KObject } from '../../server/resources/kind.js';
 import { registryAllocations } from '../../server/store/registry-allocations.js';
 import { listBy } from '../../server/store/sqlite/list-by.js';
+import { listMatching } from '../../server/store/sqlite/list-matching.js';
 import { listObjects } from '../../server/store/sqlite/list-objects.js';
 import { openDatabase } from '../../server/store/sqlite/open-database.js';
 import { createWriteTx } from '../../server/store/sqlite/write-transaction.js';
@@ -80,6 +81,66 @@ describe('value indexes of the objects table', () => {
     // Compaction's range of closed versions.
     expect((sqlite.prepare(`EXPLAIN QUERY PLAN DELETE FROM objects WHERE to_rev <= 100`).all() as Array<{ detail: string }>)[0].detail).toMatch(/USING INDEX objects_to_rev \(to_rev<\?\)/);
     expect((sqlite.prepare(`EXPLAIN QUERY PLAN DELETE FROM labels WHERE to_rev <= 100`).all() as Array<{ detail: string }>)[0].detail).toMatch(/USING INDEX labels_to_rev \(to_rev<\?\)/);
+    sqlite.close();
+  });
+
+  it('serve label-selected reads at the head and at a past revision from one label index, labels_alive', () => {
+    const statements: string[] = [];
+    const { sqlite, db } = openDatabase(mkdtempSync(join(dir, 'labels-')), 'NORMAL', (s) => statements.push(String(s)));
+    const st = prepareStatements(db, sqlite);
+    const counter = { head: 0 };
+    const labelled = (name: string, tier: string | undefined): KObject => {
+      const p = pod(name, undefined, undefined);
+      p.metadata.labels = { app: 'web', ...(tier ? { tier } : {}) };
+      return p;
+    };
+    const write = (objects: Array<KObject | { deleted: string }>) =>
+      sqlite.transaction(() => {
+        const tx = createWriteTx(st, counter, registryAllocations, [] as StoredEvent[]);
+        for (const o of objects) {
+          if ('deleted' in o) {
+            const gone = tx.get('Pod', 'default', o.deleted)!;
+            tx.append({ actor: 'test', verb: 'delete', type: 'DELETED', object: gone });
+            continue;
+          }
+          const previous = tx.get(o.kind, o.metadata.namespace ?? '', o.metadata.name);
+          tx.append({ actor: 'test', verb: previous ? 'update' : 'create', type: previous ? 'MODIFIED' : 'ADDED', object: o });
+        }
+      })();
+    // 30 pods, every third gold; then, past `before`: g0 and g3 become bronze, g6 goes, n1 and n2 are created gold.
+    write(Array.from({ length: 30 }, (_, i) => labelled(`g${i}`, i % 3 === 0 ? 'gold' : 'bronze')));
+    const before = counter.head;
+    write([labelled('g0', 'bronze'), labelled('g3', 'bronze'), { deleted: 'g6' }, labelled('n1', 'gold'), labelled('n2', 'gold'), labelled('g1', undefined)]);
+
+    const goldAtFirst = Array.from({ length: 10 }, (_, i) => `g${i * 3}`).sort();
+    const goldNow = [...goldAtFirst.filter((n) => !['g0', 'g3', 'g6'].includes(n)), 'n1', 'n2'].sort();
+    const planOf = (run: () => unknown) => {
+      statements.length = 0;
+      run();
+      expect(statements.length).toBeGreaterThan(0);
+      return statements.map((s) => (sqlite.prepare(`EXPLAIN QUERY PLAN ${s}`).all() as Array<{ detail: string }>).map((r) => r.detail).join('; ')).join(' | ');
+    };
+    const names = (items: KObject[]) => items.map((p) => p.metadata.name).sort();
+    const gold = [{ key: 'tier', operator: 'in' as const, values: ['gold'] }];
+    let items: KObject[] = [];
+    // At the head: the current rows of tier=gold, one value of the index.
+    expect(planOf(() => (items = listObjects(db, { kind: 'Pod', labelSelector: gold }, undefined).items))).toMatch(/SEARCH d USING INDEX labels_alive \(kind=\? AND key=\? AND value=\? AND <expr>=\?\)/);
+    expect(names(items)).toEqual(goldNow);
+    // At the revision before the changes: the rows alive then, one range of the index.
+    expect(planOf(() => (items = listObjects(db, { kind: 'Pod', labelSelector: gold }, before).items))).toMatch(/SEARCH d USING INDEX labels_alive \(kind=\? AND key=\? AND value=\? AND <expr>>\?\)/);
+    expect(names(items)).toEqual(goldAtFirst);
+    // A second requirement is matched on the rows' labels; the first still drives the index.
+    expect(names(listObjects(db, { kind: 'Pod', labelSelector: [...gold, { key: 'app', operator: 'in', values: ['web'] }] }, before).items)).toEqual(goldAtFirst);
+    // A selector's matches (Services, ReplicaSets), at the head and in the past.
+    let matched: KObject[][] = [];
+    const selectors = [{ namespace: 'default', labels: { app: 'web', tier: 'gold' } }, { namespace: 'default', labels: { tier: 'bronze' } }];
+    expect(planOf(() => (matched = listMatching(db, 'Pod', selectors, undefined)))).toMatch(/USING INDEX labels_alive \(kind=\? AND key=\? AND value=\? AND <expr>=\?\)/);
+    expect(matched.map(names)).toEqual([goldNow, Array.from({ length: 30 }, (_, i) => `g${i}`).filter((n) => !goldNow.includes(n) && n !== 'g6' && n !== 'g1').sort()]);
+    expect(planOf(() => (matched = listMatching(db, 'Pod', selectors, before)))).toMatch(/USING INDEX labels_alive \(kind=\? AND key=\? AND value=\? AND <expr>>\?\)/);
+    expect(matched.map(names)).toEqual([goldAtFirst, Array.from({ length: 30 }, (_, i) => `g${i}`).filter((n) => !goldAtFirst.includes(n)).sort()]);
+    // The index holds one entry per label row, current or closed: labels added are one entry each.
+    expect(sqlite.prepare('SELECT count(*) FROM labels').pluck().get()).toBe(sqlite.prepare(`SELECT count(*) FROM labels INDEXED BY labels_alive WHERE kind = 'Pod' AND key IN ('app', 'tier')`).pluck().get());
+    expect(sqlite.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'labels' AND name NOT LIKE 'sqlite_autoindex%'").pluck().get()).toBe(2);
     sqlite.close();
   });
 });

@@ -7,6 +7,7 @@
 import { sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { KObject } from '../../resources/kind.js';
+import { labelsAlive } from './label-liveness.js';
 import { live } from './list-objects.js';
 import type { LabelMatch } from '../types.js';
 import { versionBody } from './version-body.js';
@@ -22,7 +23,7 @@ export function listMatching(db: BetterSQLite3Database, kind: string, selectors:
         hits AS (
           SELECT q.sel AS sel, l.namespace AS namespace, l.name AS name
           FROM req q CROSS JOIN labels l ON l.kind = ${kind} AND l.key = q.key AND l.value = q.value AND l.namespace = q.ns
-          WHERE ${live('l', revision)}
+          WHERE ${labelsAlive('l', revision)}
           GROUP BY q.sel, l.namespace, l.name
           HAVING count(*) = max(q.n)
         )

@@ -10,6 +10,7 @@ import type { KObject } from '../../resources/kind.js';
 import { matchesLabels } from '../../resources/selectors/label-selector.js';
 import type { FieldRequirement } from '../../resources/selectors/field-selector.js';
 import type { ListQuery } from '../types.js';
+import { labelsAlive } from './label-liveness.js';
 import { versionBody } from './version-body.js';
 
 /** Rows of `alias` alive at `revision`; `undefined` means the head (current rows only). */
@@ -68,7 +69,7 @@ export function listObjects(db: BetterSQLite3Database, q: ListQuery, revision: n
     const values = sql.join(driver.values.map((v) => sql`${v}`), sql`, `);
     // CROSS JOIN keeps SQLite from reordering: walk the label index first, then look objects up.
     from = sql`labels d CROSS JOIN objects o ON o.kind = d.kind AND o.namespace = d.namespace AND o.name = d.name`;
-    conditions.push(sql`d.kind = ${q.kind} AND d.key = ${driver.key} AND d.value IN (${values}) AND ${live('d', revision)}`);
+    conditions.push(sql`d.kind = ${q.kind} AND d.key = ${driver.key} AND d.value IN (${values}) AND ${labelsAlive('d', revision)}`);
   }
   const limit = q.limit ?? -1;
   const page = (after: { namespace: string; name: string } | undefined, size: number, withLabels: boolean) =>

@@ -84,8 +84,10 @@ export const labels = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.kind, t.namespace, t.name, t.key, t.fromRev] }),
-    index('labels_current').on(t.kind, t.key, t.value).where(sql`to_rev IS NULL`),
-    index('labels_at').on(t.kind, t.key, t.value, t.fromRev),
+    // One index for reads at the head and at a past revision (label-liveness.ts): rows of a label
+    // value by their end, the largest integer while current, so the current rows are one value and
+    // the rows alive at R one range (end > R). A label added is one entry, not one in each of two.
+    index('labels_alive').on(t.kind, t.key, t.value, sql`(CASE WHEN ${t.toRev} IS NULL THEN 9223372036854775807 ELSE ${t.toRev} END)`),
     index('labels_to_rev').on(t.toRev).where(sql`to_rev IS NOT NULL`),
   ],
 );
