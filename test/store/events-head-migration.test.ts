@@ -5,7 +5,7 @@
  * newest event compacted away by a kind's floor, opens with the same head and the same events, the
  * next append follows that head, and the pod-node index of the rebuilt table still serves its reads.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -20,23 +20,10 @@ import { readLogHead } from '../../server/store/sqlite/log-head.js';
 import { prepareStatements } from '../../server/store/sqlite/statements.js';
 import { createWriteTx } from '../../server/store/sqlite/write-transaction.js';
 import type { StoredEvent } from '../../server/store/types.js';
+import { migrationsBefore } from '../support/migrations-before.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kubeql-head-migration-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** The migrations folder as it was before 0008: the journal's entries up to 0007 and their files. */
-function migrationsBefore0008(): string {
-  const folder = join(root, 'migrations-0007');
-  cpSync(join(import.meta.dirname, '../../migrations'), folder, { recursive: true });
-  const journalFile = join(folder, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: Array<{ idx: number; tag: string }> };
-  const later = journal.entries.filter((e) => e.idx >= 8);
-  expect(later.map((e) => e.tag)).toContain('0008_events_head_from_log');
-  journal.entries = journal.entries.filter((e) => e.idx < 8);
-  writeFileSync(journalFile, JSON.stringify(journal));
-  for (const e of later) rmSync(join(folder, `${e.tag}.sql`));
-  return folder;
-}
 
 const pod = (name: string, nodeName?: string): KObject =>
   ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', uid: `uid-${name}` }, spec: { ...(nodeName ? { nodeName } : {}), containers: [{ name: 'c', image: 'nginx' }] } }) as unknown as KObject;
@@ -51,10 +38,10 @@ describe('migration 0008: the head from the log', () => {
     const old = new Database(join(dataDir, 'kubeql.db'));
     old.pragma('journal_mode = WAL');
     const oldDb = drizzle(old);
-    migrate(oldDb, { migrationsFolder: migrationsBefore0008() });
+    migrate(oldDb, { migrationsFolder: migrationsBefore(8, root) });
     expect(old.prepare("SELECT sql FROM sqlite_master WHERE name = 'events'").pluck().get()).toMatch(/AUTOINCREMENT/);
     const st = prepareStatements(oldDb, old);
-    const counter = { head: 0 };
+    const counter = { head: 0, ts: 0 };
     for (const o of [pod('p1'), pod('p2', 'n1'), lease('2026-01-01T00:00:00Z'), pod('p3', 'n1'), lease('2026-01-01T00:00:10Z')])
       old.transaction(() => {
         const tx = createWriteTx(st, counter, registryAllocations, [] as StoredEvent[]);

@@ -19,7 +19,7 @@ import { listObjects } from '../../server/store/sqlite/list-objects.js';
 import { openDatabase } from '../../server/store/sqlite/open-database.js';
 import { createWriteTx } from '../../server/store/sqlite/write-transaction.js';
 import { prepareStatements } from '../../server/store/sqlite/statements.js';
-import type { StoredEvent } from '../../server/store/types.js';
+import type { LabelMatch, StoredEvent } from '../../server/store/types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeql-value-index-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,7 +39,7 @@ describe('value indexes of the objects table', () => {
     const statements: string[] = [];
     const { sqlite, db } = openDatabase(dir, 'NORMAL', (s) => statements.push(String(s)));
     const st = prepareStatements(db, sqlite);
-    const counter = { head: 0 };
+    const counter = { head: 0, ts: 0 };
     const write = (objects: KObject[]) =>
       sqlite.transaction(() => {
         const tx = createWriteTx(st, counter, registryAllocations, [] as StoredEvent[]);
@@ -88,7 +88,7 @@ describe('value indexes of the objects table', () => {
     const statements: string[] = [];
     const { sqlite, db } = openDatabase(mkdtempSync(join(dir, 'labels-')), 'NORMAL', (s) => statements.push(String(s)));
     const st = prepareStatements(db, sqlite);
-    const counter = { head: 0 };
+    const counter = { head: 0, ts: 0 };
     const labelled = (name: string, tier: string | undefined): KObject => {
       const p = pod(name, undefined, undefined);
       p.metadata.labels = { app: 'web', ...(tier ? { tier } : {}) };
@@ -98,7 +98,7 @@ describe('value indexes of the objects table', () => {
       sqlite.transaction(() => {
         const tx = createWriteTx(st, counter, registryAllocations, [] as StoredEvent[]);
         for (const o of objects) {
-          if ('deleted' in o) {
+          if (!('kind' in o)) {
             const gone = tx.get('Pod', 'default', o.deleted)!;
             tx.append({ actor: 'test', verb: 'delete', type: 'DELETED', object: gone });
             continue;
@@ -133,7 +133,7 @@ describe('value indexes of the objects table', () => {
     expect(names(listObjects(db, { kind: 'Pod', labelSelector: [...gold, { key: 'app', operator: 'in', values: ['web'] }] }, before).items)).toEqual(goldAtFirst);
     // A selector's matches (Services, ReplicaSets), at the head and in the past.
     let matched: KObject[][] = [];
-    const selectors = [{ namespace: 'default', labels: { app: 'web', tier: 'gold' } }, { namespace: 'default', labels: { tier: 'bronze' } }];
+    const selectors: LabelMatch[] = [{ namespace: 'default', labels: { app: 'web', tier: 'gold' } }, { namespace: 'default', labels: { tier: 'bronze' } }];
     expect(planOf(() => (matched = listMatching(db, 'Pod', selectors, undefined)))).toMatch(/USING INDEX labels_alive \(kind=\? AND key=\? AND value=\? AND <expr>=\?\)/);
     expect(matched.map(names)).toEqual([goldNow, Array.from({ length: 30 }, (_, i) => `g${i}`).filter((n) => !goldNow.includes(n) && n !== 'g6' && n !== 'g1').sort()]);
     expect(planOf(() => (matched = listMatching(db, 'Pod', selectors, before)))).toMatch(/USING INDEX labels_alive \(kind=\? AND key=\? AND value=\? AND <expr>>\?\)/);

@@ -9,6 +9,7 @@
 import { KubeqlError } from '../../errors.js';
 import { compactBelow, compactKindBelow, readKindFloors } from '../sqlite/compact.js';
 import { storeReads } from '../sqlite/reads.js';
+import { readNewestTs } from '../sqlite/log-head.js';
 import type { HealthCheck, Store, StoreOptions, StoredEvent } from '../types.js';
 import type { ReplayReport } from '../records.js';
 import { createPool } from './connect.js';
@@ -75,7 +76,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const queue = createSerialQueue();
   const listeners = new Set<(head: number, events: readonly StoredEvent[]) => void>();
   let published = 0;
-  const counter = { head: 0 };
+  const counter = { head: 0, ts: 0 };
   let floor = 0;
   let kindFloors = new Map<string, number>();
   let lastError: Error | undefined;
@@ -128,6 +129,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw error;
   }
   counter.head = published = snapshot.head;
+  counter.ts = readNewestTs(replica.sqlite);
   readReplicaFloors();
   credentials = replicatedTokens(pool, replica, queue, snapshot.credentialId, report);
   ready = true;
@@ -179,6 +181,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   /** The new head and state reached listeners with no events: they catch up by cursor, or end EXPIRED below the floor. */
   function jumpedTo(head: number): void {
     counter.head = published = head;
+    counter.ts = readNewestTs(replica.sqlite);
     readReplicaFloors();
     for (const listener of listeners) listener(head, []);
   }

@@ -124,6 +124,8 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
     const rows = changes.events;
     replica.applyChanges(counter.head, changes);
     counter.head = rows[rows.length - 1].revision;
+    // Other servers' clocks may be ahead: the next event here is not timed before theirs (write-transaction.ts).
+    counter.ts = Math.max(counter.ts, rows[rows.length - 1].ts);
     const events = rows.map((row: EventRow) => toStoredEvent(row));
     if (held) held.push([counter.head, events]);
     else publish(counter.head, events);

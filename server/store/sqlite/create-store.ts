@@ -15,6 +15,7 @@ import { checkHealth, shippedMigrations } from './health.js';
 import { openDatabase } from './open-database.js';
 import { prepareStatements } from './statements.js';
 import { storeReads } from './reads.js';
+import { readNewestTs } from './log-head.js';
 import { storeMeta } from './tables.js';
 import type { Store, StoreOptions, StoredEvent } from '../types.js';
 import type { TokenStore } from '../records.js';
@@ -61,7 +62,7 @@ export function createStore(options: StoreOptions): SqliteStore {
   });
   sqlite.pragma('wal_autocheckpoint = 0');
   const st = prepareStatements(db, sqlite);
-  const counter = { head: st.head.get() as number };
+  const counter = { head: st.head.get() as number, ts: readNewestTs(sqlite) };
   // The head readers see: the newest acknowledged (durable, published) revision. Under DURABLE,
   // batches committed but not yet synced are above it; a read "at the head" then reads at this
   // revision from the versioned tables, so no reader sees a write that is not yet acknowledged.

@@ -14,7 +14,7 @@ import { listBy } from './list-by.js';
 import { listMatching } from './list-matching.js';
 import { listObjects } from './list-objects.js';
 import { readHistory } from './object-history.js';
-import { revisionBefore } from './revision-before.js';
+import { logTime } from './log-time.js';
 import type { Statements } from './statements.js';
 import { toStoredEvent } from './stored-event.js';
 
@@ -32,6 +32,7 @@ export interface LogView {
 export type StoreReads = Omit<Projections, 'kindFloor'> & LogHistory & Pick<Store, 'readEvents' | 'readNodePodEvents'>;
 
 export function storeReads(sqlite: Database.Database, db: BetterSQLite3Database, st: Statements, view: LogView): StoreReads {
+  const time = logTime(sqlite);
   /** The revision a read runs at: undefined for the head (current rows), else a checked past revision. */
   function readRevision(atRevision: number | undefined, kind?: string): number | undefined {
     const published = view.published();
@@ -92,7 +93,7 @@ export function storeReads(sqlite: Database.Database, db: BetterSQLite3Database,
     readAudit(filter, after, limit) {
       const floor = view.floor();
       if (after < floor) throw expired(after, floor);
-      const page = readAudit(db, filter, after, limit);
+      const page = readAudit(db, time, filter, after, limit);
       const published = view.published();
       if (published === view.written()) return page;
       // Only acknowledged events: what is above them is the end of the log as readers see it.
@@ -106,6 +107,6 @@ export function storeReads(sqlite: Database.Database, db: BetterSQLite3Database,
       const versions = page.versions.filter((v) => v.event.revision <= published);
       return versions.length === page.versions.length ? page : { versions, hasMore: false };
     },
-    revisionBefore: (ts) => revisionBefore(sqlite, ts),
+    revisionBefore: (ts) => time.revisionBefore(ts),
   };
 }

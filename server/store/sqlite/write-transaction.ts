@@ -11,6 +11,12 @@ import type { AppendInput, StoredEvent, WriteTx } from '../types.js';
 
 export interface RevisionCounter {
   head: number;
+  /**
+   * The newest event's ts (ms): a new event's is never below it, so the log's times never fall
+   * with its revisions (log-time.ts searches them), even when the clock steps back or, on
+   * PostgreSQL, servers' clocks differ (the next writer has read the newest event under the lock).
+   */
+  ts: number;
 }
 
 export function createWriteTx(
@@ -20,7 +26,7 @@ export function createWriteTx(
   appended: StoredEvent[],
   versions?: CurrentVersions,
 ): WriteTx {
-  const ts = Date.now();
+  const ts = (counter.ts = Math.max(Date.now(), counter.ts));
   // Objects this job has read or written, so an append does not read its previous state again.
   const current = new Map<string, { object: KObject; revision: number } | null>();
   const keyOf = (kind: string, namespace: string, name: string) => `${kind}\u0000${namespace}\u0000${name}`;

@@ -1,0 +1,6 @@
+-- From here on an event's ts is never below the one before it (write-transaction.ts), and the time
+-- searches of the log rely on it (log-time.ts: retention by age, auditLog's since and until). An
+-- event written while the clock had stepped back takes the newest ts before it.
+UPDATE events SET ts = earlier.ts
+FROM (SELECT revision, max(ts) OVER (ORDER BY revision ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS ts FROM events) AS earlier
+WHERE events.revision = earlier.revision AND events.ts < earlier.ts;
