@@ -10,13 +10,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
+import { drizzle as pgDrizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { KObject } from '../../server/resources/kind.js';
 import { registryAllocations } from '../../server/store/registry-allocations.js';
+import { openPostgresStore } from '../../server/store/postgres/create-store.js';
 import { createStore } from '../../server/store/sqlite/create-store.js';
 import { logTime } from '../../server/store/sqlite/log-time.js';
 import { migrationsBefore } from '../support/migrations-before.js';
+import { postgresMissing } from '../support/postgres.js';
+import { storeFixtures } from '../support/store-fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kubeql-log-time-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -101,7 +107,7 @@ describe('time to revision', () => {
     const dataDir = join(root, 'old');
     mkdirSync(dataDir);
     const old = new Database(join(dataDir, 'kubeql.db'));
-    migrate(drizzle(old), { migrationsFolder: migrationsBefore(10, root) });
+    migrateSqlite(drizzle(old), { migrationsFolder: migrationsBefore(10, root) });
     // Times as a server wrote them through two clock steps back (revisions 3-4, then 6).
     const written = [1_000, 2_000, 1_500, 1_900, 3_000, 2_500, 3_000, 4_000];
     const insert = old.prepare(
@@ -117,5 +123,32 @@ describe('time to revision', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('time to revision on PostgreSQL', () => {
+  const fixtures = storeFixtures('log-time-pg');
+  it.skipIf(postgresMissing !== undefined)('migration 0002 gives a log several servers wrote times that never fall, and the replicas search them', async () => {
+    const url = await fixtures.database();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    fixtures.closeAfterTest(() => client.end());
+    await migrate(pgDrizzle({ client }), { migrationsFolder: migrationsBefore(2, root, 'postgres') });
+    // Two servers whose clocks differ by half a second took turns: the second's events fell behind.
+    const written = [1_000, 1_600, 1_100, 1_700, 1_200, 1_800];
+    for (const [i, ts] of written.entries())
+      await client.query(
+        "INSERT INTO events (revision, ts, actor, verb, type, kind, namespace, name, uid, object) VALUES ($1, $2, 'test', 'create', 'ADDED', 'ConfigMap', 'default', $3, $4, '{}')",
+        [i + 1, ts, `c${i + 1}`, `uid-${i + 1}`],
+      );
+    await client.query(`INSERT INTO log_head (id, head) VALUES (1, ${written.length})`);
+    const store = await openPostgresStore({ url, allocationsOf: registryAllocations });
+    fixtures.closeAfterTest(() => store.shutdown());
+    expect((await client.query('SELECT ts FROM events ORDER BY revision')).rows.map((r) => Number(r.ts))).toEqual([1_000, 1_600, 1_600, 1_700, 1_700, 1_800]);
+    expect((await client.query("SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'events_ts'")).rows[0].n).toBe(0);
+    // The replica took the times as PostgreSQL now holds them, and its searches are exact.
+    expect(store.readEvents(0, 100).map((e) => e.ts)).toEqual([1_000, 1_600, 1_600, 1_700, 1_700, 1_800]);
+    expect(store.readAudit({ since: 1_650 }, 0, 100).events.map((e) => e.revision)).toEqual([4, 5, 6]);
+    expect(store.revisionBefore(1_650)).toBe(3);
   });
 });
