@@ -78,6 +78,12 @@ describe('value indexes of the objects table', () => {
     expect(groups.get('rs-a')).toHaveLength(20);
     // Unbound pods (spec.nodeName empty) are still found, without the index.
     expect(listObjects(db, { kind: 'Pod', fieldSelector: [{ field: 'spec.nodeName', operator: '=', value: '' }] }, undefined).items).toHaveLength(20);
+    // A node's pod events (the kubelet's catch-up): planned on events_pod_node, which holds the
+    // events of bound pods only (the 20 creates of bound pods; the 20 unbound ones added no entry).
+    expect(count(`SELECT sum(ncell) FROM dbstat WHERE name = 'events_pod_node' AND pagetype = 'leaf'`)).toBe(20);
+    let nodeEvents: unknown[] = [];
+    expect(planOf(() => (nodeEvents = st.nodeEventsAfter.all({ after: 0, upTo: counter.head, nodeName: 'n2', limit: 100 })))).toMatch(/USING INDEX events_pod_node \(<expr>=\? AND revision>\? AND revision<\?\)/);
+    expect(nodeEvents).toHaveLength(10);
     // Compaction's range of closed versions.
     expect((sqlite.prepare(`EXPLAIN QUERY PLAN DELETE FROM objects WHERE to_rev <= 100`).all() as Array<{ detail: string }>)[0].detail).toMatch(/USING INDEX objects_to_rev \(to_rev<\?\)/);
     expect((sqlite.prepare(`EXPLAIN QUERY PLAN DELETE FROM labels WHERE to_rev <= 100`).all() as Array<{ detail: string }>)[0].detail).toMatch(/USING INDEX labels_to_rev \(to_rev<\?\)/);

@@ -33,8 +33,11 @@ export const events = sqliteTable(
     index('events_actor').on(t.actor, t.revision),
     index('events_namespace').on(t.namespace, t.revision),
     index('events_kind').on(t.kind, t.revision),
-    // A kubelet's watch catching up from the log: one node's pod events, one index range.
-    index('events_pod_node').on(sql`${t.object} ->> '$.spec.nodeName'`, t.revision).where(sql`kind = 'Pod'`),
+    // A kubelet's watch catching up from the log: one node's pod events, one index range. Only
+    // events of bound pods (a node's reads name it): a pod's create, before its bind, adds no entry.
+    index('events_pod_node')
+      .on(sql`${t.object} ->> '$.spec.nodeName'`, t.revision)
+      .where(sql`kind = 'Pod' AND ${t.object} ->> '$.spec.nodeName' IS NOT NULL`),
   ],
 );
 

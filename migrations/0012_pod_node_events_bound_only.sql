@@ -1,0 +1,2 @@
+DROP INDEX `events_pod_node`;--> statement-breakpoint
+CREATE INDEX `events_pod_node` ON `events` ("object" ->> '$.spec.nodeName',`revision`) WHERE kind = 'Pod' AND "events"."object" ->> '$.spec.nodeName' IS NOT NULL;
