@@ -36,7 +36,7 @@ enum EventType {
 """One event of the log."""
 type AuditEntry {
   revision: Revision!
-  """Commit time."""
+  """Commit time: never earlier than the previous event's (a clock that steps back does not make the log's times fall)."""
   ts: DateTime!
   """The authenticated identity that caused it."""
   actor: String!
