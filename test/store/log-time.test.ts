@@ -38,7 +38,7 @@ describe('time to revision', () => {
     db.exec('CREATE TABLE events (revision integer PRIMARY KEY NOT NULL, ts integer NOT NULL)');
     // 600 revisions, a third missing (a kind compacted faster), times rising by 0-3 ms: many equal.
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const rows: Array<{ revision: number; ts: number }> = [];
     let ts = 1_000;
     for (let revision = 1; revision <= 600; revision++) {
@@ -46,6 +46,10 @@ describe('time to revision', () => {
       if (random() < 1 / 3) continue;
       rows.push({ revision, ts });
     }
+    // What the search is up against: gaps, and times shared by neighbours.
+    expect(rows.length).toBeGreaterThan(300);
+    expect(rows.length).toBeLessThan(500);
+    expect(rows.filter((r, i) => i > 0 && rows[i - 1].ts === r.ts).length).toBeGreaterThan(50);
     const insert = db.prepare('INSERT INTO events (revision, ts) VALUES (@revision, @ts)');
     for (const row of rows) insert.run(row);
     const time = logTime(db);
