@@ -81,6 +81,13 @@ describe('auditLog', () => {
       [{ fromRevision: 5, toRevision: 9 }, (r) => r.revision >= 5 && r.revision <= 9],
       [{ since: new Date(mark.ts).toISOString() }, (r) => r.ts >= mark.ts],
       [{ until: new Date(mark.ts).toISOString() }, (r) => r.ts < mark.ts],
+      // Times at the ends of the calendar, and ranges that hold nothing (the search by time, log-time.ts).
+      [{ since: '0001-01-01T00:00:00Z' }, () => true],
+      [{ until: '0001-01-01T00:00:00Z' }, () => false],
+      [{ since: '9999-12-31T23:59:59Z' }, () => false],
+      [{ until: '9999-12-31T23:59:59Z', kind: 'Pod' }, (r) => r.kind === 'Pod'],
+      [{ since: new Date(mark.ts).toISOString(), until: new Date(mark.ts).toISOString() }, () => false],
+      [{ since: new Date(mark.ts + 1).toISOString(), until: new Date(mark.ts - 1).toISOString() }, () => false],
       [{ kind: 'Pod', verb: 'create', namespace: 'audit-a' }, (r) => r.kind === 'Pod' && r.verb === 'create' && r.namespace === 'audit-a'],
       [{ actor: 'nobody' }, () => false],
     ];
