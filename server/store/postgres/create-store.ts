@@ -9,7 +9,7 @@
 import { KubeqlError } from '../../errors.js';
 import { compactBelow, compactKindBelow, readKindFloors } from '../sqlite/compact.js';
 import { storeReads } from '../sqlite/reads.js';
-import { readNewestTs } from '../sqlite/log-head.js';
+import { readNewestTs } from '../sqlite/log-time.js';
 import type { HealthCheck, Store, StoreOptions, StoredEvent } from '../types.js';
 import type { ReplayReport } from '../records.js';
 import { createPool } from './connect.js';

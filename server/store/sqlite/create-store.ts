@@ -15,7 +15,7 @@ import { checkHealth, shippedMigrations } from './health.js';
 import { openDatabase } from './open-database.js';
 import { prepareStatements } from './statements.js';
 import { storeReads } from './reads.js';
-import { readNewestTs } from './log-head.js';
+import { readNewestTs } from './log-time.js';
 import { storeMeta } from './tables.js';
 import type { Store, StoreOptions, StoredEvent } from '../types.js';
 import type { TokenStore } from '../records.js';

@@ -18,8 +18,3 @@ export const LOG_HEAD_SQL = `SELECT max(
 export function readLogHead(sqlite: Database.Database): number {
   return sqlite.prepare(LOG_HEAD_SQL).pluck().get() as number;
 }
-
-/** The newest event's ts (ms; 0 for an empty log): where the next event's ts starts (write-transaction.ts). */
-export function readNewestTs(sqlite: Database.Database): number {
-  return (sqlite.prepare('SELECT ts FROM events ORDER BY revision DESC LIMIT 1').pluck().get() as number | undefined) ?? 0;
-}

@@ -21,9 +21,16 @@ export interface LogTime {
   revisionBefore(ts: number): number;
 }
 
+const NEWEST = 'SELECT revision, ts FROM events ORDER BY revision DESC LIMIT 1';
+
+/** The newest event's ts (ms; 0 for an empty log): where the next event's ts starts (write-transaction.ts). */
+export function readNewestTs(sqlite: Database.Database): number {
+  return (sqlite.prepare(NEWEST).get() as Row | undefined)?.ts ?? 0;
+}
+
 export function logTime(sqlite: Database.Database): LogTime {
   const next = sqlite.prepare('SELECT revision, ts FROM events WHERE revision >= ? ORDER BY revision LIMIT 1');
-  const newest = sqlite.prepare('SELECT revision, ts FROM events ORDER BY revision DESC LIMIT 1');
+  const newest = sqlite.prepare(NEWEST);
   const before = sqlite.prepare('SELECT revision FROM events WHERE revision < ? ORDER BY revision DESC LIMIT 1').pluck();
 
   function firstAtOrAfter(ts: number): number | undefined {
