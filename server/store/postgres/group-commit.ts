@@ -16,7 +16,7 @@ import type { AllocationsOf } from '../records.js';
 import { toStoredEvent } from '../sqlite/stored-event.js';
 import { createWriteTx, type RevisionCounter } from '../sqlite/write-transaction.js';
 import type { StoredEvent, WriteTx } from '../types.js';
-import { changesAfterSql, readChangesAfter, toChanges } from './read-changes.js';
+import { changesAfterSql, INDEXED_READS, readChangesAfter, toChanges } from './read-changes.js';
 import type { EventRow, ObjectKeyRow, Replica, ReplicaChanges } from '../sqlite/replica.js';
 import { shipBatchSql } from './ship-batch.js';
 import type { SerialQueue } from './serial-queue.js';
@@ -175,8 +175,9 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
   }
 
   /**
-   * Two round trips to PostgreSQL per batch: the first begins, takes the head row lock and reads
-   * what other servers committed since this replica's head; the second ships the batch's rows,
+   * Two round trips to PostgreSQL per batch: the first begins (its reads on the indexes,
+   * INDEXED_READS), takes the head row lock and reads what other servers committed since this
+   * replica's head; the second ships the batch's rows,
    * moves the head, notifies and commits (ship-batch.ts). The lock is held from the first to the
    * end of the second, so what is decided locally in between is decided at the true head.
    * The batch is the writes waiting once the lock is held, not when the task began: while other
@@ -204,11 +205,11 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
       let results: pg.QueryResult[];
       lockWait = true;
       try {
-        results = (await client.query(`BEGIN; SELECT head FROM log_head WHERE id = 1 FOR UPDATE; ${changesAfterSql(after, CATCH_UP_PAGE)}`)) as unknown as pg.QueryResult[];
+        results = (await client.query(`BEGIN; ${INDEXED_READS}; SELECT head FROM log_head WHERE id = 1 FOR UPDATE; ${changesAfterSql(after, CATCH_UP_PAGE)}`)) as unknown as pg.QueryResult[];
       } finally {
         lockWait = false;
       }
-      const [, locked, read] = results;
+      const [, , locked, read] = results;
       const head = (locked.rows[0] as { head: number }).head;
       held = [];
       // Commits applied beside the wait (catchUpAside) are cut from the page read under the lock; a

@@ -1,0 +1,82 @@
+/**
+ * A write batch's reads of the PostgreSQL log stay on its indexes on a database without
+ * statistics: a new database, before autovacuum has analyzed its tables (a minute or more after
+ * writes begin), gets scans of whole tables for the keyed reads every write batch makes under the
+ * head row lock, each growing with the log. Autovacuum is off for these tables, so the test sees what a new database
+ * sees for as long as it runs. The changes read (read-changes.ts) is planned here with and without
+ * INDEXED_READS, the batch's closing of versions (ship-batch.ts) with it.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool } from '../../server/store/postgres/connect.js';
+import { migratePostgres } from '../../server/store/postgres/migrate.js';
+import { changesAfterSql, INDEXED_READS } from '../../server/store/postgres/read-changes.js';
+import { shipBatchSql } from '../../server/store/postgres/ship-batch.js';
+import { postgresMissing, startPostgres, type PostgresServer } from '../support/postgres.js';
+
+const ROWS = 20_000;
+let postgres: PostgresServer | undefined;
+let pool: pg.Pool | undefined;
+
+beforeAll(async () => {
+  if (postgresMissing) return;
+  postgres = await startPostgres();
+  pool = createPool(await postgres.createDatabase(), 10_000);
+  await migratePostgres(pool);
+  for (const table of ['events', 'objects', 'labels', 'allocations']) await pool.query(`ALTER TABLE ${table} SET (autovacuum_enabled = false)`);
+  // A log of ROWS pod creates: each event, its object's version, one label.
+  await pool.query(`INSERT INTO events (revision, ts, actor, verb, type, kind, namespace, name, uid, prev_revision, object)
+    SELECT g, g, 'test', 'create', 'ADDED', 'Pod', 'default', 'p-' || g, 'u-' || g, NULL, '{"kind":"Pod"}' FROM generate_series(1, ${ROWS}) g`);
+  await pool.query(`INSERT INTO objects (kind, namespace, name, from_rev, to_rev, uid) SELECT 'Pod', 'default', 'p-' || g, g, NULL, 'u-' || g FROM generate_series(1, ${ROWS}) g`);
+  await pool.query(`INSERT INTO labels (kind, namespace, name, key, value, from_rev, to_rev) SELECT 'Pod', 'default', 'p-' || g, 'app', 'web', g, NULL FROM generate_series(1, ${ROWS}) g`);
+  const analyzed = await pool.query(`SELECT count(*)::int AS n FROM pg_stat_user_tables WHERE relname IN ('events', 'objects', 'labels') AND (last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL)`);
+  expect(analyzed.rows[0].n).toBe(0);
+}, 60_000);
+afterAll(async () => {
+  await pool?.end();
+  await postgres?.stop();
+});
+
+/** The tables a statement's plan scans whole, in a transaction with `settings` before it. */
+async function scannedWhole(statement: string, settings: string[]): Promise<string[]> {
+  const client = await pool!.connect();
+  try {
+    await client.query('BEGIN');
+    for (const s of settings) await client.query(s);
+    const plan = (await client.query(`EXPLAIN (FORMAT JSON) ${statement}`)).rows[0]['QUERY PLAN'];
+    const found: string[] = [];
+    const walk = (node: Record<string, unknown>) => {
+      if (node['Node Type'] === 'Seq Scan') found.push(String(node['Relation Name']));
+      for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+    };
+    walk(plan[0].Plan);
+    return found.filter((t) => t !== 'allocations').sort();
+  } finally {
+    await client.query('ROLLBACK');
+    client.release();
+  }
+}
+
+describe.skipIf(postgresMissing !== undefined)('reads of the PostgreSQL log on tables without statistics', () => {
+  it('reads the changes after a revision through the indexes, where PostgreSQL left alone scans every table whole', async () => {
+    for (const after of [ROWS, ROWS - 10]) {
+      expect(await scannedWhole(changesAfterSql(after, 1000), [])).toEqual(['events', 'labels', 'objects']);
+      expect(await scannedWhole(changesAfterSql(after, 1000), [INDEXED_READS])).toEqual([]);
+    }
+  });
+
+  // PostgreSQL plans these on the keys with or without the setting (it guesses 100 rows from a JSON
+  // array); they run in the batch's transaction, after it, and must stay on the keys.
+  it('closes the versions a batch ends through the objects and labels keys', async () => {
+    const touched = [{ kind: 'Pod', namespace: 'default', name: 'p-7' }];
+    const closed = {
+      events: [],
+      objects: [{ kind: 'Pod', namespace: 'default', name: 'p-7', from_rev: 7, to_rev: ROWS + 1, uid: 'u-7', node_name: null, phase: null, controller_uid: null, object: null }],
+      labels: [{ kind: 'Pod', namespace: 'default', name: 'p-7', key: 'app', value: 'web', from_rev: 7, to_rev: ROWS + 1 }],
+      allocations: [],
+    };
+    const closing = shipBatchSql(ROWS, touched, closed).filter((s) => s.startsWith('WITH closed'));
+    expect(closing).toHaveLength(2);
+    for (const statement of closing) expect(await scannedWhole(statement, [INDEXED_READS])).toEqual([]);
+  });
+});
