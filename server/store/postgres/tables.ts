@@ -58,7 +58,9 @@ export const objects = pgTable(
     primaryKey({ columns: [t.kind, t.namespace, t.name, t.fromRev] }),
     // Backs up the replicas' checks: one current version per object, whichever server wrote it.
     uniqueIndex('objects_current').on(t.kind, t.namespace, t.name).where(sql`to_rev IS NULL`),
-    index('objects_to_rev').on(t.toRev),
+    // Ended versions only, as SQLite's (compaction deletes by it): current versions, to_rev NULL,
+    // would each cost an entry written at create and rewritten at their end, for nothing.
+    index('objects_to_rev').on(t.toRev).where(sql`to_rev IS NOT NULL`),
   ],
 );
 
@@ -73,7 +75,7 @@ export const labels = pgTable(
     fromRev: big('from_rev').notNull(),
     toRev: big('to_rev'),
   },
-  (t) => [primaryKey({ columns: [t.kind, t.namespace, t.name, t.key, t.fromRev] }), index('labels_to_rev').on(t.toRev)],
+  (t) => [primaryKey({ columns: [t.kind, t.namespace, t.name, t.key, t.fromRev] }), index('labels_to_rev').on(t.toRev).where(sql`to_rev IS NOT NULL`)],
 );
 
 /** Values unique cluster-wide among current objects: the primary key refuses a second holder from any server. */

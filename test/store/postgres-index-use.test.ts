@@ -4,7 +4,8 @@
  * writes begin), gets scans of whole tables for the keyed reads every write batch makes under the
  * head row lock, each growing with the log. Autovacuum is off for these tables, so the test sees what a new database
  * sees for as long as it runs. The changes read (read-changes.ts) is planned here with and without
- * INDEXED_READS, the batch's closing of versions (ship-batch.ts) with it.
+ * INDEXED_READS, the batch's closing of versions (ship-batch.ts) with it. The indexes of ended
+ * versions (compaction's) hold no entry for a current version (migration 0004).
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,5 +79,19 @@ describe.skipIf(postgresMissing !== undefined)('reads of the PostgreSQL log on t
     const closing = shipBatchSql(ROWS, touched, closed).filter((s) => s.startsWith('WITH closed'));
     expect(closing).toHaveLength(2);
     for (const statement of closing) expect(await scannedWhole(statement, [INDEXED_READS])).toEqual([]);
+  });
+});
+
+describe.skipIf(postgresMissing !== undefined)('the indexes of ended versions', () => {
+  it('hold no entry for the current versions, and one for each version that ends', async () => {
+    const size = async (index: string) => Number((await pool!.query(`SELECT pg_relation_size($1::regclass) AS n`, [index])).rows[0].n);
+    // ROWS current versions: each index is its metapage alone.
+    expect(await size('objects_to_rev')).toBe(8192);
+    expect(await size('labels_to_rev')).toBe(8192);
+    await pool!.query(`UPDATE objects SET to_rev = from_rev + ${ROWS} WHERE from_rev <= 1000`);
+    await pool!.query(`UPDATE labels SET to_rev = from_rev + ${ROWS} WHERE from_rev <= 1000`);
+    expect(await size('objects_to_rev')).toBeGreaterThan(8192);
+    const ended = await pool!.query(`SELECT count(*)::int AS n FROM objects WHERE to_rev <= ${ROWS + 500}`);
+    expect(ended.rows[0].n).toBe(500);
   });
 });
