@@ -222,6 +222,35 @@ describe.skipIf(postgresMissing !== undefined)('several stores on one PostgreSQL
     expect(a.get('Pod', 'default', 'from-late', 22)?.metadata.resourceVersion).toBe('22');
   });
 
+  it('reads, under the lock, a commit it was never told of after writing alone, and writes after it', async () => {
+    const url = await postgres!.createDatabase();
+    const [a] = await openStores(url, 1);
+    const seen: number[] = [];
+    a.onCommit((_head, events) => seen.push(...events.map((e) => e.revision)));
+    // Alone, its batches stop reading others' changes in their first round trip.
+    for (let i = 0; i < 3; i++) expect(await a.write((tx) => createIfFree(tx, pod(`alone-${i}`)))).toBe(i + 1);
+    // Another writer's commit, with no NOTIFY (the healing timer is 10 minutes off): only the head row tells.
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      const object = JSON.stringify({ ...pod('from-other'), metadata: { ...pod('from-other').metadata, resourceVersion: '4' } });
+      await other.query(`BEGIN; SELECT head FROM log_head WHERE id = 1 FOR UPDATE;
+        INSERT INTO events (revision, ts, actor, verb, type, kind, namespace, name, uid, prev_revision, object) VALUES (4, ${Date.now()}, 'other', 'create', 'ADDED', 'Pod', 'default', 'from-other', 'uid-from-other', NULL, $j$${object}$j$);
+        INSERT INTO objects (kind, namespace, name, from_rev, to_rev, uid) VALUES ('Pod', 'default', 'from-other', 4, NULL, 'uid-from-other');
+        UPDATE log_head SET head = 4 WHERE id = 1; COMMIT`);
+    } finally {
+      await other.end();
+    }
+    expect(a.head()).toBe(3);
+    // Its next write finds the head moved, reads the commit, and lands after it.
+    expect(await a.write((tx) => createIfFree(tx, pod('after-other')))).toBe(5);
+    expect(a.get('Pod', 'default', 'from-other')?.metadata.resourceVersion).toBe('4');
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    expect(replicaTables(a)).toEqual(await tablesOf(url));
+    // A create of the other's name is refused, decided on the state it read.
+    await expect(a.write((tx) => createIfFree(tx, pod('from-other')))).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
   it('refuses, in every store, a create of a name another store created (the lock decides against the true head)', async () => {
     const url = await postgres!.createDatabase();
     const [a, b] = await openStores(url, 2);
