@@ -11,8 +11,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../server/store/postgres/connect.js';
 import { migratePostgres } from '../../server/store/postgres/migrate.js';
-import { changesAfterSql, INDEXED_READS } from '../../server/store/postgres/read-changes.js';
-import { shipBatchSql } from '../../server/store/postgres/ship-batch.js';
+import { CHANGES_PREPARE, changesAfterSql, changesExecute, INDEXED_READS } from '../../server/store/postgres/read-changes.js';
+import { SHIP_PREPARE, shipBatchSql } from '../../server/store/postgres/ship-batch.js';
 import { postgresMissing, startPostgres, type PostgresServer } from '../support/postgres.js';
 
 const ROWS = 20_000;
@@ -54,6 +54,8 @@ async function scannedWhole(statement: string, settings: string[]): Promise<stri
     return found.filter((t) => t !== 'allocations').sort();
   } finally {
     await client.query('ROLLBACK');
+    // Prepared statements outlive the transaction: gone before the connection is used again.
+    await client.query('DEALLOCATE ALL');
     client.release();
   }
 }
@@ -63,6 +65,24 @@ describe.skipIf(postgresMissing !== undefined)('reads of the PostgreSQL log on t
     for (const after of [ROWS, ROWS - 10]) {
       expect(await scannedWhole(changesAfterSql(after, 1000), [])).toEqual(['events', 'labels', 'objects']);
       expect(await scannedWhole(changesAfterSql(after, 1000), [INDEXED_READS])).toEqual([]);
+      // As a write batch runs it: prepared once per connection, then executed.
+      expect(await scannedWhole(changesExecute(after, 1000), [CHANGES_PREPARE, INDEXED_READS])).toEqual([]);
+    }
+  });
+
+  it('answers the prepared read with the same changes as the statement', async () => {
+    const client = await pool!.connect();
+    try {
+      await client.query(CHANGES_PREPARE);
+      for (const [after, limit] of [[ROWS - 3, 1000], [ROWS - 50, 10], [ROWS, 1000]]) {
+        const plain = (await client.query(changesAfterSql(after, limit))).rows[0];
+        const prepared = (await client.query(changesExecute(after, limit))).rows[0];
+        expect(prepared).toEqual(plain);
+        expect(prepared.events.length).toBe(Math.min(limit, ROWS - after));
+      }
+    } finally {
+      await client.query('DEALLOCATE ALL');
+      client.release();
     }
   });
 
@@ -76,9 +96,9 @@ describe.skipIf(postgresMissing !== undefined)('reads of the PostgreSQL log on t
       labels: [{ kind: 'Pod', namespace: 'default', name: 'p-7', key: 'app', value: 'web', from_rev: 7, to_rev: ROWS + 1 }],
       allocations: [],
     };
-    const closing = shipBatchSql(ROWS, touched, closed).filter((s) => s.startsWith('WITH closed'));
+    const closing = shipBatchSql(ROWS, touched, closed).filter((s) => s.startsWith('EXECUTE kubeql_close_'));
     expect(closing).toHaveLength(2);
-    for (const statement of closing) expect(await scannedWhole(statement, [INDEXED_READS])).toEqual([]);
+    for (const statement of closing) expect(await scannedWhole(statement, [...SHIP_PREPARE, INDEXED_READS])).toEqual([]);
   });
 });
 

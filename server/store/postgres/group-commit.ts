@@ -16,9 +16,9 @@ import type { AllocationsOf } from '../records.js';
 import { toStoredEvent } from '../sqlite/stored-event.js';
 import { createWriteTx, type RevisionCounter } from '../sqlite/write-transaction.js';
 import type { StoredEvent, WriteTx } from '../types.js';
-import { changesAfterSql, INDEXED_READS, readChangesAfter, toChanges } from './read-changes.js';
+import { CHANGES_PREPARE, changesExecute, INDEXED_READS, readChangesAfter, toChanges } from './read-changes.js';
 import type { EventRow, ObjectKeyRow, Replica, ReplicaChanges } from '../sqlite/replica.js';
-import { shipBatchSql } from './ship-batch.js';
+import { SHIP_PREPARE, shipBatchSql } from './ship-batch.js';
 import type { SerialQueue } from './serial-queue.js';
 
 interface Job {
@@ -60,6 +60,8 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
   let catchUpScheduled = false;
   /** The highest revision the log is known to have reached (NOTIFY payloads, floors). */
   let knownHead = 0;
+  /** The pool's connections that have the ship statements prepared (a connection that failed is closed, and forgotten with it). */
+  const prepared = new WeakSet<pg.PoolClient>();
   /** The last write batch found commits of other servers under the lock (a new server assumes so). */
   let othersWriting = true;
   /** A catch-up was asked for without a head (the healing timer, a new listener): it reads whatever there is. */
@@ -211,12 +213,15 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
       let results: pg.QueryResult[];
       lockWait = true;
       try {
-        const changes = readChanges ? ` ${changesAfterSql(after, CATCH_UP_PAGE)}` : '';
-        results = (await client.query(`BEGIN; ${INDEXED_READS}; SELECT head FROM log_head WHERE id = 1 FOR UPDATE;${changes}`)) as unknown as pg.QueryResult[];
+        const changes = readChanges ? ` ${changesExecute(after, CATCH_UP_PAGE)}` : '';
+        // A connection's first batch prepares the statements it reads and ships with (ship-batch.ts).
+        const prepare = prepared.has(client) ? '' : `${[...SHIP_PREPARE, CHANGES_PREPARE].join('; ')}; `;
+        results = (await client.query(`${prepare}BEGIN; ${INDEXED_READS}; SELECT head FROM log_head WHERE id = 1 FOR UPDATE;${changes}`)) as unknown as pg.QueryResult[];
+        prepared.add(client);
       } finally {
         lockWait = false;
       }
-      const [, , locked, read] = results;
+      const [locked, read] = results.slice(readChanges ? -2 : -1);
       const head = (locked.rows[0] as { head: number }).head;
       othersWriting = head !== after;
       held = [];

@@ -14,6 +14,24 @@ import type { ReplicaChanges } from '../sqlite/replica.js';
 /** The SELECT reading the changes after revision `after` (at most `limit` events); its one row is the changes. */
 export function changesAfterSql(after: number, limit: number): string {
   if (!Number.isSafeInteger(after) || !Number.isSafeInteger(limit)) throw new Error(`not integers: ${after}, ${limit}`);
+  return changesQuery(String(after), String(limit));
+}
+
+/**
+ * The same read prepared once per connection (with the ship statements, ship-batch.ts): a write
+ * batch's first round trip runs it as EXECUTE (changesExecute) while others write, under the head
+ * row lock, where planning its four subqueries anew each time took 0.4-0.7 ms of PostgreSQL's CPU.
+ */
+export const CHANGES_PREPARE = `PREPARE kubeql_changes_after(bigint, int) AS ${changesQuery('$1', '$2')}`;
+
+/** The EXECUTE of CHANGES_PREPARE: the same row as changesAfterSql(after, limit). */
+export function changesExecute(after: number, limit: number): string {
+  if (!Number.isSafeInteger(after) || !Number.isSafeInteger(limit)) throw new Error(`not integers: ${after}, ${limit}`);
+  return `EXECUTE kubeql_changes_after(${after}, ${limit})`;
+}
+
+/** The statement with `after` and `limit` as given: integer literals, or parameters. */
+function changesQuery(after: string, limit: string): string {
   // Versions closed past the page's last revision are still current as of that revision: their
   // end comes with the page that holds the closing event. Opened versions carry no object text:
   // it is the opening event's object, which the page holds.
