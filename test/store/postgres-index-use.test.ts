@@ -114,4 +114,20 @@ describe.skipIf(postgresMissing !== undefined)('the indexes of ended versions', 
     const ended = await pool!.query(`SELECT count(*)::int AS n FROM objects WHERE to_rev <= ${ROWS + 500}`);
     expect(ended.rows[0].n).toBe(500);
   });
+
+  it('refuses to close, as a batch ships it, a version that is not current in PostgreSQL (a replica that diverged)', async () => {
+    const client = await pool!.connect();
+    try {
+      await client.query('BEGIN');
+      for (const s of SHIP_PREPARE) await client.query(s);
+      // p-7's version from revision 7 ended above; p-2000's is current.
+      const version = (n: number) => ({ kind: 'Pod', namespace: 'default', name: `p-${n}`, from_rev: n, to_rev: 3 * ROWS, uid: `u-${n}`, node_name: null, phase: null, controller_uid: null, object: null });
+      const [closeBoth] = shipBatchSql(2 * ROWS, [], { events: [], objects: [version(7), version(2000)], labels: [], allocations: [] }).filter((s) => s.startsWith('EXECUTE kubeql_close_'));
+      await expect(client.query(closeBoth)).rejects.toThrow('objects: 1 version(s) the batch closed are not current in PostgreSQL');
+    } finally {
+      await client.query('ROLLBACK');
+      await client.query('DEALLOCATE ALL');
+      client.release();
+    }
+  });
 });
