@@ -1,9 +1,13 @@
 /**
  * A PostgreSQL of the plane's own, for `npm run start:ha`: initialised into a directory on first
- * use (initdb, a password of its own, scram-sha-256), started on a loopback port with no Unix
- * socket, a `kubeql` database created once, stopped by its postmaster's PID. PostgreSQL refuses to
- * run as root: when we are root its programs run as the `postgres` system user (runuser), and the
- * directory is handed to that user.
+ * use (initdb, a password of its own, scram-sha-256), started on a loopback port and on a Unix
+ * socket in that directory (closed to other users), a `kubeql` database created once, stopped by
+ * its postmaster's PID. The API servers connect through the socket: each write batch sends its
+ * rows as one query of about 1.3 KB a create, and over loopback TCP each such write cost the
+ * server ~100 µs (strace); through the socket one server wrote 5% faster in `bench -- ha`. A
+ * directory whose socket path would pass the system's limit (sun_path) gets none: then TCP. PostgreSQL
+ * refuses to run as root: when we are root its programs run as the `postgres` system user
+ * (runuser), and the directory is handed to that user.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,7 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export interface LocalPostgres {
-  /** postgres://kubeql:…@127.0.0.1:PORT/kubeql */
+  /** postgres://kubeql:…@localhost:PORT/kubeql?host=<dir> through the socket, else postgres://kubeql:…@127.0.0.1:PORT/kubeql */
   url: string;
   port: number;
   /** Resolves with the exit code when the server exits. */
@@ -33,6 +37,9 @@ export interface LocalPostgresOptions {
   /** Each line PostgreSQL logs. */
   onLine?: (line: string) => void;
 }
+
+/** The longest socket path Linux takes (sun_path is 108 bytes with its terminating NUL). */
+const MAX_SOCKET_PATH = 107;
 
 /** A problem a person can fix, said without a stack trace. */
 export class LocalPostgresError extends Error {}
@@ -119,7 +126,11 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   const dir = resolve(options.dir);
   const password = initialise(bin, options);
   const port = options.port;
-  const [cmd, argv] = command(bin, 'postgres', ['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200']);
+  const socketDir = Buffer.byteLength(join(dir, `.s.PGSQL.${port}`)) <= MAX_SOCKET_PATH && !/[,\s\\']/.test(dir) ? dir : '';
+  const [cmd, argv] = command(bin, 'postgres', [
+    ...['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1'],
+    ...['-c', `unix_socket_directories=${socketDir}`, '-c', 'unix_socket_permissions=0700', '-c', 'max_connections=200'],
+  ]);
   const child: ChildProcess = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let last = '';
   for (const stream of [child.stdout!, child.stderr!])
@@ -167,7 +178,9 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       const created = run(bin, 'createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'kubeql', name], auth);
       if (!created.ok) throw new LocalPostgresError(`could not create the ${name} database: ${created.output}`);
     }
-    return `postgres://kubeql:${encodeURIComponent(password)}@127.0.0.1:${port}/${name}`;
+    return socketDir
+      ? `postgres://kubeql:${encodeURIComponent(password)}@localhost:${port}/${name}?host=${encodeURIComponent(socketDir)}`
+      : `postgres://kubeql:${encodeURIComponent(password)}@127.0.0.1:${port}/${name}`;
   };
   let url: string;
   try {
