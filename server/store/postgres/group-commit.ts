@@ -60,7 +60,7 @@ export function createPostgresCommit(options: PostgresCommitOptions) {
   let catchUpScheduled = false;
   /** The highest revision the log is known to have reached (NOTIFY payloads, floors). */
   let knownHead = 0;
-  /** The pool's connections that have the ship statements prepared (a connection that failed is closed, and forgotten with it). */
+  /** The pool's connections that have the ship statements and the changes read prepared (a connection that failed is closed, and forgotten with it). */
   const prepared = new WeakSet<pg.PoolClient>();
   /** The last write batch found commits of other servers under the lock (a new server assumes so). */
   let othersWriting = true;

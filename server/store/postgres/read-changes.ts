@@ -13,8 +13,13 @@ import type { ReplicaChanges } from '../sqlite/replica.js';
 
 /** The SELECT reading the changes after revision `after` (at most `limit` events); its one row is the changes. */
 export function changesAfterSql(after: number, limit: number): string {
+  return changesQuery(...integers(after, limit));
+}
+
+/** `after` and `limit` as the text of integers: the statements carry them inline. */
+function integers(after: number, limit: number): [string, string] {
   if (!Number.isSafeInteger(after) || !Number.isSafeInteger(limit)) throw new Error(`not integers: ${after}, ${limit}`);
-  return changesQuery(String(after), String(limit));
+  return [String(after), String(limit)];
 }
 
 /**
@@ -26,8 +31,7 @@ export const CHANGES_PREPARE = `PREPARE kubeql_changes_after(bigint, int) AS ${c
 
 /** The EXECUTE of CHANGES_PREPARE: the same row as changesAfterSql(after, limit). */
 export function changesExecute(after: number, limit: number): string {
-  if (!Number.isSafeInteger(after) || !Number.isSafeInteger(limit)) throw new Error(`not integers: ${after}, ${limit}`);
-  return `EXECUTE kubeql_changes_after(${after}, ${limit})`;
+  return `EXECUTE kubeql_changes_after(${integers(after, limit).join(', ')})`;
 }
 
 /** The statement with `after` and `limit` as given: integer literals, or parameters. */
