@@ -5,7 +5,9 @@
  * its postmaster's PID. The API servers connect through the socket: each write batch sends its
  * rows as one query of about 1.3 KB a create, and over loopback TCP each such write cost the
  * server ~100 µs (strace); through the socket one server wrote 5% faster in `bench -- ha`. A
- * directory whose socket path would pass the system's limit (sun_path) gets none: then TCP. PostgreSQL
+ * directory whose socket path would pass the system's limit (sun_path), or whose name holds what
+ * PostgreSQL's list of socket directories would read otherwise (a comma, a space, a quote, a
+ * backslash), gets none: then TCP. PostgreSQL
  * refuses to run as root: when we are root its programs run as the `postgres` system user
  * (runuser), and the directory is handed to that user.
  */
@@ -126,7 +128,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   const dir = resolve(options.dir);
   const password = initialise(bin, options);
   const port = options.port;
-  const socketDir = Buffer.byteLength(join(dir, `.s.PGSQL.${port}`)) <= MAX_SOCKET_PATH && !/[,\s\\']/.test(dir) ? dir : '';
+  const socketDir = Buffer.byteLength(join(dir, `.s.PGSQL.${port}`)) <= MAX_SOCKET_PATH && !/[,\s\\'"]/.test(dir) ? dir : '';
   const [cmd, argv] = command(bin, 'postgres', [
     ...['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1'],
     ...['-c', `unix_socket_directories=${socketDir}`, '-c', 'unix_socket_permissions=0700', '-c', 'max_connections=200'],

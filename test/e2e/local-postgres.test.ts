@@ -2,7 +2,7 @@
  * The PostgreSQL start:ha runs (server/components/local-postgres.ts) is reached through a Unix
  * socket in its directory, closed to other users: the URL it gives connects there (PostgreSQL sees
  * no client address), still with the password. A directory whose socket path would pass the
- * system's limit gets loopback TCP instead. Skipped, saying how to install it, where PostgreSQL is
+ * system's limit, or whose name holds a comma, a space or a quote, gets loopback TCP instead. Skipped, saying how to install it, where PostgreSQL is
  * absent (CI fails).
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -66,6 +66,15 @@ describe.skipIf(missing !== undefined)('the PostgreSQL of start:ha', () => {
     const p = await startLocalPostgres({ dir: join(dir, 'cluster'), passwordFile: join(dir, 'password'), port: await freePort() });
     started.push(p);
     expect(Buffer.byteLength(join(dir, 'cluster', `.s.PGSQL.${p.port}`))).toBeGreaterThan(107);
+    expect(p.url).not.toContain('?host=');
+    expect(await serverAddress(p.url)).toEqual({ address: '127.0.0.1/32', user: 'kubeql' });
+  });
+
+  it('falls back to loopback TCP where the directory name holds what a list of directories would read otherwise', async () => {
+    const dir = join(base(), 'a, "b"');
+    mkdirSync(dir, { mode: 0o755 });
+    const p = await startLocalPostgres({ dir: join(dir, 'cluster'), passwordFile: join(dir, 'password'), port: await freePort() });
+    started.push(p);
     expect(p.url).not.toContain('?host=');
     expect(await serverAddress(p.url)).toEqual({ address: '127.0.0.1/32', user: 'kubeql' });
   });
