@@ -62,6 +62,12 @@ export interface ListQuery {
   limit?: number;
   /** Read at this revision (default: the head). */
   atRevision?: number;
+  /**
+   * The caller reads only each object's kind, namespace and name (a list of names): a backend may
+   * answer objects holding no more than `{ kind, metadata: { name, namespace } }`, without reading
+   * their bodies. A hint: answering whole objects is as correct.
+   */
+  keysOnly?: boolean;
 }
 
 /** An object's key within its kind ('' namespace for cluster-scoped kinds). */

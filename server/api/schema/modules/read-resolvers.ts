@@ -11,6 +11,8 @@ import { attributesFor } from '../../auth/attributes.js';
 import { readableNamespaces } from '../../auth/readable-namespaces.js';
 import { tagRevision } from '../read-revision.js';
 import { whenReached } from '../../when-reached.js';
+import { selectsKeysOnly } from '../keys-only-selection.js';
+import type { GraphQLResolveInfo } from 'graphql';
 
 export const DEFAULT_PAGE = 500;
 /** The largest page the default cost limit admits (5,000 objects: query-cost.ts). */
@@ -49,7 +51,7 @@ export function readResolvers(kind: KindDef) {
       });
     },
 
-    [kind.listField]: (_: unknown, args: ListArgs, ctx: ApiContext) => {
+    [kind.listField]: (_: unknown, args: ListArgs, ctx: ApiContext, info: GraphQLResolveInfo) => {
       const labelSelector = parseLabelSelector(args.labelSelector);
       const fieldSelector = parseFieldSelector(args.fieldSelector ?? '', selectable);
       const limit = pageSize(args.first);
@@ -64,7 +66,8 @@ export function readResolvers(kind: KindDef) {
       }
       const namespace = kind.namespaced ? (args.namespace ?? undefined) : undefined;
       const namespaces = readableNamespaces(ctx.guard, kind, 'list', namespace);
-      return whenReached(ctx.store, atRevision, () => listPage({ namespace, namespaces, labelSelector, fieldSelector, after, limit, atRevision }, ctx));
+      const keysOnly = selectsKeysOnly(info);
+      return whenReached(ctx.store, atRevision, () => listPage({ namespace, namespaces, labelSelector, fieldSelector, after, limit, atRevision, keysOnly }, ctx));
     },
   };
 
