@@ -33,6 +33,8 @@ const REPLICAS = env('KUBEQL_BENCH_REPLICAS', 100);
 const TIMEOUT_MS = env('KUBEQL_BENCH_TIMEOUT_SECONDS', 1800) * 1000;
 /** How many Deployments are being created at once. */
 const CREATORS = env('KUBEQL_BENCH_CREATORS', 16);
+/** Events about each pod at most: the scheduler's Scheduled, the kubelet's Pulled, Created and Started (a recorder drops what its full queue cannot hold, as client-go's). */
+const EVENTS_PER_POD = 4;
 const root = resolve(import.meta.dirname, '..');
 const COMPONENTS = { 'api server': 'api/main', 'controller-manager': 'controllers/main', scheduler: 'scheduler/main', agents: 'agent/main' } as const;
 /**
@@ -262,6 +264,20 @@ export async function run(): Promise<void> {
       reached = running();
     }
     const allRunningMs = performance.now() - rolloutStart;
+    // The pods' Events (the scheduler's Scheduled, each kubelet's Pulled, Created and Started) go
+    // out in the background and may still be arriving when the last pod runs: the time the last of
+    // them is in, while the probes still run (EVENTS_PER_POD a pod, or no change for 15 s).
+    const eventObjects = () => count(`SELECT count(*) FROM objects WHERE kind = 'Event' AND to_rev IS NULL AND namespace LIKE 'bench-%'`);
+    let eventsSeen = eventObjects();
+    let eventsMs = performance.now() - rolloutStart;
+    if (reached === undefined) {
+      let still = performance.now();
+      await waitFor(() => {
+        const now = eventObjects();
+        if (now !== eventsSeen) [eventsSeen, eventsMs, still] = [now, performance.now() - rolloutStart, performance.now()];
+        return eventsSeen >= EVENTS_PER_POD * total || performance.now() - still > 15_000;
+      }, TIMEOUT_MS, 'the pods\' Events');
+    }
     await new Promise((r) => setTimeout(r, 10_000)); // the probes a while longer, at steady state
     probing = false;
     await Promise.all(probes);
@@ -291,6 +307,7 @@ export async function run(): Promise<void> {
         ? `nodes registered after ${fmt(nodesAfterMs / 1000, 1)} s; all ${total} pods Running ${fmt(allRunningMs / 1000, 1)} s after the first Deployment (counted every ${fmt(longestPauseMs / 1000, 1)} s at most; goal 5 min: ${verdict(allRunningMs <= 300_000)}); the ${DEPLOYMENTS} Deployments created ${Math.min(CREATORS, DEPLOYMENTS)} at a time in ${fmt(createdMs / 1000, 1)} s`
         : `nodes registered after ${fmt(nodesAfterMs / 1000, 1)} s; NOT all pods Running: ${reached} of ${total} after ${fmt(allRunningMs / 1000, 1)} s (KUBEQL_BENCH_TIMEOUT_SECONDS)`,
     );
+    console.log(`Events in the Deployments' namespaces: ${eventsSeen} (${fmt(eventsSeen / total, 2)} per pod; a pod's own, at most ${EVENTS_PER_POD}), the last ${fmt(eventsMs / 1000, 1)} s after the first Deployment`);
     console.log(`mutating calls p99 ${fmt(m.p99, 0)} ms (${m.count} calls; SLO 1 s: ${verdict(m.p99 <= 1000)})`);
     console.log(`namespace list p99 ${fmt(n.p99, 0)} ms (${n.count}; SLO 5 s: ${verdict(n.p99 <= 5000)})`);
     console.log(`cluster-wide list call (a page of 500) p99 ${fmt(p.p99, 0)} ms (${p.count}; SLO 30 s: ${verdict(p.p99 <= 30_000)}); whole paged traversal p99 ${fmt(c.p99, 0)} ms (${c.count}; within 30 s: ${verdict(c.p99 <= 30_000)})`);
