@@ -46,6 +46,15 @@ describe('which list selections read keys only', () => {
   ];
   it.each(whole)('%s: whole objects', (document) => expect(selectsKeysOnly(infoOf(document))).toBe(false));
 
+  it('walks each fragment once per place it may sit: a chain of 40 fragments each spreading the next twice (2^40 paths) is answered at once', () => {
+    const chain = Array.from({ length: 40 }, (_, i) => `fragment F${i} on ObjectMeta { ...F${i + 1} ...F${i + 1} }`).join(' ');
+    const started = Date.now();
+    expect(selectsKeysOnly(infoOf(`{ pods { edges { node { metadata { ...F0 } } } } } ${chain} fragment F40 on ObjectMeta { name }`))).toBe(true);
+    expect(selectsKeysOnly(infoOf(`{ pods { edges { node { metadata { ...F0 } } } } } ${chain} fragment F40 on ObjectMeta { name uid }`))).toBe(false);
+    // A functional bound, not a timing: walked path by path, this would not end.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('every occurrence of the field must qualify (merged fields)', () => {
     const a = infoOf('{ pods { edges { node { metadata { name } } } } }');
     const b = infoOf('{ pods { edges { node { spec { nodeName } } } } }');

@@ -18,21 +18,29 @@ const NODE: Allowed = { __typename: true, metadata: META };
 const EDGE: Allowed = { __typename: true, cursor: true, node: NODE };
 const CONNECTION: Allowed = { __typename: true, revision: true, pageInfo: true, edges: EDGE };
 
-/** Fragments nest at most this deep here (validation already refuses cycles). */
-const MAX_DEPTH = 32;
+/** Selections and fragments nest at most this deep here (validation already refuses cycles). */
+const MAX_DEPTH = 64;
 
-function within(set: SelectionSetNode, allowed: Allowed, fragments: Record<string, FragmentDefinitionNode>, depth: number): boolean {
+/** Fragments already checked (or being checked) against each rule: a fragment spread many times, or a chain of fragments each spreading the next twice, is walked once per rule, not once per path. */
+type Checked = Map<FragmentDefinitionNode, Set<Allowed>>;
+
+function within(set: SelectionSetNode, allowed: Allowed, fragments: Record<string, FragmentDefinitionNode>, depth: number, checked: Checked): boolean {
   if (depth > MAX_DEPTH) return false;
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) {
       const rule = Object.hasOwn(allowed, selection.name.value) ? allowed[selection.name.value] : undefined;
       if (rule === undefined) return false;
-      if (rule !== true && (!selection.selectionSet || !within(selection.selectionSet, rule, fragments, depth + 1))) return false;
+      if (rule !== true && (!selection.selectionSet || !within(selection.selectionSet, rule, fragments, depth + 1, checked))) return false;
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      if (!within(selection.selectionSet, allowed, fragments, depth + 1)) return false;
+      if (!within(selection.selectionSet, allowed, fragments, depth + 1, checked)) return false;
     } else {
       const fragment = Object.hasOwn(fragments, selection.name.value) ? fragments[selection.name.value] : undefined;
-      if (!fragment || !within(fragment.selectionSet, allowed, fragments, depth + 1)) return false;
+      if (!fragment) return false;
+      // Any check that failed has ended the walk: one already made passed.
+      const rules = checked.get(fragment) ?? checked.set(fragment, new Set()).get(fragment)!;
+      if (rules.has(allowed)) continue;
+      rules.add(allowed);
+      if (!within(fragment.selectionSet, allowed, fragments, depth + 1, checked)) return false;
     }
   }
   return true;
@@ -40,5 +48,6 @@ function within(set: SelectionSetNode, allowed: Allowed, fragments: Record<strin
 
 /** True when every occurrence of the list field selects keys only (see above). */
 export function selectsKeysOnly(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): boolean {
-  return info.fieldNodes.every((field) => field.selectionSet !== undefined && within(field.selectionSet, CONNECTION, info.fragments, 0));
+  const checked: Checked = new Map();
+  return info.fieldNodes.every((field) => field.selectionSet !== undefined && within(field.selectionSet, CONNECTION, info.fragments, 0, checked));
 }
