@@ -3,9 +3,26 @@
  * (its client connects again and resumes its watches), and counted: the full-size benchmark saw
  * agents' sockets open again and could not tell why.
  */
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { rawConnect } from '../support/raw-ws.js';
+import { tokenFor } from '../support/tokens.js';
+
+/**
+ * A graphql-ws client on a thread of its own (its answers go on while this thread, the server's,
+ * is held): it answers each ping PONG_DELAY_MS late and tells the test of each ping and of its close.
+ */
+const CLIENT = `
+const { parentPort, workerData } = require('node:worker_threads');
+const WebSocket = require('ws');
+const ws = new WebSocket(workerData.url, 'graphql-transport-ws', { autoPong: false });
+ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer ' + workerData.token } })));
+ws.on('message', (data) => { if (JSON.parse(String(data)).type === 'connection_ack') parentPort.postMessage('ack'); });
+ws.on('ping', (data) => { parentPort.postMessage('ping'); setTimeout(() => ws.pong(data), workerData.pongDelayMs); });
+ws.on('close', (code) => parentPort.postMessage('close ' + code));
+`;
+const PONG_DELAY_MS = 200;
 
 let api: TestApi;
 beforeAll(async () => {
@@ -48,5 +65,42 @@ describe('WebSocket ping timeouts', () => {
     await reading.waitFor((ms) => ms.some((m) => m.id === 'q' && m.type === 'complete'));
     expect(reading.socket.readyState).toBe(reading.socket.OPEN);
     reading.close();
+  }, 60_000);
+
+  it('count a pong that came back while the server\'s event loop was held past the interval (read before the connection is judged)', async () => {
+    const before = await metric('kubeql_websocket_ping_timeouts_total');
+    const worker = new Worker(CLIENT, { eval: true, workerData: { url: api.server.url.replace(/^http/, 'ws'), token: tokenFor(api.server.url), pongDelayMs: PONG_DELAY_MS } });
+    const said: string[] = [];
+    const heard = (what: string, ms = 20_000) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no "${what}" from the client within ${ms} ms; it said ${JSON.stringify(said)}`)), ms);
+        const check = () => (said.includes(what) ? (clearTimeout(timer), resolve()) : setTimeout(check, 10));
+        check();
+      });
+    let held = false;
+    worker.on('message', (m: string) => {
+      said.push(m);
+      // At the first ping: this thread (the server's) is held past the next ping's time, while the
+      // client answers the ping (PONG_DELAY_MS later) into the socket. When the loop runs again, the
+      // interval's timer comes before the socket is read.
+      if (m === 'ping' && !held) {
+        held = true;
+        const until = Date.now() + 1500 + 500;
+        while (Date.now() < until);
+      }
+    });
+    try {
+      await heard('ack');
+      await heard('ping');
+      // Two intervals more: pinged again and answered, never dropped.
+      const pings = () => said.filter((m) => m === 'ping').length;
+      const deadline = Date.now() + 20_000;
+      while (pings() < 3 && !said.some((m) => m.startsWith('close')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(pings()).toBeGreaterThanOrEqual(3);
+      expect(said.filter((m) => m.startsWith('close'))).toEqual([]);
+      expect(await metric('kubeql_websocket_ping_timeouts_total')).toBe(before);
+    } finally {
+      await worker.terminate();
+    }
   }, 60_000);
 });

@@ -82,14 +82,23 @@ export function attachGraphQLWebSocket(http: Server, yoga: YogaServerInstance<an
     // A ping not yet written when it times out sat behind this connection's outgoing bytes: the
     // client was slow to read, not silent (the metric tells the two apart).
     let pingWritten = true;
-    const pinger = setInterval(() => {
-      if (!alive) {
-        options.onPingTimeout?.(initPayload, pingWritten);
-        return socket.terminate();
-      }
+    const ping = () => {
       alive = false;
       pingWritten = false;
       socket.ping(undefined, undefined, () => (pingWritten = true));
+    };
+    const pinger = setInterval(() => {
+      if (alive) return ping();
+      // Timers run before the loop reads its sockets: after a stretch of the loop held by other
+      // work (a compaction, a burst of requests), the pong that came back meanwhile may still wait
+      // in the socket, unread. It is read in this turn's poll phase, before the check phase: the
+      // connection is judged there, as connection_init is.
+      setImmediate(() => {
+        if (alive) return ping();
+        if (socket.readyState !== socket.OPEN) return;
+        options.onPingTimeout?.(initPayload, pingWritten);
+        socket.terminate();
+      });
     }, keepAliveMs);
     socket.on('pong', () => (alive = true));
 
