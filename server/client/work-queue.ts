@@ -15,6 +15,37 @@ export interface WorkQueueOptions {
 
 export type Reconcile = (key: string) => Promise<void>;
 
+/**
+ * The keys waiting, first in first out, each taken in constant time: Array.prototype.shift moves
+ * every element once the array is large (V8 cannot trim the front of an array in its large-object
+ * space), and a queue of 100,000 pod keys (the agents at 5,000 nodes) spent the process's whole
+ * thread moving them: 150,000 keys took 7.8 s to drain, and the agents' watches missed their pings.
+ */
+class KeyQueue {
+  private items: string[] = [];
+  private head = 0;
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  push(key: string): void {
+    this.items.push(key);
+  }
+  shift(): string | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const key = this.items[this.head++];
+    // Taken keys are dropped once they are half the array: each key is copied at most once more.
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return key;
+  }
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+}
+
 export function createWorkQueue(reconcile: Reconcile, options: WorkQueueOptions = {}) {
   const concurrency = options.concurrency ?? 4;
   const baseDelayMs = options.baseDelayMs ?? 5;
@@ -22,7 +53,7 @@ export function createWorkQueue(reconcile: Reconcile, options: WorkQueueOptions 
   const qps = options.qps ?? 10;
   const burst = options.burst ?? 100;
 
-  const queue: string[] = [];
+  const queue = new KeyQueue();
   const dirty = new Set<string>();
   const processing = new Set<string>();
   const failures = new Map<string, number>();
@@ -104,7 +135,7 @@ export function createWorkQueue(reconcile: Reconcile, options: WorkQueueOptions 
       shutDown = true;
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
-      queue.length = 0;
+      queue.clear();
     },
   };
 }
