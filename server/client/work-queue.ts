@@ -33,7 +33,8 @@ class KeyQueue {
   shift(): string | undefined {
     if (this.head >= this.items.length) return undefined;
     const key = this.items[this.head++];
-    // Taken keys are dropped once they are half the array: each key is copied at most once more.
+    // Taken keys are dropped once they are half the array: a copy is never longer than the keys
+    // taken since the last one, so each take costs constant time, amortized.
     if (this.head >= 1024 && this.head * 2 >= this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
