@@ -27,18 +27,21 @@ const close = (table: string, key: string) =>
   `WITH closed AS (UPDATE ${table} t SET to_rev = x.to_rev FROM json_populate_recordset(null::${table}, $1) x WHERE ${key} AND t.to_rev IS NULL RETURNING 1)
 SELECT CASE WHEN count(*) <> $2 THEN ('${table}: ' || ($2 - count(*)) || ' version(s) the batch closed are not current in PostgreSQL')::int END FROM closed`;
 
+/** Inserts the rows of `table` given as a JSON array ($1). */
+const insert = (table: string) => ({ types: 'json', sql: `INSERT INTO ${table} SELECT * FROM json_populate_recordset(null::${table}, $1)` });
+
 /** The prepared statements of a batch, by name. */
 const PREPARED: Record<string, { types: string; sql: string }> = {
-  kubeql_ship_events: { types: 'json', sql: 'INSERT INTO events SELECT * FROM json_populate_recordset(null::events, $1)' },
+  kubeql_ship_events: insert('events'),
   kubeql_close_objects: { types: 'json, bigint', sql: close('objects', OBJECT_KEY) },
-  kubeql_open_objects: { types: 'json', sql: 'INSERT INTO objects SELECT * FROM json_populate_recordset(null::objects, $1)' },
+  kubeql_open_objects: insert('objects'),
   kubeql_close_labels: { types: 'json, bigint', sql: close('labels', LABEL_KEY) },
-  kubeql_open_labels: { types: 'json', sql: 'INSERT INTO labels SELECT * FROM json_populate_recordset(null::labels, $1)' },
+  kubeql_open_labels: insert('labels'),
   kubeql_free_allocations: {
     types: 'json',
     sql: 'DELETE FROM allocations t USING json_to_recordset($1) AS x(kind text, namespace text, name text) WHERE t.kind = x.kind AND t.namespace = x.namespace AND t.name = x.name',
   },
-  kubeql_hold_allocations: { types: 'json', sql: 'INSERT INTO allocations SELECT * FROM json_populate_recordset(null::allocations, $1)' },
+  kubeql_hold_allocations: insert('allocations'),
 };
 
 /** The PREPARE statements a connection runs once before it ships its first batch. */

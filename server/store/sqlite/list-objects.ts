@@ -72,35 +72,35 @@ export function listObjects(db: BetterSQLite3Database, q: ListQuery, revision: n
     conditions.push(sql`d.kind = ${q.kind} AND d.key = ${driver.key} AND d.value IN (${values}) AND ${labelsAlive('d', revision)}`);
   }
   const limit = q.limit ?? -1;
-  const where = (after: { namespace: string; name: string } | undefined) =>
-    sql.join(after ? [...conditions, sql`(o.namespace, o.name) > (${after.namespace}, ${after.name})`] : conditions, sql` AND `);
-  const page = (after: { namespace: string; name: string } | undefined, size: number, withLabels: boolean) =>
+  // What a page reads of each row: its key only (a list of names: no body is read or parsed, which
+  // was most of the cost of a page of 500 pod names), its body, or its body and labels.
+  type Read = 'keys' | 'bodies' | 'labels';
+  const columns: Record<Read, SQL> = {
+    keys: sql``,
+    bodies: sql`, ${versionBody('o')} AS object`,
+    labels: sql`, ${versionBody('o')} AS object, json_extract(${versionBody('o')}, '$.metadata.labels') AS labels`,
+  };
+  const page = (after: { namespace: string; name: string } | undefined, size: number, read: Read) =>
     db.all<{ namespace: string; name: string; object: string; labels: string | null }>(
-      sql`SELECT o.namespace AS namespace, o.name AS name, ${versionBody('o')} AS object${withLabels ? sql`, json_extract(${versionBody('o')}, '$.metadata.labels') AS labels` : sql``}
-          FROM ${from} WHERE ${where(after)}
+      sql`SELECT o.namespace AS namespace, o.name AS name${columns[read]}
+          FROM ${from} WHERE ${sql.join(after ? [...conditions, sql`(o.namespace, o.name) > (${after.namespace}, ${after.name})`] : conditions, sql` AND `)}
           ORDER BY o.namespace, o.name LIMIT ${size}`,
     );
 
-  if (rest.length === 0 && q.keysOnly) {
-    // Names only: the keys are columns, and no body is read or parsed (for a page of 500 pods, most
-    // of the list's cost was parsing bodies the answer did not show).
-    const rows = db.all<{ namespace: string; name: string }>(
-      sql`SELECT o.namespace AS namespace, o.name AS name FROM ${from} WHERE ${where(q.after)} ORDER BY o.namespace, o.name LIMIT ${limit < 0 ? -1 : limit + 1}`,
-    );
+  if (rest.length === 0) {
+    const rows = page(q.after, limit < 0 ? -1 : limit + 1, q.keysOnly ? 'keys' : 'bodies');
     const hasMore = limit >= 0 && rows.length > limit;
     const kind = q.kind;
-    return { items: (hasMore ? rows.slice(0, limit) : rows).map((r) => ({ kind, metadata: r.namespace ? { name: r.name, namespace: r.namespace } : { name: r.name } }) as KObject), hasMore };
-  }
-  if (rest.length === 0) {
-    const rows = page(q.after, limit < 0 ? -1 : limit + 1, false);
-    const hasMore = limit >= 0 && rows.length > limit;
-    return { items: (hasMore ? rows.slice(0, limit) : rows).map((r) => JSON.parse(r.object) as KObject), hasMore };
+    const item = q.keysOnly
+      ? (r: { namespace: string; name: string }) => ({ kind, metadata: r.namespace ? { name: r.name, namespace: r.namespace } : { name: r.name } }) as KObject
+      : (r: { object: string }) => JSON.parse(r.object) as KObject;
+    return { items: (hasMore ? rows.slice(0, limit) : rows).map(item), hasMore };
   }
   const want = limit < 0 ? Infinity : limit + 1;
   const matched: string[] = [];
   let after = q.after;
   for (;;) {
-    const rows = page(after, CHUNK, true);
+    const rows = page(after, CHUNK, 'labels');
     for (const row of rows) {
       if (!matchesLabels(rest, row.labels === null ? undefined : (JSON.parse(row.labels) as Record<string, string>))) continue;
       matched.push(row.object);
