@@ -217,4 +217,26 @@ describe('Event recorders sharing their caches (one LRU for many simulated kubel
     const again = (await events('reason=FailedMount')).filter((e: any) => e.source.host === 'shared-a');
     expect(again.map((e: any) => e.count).sort()).toEqual([1, 3]);
   });
+
+  it('drop the least recently used key, not the oldest: a key in use stays while others come and go', async () => {
+    const caches = createEventRecorderCaches(4);
+    const c = createEventRecorder(client, { component: 'kubelet', host: 'lru' }, { caches });
+    const recent = () => c.event(pod, 'Normal', 'StillRecent', 'used again and again');
+    recent();
+    for (let i = 0; i < 3; i++) c.event(pod, 'Normal', `Passing${i}`, `passing ${i}`);
+    await c.flush();
+    recent(); // the oldest key is the most recently used again
+    await c.flush();
+    for (let i = 3; i < 5; i++) c.event(pod, 'Normal', `Passing${i}`, `passing ${i}`);
+    await c.flush();
+    // Two keys fell out since its repeat, the two used least recently (Passing0, Passing1); it did not.
+    recent();
+    await c.flush();
+    const mine = (await events('reason=StillRecent')).filter((e: any) => e.source.host === 'lru');
+    expect(mine.map((e: any) => e.count)).toEqual([3]);
+    c.event(pod, 'Normal', 'Passing0', 'passing 0');
+    await c.flush();
+    const first = (await events('reason=Passing0')).filter((e: any) => e.source.host === 'lru');
+    expect(first.map((e: any) => e.count)).toEqual([1, 1]);
+  });
 });

@@ -7,6 +7,7 @@
  * that rolls back only loses the entry). The objects are the parsed rows, read only (the write
  * transaction hands out copies). Bounded: the least recently used go first.
  */
+import { LRUCache } from 'lru-cache';
 import type { KObject } from '../../resources/kind.js';
 
 export interface CurrentVersion {
@@ -25,22 +26,12 @@ export interface CurrentVersions {
 }
 
 export function createCurrentVersions(capacity: number, committedHead: () => number): CurrentVersions {
-  const kept = new Map<string, CurrentVersion>();
+  // lru-cache: get makes a key the most recently used, set past the capacity drops the least recently used, in constant time.
+  const kept = new LRUCache<string, CurrentVersion>({ max: capacity });
   return {
-    get(key) {
-      const version = kept.get(key);
-      if (version) {
-        // Most recently used goes last.
-        kept.delete(key);
-        kept.set(key, version);
-      }
-      return version;
-    },
+    get: (key) => kept.get(key),
     keep(key, version) {
-      if (version.revision > committedHead()) return;
-      kept.delete(key);
-      kept.set(key, version);
-      if (kept.size > capacity) kept.delete(kept.keys().next().value!);
+      if (version.revision <= committedHead()) kept.set(key, version);
     },
     forget(key) {
       kept.delete(key);
