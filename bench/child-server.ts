@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ensureCompiled } from './compiled.js';
+import { youngGenerationArgs } from '../server/components/young-generation.js';
 
 export interface ChildServer {
   url: string;
@@ -56,7 +57,8 @@ export async function startChildServer(options: { synchronous?: 'FULL' | 'DURABL
   };
 
   try {
-    child = spawn(process.execPath, ['--import', 'tsx', 'bench/serve.ts'], {
+    // With V8's young generation as `npm start` gives the API server (server/components/young-generation.ts).
+    child = spawn(process.execPath, [...youngGenerationArgs(), '--import', 'tsx', 'bench/serve.ts'], {
       cwd: projectRoot,
       env: { ...process.env, ...options.env, DATA_DIR: dataDir, KUBEQL_SYNC: options.synchronous ?? 'DURABLE' },
       stdio: ['pipe', 'pipe', 'inherit'],

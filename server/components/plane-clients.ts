@@ -5,6 +5,7 @@
  */
 import { startChildComponent, type ChildComponent } from './child-component.js';
 import { componentTokens, type ComponentTokens } from './component-tokens.js';
+import { youngGenerationArgs } from './young-generation.js';
 import type { Logger } from '../logging/logger.js';
 
 export const CLIENTS = ['controller-manager', 'scheduler', 'agents'] as const;
@@ -51,7 +52,7 @@ function clientHeapArgs(): string[] {
 /** Issues the clients' tokens (as admin) and starts them; rejects when the tokens cannot be issued. */
 export async function startPlaneClients(options: PlaneClientsOptions): Promise<PlaneClients> {
   const { server, log } = options;
-  const clientNodeArgs = clientHeapArgs();
+  const clientNodeArgs = [...clientHeapArgs(), ...youngGenerationArgs()];
   const tokens = await componentTokens(server, options.adminToken);
   // A restarted client is not an exit worth reporting.
   const restarting = new Set<ChildComponent>();

@@ -105,7 +105,7 @@ describe('npm start', () => {
     }, 5000);
   });
 
-  it('runs the clients with a V8 old space of 2,000 MiB, and the API server with V8\'s default', () => {
+  it('runs the clients with a V8 old space of 2,000 MiB (the API server with V8\'s default), and every process with semi-spaces of 64 MiB', () => {
     // The plane's processes by their command lines (all in the plane's process group).
     const group = readdirSync('/proc')
       .filter((p) => /^\d+$/.test(p))
@@ -122,6 +122,7 @@ describe('npm start', () => {
     for (const client of ['controllers/main', 'scheduler/main', 'agent/main']) expect(args(client)).toContain('--max-old-space-size=2000');
     expect(args('api/main')).toBeDefined();
     expect(args('api/main')!.some((a) => a.startsWith('--max-old-space-size'))).toBe(false);
+    for (const entry of ['api/main', 'controllers/main', 'scheduler/main', 'agent/main']) expect(args(entry)).toContain('--max-semi-space-size=64');
   });
 
   it('Ctrl-C stops every process', async () => {
