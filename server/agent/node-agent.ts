@@ -10,6 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KubeqlClient } from '../client/client.js';
 import { ClientError } from '../client/client-error.js';
 import { objectClientOf, type BatchedCall } from '../client/object-client.js';
+import { createDocumentBatcher, type DocumentBatcher } from '../client/mutation-batcher.js';
 import { createInformer, type Informer, type InformerEvent } from '../client/informer.js';
 import type { Node, Pod } from '../resources/objects.js';
 import type { AgentSettings } from './agent-settings.js';
@@ -42,14 +43,22 @@ export interface AgentContext {
 export interface PodWrites {
   status: { call: (call: BatchedCall<'Pod', 'updateStatus'>) => Promise<void> };
   remove: { call: (call: BatchedCall<'Pod', 'delete'>) => Promise<void> };
+  /** The documents the status writes go in, which the node's Event recorder shares. */
+  documents: DocumentBatcher;
 }
 
-/** The batched pod writes of one client (shared by the agents that use it). */
+/**
+ * The batched pod writes of one client (shared by the agents that use it). A pod's status write
+ * and the Events recorded with it (Pulled, Created, Started) share a document, waiting up to 5 ms
+ * for each other: one request per pod started instead of two, on the agents' side and the server's.
+ */
 export function podWritesFor(client: KubeqlClient): PodWrites {
   const objects = objectClientOf(client);
+  const documents = createDocumentBatcher(client, { maxBatch: 10, maxInFlight: 16, lingerMs: 5 });
   return {
-    status: { call: objects.batched('Pod', 'updateStatus', { maxBatch: 10, maxInFlight: 16, lingerMs: 5 }) },
+    status: { call: objects.batched('Pod', 'updateStatus', { documents }) },
     remove: { call: objects.batched('Pod', 'delete') },
+    documents,
   };
 }
 
@@ -78,7 +87,7 @@ export class NodeAgent {
   }
 
   private get recorder(): EventRecorder {
-    return (this.events ??= createEventRecorder(this.ctx.client, { component: 'kubelet', host: this.name }, { caches: this.ctx.eventCaches }));
+    return (this.events ??= createEventRecorder(this.ctx.client, { component: 'kubelet', host: this.name }, { caches: this.ctx.eventCaches, documents: this.ctx.podWrites.documents }));
   }
 
   /** Registers the node and its status, starts the heartbeat, then follows its pods. */
@@ -193,7 +202,10 @@ export class NodeAgent {
     const ip = this.ipPool.allocate(pod.metadata.uid);
     if (!ip) throw new Error(`${this.name}: no free address in ${this.ipPool.cidr} for ${namespace}/${name}`);
     const running = runningStatus(pod, ip, this.address);
-    await this.writeStatus(target, pod, running);
+    const written = this.writeStatus(target, pod, running);
+    // Recorded in the same turn as the status write, so that they go out in its document. The
+    // containers started whatever becomes of the write, as kubelet's Events say; if it fails, its
+    // retry records them again and the recorder counts the repeats onto the same Events.
     if (starting && !isDeepStrictEqual(running, pod.status))
       for (const c of containerNames(pod)) {
         const ref = referenceTo(pod, `spec.containers{${c.name}}`);
@@ -201,6 +213,7 @@ export class NodeAgent {
         this.recorder.event(ref, 'Normal', 'Created', `Created container ${c.name}`);
         this.recorder.event(ref, 'Normal', 'Started', `Started container ${c.name}`);
       }
+    await written;
     if (finish) this.wakeAt(key, finish.at);
   }
 

@@ -19,7 +19,7 @@ import { createLogger } from '../logging/logger.js';
 import type { KObject } from '../resources/kind.js';
 import type { KubeqlClient } from './client.js';
 import { ClientError } from './client-error.js';
-import { createMutationBatcher } from './mutation-batcher.js';
+import { createDocumentBatcher, type DocumentBatcher } from './mutation-batcher.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -49,6 +49,12 @@ export interface EventRecorderOptions {
    * not 4,096 keys per node. Keys name the source, so recorders never mix their Events.
    */
   caches?: EventRecorderCaches;
+  /**
+   * Documents to write the Events in, shared with the caller's other writes on the same client (a
+   * simulated kubelet's pod status goes out in one request with the Events about that pod).
+   * Without it the recorder batches its own, waiting up to 5 ms for others to share a document.
+   */
+  documents?: DocumentBatcher;
 }
 
 /**
@@ -138,8 +144,9 @@ export function createEventRecorder(client: KubeqlClient, source: EventSource, o
   const similar = caches.similar;
   // One object for every Event this recorder writes.
   const eventSource = { component: source.component, ...(source.host ? { host: source.host } : {}) };
-  const creates = createMutationBatcher(client, 'createEvent', { input: 'EventInput!' }, 'metadata { name }', { lingerMs: 5 });
-  const patches = createMutationBatcher(client, 'patchEvent', { namespace: 'String!', name: 'String!', patch: 'JSON!' }, 'metadata { name }', { lingerMs: 5 });
+  const documents = options.documents ?? createDocumentBatcher(client, { lingerMs: 5 });
+  const creates = documents.mutation('createEvent', { input: 'EventInput!' }, 'metadata { name }');
+  const patches = documents.mutation('patchEvent', { namespace: 'String!', name: 'String!', patch: 'JSON!' }, 'metadata { name }');
   const stats = { created: 0, patched: 0, dropped: 0, failed: 0 };
   let pending = 0;
   const idle: Array<() => void> = [];

@@ -22,36 +22,70 @@ export interface MutationBatcherOptions {
   lingerMs?: number;
 }
 
+/** A mutation field as documents ask for it. */
+interface Lane {
+  field: string;
+  names: string[];
+  argTypes: Record<string, string>;
+  selection: string;
+  /** Its place among the batcher's lanes: fields go into a document in this order. */
+  order: number;
+}
+
 interface Call {
+  lane: Lane;
   args: Record<string, unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
 
+/** Calls of one mutation field (`DocumentBatcher.mutation`). */
+export interface MutationBatcher {
+  /** Runs the mutation with `args`; resolves when it succeeded (with its field's value, when the answer has it), rejects with its error. */
+  call(args: Record<string, unknown>): Promise<unknown>;
+  /** Calls of the whole batcher (every field) queued or in flight. */
+  pending(): number;
+}
+
+/** Documents shared by the calls of several mutation fields (one client, so one identity). */
+export interface DocumentBatcher {
+  /**
+   * The calls of `field`, whose arguments have the GraphQL types `argTypes`
+   * (`{ namespace: 'String!', nodeName: 'String!' }`), asking back `selection` (`metadata { name }`).
+   */
+  mutation(field: string, argTypes: Record<string, string>, selection: string): MutationBatcher;
+  pending(): number;
+}
+
 /**
- * `field` is the mutation (`bindPod`), `argTypes` its arguments' GraphQL types
- * (`{ namespace: 'String!', nodeName: 'String!' }`), `selection` what to ask back (`metadata { name }`).
+ * Calls of several mutation fields coalesced into shared documents, as `createMutationBatcher`
+ * coalesces one field's: a simulated kubelet's pod status write and the Events it records about
+ * the pod go to the server as one request. In a document the fields come in the order their
+ * lanes were made (calls of one field keep their order), so the documents a batcher sends are few
+ * distinct texts (the server parses and validates each once) whatever order the calls came in.
  */
-export function createMutationBatcher(client: KubeqlClient, field: string, argTypes: Record<string, string>, selection: string, options: MutationBatcherOptions = {}) {
+export function createDocumentBatcher(client: KubeqlClient, options: MutationBatcherOptions = {}): DocumentBatcher {
   const maxBatch = Math.max(1, options.maxBatch ?? 25);
   const maxInFlight = Math.max(1, options.maxInFlight ?? 8);
   const lingerMs = options.lingerMs ?? 0;
-  const names = Object.keys(argTypes);
-  const documents = new Map<number, string>();
+  const lanes: Lane[] = [];
+  /** Document texts by their fields' lanes in order (`0,0,2`). */
+  const documents = new Map<string, string>();
   const queue: Call[] = [];
   let inFlight = 0;
   let scheduled = false;
 
-  function document(n: number): string {
-    let doc = documents.get(n);
+  function document(batch: Call[]): string {
+    const key = batch.map((call) => call.lane.order).join(',');
+    let doc = documents.get(key);
     if (!doc) {
       const vars: string[] = [];
       const fields: string[] = [];
-      for (let i = 0; i < n; i++) {
-        for (const a of names) vars.push(`$${a}${i}: ${argTypes[a]}`);
-        fields.push(`m${i}: ${field}(${names.map((a) => `${a}: $${a}${i}`).join(', ')}) { ${selection} }`);
-      }
-      documents.set(n, (doc = `mutation(${vars.join(', ')}) { ${fields.join(' ')} }`));
+      batch.forEach(({ lane }, i) => {
+        for (const a of lane.names) vars.push(`$${a}${i}: ${lane.argTypes[a]}`);
+        fields.push(`m${i}: ${lane.field}(${lane.names.map((a) => `${a}: $${a}${i}`).join(', ')}) { ${lane.selection} }`);
+      });
+      documents.set(key, (doc = `mutation(${vars.join(', ')}) { ${fields.join(' ')} }`));
     }
     return doc;
   }
@@ -59,12 +93,12 @@ export function createMutationBatcher(client: KubeqlClient, field: string, argTy
   async function send(batch: Call[]): Promise<void> {
     const variables: Record<string, unknown> = {};
     batch.forEach((call, i) => {
-      for (const a of names) if (call.args[a] !== undefined) variables[`${a}${i}`] = call.args[a];
+      for (const a of call.lane.names) if (call.args[a] !== undefined) variables[`${a}${i}`] = call.args[a];
     });
     try {
       // Calls that all carry requestIds may run twice without harm: the client may retry them on another server.
-      const idempotent = names.includes('requestId') && batch.every((call) => call.args.requestId !== undefined);
-      const data = (await client.request(document(batch.length), variables, { idempotent })) as Record<string, unknown> | null | undefined;
+      const idempotent = batch.every((call) => call.lane.names.includes('requestId') && call.args.requestId !== undefined);
+      const data = (await client.request(document(batch), variables, { idempotent })) as Record<string, unknown> | null | undefined;
       batch.forEach((call, i) => call.resolve(data?.[`m${i}`]));
     } catch (error) {
       // The first field that failed: the document stopped there.
@@ -87,7 +121,8 @@ export function createMutationBatcher(client: KubeqlClient, field: string, argTy
 
   function pump(): void {
     while (inFlight < maxInFlight && queue.length > 0) {
-      const batch = queue.splice(0, maxBatch);
+      // Sorted by lane, stably: a field's calls keep their order.
+      const batch = queue.splice(0, maxBatch).sort((a, b) => a.lane.order - b.lane.order);
       inFlight++;
       void send(batch).finally(() => {
         inFlight--;
@@ -96,24 +131,37 @@ export function createMutationBatcher(client: KubeqlClient, field: string, argTy
     }
   }
 
+  const pending = () => queue.length + inFlight;
   return {
-    /** Runs the mutation with `args`; resolves when it succeeded (with its field's value, when the answer has it), rejects with its error. */
-    call(args: Record<string, unknown>): Promise<unknown> {
-      return new Promise((resolve, reject) => {
-        queue.push({ args, resolve, reject });
-        // Calls made in the same turn of the event loop (or within lingerMs) go out together.
-        if (scheduled) return;
-        scheduled = true;
-        const go = () => {
-          scheduled = false;
-          pump();
-        };
-        if (lingerMs > 0 && queue.length < maxBatch) setTimeout(go, lingerMs);
-        else queueMicrotask(go);
-      });
+    mutation(field, argTypes, selection) {
+      const lane: Lane = { field, names: Object.keys(argTypes), argTypes, selection, order: lanes.length };
+      lanes.push(lane);
+      return {
+        call(args) {
+          return new Promise((resolve, reject) => {
+            queue.push({ lane, args, resolve, reject });
+            // Calls made in the same turn of the event loop (or within lingerMs) go out together.
+            if (scheduled) return;
+            scheduled = true;
+            const go = () => {
+              scheduled = false;
+              pump();
+            };
+            if (lingerMs > 0 && queue.length < maxBatch) setTimeout(go, lingerMs);
+            else queueMicrotask(go);
+          });
+        },
+        pending,
+      };
     },
-    pending: () => queue.length + inFlight,
+    pending,
   };
 }
 
-export type MutationBatcher = ReturnType<typeof createMutationBatcher>;
+/**
+ * `field` is the mutation (`bindPod`), `argTypes` its arguments' GraphQL types
+ * (`{ namespace: 'String!', nodeName: 'String!' }`), `selection` what to ask back (`metadata { name }`).
+ */
+export function createMutationBatcher(client: KubeqlClient, field: string, argTypes: Record<string, string>, selection: string, options: MutationBatcherOptions = {}): MutationBatcher {
+  return createDocumentBatcher(client, options).mutation(field, argTypes, selection);
+}

@@ -14,7 +14,7 @@ import type { KindName, ObjectMeta, ObjectOf } from '../resources/objects.js';
 import { kindByName } from '../resources/registry.js';
 import { mapStream, type KubeqlClient } from './client.js';
 import { ClientError } from './client-error.js';
-import { createMutationBatcher, type MutationBatcherOptions } from './mutation-batcher.js';
+import { createMutationBatcher, type DocumentBatcher, type MutationBatcherOptions } from './mutation-batcher.js';
 
 /** Which object: `namespace` for namespaced kinds (ignored for cluster-scoped ones). */
 export interface ObjectKey {
@@ -99,6 +99,12 @@ export interface PatchOptions extends ConditionalWriteOptions {
 /** Kinds with a scale subresource. */
 export type ScalableKind = 'ReplicaSet' | 'Deployment';
 
+/** How a batched write's calls share documents: their own (`MutationBatcherOptions`), or those of a DocumentBatcher of the same transport, with other fields' calls. */
+export interface BatchedOptions extends MutationBatcherOptions {
+  /** Share these documents (made on this object client's transport; their options then apply). */
+  documents?: DocumentBatcher;
+}
+
 export interface ObjectClient {
   /** The transport, for the client's other modules (apply-manifests, audit-log, object-history, issue-tokens, replay-log). */
   readonly graphql: KubeqlClient;
@@ -130,7 +136,7 @@ export interface ObjectClient {
    * agents' status posts): concurrent calls share GraphQL documents (mutation-batcher.ts); each call
    * succeeds or fails on its own and answers nothing but that.
    */
-  batched<K extends KindName, V extends BatchedVerb>(kind: K, verb: V, options?: MutationBatcherOptions): (call: BatchedCall<K, V>) => Promise<void>;
+  batched<K extends KindName, V extends BatchedVerb>(kind: K, verb: V, options?: BatchedOptions): (call: BatchedCall<K, V>) => Promise<void>;
   /**
    * create, batched as `batched` writes are (the server commits a document's creates together); each
    * call answers its object. The requestId is required: a create whose document failed at a later
@@ -328,7 +334,8 @@ export function createObjectClient(graphql: KubeqlClient): ObjectClient {
             : [`bind${kind.kind}`, { ...key, nodeName: 'String!', resourceVersion: 'String' }];
       if (verb === 'bind' && kind.kind !== 'Pod') throw new ClientError([{ message: `${kind.kind} has no binding subresource` }], 'BAD_USER_INPUT');
       // With several servers each call carries a requestId, so a document cut off by a dying server is retried on the next.
-      const batcher = createMutationBatcher(graphql, field, failover ? { ...args, requestId: 'String' } : args, 'metadata { resourceVersion }', options);
+      const argTypes = failover ? { ...args, requestId: 'String' } : args;
+      const batcher = options?.documents ? options.documents.mutation(field, argTypes, 'metadata { resourceVersion }') : createMutationBatcher(graphql, field, argTypes, 'metadata { resourceVersion }', options);
       return async (call) => {
         const args: Record<string, unknown> = failover ? { requestId: randomUUID(), ...call } : { ...call };
         await batcher.call(kind.namespaced ? { namespace: 'default', ...args } : args);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createKubeqlClient, type KubeqlClient } from '../../server/client/client.js';
 import { ClientError } from '../../server/client/client-error.js';
-import { createMutationBatcher } from '../../server/client/mutation-batcher.js';
+import { createDocumentBatcher, createMutationBatcher } from '../../server/client/mutation-batcher.js';
 import { CREATE_POD, POD, startTestApi, type TestApi } from '../support/api.js';
 
 let api: TestApi;
@@ -68,4 +68,30 @@ it('a failed call ends its document on the server: the calls after it are sent a
   expect(documents.map((d) => (d.match(/bindPod\(/g) ?? []).length)).toEqual([5, 3, 1]);
   const data = await api.ok(`{ pods(namespace: "default", fieldSelector: "spec.nodeName=n3") { edges { node { metadata { name } } } } }`);
   expect(data.pods.edges.map((e: any) => e.node.metadata.name).sort()).toEqual(['d0', 'd2', 'd4']);
+});
+
+it('shares documents between the fields of one document batcher: each field in its place, each call on its own', async () => {
+  for (let i = 0; i < 3; i++) await api.ok(CREATE_POD, { i: POD(`e${i}`, { namespace: 'default' }) });
+  await api.ok(`mutation { bindPod(namespace: "default", name: "e1", nodeName: "taken") { metadata { name } } }`);
+  const shared = createDocumentBatcher(client);
+  const binds = shared.mutation('bindPod', { namespace: 'String!', name: 'String!', nodeName: 'String!' }, 'metadata { name }');
+  const namespaces = shared.mutation('createNamespace', { input: 'NamespaceInput!' }, 'metadata { name }');
+  documents.length = 0;
+  // Made in turn, one of each: the document lists the binds first (the first field made), in their order.
+  const results = await Promise.allSettled([
+    namespaces.call({ input: { metadata: { name: 'shared-a' } } }),
+    binds.call({ namespace: 'default', name: 'e0', nodeName: 'n4' }),
+    namespaces.call({ input: { metadata: { name: 'shared-b' } } }),
+    binds.call({ namespace: 'default', name: 'e1', nodeName: 'n4' }),
+    binds.call({ namespace: 'default', name: 'e2', nodeName: 'n4' }),
+  ]);
+  const fields = (d: string) => d.match(/\bm\d+: (\w+)\(/g)!.map((f) => f.replace(/^m\d+: |\($/g, ''));
+  expect(fields(documents[0])).toEqual(['bindPod', 'bindPod', 'bindPod', 'createNamespace', 'createNamespace']);
+  // e1's bind failed (CONFLICT) and ended that document: the calls after it went in the next one.
+  expect(documents.slice(1).map(fields)).toEqual([['bindPod', 'createNamespace', 'createNamespace']]);
+  expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+  expect((results[3] as PromiseRejectedResult).reason.code).toBe('CONFLICT');
+  const made = await api.ok(`{ a: namespace(name: "shared-a") { metadata { name } } b: namespace(name: "shared-b") { metadata { name } } e2: pod(namespace: "default", name: "e2") { spec { nodeName } } }`);
+  expect([made.a?.metadata.name, made.b?.metadata.name, made.e2.spec.nodeName]).toEqual(['shared-a', 'shared-b', 'n4']);
+  expect(binds.pending()).toBe(0);
 });
