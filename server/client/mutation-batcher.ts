@@ -1,7 +1,7 @@
 /**
- * Coalesces concurrent calls of one mutation into GraphQL documents of up to `maxBatch` aliased
- * fields (`m0: bindPod(...) m1: bindPod(...)`), at most `maxInFlight` documents at a time: under
- * load the server parses and authenticates a batch per request instead of a request per call;
+ * Coalesces concurrent calls of a mutation (or of several: createDocumentBatcher) into GraphQL
+ * documents of up to `maxBatch` aliased fields (`m0: bindPod(...) m1: bindPod(...)`), at most
+ * `maxInFlight` documents at a time: under load the server parses and authenticates a batch per request instead of a request per call;
  * when idle a call goes out alone at once. Each call succeeds or fails on its own. The mutation's
  * field must be non-null (every Kubeql mutation is): mutations run in order, and a field's error
  * (its `path` names the alias) nulls the whole `data` and ends the document, so that call is
@@ -68,7 +68,7 @@ export function createDocumentBatcher(client: KubeqlClient, options: MutationBat
   const maxBatch = Math.max(1, options.maxBatch ?? 25);
   const maxInFlight = Math.max(1, options.maxInFlight ?? 8);
   const lingerMs = options.lingerMs ?? 0;
-  const lanes: Lane[] = [];
+  const lanes = new Map<string, Lane>();
   /** Document texts by their fields' lanes in order (`0,0,2`). */
   const documents = new Map<string, string>();
   const queue: Call[] = [];
@@ -134,12 +134,16 @@ export function createDocumentBatcher(client: KubeqlClient, options: MutationBat
   const pending = () => queue.length + inFlight;
   return {
     mutation(field, argTypes, selection) {
-      const lane: Lane = { field, names: Object.keys(argTypes), argTypes, selection, order: lanes.length };
-      lanes.push(lane);
+      // One lane per distinct field, arguments and selection, however many users ask for it (the
+      // recorders of the nodes sharing a client): the documents' texts stay bounded by the fields.
+      const key = JSON.stringify([field, argTypes, selection]);
+      let lane = lanes.get(key);
+      if (!lane) lanes.set(key, (lane = { field, names: Object.keys(argTypes), argTypes, selection, order: lanes.size }));
+      const own = lane;
       return {
         call(args) {
           return new Promise((resolve, reject) => {
-            queue.push({ lane, args, resolve, reject });
+            queue.push({ lane: own, args, resolve, reject });
             // Calls made in the same turn of the event loop (or within lingerMs) go out together.
             if (scheduled) return;
             scheduled = true;

@@ -95,3 +95,24 @@ it('shares documents between the fields of one document batcher: each field in i
   expect([made.a?.metadata.name, made.b?.metadata.name, made.e2.spec.nodeName]).toEqual(['shared-a', 'shared-b', 'n4']);
   expect(binds.pending()).toBe(0);
 });
+
+it('gives every user of one field the same place in the documents: their calls keep the order they were made in', async () => {
+  for (let i = 0; i < 3; i++) await api.ok(CREATE_POD, { i: POD(`f${i}`, { namespace: 'default' }) });
+  const shared = createDocumentBatcher(client);
+  const fieldArgs = { namespace: 'String!', name: 'String!', nodeName: 'String!' };
+  const first = shared.mutation('bindPod', fieldArgs, 'metadata { name }');
+  const namespaces = shared.mutation('createNamespace', { input: 'NamespaceInput!' }, 'metadata { name }');
+  const second = shared.mutation('bindPod', fieldArgs, 'metadata { name }');
+  documents.length = 0;
+  await Promise.all([
+    second.call({ namespace: 'default', name: 'f0', nodeName: 'n5' }),
+    namespaces.call({ input: { metadata: { name: 'shared-c' } } }),
+    first.call({ namespace: 'default', name: 'f1', nodeName: 'n5' }),
+    second.call({ namespace: 'default', name: 'f2', nodeName: 'n5' }),
+  ]);
+  expect(documents).toHaveLength(1);
+  const names = [...documents[0].matchAll(/\bm\d+: (\w+)\(/g)].map((m) => m[1]);
+  expect(names).toEqual(['bindPod', 'bindPod', 'bindPod', 'createNamespace']);
+  const pods = await api.ok(`{ pods(namespace: "default", fieldSelector: "spec.nodeName=n5") { edges { node { metadata { name } } } } }`);
+  expect(pods.pods.edges.map((e: any) => e.node.metadata.name).sort()).toEqual(['f0', 'f1', 'f2']);
+});
