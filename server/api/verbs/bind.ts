@@ -5,6 +5,7 @@ import type { KObject } from '../../resources/kind.js';
 import { dns1123SubdomainErrors } from '../../resources/validation/names.js';
 import type { WriteTx } from '../../store/types.js';
 import { timestamp, type VerbContext } from './verb-context.js';
+import { cloneJson } from '../../resources/clone-json.js';
 
 interface PodCondition {
   type: string;
@@ -45,7 +46,7 @@ export function bindInTx(tx: WriteTx, ctx: VerbContext, current: KObject, nodeNa
   const bound = current.spec.nodeName;
   if (bound) throw bindingConflict(current, `pod ${name} is already assigned to node ${JSON.stringify(bound)}`);
 
-  const next = structuredClone(current);
+  const next = cloneJson(current);
   next.spec.nodeName = nodeName;
   // The binding changes the spec: generation moves, as Kubernetes does since pods track generation.
   next.metadata.generation = current.metadata.generation + 1;

@@ -9,6 +9,7 @@ import type { KObject, KindDef } from '../../resources/kind.js';
 import type { WriteTx } from '../../store/types.js';
 import { canRemove } from './remove-if-done.js';
 import { timestamp, type VerbContext } from './verb-context.js';
+import { cloneJson } from '../../resources/clone-json.js';
 
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
 
@@ -21,7 +22,7 @@ export interface DeleteOptions {
 const POLICY_FINALIZER: Partial<Record<PropagationPolicy, string>> = { Foreground: 'foregroundDeletion', Orphan: 'orphan' };
 
 export function deleteInTx(tx: WriteTx, ctx: VerbContext, kind: KindDef, current: KObject, options: DeleteOptions): KObject {
-  const next = structuredClone(current);
+  const next = cloneJson(current);
   const meta = next.metadata;
   const grace = options.gracePeriodSeconds ?? undefined;
   if (!meta.deletionTimestamp) {

@@ -3,6 +3,7 @@ import { badInput } from '../../errors.js';
 import type { KObject, KindDef } from '../../resources/kind.js';
 import type { WriteTx } from '../../store/types.js';
 import type { VerbContext } from './verb-context.js';
+import { cloneJson } from '../../resources/clone-json.js';
 
 /** A replica count must be non-negative. Throws BAD_USER_INPUT naming `replicas`. */
 export function checkReplicas(replicas: number): void {
@@ -28,7 +29,7 @@ export function scaleInTx(tx: WriteTx, ctx: VerbContext, kind: KindDef, current:
   const field = path.at(-1)!;
   if (replicasParent(current, path, false)?.[field] === replicas) return current;
 
-  const next = structuredClone(current);
+  const next = cloneJson(current);
   replicasParent(next, path, true)![field] = replicas;
   next.metadata.generation = current.metadata.generation + 1;
   tx.append({ actor: ctx.actor, verb: 'scale', type: 'MODIFIED', object: next, requestId: requestId ?? undefined });

@@ -7,6 +7,7 @@ import type { KObject } from '../../resources/kind.js';
 import { isKind } from '../../resources/objects.js';
 import type { StoredEvent } from '../../store/types.js';
 import type { WatchFilter } from './watch-filter.js';
+import { cloneJson } from '../../resources/clone-json.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
 
@@ -41,7 +42,7 @@ export function transition(filter: WatchFilter, e: LogEvent): WatchPayload | und
   const matchesNow = filter.matches(event.object);
   if (matchesNow) return { type: matchedBefore ? 'MODIFIED' : 'ADDED', revision, object: event.object, bytes };
   if (!matchedBefore) return undefined;
-  const gone = structuredClone(before!);
+  const gone = cloneJson(before!);
   gone.metadata.resourceVersion = String(revision);
   return { type: 'DELETED', revision, object: gone, bytes };
 }
