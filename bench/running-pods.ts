@@ -8,6 +8,7 @@
  * counter had not read yet (the log's floor or the Pod floor past them), it counts afresh.
  */
 import type Database from 'better-sqlite3';
+import { kindFloorKey } from '../server/store/sqlite/compact.js';
 import { LOG_HEAD_SQL } from '../server/store/sqlite/log-head.js';
 
 interface CurrentRow {
@@ -28,7 +29,8 @@ export function runningPodsCounter(db: Database.Database, namespacePrefix: strin
   const since = db.prepare(
     `SELECT revision, type, namespace, name, object ->> '$.status.phase' AS phase FROM events WHERE kind = 'Pod' AND revision > ? AND namespace LIKE ? ESCAPE '\\' ORDER BY revision`,
   );
-  const floor = db.prepare(`SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM store_meta WHERE key IN ('floor', 'floor:Pod')`).pluck();
+  // The log's floor and the Pod kind's own (retention.ts), under the keys compaction writes them.
+  const floor = db.prepare(`SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM store_meta WHERE key IN ('floor', ?)`).pluck().bind(kindFloorKey('Pod'));
   const head = db.prepare(LOG_HEAD_SQL).pluck();
   const running = new Set<string>();
   /** Every Pod event up to this revision is counted; -1 before the first count. */
