@@ -58,4 +58,34 @@ describe('current versions kept by the SQLite write path', () => {
     expect(await s.write(labelsOf)).toEqual({ v: '1' });
   });
 
+  it('a version a batch wrote is read by the next write without a query, and one that failed is not kept', async () => {
+    store = createStore({ dataDir: fixtures.dataDir(), countStatements: true });
+    const s = store;
+    await s.write((tx) => tx.append({ actor: 'admin', verb: 'create', type: 'ADDED', object: namespace({ v: '1' }) }));
+    await s.write((tx) => append(tx, namespace({ v: '2' })));
+    // A read of a kept version is no statement: a write job that only reads runs as many as one that does nothing.
+    const statementsOf = async (job: (tx: WriteTx) => unknown) => {
+      const before = s.statementCount();
+      await s.write(job);
+      return s.statementCount() - before;
+    };
+    const idle = await statementsOf(() => undefined);
+    let labels: unknown;
+    expect(await statementsOf((tx) => (labels = labelsOf(tx)))).toBe(idle);
+    expect(labels).toEqual({ v: '2' });
+    // A write that appends and then fails: what it appended was never current, the version before it still is.
+    await s.write((tx) => {
+      append(tx, namespace({ v: 'rolled back' }));
+      throw new Error('refused after appending');
+    }).catch(() => undefined);
+    expect(await statementsOf((tx) => (labels = labelsOf(tx)))).toBe(idle + 1);
+    expect(labels).toEqual({ v: '2' });
+    // Its resourceVersion is the revision that wrote it; a copy changed by its reader leaves the kept one alone.
+    await s.write((tx) => {
+      const ns = tx.get('Namespace', '', 'team')!;
+      expect(ns.metadata.resourceVersion).toBe(String(s.head()));
+      ns.metadata.labels!.v = 'changed in place';
+    });
+    expect(await s.write(labelsOf)).toEqual({ v: '2' });
+  });
 });

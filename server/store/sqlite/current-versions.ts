@@ -1,11 +1,13 @@
 /**
- * Current versions the write path has read, kept for the next write that reads them: every create
- * in a namespace reads that Namespace (admission), and each read was a query and a parse. An entry
- * is the version the objects table holds as current: it is taken only from a committed row (never
- * from a batch still open, whose revisions a failure gives back), and any append of its object
- * drops it at once, before the batch commits, so it never outlives the version it names (a batch
- * that rolls back only loses the entry). The objects are the parsed rows, read only (the write
- * transaction hands out copies). Bounded: the least recently used go first.
+ * Current versions the write path has read or written, kept for the next write that reads them:
+ * every create in a namespace reads that Namespace (admission), a pod is read again by its bind and
+ * its kubelet's status write, a Lease by its next renewal, and each read was a query and a parse.
+ * An entry is the version the objects table holds as current: it is taken only from a committed row
+ * or a committed append (never from a batch still open, whose revisions a failure gives back), and
+ * any append of its object drops it at once, before the batch commits, so it never outlives the
+ * version it names (a batch that rolls back only loses the entry). The objects are the parsed rows
+ * and the appended objects (those the log's events hold), read only: the write transaction hands
+ * out copies. Bounded: the least recently used go first.
  */
 import { LRUCache } from 'lru-cache';
 import type { KObject } from '../../resources/kind.js';
@@ -24,6 +26,9 @@ export interface CurrentVersions {
   /** Forgets everything (the tables were rebuilt). */
   clear(): void;
 }
+
+/** An object's key in the kept versions. */
+export const versionKey = (kind: string, namespace: string, name: string) => `${kind}\u0000${namespace}\u0000${name}`;
 
 export function createCurrentVersions(capacity: number, committedHead: () => number): CurrentVersions {
   // lru-cache: get makes a key the most recently used, set past the capacity drops the least recently used, in constant time.

@@ -5,7 +5,7 @@ import { objectDepthError, objectSizeError } from '../../resources/object-bounds
 import type { Allocation, KObject } from '../../resources/kind.js';
 import { projectEvent } from '../project-event.js';
 import type { Statements } from './statements.js';
-import type { CurrentVersions } from './current-versions.js';
+import { versionKey, type CurrentVersions } from './current-versions.js';
 import { toStoredEvent } from './stored-event.js';
 import type { AppendInput, StoredEvent, WriteTx } from '../types.js';
 
@@ -29,10 +29,9 @@ export function createWriteTx(
   const ts = (counter.ts = Math.max(Date.now(), counter.ts));
   // Objects this job has read or written, so an append does not read its previous state again.
   const current = new Map<string, { object: KObject; revision: number } | null>();
-  const keyOf = (kind: string, namespace: string, name: string) => `${kind}\u0000${namespace}\u0000${name}`;
 
   function load(kind: string, namespace: string, name: string) {
-    const key = keyOf(kind, namespace, name);
+    const key = versionKey(kind, namespace, name);
     if (current.has(key)) return current.get(key) ?? undefined;
     let found = versions?.get(key) ?? null;
     if (!found) {
@@ -65,7 +64,7 @@ export function createWriteTx(
       const previous = load(kind, namespace, name);
       const revision = counter.head + 1;
       // Whatever becomes of this append, the kept version may no longer be current.
-      versions?.forget(keyOf(kind, namespace, name));
+      versions?.forget(versionKey(kind, namespace, name));
       object.metadata.resourceVersion = String(revision);
       // Every write of every verb comes here: the one place an object's depth and size are bounded.
       const deep = objectDepthError(object);
@@ -92,7 +91,7 @@ export function createWriteTx(
       projectEvent(st, { revision, type: input.type, kind, namespace, name, uid: event.uid, object, json }, previous?.object, allocationsOf);
       counter.head = revision;
       appended.push(event);
-      current.set(keyOf(kind, namespace, name), input.type === 'DELETED' ? null : { object, revision });
+      current.set(versionKey(kind, namespace, name), input.type === 'DELETED' ? null : { object, revision });
       return event;
     },
   };
