@@ -2,8 +2,10 @@
 import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import { allocations, events, labels, objects } from './tables.js';
 import { versionBody } from './version-body.js';
+import type { VersionRow } from '../project-event.js';
 import { directQuery, directStatement, type Prepared } from './direct-statement.js';
 import { LOG_HEAD_SQL } from './log-head.js';
 
@@ -64,6 +66,37 @@ export function prepareStatements(db: BetterSQLite3Database, sqlite: Database.Da
         })
         .prepare(),
     ),
+    // An update in place (project-event.ts): the current row's own values read, the row given the
+    // new version's (node_name and controller_uid only when they change, so that their partial
+    // indexes keep their entries otherwise), and the old values inserted as the closed version.
+    supersede: {
+      current: read<VersionRow>(
+        db
+          .select({ fromRev: objects.fromRev, uid: objects.uid, nodeName: objects.nodeName, phase: objects.phase, controllerUid: objects.controllerUid, object: objects.object })
+          .from(objects)
+          .where(and(sameObject(objects), isNull(objects.toRev)))
+          .prepare(),
+        ['fromRev', 'uid', 'nodeName', 'phase', 'controllerUid', 'object'],
+      ),
+      advance: advanceStatements((set) => direct(db.update(objects).set(set).where(and(sameObject(objects), isNull(objects.toRev))).prepare())),
+      insertClosed: direct(
+        db
+          .insert(objects)
+          .values({
+            kind: p('kind'),
+            namespace: p('namespace'),
+            name: p('name'),
+            fromRev: p('fromRev'),
+            toRev: p('toRev'),
+            uid: p('uid'),
+            nodeName: p('nodeName'),
+            phase: p('phase'),
+            controllerUid: p('controllerUid'),
+            object: p('object'),
+          })
+          .prepare(),
+      ),
+    },
     currentObject: read<Version>(
       db
         .select({ fromRev: objects.fromRev, object: body })
@@ -174,3 +207,23 @@ export function prepareStatements(db: BetterSQLite3Database, sqlite: Database.Da
 }
 
 export type Statements = ReturnType<typeof prepareStatements>;
+
+type ObjectSet = SQLiteUpdateSetSource<typeof objects>;
+
+/** The four updates of a current row in place, by whether its node and its controller change; each prepared once. */
+function advanceStatements<S>(prepare: (set: ObjectSet) => S): (nodeChanged: boolean, controllerChanged: boolean) => S {
+  const variants = [false, true].flatMap((node) =>
+    [false, true].map((controller) =>
+      prepare({
+        fromRev: sql`${p('revision')}`,
+        uid: sql`${p('uid')}`,
+        phase: sql`${p('phase')}`,
+        // The body is the event's object, as for an inserted version (version-body.ts).
+        object: null,
+        ...(node ? { nodeName: sql`${p('nodeName')}` } : {}),
+        ...(controller ? { controllerUid: sql`${p('controllerUid')}` } : {}),
+      }),
+    ),
+  );
+  return (nodeChanged, controllerChanged) => variants[(nodeChanged ? 2 : 0) + (controllerChanged ? 1 : 0)];
+}
