@@ -5,14 +5,15 @@
  * Of `previous` it reads only `metadata.labels` and what `allocationsOf` answers for it: replay
  * (sqlite/replay-projector.ts) keeps no more than that of each object's current version.
  *
- * The live path updates a pod-like object in place (`supersede`): the current row is read, takes the new
- * version's values, and its old values go into a new row as the closed version, instead of the
- * current row being closed and followed by a new one. The versions are the same rows either way (replay still closes and inserts); in place, the
- * indexes of current rows (`objects_current`, and `objects_node`, `objects_controller` unless the
- * value changed) keep their entries, where closing removed and inserting added each one: a bound
- * pod's status write changed eight index entries on five pages, now the primary key's three, side
- * by side (an append of such a write: 141-148 µs of CPU closed, 127 in place). Only objects with a
- * node or a controller are updated so; for others the read it takes costs more than it saves.
+ * The live path updates a pod-like object in place (`supersede`): the current row is read, takes
+ * the new version's values, and its old values go into a new row as the closed version, instead of
+ * the current row being closed and followed by a new one. The versions are the same rows either way
+ * (replay still closes and inserts). In place, the indexes of current rows (`objects_current`, and
+ * `objects_node`, `objects_controller` unless the value changed) keep their entries, where closing
+ * removed and inserting added each one: a bound pod's status write changed eight index entries on
+ * five pages, now the primary key's three, side by side (an append of such a write: 141-148 µs of
+ * CPU closed, 127 in place). Only objects with a node or a controller are updated so; for others
+ * the read it takes costs more than the one entry it saves.
  */
 import type { Allocation, KObject } from '../resources/kind.js';
 import type { EventType } from './types.js';

@@ -30,9 +30,8 @@ import type { HealthCheck, StoredEvent, WriteTx } from '../types.js';
 
 /**
  * Current versions kept for the write path (current-versions.ts): a Namespace per busy namespace
- * and the objects read or written lately. Their objects are mostly those the watch engine's recent
- * events hold anyway; at a full-size rollout (~2,500 writes a second) this keeps about the last
- * three seconds, which covers most pods' bind after their create.
+ * and the objects read or written lately (whose objects the watch engine's recent events mostly
+ * hold anyway). At a full-size rollout, ~2,500 writes a second, that is about the last three seconds.
  */
 const CURRENT_VERSIONS = 8192;
 /** A lone write is synced on the event loop's thread after this many syncs in a row gathered no other write. */
