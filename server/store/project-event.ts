@@ -3,7 +3,8 @@
  * that changed at the event's revision, opens new ones, and keeps its allocations. A pure function
  * of the event and the object's previous state, so replaying the log rebuilds the same tables.
  * Of `previous` it reads only `metadata.labels` and what `allocationsOf` answers for it: replay
- * (sqlite/replay-projector.ts) keeps no more than that of each object's current version.
+ * (sqlite/replay-projector.ts) keeps no more than that of each object's current version. (The live
+ * path, which has whole objects and passes `supersede`, also reads its node and controller.)
  *
  * The live path updates a pod-like object in place (`supersede`): the current row is read, takes
  * the new version's values, and its old values go into a new row as the closed version, instead of
