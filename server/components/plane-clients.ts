@@ -6,6 +6,7 @@
 import { startChildComponent, type ChildComponent } from './child-component.js';
 import { componentTokens, type ComponentTokens } from './component-tokens.js';
 import { youngGenerationArgs } from './young-generation.js';
+import { clientHeapArgs } from './client-heap.js';
 import type { Logger } from '../logging/logger.js';
 
 export const CLIENTS = ['controller-manager', 'scheduler', 'agents'] as const;
@@ -29,24 +30,6 @@ export interface PlaneClients {
   /** New tokens for every client, each restarted on them in turn. */
   rotateTokens(): Promise<void>;
   stop(): Promise<void>;
-}
-
-/**
- * The clients' V8 old space, in MiB (KUBEQL_CLIENT_HEAP_MB; 0 leaves V8's default). V8 lets a heap
- * whose limit is 2 GiB or more grow to 4 times what survived its last full collection before the
- * next one, and less the lower the limit: on this 24 GiB machine the default limit is about 4 GiB,
- * so a busy client held up to four times its live objects. At 1,000 nodes and 30,000 pods the
- * agents used 473 MiB of heap for about 124 MiB of live objects. With a limit just under 2 GiB the
- * factor is about 2, and 2,000 MiB is still several times what each client holds at 5,000 nodes
- * and 150,000 pods (the API server keeps V8's default).
- */
-const CLIENT_HEAP_MB = 2000;
-
-function clientHeapArgs(): string[] {
-  const raw = process.env.KUBEQL_CLIENT_HEAP_MB;
-  const mb = raw === undefined || raw === '' ? CLIENT_HEAP_MB : Number(raw);
-  if (!Number.isInteger(mb) || mb < 0) throw new Error(`KUBEQL_CLIENT_HEAP_MB must be a whole number of MiB (0: V8's default), not ${raw}`);
-  return mb > 0 ? [`--max-old-space-size=${mb}`] : [];
 }
 
 /** Issues the clients' tokens (as admin) and starts them; rejects when the tokens cannot be issued. */
